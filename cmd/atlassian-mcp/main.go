@@ -1,0 +1,133 @@
+// Command atlassian-mcp is an MCP server that gives AI agents Jira and
+// Confluence tools on an Atlassian Cloud site through one OAuth 2.0 (3LO)
+// connection. Each subcommand lives in its own file and stays thin: it parses
+// flags, builds its dependencies and calls into a package.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes shared by every subcommand.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// streams are the standard streams a subcommand reads and writes. In stdio
+// serving mode stdout belongs to the protocol: nothing else may write there.
+type streams struct {
+	in  io.Reader
+	out io.Writer
+	err io.Writer
+}
+
+// command is one subcommand of the binary.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, s streams, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "serve the MCP tools over stdio (default) or streamable HTTP", runServe},
+		{"connect", "connect an Atlassian Cloud site through the browser OAuth flow", runConnect},
+		{"status", "show the connection details and health", runStatus},
+		{"disconnect", "delete a connection's tokens and cached data", runDisconnect},
+		{"schema", "browse (or refresh) the discovered site schema", runSchema},
+		{"tools", "print the tools exactly as an MCP client lists them", runTools},
+		{"call", "invoke one tool and print its result", runCall},
+		{"audit", "list and filter the audit log", runAudit},
+		{"agent", "manage HTTP agents and their tokens", runAgent},
+		{"convert", "convert between markdown, ADF and Confluence storage format", runConvert},
+		{"sandbox", "run a local, seeded Atlassian Cloud stand-in", runSandbox},
+		{"version", "print the version", runVersion},
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	s := streams{in: stdin, out: stdout, err: stderr}
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return exitOK
+	case "-v", "--version":
+		return runVersion(ctx, s, nil)
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, s, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "atlassian-mcp: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: atlassian-mcp <command> [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'atlassian-mcp <command> --help' for a command's flags.")
+}
+
+// newFlags returns a flag set for a subcommand whose usage text names the
+// command, its argument synopsis and what it does.
+func newFlags(s streams, name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(s.err)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: atlassian-mcp %s %s\n\n%s\n", name, synopsis, about)
+		var hasFlags bool
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(fs.Output(), "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args and reports whether the command should go on. On
+// false, code is the exit code to return (0 after --help, 2 on bad flags).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, false
+	case err != nil:
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
+// notBuilt reports a subcommand whose capability has not landed yet. It is
+// honest about it rather than pretending to work.
+func notBuilt(s streams, name, issue string) int {
+	fmt.Fprintf(s.err, "atlassian-mcp %s: not built yet (tracked in issue %s)\n", name, issue)
+	return exitFailure
+}
