@@ -6,3 +6,6 @@ func (s *Server) registerConfluence() {}
 
 // seedConfluence fills the demo site's Confluence data.
 func (s *Server) seedConfluence() {}
+
+// generateConfluence fills a generated large site's Confluence data.
+func (s *Server) generateConfluence(spec SiteSpec) { _ = spec }

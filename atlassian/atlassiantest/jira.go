@@ -6,3 +6,6 @@ func (s *Server) registerJira() {}
 
 // seedJira fills the demo site's Jira data.
 func (s *Server) seedJira() {}
+
+// generateJira fills a generated large site's Jira data (see SiteSpec).
+func (s *Server) generateJira(spec SiteSpec) { _ = spec }
