@@ -1,0 +1,653 @@
+package adf
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Limits applied to every input. They bound memory and stack use; an input
+// beyond them gets an error, never a panic.
+const (
+	// MaxInputSize is the largest input, in bytes, that Parse, FromMarkdown
+	// and ToMarkdown's callers may pass (10 MiB). Jira and Confluence bodies
+	// are far smaller; anything larger is rejected with ErrTooLarge.
+	MaxInputSize = 10 << 20
+	// MaxDepth is the deepest node nesting accepted (doc = depth 0). Parse
+	// rejects deeper documents with ErrTooDeep; FromMarkdown flattens deeper
+	// markdown structure (its content is kept, its nesting is not).
+	MaxDepth = 100
+)
+
+// Errors returned for input outside the limits. Test with errors.Is.
+var (
+	// ErrTooLarge reports an input larger than MaxInputSize.
+	ErrTooLarge = errors.New("adf: input larger than the 10 MiB limit")
+	// ErrTooDeep reports a document nested deeper than MaxDepth.
+	ErrTooDeep = errors.New("adf: document nested deeper than 100 levels")
+	// ErrInvalidUTF8 reports ADF JSON that is not valid UTF-8.
+	ErrInvalidUTF8 = errors.New("adf: input is not valid UTF-8")
+)
+
+// Doc is an ADF document: {"type":"doc","version":1,"content":[...]}.
+// Top-level keys other than type, version and content are kept in Extra and
+// written back unchanged.
+type Doc struct {
+	// Version is the ADF version; always 1 today. A zero Version is written as 1.
+	Version int
+	// Content holds the block nodes of the document.
+	Content []*Node
+	// Extra holds unknown top-level keys verbatim (raw JSON).
+	Extra map[string]json.RawMessage
+}
+
+// Node is one ADF node. Unknown node types, unknown attributes and unknown
+// keys are kept so that a parsed document writes back unchanged.
+type Node struct {
+	// Type is the node type, e.g. "paragraph" or "text".
+	Type string
+	// Attrs holds the node's attributes. Values are JSON values as decoded
+	// with json.Number for numbers (so they write back exactly); converters
+	// may also store Go ints and strings. A nil map means no "attrs" key; an
+	// empty non-nil map writes "attrs":{}.
+	Attrs map[string]any
+	// Content holds child nodes. A nil slice means no "content" key; an empty
+	// non-nil slice writes "content":[].
+	Content []*Node
+	// Marks holds the marks of a text (or other inline) node. Nil means no
+	// "marks" key; empty non-nil writes "marks":[].
+	Marks []Mark
+	// Text is the text of a text node.
+	Text string
+	// Extra holds unknown keys verbatim (raw JSON).
+	Extra map[string]json.RawMessage
+}
+
+// Mark is one ADF mark on an inline node, e.g. {"type":"strong"} or
+// {"type":"link","attrs":{"href":"..."}}.
+type Mark struct {
+	// Type is the mark type, e.g. "strong" or "link".
+	Type string
+	// Attrs holds the mark's attributes (nil means none).
+	Attrs map[string]any
+	// Extra holds unknown keys verbatim (raw JSON).
+	Extra map[string]json.RawMessage
+}
+
+// NewDoc returns a version 1 document holding the given block nodes.
+func NewDoc(content ...*Node) *Doc {
+	if content == nil {
+		content = []*Node{}
+	}
+	return &Doc{Version: 1, Content: content}
+}
+
+// Attr returns the attribute named key and whether it is present.
+func (n *Node) Attr(key string) (any, bool) {
+	if n == nil || n.Attrs == nil {
+		return nil, false
+	}
+	v, ok := n.Attrs[key]
+	return v, ok
+}
+
+// StringAttr returns the attribute named key when it is a string, else "".
+func (n *Node) StringAttr(key string) string {
+	v, _ := n.Attr(key)
+	return attrString(v)
+}
+
+// IntAttr returns the attribute named key as an int and whether it is a
+// whole number (JSON numbers, Go integers and numeric strings count).
+func (n *Node) IntAttr(key string) (int, bool) {
+	v, ok := n.Attr(key)
+	if !ok {
+		return 0, false
+	}
+	return attrInt(v)
+}
+
+// SetAttr sets the attribute named key, creating the map when needed.
+func (n *Node) SetAttr(key string, v any) {
+	if n.Attrs == nil {
+		n.Attrs = map[string]any{}
+	}
+	n.Attrs[key] = v
+}
+
+// StringAttr returns the mark attribute named key when it is a string, else "".
+func (m Mark) StringAttr(key string) string {
+	if m.Attrs == nil {
+		return ""
+	}
+	return attrString(m.Attrs[key])
+}
+
+func attrString(v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case json.Number:
+		return s.String()
+	}
+	return ""
+}
+
+func attrInt(v any) (int, bool) {
+	switch x := v.(type) {
+	case int:
+		return x, true
+	case int64:
+		return int(x), true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int(x), true
+		}
+	case json.Number:
+		if i, err := strconv.Atoi(string(x)); err == nil {
+			return i, true
+		}
+		if f, err := x.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return int(f), true
+		}
+	case string:
+		if i, err := strconv.Atoi(x); err == nil {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// Parse decodes an ADF document. It is strict about structure (the root
+// must be {"type":"doc"} with a numeric version and a content array; every
+// node must be an object with a string type; content, marks and attrs must
+// have the right JSON kinds) and lossless about everything else: unknown
+// node types, marks, attributes and keys are kept and written back as they
+// were. Inputs larger than MaxInputSize, deeper than MaxDepth or not valid
+// UTF-8 are rejected. Parse does not check ADF content rules; use Validate.
+func Parse(data []byte) (*Doc, error) {
+	if len(data) > MaxInputSize {
+		return nil, ErrTooLarge
+	}
+	if !utf8.Valid(data) {
+		return nil, ErrInvalidUTF8
+	}
+	if err := checkJSONDepth(data, 2*MaxDepth+8); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var root any
+	if err := dec.Decode(&root); err != nil {
+		return nil, fmt.Errorf("adf: malformed JSON: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("adf: malformed JSON: data after the document")
+	}
+	obj, ok := root.(map[string]any)
+	if !ok {
+		return nil, errors.New("adf: document is not a JSON object")
+	}
+	if t, _ := obj["type"].(string); t != "doc" {
+		return nil, fmt.Errorf("adf: root type is %s, want \"doc\"", describeJSON(obj["type"]))
+	}
+	d := &Doc{}
+	vn, ok := obj["version"].(json.Number)
+	if !ok {
+		return nil, errors.New("adf: root has no numeric \"version\"")
+	}
+	v, ok := attrInt(vn)
+	if !ok {
+		return nil, fmt.Errorf("adf: version %s is not a whole number", vn)
+	}
+	d.Version = v
+	content, ok := obj["content"].([]any)
+	if !ok {
+		return nil, errors.New("adf: root has no \"content\" array")
+	}
+	var err error
+	if d.Content, err = nodesFrom(content, "content", 1); err != nil {
+		return nil, err
+	}
+	for k, val := range obj {
+		switch k {
+		case "type", "version", "content":
+			continue
+		}
+		if d.Extra == nil {
+			d.Extra = map[string]json.RawMessage{}
+		}
+		d.Extra[k] = rawOf(val)
+	}
+	return d, nil
+}
+
+// checkJSONDepth rejects JSON nested deeper than max arrays/objects without
+// decoding it, so a hostile document cannot exhaust the stack.
+func checkJSONDepth(data []byte, max int) error {
+	depth := 0
+	inStr := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inStr {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inStr = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inStr = true
+		case '{', '[':
+			depth++
+			if depth > max {
+				return ErrTooDeep
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return nil
+}
+
+func describeJSON(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "missing"
+	case string:
+		return strconv.Quote(x)
+	default:
+		return fmt.Sprintf("a %T", v)
+	}
+}
+
+func rawOf(v any) json.RawMessage {
+	var b bytes.Buffer
+	writeValue(&b, v)
+	return json.RawMessage(b.Bytes())
+}
+
+func nodesFrom(list []any, path string, depth int) ([]*Node, error) {
+	if depth > MaxDepth {
+		return nil, fmt.Errorf("%w (at %s)", ErrTooDeep, path)
+	}
+	out := make([]*Node, len(list))
+	for i, v := range list {
+		p := path + "[" + strconv.Itoa(i) + "]"
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("adf: %s: node is %s, not an object", p, describeJSON(v))
+		}
+		n, err := nodeFrom(obj, p, depth)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+func nodeFrom(obj map[string]any, path string, depth int) (*Node, error) {
+	t, ok := obj["type"].(string)
+	if !ok || t == "" {
+		return nil, fmt.Errorf("adf: %s: node has no string \"type\"", path)
+	}
+	n := &Node{Type: t}
+	for k, v := range obj {
+		switch k {
+		case "type":
+		case "attrs":
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("adf: %s (%s): \"attrs\" is %s, not an object", path, t, describeJSON(v))
+			}
+			n.Attrs = m
+		case "content":
+			list, ok := v.([]any)
+			if !ok {
+				return nil, fmt.Errorf("adf: %s (%s): \"content\" is %s, not an array", path, t, describeJSON(v))
+			}
+			c, err := nodesFrom(list, path+".content", depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = c
+		case "marks":
+			list, ok := v.([]any)
+			if !ok {
+				return nil, fmt.Errorf("adf: %s (%s): \"marks\" is %s, not an array", path, t, describeJSON(v))
+			}
+			n.Marks = make([]Mark, len(list))
+			for i, mv := range list {
+				mo, ok := mv.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("adf: %s.marks[%d]: mark is %s, not an object", path, i, describeJSON(mv))
+				}
+				m, err := markFrom(mo, fmt.Sprintf("%s.marks[%d]", path, i))
+				if err != nil {
+					return nil, err
+				}
+				n.Marks[i] = m
+			}
+		case "text":
+			s, ok := v.(string)
+			if !ok {
+				return nil, fmt.Errorf("adf: %s (%s): \"text\" is %s, not a string", path, t, describeJSON(v))
+			}
+			n.Text = s
+		default:
+			if n.Extra == nil {
+				n.Extra = map[string]json.RawMessage{}
+			}
+			n.Extra[k] = rawOf(v)
+		}
+	}
+	if t == "text" {
+		if _, ok := obj["text"]; !ok {
+			return nil, fmt.Errorf("adf: %s: text node has no \"text\"", path)
+		}
+	}
+	return n, nil
+}
+
+func markFrom(obj map[string]any, path string) (Mark, error) {
+	t, ok := obj["type"].(string)
+	if !ok || t == "" {
+		return Mark{}, fmt.Errorf("adf: %s: mark has no string \"type\"", path)
+	}
+	m := Mark{Type: t}
+	for k, v := range obj {
+		switch k {
+		case "type":
+		case "attrs":
+			a, ok := v.(map[string]any)
+			if !ok {
+				return Mark{}, fmt.Errorf("adf: %s (%s): \"attrs\" is %s, not an object", path, t, describeJSON(v))
+			}
+			m.Attrs = a
+		default:
+			if m.Extra == nil {
+				m.Extra = map[string]json.RawMessage{}
+			}
+			m.Extra[k] = rawOf(v)
+		}
+	}
+	return m, nil
+}
+
+// UnmarshalJSON decodes an ADF document with Parse.
+func (d *Doc) UnmarshalJSON(data []byte) error {
+	p, err := Parse(data)
+	if err != nil {
+		return err
+	}
+	*d = *p
+	return nil
+}
+
+// MarshalJSON encodes the document deterministically: keys in a fixed order
+// (type, version, content, then unknown keys sorted), attributes sorted, no
+// HTML escaping, no insignificant whitespace.
+func (d *Doc) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(256)
+	v := d.Version
+	if v == 0 {
+		v = 1
+	}
+	b.WriteString(`{"type":"doc","version":`)
+	b.WriteString(strconv.Itoa(v))
+	b.WriteString(`,"content":`)
+	writeNodes(&b, d.Content)
+	writeExtra(&b, d.Extra)
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// MarshalIndent returns the document as pretty JSON (two-space indent).
+func (d *Doc) MarshalIndent() ([]byte, error) {
+	raw, err := d.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Grow(len(raw) * 2)
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+// MarshalJSON encodes the node deterministically (type, attrs, text, marks,
+// content, then unknown keys sorted).
+func (n *Node) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	writeNode(&b, n)
+	return b.Bytes(), nil
+}
+
+// MarshalJSON encodes the mark deterministically (type, attrs, then unknown
+// keys sorted).
+func (m Mark) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	writeMark(&b, m)
+	return b.Bytes(), nil
+}
+
+func writeNodes(b *bytes.Buffer, nodes []*Node) {
+	b.WriteByte('[')
+	first := true
+	for _, c := range nodes {
+		if c == nil {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		writeNode(b, c)
+	}
+	b.WriteByte(']')
+}
+
+func writeNode(b *bytes.Buffer, n *Node) {
+	b.WriteString(`{"type":`)
+	writeString(b, n.Type)
+	if n.Attrs != nil {
+		b.WriteString(`,"attrs":`)
+		writeObject(b, n.Attrs)
+	}
+	if n.Type == "text" || n.Text != "" {
+		b.WriteString(`,"text":`)
+		writeString(b, n.Text)
+	}
+	if n.Marks != nil {
+		b.WriteString(`,"marks":[`)
+		for i, m := range n.Marks {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeMark(b, m)
+		}
+		b.WriteByte(']')
+	}
+	if n.Content != nil {
+		b.WriteString(`,"content":`)
+		writeNodes(b, n.Content)
+	}
+	writeExtra(b, n.Extra)
+	b.WriteByte('}')
+}
+
+func writeMark(b *bytes.Buffer, m Mark) {
+	b.WriteString(`{"type":`)
+	writeString(b, m.Type)
+	if m.Attrs != nil {
+		b.WriteString(`,"attrs":`)
+		writeObject(b, m.Attrs)
+	}
+	writeExtra(b, m.Extra)
+	b.WriteByte('}')
+}
+
+func writeExtra(b *bytes.Buffer, extra map[string]json.RawMessage) {
+	if len(extra) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b.WriteByte(',')
+		writeString(b, k)
+		b.WriteByte(':')
+		raw := extra[k]
+		if len(raw) == 0 || !json.Valid(raw) {
+			b.WriteString("null")
+			continue
+		}
+		b.Write(raw)
+	}
+}
+
+func writeObject(b *bytes.Buffer, m map[string]any) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeString(b, k)
+		b.WriteByte(':')
+		writeValue(b, m[k])
+	}
+	b.WriteByte('}')
+}
+
+func writeValue(b *bytes.Buffer, v any) {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case string:
+		writeString(b, x)
+	case json.Number:
+		if x == "" {
+			b.WriteString("0")
+		} else {
+			b.WriteString(string(x))
+		}
+	case bool:
+		if x {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			b.WriteString("null")
+		} else {
+			b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+		}
+	case map[string]any:
+		writeObject(b, x)
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeValue(b, e)
+		}
+		b.WriteByte(']')
+	case json.RawMessage:
+		if json.Valid(x) {
+			b.Write(x)
+		} else {
+			b.WriteString("null")
+		}
+	default:
+		raw, err := json.Marshal(x)
+		if err != nil {
+			b.WriteString("null")
+			return
+		}
+		b.Write(raw)
+	}
+}
+
+const hexDigits = "0123456789abcdef"
+
+// writeString writes s as a JSON string without HTML escaping. Invalid UTF-8
+// becomes U+FFFD.
+func writeString(b *bytes.Buffer, s string) {
+	b.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b.WriteString(s[start:i])
+			switch c {
+			case '"':
+				b.WriteString(`\"`)
+			case '\\':
+				b.WriteString(`\\`)
+			case '\n':
+				b.WriteString(`\n`)
+			case '\r':
+				b.WriteString(`\r`)
+			case '\t':
+				b.WriteString(`\t`)
+			default:
+				b.WriteString(`\u00`)
+				b.WriteByte(hexDigits[c>>4])
+				b.WriteByte(hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString(s[start:i])
+			b.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b.WriteString(s[start:i])
+			b.WriteString(`\u202`)
+			b.WriteByte(hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b.WriteString(s[start:])
+	b.WriteByte('"')
+}
