@@ -1,0 +1,115 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// DiscoverFunc discovers a fresh snapshot. Discover (with real clients) is
+// the usual one; tests and the sandbox may pass their own.
+type DiscoverFunc func(ctx context.Context) (*Snapshot, error)
+
+// Store holds one connection's current snapshot in memory. Readers call
+// Current without locking; a refresh builds a whole new snapshot and swaps
+// it in atomically, then tells the subscribers.
+type Store struct {
+	cache      *Cache
+	connection string
+	cur        atomic.Pointer[Snapshot]
+
+	mu      sync.Mutex // guards running and subs
+	running *refresh
+	subs    []func(*Snapshot)
+}
+
+// refresh is one discovery in flight; concurrent callers share it.
+type refresh struct {
+	done    chan struct{}
+	waiters int // callers that joined, guarded by Store.mu
+	snap    *Snapshot
+	err     error
+}
+
+// NewStore returns the store of a connection whose snapshots are cached in
+// cache (which may be nil for a memory-only store).
+func NewStore(cache *Cache, connection string) *Store {
+	return &Store{cache: cache, connection: connection}
+}
+
+// Current returns the snapshot in use, or nil before any was loaded.
+func (s *Store) Current() *Snapshot { return s.cur.Load() }
+
+// Load reads the cached snapshot into memory. ErrNoSnapshot means there is
+// nothing usable cached and a refresh is needed.
+func (s *Store) Load() (*Snapshot, error) {
+	if s.cache == nil {
+		return nil, ErrNoSnapshot
+	}
+	snap, err := s.cache.Load(s.connection)
+	if err != nil {
+		return nil, err
+	}
+	s.set(snap)
+	return snap, nil
+}
+
+// Subscribe registers fn to be called with every new snapshot after it is
+// swapped in.
+func (s *Store) Subscribe(fn func(*Snapshot)) {
+	s.mu.Lock()
+	s.subs = append(s.subs, fn)
+	s.mu.Unlock()
+}
+
+// Refresh runs discover, caches and swaps in its snapshot. A refresh already
+// running for this store is joined rather than started twice. A discovery
+// error keeps the current snapshot.
+func (s *Store) Refresh(ctx context.Context, discover DiscoverFunc) (*Snapshot, error) {
+	s.mu.Lock()
+	if r := s.running; r != nil {
+		r.waiters++
+		s.mu.Unlock()
+		select {
+		case <-r.done:
+			return r.snap, r.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	r := &refresh{done: make(chan struct{})}
+	s.running = r
+	s.mu.Unlock()
+
+	r.snap, r.err = discover(ctx)
+	if r.err == nil && r.snap == nil {
+		r.err = errors.New("schema: discovery returned no snapshot")
+	}
+	if r.err == nil {
+		r.snap.Connection = s.connection
+		if s.cache != nil {
+			if err := s.cache.Save(r.snap); err != nil {
+				r.snap.Failures = append(r.snap.Failures, Failure{Scope: "cache", Reason: err.Error()})
+			}
+		}
+		s.set(r.snap)
+	}
+
+	s.mu.Lock()
+	s.running = nil
+	s.mu.Unlock()
+	close(r.done)
+	return r.snap, r.err
+}
+
+func (s *Store) set(snap *Snapshot) {
+	s.cur.Store(snap)
+	s.mu.Lock()
+	subs := slices.Clone(s.subs)
+	s.mu.Unlock()
+	for _, fn := range subs {
+		fn(snap)
+	}
+}
