@@ -1,0 +1,637 @@
+package cql
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Content is the plain view of one piece of content that queries run over.
+type Content struct {
+	ID               string // numeric string
+	Type             string // page, blogpost, folder, ...
+	Status           string // current, draft, ...
+	SpaceKey         string
+	SpaceType        string // global, personal
+	SpaceTitle       string
+	Title            string
+	Text             string   // plain text of the body
+	Labels           []string // label names without prefix
+	Ancestors        []string // ids, top to bottom
+	ParentID         string
+	CreatorAccountID string
+	Contributors     []string // account ids of everyone who wrote a version
+	Mentions         []string // account ids mentioned in the body
+	Macros           []string // names of macros used in the body
+	Created          time.Time
+	LastModified     time.Time
+}
+
+// Doc is a Content prepared for matching: its words are tokenised once.
+type Doc struct {
+	Content
+	seq    []string            // tokens of title, text and labels, in order
+	words  map[string]struct{} // the same tokens as a set
+	titleW []string            // tokens of the title
+	spaceW []string            // tokens of the space title
+	idNum  uint64
+}
+
+// NewDoc prepares c for matching. Build it again after c changes.
+func NewDoc(c Content) *Doc {
+	d := &Doc{Content: c}
+	d.titleW = tokens(c.Title, false)
+	d.spaceW = tokens(c.SpaceTitle, false)
+	d.seq = append(d.seq, d.titleW...)
+	d.seq = append(d.seq, tokens(c.Text, false)...)
+	for _, l := range c.Labels {
+		d.seq = append(d.seq, tokens(l, false)...)
+	}
+	d.words = make(map[string]struct{}, len(d.seq))
+	for _, w := range d.seq {
+		d.words[w] = struct{}{}
+	}
+	d.idNum, _ = strconv.ParseUint(c.ID, 10, 64)
+	return d
+}
+
+// tokens splits s into lower-case words. With wild, '*' and '?' are kept
+// as part of words (for query terms).
+func tokens(s string, wild bool) []string {
+	var out []string
+	start := -1
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		in := unicode.IsLetter(r) || unicode.IsDigit(r) || (wild && (r == '*' || r == '?'))
+		if in && start < 0 {
+			start = i
+		} else if !in && start >= 0 {
+			out = append(out, strings.ToLower(s[start:i]))
+			start = -1
+		}
+		i += n
+	}
+	if start >= 0 {
+		out = append(out, strings.ToLower(s[start:]))
+	}
+	return out
+}
+
+// Env is what a query needs besides the content: the clock and the caller.
+type Env struct {
+	Now         time.Time
+	CurrentUser string         // account id for currentUser()
+	Location    *time.Location // for dates and startOf/endOf; nil means UTC
+	WeekStart   time.Weekday   // first day of the week for startOfWeek (Sunday by default)
+}
+
+// Matcher is a Query bound to an Env, ready to filter and sort Docs.
+type Matcher struct {
+	q     *Query
+	match func(*Doc) bool
+	score []func(*Doc) int
+}
+
+// Compile binds q to env, resolving functions and dates. The error is an
+// *Error.
+func (q *Query) Compile(env Env) (*Matcher, error) {
+	if env.Location == nil {
+		env.Location = time.UTC
+	}
+	if env.Now.IsZero() {
+		env.Now = time.Now()
+	}
+	m := &Matcher{q: q, match: func(*Doc) bool { return true }}
+	if q.Where != nil {
+		f, err := m.compile(q.Where, env, false)
+		if err != nil {
+			return nil, err
+		}
+		m.match = f
+	}
+	return m, nil
+}
+
+// Match reports whether d satisfies the query's filter.
+func (m *Matcher) Match(d *Doc) bool { return m.match(d) }
+
+// Score is d's relevance for the default order: higher is better.
+func (m *Matcher) Score(d *Doc) int {
+	s := 0
+	for _, f := range m.score {
+		s += f(d)
+	}
+	return s
+}
+
+// Sort orders docs by the query's ORDER BY, or by relevance (then most
+// recently modified) when it has none. Ties break on ascending id.
+func (m *Matcher) Sort(docs []*Doc) {
+	if len(m.q.OrderBy) == 0 {
+		scores := make(map[*Doc]int, len(docs))
+		if len(m.score) > 0 {
+			for _, d := range docs {
+				scores[d] = m.Score(d)
+			}
+		}
+		sort.SliceStable(docs, func(i, j int) bool {
+			a, b := docs[i], docs[j]
+			if scores[a] != scores[b] {
+				return scores[a] > scores[b]
+			}
+			if !a.LastModified.Equal(b.LastModified) {
+				return a.LastModified.After(b.LastModified)
+			}
+			return a.idNum < b.idNum
+		})
+		return
+	}
+	sort.SliceStable(docs, func(i, j int) bool {
+		a, b := docs[i], docs[j]
+		for _, o := range m.q.OrderBy {
+			c := compareBy(a, b, o.Field)
+			if c != 0 {
+				if o.Desc {
+					return c > 0
+				}
+				return c < 0
+			}
+		}
+		return a.idNum < b.idNum
+	})
+}
+
+func compareBy(a, b *Doc, field string) int {
+	switch field {
+	case "title":
+		return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+	case "created":
+		return a.Created.Compare(b.Created)
+	case "lastmodified":
+		return a.LastModified.Compare(b.LastModified)
+	case "type":
+		return strings.Compare(a.Type, b.Type)
+	case "space":
+		return strings.Compare(a.SpaceKey, b.SpaceKey)
+	case "id":
+		switch {
+		case a.idNum < b.idNum:
+			return -1
+		case a.idNum > b.idNum:
+			return 1
+		}
+	}
+	return 0
+}
+
+func (m *Matcher) compile(e Expr, env Env, negated bool) (func(*Doc) bool, error) {
+	switch e := e.(type) {
+	case *And:
+		l, err := m.compile(e.L, env, negated)
+		if err != nil {
+			return nil, err
+		}
+		r, err := m.compile(e.R, env, negated)
+		if err != nil {
+			return nil, err
+		}
+		return func(d *Doc) bool { return l(d) && r(d) }, nil
+	case *Or:
+		l, err := m.compile(e.L, env, negated)
+		if err != nil {
+			return nil, err
+		}
+		r, err := m.compile(e.R, env, negated)
+		if err != nil {
+			return nil, err
+		}
+		return func(d *Doc) bool { return l(d) || r(d) }, nil
+	case *Not:
+		x, err := m.compile(e.X, env, !negated)
+		if err != nil {
+			return nil, err
+		}
+		return func(d *Doc) bool { return !x(d) }, nil
+	case *Clause:
+		return m.compileClause(e, env, negated)
+	}
+	return nil, &Error{-1, "unknown expression"}
+}
+
+func (m *Matcher) compileClause(c *Clause, env Env, negated bool) (func(*Doc) bool, error) {
+	spec := fields[c.Field]
+	neg := c.Op == "!=" || c.Op == "!~" || c.Op == "NOT IN"
+	var pos func(*Doc) bool
+	switch spec.kind {
+	case kindText:
+		t := parseTerms(c.Values[0].Text)
+		if len(t) == 0 {
+			return nil, &Error{-1, fmt.Sprintf("the value for the field '%s' has no words to search for", c.Field)}
+		}
+		pos = func(d *Doc) bool { return t.match(d.words, d.seq) }
+		if !neg && !negated {
+			m.score = append(m.score, func(d *Doc) int {
+				if !t.match(d.words, d.seq) {
+					return 0
+				}
+				s := 1
+				if t.matchSeq(d.titleW) {
+					s += 3
+				}
+				return s
+			})
+		}
+	case kindDate:
+		v := c.Values[0]
+		from, to, dayOnly, err := resolveDate(v, env)
+		if err != nil {
+			return nil, err
+		}
+		get := func(d *Doc) time.Time { return d.Created }
+		if c.Field == "lastmodified" {
+			get = func(d *Doc) time.Time { return d.LastModified }
+		}
+		switch c.Op {
+		case "=", "!=":
+			if dayOnly {
+				pos = func(d *Doc) bool { t := get(d); return !t.Before(from) && t.Before(to) }
+			} else {
+				pos = func(d *Doc) bool { return get(d).Equal(from) }
+			}
+		case "<":
+			return func(d *Doc) bool { return get(d).Before(from) }, nil
+		case "<=":
+			if dayOnly {
+				return func(d *Doc) bool { return get(d).Before(to) }, nil
+			}
+			return func(d *Doc) bool { return !get(d).After(from) }, nil
+		case ">":
+			if dayOnly {
+				return func(d *Doc) bool { return !get(d).Before(to) }, nil
+			}
+			return func(d *Doc) bool { return get(d).After(from) }, nil
+		case ">=":
+			return func(d *Doc) bool { return !get(d).Before(from) }, nil
+		}
+	default:
+		vals := make([]string, len(c.Values))
+		for i, v := range c.Values {
+			vals[i] = v.Text
+			if v.Func == "currentUser" {
+				vals[i] = env.CurrentUser
+			}
+		}
+		if c.Field == "id" && (c.Op == "<" || c.Op == ">" || c.Op == "<=" || c.Op == ">=") {
+			n, _ := strconv.ParseUint(vals[0], 10, 64)
+			switch c.Op {
+			case "<":
+				return func(d *Doc) bool { return d.idNum < n }, nil
+			case ">":
+				return func(d *Doc) bool { return d.idNum > n }, nil
+			case "<=":
+				return func(d *Doc) bool { return d.idNum <= n }, nil
+			default:
+				return func(d *Doc) bool { return d.idNum >= n }, nil
+			}
+		}
+		if c.Op == "~" || c.Op == "!~" {
+			t := parseTerms(vals[0])
+			if len(t) == 0 {
+				return nil, &Error{-1, fmt.Sprintf("the value for the field '%s' has no words to search for", c.Field)}
+			}
+			src := func(d *Doc) []string { return d.titleW }
+			if c.Field == "space.title" {
+				src = func(d *Doc) []string { return d.spaceW }
+			}
+			pos = func(d *Doc) bool { return t.matchSeq(src(d)) }
+			if c.Op == "~" && !negated && c.Field == "title" {
+				m.score = append(m.score, func(d *Doc) int {
+					if pos(d) {
+						return 4
+					}
+					return 0
+				})
+			}
+			break
+		}
+		pos = valueMatcher(c.Field, vals)
+	}
+	if neg {
+		return func(d *Doc) bool { return !pos(d) }, nil
+	}
+	return pos, nil
+}
+
+func valueMatcher(field string, vals []string) func(*Doc) bool {
+	one := func(get func(*Doc) string, fold bool) func(*Doc) bool {
+		return func(d *Doc) bool {
+			x := get(d)
+			for _, v := range vals {
+				if x == v || fold && strings.EqualFold(x, v) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	many := func(get func(*Doc) []string, fold bool) func(*Doc) bool {
+		return func(d *Doc) bool {
+			for _, x := range get(d) {
+				for _, v := range vals {
+					if x == v || fold && strings.EqualFold(x, v) {
+						return true
+					}
+				}
+			}
+			return false
+		}
+	}
+	switch field {
+	case "type":
+		return one(func(d *Doc) string { return d.Type }, true)
+	case "space", "space.key":
+		return one(func(d *Doc) string { return d.SpaceKey }, true)
+	case "space.type":
+		return one(func(d *Doc) string { return d.SpaceType }, true)
+	case "space.title":
+		return one(func(d *Doc) string { return d.SpaceTitle }, true)
+	case "title":
+		return one(func(d *Doc) string { return d.Title }, true)
+	case "label":
+		return many(func(d *Doc) []string { return d.Labels }, true)
+	case "ancestor":
+		return many(func(d *Doc) []string { return d.Ancestors }, false)
+	case "parent":
+		return one(func(d *Doc) string { return d.ParentID }, false)
+	case "id", "content":
+		return one(func(d *Doc) string { return d.ID }, false)
+	case "creator":
+		return one(func(d *Doc) string { return d.CreatorAccountID }, false)
+	case "contributor":
+		return many(func(d *Doc) []string { return d.Contributors }, false)
+	case "mention":
+		return many(func(d *Doc) []string { return d.Mentions }, false)
+	case "macro":
+		return many(func(d *Doc) []string { return d.Macros }, true)
+	}
+	return func(*Doc) bool { return false }
+}
+
+// matchSeq is match for short token lists (titles), without a set.
+func (t terms) matchSeq(seq []string) bool {
+	for _, term := range t {
+		if len(term) == 1 {
+			found := false
+			for _, x := range seq {
+				if wildMatch(term[0], x) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+			continue
+		}
+		if !phraseIn(term, seq) {
+			return false
+		}
+	}
+	return true
+}
+
+// terms is a parsed text search value: every term must match. A term of
+// more than one word is a phrase (its words must appear in order).
+type terms [][]string
+
+func parseTerms(s string) terms {
+	var t terms
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i+1:], '"')
+		if j < 0 {
+			break
+		}
+		for _, w := range tokens(s[:i], true) {
+			t = append(t, []string{w})
+		}
+		if p := tokens(s[i+1:i+1+j], true); len(p) > 0 {
+			t = append(t, p)
+		}
+		s = s[i+1+j+1:]
+	}
+	for _, w := range tokens(s, true) {
+		if w == "and" || w == "or" {
+			continue
+		}
+		t = append(t, []string{w})
+	}
+	return t
+}
+
+func (t terms) match(set map[string]struct{}, seq []string) bool {
+	for _, term := range t {
+		if len(term) == 1 {
+			if !wordIn(term[0], set) {
+				return false
+			}
+			continue
+		}
+		if !phraseIn(term, seq) {
+			return false
+		}
+	}
+	return true
+}
+
+func wordIn(w string, set map[string]struct{}) bool {
+	if !strings.ContainsAny(w, "*?") {
+		_, ok := set[w]
+		return ok
+	}
+	for x := range set {
+		if wildMatch(w, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func phraseIn(p []string, seq []string) bool {
+	for i := 0; i+len(p) <= len(seq); i++ {
+		ok := true
+		for j, w := range p {
+			if !wildMatch(w, seq[i+j]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// wildMatch matches s against pattern p where '*' is any run and '?' one
+// character. Iterative, so hostile patterns cost O(len(p)*len(s)).
+func wildMatch(p, s string) bool {
+	pi, si := 0, 0
+	star, mark := -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
+			pi++
+			si++
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+var dateLayouts = []struct {
+	layout  string
+	dayOnly bool
+}{
+	{"2006-01-02 15:04", false},
+	{"2006/01/02 15:04", false},
+	{"2006-01-02", true},
+	{"2006/01/02", true},
+}
+
+func parseDate(s string) (time.Time, bool, bool) {
+	return parseDateIn(s, time.UTC)
+}
+
+func parseDateIn(s string, loc *time.Location) (time.Time, bool, bool) {
+	for _, l := range dateLayouts {
+		if t, err := time.ParseInLocation(l.layout, strings.TrimSpace(s), loc); err == nil {
+			return t, l.dayOnly, true
+		}
+	}
+	return time.Time{}, false, false
+}
+
+// parseIncrement reads a function argument like "-7d", "+2w" or "-1".
+func parseIncrement(s, fn string) (int, byte, error) {
+	s = strings.TrimSpace(s)
+	bad := fmt.Errorf("the argument '%s' to %s() is not a valid increment like \"-7d\" (units y, M, w, d, h, m)", s, fn)
+	if s == "" {
+		return 0, 0, bad
+	}
+	unit := byte(0)
+	if c := s[len(s)-1]; c < '0' || c > '9' {
+		unit = c
+		s = s[:len(s)-1]
+		if !strings.ContainsRune("yMwdhm", rune(unit)) {
+			return 0, 0, bad
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n > 100000 || n < -100000 {
+		return 0, 0, bad
+	}
+	if unit == 0 {
+		switch fn {
+		case "startOfDay", "endOfDay":
+			unit = 'd'
+		case "startOfWeek", "endOfWeek":
+			unit = 'w'
+		case "startOfMonth", "endOfMonth":
+			unit = 'M'
+		case "startOfYear", "endOfYear":
+			unit = 'y'
+		default:
+			return 0, 0, bad
+		}
+	}
+	return n, unit, nil
+}
+
+func addIncrement(t time.Time, n int, unit byte) time.Time {
+	switch unit {
+	case 'y':
+		return t.AddDate(n, 0, 0)
+	case 'M':
+		return t.AddDate(0, n, 0)
+	case 'w':
+		return t.AddDate(0, 0, 7*n)
+	case 'd':
+		return t.AddDate(0, 0, n)
+	case 'h':
+		return t.Add(time.Duration(n) * time.Hour)
+	case 'm':
+		return t.Add(time.Duration(n) * time.Minute)
+	}
+	return t
+}
+
+// resolveDate turns a date value into an instant (from) and, for whole
+// days, the end of that day (to).
+func resolveDate(v Value, env Env) (from, to time.Time, dayOnly bool, err error) {
+	if v.Func == "" {
+		t, day, ok := parseDateIn(v.Text, env.Location)
+		if !ok {
+			return from, to, false, &Error{-1, fmt.Sprintf("the value '%s' is not a valid date", v.Text)}
+		}
+		return t, t.AddDate(0, 0, 1), day, nil
+	}
+	now := env.Now.In(env.Location)
+	n, unit := 0, byte(0)
+	if len(v.Args) == 1 {
+		if n, unit, err = parseIncrement(v.Args[0], v.Func); err != nil {
+			return from, to, false, &Error{-1, err.Error()}
+		}
+	}
+	y, mo, d := now.Date()
+	day := time.Date(y, mo, d, 0, 0, 0, 0, env.Location)
+	var t time.Time
+	switch v.Func {
+	case "now":
+		t = now
+	case "startOfDay", "endOfDay":
+		t = day
+	case "startOfWeek", "endOfWeek":
+		back := (int(now.Weekday()) - int(env.WeekStart) + 7) % 7
+		t = day.AddDate(0, 0, -back)
+	case "startOfMonth", "endOfMonth":
+		t = time.Date(y, mo, 1, 0, 0, 0, 0, env.Location)
+	case "startOfYear", "endOfYear":
+		t = time.Date(y, 1, 1, 0, 0, 0, 0, env.Location)
+	}
+	if unit != 0 {
+		t = addIncrement(t, n, unit)
+	}
+	if strings.HasPrefix(v.Func, "end") {
+		switch v.Func {
+		case "endOfDay":
+			t = t.AddDate(0, 0, 1)
+		case "endOfWeek":
+			t = t.AddDate(0, 0, 7)
+		case "endOfMonth":
+			t = t.AddDate(0, 1, 0)
+		case "endOfYear":
+			t = t.AddDate(1, 0, 0)
+		}
+		t = t.Add(-time.Millisecond)
+	}
+	return t, t, false, nil
+}
