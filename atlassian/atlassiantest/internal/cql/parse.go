@@ -175,7 +175,7 @@ func (q *Query) String() string {
 
 // fieldSpec says which operators a field takes and how its values read.
 type fieldSpec struct {
-	name string // canonical
+	name string   // canonical
 	ops  []string // allowed operators
 	kind int
 }
