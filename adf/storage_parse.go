@@ -1,0 +1,156 @@
+package adf
+
+import (
+	"bytes"
+	"io"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// voidElements are HTML elements that never have content, so a start tag
+// without "/>" still closes itself (storage is XHTML, but pasted HTML is
+// common).
+var voidElements = map[string]bool{
+	"area": true, "base": true, "br": true, "col": true, "embed": true,
+	"hr": true, "img": true, "input": true, "link": true, "meta": true,
+	"param": true, "source": true, "track": true, "wbr": true,
+}
+
+// parseStorage turns storage format into a DOM tree. It does not use the
+// HTML5 tree builder (html.Parse): that one ignores "/>" on unknown elements
+// (so <ri:page/> would swallow its following siblings), treats CDATA as a
+// bogus comment that ends at the first ">", and moves elements around
+// (foster parenting in tables, implied </p>). Instead it walks the tokens
+// and builds the tree the XML way: "/>" closes, an end tag closes up to the
+// nearest open element of that name, an end tag with no open element is
+// ignored, and a CDATA section is kept as verbatim text. Element and
+// attribute names keep their prefix ("ac:structured-macro") and are
+// lower-cased. Nesting deeper than maxDepth is flattened: deeper elements
+// are added as siblings at the limit, so their text survives but the tree
+// depth (and so recursion in the renderers) stays bounded.
+func parseStorage(s string, maxDepth int) *html.Node {
+	doc := &html.Node{Type: html.DocumentNode}
+	z := html.NewTokenizer(strings.NewReader(s))
+	z.AllowCDATA(true)
+	stack := []*html.Node{doc}
+	top := func() *html.Node { return stack[len(stack)-1] }
+	appendText := func(text string) {
+		if text == "" {
+			return
+		}
+		p := top()
+		if last := p.LastChild; last != nil && last.Type == html.TextNode {
+			last.Data += text
+			return
+		}
+		p.AppendChild(&html.Node{Type: html.TextNode, Data: text})
+	}
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			if z.Err() != io.EOF {
+				// The tokenizer only fails on read errors or MaxBuf; neither
+				// happens on a strings.Reader without MaxBuf. Keep what we
+				// have.
+				_ = z.Err()
+			}
+			return doc
+		case html.TextToken:
+			raw := z.Raw()
+			if bytes.HasPrefix(raw, []byte("<![CDATA[")) && bytes.HasSuffix(raw, []byte("]]>")) {
+				// The tokenizer entity-decodes CDATA text; CDATA is literal.
+				body := raw[len("<![CDATA[") : len(raw)-len("]]>")]
+				appendText(normalizeNewlines(string(body)))
+				continue
+			}
+			appendText(string(z.Text()))
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			n := &html.Node{Type: html.ElementNode, Data: string(name)}
+			n.DataAtom = atom.Lookup(name)
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				n.Attr = append(n.Attr, html.Attribute{Key: string(k), Val: string(v)})
+			}
+			top().AppendChild(n)
+			if tt == html.SelfClosingTagToken || voidElements[n.Data] {
+				continue
+			}
+			if len(stack) > maxDepth {
+				continue // flattened: its children become its siblings
+			}
+			stack = append(stack, n)
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			for i := len(stack) - 1; i > 0; i-- {
+				if stack[i].Data == string(name) {
+					stack = stack[:i]
+					break
+				}
+			}
+		}
+		// Comments, doctypes and processing instructions are dropped.
+	}
+}
+
+func normalizeNewlines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// attr returns the value of the attribute key of n, or "".
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// hasAttr reports whether n has the attribute key.
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// textOf returns the concatenated text of n and its descendants.
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				b.WriteString(c.Data)
+			} else {
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// childElement returns the first child element of n named name, or nil.
+func childElement(n *html.Node, name string) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.Data == name {
+			return c
+		}
+	}
+	return nil
+}

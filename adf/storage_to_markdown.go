@@ -1,0 +1,1068 @@
+package adf
+
+import (
+	"bytes"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/JohannesKaufmann/html-to-markdown/v2/converter"
+	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/base"
+	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/commonmark"
+	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/strikethrough"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// StorageToMarkdown converts a Confluence storage format body to markdown.
+//
+// Code macros become fenced code blocks with their language; info, tip,
+// note and warning macros (and panel) become GitHub alerts; expand becomes
+// <details>; task lists become "- [ ]" items; user links become
+// @[Name](accountid:ID); page links become [text](confluence-page:KEY/Title);
+// images and attachments become images and links; tables become GFM tables
+// (block content in a cell is joined with <br>); emoticons become emoji;
+// status macros and <time> become the status and date syntax of
+// FromMarkdown. Every other macro becomes a visible {name:params}
+// placeholder that keeps its name, parameters and body text. See the
+// package notes in storage.go for the syntax and the limits: inputs larger
+// than MaxInputSize fail with ErrTooLarge; malformed markup is read
+// leniently and never fails.
+func StorageToMarkdown(storage string) (string, error) {
+	if len(storage) > MaxInputSize {
+		return "", ErrTooLarge
+	}
+	storage = cleanText(storage)
+	doc := parseStorage(storage, MaxDepth)
+	normalizeStorage(doc)
+	conv := converter.NewConverter(converter.WithPlugins(
+		base.NewBasePlugin(),
+		commonmark.NewCommonmarkPlugin(
+			commonmark.WithHorizontalRule("---"),
+			commonmark.WithListEndComment(false),
+		),
+		strikethrough.NewStrikethroughPlugin(),
+		&storagePlugin{},
+	))
+	out, err := conv.ConvertNode(doc)
+	if err != nil {
+		return "", err
+	}
+	md := string(out)
+	if md != "" {
+		md += "\n"
+	}
+	return md, nil
+}
+
+// cleanText makes s valid UTF-8 without the control characters XML 1.0
+// forbids (everything below U+0020 except tab, LF and CR, and U+FFFE/FFFF).
+func cleanText(s string) string {
+	ok := utf8.ValidString(s)
+	if ok {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				ok = false
+				break
+			}
+			if c == 0xEF && i+2 < len(s) && s[i+1] == 0xBF && (s[i+2] == 0xBE || s[i+2] == 0xBF) {
+				ok = false
+				break
+			}
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if !xmlChar(r) {
+			if r == utf8.RuneError {
+				b.WriteRune(utf8.RuneError)
+			}
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// xmlChar reports whether r may appear in an XML 1.0 document.
+func xmlChar(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return true
+	case r < 0x20:
+		return false
+	case r >= 0xD800 && r <= 0xDFFF:
+		return false
+	case r == 0xFFFE || r == 0xFFFF:
+		return false
+	case r > 0x10FFFF:
+		return false
+	}
+	return true
+}
+
+// Element names the normalizer produces for the renderers. They cannot
+// clash with storage: storage element names never start with "x-".
+const (
+	elCode        = "x-code"
+	elAlert       = "x-alert"
+	elDetails     = "x-details"
+	elTaskList    = "x-tasklist"
+	elTask        = "x-task"
+	elMention     = "x-mention"
+	elStatus      = "x-status"
+	elDate        = "x-date"
+	elMacroBlock  = "x-macro"
+	elMacroInline = "x-macro-inline"
+	elRawInline   = "x-raw" // <u>, <sub>, <sup>: kept as inline HTML
+	elVerbatim    = "x-verbatim" // markdown written as is (attribute "text")
+)
+
+// inlineParents are elements whose macro children are inline.
+var inlineParents = map[string]bool{
+	"p": true, "span": true, "a": true, "strong": true, "b": true, "em": true,
+	"i": true, "u": true, "del": true, "s": true, "strike": true, "code": true,
+	"sub": true, "sup": true, "h1": true, "h2": true, "h3": true, "h4": true,
+	"h5": true, "h6": true, "ac:task-body": true, "ac:link-body": true,
+	"x-mention": true, "ac:inline-comment-marker": true, "small": true, "big": true,
+}
+
+// inlineMacros are macros Confluence renders inline wherever they sit.
+var inlineMacros = map[string]bool{
+	"status": true, "jira": true, "anchor": true, "profile-picture": true,
+	"emoticon": true, "view-file": false,
+}
+
+func newElement(name string) *html.Node {
+	return &html.Node{Type: html.ElementNode, Data: name, DataAtom: atom.Lookup([]byte(name))}
+}
+
+func setAttr(n *html.Node, key, val string) {
+	for i := range n.Attr {
+		if n.Attr[i].Key == key {
+			n.Attr[i].Val = val
+			return
+		}
+	}
+	n.Attr = append(n.Attr, html.Attribute{Key: key, Val: val})
+}
+
+// moveChildren moves the children of from to the end of to.
+func moveChildren(to, from *html.Node) {
+	for c := from.FirstChild; c != nil; {
+		next := c.NextSibling
+		from.RemoveChild(c)
+		to.AppendChild(c)
+		c = next
+	}
+}
+
+// replaceNode puts repl where n is and returns repl.
+func replaceNode(n, repl *html.Node) *html.Node {
+	n.Parent.InsertBefore(repl, n)
+	n.Parent.RemoveChild(n)
+	return repl
+}
+
+func textNode(s string) *html.Node { return &html.Node{Type: html.TextNode, Data: s} }
+
+// normalizeStorage rewrites the ac:/ri: elements of a parsed storage tree
+// into the x- elements (and plain HTML) that the renderers understand.
+func normalizeStorage(doc *html.Node) {
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; {
+			next := c.NextSibling
+			if c.Type == html.ElementNode {
+				c = normalizeElement(c)
+				if c != nil {
+					walk(c)
+				}
+			}
+			c = next
+		}
+	}
+	walk(doc)
+}
+
+// normalizeElement rewrites one element and returns the node whose
+// children still need normalizing (nil when nothing is left to walk).
+func normalizeElement(n *html.Node) *html.Node {
+	switch n.Data {
+	case "ac:structured-macro", "ac:macro":
+		return normalizeMacro(n)
+	case "ac:link":
+		return normalizeLink(n)
+	case "ac:image":
+		return normalizeImage(n)
+	case "ac:emoticon":
+		return normalizeEmoticon(n)
+	case "ac:task-list":
+		return normalizeTaskList(n)
+	case "time":
+		d := newElement(elDate)
+		setAttr(d, "datetime", attr(n, "datetime"))
+		moveChildren(d, n)
+		if d.FirstChild == nil {
+			d.AppendChild(textNode("date"))
+		}
+		replaceNode(n, d)
+		return d
+	case "span":
+		style := strings.ToLower(attr(n, "style"))
+		if strings.Contains(style, "line-through") {
+			n.Data, n.DataAtom = "del", atom.Del
+		}
+		return n
+	case "u", "sub", "sup", "ins":
+		tag := n.Data
+		if tag == "ins" {
+			tag = "u"
+		}
+		n.Data, n.DataAtom = elRawInline, 0
+		n.Attr = []html.Attribute{{Key: "tag", Val: tag}}
+		return n
+	case "ac:placeholder":
+		// Editor hint text of templates: not content.
+		n.Parent.RemoveChild(n)
+		return nil
+	case "ac:parameter", "ri:user", "ri:page", "ri:attachment", "ri:url",
+		"ri:space", "ri:blog-post", "ri:content-entity", "colgroup", "col":
+		// Stray resource identifiers outside their macro/link carry no text.
+		n.Parent.RemoveChild(n)
+		return nil
+	case "ac:layout", "ac:layout-section", "ac:layout-cell", "ac:rich-text-body",
+		"ac:adf-content":
+		n.Data, n.DataAtom = "div", atom.Div
+		n.Attr = nil
+		return n
+	case "ac:plain-text-body":
+		n.Data, n.DataAtom = "pre", atom.Pre
+		return n
+	case "ac:inline-comment-marker", "ac:link-body", "ac:plain-text-link-body",
+		"ac:task-body":
+		n.Data, n.DataAtom = "span", atom.Span
+		n.Attr = nil
+		return n
+	case "ac:adf-extension":
+		return normalizeADFExtension(n)
+	}
+	if strings.HasPrefix(n.Data, "ac:") || strings.HasPrefix(n.Data, "ri:") {
+		// Unknown Confluence element: keep its content visibly.
+		return normalizeUnknownElement(n)
+	}
+	return n
+}
+
+// macroInfo is a structured macro read from storage.
+type macroInfo struct {
+	name      string
+	params    [][2]string // in document order
+	plainBody *string
+	richBody  *html.Node
+}
+
+func (m *macroInfo) param(key string) string {
+	for _, p := range m.params {
+		if p[0] == key {
+			return p[1]
+		}
+	}
+	return ""
+}
+
+func readMacro(n *html.Node) *macroInfo {
+	m := &macroInfo{name: strings.ToLower(strings.TrimSpace(attr(n, "ac:name")))}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.Data {
+		case "ac:parameter":
+			key := attr(c, "ac:name")
+			if key == "" {
+				key = "default"
+			}
+			m.params = append(m.params, [2]string{key, parameterText(c)})
+		case "ac:plain-text-body":
+			if m.plainBody == nil {
+				s := textOf(c)
+				m.plainBody = &s
+			}
+		case "ac:rich-text-body":
+			if m.richBody == nil {
+				m.richBody = c
+			}
+		}
+	}
+	return m
+}
+
+// parameterText is the value of an ac:parameter. Parameters may hold
+// resource identifiers (a user, a page) rather than text.
+func parameterText(p *html.Node) string {
+	if s := strings.TrimSpace(textOf(p)); s != "" {
+		return s
+	}
+	for c := p.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.Data {
+		case "ri:user":
+			return attr(c, "ri:account-id")
+		case "ri:page":
+			if k := attr(c, "ri:space-key"); k != "" {
+				return k + ":" + attr(c, "ri:content-title")
+			}
+			return attr(c, "ri:content-title")
+		case "ri:space":
+			return attr(c, "ri:space-key")
+		case "ri:attachment":
+			return attr(c, "ri:filename")
+		case "ri:url":
+			return attr(c, "ri:value")
+		}
+	}
+	return ""
+}
+
+// isInlineContext reports whether n sits inside inline content.
+func isInlineContext(n *html.Node) bool {
+	if n.Parent == nil || n.Parent.Type != html.ElementNode {
+		return false
+	}
+	return inlineParents[n.Parent.Data]
+}
+
+// Panel macros and their alert kind. Confluence's "note" macro is the
+// yellow warning panel and its "warning" macro the red error panel (ADF
+// panelType warning and error), so they map to [!WARNING] and [!CAUTION].
+var macroToAlert = map[string]string{
+	"info":    "NOTE",
+	"tip":     "TIP",
+	"note":    "WARNING",
+	"warning": "CAUTION",
+	"panel":   "IMPORTANT",
+}
+
+func normalizeMacro(n *html.Node) *html.Node {
+	m := readMacro(n)
+	switch m.name {
+	case "code", "noformat":
+		el := newElement(elCode)
+		body := ""
+		if m.plainBody != nil {
+			body = *m.plainBody
+		} else if m.richBody != nil {
+			body = textOf(m.richBody)
+		}
+		setAttr(el, "lang", codeLanguageFromStorage(m.param("language")))
+		setAttr(el, "title", m.param("title"))
+		// In an attribute the code is safe from whitespace collapsing.
+		setAttr(el, "code", body)
+		replaceNode(n, el)
+		return nil
+	case "info", "tip", "note", "warning", "panel":
+		el := newElement(elAlert)
+		setAttr(el, "kind", macroToAlert[m.name])
+		setAttr(el, "title", m.param("title"))
+		if m.richBody != nil {
+			moveChildren(el, m.richBody)
+		} else if m.plainBody != nil {
+			el.AppendChild(textNode(*m.plainBody))
+		}
+		replaceNode(n, el)
+		return el
+	case "expand":
+		el := newElement(elDetails)
+		setAttr(el, "title", m.param("title"))
+		if m.richBody != nil {
+			moveChildren(el, m.richBody)
+		}
+		replaceNode(n, el)
+		return el
+	case "status":
+		el := newElement(elStatus)
+		setAttr(el, "colour", m.param("colour"))
+		setAttr(el, "title", m.param("title"))
+		el.AppendChild(textNode("status"))
+		replaceNode(n, el)
+		return nil
+	}
+	name := m.name
+	if name == "" {
+		name = "macro"
+	}
+	tag := elMacroBlock
+	if inlineMacros[name] || isInlineContext(n) {
+		tag = elMacroInline
+	}
+	el := newElement(tag)
+	setAttr(el, "name", name)
+	setAttr(el, "params", macroParams(m.params))
+	switch {
+	case m.richBody != nil:
+		setAttr(el, "body", "rich")
+		moveChildren(el, m.richBody)
+	case m.plainBody != nil:
+		setAttr(el, "body", "plain")
+		setAttr(el, "code", *m.plainBody)
+		el.AppendChild(textNode(name))
+	default:
+		el.AppendChild(textNode(name))
+	}
+	replaceNode(n, el)
+	if m.richBody != nil {
+		return el
+	}
+	return nil
+}
+
+// macroParams writes parameters the wiki-markup way: key=value|key=value,
+// with "|", "}" and "\" in values escaped by a backslash.
+func macroParams(params [][2]string) string {
+	var b strings.Builder
+	for i, p := range params {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		if p[0] != "default" || i > 0 {
+			b.WriteString(escapeMacroValue(p[0]))
+			b.WriteByte('=')
+		}
+		b.WriteString(escapeMacroValue(p[1]))
+	}
+	return b.String()
+}
+
+func escapeMacroValue(s string) string {
+	if !strings.ContainsAny(s, "|}\\=\n") {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '|', '}', '\\', '=':
+			b.WriteByte('\\')
+		case '\n':
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func normalizeADFExtension(n *html.Node) *html.Node {
+	// <ac:adf-extension> wraps new-editor nodes (decision lists, ...) with an
+	// <ac:adf-fallback> in plain storage: use the fallback when present.
+	if fb := childElement(n, "ac:adf-fallback"); fb != nil {
+		fb.Data, fb.DataAtom = "div", atom.Div
+		n.Data, n.DataAtom = "div", atom.Div
+		for c := n.FirstChild; c != nil; {
+			next := c.NextSibling
+			if c != fb {
+				n.RemoveChild(c)
+			}
+			c = next
+		}
+		return n
+	}
+	return normalizeUnknownElement(n)
+}
+
+func normalizeUnknownElement(n *html.Node) *html.Node {
+	name := strings.TrimPrefix(strings.TrimPrefix(n.Data, "ac:"), "ri:")
+	tag := elMacroBlock
+	if isInlineContext(n) || n.FirstChild == nil {
+		tag = elMacroInline
+	}
+	var params [][2]string
+	for _, a := range n.Attr {
+		params = append(params, [2]string{strings.TrimPrefix(strings.TrimPrefix(a.Key, "ac:"), "ri:"), a.Val})
+	}
+	el := newElement(tag)
+	setAttr(el, "name", name)
+	setAttr(el, "params", macroParams(params))
+	if n.FirstChild != nil {
+		setAttr(el, "body", "rich")
+		moveChildren(el, n)
+	}
+	replaceNode(n, el)
+	return el
+}
+
+// pageHref builds the confluence-page: URL of a page link.
+func pageHref(space, title string) string {
+	t := url.PathEscape(title)
+	if space == "" {
+		return "confluence-page:" + t
+	}
+	return "confluence-page:" + url.PathEscape(space) + "/" + t
+}
+
+func attachmentHref(filename string) string {
+	return "confluence-attachment:" + url.PathEscape(filename)
+}
+
+func normalizeLink(n *html.Node) *html.Node {
+	var target *html.Node
+	var body *html.Node
+	bodyText := ""
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(c.Data, "ri:"):
+			if target == nil {
+				target = c
+			}
+		case c.Data == "ac:plain-text-link-body":
+			bodyText = textOf(c)
+		case c.Data == "ac:link-body":
+			body = c
+		}
+	}
+	anchor := attr(n, "ac:anchor")
+	if target != nil && target.Data == "ri:user" {
+		el := newElement(elMention)
+		id := attr(target, "ri:account-id")
+		if id == "" {
+			id = attr(target, "ri:userkey")
+		}
+		if id == "" {
+			id = attr(target, "ri:username")
+		}
+		setAttr(el, "id", id)
+		name := strings.TrimSpace(bodyText)
+		if name == "" && body != nil {
+			name = strings.TrimSpace(textOf(body))
+		}
+		setAttr(el, "name", name)
+		el.AppendChild(textNode("mention"))
+		replaceNode(n, el)
+		return nil
+	}
+	a := newElement("a")
+	label := ""
+	href := ""
+	if target == nil {
+		if anchor != "" {
+			href = "#" + url.PathEscape(anchor)
+			label = anchor
+		}
+	} else {
+		switch target.Data {
+		case "ri:page", "ri:blog-post":
+			title := attr(target, "ri:content-title")
+			href = pageHref(attr(target, "ri:space-key"), title)
+			label = title
+			if target.Data == "ri:blog-post" {
+				href = strings.Replace(href, "confluence-page:", "confluence-blogpost:", 1)
+			}
+		case "ri:attachment":
+			fn := attr(target, "ri:filename")
+			href = attachmentHref(fn)
+			label = fn
+		case "ri:space":
+			k := attr(target, "ri:space-key")
+			href = "confluence-space:" + url.PathEscape(k)
+			label = k
+		case "ri:url":
+			href = attr(target, "ri:value")
+			label = href
+		case "ri:content-entity":
+			href = "confluence-content:" + url.PathEscape(attr(target, "ri:content-id"))
+			label = attr(target, "ri:content-id")
+		default:
+			label = strings.TrimPrefix(target.Data, "ri:")
+		}
+		if anchor != "" {
+			href += "#" + url.PathEscape(anchor)
+		}
+	}
+	setAttr(a, "href", href)
+	switch {
+	case body != nil && strings.TrimSpace(textOf(body)) != "":
+		moveChildren(a, body)
+	case strings.TrimSpace(bodyText) != "":
+		a.AppendChild(textNode(bodyText))
+	case label != "":
+		a.AppendChild(textNode(label))
+	default:
+		a.AppendChild(textNode("link"))
+	}
+	replaceNode(n, a)
+	return a
+}
+
+func normalizeImage(n *html.Node) *html.Node {
+	img := newElement("img")
+	src := ""
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.Data {
+		case "ri:url":
+			src = attr(c, "ri:value")
+		case "ri:attachment":
+			src = attachmentHref(attr(c, "ri:filename"))
+		}
+		if src != "" {
+			break
+		}
+	}
+	alt := attr(n, "ac:alt")
+	if alt == "" {
+		alt = attr(n, "ac:title")
+	}
+	setAttr(img, "src", src)
+	setAttr(img, "alt", alt)
+	if src == "" {
+		n.Parent.RemoveChild(n)
+		return nil
+	}
+	replaceNode(n, img)
+	return nil
+}
+
+func normalizeEmoticon(n *html.Node) *html.Node {
+	text := emoticonMarkdown(attr(n, "ac:name"), attr(n, "ac:emoji-shortname"), attr(n, "ac:emoji-fallback"))
+	el := newElement(elVerbatim)
+	setAttr(el, "text", text)
+	el.AppendChild(textNode("emoji"))
+	replaceNode(n, el)
+	return nil
+}
+
+func normalizeTaskList(n *html.Node) *html.Node {
+	list := newElement(elTaskList)
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		if c.Type == html.ElementNode && c.Data == "ac:task" {
+			task := newElement(elTask)
+			status := ""
+			if s := childElement(c, "ac:task-status"); s != nil {
+				status = strings.TrimSpace(textOf(s))
+			}
+			setAttr(task, "status", status)
+			if b := childElement(c, "ac:task-body"); b != nil {
+				moveChildren(task, b)
+			}
+			list.AppendChild(task)
+		}
+		c = next
+	}
+	replaceNode(n, list)
+	return list
+}
+
+// storagePlugin renders the x- elements.
+type storagePlugin struct{}
+
+func (p *storagePlugin) Name() string { return "confluence-storage" }
+
+func (p *storagePlugin) Init(conv *converter.Converter) error {
+	for _, name := range []string{elCode, elAlert, elDetails, elTaskList, elTask, elMacroBlock, "table"} {
+		conv.Register.TagType(name, converter.TagTypeBlock, converter.PriorityEarly)
+	}
+	for _, name := range []string{elMention, elStatus, elDate, elMacroInline, elRawInline, elVerbatim} {
+		conv.Register.TagType(name, converter.TagTypeInline, converter.PriorityEarly)
+	}
+	conv.Register.Renderer(p.render, converter.PriorityEarly)
+	return nil
+}
+
+func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *html.Node) converter.RenderStatus {
+	if n.Type != html.ElementNode {
+		return converter.RenderTryNext
+	}
+	switch n.Data {
+	case elCode:
+		renderCode(w, attr(n, "lang"), attr(n, "title"), attr(n, "code"))
+	case elVerbatim:
+		w.WriteString(attr(n, "text"))
+	case elAlert:
+		renderAlert(ctx, w, n)
+	case elDetails:
+		renderDetails(ctx, w, n)
+	case elTaskList:
+		renderTaskList(ctx, w, n)
+	case elMention:
+		renderMention(ctx, w, n)
+	case elStatus:
+		w.WriteString(statusMarkdown(attr(n, "title"), attr(n, "colour"), ctx))
+	case elDate:
+		renderDate(ctx, w, n)
+	case elMacroBlock, elMacroInline:
+		renderMacro(ctx, w, n)
+	case elRawInline:
+		tag := attr(n, "tag")
+		w.WriteString("<" + tag + ">")
+		ctx.RenderChildNodes(ctx, w, n)
+		w.WriteString("</" + tag + ">")
+	case "table":
+		renderTable(ctx, w, n)
+	default:
+		return converter.RenderTryNext
+	}
+	return converter.RenderSuccess
+}
+
+// codeBlockNewline is html-to-markdown's marker that keeps newlines inside
+// code blocks from being collapsed; it is turned back into "\n" at the end.
+const codeBlockNewline = "\uF002"
+
+func renderCode(w converter.Writer, lang, title, code string) {
+	code = strings.TrimSuffix(code, "\n")
+	fence := codeFence(code)
+	w.WriteString("\n\n")
+	w.WriteString(fence)
+	w.WriteString(lang)
+	if title != "" {
+		w.WriteString(" title=")
+		w.WriteString(quoteInfo(title))
+	}
+	w.WriteString("\n")
+	w.WriteString(strings.ReplaceAll(code, "\n", codeBlockNewline))
+	w.WriteString("\n")
+	w.WriteString(fence)
+	w.WriteString("\n\n")
+}
+
+// quoteInfo quotes a value for a fenced code info string (no backticks).
+func quoteInfo(s string) string {
+	s = strings.NewReplacer("`", "'", "\n", " ", `"`, `'`).Replace(s)
+	return `"` + s + `"`
+}
+
+// codeFence returns a backtick fence longer than any backtick run in code.
+func codeFence(code string) string {
+	longest, run := 0, 0
+	for i := 0; i < len(code); i++ {
+		if code[i] == '`' {
+			run++
+			if run > longest {
+				longest = run
+			}
+		} else {
+			run = 0
+		}
+	}
+	if longest < 3 {
+		return "```"
+	}
+	return strings.Repeat("`", longest+1)
+}
+
+// renderBlockChildren renders the children of n as markdown blocks and
+// returns them trimmed.
+func renderBlockChildren(ctx converter.Context, n *html.Node) []byte {
+	var buf bytes.Buffer
+	ctx.RenderChildNodes(ctx, &buf, n)
+	return trimBlankLines(bytes.TrimSpace(buf.Bytes()))
+}
+
+// trimBlankLines collapses runs of three or more newlines to two.
+func trimBlankLines(b []byte) []byte {
+	if !bytes.Contains(b, []byte("\n\n\n")) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	nl := 0
+	for _, c := range b {
+		if c == '\n' {
+			nl++
+			if nl > 2 {
+				continue
+			}
+		} else {
+			nl = 0
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// prefixLines prefixes every line of content with prefix (a line that is
+// empty gets the prefix without its trailing space).
+func prefixLines(w converter.Writer, content []byte, prefix string) {
+	bare := strings.TrimRight(prefix, " ")
+	for i, line := range bytes.Split(content, []byte("\n")) {
+		if i > 0 {
+			w.WriteString("\n")
+		}
+		if len(line) == 0 {
+			w.WriteString(bare)
+			continue
+		}
+		w.WriteString(prefix)
+		w.Write(line)
+	}
+}
+
+// prefixCodeNewlines makes the code-block newline markers in content carry
+// the prefix too (code blocks inside a blockquote or a list item).
+func prefixCodeNewlines(content []byte, prefix string) []byte {
+	return bytes.ReplaceAll(content, []byte(codeBlockNewline), []byte(codeBlockNewline+prefix))
+}
+
+func renderAlert(ctx converter.Context, w converter.Writer, n *html.Node) {
+	content := renderBlockChildren(ctx, n)
+	w.WriteString("\n\n> [!")
+	w.WriteString(attr(n, "kind"))
+	w.WriteString("]")
+	if t := strings.TrimSpace(attr(n, "title")); t != "" {
+		w.WriteString("\n> **")
+		w.Write(ctx.EscapeContent([]byte(t)))
+		w.WriteString("**")
+		if len(content) > 0 {
+			w.WriteString("\n>")
+		}
+	}
+	if len(content) > 0 {
+		w.WriteString("\n")
+		prefixLines(w, prefixCodeNewlines(content, "> "), "> ")
+	}
+	w.WriteString("\n\n")
+}
+
+func renderDetails(ctx converter.Context, w converter.Writer, n *html.Node) {
+	content := renderBlockChildren(ctx, n)
+	w.WriteString("\n\n<details>\n<summary>")
+	w.WriteString(html.EscapeString(strings.TrimSpace(attr(n, "title"))))
+	w.WriteString("</summary>\n\n")
+	w.Write(content)
+	w.WriteString("\n\n</details>\n\n")
+}
+
+func renderTaskList(ctx converter.Context, w converter.Writer, n *html.Node) {
+	w.WriteString("\n\n")
+	first := true
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.Data != elTask {
+			continue
+		}
+		if !first {
+			w.WriteString("\n")
+		}
+		first = false
+		if strings.EqualFold(attr(c, "status"), "complete") {
+			w.WriteString("- [x] ")
+		} else {
+			w.WriteString("- [ ] ")
+		}
+		content := renderBlockChildren(ctx, c)
+		if len(content) == 0 {
+			// An empty task still needs text to stay a task item.
+			content = []byte("\u00a0")
+		}
+		content = prefixCodeNewlines(content, "  ")
+		for i, line := range bytes.Split(content, []byte("\n")) {
+			if i > 0 {
+				w.WriteString("\n")
+				if len(line) > 0 {
+					w.WriteString("  ")
+				}
+			}
+			w.Write(line)
+		}
+	}
+	w.WriteString("\n\n")
+}
+
+// escapeLinkText escapes text for use inside [...] of a markdown link.
+func escapeLinkText(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ", "`", "\\`", "*", `\*`, "_", `\_`)
+	return r.Replace(s)
+}
+
+func renderMention(_ converter.Context, w converter.Writer, n *html.Node) {
+	id := attr(n, "id")
+	name := attr(n, "name")
+	if name == "" {
+		name = id
+	}
+	name = strings.TrimPrefix(name, "@")
+	w.WriteString("@[")
+	w.WriteString(escapeLinkText(name))
+	w.WriteString("](accountid:")
+	w.WriteString(url.PathEscape(id))
+	w.WriteString(")")
+}
+
+func renderDate(ctx converter.Context, w converter.Writer, n *html.Node) {
+	dt := strings.TrimSpace(attr(n, "datetime"))
+	if dt == "" {
+		ctx.RenderChildNodes(ctx, w, n)
+		return
+	}
+	w.WriteString(dateMarkdown(dt))
+}
+
+func renderMacro(ctx converter.Context, w converter.Writer, n *html.Node) {
+	name := attr(n, "name")
+	params := attr(n, "params")
+	open := "{" + name
+	if params != "" {
+		open += ":" + params
+	}
+	open += "}"
+	open = string(ctx.EscapeContent([]byte(open)))
+	block := n.Data == elMacroBlock
+	switch attr(n, "body") {
+	case "":
+		if block {
+			w.WriteString("\n\n" + open + "\n\n")
+		} else {
+			w.WriteString(open)
+		}
+	case "plain":
+		if block {
+			w.WriteString("\n\n" + open)
+			renderCode(w, "", "", attr(n, "code"))
+			w.WriteString("{" + name + "}\n\n")
+		} else {
+			w.WriteString(open)
+			w.Write(ctx.EscapeContent([]byte(strings.Join(strings.Fields(attr(n, "code")), " "))))
+			w.WriteString("{" + name + "}")
+		}
+	default:
+		if block {
+			content := renderBlockChildren(ctx, n)
+			w.WriteString("\n\n" + open + "\n\n")
+			w.Write(content)
+			w.WriteString("\n\n{" + name + "}\n\n")
+		} else {
+			w.WriteString(open)
+			ctx.RenderChildNodes(ctx, w, n)
+			w.WriteString("{" + name + "}")
+		}
+	}
+}
+
+// renderTable writes a GFM table. The first row is the header row (GFM
+// needs one; a table without <th> gets its first row promoted). Block
+// content in a cell is joined with <br>; "|" is escaped; spanned cells
+// are followed by empty cells so columns stay aligned.
+func renderTable(ctx converter.Context, w converter.Writer, n *html.Node) {
+	var rows [][]string
+	var collect func(*html.Node)
+	collect = func(p *html.Node) {
+		for c := p.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.Data {
+			case "thead", "tbody", "tfoot":
+				collect(c)
+			case "tr":
+				var row []string
+				for cell := c.FirstChild; cell != nil; cell = cell.NextSibling {
+					if cell.Type != html.ElementNode || (cell.Data != "td" && cell.Data != "th") {
+						continue
+					}
+					row = append(row, renderCell(ctx, cell))
+					if span := attr(cell, "colspan"); span != "" {
+						for i := 1; i < atoiBounded(span, 64); i++ {
+							row = append(row, "")
+						}
+					}
+				}
+				rows = append(rows, row)
+			}
+		}
+	}
+	collect(n)
+	cols := 0
+	for _, r := range rows {
+		cols = max(cols, len(r))
+	}
+	if cols == 0 {
+		return
+	}
+	w.WriteString("\n\n")
+	for i, r := range rows {
+		w.WriteString("|")
+		for j := 0; j < cols; j++ {
+			cell := ""
+			if j < len(r) {
+				cell = r[j]
+			}
+			w.WriteString(" ")
+			w.WriteString(cell)
+			w.WriteString(" |")
+		}
+		w.WriteString("\n")
+		if i == 0 {
+			w.WriteString("|")
+			for j := 0; j < cols; j++ {
+				w.WriteString(" --- |")
+			}
+			w.WriteString("\n")
+		}
+	}
+	w.WriteString("\n")
+}
+
+func atoiBounded(s string, limit int) int {
+	n := 0
+	for _, c := range strings.TrimSpace(s) {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+		if n > limit {
+			return limit
+		}
+	}
+	return n
+}
+
+// renderCell renders a table cell on one line.
+func renderCell(ctx converter.Context, cell *html.Node) string {
+	content := renderBlockChildren(ctx, cell)
+	content = ctx.UnEscapeContent(content)
+	s := strings.ReplaceAll(string(content), codeBlockNewline, "\n")
+	var b strings.Builder
+	blank := false
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimRight(line, " ")
+		if strings.TrimSpace(line) == "" {
+			blank = true
+			continue
+		}
+		if i > 0 && b.Len() > 0 {
+			b.WriteString("<br>")
+			if blank {
+				b.WriteString("<br>")
+			}
+		}
+		blank = false
+		b.WriteString(line)
+	}
+	out := b.String()
+	// Escape every pipe: text pipes arrive as "\a|" (html-to-markdown's
+	// escape marker), code and URLs as a bare "|".
+	out = strings.ReplaceAll(out, "\a|", "|")
+	out = strings.ReplaceAll(out, "|", `\|`)
+	return out
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
