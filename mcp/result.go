@@ -1,0 +1,148 @@
+package mcp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	mcpgo "github.com/mark3labs/mcp-go/mcp"
+)
+
+// ArgError is a mistake in a call's arguments that the caller can fix.
+type ArgError struct {
+	Param string
+	Msg   string
+}
+
+func (e *ArgError) Error() string {
+	if e.Param == "" {
+		return e.Msg
+	}
+	return fmt.Sprintf("parameter %s: %s", e.Param, e.Msg)
+}
+
+// argErrorf returns an *ArgError for param.
+func argErrorf(param, format string, args ...any) error {
+	return &ArgError{Param: param, Msg: fmt.Sprintf(format, args...)}
+}
+
+// bindArguments decodes the call's arguments into dst strictly: an unknown
+// parameter or a value of the wrong type is an ArgError that names it.
+func bindArguments(req mcpgo.CallToolRequest, dst any) error {
+	raw, err := json.Marshal(req.GetRawArguments())
+	if err != nil {
+		return &ArgError{Msg: "arguments are not a JSON object"}
+	}
+	if string(raw) == "null" {
+		raw = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(dst)
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return &ArgError{Msg: "arguments must be a JSON object"}
+		}
+		return argErrorf(typeErr.Field, "expected %s, got a JSON %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return &ArgError{Msg: "arguments are not valid JSON: " + err.Error()}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return argErrorf(name, "unknown parameter; the parameters are %s", strings.Join(jsonFieldNames(dst), ", "))
+	}
+	return &ArgError{Msg: err.Error()}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "an integer"
+	case "float32", "float64":
+		return "a number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	}
+	return goKind
+}
+
+// errorResult renders err as an isError result written for an LLM.
+func errorResult(err error) *mcpgo.CallToolResult {
+	return mcpgo.NewToolResultError(sanitize(describeError(err)))
+}
+
+// structuredResult renders a tool's result as structuredContent plus its
+// compact text, both stripped of invisible and bidirectional controls
+// (content from Atlassian is untrusted).
+func structuredResult(res texter) (*mcpgo.CallToolResult, error) {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return nil, fmt.Errorf("mcp: encode result: %w", err)
+	}
+	return &mcpgo.CallToolResult{
+		Content:           []mcpgo.Content{mcpgo.NewTextContent(sanitize(res.Text()))},
+		StructuredContent: json.RawMessage(sanitizeBytes(b)),
+	}, nil
+}
+
+// hidden reports runes that render invisibly or reorder text: format
+// characters (zero-width spaces, bidirectional embeddings, overrides and
+// isolates, the tag block used to smuggle instructions), C0/C1 controls
+// other than tab and newline, and noncharacters. The zero-width joiner
+// stays: emoji sequences need it.
+func hidden(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r == '\u200d':
+		return false
+	case unicode.Is(unicode.Cf, r), unicode.IsControl(r):
+		return true
+	case r >= 0xE0000 && r <= 0xE007F:
+		return true
+	case r == utf8.RuneError:
+		return true
+	}
+	return false
+}
+
+// sanitize removes hidden runes from s.
+func sanitize(s string) string {
+	if strings.IndexFunc(s, hidden) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if hidden(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// sanitizeBytes removes hidden runes from encoded JSON. JSON syntax never
+// uses them, so only string contents change.
+func sanitizeBytes(b []byte) []byte {
+	if bytes.IndexFunc(b, hidden) < 0 {
+		return b
+	}
+	return bytes.Map(func(r rune) rune {
+		if hidden(r) {
+			return -1
+		}
+		return r
+	}, b)
+}

@@ -1,0 +1,142 @@
+// Package mcp is the tool layer of atlassian-mcp: the eight tools (one file
+// each), their descriptions rendered from the schema snapshot, validation
+// of arguments against it, and the MCP server wiring over stdio and
+// streamable HTTP.
+//
+// A tool is one self-describing value: its argument struct is the only
+// source of its input schema, its result struct the source of its output
+// schema, its Kind the source of all four annotation hints, and its handler
+// returns errors a caller can fix as isError results written for an LLM.
+package mcp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	mcpgo "github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
+)
+
+// Kind says what a tool does to the site. Every MCP annotation hint derives
+// from it, so a tool's side effects are declared exactly once.
+type Kind int
+
+// The kinds of tools.
+const (
+	// ReadOnly tools only read.
+	ReadOnly Kind = iota + 1
+	// Write tools create things but never overwrite or remove.
+	Write
+	// Destructive tools may overwrite or remove (update fields, remove
+	// labels, unassign).
+	Destructive
+)
+
+func (k Kind) String() string {
+	switch k {
+	case ReadOnly:
+		return "read-only"
+	case Write:
+		return "write"
+	case Destructive:
+		return "destructive"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// annotations derives the four MCP hints from the kind.
+func (k Kind) annotations(title string) mcpgo.ToolAnnotation {
+	readOnly := k == ReadOnly
+	destructive := k == Destructive
+	idempotent := k == ReadOnly
+	openWorld := true
+	return mcpgo.ToolAnnotation{
+		Title:           title,
+		ReadOnlyHint:    &readOnly,
+		DestructiveHint: &destructive,
+		IdempotentHint:  &idempotent,
+		OpenWorldHint:   &openWorld,
+	}
+}
+
+// Product is the Atlassian product a tool belongs to; a tool is registered
+// only when the connected site has its product.
+type Product string
+
+// The products.
+const (
+	Jira       Product = "jira"
+	Confluence Product = "confluence"
+)
+
+// Tool is one MCP tool: its definition, kind and handler.
+type Tool struct {
+	Name    string
+	Title   string
+	Product Product
+	Kind    Kind
+	// Describe renders the description from a schema snapshot, which is nil
+	// before discovery has finished.
+	Describe func(snap *schema.Snapshot) string
+	// InputSchema and OutputSchema are generated from the argument and
+	// result types when the tool is constructed.
+	InputSchema  json.RawMessage
+	OutputSchema json.RawMessage
+	// Handler runs a call. It never returns a Go error for anything the
+	// caller could fix: those are isError results.
+	Handler server.ToolHandlerFunc
+}
+
+// Definition is the tool as clients list it, described for snap.
+func (t *Tool) Definition(snap *schema.Snapshot) mcpgo.Tool {
+	def := mcpgo.NewToolWithRawSchema(t.Name, t.Describe(snap), t.InputSchema)
+	def.Title = t.Title
+	def.Annotations = t.Kind.annotations(t.Title)
+	def.RawOutputSchema = t.OutputSchema
+	return def
+}
+
+// texter is implemented by every tool result: a compact text rendering for
+// clients that read only text content.
+type texter interface {
+	Text() string
+}
+
+// newTool builds a Tool whose schemas come from In and Out and whose handler
+// binds the arguments into In, runs run, and renders its result or error.
+func newTool[In any, Out texter](name, title string, product Product, kind Kind,
+	describe func(*schema.Snapshot) string, run func(ctx context.Context, in *In) (Out, error)) *Tool {
+	var scratch mcpgo.Tool
+	mcpgo.WithInputSchema[In]()(&scratch)
+	mcpgo.WithOutputSchema[Out]()(&scratch)
+	out, err := json.Marshal(scratch.OutputSchema)
+	if err != nil || scratch.RawInputSchema == nil {
+		panic(fmt.Sprintf("mcp: tool %s: cannot generate its schemas: %v", name, err))
+	}
+	return &Tool{
+		Name:         name,
+		Title:        title,
+		Product:      product,
+		Kind:         kind,
+		Describe:     describe,
+		InputSchema:  scratch.RawInputSchema,
+		OutputSchema: out,
+		Handler: func(ctx context.Context, req mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
+			in := new(In)
+			if err := bindArguments(req, in); err != nil {
+				return errorResult(err), nil
+			}
+			res, err := run(ctx, in)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				return errorResult(err), nil
+			}
+			return structuredResult(res)
+		},
+	}
+}
