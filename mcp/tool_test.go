@@ -102,7 +102,7 @@ func TestToolHandlerCancellationIsAnError(t *testing.T) {
 
 func TestKindAnnotations(t *testing.T) {
 	tests := []struct {
-		kind                                   Kind
+		kind                                  Kind
 		readOnly, destructive, idempotent, ow bool
 	}{
 		{ReadOnly, true, false, true, true},
