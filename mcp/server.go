@@ -1,0 +1,174 @@
+package mcp
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+
+	mcpgo "github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
+)
+
+// Options select and shape the tools a Server offers.
+type Options struct {
+	// Name and Version identify the server to clients.
+	Name, Version string
+	// Products are the products of the connection. A snapshot's products,
+	// re-detected on every refresh, take over once one exists.
+	Products []Product
+	// ReadOnly offers only the read-only tools.
+	ReadOnly bool
+	// Tools, when set, offers only these tools; ExcludeTools removes some.
+	Tools, ExcludeTools []string
+	// Middleware wraps every tool handler, outermost first (access control
+	// and audit plug in here).
+	Middleware []server.ToolHandlerMiddleware
+	// Logger receives server logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is the MCP server over a set of tools. It re-describes and
+// re-registers its tools whenever the schema snapshot changes, which sends
+// notifications/tools/list_changed to connected clients.
+type Server struct {
+	mcp   *server.MCPServer
+	tools []*Tool
+	opts  Options
+	log   *slog.Logger
+
+	mu      sync.Mutex // serialises registrations
+	offered []string
+}
+
+// NewServer returns a server offering the selected tools, described from
+// store's current snapshot (and each later one). store may be nil.
+func NewServer(tools []*Tool, store *schema.Store, opts Options) (*Server, error) {
+	names := make([]string, len(tools))
+	for i, t := range tools {
+		names[i] = t.Name
+	}
+	for _, n := range slices.Concat(opts.Tools, opts.ExcludeTools) {
+		if !slices.Contains(names, n) {
+			return nil, fmt.Errorf("unknown tool %q; the tools are %s", n, strings.Join(names, ", "))
+		}
+	}
+	if opts.Name == "" {
+		opts.Name = "atlassian-mcp"
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{tools: tools, opts: opts, log: logger}
+	serverOpts := []server.ServerOption{
+		server.WithToolCapabilities(true),
+		server.WithInstructions(instructions),
+	}
+	// Recovery runs innermost so a panic anywhere in a handler becomes an
+	// isError result that other middleware (audit) still sees.
+	for _, mw := range opts.Middleware {
+		serverOpts = append(serverOpts, server.WithToolHandlerMiddleware(mw))
+	}
+	serverOpts = append(serverOpts, server.WithToolHandlerMiddleware(s.recover))
+	s.mcp = server.NewMCPServer(opts.Name, opts.Version, serverOpts...)
+
+	var snap *schema.Snapshot
+	if store != nil {
+		snap = store.Current()
+		store.Subscribe(s.register)
+	}
+	s.register(snap)
+	return s, nil
+}
+
+const instructions = "Tools for one Atlassian Cloud site: Jira issues (search with JQL, read, create, update, " +
+	"comment, log work, link) and Confluence pages (search with CQL, read, create). Arguments and answers " +
+	"are markdown; tool descriptions name the site's real projects, fields and spaces."
+
+// MCP returns the underlying mcp-go server.
+func (s *Server) MCP() *server.MCPServer { return s.mcp }
+
+// Offered lists the names of the tools currently offered.
+func (s *Server) Offered() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.offered)
+}
+
+// selected reports whether t is offered for a site with products.
+func (s *Server) selected(t *Tool, products []Product) bool {
+	switch {
+	case !slices.Contains(products, t.Product):
+		return false
+	case s.opts.ReadOnly && t.Kind != ReadOnly:
+		return false
+	case len(s.opts.Tools) > 0 && !slices.Contains(s.opts.Tools, t.Name):
+		return false
+	case slices.Contains(s.opts.ExcludeTools, t.Name):
+		return false
+	}
+	return true
+}
+
+// register (re)describes the selected tools for snap and replaces the
+// offered set with them.
+func (s *Server) register(snap *schema.Snapshot) {
+	products := s.opts.Products
+	if snap != nil && len(snap.Products) > 0 {
+		products = nil
+		for _, p := range snap.Products {
+			products = append(products, Product(p))
+		}
+	}
+	var entries []server.ServerTool
+	var offered []string
+	for _, t := range s.tools {
+		if s.selected(t, products) {
+			entries = append(entries, server.ServerTool{Tool: t.Definition(snap), Handler: t.Handler})
+			offered = append(offered, t.Name)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mcp.SetTools(entries...)
+	s.offered = offered
+	s.log.Info("tools registered", "tools", len(offered), "schema", snap != nil)
+}
+
+// recover turns a panic in a tool handler into an isError result and a log
+// line with the stack, so no panic reaches a client.
+func (s *Server) recover(next server.ToolHandlerFunc) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcpgo.CallToolRequest) (res *mcpgo.CallToolResult, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("tool handler panicked", "tool", req.Params.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				res, err = mcpgo.NewToolResultError("internal error in "+req.Params.Name+"; the call may not have completed, check before retrying"), nil
+			}
+		}()
+		return next(ctx, req)
+	}
+}
+
+// ServeStdio serves the protocol on in/out until ctx ends or in closes.
+// Nothing but JSON-RPC is written to out.
+func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) error {
+	stdio := server.NewStdioServer(s.mcp)
+	stdio.SetErrorLogger(log.New(slogWriter{s.log}, "", 0))
+	return stdio.Listen(ctx, in, out)
+}
+
+// slogWriter adapts mcp-go's *log.Logger output to slog.
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	w.l.Warn(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
