@@ -83,7 +83,9 @@ func (s *Server) api(p Product, pattern string, scopes []string, h apiHandler) {
 	if method != "" {
 		full = method + " " + full
 	}
+	s.auth.mu.Lock()
 	s.auth.addScopes(scopes)
+	s.auth.mu.Unlock()
 	scopes = append([]string(nil), scopes...)
 	s.mux.HandleFunc(full, func(w http.ResponseWriter, r *http.Request) {
 		s.serveAPI(w, r, p, scopes, h)

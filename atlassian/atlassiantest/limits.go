@@ -181,8 +181,8 @@ func (s *Server) writeRateLimited(w http.ResponseWriter, r *http.Request, p Prod
 // allowIssueWrite applies the per-issue write limiter (20 writes / 2 s and
 // 100 writes / 30 s per issue) to a write on issueKey. When it refuses it
 // has already written the 429 (RateLimit-Reason: jira-per-issue-on-write,
-// Retry-After) and returns false. Call it without s.mu held... or with:
-// it takes only the limiter's own lock.
+// Retry-After) and returns false. It takes only the limiter's own lock, so
+// it may be called with or without s.mu held.
 func (s *Server) allowIssueWrite(w http.ResponseWriter, issueKey string) bool {
 	l := &s.limits
 	now := s.now()

@@ -82,7 +82,11 @@ type Server struct {
 
 	mu sync.Mutex // guards the product state below
 	// Product state lives in the files that own each product: jira*.go,
-	// confluence*.go.
+	// confluence*.go. Each part keeps its state behind its field, set in
+	// its seed/generate/register function before the server serves (so the
+	// field itself is never written concurrently) and read under mu.
+	jiraExt       any
+	confluenceExt any
 }
 
 // caller is the authenticated principal of an API request.
