@@ -1,0 +1,233 @@
+package mcp
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
+)
+
+// Description budgets. All eight descriptions together stay under about
+// 12 KB however large the site: lists are ranked, capped, and end with
+// "and N more" plus how to find the rest.
+const (
+	maxProjects     = 15
+	maxIssueTypes   = 12
+	maxStatuses     = 20
+	maxCustomFields = 20
+	maxSpaces       = 15
+	maxLinkTypes    = 10
+	// maxListChars caps one rendered list line.
+	maxListChars = 700
+)
+
+// capped joins up to max items and says how many more there are; it also
+// stops early when the line would pass maxListChars.
+func capped(items []string, max int, moreHint string) string {
+	var b strings.Builder
+	n := 0
+	for _, it := range items {
+		if n == max || b.Len()+len(it) > maxListChars {
+			break
+		}
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(it)
+		n++
+	}
+	if rest := len(items) - n; rest > 0 {
+		fmt.Fprintf(&b, " (and %d more", rest)
+		if moreHint != "" {
+			b.WriteString("; " + moreHint)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// rankedProjects orders projects by issue count, then recent activity,
+// then key, so the projects agents most likely mean come first.
+func rankedProjects(s *schema.Snapshot) []*schema.Project {
+	if s == nil || s.Jira == nil {
+		return nil
+	}
+	ps := slices.Clone(s.Jira.Projects)
+	slices.SortStableFunc(ps, func(a, b *schema.Project) int {
+		if c := cmp.Compare(b.IssueCount, a.IssueCount); c != 0 {
+			return c
+		}
+		if c := b.LastIssueUpdate.Compare(a.LastIssueUpdate); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Key, b.Key)
+	})
+	return ps
+}
+
+// projectsLine lists "KEY - Name" for the top projects.
+func projectsLine(s *schema.Snapshot) string {
+	ps := rankedProjects(s)
+	items := make([]string, len(ps))
+	for i, p := range ps {
+		items[i] = p.Key + " - " + p.Name
+	}
+	return capped(items, maxProjects, "JQL reaches every project by key")
+}
+
+// issueTypesLine lists the site's issue type names, most widely used first.
+func issueTypesLine(s *schema.Snapshot) string {
+	counts := map[string]int{}
+	var names []string
+	for _, p := range rankedProjects(s) {
+		for _, t := range p.IssueTypes {
+			if counts[t.Name] == 0 {
+				names = append(names, t.Name)
+			}
+			counts[t.Name]++
+		}
+	}
+	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(counts[b], counts[a]) })
+	return capped(names, maxIssueTypes, "")
+}
+
+// statusesLine lists status names with their category.
+func statusesLine(s *schema.Snapshot) string {
+	seen := map[string]bool{}
+	var items []string
+	for _, p := range rankedProjects(s) {
+		for _, t := range p.IssueTypes {
+			for _, st := range t.Statuses {
+				key := strings.ToLower(st.Name)
+				if !seen[key] {
+					seen[key] = true
+					items = append(items, fmt.Sprintf("%s (%s)", st.Name, categoryName(st.Category)))
+				}
+			}
+		}
+	}
+	return capped(items, maxStatuses, "statusCategory = \"To Do\" | \"In Progress\" | \"Done\" matches any")
+}
+
+// categoryName is the display name of a status category key.
+func categoryName(key string) string {
+	switch key {
+	case "new":
+		return "To Do"
+	case "indeterminate":
+		return "In Progress"
+	case "done":
+		return "Done"
+	}
+	return key
+}
+
+// prioritiesLine lists the site's priorities in scheme order.
+func prioritiesLine(s *schema.Snapshot) string {
+	if s == nil || s.Jira == nil {
+		return ""
+	}
+	names := make([]string, len(s.Jira.Priorities))
+	for i, p := range s.Jira.Priorities {
+		names[i] = p.Name
+	}
+	return capped(names, 10, "")
+}
+
+// rankedCustomFields orders custom fields by how many create screens of the
+// top projects use them, so fields in use come before the long tail.
+func rankedCustomFields(s *schema.Snapshot) []*schema.Field {
+	fields := s.CustomFields()
+	use := map[string]int{}
+	for _, p := range rankedProjects(s) {
+		for _, t := range p.IssueTypes {
+			for _, f := range t.Fields {
+				use[f.ID]++
+			}
+		}
+	}
+	slices.SortStableFunc(fields, func(a, b *schema.Field) int {
+		if c := cmp.Compare(use[b.ID], use[a.ID]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	return fields
+}
+
+// customFieldsLine lists "Name (id, type)" for the top custom fields.
+func customFieldsLine(s *schema.Snapshot) string {
+	fields := rankedCustomFields(s)
+	items := make([]string, len(fields))
+	for i, f := range fields {
+		typ := f.Type
+		if f.Items != "" {
+			typ += " of " + f.Items
+		}
+		items[i] = fmt.Sprintf("%s (%s, %s)", f.Name, f.ID, typ)
+	}
+	return capped(items, maxCustomFields, "any field id or display name works")
+}
+
+// linkTypesLine lists link phrases: "blocks / is blocked by".
+func linkTypesLine(s *schema.Snapshot) string {
+	if s == nil || s.Jira == nil {
+		return ""
+	}
+	items := make([]string, len(s.Jira.LinkTypes))
+	for i, lt := range s.Jira.LinkTypes {
+		items[i] = fmt.Sprintf("%q / %q", lt.Outward, lt.Inward)
+	}
+	return capped(items, maxLinkTypes, "")
+}
+
+// spacesLine lists "KEY - Name" for the spaces.
+func spacesLine(s *schema.Snapshot) string {
+	if s == nil || s.Confluence == nil {
+		return ""
+	}
+	items := make([]string, len(s.Confluence.Spaces))
+	for i, sp := range s.Confluence.Spaces {
+		items[i] = sp.Key + " - " + sp.Name
+	}
+	hint := "CQL reaches every space by key"
+	line := capped(items, maxSpaces, hint)
+	if s.Confluence.MoreSpaces && len(items) <= maxSpaces {
+		line += " (the site has more spaces; " + hint + ")"
+	}
+	return line
+}
+
+// firstProjectKey is a real key for examples, or a placeholder.
+func firstProjectKey(s *schema.Snapshot) string {
+	if ps := rankedProjects(s); len(ps) > 0 {
+		return ps[0].Key
+	}
+	return "PROJ"
+}
+
+// firstSpaceKey is a real space key for examples, or a placeholder.
+func firstSpaceKey(s *schema.Snapshot) string {
+	if s != nil && s.Confluence != nil && len(s.Confluence.Spaces) > 0 {
+		return s.Confluence.Spaces[0].Key
+	}
+	return "SPACE"
+}
+
+// section appends "label: value" lines for non-empty values.
+type section struct{ b strings.Builder }
+
+func (s *section) line(format string, args ...any) {
+	s.b.WriteString(fmt.Sprintf(format, args...))
+	s.b.WriteByte('\n')
+}
+
+func (s *section) field(label, value string) {
+	if value != "" {
+		s.line("%s: %s", label, value)
+	}
+}
+
+func (s *section) String() string { return strings.TrimRight(s.b.String(), "\n") }
