@@ -1,0 +1,105 @@
+package adf
+
+// fit makes converted blocks valid children of container: blocks the
+// container may not hold are rewritten into allowed ones that keep their
+// text (a heading becomes a bold paragraph, a nested quote or panel gives
+// up its frame, a table becomes one paragraph per row, an expand becomes a
+// nestedExpand where allowed), and containers that need content get an
+// empty paragraph.
+func fit(container string, in []*Node) []*Node {
+	allowed := allowedChildren[container]
+	out := make([]*Node, 0, len(in))
+	for _, n := range in {
+		if allowed[n.Type] {
+			switch n.Type {
+			case "expand", "nestedExpand":
+				n.Content = fit(n.Type, n.Content)
+			}
+			out = append(out, n)
+			continue
+		}
+		out = append(out, demote(container, n)...)
+	}
+	switch container {
+	case "listItem":
+		if len(out) == 0 || !listItemFirst[out[0].Type] {
+			out = append([]*Node{emptyParagraph()}, out...)
+		}
+	case "blockquote", "panel", "tableCell", "tableHeader", "expand", "nestedExpand":
+		if len(out) == 0 {
+			out = append(out, emptyParagraph())
+		}
+	}
+	return out
+}
+
+var listItemFirst = setOf("paragraph", "mediaSingle", "codeBlock")
+
+func demote(container string, n *Node) []*Node {
+	allowed := allowedChildren[container]
+	switch n.Type {
+	case "expand", "nestedExpand":
+		if allowed["nestedExpand"] {
+			title := n.StringAttr("title")
+			return []*Node{{Type: "nestedExpand", Attrs: map[string]any{"title": title}, Content: fit("nestedExpand", n.Content)}}
+		}
+		var out []*Node
+		if t := n.StringAttr("title"); t != "" {
+			out = append(out, &Node{Type: "paragraph", Content: []*Node{{Type: "text", Text: t, Marks: []Mark{{Type: "strong"}}}}})
+		}
+		return append(out, fit(container, n.Content)...)
+	case "heading":
+		content := make([]*Node, len(n.Content))
+		for i, c := range n.Content {
+			if c.Type == "text" && !hasCode(c.Marks) {
+				cp := *c
+				cp.Marks = withMark(c.Marks, Mark{Type: "strong"})
+				c = &cp
+			}
+			content[i] = c
+		}
+		return []*Node{{Type: "paragraph", Content: content}}
+	case "blockquote", "panel":
+		return fit(container, n.Content)
+	case "table":
+		var out []*Node
+		for _, row := range n.Content {
+			var line []*Node
+			for i, cell := range row.Content {
+				if i > 0 {
+					line = append(line, &Node{Type: "text", Text: " | "})
+				}
+				for j, b := range cell.Content {
+					if j > 0 {
+						line = append(line, &Node{Type: "text", Text: " "})
+					}
+					line = append(line, inlineText(b)...)
+				}
+			}
+			out = append(out, &Node{Type: "paragraph", Content: normalizeInline(line)})
+		}
+		return out
+	case "taskList":
+		if allowed["bulletList"] {
+			bl := &Node{Type: "bulletList"}
+			for _, it := range n.Content {
+				if it.Type != "taskItem" {
+					bl.Content = append(bl.Content, &Node{Type: "listItem", Content: fit("listItem", demote("listItem", it))})
+					continue
+				}
+				box := "[ ] "
+				if it.StringAttr("state") == "DONE" {
+					box = "[x] "
+				}
+				p := &Node{Type: "paragraph", Content: normalizeInline(append([]*Node{{Type: "text", Text: box}}, it.Content...))}
+				bl.Content = append(bl.Content, &Node{Type: "listItem", Content: []*Node{p}})
+			}
+			return []*Node{bl}
+		}
+	}
+	line := normalizeInline(inlineText(n))
+	if len(line) == 0 {
+		return nil
+	}
+	return []*Node{{Type: "paragraph", Content: line}}
+}

@@ -1,0 +1,1256 @@
+package adf
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// mdParser is built once; goldmark parsers hold no per-parse state and are
+// safe for concurrent use.
+var mdParser = goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser()
+
+// FromMarkdown converts markdown (CommonMark with GitHub's extensions:
+// tables, strikethrough, task lists, autolinks) to an ADF document that is
+// valid against the official ADF schema. See the package documentation for
+// the extension syntaxes (mentions, status, dates, emoji, alerts, details).
+//
+// Invalid UTF-8 and NUL bytes are replaced by U+FFFD. Container nesting
+// deeper than the limits is flattened (text is kept). Inputs larger than
+// MaxInputSize return ErrTooLarge.
+func FromMarkdown(md string) (*Doc, error) {
+	if len(md) > MaxInputSize {
+		return nil, ErrTooLarge
+	}
+	src := sanitizeMarkdown(md)
+	root := mdParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
+	c := &mdConv{src: src}
+	blocks := c.blocks(root, 0)
+	return NewDoc(fit("doc", blocks)...), nil
+}
+
+// maxMarkdownNesting caps the container markers honoured on one line and the
+// depth of nested markdown containers (each adds two ADF levels).
+const maxMarkdownNesting = 40
+
+type mdConv struct {
+	src     []byte
+	tasks   int  // ordinal of task lists and items, for deterministic localIds
+	skipBox bool // the next task checkbox belongs to the taskItem being built
+}
+
+// sanitizeMarkdown makes the input valid UTF-8 without NULs and caps the
+// number of container markers (">", list bullets) at the start of a line, so
+// hostile nesting cannot make the parser allocate without bound.
+func sanitizeMarkdown(md string) []byte {
+	if !utf8.ValidString(md) {
+		md = strings.ToValidUTF8(md, "\uFFFD")
+	}
+	if strings.IndexByte(md, 0) >= 0 {
+		md = strings.ReplaceAll(md, "\x00", "\uFFFD")
+	}
+	src := []byte(md)
+	var out []byte
+	last := 0
+	for i := 0; i < len(src); {
+		end := bytes.IndexByte(src[i:], '\n')
+		if end < 0 {
+			end = len(src)
+		} else {
+			end += i
+		}
+		if cut, resume := markerCut(src[i:end]); cut >= 0 {
+			if out == nil {
+				out = make([]byte, 0, len(src))
+			}
+			out = append(out, src[last:i+cut]...)
+			out = append(out, ' ')
+			last = i + resume
+		}
+		i = end + 1
+	}
+	if out == nil {
+		return src
+	}
+	return append(out, src[last:]...)
+}
+
+// markerCut reports where to cut a line whose leading container markers
+// exceed maxMarkdownNesting: keep line[:cut], drop line[cut:resume]. It
+// returns -1 when the line is fine.
+func markerCut(line []byte) (cut, resume int) {
+	markers := 0
+	cut = -1
+	i := 0
+	for i < len(line) {
+		c := line[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+			continue
+		case c == '>':
+			i++
+		case (c == '-' || c == '*' || c == '+') && i+1 < len(line) && (line[i+1] == ' ' || line[i+1] == '\t'):
+			i++
+		case c >= '0' && c <= '9':
+			j := i
+			for j < len(line) && j-i < 10 && line[j] >= '0' && line[j] <= '9' {
+				j++
+			}
+			if j < len(line) && (line[j] == '.' || line[j] == ')') && (j+1 == len(line) || line[j+1] == ' ') {
+				i = j + 1
+			} else {
+				return cut, 0
+			}
+		default:
+			if cut < 0 {
+				return -1, 0
+			}
+			return cut, i
+		}
+		markers++
+		if markers == maxMarkdownNesting {
+			cut = i
+		}
+	}
+	if cut < 0 {
+		return -1, 0
+	}
+	return cut, len(line)
+}
+
+// ---- blocks ----
+
+func (c *mdConv) blocks(parent ast.Node, depth int) []*Node {
+	var out []*Node
+	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
+		if hb, ok := n.(*ast.HTMLBlock); ok {
+			if title, rest, ok := detailsOpen(c.htmlBlockText(hb)); ok {
+				exp, next := c.details(hb, title, rest, depth)
+				out = append(out, exp)
+				if next == nil {
+					break
+				}
+				n = next
+				continue
+			}
+		}
+		out = append(out, c.block(n, depth)...)
+	}
+	return out
+}
+
+func (c *mdConv) block(n ast.Node, depth int) []*Node {
+	switch b := n.(type) {
+	case *ast.Paragraph, *ast.TextBlock:
+		return c.paragraph(b)
+	case *ast.Heading:
+		h := &Node{Type: "heading", Attrs: map[string]any{"level": b.Level}, Content: c.inlineOnly(b)}
+		return []*Node{h}
+	case *ast.ThematicBreak:
+		return []*Node{{Type: "rule"}}
+	case *ast.FencedCodeBlock:
+		return []*Node{c.codeBlock(b, string(b.Language(c.src)))}
+	case *ast.CodeBlock:
+		return []*Node{c.codeBlock(b, "")}
+	case *ast.Blockquote:
+		if depth >= maxMarkdownNesting {
+			return c.blocks(b, depth)
+		}
+		return []*Node{c.blockquote(b, depth)}
+	case *ast.List:
+		if depth >= maxMarkdownNesting {
+			var out []*Node
+			for it := b.FirstChild(); it != nil; it = it.NextSibling() {
+				out = append(out, c.blocks(it, depth)...)
+			}
+			return out
+		}
+		return []*Node{c.list(b, depth)}
+	case *ast.HTMLBlock:
+		return []*Node{rawParagraph(c.htmlBlockText(b))}
+	case *east.Table:
+		return []*Node{c.table(b)}
+	case *ast.Document:
+		return c.blocks(b, depth)
+	}
+	// Anything else (future goldmark nodes) keeps its text.
+	if n.Type() == ast.TypeBlock {
+		if n.HasChildren() {
+			return c.blocks(n, depth)
+		}
+		return []*Node{rawParagraph(string(n.Lines().Value(c.src)))}
+	}
+	return nil
+}
+
+func (c *mdConv) codeBlock(n ast.Node, lang string) *Node {
+	var b strings.Builder
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		b.Write(seg.Value(c.src))
+	}
+	code := strings.TrimSuffix(b.String(), "\n")
+	cb := &Node{Type: "codeBlock"}
+	if lang != "" {
+		cb.Attrs = map[string]any{"language": unescapeText(lang)}
+	}
+	if code != "" {
+		cb.Content = []*Node{{Type: "text", Text: code}}
+	}
+	return cb
+}
+
+// rawParagraph keeps raw text (HTML the converter does not understand) as a
+// paragraph, one line per hard break.
+func rawParagraph(s string) *Node {
+	s = strings.TrimRight(s, "\n")
+	p := &Node{Type: "paragraph", Content: []*Node{}}
+	for i, line := range strings.Split(s, "\n") {
+		if i > 0 {
+			p.Content = append(p.Content, &Node{Type: "hardBreak"})
+		}
+		if line != "" {
+			p.Content = append(p.Content, &Node{Type: "text", Text: line})
+		}
+	}
+	p.Content = trimBreaks(p.Content)
+	return p
+}
+
+func (c *mdConv) htmlBlockText(hb *ast.HTMLBlock) string {
+	var b strings.Builder
+	lines := hb.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		b.Write(seg.Value(c.src))
+	}
+	if hb.HasClosure() {
+		b.Write(hb.ClosureLine.Value(c.src))
+	}
+	return b.String()
+}
+
+var (
+	detailsOpenRe  = regexp.MustCompile(`(?is)^\s*<details(?:\s[^>]*)?>\s*(?:<summary(?:\s[^>]*)?>(.*?)</summary>)?`)
+	detailsCloseRe = regexp.MustCompile(`(?i)</details\s*>`)
+	detailsAnyRe   = regexp.MustCompile(`(?i)<details(?:\s[^>]*)?>|</details\s*>`)
+)
+
+// detailsOpen recognises an HTML block that opens <details>, returning the
+// summary title and whatever follows the summary in the same block.
+func detailsOpen(s string) (title, rest string, ok bool) {
+	m := detailsOpenRe.FindStringSubmatchIndex(s)
+	if m == nil {
+		return "", "", false
+	}
+	if m[2] >= 0 {
+		title = strings.Join(strings.Fields(unescapeHTML(stripTags(s[m[2]:m[3]]))), " ")
+	}
+	return title, s[m[1]:], true
+}
+
+var tagRe = regexp.MustCompile(`<[^>]*>`)
+
+func stripTags(s string) string { return tagRe.ReplaceAllString(s, "") }
+
+// details builds an expand from a <details> HTML block. The body is either
+// inside the same block (parsed as markdown) or the sibling blocks up to the
+// HTML block holding the matching </details>. It returns the last node
+// consumed (nil when the parent's children are exhausted).
+func (c *mdConv) details(open *ast.HTMLBlock, title, rest string, depth int) (*Node, ast.Node) {
+	exp := &Node{Type: "expand", Attrs: map[string]any{"title": title}}
+	// Whole element in one block?
+	if body, ok := closeInBlock(rest); ok {
+		exp.Content = c.subMarkdown(body, depth+1)
+		return exp, open
+	}
+	var content []*Node
+	if strings.TrimSpace(rest) != "" {
+		content = append(content, c.subMarkdown(rest, depth+1)...)
+	}
+	level := 1
+	n := open.NextSibling()
+	for ; n != nil; n = n.NextSibling() {
+		if hb, ok := n.(*ast.HTMLBlock); ok {
+			s := c.htmlBlockText(hb)
+			for _, m := range detailsAnyRe.FindAllString(s, -1) {
+				if strings.HasPrefix(m, "</") {
+					level--
+				} else {
+					level++
+				}
+			}
+			if level <= 0 {
+				idx := detailsCloseRe.FindAllStringIndex(s, -1)
+				before := s[:idx[len(idx)-1][0]]
+				if strings.TrimSpace(before) != "" {
+					content = append(content, c.subMarkdown(before, depth+1)...)
+				}
+				exp.Content = content
+				return exp, n
+			}
+			if level == 2 {
+				if t, r, ok := detailsOpen(s); ok {
+					inner, last := c.details(hb, t, r, depth+1)
+					content = append(content, inner)
+					level = 1
+					if last == nil {
+						n = nil
+						break
+					}
+					n = last
+					continue
+				}
+			}
+		}
+		content = append(content, c.block(n, depth+1)...)
+	}
+	// Unclosed <details>: everything to the end of the container is the body.
+	exp.Content = content
+	return exp, nil
+}
+
+// closeInBlock finds the </details> that closes an element opened in the same
+// HTML block, returning the body before it.
+func closeInBlock(rest string) (string, bool) {
+	level := 1
+	for _, m := range detailsAnyRe.FindAllStringIndex(rest, -1) {
+		if strings.HasPrefix(rest[m[0]:m[1]], "</") {
+			level--
+		} else {
+			level++
+		}
+		if level == 0 {
+			return rest[:m[0]], true
+		}
+	}
+	return "", false
+}
+
+// subMarkdown parses a fragment (the body of a single-block <details>).
+func (c *mdConv) subMarkdown(s string, depth int) []*Node {
+	if depth >= maxMarkdownNesting {
+		return []*Node{rawParagraph(s)}
+	}
+	src := []byte(s)
+	root := mdParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
+	sub := &mdConv{src: src, tasks: c.tasks}
+	out := sub.blocks(root, depth)
+	c.tasks = sub.tasks
+	return out
+}
+
+var alertRe = regexp.MustCompile(`^\s*\[!([A-Za-z]+)\]\s*$`)
+
+// alertPanels maps GitHub alert names (and a few ADF-only names) to panel types.
+var alertPanels = map[string]string{
+	"NOTE": "info", "INFO": "info", "TIP": "tip", "IMPORTANT": "note", "WARNING": "warning",
+	"CAUTION": "error", "ERROR": "error", "SUCCESS": "success", "CUSTOM": "custom",
+}
+
+func (c *mdConv) blockquote(b *ast.Blockquote, depth int) *Node {
+	if p, ok := b.FirstChild().(*ast.Paragraph); ok && p.Lines().Len() > 0 {
+		first := p.Lines().At(0)
+		if m := alertRe.FindSubmatch(first.Value(c.src)); m != nil {
+			if pt, ok := alertPanels[strings.ToUpper(string(m[1]))]; ok {
+				var content []*Node
+				if p.Lines().Len() > 1 {
+					content = append(content, c.paragraphFrom(p, first.Stop)...)
+				}
+				content = append(content, c.blocksAfter(p, depth+1)...)
+				return &Node{Type: "panel", Attrs: map[string]any{"panelType": pt}, Content: fit("panel", content)}
+			}
+		}
+	}
+	return &Node{Type: "blockquote", Content: fit("blockquote", c.blocks(b, depth+1))}
+}
+
+// blocksAfter converts the siblings following n (with <details> support).
+func (c *mdConv) blocksAfter(n ast.Node, depth int) []*Node {
+	var out []*Node
+	for s := n.NextSibling(); s != nil; s = s.NextSibling() {
+		if hb, ok := s.(*ast.HTMLBlock); ok {
+			if title, rest, ok := detailsOpen(c.htmlBlockText(hb)); ok {
+				exp, next := c.details(hb, title, rest, depth)
+				out = append(out, exp)
+				if next == nil {
+					break
+				}
+				s = next
+				continue
+			}
+		}
+		out = append(out, c.block(s, depth)...)
+	}
+	return out
+}
+
+func taskBox(item ast.Node) (*east.TaskCheckBox, bool) {
+	first := item.FirstChild()
+	if first == nil {
+		return nil, false
+	}
+	if _, ok := first.(*ast.Paragraph); !ok {
+		if _, ok := first.(*ast.TextBlock); !ok {
+			return nil, false
+		}
+	}
+	cb, ok := first.FirstChild().(*east.TaskCheckBox)
+	return cb, ok
+}
+
+func (c *mdConv) list(l *ast.List, depth int) *Node {
+	allTasks := l.FirstChild() != nil
+	for it := l.FirstChild(); it != nil; it = it.NextSibling() {
+		if _, ok := taskBox(it); !ok {
+			allTasks = false
+			break
+		}
+	}
+	if allTasks {
+		return c.taskList(l, depth)
+	}
+	var list *Node
+	if l.IsOrdered() {
+		list = &Node{Type: "orderedList"}
+		if l.Start != 1 {
+			list.Attrs = map[string]any{"order": l.Start}
+		}
+	} else {
+		list = &Node{Type: "bulletList"}
+	}
+	for it := l.FirstChild(); it != nil; it = it.NextSibling() {
+		content := c.blocks(it, depth+2)
+		list.Content = append(list.Content, &Node{Type: "listItem", Content: fit("listItem", content)})
+	}
+	return list
+}
+
+func (c *mdConv) taskList(l *ast.List, depth int) *Node {
+	c.tasks++
+	tl := &Node{Type: "taskList", Attrs: map[string]any{"localId": localID("taskList", c.tasks, "")}}
+	for it := l.FirstChild(); it != nil; it = it.NextSibling() {
+		cb, _ := taskBox(it)
+		state := "TODO"
+		if cb.IsChecked {
+			state = "DONE"
+		}
+		var inl []*Node
+		var nested []*Node
+		c.skipBox = true
+		for b := it.FirstChild(); b != nil; b = b.NextSibling() {
+			if l2, ok := b.(*ast.List); ok && depth+2 < maxMarkdownNesting {
+				sub := c.list(l2, depth+2)
+				if sub.Type == "taskList" {
+					nested = append(nested, sub)
+					continue
+				}
+				for _, li := range sub.Content {
+					inl = appendLine(inl, append([]*Node{{Type: "text", Text: "- "}}, inlineText(li)...))
+				}
+				continue
+			}
+			for _, blk := range c.block(b, depth+2) {
+				inl = appendLine(inl, inlineText(blk))
+			}
+			c.skipBox = false
+		}
+		c.skipBox = false
+		c.tasks++
+		item := &Node{Type: "taskItem", Attrs: map[string]any{
+			"localId": localID("taskItem", c.tasks, plainText(inl)),
+			"state":   state,
+		}, Content: normalizeInline(inl)}
+		tl.Content = append(tl.Content, item)
+		tl.Content = append(tl.Content, nested...)
+	}
+	return tl
+}
+
+// appendLine appends inline content as a new line (after a hard break).
+func appendLine(dst, line []*Node) []*Node {
+	if len(line) == 0 {
+		return dst
+	}
+	if len(dst) > 0 {
+		dst = append(dst, &Node{Type: "hardBreak"})
+	}
+	return append(dst, line...)
+}
+
+func (c *mdConv) table(t *east.Table) *Node {
+	tbl := &Node{Type: "table", Attrs: map[string]any{"isNumberColumnEnabled": false, "layout": "default"}}
+	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
+		_, header := r.(*east.TableHeader)
+		cellType := "tableCell"
+		if header {
+			cellType = "tableHeader"
+		}
+		row := &Node{Type: "tableRow"}
+		empty := true
+		for cell := r.FirstChild(); cell != nil; cell = cell.NextSibling() {
+			content := c.paragraph(cell)
+			if len(content) != 1 || len(content[0].Content) != 0 {
+				empty = false
+			}
+			row.Content = append(row.Content, &Node{Type: cellType, Content: fit("tableCell", content)})
+		}
+		if header && empty && r.NextSibling() != nil {
+			// An all-empty header row is how markdown writes a table without one.
+			continue
+		}
+		if len(row.Content) == 0 {
+			continue
+		}
+		tbl.Content = append(tbl.Content, row)
+	}
+	if len(tbl.Content) == 0 {
+		tbl.Content = []*Node{{Type: "tableRow", Content: []*Node{{Type: "tableCell", Content: []*Node{emptyParagraph()}}}}}
+	}
+	return tbl
+}
+
+func emptyParagraph() *Node { return &Node{Type: "paragraph", Content: []*Node{}} }
+
+// paragraph converts a paragraph-like node; images split it into mediaSingle
+// blocks.
+func (c *mdConv) paragraph(n ast.Node) []*Node {
+	return c.paragraphFrom(n, -1)
+}
+
+// paragraphFrom converts the inline children of n that start at or after
+// offset from (-1: all).
+func (c *mdConv) paragraphFrom(n ast.Node, from int) []*Node {
+	ic := &inlineConv{c: c, allowMedia: true, from: from}
+	ic.children(n, nil)
+	runs := ic.finish()
+	var out []*Node
+	cur := []*Node{}
+	for _, r := range runs {
+		if r.Type == "mediaSingle" {
+			if len(cur) > 0 {
+				out = append(out, &Node{Type: "paragraph", Content: trimBreaks(cur)})
+				cur = []*Node{}
+			}
+			out = append(out, r)
+			continue
+		}
+		cur = append(cur, r)
+	}
+	cur = trimBreaks(cur)
+	if len(cur) > 0 || len(out) == 0 {
+		out = append(out, &Node{Type: "paragraph", Content: cur})
+	}
+	return out
+}
+
+// inlineOnly converts inline children where no block may appear (headings).
+func (c *mdConv) inlineOnly(n ast.Node) []*Node {
+	ic := &inlineConv{c: c, from: -1}
+	ic.children(n, nil)
+	return trimBreaks(ic.finish())
+}
+
+// trimBreaks removes leading and trailing hard breaks, which render as
+// nothing and cannot be written in markdown.
+func trimBreaks(in []*Node) []*Node {
+	for len(in) > 0 && in[0].Type == "hardBreak" {
+		in = in[1:]
+	}
+	for len(in) > 0 && in[len(in)-1].Type == "hardBreak" {
+		in = in[:len(in)-1]
+	}
+	if in == nil {
+		in = []*Node{}
+	}
+	return in
+}
+
+// ---- inline ----
+
+// run is one inline piece before normalisation: raw markdown text (escapes
+// and entities unresolved, extensions not yet recognised) or a final node.
+type run struct {
+	raw   string
+	marks []Mark
+	node  *Node
+}
+
+type inlineConv struct {
+	c          *mdConv
+	runs       []run
+	allowMedia bool
+	from       int
+}
+
+func (ic *inlineConv) addRaw(s string, marks []Mark) {
+	if s == "" {
+		return
+	}
+	if k := len(ic.runs) - 1; k >= 0 && ic.runs[k].node == nil && sameMarks(ic.runs[k].marks, marks) {
+		ic.runs[k].raw += s
+		return
+	}
+	ic.runs = append(ic.runs, run{raw: s, marks: marks})
+}
+
+func (ic *inlineConv) addNode(n *Node) { ic.runs = append(ic.runs, run{node: n}) }
+
+func (ic *inlineConv) addText(s string, marks []Mark) {
+	if s == "" {
+		return
+	}
+	ic.addNode(&Node{Type: "text", Text: s, Marks: marks})
+}
+
+func (ic *inlineConv) children(parent ast.Node, marks []Mark) {
+	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
+		if ic.from >= 0 {
+			if t, ok := n.(*ast.Text); ok && t.Segment.Start < ic.from {
+				continue
+			}
+			if n.Kind() != ast.KindText && startOf(n) < ic.from {
+				continue
+			}
+		}
+		if raw, ok := n.(*ast.RawHTML); ok {
+			if next, handled := ic.htmlInline(raw, marks); handled {
+				n = next
+				continue
+			}
+		}
+		ic.inline(n, marks)
+	}
+}
+
+// startOf returns the source offset of an inline node's first text.
+func startOf(n ast.Node) int {
+	for ; n != nil; n = n.FirstChild() {
+		if t, ok := n.(*ast.Text); ok {
+			return t.Segment.Start
+		}
+		if r, ok := n.(*ast.RawHTML); ok && r.Segments.Len() > 0 {
+			return r.Segments.At(0).Start
+		}
+	}
+	return 1 << 62
+}
+
+func (ic *inlineConv) inline(n ast.Node, marks []Mark) {
+	src := ic.c.src
+	switch x := n.(type) {
+	case *ast.Text:
+		v := string(x.Segment.Value(src))
+		if x.HardLineBreak() {
+			ic.addRaw(strings.TrimRight(v, " \t"), marks)
+			ic.trimTrailingSpace()
+			ic.addNode(&Node{Type: "hardBreak"})
+			return
+		}
+		if x.IsRaw() {
+			ic.addText(v, marks)
+		} else {
+			ic.addRaw(v, marks)
+		}
+		if x.SoftLineBreak() {
+			ic.addRaw(" ", marks)
+		}
+	case *ast.String:
+		if x.IsRaw() || x.IsCode() {
+			ic.addText(string(x.Value), marks)
+		} else {
+			ic.addRaw(string(x.Value), marks)
+		}
+	case *ast.CodeSpan:
+		var b strings.Builder
+		for t := x.FirstChild(); t != nil; t = t.NextSibling() {
+			switch tt := t.(type) {
+			case *ast.Text:
+				v := tt.Segment.Value(src)
+				if bytes.HasSuffix(v, []byte("\n")) {
+					v = append(v[:len(v)-1:len(v)-1], ' ')
+				}
+				b.Write(v)
+			case *ast.String:
+				b.Write(tt.Value)
+			}
+		}
+		cm := []Mark{{Type: "code"}}
+		for _, m := range marks {
+			if m.Type == "link" {
+				cm = append(cm, m)
+			}
+		}
+		ic.addText(b.String(), sortMarks(cm))
+	case *ast.Emphasis:
+		t := "em"
+		if x.Level >= 2 {
+			t = "strong"
+		}
+		ic.children(x, withMark(marks, Mark{Type: t}))
+	case *east.Strikethrough:
+		ic.children(x, withMark(marks, Mark{Type: "strike"}))
+	case *ast.Link:
+		dest := unescapeText(string(x.Destination))
+		if id, ok := strings.CutPrefix(dest, "accountid:"); ok && id != "" {
+			label := plainInline(ic.c, x)
+			ic.stripAt()
+			attrs := map[string]any{"id": id}
+			if label != "" {
+				attrs["text"] = "@" + strings.TrimPrefix(label, "@")
+			}
+			ic.addNode(&Node{Type: "mention", Attrs: attrs})
+			return
+		}
+		if dest == "" || hasCode(marks) {
+			ic.children(x, marks)
+			return
+		}
+		lm := Mark{Type: "link", Attrs: map[string]any{"href": dest}}
+		if len(x.Title) > 0 {
+			lm.Attrs["title"] = unescapeText(string(x.Title))
+		}
+		ic.children(x, withMark(withoutMark(marks, "link"), lm))
+	case *ast.AutoLink:
+		url := string(x.URL(src))
+		label := string(x.Label(src))
+		if x.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(url), "mailto:") {
+			url = "mailto:" + url
+		} else if x.AutoLinkType == ast.AutoLinkURL && strings.HasPrefix(label, "www.") && url == label {
+			url = "http://" + url
+		}
+		ic.addText(label, withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": url}}))
+	case *ast.Image:
+		url := unescapeText(string(x.Destination))
+		alt := plainInline(ic.c, x)
+		if ic.allowMedia && url != "" {
+			media := &Node{Type: "media", Attrs: map[string]any{"type": "external", "url": url}}
+			if alt != "" {
+				media.Attrs["alt"] = alt
+			}
+			ic.addNode(&Node{Type: "mediaSingle", Attrs: map[string]any{"layout": "center"}, Content: []*Node{media}})
+			return
+		}
+		if alt == "" {
+			alt = url
+		}
+		if url == "" || hasCode(marks) {
+			ic.addText(alt, marks)
+			return
+		}
+		ic.addText(alt, withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": url}}))
+	case *ast.RawHTML:
+		ic.addText(rawHTMLText(src, x), marks)
+	case *east.TaskCheckBox:
+		if ic.c.skipBox {
+			// The task item's own box: its state is in the taskItem attrs.
+			ic.c.skipBox = false
+			return
+		}
+		// A checkbox in a list that is not all tasks: keep it as text.
+		if x.IsChecked {
+			ic.addText("[x] ", marks)
+		} else {
+			ic.addText("[ ] ", marks)
+		}
+	default:
+		if n.HasChildren() {
+			ic.children(n, marks)
+		}
+	}
+}
+
+func rawHTMLText(src []byte, x *ast.RawHTML) string {
+	var b strings.Builder
+	for i := 0; i < x.Segments.Len(); i++ {
+		seg := x.Segments.At(i)
+		b.Write(seg.Value(src))
+	}
+	return b.String()
+}
+
+// htmlTagMarks maps inline HTML tags to the marks they stand for.
+var htmlTagMarks = map[string]Mark{
+	"u": {Type: "underline"}, "ins": {Type: "underline"},
+	"s": {Type: "strike"}, "del": {Type: "strike"}, "strike": {Type: "strike"},
+	"b": {Type: "strong"}, "strong": {Type: "strong"},
+	"i": {Type: "em"}, "em": {Type: "em"},
+	"sub": {Type: "subsup", Attrs: map[string]any{"type": "sub"}},
+	"sup": {Type: "subsup", Attrs: map[string]any{"type": "sup"}},
+}
+
+var (
+	htmlOpenRe  = regexp.MustCompile(`^<([a-zA-Z]+)(\s+style\s*=\s*"\s*(color|background-color)\s*:\s*(#[0-9a-fA-F]{6})\s*;?\s*")?\s*>$`)
+	htmlCloseRe = regexp.MustCompile(`^</([a-zA-Z]+)\s*>$`)
+	htmlBrRe    = regexp.MustCompile(`^<br\s*/?>$`)
+)
+
+// htmlInline handles <br> and paired inline tags that map to marks (<u>,
+// <sub>, <sup>, <s>, <b>, <i>, <span style="color: #rrggbb">). It returns the
+// last node consumed.
+func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark) (ast.Node, bool) {
+	s := rawHTMLText(ic.c.src, x)
+	if htmlBrRe.MatchString(s) {
+		ic.trimTrailingSpace()
+		ic.addNode(&Node{Type: "hardBreak"})
+		return x, true
+	}
+	m := htmlOpenRe.FindStringSubmatch(s)
+	if m == nil {
+		return nil, false
+	}
+	tag := strings.ToLower(m[1])
+	var mark Mark
+	switch {
+	case tag == "span" && m[3] != "":
+		t := "textColor"
+		if strings.EqualFold(m[3], "background-color") {
+			t = "backgroundColor"
+		}
+		mark = Mark{Type: t, Attrs: map[string]any{"color": strings.ToLower(m[4])}}
+	case m[2] == "":
+		var ok bool
+		if mark, ok = htmlTagMarks[tag]; !ok {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	// Find the matching close tag among the siblings.
+	level := 1
+	var end ast.Node
+	for n := x.NextSibling(); n != nil; n = n.NextSibling() {
+		r, ok := n.(*ast.RawHTML)
+		if !ok {
+			continue
+		}
+		t := rawHTMLText(ic.c.src, r)
+		if om := htmlOpenRe.FindStringSubmatch(t); om != nil && strings.EqualFold(om[1], tag) {
+			level++
+		} else if cm := htmlCloseRe.FindStringSubmatch(t); cm != nil && strings.EqualFold(cm[1], tag) {
+			level--
+			if level == 0 {
+				end = n
+				break
+			}
+		}
+	}
+	if end == nil {
+		return nil, false
+	}
+	inner := marks
+	if !hasCode(marks) {
+		inner = withMark(marks, mark)
+	}
+	for n := x.NextSibling(); n != end; n = n.NextSibling() {
+		if raw, ok := n.(*ast.RawHTML); ok {
+			if next, handled := ic.htmlInline(raw, inner); handled {
+				for n != next {
+					n = n.NextSibling()
+				}
+				continue
+			}
+		}
+		ic.inline(n, inner)
+	}
+	return end, true
+}
+
+// stripAt removes the "@" written before a mention link.
+func (ic *inlineConv) stripAt() {
+	k := len(ic.runs) - 1
+	if k < 0 || ic.runs[k].node != nil {
+		return
+	}
+	r := ic.runs[k].raw
+	if strings.HasSuffix(r, "@") && !strings.HasSuffix(r, `\@`) {
+		ic.runs[k].raw = r[:len(r)-1]
+	}
+}
+
+func (ic *inlineConv) trimTrailingSpace() {
+	k := len(ic.runs) - 1
+	if k >= 0 && ic.runs[k].node == nil {
+		ic.runs[k].raw = strings.TrimRight(ic.runs[k].raw, " \t")
+	}
+}
+
+// finish resolves escapes, recognises the extension syntaxes in plain text,
+// and returns normalised inline nodes.
+func (ic *inlineConv) finish() []*Node {
+	out := make([]*Node, 0, len(ic.runs))
+	for _, r := range ic.runs {
+		if r.node != nil {
+			out = append(out, r.node)
+			continue
+		}
+		out = scanExtensions(out, r.raw, r.marks)
+	}
+	return normalizeInline(out)
+}
+
+// normalizeInline merges adjacent text nodes with identical marks and drops
+// empty ones.
+func normalizeInline(in []*Node) []*Node {
+	out := in[:0:0]
+	for _, n := range in {
+		if n.Type == "text" {
+			if k := len(out) - 1; k >= 0 && out[k].Type == "hardBreak" && n.Text != "" && (n.Text[0] == ' ' || n.Text[0] == '\t') {
+				// Markdown cannot start a line with spaces; neither do we.
+				cp := *n
+				cp.Text = strings.TrimLeft(n.Text, " \t")
+				n = &cp
+			}
+			if n.Text == "" {
+				continue
+			}
+			if k := len(out) - 1; k >= 0 && out[k].Type == "text" && sameMarks(out[k].Marks, n.Marks) {
+				merged := *out[k]
+				merged.Text += n.Text
+				out[k] = &merged
+				continue
+			}
+		}
+		out = append(out, n)
+	}
+	if out == nil {
+		out = []*Node{}
+	}
+	return out
+}
+
+var (
+	statusRe = regexp.MustCompile(`^\{status:((?:[^{}\\]|\\.)+)\}`)
+	dateRe   = regexp.MustCompile(`^\{date:(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z)?)\}`)
+	emojiRe  = regexp.MustCompile(`^:([a-z0-9_+\-]+):`)
+)
+
+// scanExtensions splits raw text into text nodes and the extension nodes
+// written inline: {status:COLOR Text}, {date:YYYY-MM-DD} and :emoji:.
+func scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
+	code := hasCode(marks)
+	start := 0
+	flush := func(end int) {
+		if end > start {
+			out = append(out, &Node{Type: "text", Text: unescapeText(raw[start:end]), Marks: marks})
+		}
+	}
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '\\':
+			i++
+		case '{':
+			if code {
+				continue
+			}
+			rest := raw[i:]
+			if m := statusRe.FindStringSubmatch(rest); m != nil {
+				if n := statusNode(unescapeText(m[1])); n != nil {
+					flush(i)
+					out = append(out, n)
+					i += len(m[0]) - 1
+					start = i + 1
+				}
+			} else if m := dateRe.FindStringSubmatch(rest); m != nil {
+				if n := dateNode(m[1]); n != nil {
+					flush(i)
+					out = append(out, n)
+					i += len(m[0]) - 1
+					start = i + 1
+				}
+			}
+		case ':':
+			if code {
+				continue
+			}
+			if m := emojiRe.FindStringSubmatch(raw[i:]); m != nil {
+				if e, ok := emojiByName[m[1]]; ok {
+					flush(i)
+					out = append(out, &Node{Type: "emoji", Attrs: map[string]any{"shortName": ":" + m[1] + ":", "text": e}})
+					i += len(m[0]) - 1
+					start = i + 1
+				}
+			}
+		}
+	}
+	flush(len(raw))
+	return out
+}
+
+func statusNode(body string) *Node {
+	body = strings.TrimSpace(body)
+	color, txt, _ := strings.Cut(body, " ")
+	color = strings.ToLower(color)
+	if color == "grey" || color == "gray" {
+		color = "neutral"
+	}
+	if !statusColors[color] {
+		color, txt = "neutral", body
+	}
+	txt = strings.TrimSpace(txt)
+	if txt == "" {
+		return nil
+	}
+	return &Node{Type: "status", Attrs: map[string]any{"text": txt, "color": color}}
+}
+
+func dateNode(s string) *Node {
+	var t time.Time
+	var err error
+	if len(s) == 10 {
+		t, err = time.Parse("2006-01-02", s)
+	} else {
+		t, err = time.Parse(time.RFC3339, s)
+	}
+	if err != nil {
+		return nil
+	}
+	return &Node{Type: "date", Attrs: map[string]any{"timestamp": strconv.FormatInt(t.UnixMilli(), 10)}}
+}
+
+// unescapeText resolves backslash escapes and HTML entities as CommonMark
+// does for text.
+func unescapeText(s string) string {
+	if strings.IndexByte(s, '\\') < 0 && strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s) && util.IsPunct(s[i+1]):
+			b.WriteByte(s[i+1])
+			i++
+		case c == '&':
+			if r, n := entityAt(s[i:]); n > 0 {
+				b.WriteString(r)
+				i += n - 1
+			} else {
+				b.WriteByte(c)
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+var entityRe = regexp.MustCompile(`^&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([a-zA-Z][a-zA-Z0-9]{1,31}));`)
+
+func entityAt(s string) (string, int) {
+	m := entityRe.FindStringSubmatch(s)
+	if m == nil {
+		return "", 0
+	}
+	switch {
+	case m[1] != "" || m[2] != "":
+		var v int64
+		if m[1] != "" {
+			v, _ = strconv.ParseInt(m[1], 16, 32)
+		} else {
+			v, _ = strconv.ParseInt(m[2], 10, 32)
+		}
+		r := rune(v)
+		if r == 0 || !utf8.ValidRune(r) {
+			r = utf8.RuneError
+		}
+		return string(r), len(m[0])
+	default:
+		if e, ok := util.LookUpHTML5EntityByName(m[3]); ok {
+			return string(e.Characters), len(m[0])
+		}
+	}
+	return "", 0
+}
+
+// unescapeHTML resolves entities in HTML text (the <summary> title).
+func unescapeHTML(s string) string {
+	if strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '&' {
+			if r, n := entityAt(s[i:]); n > 0 {
+				b.WriteString(r)
+				i += n - 1
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// plainInline returns the plain text of an inline subtree (link labels, alt text).
+func plainInline(c *mdConv, n ast.Node) string {
+	ic := &inlineConv{c: c, from: -1}
+	ic.children(n, nil)
+	return plainText(ic.finish())
+}
+
+// plainText concatenates the text of inline nodes.
+func plainText(nodes []*Node) string {
+	var b strings.Builder
+	for _, n := range nodes {
+		writePlain(&b, n)
+	}
+	return b.String()
+}
+
+func writePlain(b *strings.Builder, n *Node) {
+	switch n.Type {
+	case "text":
+		b.WriteString(n.Text)
+	case "hardBreak":
+		b.WriteByte('\n')
+	case "mention", "emoji", "status":
+		if t := n.StringAttr("text"); t != "" {
+			b.WriteString(t)
+		} else {
+			b.WriteString(n.StringAttr("shortName"))
+		}
+	default:
+		for _, c := range n.Content {
+			writePlain(b, c)
+		}
+	}
+}
+
+// inlineText flattens a block to inline content (for inline-only places).
+func inlineText(n *Node) []*Node {
+	if inlineTypes[n.Type] {
+		return []*Node{n}
+	}
+	switch n.Type {
+	case "paragraph", "heading":
+		return n.Content
+	case "codeBlock":
+		var out []*Node
+		for i, line := range strings.Split(plainText(n.Content), "\n") {
+			if i > 0 {
+				out = append(out, &Node{Type: "hardBreak"})
+			}
+			if line != "" {
+				out = append(out, &Node{Type: "text", Text: line, Marks: []Mark{{Type: "code"}}})
+			}
+		}
+		return out
+	case "mediaSingle":
+		for _, m := range n.Content {
+			if m.Type == "media" && m.StringAttr("url") != "" {
+				alt := m.StringAttr("alt")
+				if alt == "" {
+					alt = m.StringAttr("url")
+				}
+				return []*Node{{Type: "text", Text: alt, Marks: []Mark{{Type: "link", Attrs: map[string]any{"href": m.StringAttr("url")}}}}}
+			}
+		}
+		return nil
+	case "rule":
+		return []*Node{{Type: "text", Text: "---"}}
+	}
+	var out []*Node
+	for _, c := range n.Content {
+		out = appendLine(out, inlineText(c))
+	}
+	return out
+}
+
+// ---- marks ----
+
+var markRank = map[string]int{
+	"link": 0, "em": 1, "strong": 2, "strike": 3, "underline": 4, "subsup": 5,
+	"textColor": 6, "backgroundColor": 7, "code": 8,
+}
+
+func sortMarks(m []Mark) []Mark {
+	for i := 1; i < len(m); i++ {
+		for j := i; j > 0 && rankOf(m[j].Type) < rankOf(m[j-1].Type); j-- {
+			m[j], m[j-1] = m[j-1], m[j]
+		}
+	}
+	return m
+}
+
+func rankOf(t string) int {
+	if r, ok := markRank[t]; ok {
+		return r
+	}
+	return 100
+}
+
+func withMark(marks []Mark, m Mark) []Mark {
+	for _, x := range marks {
+		if x.Type == m.Type && (m.Type != "subsup" || sameAttrs(x.Attrs, m.Attrs)) {
+			return marks
+		}
+	}
+	out := make([]Mark, 0, len(marks)+1)
+	for _, x := range marks {
+		if x.Type != m.Type {
+			out = append(out, x)
+		}
+	}
+	out = append(out, m)
+	return sortMarks(out)
+}
+
+func withoutMark(marks []Mark, t string) []Mark {
+	for i, x := range marks {
+		if x.Type == t {
+			out := make([]Mark, 0, len(marks)-1)
+			out = append(out, marks[:i]...)
+			return append(out, marks[i+1:]...)
+		}
+	}
+	return marks
+}
+
+func hasCode(marks []Mark) bool {
+	for _, m := range marks {
+		if m.Type == "code" {
+			return true
+		}
+	}
+	return false
+}
+
+func sameMarks(a, b []Mark) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Type != b[i].Type || !sameAttrs(a[i].Attrs, b[i].Attrs) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameAttrs(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 {
+		return true
+	}
+	var x, y bytes.Buffer
+	writeObject(&x, a)
+	writeObject(&y, b)
+	return bytes.Equal(x.Bytes(), y.Bytes())
+}
