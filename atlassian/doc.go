@@ -1,0 +1,33 @@
+// Package atlassian holds REST clients for Jira Cloud (REST v3) and
+// Confluence Cloud (v2, plus the v1 CQL search and label writes), the OAuth
+// 2.0 (3LO) side calls (accessible-resources, /me), and the HTTP core they
+// share: typed errors, client-side rate limiting, polite retry, safe
+// pagination and debug logging.
+//
+// The clients follow go-github: a client value holds services
+// (jira.Issues, jira.Search, conf.Pages, …) whose methods take a context
+// first, XOptions values for query parameters and XRequest values for
+// bodies, and return typed values or typed errors (*APIError,
+// *RateLimitError, matched with errors.Is against ErrNotFound,
+// ErrUnauthorized, ErrForbidden, ErrGone, ErrScopeMismatch and
+// ErrRateLimited).
+//
+// The clients never see a token. The caller passes an *http.Client whose
+// transport authenticates (normally an oauth2.Transport); the clients add
+// rate limiting and retry around it:
+//
+//	hc := oauth2.NewClient(ctx, tokenSource)
+//	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(atlassian.DefaultGatewayURL, cloudID), hc)
+//	issue, err := jira.Issues.Get(ctx, "ENG-42", &atlassian.IssueGetOptions{Fields: []string{"summary", "status"}})
+//
+// Base URLs are configuration: the sandbox (atlassian/atlassiantest) and
+// Atlassian's gateway use the same code path. Every identifier put into a
+// URL path is validated and escaped before any request; pagination cursors
+// are reduced to their cursor value and re-applied to the configured base,
+// so a next link can never send a request (and the token) to another host.
+//
+// Bodies carry Atlassian Document Format (Jira) or storage format
+// (Confluence) values, never markdown: ADF fields are json.RawMessage, so
+// an adf.Doc (or any value that marshals to ADF JSON) is passed through
+// after json.Marshal.
+package atlassian

@@ -1,0 +1,388 @@
+package atlassian
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// JiraClient is a Jira Cloud REST v3 client. Its services group the
+// endpoints; all share one HTTP core (limiter, retry, logging).
+type JiraClient struct {
+	core *core
+
+	// Issues gets, creates, edits, transitions, comments on, logs work on,
+	// assigns and watches issues.
+	Issues *IssuesService
+	// Search runs enhanced JQL search (/search/jql) and approximate counts.
+	Search *IssueSearchService
+	// Users searches users (user search, assignable search, picker).
+	Users *UsersService
+	// Projects lists projects.
+	Projects *ProjectsService
+	// Meta reads schema metadata: create-meta, fields, priorities,
+	// statuses, link types.
+	Meta *MetaService
+	// IssueLinks creates issue links.
+	IssueLinks *IssueLinksService
+}
+
+// NewJiraClient returns a Jira client for baseURL (JiraBaseURL for the
+// gateway, or the sandbox's) over hc, whose transport authenticates. A nil
+// hc sends unauthenticated requests.
+func NewJiraClient(baseURL string, hc *http.Client, opts ...Option) (*JiraClient, error) {
+	c, err := newCore("jira", baseURL, hc, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &JiraClient{
+		core:       c,
+		Issues:     &IssuesService{c: c},
+		Search:     &IssueSearchService{c: c},
+		Users:      &UsersService{c: c},
+		Projects:   &ProjectsService{c: c},
+		Meta:       &MetaService{c: c},
+		IssueLinks: &IssueLinksService{c: c},
+	}, nil
+}
+
+// BaseURL returns the configured base URL.
+func (j *JiraClient) BaseURL() string { return j.core.base }
+
+// Limiter returns the client's limiter (nil when rate limiting is off), to
+// share it with a Confluence client of the same site or read its State.
+func (j *JiraClient) Limiter() *Limiter { return j.core.lim }
+
+// JiraTimeLayout is the layout Jira writes and expects for date-times
+// ("2021-01-17T12:34:00.000+0000"; worklog started rejects "Z").
+const JiraTimeLayout = "2006-01-02T15:04:05.000-0700"
+
+// Time is a Jira or Confluence timestamp. It reads Jira's layout, RFC 3339
+// and plain dates, and writes Jira's layout.
+type Time struct{ time.Time }
+
+var timeLayouts = []string{JiraTimeLayout, time.RFC3339Nano, "2006-01-02T15:04:05-0700", "2006-01-02T15:04:05.000Z07:00", "2006-01-02"}
+
+// UnmarshalJSON reads a timestamp string; null and "" give the zero Time.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*t = Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s == "" {
+		*t = Time{}
+		return nil
+	}
+	var firstErr error
+	for _, l := range timeLayouts {
+		v, err := time.Parse(l, s)
+		if err == nil {
+			t.Time = v
+			return nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+// MarshalJSON writes Jira's layout, or null for the zero Time.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.Format(JiraTimeLayout))
+}
+
+// User is a Jira user. Privacy settings may leave EmailAddress empty.
+type User struct {
+	AccountID    string            `json:"accountId"`
+	AccountType  string            `json:"accountType,omitempty"`
+	DisplayName  string            `json:"displayName,omitempty"`
+	EmailAddress string            `json:"emailAddress,omitempty"`
+	Active       bool              `json:"active"`
+	TimeZone     string            `json:"timeZone,omitempty"`
+	AvatarURLs   map[string]string `json:"avatarUrls,omitempty"`
+	Self         string            `json:"self,omitempty"`
+}
+
+// StatusCategory is a status's category (key "new", "indeterminate",
+// "done").
+type StatusCategory struct {
+	ID        int    `json:"id,omitempty"`
+	Key       string `json:"key"`
+	Name      string `json:"name"`
+	ColorName string `json:"colorName,omitempty"`
+}
+
+// Status is an issue status.
+type Status struct {
+	ID             string          `json:"id,omitempty"`
+	Name           string          `json:"name"`
+	Description    string          `json:"description,omitempty"`
+	StatusCategory *StatusCategory `json:"statusCategory,omitempty"`
+}
+
+// Priority is an issue priority.
+type Priority struct {
+	ID          string `json:"id,omitempty"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	IconURL     string `json:"iconUrl,omitempty"`
+	IsDefault   bool   `json:"isDefault,omitempty"`
+}
+
+// IssueType is an issue type.
+type IssueType struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	Description    string `json:"description,omitempty"`
+	Subtask        bool   `json:"subtask"`
+	HierarchyLevel int    `json:"hierarchyLevel,omitempty"`
+	IconURL        string `json:"iconUrl,omitempty"`
+}
+
+// Component is a project component.
+type Component struct {
+	ID          string `json:"id,omitempty"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
+// Project is a Jira project.
+type Project struct {
+	ID             string      `json:"id"`
+	Key            string      `json:"key"`
+	Name           string      `json:"name"`
+	ProjectTypeKey string      `json:"projectTypeKey,omitempty"`
+	Style          string      `json:"style,omitempty"`
+	Simplified     bool        `json:"simplified,omitempty"`
+	Description    string      `json:"description,omitempty"`
+	Lead           *User       `json:"lead,omitempty"`
+	IssueTypes     []IssueType `json:"issueTypes,omitempty"`
+	URL            string      `json:"url,omitempty"`
+	Self           string      `json:"self,omitempty"`
+}
+
+// IssueRef is an issue as other issues embed it (parent, subtasks, links):
+// its id, key and a few fields.
+type IssueRef struct {
+	ID     string          `json:"id,omitempty"`
+	Key    string          `json:"key"`
+	Self   string          `json:"self,omitempty"`
+	Fields *IssueRefFields `json:"fields,omitempty"`
+}
+
+// IssueRefFields are the fields Jira embeds in an IssueRef.
+type IssueRefFields struct {
+	Summary   string     `json:"summary,omitempty"`
+	Status    *Status    `json:"status,omitempty"`
+	Priority  *Priority  `json:"priority,omitempty"`
+	IssueType *IssueType `json:"issuetype,omitempty"`
+}
+
+// IssueLinkType is a link type: "Blocks" reads outward "blocks" and inward
+// "is blocked by".
+type IssueLinkType struct {
+	ID      string `json:"id,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Inward  string `json:"inward,omitempty"`
+	Outward string `json:"outward,omitempty"`
+	Self    string `json:"self,omitempty"`
+}
+
+// IssueLink is an entry of fields.issuelinks. On issue X, an entry with
+// InwardIssue Y reads "X ‹Type.Inward› Y"; with OutwardIssue Y it reads
+// "X ‹Type.Outward› Y" (ATLASSIAN.md §2.9).
+type IssueLink struct {
+	ID           string        `json:"id,omitempty"`
+	Type         IssueLinkType `json:"type"`
+	InwardIssue  *IssueRef     `json:"inwardIssue,omitempty"`
+	OutwardIssue *IssueRef     `json:"outwardIssue,omitempty"`
+}
+
+// Comment is an issue comment; Body is ADF.
+type Comment struct {
+	ID           string          `json:"id"`
+	Author       *User           `json:"author,omitempty"`
+	UpdateAuthor *User           `json:"updateAuthor,omitempty"`
+	Body         json.RawMessage `json:"body,omitempty"`
+	RenderedBody string          `json:"renderedBody,omitempty"`
+	Created      Time            `json:"created"`
+	Updated      Time            `json:"updated"`
+	Visibility   *Visibility     `json:"visibility,omitempty"`
+	Self         string          `json:"self,omitempty"`
+}
+
+// CommentPage is fields.comment: a page of comments.
+type CommentPage struct {
+	Comments   []Comment `json:"comments"`
+	StartAt    int       `json:"startAt"`
+	MaxResults int       `json:"maxResults"`
+	Total      int       `json:"total"`
+}
+
+// Visibility restricts a comment or worklog to a role or group.
+type Visibility struct {
+	Type       string `json:"type"` // "role" or "group"
+	Value      string `json:"value,omitempty"`
+	Identifier string `json:"identifier,omitempty"`
+}
+
+// IssueFields are an issue's fields: the common ones typed, and every
+// field (custom fields included) kept raw in Raw, so nothing is lost.
+type IssueFields struct {
+	Summary     string          `json:"summary,omitempty"`
+	Status      *Status         `json:"status,omitempty"`
+	Priority    *Priority       `json:"priority,omitempty"`
+	Assignee    *User           `json:"assignee,omitempty"`
+	Reporter    *User           `json:"reporter,omitempty"`
+	Creator     *User           `json:"creator,omitempty"`
+	IssueType   *IssueType      `json:"issuetype,omitempty"`
+	Project     *Project        `json:"project,omitempty"`
+	Labels      []string        `json:"labels,omitempty"`
+	Components  []Component     `json:"components,omitempty"`
+	Parent      *IssueRef       `json:"parent,omitempty"`
+	Subtasks    []IssueRef      `json:"subtasks,omitempty"`
+	IssueLinks  []IssueLink     `json:"issuelinks,omitempty"`
+	Comment     *CommentPage    `json:"comment,omitempty"`
+	Created     Time            `json:"created"`
+	Updated     Time            `json:"updated"`
+	DueDate     string          `json:"duedate,omitempty"`
+	Resolution  *Resolution     `json:"resolution,omitempty"`
+	Description json.RawMessage `json:"description,omitempty"` // ADF, or null
+
+	// Raw holds every field as received, keyed by field id
+	// ("customfield_10016", "summary", …).
+	Raw map[string]json.RawMessage `json:"-"`
+}
+
+// Resolution is an issue resolution.
+type Resolution struct {
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name"`
+}
+
+// UnmarshalJSON fills the typed fields and Raw. A typed field whose value
+// has an unexpected shape is left zero (it stays readable in Raw) rather
+// than failing the whole issue.
+func (f *IssueFields) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	type plain IssueFields
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		// One field had an unexpected shape: decode field by field.
+		p = plain{}
+		for k, v := range raw {
+			one, _ := json.Marshal(map[string]json.RawMessage{k: v})
+			_ = json.Unmarshal(one, &p)
+		}
+	}
+	if bytes.Equal(bytes.TrimSpace(p.Description), []byte("null")) {
+		p.Description = nil
+	}
+	*f = IssueFields(p)
+	f.Raw = raw
+	return nil
+}
+
+// MarshalJSON writes Raw when present (the issue as received), else the
+// typed fields.
+func (f IssueFields) MarshalJSON() ([]byte, error) {
+	if f.Raw != nil {
+		return json.Marshal(f.Raw)
+	}
+	type plain IssueFields
+	return json.Marshal(plain(f))
+}
+
+// Issue is a Jira issue.
+type Issue struct {
+	ID     string      `json:"id"`
+	Key    string      `json:"key"`
+	Self   string      `json:"self,omitempty"`
+	Fields IssueFields `json:"fields"`
+	// RenderedFields holds HTML renderings (expand=renderedFields).
+	RenderedFields map[string]json.RawMessage `json:"renderedFields,omitempty"`
+	// Names maps field ids to display names (expand=names).
+	Names map[string]string `json:"names,omitempty"`
+	// Schema maps field ids to their schema (expand=schema).
+	Schema map[string]FieldSchema `json:"schema,omitempty"`
+	// Transitions are the available transitions (expand=transitions).
+	Transitions []Transition `json:"transitions,omitempty"`
+	// Changelog holds recent changes (expand=changelog).
+	Changelog *Changelog `json:"changelog,omitempty"`
+}
+
+// FieldSchema describes a field's type.
+type FieldSchema struct {
+	Type     string `json:"type"`
+	Items    string `json:"items,omitempty"`
+	System   string `json:"system,omitempty"`
+	Custom   string `json:"custom,omitempty"`
+	CustomID int64  `json:"customId,omitempty"`
+}
+
+// Changelog is a page of an issue's change history.
+type Changelog struct {
+	StartAt    int       `json:"startAt"`
+	MaxResults int       `json:"maxResults"`
+	Total      int       `json:"total"`
+	Histories  []History `json:"histories"`
+}
+
+// History is one change set.
+type History struct {
+	ID      string        `json:"id"`
+	Author  *User         `json:"author,omitempty"`
+	Created Time          `json:"created"`
+	Items   []HistoryItem `json:"items"`
+}
+
+// HistoryItem is one changed field.
+type HistoryItem struct {
+	Field      string `json:"field"`
+	FieldType  string `json:"fieldtype,omitempty"`
+	FieldID    string `json:"fieldId,omitempty"`
+	From       string `json:"from,omitempty"`
+	FromString string `json:"fromString,omitempty"`
+	To         string `json:"to,omitempty"`
+	ToString   string `json:"toString,omitempty"`
+}
+
+// Transition is a workflow transition available on an issue.
+type Transition struct {
+	ID            string                   `json:"id"`
+	Name          string                   `json:"name"`
+	To            *Status                  `json:"to,omitempty"`
+	HasScreen     bool                     `json:"hasScreen,omitempty"`
+	IsAvailable   bool                     `json:"isAvailable,omitempty"`
+	IsConditional bool                     `json:"isConditional,omitempty"`
+	IsGlobal      bool                     `json:"isGlobal,omitempty"`
+	IsInitial     bool                     `json:"isInitial,omitempty"`
+	Fields        map[string]FieldMetadata `json:"fields,omitempty"`
+}
+
+// FieldMetadata describes a field on a create or transition screen
+// (createmeta fields, transitions.fields).
+type FieldMetadata struct {
+	FieldID         string            `json:"fieldId,omitempty"`
+	Key             string            `json:"key,omitempty"`
+	Name            string            `json:"name"`
+	Required        bool              `json:"required"`
+	Schema          FieldSchema       `json:"schema"`
+	Operations      []string          `json:"operations,omitempty"`
+	AllowedValues   []json.RawMessage `json:"allowedValues,omitempty"`
+	DefaultValue    json.RawMessage   `json:"defaultValue,omitempty"`
+	HasDefaultValue bool              `json:"hasDefaultValue,omitempty"`
+	AutoCompleteURL string            `json:"autoCompleteUrl,omitempty"`
+}
