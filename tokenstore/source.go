@@ -223,6 +223,7 @@ func (ts *TokenSource) lockedRefresh(bad *oauth2.Token, st *tokenState) (*oauth2
 	}
 
 	// This process won: exchange the refresh token read under the lock.
+	asked := ts.s.now()
 	newTok, err := ts.exchange(c, sec)
 	if err != nil {
 		return ts.refreshFailed(c, sec, bad, err)
@@ -231,6 +232,9 @@ func (ts *TokenSource) lockedRefresh(bad *oauth2.Token, st *tokenState) (*oauth2
 	next.AccessToken = newTok.AccessToken
 	next.TokenType = newTok.TokenType
 	next.Expiry = newTok.Expiry
+	if newTok.ExpiresIn > 0 { // by the store's clock, counted from the request
+		next.Expiry = asked.Add(time.Duration(newTok.ExpiresIn) * time.Second)
+	}
 	if newTok.RefreshToken != "" {
 		next.RefreshToken = newTok.RefreshToken
 	} // else keep the old refresh token: Atlassian sometimes omits it
@@ -259,16 +263,18 @@ func (ts *TokenSource) exchange(c Connection, sec Secrets) (*oauth2.Token, error
 	ctx, cancel := context.WithTimeout(ts.ctx, ts.s.refreshTimeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, ts.s.tokenHTTP)
-	if hook := testHookBeforeExchange; hook != nil {
+	// An expired token with only the refresh token makes the source refresh.
+	tok, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: sec.RefreshToken, Expiry: time.Unix(1, 0)}).Token()
+	if hook := testHookAfterExchange; hook != nil && err == nil {
 		hook(ts.name)
 	}
-	// An expired token with only the refresh token makes the source refresh.
-	return cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: sec.RefreshToken, Expiry: time.Unix(1, 0)}).Token()
+	return tok, err
 }
 
-// testHookBeforeExchange runs just before a refresh request (tests use it
-// to kill a process mid-refresh).
-var testHookBeforeExchange func(name string)
+// testHookAfterExchange runs after the token endpoint answered a refresh
+// and before the new pair is written (tests use it to kill a process in
+// the middle of a refresh).
+var testHookAfterExchange func(name string)
 
 // refreshFailed classifies a failed exchange: an expired grant or a
 // rejected client is recorded on the connection; anything else (network,
