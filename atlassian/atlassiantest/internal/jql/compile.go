@@ -1,0 +1,960 @@
+package jql
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Compiled is a query validated against one Env and compiled into
+// allocation-free closures. It is immutable and safe for concurrent use.
+type Compiled struct {
+	where       pred    // nil matches every issue
+	order       []cmpFn // ORDER BY keys, then the key DESC tie-break
+	projectKeys []string
+}
+
+type pred func(*Issue) bool
+
+type cmpFn func(a, b *Issue) int
+
+type compiledFor struct {
+	env *Env
+	c   *Compiled
+	err error
+}
+
+// maxOrderBy is the enhanced search's limit on ORDER BY fields.
+const maxOrderBy = 7
+
+// Bounded reports whether the query restricts the issues at all; the
+// enhanced search rejects unbounded queries such as "order by key desc".
+func (q *Query) Bounded() bool { return q.Where != nil }
+
+// Validate checks the query against env (fields, operators, values,
+// functions) and returns an *Error holding every problem found, worded as
+// Jira words them. A valid query is compiled and kept for Match and Sort.
+func (q *Query) Validate(env *Env) error {
+	_, err := q.compiledFor(env)
+	return err
+}
+
+// Match reports whether the issue matches the query's restriction. Call it
+// after Validate succeeded with the same env; an invalid query matches
+// nothing.
+func (q *Query) Match(is *Issue, env *Env) bool {
+	c, err := q.compiledFor(env)
+	if err != nil {
+		return false
+	}
+	return c.Match(is)
+}
+
+// Sort orders issues by the query's ORDER BY (key DESC when there is none),
+// in place. Ties keep a total order through the key DESC tie-break.
+func (q *Query) Sort(issues []*Issue, env *Env) {
+	c, err := q.compiledFor(env)
+	if err != nil {
+		c = &Compiled{order: []cmpFn{cmpKeyDesc}}
+	}
+	c.Sort(issues)
+}
+
+// TopK returns the first k issues in the query's order without sorting the
+// rest (O(n log k)); issues is left untouched.
+func (q *Query) TopK(issues []*Issue, env *Env, k int) []*Issue {
+	c, err := q.compiledFor(env)
+	if err != nil {
+		c = &Compiled{order: []cmpFn{cmpKeyDesc}}
+	}
+	return c.TopK(issues, k)
+}
+
+// ProjectKeys returns the project keys the whole query is restricted to when
+// its top level is (or is an AND containing) project = X or project IN (...),
+// so the caller can scan a per-project index; nil otherwise. It is known
+// once Validate succeeded.
+func (q *Query) ProjectKeys() []string {
+	if cf := q.cache.Load(); cf != nil && cf.c != nil {
+		return cf.c.projectKeys
+	}
+	return nil
+}
+
+func (q *Query) compiledFor(env *Env) (*Compiled, error) {
+	if cf := q.cache.Load(); cf != nil && cf.env == env {
+		return cf.c, cf.err
+	}
+	c, err := q.Compile(env)
+	q.cache.Store(&compiledFor{env: env, c: c, err: err})
+	return c, err
+}
+
+// Compile validates the query against env and returns its compiled form.
+func (q *Query) Compile(env *Env) (*Compiled, error) {
+	if env == nil {
+		env = &Env{}
+	}
+	c := &compiler{env: env, now: env.now(), loc: env.loc(), projKeys: map[*Clause][]string{}}
+	out := &Compiled{}
+	if q.Where != nil {
+		out.where = c.expr(q.Where, false)
+		out.projectKeys = c.topProjectKeys(q.Where)
+	}
+	if len(q.OrderBy) > maxOrderBy {
+		c.errorf("The ORDER BY clause can have at most %d fields.", maxOrderBy)
+	}
+	for _, k := range q.OrderBy {
+		if f := c.resolveField(k.Field, true); f != nil {
+			if cmp := c.sortKey(f, k.Order); cmp != nil {
+				out.order = append(out.order, cmp)
+			}
+		}
+	}
+	out.order = append(out.order, cmpKeyDesc)
+	if len(c.errs) > 0 {
+		return nil, &Error{Messages: c.errs}
+	}
+	return out, nil
+}
+
+// Match reports whether the issue matches.
+func (c *Compiled) Match(is *Issue) bool { return c.where == nil || c.where(is) }
+
+// Filter appends the matching issues to dst and returns it.
+func (c *Compiled) Filter(dst, issues []*Issue) []*Issue {
+	for _, is := range issues {
+		if c.where == nil || c.where(is) {
+			dst = append(dst, is)
+		}
+	}
+	return dst
+}
+
+// ProjectKeys is Query.ProjectKeys for the compiled form.
+func (c *Compiled) ProjectKeys() []string { return c.projectKeys }
+
+type compiler struct {
+	env      *Env
+	now      time.Time
+	loc      *time.Location
+	errs     []string
+	projKeys map[*Clause][]string
+}
+
+func (c *compiler) errorf(format string, a ...any) {
+	msg := fmt.Sprintf(format, a...)
+	for _, e := range c.errs {
+		if e == msg {
+			return
+		}
+	}
+	c.errs = append(c.errs, msg)
+}
+
+func never(*Issue) bool { return false }
+
+func (c *compiler) expr(e Expr, neg bool) pred {
+	switch x := e.(type) {
+	case *NotExpr:
+		return c.expr(x.X, !neg)
+	case *AndExpr:
+		return c.join(x.Terms, neg, !neg)
+	case *OrExpr:
+		return c.join(x.Terms, neg, neg)
+	case *Clause:
+		return c.clause(x, neg)
+	}
+	return never
+}
+
+// join compiles terms (negated when neg) into an AND (all) or an OR;
+// negation follows De Morgan as Jira's query normaliser does.
+func (c *compiler) join(terms []Expr, neg, all bool) pred {
+	ps := make([]pred, len(terms))
+	for i, t := range terms {
+		ps[i] = c.expr(t, neg)
+	}
+	if all {
+		return func(is *Issue) bool {
+			for _, p := range ps {
+				if !p(is) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return func(is *Issue) bool {
+		for _, p := range ps {
+			if p(is) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func (c *compiler) topProjectKeys(e Expr) []string {
+	switch x := e.(type) {
+	case *Clause:
+		return c.projKeys[x]
+	case *AndExpr:
+		for _, t := range x.Terms {
+			if cl, ok := t.(*Clause); ok && c.projKeys[cl] != nil {
+				return c.projKeys[cl]
+			}
+		}
+	}
+	return nil
+}
+
+// flip is the operator NOT turns op into.
+func flip(op Op) Op {
+	switch op {
+	case OpEq:
+		return OpNe
+	case OpNe:
+		return OpEq
+	case OpIn:
+		return OpNotIn
+	case OpNotIn:
+		return OpIn
+	case OpLike:
+		return OpNotLike
+	case OpNotLike:
+		return OpLike
+	case OpIs:
+		return OpIsNot
+	case OpIsNot:
+		return OpIs
+	case OpLt:
+		return OpGe
+	case OpGe:
+		return OpLt
+	case OpGt:
+		return OpLe
+	case OpLe:
+		return OpGt
+	}
+	return op
+}
+
+func operandString(o Operand) string {
+	var b strings.Builder
+	o.write(&b)
+	return b.String()
+}
+
+// atom is one flattened operand value.
+type atom struct {
+	text   string
+	quoted bool
+	empty  bool
+	fn     *Func
+}
+
+func flatten(o Operand, out []atom) []atom {
+	switch x := o.(type) {
+	case *Value:
+		out = append(out, atom{text: x.Text, quoted: x.Quoted})
+	case *Empty:
+		out = append(out, atom{empty: true})
+	case *Func:
+		out = append(out, atom{fn: x})
+	case *List:
+		for _, it := range x.Items {
+			out = flatten(it, out)
+		}
+	}
+	return out
+}
+
+func (c *compiler) clause(cl *Clause, neg bool) pred {
+	f := c.resolveField(cl.Field, false)
+	if f == nil {
+		return never
+	}
+	op := cl.Op
+	if op >= OpWas {
+		c.errorf("The operator '%s' is not supported by the sandbox's JQL engine: it keeps no change history.", op)
+		return never
+	}
+	if f.ops&(1<<op) == 0 {
+		c.errorf("The operator '%s' is not supported by the '%s' field.", op, f.name)
+		return never
+	}
+	switch op {
+	case OpIs, OpIsNot:
+		if _, ok := cl.Operand.(*Empty); !ok {
+			c.errorf("The operator '%s' only supports the operands 'EMPTY' and 'NULL' for the field '%s'.", op, f.name)
+			return never
+		}
+	case OpIn, OpNotIn:
+		switch cl.Operand.(type) {
+		case *List, *Func:
+		default:
+			c.errorf("Operator '%s' does not support the non-list value '%s' for field '%s'.", op, operandString(cl.Operand), f.name)
+			return never
+		}
+	default:
+		if _, ok := cl.Operand.(*List); ok {
+			c.errorf("Operator '%s' does not support the list value '%s' for field '%s'.", op, operandString(cl.Operand), f.name)
+			return never
+		}
+	}
+	if neg {
+		op = flip(op)
+	}
+	empty := c.emptyPred(f)
+	atoms := flatten(cl.Operand, nil)
+	switch op {
+	case OpIs:
+		return empty
+	case OpIsNot:
+		return func(is *Issue) bool { return !empty(is) }
+	case OpLike, OpNotLike:
+		return c.like(f, cl, atoms, op == OpLike, empty)
+	case OpLt, OpGt, OpLe, OpGe:
+		return c.relational(f, atoms, op)
+	}
+	probe, hasEmpty := c.probe(f, cl, atoms)
+	if probe == nil {
+		return never
+	}
+	if op == OpEq || op == OpIn {
+		if hasEmpty {
+			return func(is *Issue) bool { return probe(is) || empty(is) }
+		}
+		return probe
+	}
+	return func(is *Issue) bool { return !empty(is) && !probe(is) }
+}
+
+func (c *compiler) emptyPred(f *fieldDef) pred {
+	switch {
+	case f.kind == kProject || f.kind == kKey || f.kind == kWatchers:
+		return never
+	case f.kind == kIssueType:
+		return func(is *Issue) bool { return is.IssueType == "" }
+	case f.vals != nil:
+		vals := f.vals
+		return func(is *Issue) bool { _, ok := vals(is, 0); return !ok }
+	case f.text != nil:
+		text := f.text
+		return func(is *Issue) bool {
+			for k := 0; ; k++ {
+				s, ok := text(is, k)
+				if !ok {
+					return true
+				}
+				if strings.TrimSpace(s) != "" {
+					return false
+				}
+			}
+		}
+	case f.user != nil:
+		user := f.user
+		return func(is *Issue) bool { return user(is) == nil }
+	case f.date != nil:
+		date := f.date
+		return func(is *Issue) bool { _, ok := date(is); return !ok }
+	case f.num != nil:
+		num := f.num
+		return func(is *Issue) bool { _, ok := num(is); return !ok }
+	case f.sprints != nil:
+		sprints := f.sprints
+		return func(is *Issue) bool { return len(sprints(is)) == 0 }
+	}
+	return never
+}
+
+// knownFuncs are functions the sandbox implements, by the field kinds that
+// accept them.
+var knownFuncs = map[string]kind{
+	"currentuser": kUser, "membersof": kUser,
+	"opensprints": kSprint, "closedsprints": kSprint, "futuresprints": kSprint,
+	"standardissuetypes": kIssueType, "subtaskissuetypes": kIssueType,
+	"watchedissues": kKey,
+	"now":           kDate, "startofday": kDate, "endofday": kDate, "startofweek": kDate, "endofweek": kDate,
+	"startofmonth": kDate, "endofmonth": kDate, "startofyear": kDate, "endofyear": kDate,
+}
+
+// unsupportedFuncs are real Jira functions the sandbox does not implement.
+var unsupportedFuncs = map[string]bool{
+	"issuehistory": true, "linkedissues": true, "votedissues": true, "updatedby": true,
+	"projectsleadbyuser": true, "projectswhereuserhaspermission": true, "projectswhereuserhasrole": true,
+	"componentsleadbyuser": true, "releasedversions": true, "unreleasedversions": true,
+	"latestreleasedversion": true, "earliestunreleasedversion": true, "lastlogin": true,
+	"currentlogin": true, "cascadeoption": true, "issuesWithRemoteLinksByGlobalId": true,
+	"approved": true, "approver": true, "pending": true, "pendingby": true, "myapproval": true,
+	"myapprovals": true, "breached": true, "completed": true, "elapsed": true, "remaining": true,
+	"running": true, "paused": true, "withincalendarhours": true, "everbreached": true,
+}
+
+// checkFunc reports Jira's error when fn cannot serve field f; ok means the
+// caller should evaluate it.
+func (c *compiler) checkFunc(f *fieldDef, fn *Func) bool {
+	lname := strings.ToLower(fn.Name)
+	k, known := knownFuncs[lname]
+	switch {
+	case known && (k == f.kind || k == kUser && f.kind == kWatcher):
+		return true
+	case known:
+		c.errorf("A value provided by the function '%s' is invalid for the field '%s'.", fn.Name, f.name)
+	case unsupportedFuncs[lname]:
+		c.errorf("Function '%s' is not supported by the sandbox's JQL engine.", fn.Name)
+	default:
+		c.errorf("Unable to find JQL function '%s'.", fn.String())
+	}
+	return false
+}
+
+var statusCategories = []struct{ key, name, id string }{
+	{"new", "To Do", "2"}, {"indeterminate", "In Progress", "4"}, {"done", "Done", "3"}, {"undefined", "No Category", "1"},
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyVal reports whether any value of the field equals (case-insensitively)
+// one of want.
+func anyVal(vals textSource, is *Issue, want []string) bool {
+	for k := 0; ; k++ {
+		v, ok := vals(is, k)
+		if !ok {
+			return false
+		}
+		for _, w := range want {
+			if strings.EqualFold(v, w) {
+				return true
+			}
+		}
+	}
+}
+
+// probe compiles the values of an =, !=, IN or NOT IN clause into a test
+// "does the field hold one of them"; hasEmpty reports EMPTY among them.
+func (c *compiler) probe(f *fieldDef, cl *Clause, atoms []atom) (p pred, hasEmpty bool) {
+	env := c.env
+	var strs []string
+	var ids []int64
+	var fns []*Func
+	for _, a := range atoms {
+		switch {
+		case a.empty:
+			hasEmpty = true
+		case a.fn != nil:
+			if c.checkFunc(f, a.fn) {
+				fns = append(fns, a.fn)
+			}
+		default:
+			strs = append(strs, a.text)
+		}
+	}
+	switch f.kind {
+	case kProject:
+		var keys []string
+		for _, s := range strs {
+			if len(env.Projects) == 0 {
+				keys = append(keys, strings.ToUpper(s))
+				continue
+			}
+			found := false
+			for _, pr := range env.Projects {
+				if strings.EqualFold(pr.Key, s) || strings.EqualFold(pr.Name, s) || pr.ID == s {
+					keys, found = append(keys, pr.Key), true
+					break
+				}
+			}
+			if !found {
+				c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
+			}
+		}
+		if !hasEmpty && len(fns) == 0 && len(keys) > 0 && (cl.Op == OpEq || cl.Op == OpIn) {
+			c.projKeys[cl] = keys
+		}
+		strs = append(strs, keys...)
+		return func(is *Issue) bool {
+			for _, s := range strs {
+				if strings.EqualFold(is.ProjectKey, s) || strings.EqualFold(is.ProjectName, s) || is.ProjectID == s {
+					return true
+				}
+			}
+			return false
+		}, hasEmpty
+
+	case kKey, kParent:
+		var keys []string
+		for _, s := range strs {
+			if f.kind == kKey && isDigits(s) {
+				n, _ := strconv.ParseInt(s, 10, 64)
+				ids = append(ids, n)
+				continue
+			}
+			if _, _, ok := splitKey(s); !ok {
+				c.errorf("The issue key '%s' for field '%s' is invalid.", s, f.name)
+				continue
+			}
+			if env.IssueExists != nil && !env.IssueExists(strings.ToUpper(s)) {
+				c.errorf("An issue with key '%s' does not exist for field '%s'.", s, f.name)
+				continue
+			}
+			keys = append(keys, s)
+		}
+		watched := ""
+		for range fns { // watchedIssues()
+			if watched = env.CurrentUser; watched == "" {
+				watched = "\x00"
+			}
+		}
+		if f.kind == kParent {
+			return func(is *Issue) bool { return is.Parent != "" && containsFold(keys, is.Parent) }, hasEmpty
+		}
+		return func(is *Issue) bool {
+			for _, id := range ids {
+				if is.ID == id {
+					return true
+				}
+			}
+			if containsFold(keys, is.Key) {
+				return true
+			}
+			if watched != "" {
+				for _, w := range is.Watchers {
+					if w == watched {
+						return true
+					}
+				}
+			}
+			return false
+		}, hasEmpty
+
+	case kIssueType, kStatus, kPriority, kResolution:
+		var names []string
+		for _, s := range strs {
+			if f.kind == kResolution && strings.EqualFold(s, "unresolved") {
+				hasEmpty = true
+				continue
+			}
+			if len(f.known) > 0 && !containsFold(f.known, s) {
+				if !atomFor(atoms, s).quoted && isDigits(s) {
+					c.errorf("A value with ID '%s' does not exist for the field '%s'.", s, f.name)
+				} else {
+					c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
+				}
+				continue
+			}
+			names = append(names, s)
+		}
+		std, sub := false, false
+		for _, fn := range fns {
+			if strings.EqualFold(fn.Name, "standardIssueTypes") {
+				std = true
+			} else {
+				sub = true
+			}
+		}
+		vals := f.vals
+		return func(is *Issue) bool {
+			if std && !is.Subtask || sub && is.Subtask {
+				return true
+			}
+			return anyVal(vals, is, names)
+		}, hasEmpty
+
+	case kStatusCategory:
+		var keys []string
+		for _, s := range strs {
+			found := false
+			for _, sc := range statusCategories {
+				if strings.EqualFold(s, sc.key) || strings.EqualFold(s, sc.name) || s == sc.id {
+					keys, found = append(keys, sc.key), true
+					break
+				}
+			}
+			if !found {
+				c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
+			}
+		}
+		return func(is *Issue) bool { return containsFold(keys, is.StatusCategory) }, hasEmpty
+
+	case kUser, kWatcher:
+		var accounts, loose []string
+		for _, fn := range fns {
+			if strings.EqualFold(fn.Name, "currentUser") {
+				if len(fn.Args) != 0 {
+					c.errorf("Function '%s' expected '0' arguments but received '%d'.", fn.Name, len(fn.Args))
+				} else if env.CurrentUser != "" {
+					accounts = append(accounts, env.CurrentUser)
+				}
+				continue
+			}
+			if len(fn.Args) != 1 {
+				c.errorf("Function '%s' expected '1' arguments but received '%d'.", fn.Name, len(fn.Args))
+			} else {
+				c.errorf("Function '%s' can not generate a list of usernames for group '%s'; the group does not exist.", fn.Name, fn.Args[0])
+			}
+		}
+		for _, s := range strs {
+			if len(env.Users) == 0 {
+				loose = append(loose, s)
+				continue
+			}
+			found := false
+			for _, u := range env.Users {
+				if u.AccountID == s || strings.EqualFold(u.DisplayName, s) || u.Email != "" && strings.EqualFold(u.Email, s) {
+					accounts, found = append(accounts, u.AccountID), true
+				}
+			}
+			if !found {
+				c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
+			}
+		}
+		if f.kind == kWatcher {
+			accounts = append(accounts, loose...)
+			vals := f.vals
+			return func(is *Issue) bool {
+				for k := 0; ; k++ {
+					v, ok := vals(is, k)
+					if !ok {
+						return false
+					}
+					for _, a := range accounts {
+						if v == a {
+							return true
+						}
+					}
+				}
+			}, hasEmpty
+		}
+		user := f.user
+		return func(is *Issue) bool {
+			u := user(is)
+			if u == nil {
+				return false
+			}
+			for _, a := range accounts {
+				if u.AccountID == a {
+					return true
+				}
+			}
+			for _, l := range loose {
+				if u.AccountID == l || strings.EqualFold(u.DisplayName, l) || u.Email != "" && strings.EqualFold(u.Email, l) {
+					return true
+				}
+			}
+			return false
+		}, hasEmpty
+
+	case kStrings:
+		if len(fns) > 0 {
+			return nil, hasEmpty
+		}
+		vals := f.vals
+		return func(is *Issue) bool { return anyVal(vals, is, strs) }, hasEmpty
+
+	case kDate:
+		dates := c.dates(f, atoms)
+		date := f.date
+		return func(is *Issue) bool {
+			t, ok := date(is)
+			if !ok {
+				return false
+			}
+			for _, d := range dates {
+				if d.eq(t) {
+					return true
+				}
+			}
+			return false
+		}, hasEmpty
+
+	case kNumber, kWatchers:
+		var nums []float64
+		for _, s := range strs {
+			n, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				c.errorf("The value '%s' for field '%s' is invalid - please specify a number.", s, f.name)
+				continue
+			}
+			nums = append(nums, n)
+		}
+		num := f.num
+		return func(is *Issue) bool {
+			v, ok := num(is)
+			if !ok {
+				return false
+			}
+			for _, n := range nums {
+				if v == n {
+					return true
+				}
+			}
+			return false
+		}, hasEmpty
+
+	case kSprint:
+		var sids []int
+		var names, states []string
+		for _, fn := range fns {
+			if len(fn.Args) != 0 {
+				c.errorf("Function '%s' expected '0' arguments but received '%d'.", fn.Name, len(fn.Args))
+			}
+			switch strings.ToLower(fn.Name) {
+			case "opensprints":
+				states = append(states, "active")
+			case "closedsprints":
+				states = append(states, "closed")
+			case "futuresprints":
+				states = append(states, "future")
+			}
+		}
+		for _, s := range strs {
+			if n, err := strconv.Atoi(s); err == nil && !atomFor(atoms, s).quoted {
+				if len(env.Sprints) > 0 && !sprintKnown(env.Sprints, n, "") {
+					c.errorf("A value with ID '%s' does not exist for the field '%s'.", s, f.name)
+				}
+				sids = append(sids, n)
+				continue
+			}
+			if len(env.Sprints) > 0 && !sprintKnown(env.Sprints, 0, s) {
+				c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
+			}
+			names = append(names, s)
+		}
+		sprints := f.sprints
+		return func(is *Issue) bool {
+			for _, sp := range sprints(is) {
+				for _, id := range sids {
+					if sp.ID == id {
+						return true
+					}
+				}
+				if containsFold(names, sp.Name) || containsFold(states, sp.State) {
+					return true
+				}
+			}
+			return false
+		}, hasEmpty
+	}
+	return nil, hasEmpty
+}
+
+func sprintKnown(list []Sprint, id int, name string) bool {
+	for _, s := range list {
+		if id != 0 && s.ID == id || name != "" && strings.EqualFold(s.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// atomFor finds the atom holding text s.
+func atomFor(atoms []atom, s string) atom {
+	for _, x := range atoms {
+		if x.fn == nil && !x.empty && x.text == s {
+			return x
+		}
+	}
+	return atom{}
+}
+
+// splitKey splits "ENG-12" into its project key and number.
+func splitKey(s string) (string, int64, bool) {
+	i := strings.LastIndexByte(s, '-')
+	if i <= 0 || i == len(s)-1 || !isDigits(s[i+1:]) {
+		return "", 0, false
+	}
+	for j := 0; j < i; j++ {
+		ch := s[j]
+		if !(ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '_') {
+			return "", 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s[i+1:], 10, 64)
+	if err != nil {
+		return "", 0, false
+	}
+	return s[:i], n, true
+}
+
+// dates resolves date operands (literals and functions).
+func (c *compiler) dates(f *fieldDef, atoms []atom) []dateVal {
+	var out []dateVal
+	for _, a := range atoms {
+		switch {
+		case a.empty:
+		case a.fn != nil:
+			if !c.checkFunc(f, a.fn) {
+				continue
+			}
+			t, msg := evalDateFunc(a.fn, c.now, c.loc)
+			if msg != "" {
+				c.errorf("%s", msg)
+				continue
+			}
+			out = append(out, dateVal{at: t, end: t})
+		default:
+			d, ok := parseDate(a.text, c.now, c.loc)
+			if !ok {
+				c.errorf("Date value '%s' for field '%s' is invalid. %s", a.text, f.name, dateFormats)
+				continue
+			}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// relational compiles <, >, <= and >=.
+func (c *compiler) relational(f *fieldDef, atoms []atom, op Op) pred {
+	if len(atoms) != 1 || atoms[0].empty {
+		c.errorf("The operator '%s' does not support searching for EMPTY values for the field '%s'.", op, f.name)
+		return never
+	}
+	at := atoms[0]
+	if at.fn != nil && f.kind != kDate {
+		c.checkFunc(f, at.fn)
+		return never
+	}
+	test := func(d int) bool {
+		switch op {
+		case OpLt:
+			return d < 0
+		case OpLe:
+			return d <= 0
+		case OpGt:
+			return d > 0
+		}
+		return d >= 0
+	}
+	switch f.kind {
+	case kDate:
+		ds := c.dates(f, atoms)
+		if len(ds) != 1 {
+			return never
+		}
+		bound, date := ds[0].at, f.date
+		return func(is *Issue) bool {
+			t, ok := date(is)
+			return ok && test(t.Compare(bound))
+		}
+	case kNumber, kWatchers:
+		n, err := strconv.ParseFloat(at.text, 64)
+		if err != nil {
+			c.errorf("The value '%s' for field '%s' is invalid - please specify a number.", at.text, f.name)
+			return never
+		}
+		num := f.num
+		return func(is *Issue) bool {
+			v, ok := num(is)
+			return ok && test(cmpFloat(v, n))
+		}
+	case kPriority:
+		prios := c.priorities()
+		r := rankOf(prios, at.text)
+		if r == 0 {
+			c.errorf("The value '%s' does not exist for the field '%s'.", at.text, f.name)
+			return never
+		}
+		return func(is *Issue) bool {
+			ir := rankOf(prios, is.Priority)
+			return ir != 0 && test(ir-r)
+		}
+	case kKey:
+		if isDigits(at.text) {
+			id, _ := strconv.ParseInt(at.text, 10, 64)
+			return func(is *Issue) bool { return test(cmpInt(is.ID, id)) }
+		}
+		proj, n, ok := splitKey(at.text)
+		if !ok {
+			c.errorf("The issue key '%s' for field '%s' is invalid.", at.text, f.name)
+			return never
+		}
+		return func(is *Issue) bool {
+			p, m, ok := splitKey(is.Key)
+			return ok && strings.EqualFold(p, proj) && test(cmpInt(m, n))
+		}
+	}
+	return never
+}
+
+// defaultPriorities rank priorities when the site lists none.
+var defaultPriorities = []string{"Highest", "High", "Medium", "Low", "Lowest"}
+
+func (c *compiler) priorities() []string {
+	if len(c.env.Priorities) > 0 {
+		return c.env.Priorities
+	}
+	return defaultPriorities
+}
+
+// rankOf is a priority's rank: highest priority ranks highest; 0 = unknown.
+func rankOf(prios []string, name string) int {
+	for i, p := range prios {
+		if strings.EqualFold(p, name) {
+			return len(prios) - i
+		}
+	}
+	return 0
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// like compiles ~ and !~.
+func (c *compiler) like(f *fieldDef, cl *Clause, atoms []atom, positive bool, empty pred) pred {
+	if len(atoms) != 1 {
+		return never
+	}
+	at := atoms[0]
+	switch {
+	case at.empty:
+		if f.kind == kTextAll {
+			c.errorf("The field '%s' does not support searching for EMPTY values.", f.name)
+			return never
+		}
+		if positive {
+			return empty
+		}
+		return func(is *Issue) bool { return !empty(is) }
+	case at.fn != nil:
+		c.checkFunc(f, at.fn)
+		return never
+	}
+	tq, msg := compileText(at.text, f.name)
+	if msg != "" {
+		c.errorf("%s", msg)
+		return never
+	}
+	src := f.text
+	if positive {
+		return func(is *Issue) bool { return tq.match(is, src) }
+	}
+	return func(is *Issue) bool { return !empty(is) && !tq.match(is, src) }
+}

@@ -1,0 +1,348 @@
+package jql
+
+import (
+	"strings"
+	"time"
+)
+
+type kind uint8
+
+const (
+	kProject kind = iota
+	kKey
+	kParent
+	kIssueType
+	kStatus
+	kStatusCategory
+	kPriority
+	kResolution
+	kUser
+	kWatcher
+	kWatchers
+	kStrings
+	kText
+	kTextAll
+	kDate
+	kNumber
+	kSprint
+	kRank
+)
+
+type opSet uint32
+
+const (
+	opsEq   opSet = 1<<OpEq | 1<<OpNe | 1<<OpIn | 1<<OpNotIn
+	opsIs   opSet = 1<<OpIs | 1<<OpIsNot
+	opsRel  opSet = 1<<OpLt | 1<<OpGt | 1<<OpLe | 1<<OpGe
+	opsLike opSet = 1<<OpLike | 1<<OpNotLike
+)
+
+// fieldDef is a resolved field: how to read it from an Issue and what it
+// supports.
+type fieldDef struct {
+	name   string // as written, for messages
+	kind   kind
+	ops    opSet
+	noSort bool
+
+	vals     textSource // string values (names, labels, keys); none = empty
+	text     textSource // free text for ~
+	user     func(*Issue) *User
+	date     func(*Issue) (time.Time, bool)
+	num      func(*Issue) (float64, bool)
+	sprints  func(*Issue) []Sprint
+	dateOnly bool
+	// validation list for name fields (nil: accept anything)
+	known []string
+}
+
+func one(s string) (string, bool) { return s, s != "" }
+
+func single(get func(*Issue) string) textSource {
+	return func(is *Issue, k int) (string, bool) {
+		if k != 0 {
+			return "", false
+		}
+		return one(get(is))
+	}
+}
+
+func multi(get func(*Issue) []string) textSource {
+	return func(is *Issue, k int) (string, bool) {
+		l := get(is)
+		if k >= len(l) {
+			return "", false
+		}
+		return l[k], true
+	}
+}
+
+func timeField(get func(*Issue) time.Time) func(*Issue) (time.Time, bool) {
+	return func(is *Issue) (time.Time, bool) {
+		t := get(is)
+		return t, !t.IsZero()
+	}
+}
+
+// unsupportedFields are real Jira fields the sandbox does not model.
+var unsupportedFields = map[string]bool{
+	"affectedversion": true, "attachments": true, "category": true, "epic link": true, "filter": true,
+	"issuefunction": true, "issuelinktype": true, "lastviewed": true, "level": true, "originalestimate": true,
+	"remainingestimate": true, "request": true, "savedfilter": true, "subtasks": true, "timeestimate": true,
+	"timeoriginalestimate": true, "timespent": true, "voter": true, "votes": true, "workratio": true,
+	"worklogauthor": true, "worklogcomment": true, "worklogdate": true, "issue.property": true,
+}
+
+// systemField resolves a system field name (lower case) written as name.
+func (c *compiler) systemField(lname, name string) *fieldDef {
+	env := c.env
+	f := &fieldDef{name: name}
+	switch lname {
+	case "project":
+		f.kind, f.ops = kProject, opsEq|opsIs
+	case "key", "issuekey", "id", "issue":
+		f.kind, f.ops = kKey, opsEq|opsRel
+		f.vals = single(func(is *Issue) string { return is.Key })
+	case "parent":
+		f.kind, f.ops = kParent, opsEq
+		f.vals = single(func(is *Issue) string { return is.Parent })
+	case "issuetype", "type":
+		f.kind, f.ops, f.known = kIssueType, opsEq|opsIs, env.IssueTypes
+		f.vals = single(func(is *Issue) string { return is.IssueType })
+	case "status":
+		f.kind, f.ops, f.known = kStatus, opsEq|opsIs, env.Statuses
+		f.vals = single(func(is *Issue) string { return is.Status })
+	case "statuscategory":
+		f.kind, f.ops = kStatusCategory, opsEq|opsIs
+		f.vals = single(func(is *Issue) string { return is.StatusCategory })
+	case "priority":
+		f.kind, f.ops, f.known = kPriority, opsEq|opsIs|opsRel, env.Priorities
+		f.vals = single(func(is *Issue) string { return is.Priority })
+	case "resolution":
+		f.kind, f.ops, f.known = kResolution, opsEq|opsIs, env.Resolutions
+		f.vals = single(func(is *Issue) string { return is.Resolution })
+	case "assignee":
+		f.kind, f.ops = kUser, opsEq|opsIs
+		f.user = func(is *Issue) *User { return is.Assignee }
+	case "reporter":
+		f.kind, f.ops = kUser, opsEq|opsIs
+		f.user = func(is *Issue) *User { return is.Reporter }
+	case "creator":
+		f.kind, f.ops = kUser, opsEq|opsIs
+		f.user = func(is *Issue) *User { return is.Creator }
+	case "watcher":
+		f.kind, f.ops, f.noSort = kWatcher, opsEq|opsIs, true
+		f.vals = multi(func(is *Issue) []string { return is.Watchers })
+	case "watchers":
+		f.kind, f.ops = kWatchers, opsEq|opsRel
+		f.num = func(is *Issue) (float64, bool) { return float64(len(is.Watchers)), true }
+	case "labels":
+		f.kind, f.ops = kStrings, opsEq|opsIs
+		f.vals = multi(func(is *Issue) []string { return is.Labels })
+	case "component":
+		f.kind, f.ops = kStrings, opsEq|opsIs
+		f.vals = multi(func(is *Issue) []string { return is.Components })
+	case "fixversion":
+		f.kind, f.ops = kStrings, opsEq|opsIs
+		f.vals = multi(func(is *Issue) []string { return is.FixVersions })
+	case "summary":
+		f.kind, f.ops = kText, opsLike|opsIs
+		f.text = single(func(is *Issue) string { return is.Summary })
+	case "description":
+		f.kind, f.ops, f.noSort = kText, opsLike|opsIs, true
+		f.text = single(func(is *Issue) string { return is.Description })
+	case "environment":
+		f.kind, f.ops, f.noSort = kText, opsLike|opsIs, true
+		f.text = single(func(is *Issue) string { return is.Environment })
+	case "comment":
+		f.kind, f.ops, f.noSort = kText, 1<<OpLike|1<<OpNotLike, true
+		f.text = multi(func(is *Issue) []string { return is.Comments })
+	case "text":
+		f.kind, f.ops, f.noSort = kTextAll, 1<<OpLike, true
+		f.text = c.allText()
+	case "created", "createddate":
+		f.kind, f.ops = kDate, opsEq|opsIs|opsRel
+		f.date = timeField(func(is *Issue) time.Time { return is.Created })
+	case "updated", "updateddate":
+		f.kind, f.ops = kDate, opsEq|opsIs|opsRel
+		f.date = timeField(func(is *Issue) time.Time { return is.Updated })
+	case "resolved", "resolutiondate":
+		f.kind, f.ops = kDate, opsEq|opsIs|opsRel
+		f.date = timeField(func(is *Issue) time.Time { return is.Resolved })
+	case "due", "duedate":
+		f.kind, f.ops, f.dateOnly = kDate, opsEq|opsIs|opsRel, true
+		loc := c.loc
+		f.date = func(is *Issue) (time.Time, bool) {
+			if is.Due.IsZero() {
+				return time.Time{}, false
+			}
+			return dayStart(is.Due, loc), true
+		}
+	case "sprint":
+		f.kind, f.ops = kSprint, opsEq|opsIs
+		f.sprints = func(is *Issue) []Sprint { return is.Sprints }
+	case "rank":
+		f.kind = kRank
+	default:
+		return nil
+	}
+	return f
+}
+
+// allText is the source of `text ~`: summary, description, environment,
+// comments and every free-text custom field.
+func (c *compiler) allText() textSource {
+	var ids []string
+	for _, fd := range c.env.Fields {
+		if fd.Type == "string" {
+			ids = append(ids, fd.ID)
+		}
+	}
+	return func(is *Issue, k int) (string, bool) {
+		switch k {
+		case 0:
+			return is.Summary, true
+		case 1:
+			return is.Description, true
+		case 2:
+			return is.Environment, true
+		}
+		k -= 3
+		if k < len(is.Comments) {
+			return is.Comments[k], true
+		}
+		k -= len(is.Comments)
+		if k < len(ids) {
+			s, _ := is.Custom[ids[k]].(string)
+			return s, true
+		}
+		return "", false
+	}
+}
+
+// customField builds the definition of a custom field known to the site.
+func customField(fd Field, name string, loc *time.Location) *fieldDef {
+	id := fd.ID
+	f := &fieldDef{name: name}
+	switch fd.Type {
+	case "number":
+		f.kind, f.ops = kNumber, opsEq|opsIs|opsRel
+		f.num = func(is *Issue) (float64, bool) { return toFloat(is.Custom[id]) }
+	case "string":
+		f.kind, f.ops = kText, opsLike|opsIs
+		f.text = func(is *Issue, k int) (string, bool) {
+			if k != 0 {
+				return "", false
+			}
+			s, _ := is.Custom[id].(string)
+			return s, true
+		}
+	case "option", "array":
+		f.kind, f.ops = kStrings, opsEq|opsIs
+		f.vals = func(is *Issue, k int) (string, bool) { return customString(is.Custom[id], k) }
+	case "date", "datetime":
+		f.kind, f.ops = kDate, opsEq|opsIs|opsRel
+		f.dateOnly = fd.Type == "date"
+		f.date = func(is *Issue) (time.Time, bool) {
+			t, ok := is.Custom[id].(time.Time)
+			if !ok || t.IsZero() {
+				return time.Time{}, false
+			}
+			if fd.Type == "date" {
+				return dayStart(t, loc), true
+			}
+			return t, true
+		}
+	case "user":
+		f.kind, f.ops = kUser, opsEq|opsIs
+		f.user = func(is *Issue) *User {
+			switch u := is.Custom[id].(type) {
+			case *User:
+				return u
+			}
+			return nil
+		}
+	case "sprint":
+		f.kind, f.ops = kSprint, opsEq|opsIs
+		f.sprints = func(is *Issue) []Sprint {
+			if s, ok := is.Custom[id].([]Sprint); ok {
+				return s
+			}
+			return is.Sprints
+		}
+	default:
+		f.kind, f.ops = kStrings, opsEq|opsIs
+		f.vals = func(is *Issue, k int) (string, bool) { return customString(is.Custom[id], k) }
+	}
+	return f
+}
+
+func toFloat(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	}
+	return 0, false
+}
+
+// customString yields the k-th string of a custom value (a string, []string
+// or []any of strings).
+func customString(v any, k int) (string, bool) {
+	switch s := v.(type) {
+	case string:
+		if k == 0 && s != "" {
+			return s, true
+		}
+	case []string:
+		if k < len(s) {
+			return s[k], true
+		}
+	case []any:
+		if k < len(s) {
+			str, _ := s[k].(string)
+			return str, true
+		}
+	}
+	return "", false
+}
+
+// resolveField finds a field by name or cf[N]; nil after reporting Jira's
+// error when it does not exist.
+func (c *compiler) resolveField(ref FieldRef, sorting bool) *fieldDef {
+	lname := strings.ToLower(ref.Name)
+	if ref.CF > 0 {
+		id := "customfield_" + ref.Name[3:len(ref.Name)-1]
+		for _, fd := range c.env.Fields {
+			if fd.ID == id {
+				return customField(fd, ref.Name, c.loc)
+			}
+		}
+	} else {
+		if f := c.systemField(lname, ref.Name); f != nil {
+			return f
+		}
+		for _, fd := range c.env.Fields {
+			if strings.EqualFold(fd.Name, ref.Name) || fd.ID == lname {
+				return customField(fd, ref.Name, c.loc)
+			}
+		}
+		if unsupportedFields[lname] || strings.HasPrefix(lname, "issue.property") {
+			c.errorf("Field '%s' is not supported by the sandbox's JQL engine.", ref.Name)
+			return nil
+		}
+	}
+	if sorting {
+		c.errorf("Not able to sort using field '%s'.", ref.Name)
+	} else {
+		c.errorf("Field '%s' does not exist or you do not have permission to view it.", ref.Name)
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+// Package jql is the sandbox's JQL engine: it parses Jira Query Language,
+// validates a query against what the in-memory site knows (fields, projects,
+// users, statuses), matches issues and sorts them, answering with Jira
+// Cloud's own error texts wherever they are known.
+//
+// A query is used in three steps:
+//
+//	q, err := jql.Parse(text)          // syntax: *Error "Error in the JQL Query: ..."
+//	err = q.Validate(env)              // meaning: unknown fields, values, operators
+//	for _, is := range issues { if q.Match(is, env) { ... } }
+//	q.Sort(hits, env)                  // or q.TopK(hits, env, 25)
+//
+// Validate compiles the query into closures over *Issue with every constant
+// resolved up front (names folded, time bounds computed from Env.Now once), so
+// Match does no allocation per issue. Compile gives the same compiled form as
+// a value that is safe to share between goroutines.
+//
+// With no ORDER BY, results are ordered by key descending (project key, then
+// issue number), which is also the final tie-break of every explicit order.
+// Fields without an explicit direction sort in their Jira default order:
+// dates and priority descending, everything else ascending. Empty values sort
+// last when ascending and first when descending.
+package jql
+
+import (
+	"strings"
+	"time"
+)
+
+// Issue is the view of one issue the engine matches and sorts. The caller
+// flattens rich text (ADF) to plain text before filling it.
+type Issue struct {
+	ID                                 int64
+	Key                                string
+	ProjectID, ProjectKey, ProjectName string
+	IssueType                          string
+	Subtask                            bool
+	Status                             string
+	StatusCategory                     string // category key: "new", "indeterminate", "done"
+	Priority                           string
+	Assignee, Reporter, Creator        *User // nil = none
+	Labels, Components, FixVersions    []string
+	Parent                             string // parent issue key, "" if none
+	Summary, Description, Environment  string // plain text
+	Comments                           []string
+	Created, Updated                   time.Time
+	Resolved, Due                      time.Time // zero = unset; Due is a calendar date
+	Resolution                         string    // "" = unresolved
+	Sprints                            []Sprint
+	Watchers                           []string // account ids
+	// Custom holds custom field values by field id ("customfield_10016"):
+	// float64 (or any Go integer) for numbers, string for text and single
+	// options, []string for multi-selects and arrays, time.Time for dates,
+	// *User for user pickers, []Sprint for a sprint field.
+	Custom map[string]any
+}
+
+// User is a Jira user as the engine resolves it.
+type User struct {
+	AccountID, DisplayName, Email string
+}
+
+// Sprint is a Jira Software sprint an issue belongs to.
+type Sprint struct {
+	ID    int
+	Name  string
+	State string // "active", "future", "closed"
+}
+
+// Field describes a custom field known to the site.
+type Field struct {
+	ID   string // "customfield_10016"
+	Name string // "Story Points"
+	// Type is one of "number", "string", "option", "array", "date",
+	// "datetime", "user", "sprint".
+	Type string
+}
+
+// ProjectRef names a project for validating and resolving project values.
+type ProjectRef struct {
+	ID, Key, Name string
+}
+
+// Env is what the site knows when a query is validated and run. Empty lists
+// switch the matching validation off (any value is accepted).
+type Env struct {
+	Now         time.Time      // zero means time.Now()
+	Location    *time.Location // user time zone for dates and startOfDay() etc.; nil means UTC
+	CurrentUser string         // account id for currentUser(); "" = anonymous
+	Fields      []Field
+	Projects    []ProjectRef
+	Statuses    []string
+	IssueTypes  []string
+	Priorities  []string // highest first, e.g. Highest, High, Medium, Low, Lowest
+	Resolutions []string
+	Users       []User
+	Sprints     []Sprint // known sprints, for validating sprint values
+	// IssueExists reports whether an issue key exists, for validating
+	// key = and parent = values; nil skips that check.
+	IssueExists func(key string) bool
+}
+
+func (env *Env) now() time.Time {
+	if env == nil || env.Now.IsZero() {
+		return time.Now()
+	}
+	return env.Now
+}
+
+func (env *Env) loc() *time.Location {
+	if env == nil || env.Location == nil {
+		return time.UTC
+	}
+	return env.Location
+}
+
+// Error is a JQL error with Jira's wording. Validation can find several
+// problems at once; Jira returns each as one entry of errorMessages.
+type Error struct {
+	Messages []string
+}
+
+// Error joins the messages with a space, the way they read in one line.
+func (e *Error) Error() string { return strings.Join(e.Messages, " ") }
+
+// syntaxPrefix starts every parse error, as on Jira.
+const syntaxPrefix = "Error in the JQL Query: "
+
+func syntaxErr(msg string, tok token) *Error {
+	if tok.kind == tEOF {
+		return &Error{Messages: []string{syntaxPrefix + msg}}
+	}
+	return &Error{Messages: []string{syntaxPrefix + msg + tok.where()}}
+}

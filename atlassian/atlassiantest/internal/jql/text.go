@@ -1,0 +1,345 @@
+package jql
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// textQuery is a compiled `~` operand: Lucene-like syntax as Jira accepts it.
+// Words are AND-ed; OR (or ||) separates alternatives; a leading - or !
+// excludes a term, + requires it; "inner quotes" make a phrase; * and ? are
+// wildcards (not at the start of a term). Matching is case-insensitive on
+// word tokens with light English stemming and stop words ignored.
+type textQuery struct {
+	groups [][]textTerm // OR of groups, each an AND of terms
+}
+
+type textTerm struct {
+	words   []textWord // a phrase: consecutive tokens
+	exclude bool
+}
+
+type textWord struct {
+	s    string // folded stem, or folded pattern when wild
+	wild bool
+}
+
+// compileText parses a text query; the error message is Jira's.
+func compileText(q, field string) (*textQuery, string) {
+	if strings.TrimSpace(q) == "" {
+		return nil, fmt.Sprintf("The field '%s' does not support searching for an empty string.", field)
+	}
+	cantParse := fmt.Sprintf("Unable to parse the text '%s' for field '%s'.", q, field)
+	tq := &textQuery{}
+	var group []textTerm
+	needTerm := true // at the start, or after OR/AND: a term must follow
+	sawTerm := false
+	i := 0
+	for {
+		for i < len(q) && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r') {
+			i++
+		}
+		if i >= len(q) {
+			break
+		}
+		prefix := byte(0)
+		if q[i] == '-' || q[i] == '+' || q[i] == '!' {
+			prefix = q[i]
+			i++
+			if i >= len(q) || q[i] == ' ' {
+				return nil, cantParse
+			}
+		}
+		var raw string
+		phrase := false
+		if q[i] == '"' {
+			j := strings.IndexByte(q[i+1:], '"')
+			if j < 0 {
+				return nil, cantParse
+			}
+			raw, phrase = q[i+1:i+1+j], true
+			i += j + 2
+		} else {
+			j := i
+			for j < len(q) && q[j] != ' ' && q[j] != '\t' && q[j] != '\n' && q[j] != '\r' {
+				j++
+			}
+			raw = q[i:j]
+			i = j
+		}
+		if !phrase && prefix == 0 {
+			switch raw {
+			case "OR", "||":
+				if needTerm {
+					return nil, cantParse
+				}
+				tq.groups = append(tq.groups, group)
+				group, needTerm = nil, true
+				continue
+			case "AND", "&&":
+				if needTerm {
+					return nil, cantParse
+				}
+				needTerm = true
+				continue
+			case "NOT":
+				if i >= len(q) {
+					return nil, cantParse
+				}
+				prefix = '-'
+				continue
+			}
+		}
+		if !phrase && (raw[0] == '*' || raw[0] == '?') {
+			return nil, fmt.Sprintf("The text query '%s' for field '%s' is not allowed to start with '%c'.", q, field, raw[0])
+		}
+		t := textTerm{words: splitWords(raw, !phrase), exclude: prefix == '-' || prefix == '!'}
+		needTerm, sawTerm = false, true
+		if len(t.words) > 0 {
+			group = append(group, t)
+		}
+	}
+	if needTerm || !sawTerm {
+		return nil, cantParse
+	}
+	tq.groups = append(tq.groups, group)
+	return tq, ""
+}
+
+// splitWords tokenises a query term like the indexed text, keeping * and ?
+// inside words when wildcards are allowed.
+func splitWords(s string, wild bool) []textWord {
+	var out []textWord
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) && !(wild && (r == '*' || r == '?')) {
+			i += n
+			continue
+		}
+		j := i
+		hasWild := false
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if isWordRune(r) {
+				j += n
+				continue
+			}
+			if wild && (r == '*' || r == '?') {
+				hasWild = true
+				j += n
+				continue
+			}
+			break
+		}
+		w := s[i:j]
+		i = j
+		if hasWild {
+			out = append(out, textWord{s: strings.ToLower(w), wild: true})
+			continue
+		}
+		if isStopWord(w) {
+			continue
+		}
+		out = append(out, textWord{s: strings.ToLower(stem(w))})
+	}
+	return out
+}
+
+func isWordRune(r rune) bool {
+	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') ||
+		r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// nextWord finds the next word token of s at or after i: s[start:end].
+func nextWord(s string, i int) (start, end int) {
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if isWordRune(rune(c)) {
+				break
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if isWordRune(r) {
+			break
+		}
+		i += n
+	}
+	start = i
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !isWordRune(rune(c)) {
+				break
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			break
+		}
+		i += n
+	}
+	return start, i
+}
+
+var stopWords = [...]string{"a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+	"no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with"}
+
+func isStopWord(w string) bool {
+	if len(w) > 5 {
+		return false
+	}
+	for _, s := range stopWords {
+		if len(s) == len(w) && strings.EqualFold(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// stem strips a few English suffixes so that fix, fixes, fixed and fixing
+// meet. It only ever shortens, so both sides of a comparison agree.
+func stem(w string) string {
+	lw := len(w)
+	has := func(suf string) bool {
+		return lw-len(suf) >= 3 && strings.EqualFold(w[lw-len(suf):lw], suf)
+	}
+	if has("s") && !has("ss") && !has("us") && !has("is") {
+		lw--
+	}
+	if has("ing") {
+		lw -= 3
+	} else if has("ed") {
+		lw -= 2
+	}
+	if has("e") {
+		lw--
+	}
+	return w[:lw]
+}
+
+// match reports whether the text held by src matches the query.
+func (tq *textQuery) match(is *Issue, src textSource) bool {
+	for _, g := range tq.groups {
+		if tq.groupMatches(g, is, src) {
+			return true
+		}
+	}
+	return false
+}
+
+func (tq *textQuery) groupMatches(g []textTerm, is *Issue, src textSource) bool {
+	if len(g) == 0 {
+		return false
+	}
+	required := false
+	for i := range g {
+		t := &g[i]
+		found := false
+		for k := 0; ; k++ {
+			s, ok := src(is, k)
+			if !ok {
+				break
+			}
+			if s != "" && t.in(s) {
+				found = true
+				break
+			}
+		}
+		if found == t.exclude {
+			return false
+		}
+		if !t.exclude {
+			required = true
+		}
+	}
+	return required
+}
+
+// in reports whether the phrase occurs in s.
+func (t *textTerm) in(s string) bool {
+	for i := 0; i < len(s); {
+		a, b := nextWord(s, i)
+		if a == b {
+			return false
+		}
+		i = b
+		w := s[a:b]
+		if isStopWord(w) || !t.words[0].matches(w) {
+			continue
+		}
+		if len(t.words) == 1 || t.restAt(s, b) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *textTerm) restAt(s string, i int) bool {
+	for k := 1; k < len(t.words); {
+		a, b := nextWord(s, i)
+		if a == b {
+			return false
+		}
+		i = b
+		w := s[a:b]
+		if isStopWord(w) {
+			continue
+		}
+		if !t.words[k].matches(w) {
+			return false
+		}
+		k++
+	}
+	return true
+}
+
+func (w *textWord) matches(tok string) bool {
+	if w.wild {
+		return globFold(w.s, tok)
+	}
+	st := stem(tok)
+	return strings.EqualFold(st, w.s)
+}
+
+// globFold matches tok against a folded pattern with * and ?.
+func globFold(p, tok string) bool {
+	// Iterative glob with single backtrack point, rune-wise.
+	pi, ti := 0, 0
+	starP, starT := -1, 0
+	for ti < len(tok) {
+		tr, tn := utf8.DecodeRuneInString(tok[ti:])
+		if pi < len(p) {
+			pr, pn := utf8.DecodeRuneInString(p[pi:])
+			switch {
+			case pr == '*':
+				starP, starT = pi, ti
+				pi += pn
+				continue
+			case pr == '?' || pr == unicode.ToLower(tr):
+				pi += pn
+				ti += tn
+				continue
+			}
+		}
+		if starP < 0 {
+			return false
+		}
+		_, sn := utf8.DecodeRuneInString(tok[starT:])
+		starT += sn
+		pi, ti = starP+1, starT
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// textSource yields the k-th text of an issue for a text field; ok is false
+// past the last one. Indexing (rather than a callback) keeps matching free
+// of allocations.
+type textSource func(is *Issue, k int) (string, bool)
