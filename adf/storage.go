@@ -58,3 +58,16 @@ package adf
 //     anything it does not understand becomes escaped text with a visible
 //     placeholder.
 //   - Output size is linear in the input size.
+
+// MarkdownToStorage converts markdown to Confluence storage format: it
+// parses the markdown with FromMarkdown (the one markdown parser of the
+// project) and writes the document with ToStorage. The syntax for
+// Confluence things (page links, mentions, macros) is described in
+// storage.go.
+func MarkdownToStorage(md string) (string, error) {
+	d, err := FromMarkdown(md)
+	if err != nil {
+		return "", err
+	}
+	return ToStorage(d)
+}

@@ -31,7 +31,19 @@ var voidElements = map[string]bool{
 // are added as siblings at the limit, so their text survives but the tree
 // depth (and so recursion in the renderers) stays bounded.
 func parseStorage(s string, maxDepth int) *html.Node {
-	doc := &html.Node{Type: html.DocumentNode}
+	// All nodes come from one slab. Elements come from start tags and text
+	// runs sit between tags, so 2*tags-endTags+2 bounds the node count.
+	lt := strings.Count(s, "<")
+	slab := make([]html.Node, 0, 2*lt-strings.Count(s, "</")+2)
+	newNode := func() *html.Node {
+		if len(slab) == cap(slab) {
+			return &html.Node{}
+		}
+		slab = slab[:len(slab)+1]
+		return &slab[len(slab)-1]
+	}
+	doc := newNode()
+	doc.Type = html.DocumentNode
 	z := html.NewTokenizer(strings.NewReader(s))
 	z.AllowCDATA(true)
 	stack := []*html.Node{doc}
@@ -45,7 +57,9 @@ func parseStorage(s string, maxDepth int) *html.Node {
 			last.Data += text
 			return
 		}
-		p.AppendChild(&html.Node{Type: html.TextNode, Data: text})
+		t := newNode()
+		t.Type, t.Data = html.TextNode, text
+		p.AppendChild(t)
 	}
 	for {
 		tt := z.Next()
@@ -69,7 +83,8 @@ func parseStorage(s string, maxDepth int) *html.Node {
 			appendText(string(z.Text()))
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
-			n := &html.Node{Type: html.ElementNode, Data: string(name)}
+			n := newNode()
+			n.Type, n.Data = html.ElementNode, string(name)
 			n.DataAtom = atom.Lookup(name)
 			for hasAttr {
 				var k, v []byte

@@ -2,8 +2,7 @@ package adf
 
 import (
 	"strings"
-
-	"github.com/JohannesKaufmann/html-to-markdown/v2/converter"
+	"time"
 )
 
 // storageLanguages maps the fence languages agents write (and ADF
@@ -32,25 +31,25 @@ var storageLanguages = map[string]string{
 	"html": "html", "xhtml": "html", "xml": "xml", "svg": "xml",
 	"java": "java", "javafx": "javafx",
 	"javascript": "javascript", "js": "javascript", "jsx": "javascript", "mjs": "javascript", "node": "javascript",
-	"json": "json",
-	"julia": "julia",
+	"json":   "json",
+	"julia":  "julia",
 	"kotlin": "kotlin", "kt": "kotlin",
-	"lua": "lua",
+	"lua":      "lua",
 	"markdown": "markdown", "md": "markdown",
-	"matlab": "matlab",
+	"matlab":      "matlab",
 	"objective-c": "objective-c", "objc": "objective-c",
 	"ocaml": "ocaml",
-	"perl": "perl", "pl": "perl",
-	"php": "php",
+	"perl":  "perl", "pl": "perl",
+	"php":        "php",
 	"powershell": "powershell", "ps1": "powershell", "pwsh": "powershell",
 	"python": "python", "py": "python", "python3": "python",
-	"r": "r",
+	"r":    "r",
 	"ruby": "ruby", "rb": "ruby",
 	"rust": "rust", "rs": "rust",
 	"scala": "scala",
-	"sql": "sql", "mysql": "sql", "postgresql": "sql", "psql": "sql", "plsql": "sql",
+	"sql":   "sql", "mysql": "sql", "postgresql": "sql", "psql": "sql", "plsql": "sql",
 	"swift": "swift",
-	"text": "text", "plaintext": "text", "txt": "text", "none": "text",
+	"text":  "text", "plaintext": "text", "txt": "text", "none": "text",
 	"typescript": "typescript", "ts": "typescript", "tsx": "typescript",
 	"vb": "vb", "vbnet": "vb", "visualbasic": "vb",
 	"yaml": "yaml", "yml": "yaml",
@@ -84,8 +83,8 @@ type emoticon struct{ name, shortcode, text string }
 
 // emoticons are Confluence's named emoticons (ac:emoticon ac:name=...).
 var emoticons = []emoticon{
-	{"smile", ":slight_smile:", "🙂"},
-	{"sad", ":slight_frown:", "🙁"},
+	{"smile", ":slightly_smiling_face:", "🙂"},
+	{"sad", ":slightly_frowning_face:", "🙁"},
 	{"cheeky", ":stuck_out_tongue:", "😛"},
 	{"laugh", ":grinning:", "😀"},
 	{"wink", ":wink:", "😉"},
@@ -142,17 +141,51 @@ func emoticonName(shortcode, text string) string {
 	return ""
 }
 
-// statusMarkdown is the markdown for a status lozenge.
-func statusMarkdown(title, colour string, ctx converter.Context) string {
-	params := [][2]string{}
-	if colour != "" {
-		params = append(params, [2]string{"colour", colour})
+// statusMarkdown is the markdown for a status lozenge: FromMarkdown's
+// {status:COLOUR Text}, with the macro's colour (Green, Grey, ...) as the
+// ADF colour name (green, neutral, ...).
+func statusMarkdown(title, colour string) string {
+	c := strings.ToLower(strings.TrimSpace(colour))
+	switch c {
+	case "grey", "gray", "":
+		c = "neutral"
+	case "green", "yellow", "red", "blue", "purple":
+	default:
+		c = "neutral"
 	}
-	params = append(params, [2]string{"title", title})
-	return string(ctx.EscapeContent([]byte("{status:" + macroParams(params) + "}")))
+	title = strings.Join(strings.Fields(title), " ")
+	if title == "" {
+		title = "STATUS"
+	}
+	return "{status:" + c + " " + escapeMarkdownText(title) + "}"
 }
 
-// dateMarkdown is the markdown for a <time datetime="YYYY-MM-DD"/>.
-func dateMarkdown(datetime string) string {
-	return datetime
+// dateMarkdown is the markdown for a <time datetime=...>: FromMarkdown's
+// {date:YYYY-MM-DD}. A datetime that is not a date stays as text.
+func dateMarkdown(datetime string) (string, bool) {
+	d := strings.TrimSpace(datetime)
+	if len(d) > 10 && d[10] == 'T' {
+		d = d[:10]
+	}
+	if _, err := time.Parse("2006-01-02", d); err != nil {
+		return "", false
+	}
+	return "{date:" + d + "}", true
+}
+
+// escapeMarkdownText backslash-escapes the ASCII punctuation that could
+// start markdown syntax (CommonMark allows a backslash before any ASCII
+// punctuation, so this never changes the text).
+func escapeMarkdownText(s string) string {
+	if !strings.ContainsAny(s, "\\`*_{}[]<>()#+-.!|~&:@\"") {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_{}[]<>()#+!|~&:@\"", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

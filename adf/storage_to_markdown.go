@@ -120,7 +120,7 @@ const (
 	elDate        = "x-date"
 	elMacroBlock  = "x-macro"
 	elMacroInline = "x-macro-inline"
-	elRawInline   = "x-raw" // <u>, <sub>, <sup>: kept as inline HTML
+	elRawInline   = "x-raw"      // <u>, <sub>, <sup>: kept as inline HTML
 	elVerbatim    = "x-verbatim" // markdown written as is (attribute "text")
 )
 
@@ -286,9 +286,6 @@ func readMacro(n *html.Node) *macroInfo {
 		switch c.Data {
 		case "ac:parameter":
 			key := attr(c, "ac:name")
-			if key == "" {
-				key = "default"
-			}
 			m.params = append(m.params, [2]string{key, parameterText(c)})
 		case "ac:plain-text-body":
 			if m.plainBody == nil {
@@ -433,7 +430,7 @@ func macroParams(params [][2]string) string {
 		if i > 0 {
 			b.WriteByte('|')
 		}
-		if p[0] != "default" || i > 0 {
+		if p[0] != "" {
 			b.WriteString(escapeMacroValue(p[0]))
 			b.WriteByte('=')
 		}
@@ -699,7 +696,7 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 	case elMention:
 		renderMention(ctx, w, n)
 	case elStatus:
-		w.WriteString(statusMarkdown(attr(n, "title"), attr(n, "colour"), ctx))
+		w.WriteString(statusMarkdown(attr(n, "title"), attr(n, "colour")))
 	case elDate:
 		renderDate(ctx, w, n)
 	case elMacroBlock, elMacroInline:
@@ -881,9 +878,10 @@ func renderTaskList(ctx converter.Context, w converter.Writer, n *html.Node) {
 
 // escapeLinkText escapes text for use inside [...] of a markdown link.
 func escapeLinkText(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ", "`", "\\`", "*", `\*`, "_", `\_`)
-	return r.Replace(s)
+	return linkTextEscaper.Replace(s)
 }
+
+var linkTextEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ", "`", "\\`", "*", `\*`, "_", `\_`)
 
 func renderMention(_ converter.Context, w converter.Writer, n *html.Node) {
 	id := attr(n, "id")
@@ -905,7 +903,11 @@ func renderDate(ctx converter.Context, w converter.Writer, n *html.Node) {
 		ctx.RenderChildNodes(ctx, w, n)
 		return
 	}
-	w.WriteString(dateMarkdown(dt))
+	if md, ok := dateMarkdown(dt); ok {
+		w.WriteString(md)
+		return
+	}
+	w.Write(ctx.EscapeContent([]byte(dt)))
 }
 
 func renderMacro(ctx converter.Context, w converter.Writer, n *html.Node) {
@@ -1027,6 +1029,25 @@ func atoiBounded(s string, limit int) int {
 	return n
 }
 
+// unescapeLineStart drops the backslash html-to-markdown puts before a
+// character that would start a block at the beginning of a line ("\-",
+// "1\."): inside a table cell nothing starts a line, and the backslash
+// would otherwise pile up on every round trip.
+func unescapeLineStart(line string) string {
+	t := strings.TrimLeft(line, " ")
+	if len(t) >= 2 && t[0] == '\\' && strings.IndexByte("-+#>=", t[1]) >= 0 {
+		return t[1:]
+	}
+	i := 0
+	for i < len(t) && i < 9 && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	if i > 0 && i+1 < len(t) && t[i] == '\\' && (t[i+1] == '.' || t[i+1] == ')') {
+		return t[:i] + t[i+1:]
+	}
+	return line
+}
+
 // renderCell renders a table cell on one line.
 func renderCell(ctx converter.Context, cell *html.Node) string {
 	content := renderBlockChildren(ctx, cell)
@@ -1036,6 +1057,7 @@ func renderCell(ctx converter.Context, cell *html.Node) string {
 	blank := false
 	for i, line := range strings.Split(s, "\n") {
 		line = strings.TrimRight(line, " ")
+		line = unescapeLineStart(line)
 		if strings.TrimSpace(line) == "" {
 			blank = true
 			continue
