@@ -277,6 +277,7 @@ type errorBody struct {
 	ErrorMessages []string        `json:"errorMessages"`
 	Errors        json.RawMessage `json:"errors"`
 	Message       string          `json:"message"`
+	ErrorMessage  string          `json:"errorMessage"` // the gateway's "Site temporarily unavailable"
 	Data          *struct {
 		Errors []json.RawMessage `json:"errors"`
 	} `json:"data"`
@@ -314,6 +315,9 @@ func (e *APIError) fill(body []byte) {
 	}
 	e.ErrorMessages = eb.ErrorMessages
 	e.Message = eb.Message
+	if e.Message == "" {
+		e.Message = eb.ErrorMessage
+	}
 	if len(eb.Errors) > 0 {
 		switch eb.Errors[0] {
 		case '{':

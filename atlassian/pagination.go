@@ -43,7 +43,7 @@ func (c *core) cursorFromNext(next, wantPath string) (string, error) {
 		return "", fmt.Errorf("%w: next link does not parse", ErrUnsafeNextLink)
 	}
 	if u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || strings.HasPrefix(next, "//") {
-		if u.Host != c.host || u.Scheme != c.scheme {
+		if u.Host != c.host || u.Scheme != c.scheme || u.User != nil {
 			return "", fmt.Errorf("%w: next link points at host %q, not the configured %q", ErrUnsafeNextLink, sanitizeHeader(u.Host), c.host)
 		}
 	}
