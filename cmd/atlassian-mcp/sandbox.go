@@ -1,11 +1,123 @@
 package main
 
-import "context"
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"strings"
+	"time"
 
-func runSandbox(_ context.Context, s streams, args []string) int {
-	fs := newFlags(s, "sandbox", "[flags]", "Run a local, seeded Atlassian Cloud stand-in.")
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func runSandbox(ctx context.Context, s streams, args []string) int {
+	fs := newFlags(s, "sandbox", "[flags]", "Run a local, seeded Atlassian Cloud stand-in (OAuth 3LO server, gateway, Jira, Confluence)\nuntil interrupted, and print its URLs, credentials and a curl walk-through.")
+	listen := fs.String("listen", "127.0.0.1:8990", "`address` to listen on (loopback only unless --allow-remote)")
+	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --listen address")
+	autoApprove := fs.Bool("auto-approve", false, "skip the consent page: /authorize redirects with a code at once")
+	tokenTTL := fs.Duration("token-ttl", time.Hour, "access token lifetime (expires_in)")
+	reuse := fs.Duration("reuse-interval", 10*time.Minute, "rotating refresh token reuse interval")
+	noLimits := fs.Bool("no-rate-limits", false, "turn the burst and per-issue write limiters off")
+	latency := fs.Duration("latency", 0, "latency added to every API request")
+	products := fs.String("products", "jira,confluence", "products the site has: jira, confluence or both")
+	var redirects stringList
+	fs.Var(&redirects, "redirect-uri", "extra registered OAuth redirect `URI` (repeatable)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	return notBuilt(s, "sandbox", "2")
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.err, "atlassian-mcp sandbox: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if err := checkListen(*listen, *allowRemote); err != nil {
+		fmt.Fprintf(s.err, "atlassian-mcp sandbox: %v\n", err)
+		return exitUsage
+	}
+	prods, err := parseProducts(*products)
+	if err != nil {
+		fmt.Fprintf(s.err, "atlassian-mcp sandbox: %v\n", err)
+		return exitUsage
+	}
+	if *tokenTTL < time.Second || *reuse < 0 || *latency < 0 {
+		fmt.Fprintln(s.err, "atlassian-mcp sandbox: --token-ttl must be at least 1s; --reuse-interval and --latency must not be negative")
+		return exitUsage
+	}
+	opts := []atlassiantest.Option{
+		atlassiantest.WithAddr(*listen),
+		atlassiantest.WithProducts(prods...),
+		atlassiantest.WithAccessTokenTTL(*tokenTTL),
+		atlassiantest.WithReuseInterval(*reuse),
+		atlassiantest.WithLatency(*latency),
+	}
+	if *autoApprove {
+		opts = append(opts, atlassiantest.WithAutoApprove())
+	}
+	if *noLimits {
+		opts = append(opts, atlassiantest.WithoutRateLimits())
+	}
+	for _, u := range redirects {
+		opts = append(opts, atlassiantest.WithRedirectURI(u))
+	}
+	srv, err := atlassiantest.Start(opts...)
+	if err != nil {
+		fmt.Fprintf(s.err, "atlassian-mcp sandbox: %v\n", err)
+		return exitFailure
+	}
+	defer srv.Close()
+	fmt.Fprint(s.out, srv.Walkthrough())
+	fmt.Fprintln(s.err, "\nSandbox running; press Ctrl-C to stop.")
+	<-ctx.Done()
+	fmt.Fprintln(s.err, "Sandbox stopped.")
+	return exitOK
 }
+
+// checkListen refuses listen addresses that are not loopback unless remote
+// access was asked for: the sandbox has a fixed, printed client secret.
+func checkListen(addr string, allowRemote bool) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--listen %q: %v", addr, err)
+	}
+	if port == "" {
+		return fmt.Errorf("--listen %q: missing port", addr)
+	}
+	if allowRemote {
+		return nil
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("--listen %q is not a loopback address; the sandbox's credentials are public, so pass --allow-remote to expose it", addr)
+}
+
+// parseProducts reads --products.
+func parseProducts(v string) ([]atlassiantest.Product, error) {
+	var out []atlassiantest.Product
+	for _, p := range strings.Split(v, ",") {
+		switch strings.TrimSpace(strings.ToLower(p)) {
+		case "jira":
+			out = append(out, atlassiantest.Jira)
+		case "confluence":
+			out = append(out, atlassiantest.Confluence)
+		case "":
+		default:
+			return nil, fmt.Errorf("--products: unknown product %q (want jira, confluence)", p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--products: name at least one of jira, confluence")
+	}
+	return out, nil
+}
+
+var _ flag.Value = (*stringList)(nil)
