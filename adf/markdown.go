@@ -581,9 +581,9 @@ func trimBreaks(in []*Node) []*Node {
 
 // ---- inline ----
 
-// run is one inline piece before normalisation: raw markdown text (escapes
+// mdRun is one inline piece before normalisation: raw markdown text (escapes
 // and entities unresolved, extensions not yet recognised) or a final node.
-type run struct {
+type mdRun struct {
 	raw   string
 	marks []Mark
 	node  *Node
@@ -591,7 +591,7 @@ type run struct {
 
 type inlineConv struct {
 	c          *mdConv
-	runs       []run
+	runs       []mdRun
 	allowMedia bool
 	from       int
 }
@@ -604,10 +604,10 @@ func (ic *inlineConv) addRaw(s string, marks []Mark) {
 		ic.runs[k].raw += s
 		return
 	}
-	ic.runs = append(ic.runs, run{raw: s, marks: marks})
+	ic.runs = append(ic.runs, mdRun{raw: s, marks: marks})
 }
 
-func (ic *inlineConv) addNode(n *Node) { ic.runs = append(ic.runs, run{node: n}) }
+func (ic *inlineConv) addNode(n *Node) { ic.runs = append(ic.runs, mdRun{node: n}) }
 
 func (ic *inlineConv) addText(s string, marks []Mark) {
 	if s == "" {
@@ -997,7 +997,9 @@ func statusNode(body string) *Node {
 	if color == "grey" || color == "gray" {
 		color = "neutral"
 	}
-	if !statusColors[color] {
+	if hexColor(color) {
+		color = strings.ToLower(color)
+	} else if !statusColors[color] {
 		color, txt = "neutral", body
 	}
 	txt = strings.TrimSpace(txt)
