@@ -254,6 +254,12 @@ func (s *Server) handleUnknownAPI(w http.ResponseWriter, r *http.Request) {
 		gatewayError(w, http.StatusNotFound, "Not Found")
 		return
 	}
+	if s.cfg.latency > 0 && !sleepCtx(r, s.cfg.latency) {
+		return
+	}
+	if !s.allowBurst(w, r, p) {
+		return
+	}
 	if r.PathValue("cloudId") != s.CloudID || !s.hasProduct(p) {
 		siteUnavailable(w)
 		return
