@@ -1,0 +1,534 @@
+package atlassian_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+)
+
+func TestAccessibleResourcesAndMe(t *testing.T) {
+	srv := sandbox(t)
+	ctx := context.Background()
+	tests := []struct {
+		name         string
+		scopes       []string
+		wantProducts []atlassian.Product
+	}{
+		{"both products", []string{"read:me", "read:jira-work", "write:jira-work", "search:confluence", "read:page:confluence"}, []atlassian.Product{atlassian.ProductConfluence, atlassian.ProductJira}},
+		{"jira only", []string{"read:jira-work", "read:jira-user"}, []atlassian.Product{atlassian.ProductJira}},
+		{"confluence only", []string{"read:page:confluence", "search:confluence"}, []atlassian.Product{atlassian.ProductConfluence}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hc, _ := authClient(t, srv, tt.scopes...)
+			res, err := atlassian.AccessibleResources(ctx, hc, srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res) != 1 {
+				t.Fatalf("got %d resources, want one per cloud id: %+v", len(res), res)
+			}
+			r := res[0]
+			if r.ID != srv.CloudID || r.Name != srv.SiteName || r.URL != srv.SiteURL {
+				t.Errorf("resource = %+v", r)
+			}
+			if got, want := join(r.Products), join(tt.wantProducts); got != want {
+				t.Errorf("products = %s, want %s", got, want)
+			}
+		})
+	}
+	t.Run("no product scopes", func(t *testing.T) {
+		hc, _ := authClient(t, srv, "read:me")
+		res, err := atlassian.AccessibleResources(ctx, hc, srv.URL)
+		if err != nil || len(res) != 0 {
+			t.Fatalf("got %+v, %v; want no resources", res, err)
+		}
+	})
+	t.Run("me", func(t *testing.T) {
+		hc, _ := authClient(t, srv, "read:me")
+		me, err := atlassian.Me(ctx, hc, srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := srv.Admin()
+		if me.AccountID != admin.AccountID || me.Name != admin.DisplayName || me.Email != admin.Email || me.AccountStatus != "active" {
+			t.Errorf("me = %+v, want the admin %+v", me, admin)
+		}
+	})
+	t.Run("me without read:me", func(t *testing.T) {
+		hc, _ := authClient(t, srv, "read:jira-work")
+		_, err := atlassian.Me(ctx, hc, srv.URL)
+		if !errors.Is(err, atlassian.ErrScopeMismatch) || !errors.Is(err, atlassian.ErrUnauthorized) {
+			t.Fatalf("err = %v, want a scope mismatch", err)
+		}
+	})
+	t.Run("no token", func(t *testing.T) {
+		_, err := atlassian.Me(ctx, http.DefaultClient, srv.URL)
+		var ae *atlassian.APIError
+		if !errors.As(err, &ae) || ae.StatusCode != 401 || errors.Is(err, atlassian.ErrScopeMismatch) || ae.TraceID == "" {
+			t.Fatalf("err = %#v, want a plain 401 with a trace id", err)
+		}
+	})
+}
+
+func join[T ~string](v []T) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = string(x)
+	}
+	return strings.Join(s, ",")
+}
+
+// header builds an http.Header from pairs.
+func header(kv ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	return h
+}
+
+// TestRetryMatrix drives each retry rule through the sandbox's fault
+// injection and counts the requests that reached it.
+func TestRetryMatrix(t *testing.T) {
+	const mePath, createPath = "/me", "/rest/api/3/issue"
+	type result struct {
+		err     error
+		elapsed time.Duration
+	}
+	get := func(t *testing.T, srv *atlassiantest.Server, hc *http.Client, ctx context.Context) error {
+		_, err := atlassian.Me(ctx, hc, srv.URL, atlassian.WithRetryPolicy(fastRetry))
+		return err
+	}
+	post := func(t *testing.T, srv *atlassiantest.Server, hc *http.Client, ctx context.Context) error {
+		j, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc, atlassian.WithRetryPolicy(fastRetry))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = j.Issues.Create(ctx, &atlassian.IssueRequest{Fields: map[string]any{
+			"project": map[string]string{"key": "ENG"}, "issuetype": map[string]string{"name": "Task"}, "summary": "retry matrix",
+		}})
+		return err
+	}
+	// postReached accepts whatever the create handler answered once the
+	// faults ran out: success, or a product error that is not a fault.
+	postReached := func(t *testing.T, r result) {
+		var ae *atlassian.APIError
+		var rl *atlassian.RateLimitError
+		if r.err != nil && (errors.As(r.err, &rl) || !errors.As(r.err, &ae) || ae.StatusCode >= 500) {
+			t.Errorf("err = %v, want the create handler's answer", r.err)
+		}
+	}
+	ok := func(t *testing.T, r result) {
+		if r.err != nil {
+			t.Errorf("err = %v, want success", r.err)
+		}
+	}
+	apiStatus := func(status int) func(*testing.T, result) {
+		return func(t *testing.T, r result) {
+			var ae *atlassian.APIError
+			var rl *atlassian.RateLimitError
+			if !errors.As(r.err, &ae) || ae.StatusCode != status || errors.As(r.err, &rl) {
+				t.Errorf("err = %v, want *APIError %d", r.err, status)
+			}
+		}
+	}
+	transport := func(t *testing.T, r result) {
+		var te *atlassian.TransportError
+		if !errors.As(r.err, &te) {
+			t.Errorf("err = %#v, want *TransportError", r.err)
+		}
+	}
+	rateLimited := func(gaveUp string, attempts int, maxElapsed time.Duration) func(*testing.T, result) {
+		return func(t *testing.T, r result) {
+			var rl *atlassian.RateLimitError
+			if !errors.As(r.err, &rl) || !errors.Is(r.err, atlassian.ErrRateLimited) {
+				t.Fatalf("err = %v, want *RateLimitError", r.err)
+			}
+			if !strings.Contains(rl.GaveUp, gaveUp) || rl.Attempts != attempts {
+				t.Errorf("GaveUp = %q attempts = %d; want %q, %d (%v)", rl.GaveUp, rl.Attempts, gaveUp, attempts, r.err)
+			}
+			if r.elapsed > maxElapsed {
+				t.Errorf("took %v, want under %v", r.elapsed, maxElapsed)
+			}
+		}
+	}
+	tests := []struct {
+		name      string
+		faults    []atlassiantest.Fault
+		call      func(*testing.T, *atlassiantest.Server, *http.Client, context.Context) error
+		path      string
+		timeout   time.Duration // client timeout
+		deadline  time.Duration // context deadline
+		requests  int
+		minTime   time.Duration
+		check     func(*testing.T, result)
+		postCheck bool
+	}{
+		{
+			name:   "GET 429 Retry-After 0 twice: retried with backoff, no spin",
+			faults: []atlassiantest.Fault{{Path: mePath, Times: 2, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
+			call:   get, path: mePath, requests: 3, minTime: 10 * time.Millisecond, check: ok,
+		},
+		{
+			name:   "GET 429 Retry-After 0 forever: exactly 4 attempts",
+			faults: []atlassiantest.Fault{{Path: mePath, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
+			call:   get, path: mePath, requests: 4, minTime: 20 * time.Millisecond, check: rateLimited("", 4, time.Second),
+		},
+		{
+			name:   "GET 429 Retry-After 1: waits at least a second",
+			faults: []atlassiantest.Fault{withPath(atlassiantest.RateLimitFault("jira-burst-based", time.Second), "", mePath, 1)},
+			call:   get, path: mePath, requests: 2, minTime: time.Second, check: ok,
+		},
+		{
+			name:   "GET 429 huge Retry-After: gives up at once",
+			faults: []atlassiantest.Fault{{Path: mePath, Status: 429, Header: header("Retry-After", "99999999999999999999999", "RateLimit-Reason", "jira-burst-based")}},
+			call:   get, path: mePath, requests: 1, check: rateLimited("maximum wait", 1, 500*time.Millisecond),
+		},
+		{
+			name:   "GET 429 beyond the deadline: gives up at once",
+			faults: []atlassiantest.Fault{withPath(atlassiantest.RateLimitFault("jira-burst-based", 2*time.Second), "", mePath, 0)},
+			call:   get, path: mePath, deadline: time.Second, requests: 1, check: rateLimited("deadline", 1, 500*time.Millisecond),
+		},
+		{
+			name:   "GET 503 twice: retried",
+			faults: []atlassiantest.Fault{{Path: mePath, Times: 2, Status: 503}},
+			call:   get, path: mePath, requests: 3, check: ok,
+		},
+		{
+			name:   "GET 503 forever: APIError after 4 attempts",
+			faults: []atlassiantest.Fault{{Path: mePath, Status: 503}},
+			call:   get, path: mePath, requests: 4, check: apiStatus(503),
+		},
+		{
+			name:   "GET 502 and 504: retried",
+			faults: []atlassiantest.Fault{{Path: mePath, Times: 1, Status: 502}, {Path: mePath, Times: 1, Status: 504}},
+			call:   get, path: mePath, requests: 3, check: ok,
+		},
+		{
+			name:   "GET 500: not retried",
+			faults: []atlassiantest.Fault{{Path: mePath, Status: 500}},
+			call:   get, path: mePath, requests: 1, check: apiStatus(500),
+		},
+		{
+			name:   "GET dropped connection: retried",
+			faults: []atlassiantest.Fault{{Path: mePath, Times: 1, DropConnection: true}},
+			call:   get, path: mePath, requests: 2, check: ok,
+		},
+		{
+			name:   "GET client timeout: retried",
+			faults: []atlassiantest.Fault{{Path: mePath, Times: 1, Latency: 400 * time.Millisecond}},
+			call:   get, path: mePath, timeout: 150 * time.Millisecond, requests: 2, check: ok,
+		},
+		{
+			name:   "POST 500: not retried",
+			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Status: 500}},
+			call:   post, path: createPath, requests: 1, check: apiStatus(500),
+		},
+		{
+			name:   "POST 502: not retried",
+			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Status: 502}},
+			call:   post, path: createPath, requests: 1, check: apiStatus(502),
+		},
+		{
+			name:   "POST 503 without Retry-After: not retried",
+			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Status: 503}},
+			call:   post, path: createPath, requests: 1, check: apiStatus(503),
+		},
+		{
+			name:   "POST 503 with Retry-After: retried",
+			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Times: 1, Status: 503, Header: header("Retry-After", "0")}},
+			call:   post, path: createPath, requests: 2, check: postReached,
+		},
+		{
+			name:   "POST 429: retried",
+			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Times: 1, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
+			call:   post, path: createPath, requests: 2, check: postReached,
+		},
+		{
+			name:   "POST dropped connection: never retried",
+			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Times: 1, DropConnection: true}},
+			call:   post, path: createPath, requests: 1, check: transport,
+		},
+		{
+			name:   "POST client timeout: never retried",
+			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Times: 1, Latency: 400 * time.Millisecond}},
+			call:   post, path: createPath, timeout: 150 * time.Millisecond, requests: 1, check: transport,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := sandbox(t)
+			hc, _ := authClient(t, srv)
+			if tt.timeout > 0 {
+				hc.Timeout = tt.timeout
+			}
+			for _, f := range tt.faults {
+				srv.InjectFault(f)
+			}
+			ctx := context.Background()
+			if tt.deadline > 0 {
+				ctx = ctxTimeout(t, tt.deadline)
+			}
+			start := time.Now()
+			err := tt.call(t, srv, hc, ctx)
+			r := result{err: err, elapsed: time.Since(start)}
+			tt.check(t, r)
+			if got := settledCount(srv, tt.path, tt.requests); got != tt.requests {
+				t.Errorf("%d requests reached the sandbox, want %d", got, tt.requests)
+			}
+			if r.elapsed < tt.minTime {
+				t.Errorf("took %v, want at least %v", r.elapsed, tt.minTime)
+			}
+			if err != nil && strings.Contains(err.Error(), "Bearer") {
+				t.Errorf("error mentions the auth header: %v", err)
+			}
+		})
+	}
+}
+
+// settledCount waits for the sandbox to log at least want requests to
+// path (a handler whose client went away logs when it notices), then a
+// little longer for any extra one, and returns the count.
+func settledCount(srv *atlassiantest.Server, path string, want int) int {
+	deadline := time.Now().Add(2 * time.Second)
+	for len(requestsTo(srv, "", path)) < want && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	return len(requestsTo(srv, "", path))
+}
+
+// withPath sets a fault's method, path and count.
+func withPath(f atlassiantest.Fault, method, path string, times int) atlassiantest.Fault {
+	f.Method, f.Path, f.Times = method, path, times
+	return f
+}
+
+func TestCancelStopsRetryAtOnce(t *testing.T) {
+	srv := sandbox(t)
+	hc, _ := authClient(t, srv)
+	srv.InjectFault(withPath(atlassiantest.RateLimitFault("jira-burst-based", 2*time.Second), "", "/me", 0))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := atlassian.Me(ctx, hc, srv.URL, atlassian.WithRetryPolicy(fastRetry))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("cancel took %v to stop the retry", d)
+	}
+}
+
+// TestQuotaPausesEveryRequest checks that a quota 429 stops every request
+// sharing the limiter until the quota resets, not just the one refused.
+func TestQuotaPausesEveryRequest(t *testing.T) {
+	srv := sandbox(t)
+	hc, _ := authClient(t, srv)
+	lim := atlassian.NewLimiter(atlassian.RateLimits{})
+	srv.InjectFault(withPath(atlassiantest.RateLimitFault("jira-quota-global-based", time.Second), "", "/me", 1))
+	opts := []atlassian.Option{atlassian.WithRetryPolicy(fastRetry), atlassian.WithLimiter(lim)}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var meErr error
+	go func() {
+		defer wg.Done()
+		_, meErr = atlassian.Me(context.Background(), hc, srv.URL, opts...)
+	}()
+	// Wait until the 429 is in, then ask for something else.
+	deadline := time.Now().Add(2 * time.Second)
+	for len(requestsTo(srv, "", "/me")) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if st := lim.State(); st.PausedUntil.IsZero() {
+		t.Fatalf("limiter not paused after a quota 429: %+v", st)
+	}
+	if _, err := atlassian.AccessibleResources(context.Background(), hc, srv.URL, opts...); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if meErr != nil {
+		t.Fatal(meErr)
+	}
+	first := requestsTo(srv, "", "/me")[0]
+	other := requestsTo(srv, "", "/accessible-resources")[0]
+	if gap := other.Time.Sub(first.Time); gap < 900*time.Millisecond {
+		t.Errorf("another request went out %v after the quota 429; want it paused ~1s", gap)
+	}
+}
+
+func TestInvalidIDsNeverSent(t *testing.T) {
+	srv := sandbox(t)
+	j := jiraClient(t, srv)
+	c := confClient(t, srv)
+	ctx := context.Background()
+	bad := []string{"", "../ENG-1", "ENG-1/../../x", "ENG-1?fields=*all", "ENG-1#x", "ENG%2f1", "ENG 1", "ENG-1\n", "ENG-1\x00"}
+	for _, id := range bad {
+		t.Run(id, func(t *testing.T) {
+			calls := map[string]error{}
+			_, calls["Issues.Get"] = j.Issues.Get(ctx, id, nil)
+			calls["Issues.Edit"] = j.Issues.Edit(ctx, id, &atlassian.IssueRequest{Fields: map[string]any{"summary": "x"}}, nil)
+			_, calls["Issues.Transitions"] = j.Issues.Transitions(ctx, id, nil)
+			calls["Issues.Assign"] = j.Issues.Assign(ctx, "ENG-1", id)
+			calls["Issues.AddWatcher"] = j.Issues.AddWatcher(ctx, id, "abc")
+			_, calls["Meta.ProjectStatuses"] = j.Meta.ProjectStatuses(ctx, id)
+			_, calls["Meta.CreateMetaFields"] = j.Meta.CreateMetaFields(ctx, "ENG", id)
+			_, calls["Pages.Get"] = c.Pages.Get(ctx, id, nil)
+			_, calls["Pages.Ancestors"] = c.Pages.Ancestors(ctx, id)
+			_, calls["Pages.GetMany"] = c.Pages.GetMany(ctx, []string{"1", id}, "")
+			_, calls["Spaces.ByKeys"] = c.Spaces.ByKeys(ctx, []string{id})
+			_, calls["Labels.Add"] = c.Labels.Add(ctx, id, []atlassian.LabelCreate{{Name: "x"}})
+			for name, err := range calls {
+				if !errors.Is(err, atlassian.ErrInvalidID) {
+					t.Errorf("%s(%q) = %v, want ErrInvalidID", name, id, err)
+				}
+			}
+		})
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests reached the sandbox; invalid ids must be refused before sending", n)
+	}
+}
+
+func TestUnexpectedBodies(t *testing.T) {
+	srv := sandbox(t)
+	j := jiraClient(t, srv)
+	ctx := context.Background()
+	tests := []struct {
+		name, body string
+		status     int
+		want       string
+	}{
+		{"html on 200", "<html><body>Maintenance\r\n</body></html>", 200, "not the expected JSON"},
+		{"wrong JSON shape on 200", `{"issueLinkTypes":"nope"}`, 200, "not the expected JSON"},
+		{"truncated JSON on 200", `{"issueLinkTypes":[{"id":"1"`, 200, "not the expected JSON"},
+		{"html on 500", "<html>Internal error</html>", 500, `body "<html>Internal error</html>"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.ClearFaults()
+			srv.InjectFault(atlassiantest.Fault{Path: "/rest/api/3/issueLinkType", Status: tt.status, Body: tt.body, Header: header("Content-Type", "text/html")})
+			_, err := j.Meta.LinkTypes(ctx)
+			var ae *atlassian.APIError
+			if !errors.As(err, &ae) || ae.StatusCode != tt.status || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want *APIError %d containing %q", err, tt.status, tt.want)
+			}
+			if strings.ContainsAny(err.Error(), "\r\n") {
+				t.Errorf("error text is not one line: %q", err.Error())
+			}
+		})
+	}
+}
+
+func TestNextLinkRefused(t *testing.T) {
+	srv := sandbox(t)
+	c := confClient(t, srv)
+	ctx := context.Background()
+	for _, next := range []string{
+		"https://evil.example/wiki/api/v2/spaces?cursor=abc",
+		srv.SiteURL + "/wiki/api/v2/spaces?cursor=abc",
+		"/wiki/api/v2/pages?cursor=abc",
+		"/wiki/api/v2/spaces/../../../me?cursor=abc",
+	} {
+		t.Run(next, func(t *testing.T) {
+			srv.ClearFaults()
+			srv.ResetRequests()
+			body, _ := json.Marshal(map[string]any{"results": []any{}, "_links": map[string]string{"next": next}})
+			srv.InjectFault(atlassiantest.Fault{Path: "/wiki/api/v2/spaces", Times: 1, Status: 200, Body: string(body)})
+			_, err := c.Spaces.List(ctx, atlassian.SpaceListOptions{})
+			if !errors.Is(err, atlassian.ErrUnsafeNextLink) {
+				t.Fatalf("err = %v, want ErrUnsafeNextLink", err)
+			}
+			if n := len(srv.Requests()); n != 1 {
+				t.Errorf("%d requests; the next link must not be followed", n)
+			}
+		})
+	}
+}
+
+// TestRedirectToOtherHostRefused checks that the token never follows a
+// redirect off the configured host (oauth2.Transport would add it to the
+// redirected request). The redirecting gateway is a plain httptest server:
+// the sandbox has no reason to redirect.
+func TestRedirectToOtherHostRefused(t *testing.T) {
+	var leaked sync.Map
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked.Store("auth", r.Header.Get("Authorization"))
+		w.WriteHeader(200)
+	}))
+	defer other.Close()
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusFound)
+	}))
+	defer gw.Close()
+	hc := oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "secret-token-xyz"}))
+	_, err := atlassian.Me(context.Background(), hc, gw.URL, atlassian.WithRetryPolicy(fastRetry))
+	if err == nil {
+		t.Fatal("redirect to another host was followed")
+	}
+	if _, ok := leaked.Load("auth"); ok {
+		t.Fatal("the other host received a request")
+	}
+	if strings.Contains(err.Error(), "secret-token-xyz") {
+		t.Errorf("error leaks the token: %v", err)
+	}
+}
+
+// TestDebugLogNeverHoldsToken runs successful, failing and retried calls
+// with debug logging and checks each is logged without the token.
+func TestDebugLogNeverHoldsToken(t *testing.T) {
+	srv := sandbox(t)
+	hc, token := authClient(t, srv)
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	j, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc, atlassian.WithLogger(logger), atlassian.WithRetryPolicy(fastRetry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	srv.InjectFault(atlassiantest.Fault{Path: "/rest/api/3/issue/ENG-1", Times: 1, Status: 503})
+	_, _ = j.Issues.Get(ctx, "ENG-1", &atlassian.IssueGetOptions{Fields: []string{"summary"}})
+	_, _ = j.Issues.Get(ctx, "NOPE-999", nil)
+	_, _ = atlassian.Me(ctx, hc, srv.URL, atlassian.WithLogger(logger))
+	out := buf.String()
+	if strings.Contains(out, token) || strings.Contains(out, "Bearer") || strings.Contains(strings.ToLower(out), "authorization") {
+		t.Fatalf("log holds credentials:\n%s", out)
+	}
+	var entries []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("bad log line %q: %v", line, err)
+		}
+		entries = append(entries, m)
+	}
+	if len(entries) != 3 {
+		t.Fatalf("%d log entries, want 3:\n%s", len(entries), out)
+	}
+	first := entries[0]
+	if first["method"] != "GET" || first["path"] != "/rest/api/3/issue/{issueIdOrKey}" || first["retries"] != float64(1) || first["level"] != "DEBUG" {
+		t.Errorf("first entry = %v", first)
+	}
+	if _, ok := first["duration"]; !ok {
+		t.Errorf("no duration in %v", first)
+	}
+	if strings.Contains(out, "NOPE-999") || strings.Contains(out, "fields=") {
+		t.Errorf("log holds identifiers or queries; want path templates only:\n%s", out)
+	}
+}
