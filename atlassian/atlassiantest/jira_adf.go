@@ -6,39 +6,39 @@ import (
 	"strings"
 )
 
-// adfNode is the subset of an ADF node the sandbox reads.
-type adfNode struct {
+// jAdfNode is the subset of an ADF node the sandbox reads.
+type jAdfNode struct {
 	Type    string         `json:"type"`
 	Version int            `json:"version,omitempty"`
 	Text    string         `json:"text,omitempty"`
 	Attrs   map[string]any `json:"attrs,omitempty"`
-	Marks   []adfMark      `json:"marks,omitempty"`
-	Content []adfNode      `json:"content,omitempty"`
+	Marks   []jAdfMark     `json:"marks,omitempty"`
+	Content []jAdfNode     `json:"content,omitempty"`
 }
 
-type adfMark struct {
+type jAdfMark struct {
 	Type  string         `json:"type"`
 	Attrs map[string]any `json:"attrs,omitempty"`
 }
 
-// parseADF checks that raw is an ADF document ({"type":"doc","version":1,
+// jParseADF checks that raw is an ADF document ({"type":"doc","version":1,
 // "content":[...]}) and returns it. ok is false for anything else,
 // including a plain string, which Jira v3 rejects for rich-text fields.
-func parseADF(raw json.RawMessage) (*adfNode, bool) {
-	var n adfNode
+func jParseADF(raw json.RawMessage) (*jAdfNode, bool) {
+	var n jAdfNode
 	if err := json.Unmarshal(raw, &n); err != nil {
 		return nil, false
 	}
 	if n.Type != "doc" || n.Version != 1 {
 		return nil, false
 	}
-	if !validADFContent(n.Content, 0) {
+	if !jValidADFContent(n.Content, 0) {
 		return nil, false
 	}
 	return &n, true
 }
 
-func validADFContent(nodes []adfNode, depth int) bool {
+func jValidADFContent(nodes []jAdfNode, depth int) bool {
 	if depth > 64 {
 		return false
 	}
@@ -49,29 +49,29 @@ func validADFContent(nodes []adfNode, depth int) bool {
 		if c.Type == "text" && c.Text == "" {
 			return false
 		}
-		if !validADFContent(c.Content, depth+1) {
+		if !jValidADFContent(c.Content, depth+1) {
 			return false
 		}
 	}
 	return true
 }
 
-// adfText flattens an ADF document to plain text (blocks on their own lines),
+// jAdfText flattens an ADF document to plain text (blocks on their own lines),
 // as the JQL text search sees it.
-func adfText(raw json.RawMessage) string {
+func jAdfText(raw json.RawMessage) string {
 	if len(raw) == 0 {
 		return ""
 	}
-	n, ok := parseADF(raw)
+	n, ok := jParseADF(raw)
 	if !ok {
 		return ""
 	}
 	var b strings.Builder
-	adfTextNode(&b, n)
+	jAdfTextNode(&b, n)
 	return strings.TrimSpace(b.String())
 }
 
-func adfTextNode(b *strings.Builder, n *adfNode) {
+func jAdfTextNode(b *strings.Builder, n *jAdfNode) {
 	switch n.Type {
 	case "text":
 		b.WriteString(n.Text)
@@ -103,7 +103,7 @@ func adfTextNode(b *strings.Builder, n *adfNode) {
 		return
 	}
 	for i := range n.Content {
-		adfTextNode(b, &n.Content[i])
+		jAdfTextNode(b, &n.Content[i])
 	}
 	switch n.Type {
 	case "paragraph", "heading", "codeBlock", "listItem", "tableRow", "taskItem", "decisionItem":
@@ -113,23 +113,23 @@ func adfTextNode(b *strings.Builder, n *adfNode) {
 	}
 }
 
-// adfHTML renders an ADF document as the HTML Jira's renderedFields holds.
-func adfHTML(raw json.RawMessage) string {
-	n, ok := parseADF(raw)
+// jAdfHTML renders an ADF document as the HTML Jira's renderedFields holds.
+func jAdfHTML(raw json.RawMessage) string {
+	n, ok := jParseADF(raw)
 	if !ok {
 		return ""
 	}
 	var b strings.Builder
 	for i := range n.Content {
-		adfHTMLNode(&b, &n.Content[i])
+		jAdfHTMLNode(&b, &n.Content[i])
 	}
 	return b.String()
 }
 
-func adfHTMLNode(b *strings.Builder, n *adfNode) {
+func jAdfHTMLNode(b *strings.Builder, n *jAdfNode) {
 	children := func() {
 		for i := range n.Content {
-			adfHTMLNode(b, &n.Content[i])
+			jAdfHTMLNode(b, &n.Content[i])
 		}
 	}
 	wrap := func(tag string) {
@@ -206,22 +206,22 @@ func adfHTMLNode(b *strings.Builder, n *adfNode) {
 		b.WriteString(s)
 	default:
 		var t strings.Builder
-		adfTextNode(&t, n)
+		jAdfTextNode(&t, n)
 		b.WriteString(html.EscapeString(t.String()))
 	}
 }
 
-// adfDoc builds an ADF document from blocks (helpers for the seed data).
-func adfDoc(blocks ...map[string]any) json.RawMessage {
+// jAdfDoc builds an ADF document from blocks (helpers for the seed data).
+func jAdfDoc(blocks ...map[string]any) json.RawMessage {
 	b, _ := json.Marshal(map[string]any{"type": "doc", "version": 1, "content": blocks})
 	return b
 }
 
-func adfPara(inline ...map[string]any) map[string]any {
+func jAdfPara(inline ...map[string]any) map[string]any {
 	return map[string]any{"type": "paragraph", "content": inline}
 }
 
-func adfTextRun(s string, marks ...string) map[string]any {
+func jAdfTextRun(s string, marks ...string) map[string]any {
 	n := map[string]any{"type": "text", "text": s}
 	if len(marks) > 0 {
 		ms := make([]map[string]any, len(marks))
@@ -233,26 +233,26 @@ func adfTextRun(s string, marks ...string) map[string]any {
 	return n
 }
 
-func adfMention(u *User) map[string]any {
+func jAdfMention(u *User) map[string]any {
 	return map[string]any{"type": "mention", "attrs": map[string]any{"id": u.AccountID, "text": "@" + u.DisplayName, "accessLevel": ""}}
 }
 
-func adfBullets(items ...string) map[string]any {
+func jAdfBullets(items ...string) map[string]any {
 	lis := make([]map[string]any, len(items))
 	for i, it := range items {
-		lis[i] = map[string]any{"type": "listItem", "content": []map[string]any{adfPara(adfTextRun(it))}}
+		lis[i] = map[string]any{"type": "listItem", "content": []map[string]any{jAdfPara(jAdfTextRun(it))}}
 	}
 	return map[string]any{"type": "bulletList", "content": lis}
 }
 
-func adfCode(lang, code string) map[string]any {
+func jAdfCode(lang, code string) map[string]any {
 	return map[string]any{"type": "codeBlock", "attrs": map[string]any{"language": lang},
 		"content": []map[string]any{{"type": "text", "text": code}}}
 }
 
-func adfHeading(level int, s string) map[string]any {
-	return map[string]any{"type": "heading", "attrs": map[string]any{"level": level}, "content": []map[string]any{adfTextRun(s)}}
+func jAdfHeading(level int, s string) map[string]any {
+	return map[string]any{"type": "heading", "attrs": map[string]any{"level": level}, "content": []map[string]any{jAdfTextRun(s)}}
 }
 
-// adfPlain is a one-paragraph document.
-func adfPlain(s string) json.RawMessage { return adfDoc(adfPara(adfTextRun(s))) }
+// jAdfPlain is a one-paragraph document.
+func jAdfPlain(s string) json.RawMessage { return jAdfDoc(jAdfPara(jAdfTextRun(s))) }

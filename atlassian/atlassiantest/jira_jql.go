@@ -1,5 +1,3 @@
-//go:build jqlready
-
 package atlassiantest
 
 import (
@@ -54,8 +52,8 @@ func (j *jiraState) refreshView(is *jIssue) {
 		Creator:        j.jqlUser(is.Creator),
 		Labels:         is.Labels,
 		Summary:        is.Summary,
-		Description:    adfText(is.Description),
-		Environment:    adfText(is.Environment),
+		Description:    jAdfText(is.Description),
+		Environment:    jAdfText(is.Environment),
 		Created:        is.Created,
 		Updated:        is.Updated,
 		Resolved:       is.Resolved,
@@ -84,7 +82,7 @@ func (j *jiraState) refreshView(is *jIssue) {
 	}
 	for _, c := range is.Comments {
 		if c.Text == "" {
-			c.Text = adfText(c.Body)
+			c.Text = jAdfText(c.Body)
 		}
 		v.Comments = append(v.Comments, c.Text)
 	}
@@ -101,7 +99,7 @@ func (j *jiraState) refreshView(is *jIssue) {
 			}
 			v.Custom[id] = x
 		case json.RawMessage:
-			v.Custom[id] = adfText(x)
+			v.Custom[id] = jAdfText(x)
 		case *jOption:
 			v.Custom[id] = x.Value
 		case []*jOption:

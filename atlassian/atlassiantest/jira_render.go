@@ -14,6 +14,8 @@ type jRender struct {
 	j    *jiraState
 	base string // .../ex/jira/{cloudId}/rest/api/3
 	me   string // the caller's account id (isWatching, hasVoted)
+	// search caps embedded comments at 20 per issue, as search results do.
+	search bool
 }
 
 func (s *Server) jRenderer(c *caller) *jRender {
@@ -24,7 +26,7 @@ func (s *Server) jRenderer(c *caller) *jRender {
 	return r
 }
 
-func avatarURLs(prefix string, id int) map[string]string {
+func jAvatarURLs(prefix string, id int) map[string]string {
 	return map[string]string{
 		"48x48": prefix + "?size=large&avatarId=" + itoa(id),
 		"24x24": prefix + "?size=small&avatarId=" + itoa(id),
@@ -116,7 +118,7 @@ func (r *jRender) projectShort(p *jProject) map[string]any {
 		"name":           p.Name,
 		"projectTypeKey": p.TypeKey,
 		"simplified":     p.Style == "next-gen",
-		"avatarUrls":     avatarURLs(r.s.SiteURL+"/rest/api/3/universal_avatar/view/type/project/avatar/10400", 10400),
+		"avatarUrls":     jAvatarURLs(r.s.SiteURL+"/rest/api/3/universal_avatar/view/type/project/avatar/10400", 10400),
 	}
 }
 
@@ -200,9 +202,9 @@ func (r *jRender) comment(is *jIssue, c *jComment, rendered bool) map[string]any
 		"jsdPublic":    true,
 	}
 	if rendered {
-		m["body"] = adfHTML(c.Body)
-		m["created"] = renderedTime(c.Created)
-		m["updated"] = renderedTime(c.Updated)
+		m["body"] = jAdfHTML(c.Body)
+		m["created"] = jRenderedTime(c.Created)
+		m["updated"] = jRenderedTime(c.Updated)
 	}
 	return m
 }
@@ -215,7 +217,7 @@ func (r *jRender) worklog(is *jIssue, w *jWorklog) map[string]any {
 		"created":          jiraTime(w.Created),
 		"updated":          jiraTime(w.Updated),
 		"started":          jiraTime(w.Started),
-		"timeSpent":        formatDuration(w.Seconds),
+		"timeSpent":        jFormatDuration(w.Seconds),
 		"timeSpentSeconds": w.Seconds,
 		"id":               w.ID,
 		"issueId":          is.idStr(),
@@ -233,20 +235,20 @@ func (r *jRender) history(h *jHistory) map[string]any {
 		if it.FieldID != "" {
 			m["fieldId"] = it.FieldID
 		}
-		m["from"], m["fromString"], m["to"], m["toString"] = nilIfEmpty(it.From), nilIfEmpty(it.FromString), nilIfEmpty(it.To), nilIfEmpty(it.ToSt)
+		m["from"], m["fromString"], m["to"], m["toString"] = jNilIfEmpty(it.From), jNilIfEmpty(it.FromString), jNilIfEmpty(it.To), jNilIfEmpty(it.ToSt)
 		items[i] = m
 	}
 	return map[string]any{"id": h.ID, "author": r.user(h.Author), "created": jiraTime(h.Created), "items": items}
 }
 
-func nilIfEmpty(s string) any {
+func jNilIfEmpty(s string) any {
 	if s == "" {
 		return nil
 	}
 	return s
 }
 
-func renderedTime(t time.Time) string { return t.UTC().Format("02/Jan/06 3:04 PM") }
+func jRenderedTime(t time.Time) string { return t.UTC().Format("02/Jan/06 3:04 PM") }
 
 func (r *jRender) transition(is *jIssue, t *jTransition, withFields bool) map[string]any {
 	m := map[string]any{
@@ -312,9 +314,9 @@ func (r *jRender) fieldValue(is *jIssue, f *jField) any {
 	case "summary":
 		return is.Summary
 	case "description":
-		return rawOrNil(is.Description)
+		return jRawOrNil(is.Description)
 	case "environment":
-		return rawOrNil(is.Environment)
+		return jRawOrNil(is.Environment)
 	case "issuetype":
 		return r.issueType(is.Type)
 	case "project":
@@ -334,7 +336,7 @@ func (r *jRender) fieldValue(is *jIssue, f *jField) any {
 	case "creator":
 		return r.user(is.Creator)
 	case "labels":
-		return nonNilStrings(is.Labels)
+		return jNonNilStrings(is.Labels)
 	case "components":
 		out := make([]any, len(is.Components))
 		for i, c := range is.Components {
@@ -369,12 +371,16 @@ func (r *jRender) fieldValue(is *jIssue, f *jField) any {
 		}
 		return out
 	case "comment":
-		cs := make([]any, len(is.Comments))
-		for i, c := range is.Comments {
+		shown := is.Comments
+		if r.search && len(shown) > 20 {
+			shown = shown[:20]
+		}
+		cs := make([]any, len(shown))
+		for i, c := range shown {
 			cs[i] = r.comment(is, c, false)
 		}
 		return map[string]any{"comments": cs, "self": r.base + "/issue/" + is.idStr() + "/comment",
-			"maxResults": len(cs), "total": len(cs), "startAt": 0}
+			"maxResults": len(cs), "total": len(is.Comments), "startAt": 0}
 	case "worklog":
 		ws := make([]any, len(is.Worklogs))
 		for i, w := range is.Worklogs {
@@ -384,15 +390,15 @@ func (r *jRender) fieldValue(is *jIssue, f *jField) any {
 	case "timetracking":
 		m := map[string]any{}
 		if is.OrigEst > 0 {
-			m["originalEstimate"] = formatDuration(is.OrigEst)
+			m["originalEstimate"] = jFormatDuration(is.OrigEst)
 			m["originalEstimateSeconds"] = is.OrigEst
 		}
 		if is.OrigEst > 0 || is.RemainEst > 0 {
-			m["remainingEstimate"] = formatDuration(is.RemainEst)
+			m["remainingEstimate"] = jFormatDuration(is.RemainEst)
 			m["remainingEstimateSeconds"] = is.RemainEst
 		}
 		if sp := is.timeSpent(); sp > 0 {
-			m["timeSpent"] = formatDuration(sp)
+			m["timeSpent"] = jFormatDuration(sp)
 			m["timeSpentSeconds"] = sp
 		}
 		return m
@@ -408,7 +414,7 @@ func (r *jRender) fieldValue(is *jIssue, f *jField) any {
 	case "statuscategorychangedate":
 		return jiraTime(is.StatusCat)
 	case "duedate":
-		return nilIfEmpty(is.Due)
+		return jNilIfEmpty(is.Due)
 	case "watches":
 		watching := false
 		for _, w := range is.Watchers {
@@ -476,31 +482,31 @@ func (r *jRender) customValue(is *jIssue, f *jField) any {
 	return nil
 }
 
-func rawOrNil(b json.RawMessage) any {
+func jRawOrNil(b json.RawMessage) any {
 	if len(b) == 0 {
 		return nil
 	}
 	return b
 }
 
-func nonNilStrings(s []string) []string {
+func jNonNilStrings(s []string) []string {
 	if s == nil {
 		return []string{}
 	}
 	return s
 }
 
-// fieldSel is a parsed `fields` parameter.
-type fieldSel struct {
+// jFieldSel is a parsed `fields` parameter.
+type jFieldSel struct {
 	all     bool            // *all
 	nav     bool            // *navigable
 	include map[string]bool // explicit ids
 	exclude map[string]bool // -id
 }
 
-// parseFieldSel parses fields values (each may be comma-separated). dflt
+// jParseFieldSel parses fields values (each may be comma-separated). dflt
 // applies when no value is given: "*all" for GET issue, "id" for search.
-func parseFieldSel(values []string, dflt string) fieldSel {
+func jParseFieldSel(values []string, dflt string) jFieldSel {
 	var parts []string
 	for _, v := range values {
 		for _, p := range strings.Split(v, ",") {
@@ -512,7 +518,7 @@ func parseFieldSel(values []string, dflt string) fieldSel {
 	if len(parts) == 0 {
 		parts = []string{dflt}
 	}
-	fs := fieldSel{include: map[string]bool{}, exclude: map[string]bool{}}
+	fs := jFieldSel{include: map[string]bool{}, exclude: map[string]bool{}}
 	for _, p := range parts {
 		switch {
 		case p == "*all":
@@ -533,7 +539,7 @@ func parseFieldSel(values []string, dflt string) fieldSel {
 }
 
 // idOnly reports whether the selection asks for nothing beyond id.
-func (fs fieldSel) idOnly() bool {
+func (fs jFieldSel) idOnly() bool {
 	if fs.all || fs.nav {
 		return false
 	}
@@ -545,7 +551,7 @@ func (fs fieldSel) idOnly() bool {
 	return true
 }
 
-func (fs fieldSel) wants(f *jField) bool {
+func (fs jFieldSel) wants(f *jField) bool {
 	if fs.exclude[f.ID] {
 		return false
 	}
@@ -568,11 +574,11 @@ func (j *jiraState) issueHasField(is *jIssue, f *jField) bool {
 	return true
 }
 
-// expandSet is a parsed expand parameter.
-type expandSet map[string]bool
+// jExpandSet is a parsed expand parameter.
+type jExpandSet map[string]bool
 
-func parseExpand(values ...string) expandSet {
-	e := expandSet{}
+func jParseExpand(values ...string) jExpandSet {
+	e := jExpandSet{}
 	for _, v := range values {
 		for _, p := range strings.Split(v, ",") {
 			if p = strings.TrimSpace(p); p != "" {
@@ -585,7 +591,7 @@ func parseExpand(values ...string) expandSet {
 
 // issue renders issue is with selection fs and expansions ex. The result
 // is Jira's IssueBean.
-func (r *jRender) issue(is *jIssue, fs fieldSel, ex expandSet, maxChangelog int) map[string]any {
+func (r *jRender) issue(is *jIssue, fs jFieldSel, ex jExpandSet, maxChangelog int) map[string]any {
 	m := map[string]any{
 		"expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
 		"id":     is.idStr(),
@@ -662,21 +668,21 @@ func (r *jRender) renderedValue(is *jIssue, f *jField) any {
 		if len(is.Description) == 0 {
 			return nil
 		}
-		return adfHTML(is.Description)
+		return jAdfHTML(is.Description)
 	case "environment":
 		if len(is.Environment) == 0 {
 			return nil
 		}
-		return adfHTML(is.Environment)
+		return jAdfHTML(is.Environment)
 	case "created":
-		return renderedTime(is.Created)
+		return jRenderedTime(is.Created)
 	case "updated":
-		return renderedTime(is.Updated)
+		return jRenderedTime(is.Updated)
 	case "resolutiondate":
 		if is.Resolved.IsZero() {
 			return nil
 		}
-		return renderedTime(is.Resolved)
+		return jRenderedTime(is.Resolved)
 	case "duedate":
 		if is.Due == "" {
 			return nil
@@ -695,14 +701,14 @@ func (r *jRender) renderedValue(is *jIssue, f *jField) any {
 	}
 	if f.Kind == fkTextArea {
 		if raw, ok := is.Custom[f.ID].(json.RawMessage); ok {
-			return adfHTML(raw)
+			return jAdfHTML(raw)
 		}
 	}
 	return nil
 }
 
-// formatDuration renders seconds like Jira: "1w 2d 3h 4m" with 8h days and 5d weeks.
-func formatDuration(sec int64) string {
+// jFormatDuration renders seconds like Jira: "1w 2d 3h 4m" with 8h days and 5d weeks.
+func jFormatDuration(sec int64) string {
 	if sec <= 0 {
 		return "0m"
 	}
@@ -732,9 +738,9 @@ func formatDuration(sec int64) string {
 	return strings.Join(parts, " ")
 }
 
-// parseDuration parses a Jira duration ("2h 30m", "1d", "1w 2d", "90" = 90
+// jParseDuration parses a Jira duration ("2h 30m", "1d", "1w 2d", "90" = 90
 // minutes) into seconds, with 8-hour days and 5-day weeks.
-func parseDuration(s string) (int64, bool) {
+func jParseDuration(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, false

@@ -21,7 +21,7 @@ func (s *Server) seedJira() {
 	j.seedDemoCustomFields()
 	j.seedDemoProjects(s.users)
 	j.seedDemoSprints(base)
-	g := &seeder{j: j, users: activeUsers(s.users), base: base, rng: rand.New(rand.NewPCG(2026, 11))}
+	g := &jSeeder{j: j, users: jActiveUsers(s.users), base: base, rng: rand.New(rand.NewPCG(2026, 11))}
 	g.notable()
 	g.bulk()
 	for _, is := range j.issues {
@@ -29,7 +29,7 @@ func (s *Server) seedJira() {
 	}
 }
 
-func activeUsers(all []*User) []*User {
+func jActiveUsers(all []*User) []*User {
 	var out []*User
 	for _, u := range all {
 		if u.Active && u.AccountType == "atlassian" {
@@ -39,29 +39,29 @@ func activeUsers(all []*User) []*User {
 	return out
 }
 
-// seeder builds issues with their history.
-type seeder struct {
+// jSeeder builds issues with their history.
+type jSeeder struct {
 	j     *jiraState
 	users []*User
 	base  time.Time
 	rng   *rand.Rand
 }
 
-func (g *seeder) user(i int) string {
+func (g *jSeeder) user(i int) string {
 	if len(g.users) == 0 {
 		return ""
 	}
 	return g.users[i%len(g.users)].AccountID
 }
 
-func (g *seeder) userObj(i int) *User {
+func (g *jSeeder) userObj(i int) *User {
 	if len(g.users) == 0 {
 		return nil
 	}
 	return g.users[i%len(g.users)]
 }
 
-func (g *seeder) randUser() string {
+func (g *jSeeder) randUser() string {
 	if len(g.users) == 0 {
 		return ""
 	}
@@ -69,7 +69,7 @@ func (g *seeder) randUser() string {
 }
 
 // spec describes one seeded issue.
-type issueSpec struct {
+type jIssueSpec struct {
 	project, issueType, summary string
 	desc                        json.RawMessage
 	status                      string // target status name ("" = initial)
@@ -88,7 +88,7 @@ type issueSpec struct {
 // add creates the issue described by sp, walking it through its workflow
 // to sp.status with changelog entries, comments and worklogs dated after
 // creation.
-func (g *seeder) add(sp issueSpec) *jIssue {
+func (g *jSeeder) add(sp jIssueSpec) *jIssue {
 	j := g.j
 	p := j.projectByKey[sp.project]
 	it := p.issueType(sp.issueType)
@@ -169,26 +169,26 @@ func (g *seeder) add(sp issueSpec) *jIssue {
 }
 
 // commentBody turns a template into ADF; "@N" mentions user N.
-func (g *seeder) commentBody(text string) json.RawMessage {
+func (g *jSeeder) commentBody(text string) json.RawMessage {
 	var inline []map[string]any
 	for i, part := range strings.Split(text, "@@") {
 		if i%2 == 1 {
 			var n int
 			fmt.Sscanf(part, "%d", &n)
 			if u := g.userObj(n); u != nil {
-				inline = append(inline, adfMention(u))
+				inline = append(inline, jAdfMention(u))
 			}
 			continue
 		}
 		if part != "" {
-			inline = append(inline, adfTextRun(part))
+			inline = append(inline, jAdfTextRun(part))
 		}
 	}
-	return adfDoc(adfPara(inline...))
+	return jAdfDoc(jAdfPara(inline...))
 }
 
 // setStatus moves is to st at time at, recording the changelog entry.
-func (g *seeder) setStatus(is *jIssue, st *jStatus, at time.Time, author string) {
+func (g *jSeeder) setStatus(is *jIssue, st *jStatus, at time.Time, author string) {
 	j := g.j
 	h := &jHistory{ID: j.newID(), Author: author, Created: at}
 	h.Items = append(h.Items, jChangeItem{Field: "status", FieldType: "jira", FieldID: "status",
@@ -213,11 +213,11 @@ func (g *seeder) setStatus(is *jIssue, st *jStatus, at time.Time, author string)
 	}
 }
 
-func (g *seeder) opt(field, value string) *jOption {
+func (g *jSeeder) opt(field, value string) *jOption {
 	return g.j.fieldByID[field].option(value, "")
 }
 
-func (g *seeder) sprints(ids ...int) []*jSprint {
+func (g *jSeeder) sprints(ids ...int) []*jSprint {
 	var out []*jSprint
 	for _, id := range ids {
 		out = append(out, g.j.sprint(id))
@@ -226,78 +226,78 @@ func (g *seeder) sprints(ids ...int) []*jSprint {
 }
 
 // notable creates the hand-written issues tests and docs refer to by key.
-func (g *seeder) notable() {
+func (g *jSeeder) notable() {
 	u := g.user
 	// ENG-1: the epic of the active sprint's work.
-	epic := g.add(issueSpec{project: "ENG", issueType: "Epic", summary: "Public API v2 hardening", status: "In Progress",
+	epic := g.add(jIssueSpec{project: "ENG", issueType: "Epic", summary: "Public API v2 hardening", status: "In Progress",
 		priority: "High", assignee: u(1), reporter: u(0), labels: []string{"api", "q4"}, components: []string{"API"}, createdDaysAgo: 60,
-		desc: adfDoc(adfHeading(2, "Goal"), adfPara(adfTextRun("Make the public API safe to open to all customers before the "), adfTextRun("2026.12", "strong"), adfTextRun(" release.")),
-			adfBullets("Per-client rate limits", "Consistent error bodies", "Pagination on every list endpoint")),
+		desc: jAdfDoc(jAdfHeading(2, "Goal"), jAdfPara(jAdfTextRun("Make the public API safe to open to all customers before the "), jAdfTextRun("2026.12", "strong"), jAdfTextRun(" release.")),
+			jAdfBullets("Per-client rate limits", "Consistent error bodies", "Pagination on every list endpoint")),
 		custom: map[string]any{fieldTeam: g.opt(fieldTeam, "Platform"), fieldStartDate: g.base.AddDate(0, 0, -45).Format("2006-01-02")}})
 	// ENG-2: story in the active sprint.
-	story := g.add(issueSpec{project: "ENG", issueType: "Story", summary: "Rate-limit the public API per client", status: "In Progress",
+	story := g.add(jIssueSpec{project: "ENG", issueType: "Story", summary: "Rate-limit the public API per client", status: "In Progress",
 		priority: "High", assignee: u(1), reporter: u(0), labels: []string{"api", "rate-limiting"}, components: []string{"API", "Backend"},
 		parent: epic, createdDaysAgo: 20,
-		desc: adfDoc(adfPara(adfTextRun("As an API customer I want predictable limits so that one noisy client cannot slow everyone down.")),
-			adfHeading(3, "Notes"), adfBullets("Token bucket per client id", "429 with Retry-After", "Limits configurable per plan"),
-			adfCode("go", "limiter := rate.NewLimiter(rate.Limit(100), 200)\nif !limiter.Allow() {\n\treturn http.StatusTooManyRequests\n}")),
+		desc: jAdfDoc(jAdfPara(jAdfTextRun("As an API customer I want predictable limits so that one noisy client cannot slow everyone down.")),
+			jAdfHeading(3, "Notes"), jAdfBullets("Token bucket per client id", "429 with Retry-After", "Limits configurable per plan"),
+			jAdfCode("go", "limiter := rate.NewLimiter(rate.Limit(100), 200)\nif !limiter.Allow() {\n\treturn http.StatusTooManyRequests\n}")),
 		custom: map[string]any{fieldStoryPoints: 8.0, fieldSprint: g.sprints(4), fieldTeam: g.opt(fieldTeam, "Platform"),
-			fieldAcceptance: adfDoc(adfBullets("Clients over their limit get 429 with Retry-After", "Headers X-RateLimit-Limit and X-RateLimit-Remaining on every response"))},
+			fieldAcceptance: jAdfDoc(jAdfBullets("Clients over their limit get 429 with Retry-After", "Headers X-RateLimit-Limit and X-RateLimit-Remaining on every response"))},
 		comments: []string{"Started with the token bucket in the gateway middleware.", "@@0@@ do we want per-plan limits in this sprint or the next one?"},
 		worklogs: []int64{3 * 3600, 5*3600 + 30*60}, origEst: 3 * 8 * 3600})
 	story.RemainEst = 3*8*3600 - story.timeSpent()
 	// ENG-3: a bug in review that blocks the release task.
-	bug := g.add(issueSpec{project: "ENG", issueType: "Bug", summary: "Login fails with SSO when the email has uppercase letters", status: "In Review",
+	bug := g.add(jIssueSpec{project: "ENG", issueType: "Bug", summary: "Login fails with SSO when the email has uppercase letters", status: "In Review",
 		priority: "Highest", assignee: u(2), reporter: u(4), labels: []string{"sso", "customer-reported"}, components: []string{"Backend"}, createdDaysAgo: 9,
-		desc: adfDoc(adfPara(adfTextRun("Users whose IdP sends "), adfTextRun("Alex.Morgan@Example.com", "code"), adfTextRun(" cannot sign in: the lookup is case-sensitive.")),
-			adfHeading(3, "Steps to reproduce"), map[string]any{"type": "orderedList", "content": []map[string]any{
-				{"type": "listItem", "content": []map[string]any{adfPara(adfTextRun("Configure Okta SSO"))}},
-				{"type": "listItem", "content": []map[string]any{adfPara(adfTextRun("Sign in with a mixed-case email"))}}}},
-			adfPara(adfTextRun("Expected: signed in. Actual: "), adfTextRun("401 user not found", "em"))),
+		desc: jAdfDoc(jAdfPara(jAdfTextRun("Users whose IdP sends "), jAdfTextRun("Alex.Morgan@Example.com", "code"), jAdfTextRun(" cannot sign in: the lookup is case-sensitive.")),
+			jAdfHeading(3, "Steps to reproduce"), map[string]any{"type": "orderedList", "content": []map[string]any{
+				{"type": "listItem", "content": []map[string]any{jAdfPara(jAdfTextRun("Configure Okta SSO"))}},
+				{"type": "listItem", "content": []map[string]any{jAdfPara(jAdfTextRun("Sign in with a mixed-case email"))}}}},
+			jAdfPara(jAdfTextRun("Expected: signed in. Actual: "), jAdfTextRun("401 user not found", "em"))),
 		custom:   map[string]any{fieldStoryPoints: 3.0, fieldSprint: g.sprints(4), fieldTeam: g.opt(fieldTeam, "Platform"), fieldCustomer: "Globex Corporation"},
 		comments: []string{"Reproduced on staging.", "Fix is up for review; @@2@@ please take a look.", "Verified the fix against the Globex tenant."},
 		worklogs: []int64{2 * 3600, 90 * 60}})
-	release := g.add(issueSpec{project: "ENG", issueType: "Task", summary: "Cut the 2026.12 release", status: "",
+	release := g.add(jIssueSpec{project: "ENG", issueType: "Task", summary: "Cut the 2026.12 release", status: "",
 		priority: "High", assignee: u(0), reporter: u(0), labels: []string{"release"}, createdDaysAgo: 5, due: g.base.AddDate(0, 0, 21).Format("2006-01-02"),
-		desc:   adfDoc(adfPara(adfTextRun("Tag, build and roll out 2026.12. Blocked until the SSO login bug is fixed."))),
+		desc:   jAdfDoc(jAdfPara(jAdfTextRun("Tag, build and roll out 2026.12. Blocked until the SSO login bug is fixed."))),
 		custom: map[string]any{fieldSprint: g.sprints(4), fieldTeam: g.opt(fieldTeam, "Platform")}})
 	g.link("Blocks", bug, release) // ENG-3 blocks ENG-4
 	// ENG-5: sub-task of ENG-2.
-	g.add(issueSpec{project: "ENG", issueType: "Sub-task", summary: "Add rate-limit headers to API responses", status: "To Do",
+	g.add(jIssueSpec{project: "ENG", issueType: "Sub-task", summary: "Add rate-limit headers to API responses", status: "To Do",
 		priority: "Medium", assignee: u(5), reporter: u(1), labels: []string{"api"}, parent: story, createdDaysAgo: 12,
 		custom: map[string]any{fieldStoryPoints: 2.0, fieldSprint: g.sprints(4)}})
 	// ENG-6: a fixed bug.
-	done := g.add(issueSpec{project: "ENG", issueType: "Bug", summary: "Checkout page crashes on Safari 17", status: "Done",
+	done := g.add(jIssueSpec{project: "ENG", issueType: "Bug", summary: "Checkout page crashes on Safari 17", status: "Done",
 		priority: "High", assignee: u(6), reporter: u(8), labels: []string{"frontend", "safari"}, components: []string{"Frontend"}, createdDaysAgo: 30,
-		desc:     adfDoc(adfPara(adfTextRun("The checkout page throws "), adfTextRun("TypeError: structuredClone is not a function", "code"), adfTextRun(" on Safari 17.0."))),
+		desc:     jAdfDoc(jAdfPara(jAdfTextRun("The checkout page throws "), jAdfTextRun("TypeError: structuredClone is not a function", "code"), jAdfTextRun(" on Safari 17.0."))),
 		custom:   map[string]any{fieldStoryPoints: 2.0, fieldSprint: g.sprints(3), fieldTeam: g.opt(fieldTeam, "Web")},
 		comments: []string{"Polyfill added; released in 2026.10."}, worklogs: []int64{4 * 3600}})
 	done.FixVersions = []*jVersion{g.j.projectByKey["ENG"].Versions[0]}
 	// OPS-1: an open incident related to ENG-6.
-	inc := g.add(issueSpec{project: "OPS", issueType: "Incident", summary: "Checkout API 5xx spike in eu-west-1", status: "Investigating",
+	inc := g.add(jIssueSpec{project: "OPS", issueType: "Incident", summary: "Checkout API 5xx spike in eu-west-1", status: "Investigating",
 		priority: "Highest", assignee: u(3), reporter: u(9), labels: []string{"incident", "checkout"}, components: []string{"Monitoring"}, createdDaysAgo: 1,
-		desc: adfDoc(map[string]any{"type": "panel", "attrs": map[string]any{"panelType": "error"}, "content": []map[string]any{
-			adfPara(adfTextRun("Error rate on /v1/checkout above 5% since 08:40 UTC."))}},
-			adfPara(adfTextRun("Dashboards: "), map[string]any{"type": "inlineCard", "attrs": map[string]any{"url": "https://grafana.example.com/d/checkout"}})),
+		desc: jAdfDoc(map[string]any{"type": "panel", "attrs": map[string]any{"panelType": "error"}, "content": []map[string]any{
+			jAdfPara(jAdfTextRun("Error rate on /v1/checkout above 5% since 08:40 UTC."))}},
+			jAdfPara(jAdfTextRun("Dashboards: "), map[string]any{"type": "inlineCard", "attrs": map[string]any{"url": "https://grafana.example.com/d/checkout"}})),
 		custom: map[string]any{fieldSeverity: g.opt(fieldSeverity, "Sev 1"), fieldTeam: g.opt(fieldTeam, "SRE"),
 			fieldServices: []*jOption{g.opt(fieldServices, "api-gateway"), g.opt(fieldServices, "billing")}, fieldSprint: g.sprints(7)},
 		comments: []string{"Paging @@3@@ as incident commander.", "Rolled back the gateway deploy; error rate dropping."}})
 	g.link("Relates", inc, done)
 	// OPS-2: routine task.
-	g.add(issueSpec{project: "OPS", issueType: "Task", summary: "Rotate the production database credentials", status: "To Do",
+	g.add(jIssueSpec{project: "OPS", issueType: "Task", summary: "Rotate the production database credentials", status: "To Do",
 		priority: "Medium", assignee: u(7), reporter: u(3), labels: []string{"security", "database"}, components: []string{"Database"}, createdDaysAgo: 14,
 		due: g.base.AddDate(0, 0, 7).Format("2006-01-02"), custom: map[string]any{fieldSprint: g.sprints(7), fieldTeam: g.opt(fieldTeam, "SRE")}})
 	// MKT-1 and MKT-2: the launch epic and a child.
-	launch := g.add(issueSpec{project: "MKT", issueType: "Epic", summary: "Winter launch campaign", status: "In Progress",
+	launch := g.add(jIssueSpec{project: "MKT", issueType: "Epic", summary: "Winter launch campaign", status: "In Progress",
 		priority: "High", assignee: u(4), reporter: u(4), labels: []string{"launch"}, components: []string{"Campaigns"}, createdDaysAgo: 40,
-		desc: adfDoc(adfPara(adfTextRun("Everything for the December launch: blog, emails, social and the landing page.")))})
-	g.add(issueSpec{project: "MKT", issueType: "Task", summary: "Write the launch blog post", status: "In Progress",
+		desc: jAdfDoc(jAdfPara(jAdfTextRun("Everything for the December launch: blog, emails, social and the landing page.")))})
+	g.add(jIssueSpec{project: "MKT", issueType: "Task", summary: "Write the launch blog post", status: "In Progress",
 		priority: "Medium", assignee: u(10), reporter: u(4), labels: []string{"launch", "blog"}, components: []string{"Content"}, parent: launch, createdDaysAgo: 10,
 		comments: []string{"First draft shared in Confluence."}, worklogs: []int64{2 * 3600}})
 }
 
 // link creates "a ‹type.outward› b" (inward side a, outward side b).
-func (g *seeder) link(typeName string, a, b *jIssue) {
+func (g *jSeeder) link(typeName string, a, b *jIssue) {
 	lt := g.j.linkType(typeName, "")
 	l := &jLink{ID: g.j.newID(), Type: lt, Inward: a, Outward: b}
 	a.Links = append(a.Links, l)
@@ -327,7 +327,7 @@ var (
 )
 
 // bulk creates the rest of the demo issues from the templates.
-func (g *seeder) bulk() {
+func (g *jSeeder) bulk() {
 	r := g.rng
 	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
 	fib := []float64{1, 2, 3, 5, 8, 13}
@@ -414,13 +414,13 @@ func (g *seeder) bulk() {
 		case 0:
 			return nil
 		case 1:
-			return adfPlain(summary + ".")
+			return jAdfPlain(summary + ".")
 		case 2:
-			return adfDoc(adfPara(adfTextRun("Context: "), adfTextRun(summary, "strong"), adfTextRun(".")),
-				adfBullets("Impact on customers", "Proposed approach", "Rollout plan"))
+			return jAdfDoc(jAdfPara(jAdfTextRun("Context: "), jAdfTextRun(summary, "strong"), jAdfTextRun(".")),
+				jAdfBullets("Impact on customers", "Proposed approach", "Rollout plan"))
 		default:
-			return adfDoc(adfPara(adfTextRun(summary+". Logs below.")), adfCode("text", "ERROR 2026-11-02T10:15:03Z request_id=ab12 status=500\n  at handler.go:142"),
-				adfPara(adfTextRun("Reported by "), adfMention(g.userObj(r.IntN(12))), adfTextRun(".")))
+			return jAdfDoc(jAdfPara(jAdfTextRun(summary+". Logs below.")), jAdfCode("text", "ERROR 2026-11-02T10:15:03Z request_id=ab12 status=500\n  at handler.go:142"),
+				jAdfPara(jAdfTextRun("Reported by "), jAdfMention(g.userObj(r.IntN(12))), jAdfTextRun(".")))
 		}
 	}
 
@@ -428,9 +428,9 @@ func (g *seeder) bulk() {
 	var engEpicIssues []*jIssue
 	for i, name := range engEpics {
 		status := []string{"In Progress", "To Do", "Done", "In Progress"}[i]
-		e := g.add(issueSpec{project: "ENG", issueType: "Epic", summary: name, status: status, priority: "Medium",
+		e := g.add(jIssueSpec{project: "ENG", issueType: "Epic", summary: name, status: status, priority: "Medium",
 			assignee: g.randUser(), reporter: g.user(0), labels: labels(engLabels), createdDaysAgo: 70 + 10*i,
-			desc: adfDoc(adfPara(adfTextRun("Epic: " + name + ".")))})
+			desc: jAdfDoc(jAdfPara(jAdfTextRun("Epic: " + name + ".")))})
 		engEpicIssues = append(engEpicIssues, e)
 	}
 	for i := 0; i < 150; i++ {
@@ -451,7 +451,7 @@ func (g *seeder) bulk() {
 		status := statusFor(wf)
 		days := 1 + r.IntN(110)
 		pri := []string{"Highest", "High", "Medium", "Medium", "Medium", "Low", "Lowest"}[r.IntN(7)]
-		sp := issueSpec{project: "ENG", issueType: typ, summary: summary, status: status, priority: pri,
+		sp := jIssueSpec{project: "ENG", issueType: typ, summary: summary, status: status, priority: pri,
 			assignee: assignee(), reporter: g.randUser(), labels: labels(engLabels),
 			components: []string{p.Components[r.IntN(len(p.Components))].Name}, createdDaysAgo: days, desc: describe(summary),
 			comments: comments(), worklogs: worklogs(status),
@@ -469,7 +469,7 @@ func (g *seeder) bulk() {
 			sp.custom[fieldCustomer] = pick(customerNames)
 		}
 		if typ == "Story" && r.IntN(2) == 0 {
-			sp.custom[fieldAcceptance] = adfDoc(adfBullets("Works on web and mobile", "Covered by tests", "Documented"))
+			sp.custom[fieldAcceptance] = jAdfDoc(jAdfBullets("Works on web and mobile", "Covered by tests", "Documented"))
 		}
 		if r.IntN(6) == 0 {
 			sp.due = g.base.AddDate(0, 0, r.IntN(40)-10).Format("2006-01-02")
@@ -482,16 +482,16 @@ func (g *seeder) bulk() {
 		if typ == "Story" && r.IntN(3) == 0 {
 			for k := r.IntN(3) + 1; k > 0; k-- {
 				st := statusFor(p.workflows[issueTypeSubtask])
-				g.add(issueSpec{project: "ENG", issueType: "Sub-task", summary: fmt.Sprintf(pick([]string{"Backend for: %s", "UI for: %s", "Tests for: %s"}), summary),
+				g.add(jIssueSpec{project: "ENG", issueType: "Sub-task", summary: fmt.Sprintf(pick([]string{"Backend for: %s", "UI for: %s", "Tests for: %s"}), summary),
 					status: st, priority: "Medium", assignee: assignee(), reporter: is.Reporter, parent: is, createdDaysAgo: max(0, days-1-r.IntN(3)),
 					worklogs: worklogs(st)})
 			}
 		}
 	}
 	// OPS: incidents, tasks, bugs, one epic.
-	opsEpic := g.add(issueSpec{project: "OPS", issueType: "Epic", summary: "Observability overhaul", status: "In Progress", priority: "High",
+	opsEpic := g.add(jIssueSpec{project: "OPS", issueType: "Epic", summary: "Observability overhaul", status: "In Progress", priority: "High",
 		assignee: g.user(3), reporter: g.user(3), labels: []string{"automation"}, createdDaysAgo: 90,
-		desc: adfDoc(adfPara(adfTextRun("Replace the legacy metrics stack and cut alert noise by half.")))})
+		desc: jAdfDoc(jAdfPara(jAdfTextRun("Replace the legacy metrics stack and cut alert noise by half.")))})
 	sevs := []string{"Sev 1", "Sev 2", "Sev 3", "Sev 3", "Sev 4"}
 	for i := 0; i < 80; i++ {
 		subject := pick(opsSubjects)
@@ -509,7 +509,7 @@ func (g *seeder) bulk() {
 		wf := p.workflows[p.issueType(typ).ID]
 		status := statusFor(wf)
 		days := 1 + r.IntN(100)
-		sp := issueSpec{project: "OPS", issueType: typ, summary: summary, status: status,
+		sp := jIssueSpec{project: "OPS", issueType: typ, summary: summary, status: status,
 			priority: []string{"Highest", "High", "Medium", "Low"}[r.IntN(4)], assignee: assignee(), reporter: g.randUser(),
 			labels: labels(opsLabels), components: []string{p.Components[r.IntN(len(p.Components))].Name}, createdDaysAgo: days,
 			desc: describe(summary), comments: comments(), worklogs: worklogs(status),
@@ -519,7 +519,7 @@ func (g *seeder) bulk() {
 			sp.custom[fieldServices] = []*jOption{g.j.fieldByID[fieldServices].Options[r.IntN(7)]}
 		}
 		if typ == "Incident" && status == "Closed" {
-			sp.custom[fieldRootCause] = adfPlain("A configuration change was rolled out without a canary.")
+			sp.custom[fieldRootCause] = jAdfPlain("A configuration change was rolled out without a canary.")
 		}
 		if typ == "Task" {
 			if sps := sprintsFor("OPS", status, days); sps != nil {
@@ -532,7 +532,7 @@ func (g *seeder) bulk() {
 		g.add(sp)
 	}
 	// MKT: one more epic and tasks/stories/bugs.
-	mktEpic := g.add(issueSpec{project: "MKT", issueType: "Epic", summary: "Website refresh", status: "To Do", priority: "Medium",
+	mktEpic := g.add(jIssueSpec{project: "MKT", issueType: "Epic", summary: "Website refresh", status: "To Do", priority: "Medium",
 		assignee: g.user(4), reporter: g.user(4), labels: []string{"design"}, createdDaysAgo: 50})
 	epics := []*jIssue{g.j.issueByKey["MKT-1"], mktEpic}
 	for i := 0; i < 50; i++ {
@@ -549,7 +549,7 @@ func (g *seeder) bulk() {
 		summary = strings.ToUpper(summary[:1]) + summary[1:]
 		p := g.j.projectByKey["MKT"]
 		status := statusFor(p.workflows[p.issueType(typ).ID])
-		sp := issueSpec{project: "MKT", issueType: typ, summary: summary, status: status,
+		sp := jIssueSpec{project: "MKT", issueType: typ, summary: summary, status: status,
 			priority: []string{"High", "Medium", "Low"}[r.IntN(3)], assignee: assignee(), reporter: g.randUser(),
 			labels: labels(mktLabels), components: []string{p.Components[r.IntN(len(p.Components))].Name}, createdDaysAgo: 1 + r.IntN(80),
 			desc: describe(summary), comments: comments(), worklogs: worklogs(status),

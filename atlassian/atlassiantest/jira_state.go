@@ -210,6 +210,7 @@ type jProject struct {
 	screens                    map[string][]string   // issue type id -> field ids on the create/edit screen
 	required                   map[string][]string   // issue type id -> required field ids beyond the always-required
 	issues                     []*jIssue
+	views                      []*jqlView // issues' JQL views, same order
 	nextNum                    int
 }
 
@@ -358,6 +359,7 @@ type jiraState struct {
 	linkTypes    []*jLinkType
 	sprints      []*jSprint
 	issues       []*jIssue
+	views        []*jqlView         // issues' JQL views, same order
 	issueByKey   map[string]*jIssue // upper-case key
 	issueByID    map[int]*jIssue
 	movedKeys    map[string]*jIssue // old key -> issue
@@ -478,10 +480,15 @@ func (j *jiraState) insertIssue(is *jIssue) {
 	if is.Custom == nil {
 		is.Custom = map[string]any{}
 	}
+	if is.view == nil {
+		is.view = &jqlView{}
+	}
 	j.issues = append(j.issues, is)
+	j.views = append(j.views, is.view)
 	j.issueByKey[is.Key] = is
 	j.issueByID[is.ID] = is
 	is.Project.issues = append(is.Project.issues, is)
+	is.Project.views = append(is.Project.views, is.view)
 	if is.Parent != nil {
 		is.Parent.Children = append(is.Parent.Children, is)
 	}
