@@ -12,11 +12,11 @@ type Product string
 
 // The products accessible-resources can reveal.
 const (
-	ProductJira          Product = "jira"
-	ProductConfluence    Product = "confluence"
-	ProductServiceDesk   Product = "servicedesk"
-	ProductUnknown       Product = "unknown"
-	accessibleResources          = "/oauth/token/accessible-resources"
+	ProductJira         Product = "jira"
+	ProductConfluence   Product = "confluence"
+	ProductServiceDesk  Product = "servicedesk"
+	ProductUnknown      Product = "unknown"
+	accessibleResources         = "/oauth/token/accessible-resources"
 )
 
 // Resource is a site the token may use. accessible-resources lists one
