@@ -564,14 +564,39 @@ func (c *mdConv) inlineOnly(n ast.Node) []*Node {
 	return trimBreaks(ic.finish())
 }
 
-// trimBreaks removes leading and trailing hard breaks, which render as
-// nothing and cannot be written in markdown.
+// trimBreaks removes leading and trailing hard breaks and blanks, which
+// render as nothing and cannot be written in markdown.
 func trimBreaks(in []*Node) []*Node {
-	for len(in) > 0 && in[0].Type == "hardBreak" {
-		in = in[1:]
-	}
-	for len(in) > 0 && in[len(in)-1].Type == "hardBreak" {
-		in = in[:len(in)-1]
+	for {
+		for len(in) > 0 && in[0].Type == "hardBreak" {
+			in = in[1:]
+		}
+		for len(in) > 0 && in[len(in)-1].Type == "hardBreak" {
+			in = in[:len(in)-1]
+		}
+		if len(in) > 0 && in[0].Type == "text" && !hasCode(in[0].Marks) {
+			if t := strings.TrimLeft(in[0].Text, " \t"); t != in[0].Text {
+				cp := *in[0]
+				cp.Text = t
+				in = append([]*Node{&cp}, in[1:]...)
+				if t == "" {
+					in = in[1:]
+					continue
+				}
+			}
+		}
+		if k := len(in) - 1; k >= 0 && in[k].Type == "text" && !hasCode(in[k].Marks) {
+			if t := strings.TrimRight(in[k].Text, " \t"); t != in[k].Text {
+				cp := *in[k]
+				cp.Text = t
+				in = append(in[:k:k], &cp)
+				if t == "" {
+					in = in[:k]
+					continue
+				}
+			}
+		}
+		break
 	}
 	if in == nil {
 		in = []*Node{}
