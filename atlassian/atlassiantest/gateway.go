@@ -87,17 +87,21 @@ func (s *Server) api(p Product, pattern string, scopes []string, h apiHandler) {
 	s.auth.addScopes(scopes)
 	s.auth.mu.Unlock()
 	scopes = append([]string(nil), scopes...)
+	route := ""
+	if method != "" {
+		route = endpointKey(method + " " + path)
+	}
 	s.mux.HandleFunc(full, func(w http.ResponseWriter, r *http.Request) {
-		s.serveAPI(w, r, p, scopes, h)
+		s.serveAPI(w, r, p, route, scopes, h)
 	})
 }
 
 // serveAPI runs the gateway checks for a product route, then h.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p Product, scopes []string, h apiHandler) {
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p Product, route string, scopes []string, h apiHandler) {
 	if s.cfg.latency > 0 && !sleepCtx(r, s.cfg.latency) {
 		return
 	}
-	if !s.allowBurst(w, r, p) {
+	if !s.allowBurst(w, r, p, route) {
 		return
 	}
 	if r.PathValue("cloudId") != s.CloudID || !s.hasProduct(p) {
@@ -257,7 +261,7 @@ func (s *Server) handleUnknownAPI(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.latency > 0 && !sleepCtx(r, s.cfg.latency) {
 		return
 	}
-	if !s.allowBurst(w, r, p) {
+	if !s.allowBurst(w, r, p, "") {
 		return
 	}
 	if r.PathValue("cloudId") != s.CloudID || !s.hasProduct(p) {

@@ -3,6 +3,7 @@ package atlassiantest
 import (
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,20 +18,41 @@ import (
 // points quota is not modelled; inject a fault with RateLimitFault and the
 // quota reasons to test it.
 
-// RateLimits sets the burst limiter's steady rates in requests per second
-// per method class; each bucket holds one second's worth. A zero rate means
-// no limit for that class.
+// RateLimits sets the burst limiter's steady rates in requests per second;
+// each bucket holds one second's worth. A zero rate means no limit.
 type RateLimits struct {
+	// GET, POST, PUT and DELETE are the per-method-class rates, one bucket
+	// per product and class (HEAD counts as GET, PATCH as PUT).
 	GET    float64
 	POST   float64
 	PUT    float64
 	DELETE float64
+	// Endpoints overrides the rate of single routes, with a bucket of their
+	// own. Keys are routes as the product parts register them, method
+	// first, relative to the product prefix, with wildcard names left out:
+	// "GET /rest/api/3/issue/{}".
+	Endpoints map[string]float64
 }
 
-// DefaultRateLimits returns Atlassian's default burst rates: GET 100/s,
-// POST 100/s, PUT 50/s, DELETE 50/s.
+// DefaultRateLimits returns Atlassian's default burst rates (GET 100/s,
+// POST 100/s, PUT 50/s, DELETE 50/s) with its documented per-endpoint
+// overrides (GET issue 150/s, GET user 150/s, approximate-count 150/s,
+// Confluence user search 200/s, page descendants 300/s).
 func DefaultRateLimits() RateLimits {
-	return RateLimits{GET: 100, POST: 100, PUT: 50, DELETE: 50}
+	return RateLimits{GET: 100, POST: 100, PUT: 50, DELETE: 50, Endpoints: map[string]float64{
+		"GET /rest/api/3/issue/{}":                  150,
+		"GET /rest/api/3/user":                      150,
+		"POST /rest/api/3/search/approximate-count": 150,
+		"GET /wiki/rest/api/search/user":            200,
+		"GET /wiki/api/v2/pages/{}/descendants":     300,
+	}}
+}
+
+var wildcardRe = regexp.MustCompile(`\{[^}]*\}`)
+
+// endpointKey normalizes a route pattern for RateLimits.Endpoints.
+func endpointKey(pattern string) string {
+	return wildcardRe.ReplaceAllString(pattern, "{}")
 }
 
 func (l RateLimits) forMethod(m string) float64 {
@@ -101,10 +123,11 @@ func (s *Server) DisableRateLimits() {
 	s.limits.mu.Unlock()
 }
 
-// allowBurst takes a token from the (product, method class) bucket. It sets
+// allowBurst takes a token from the (product, method class) bucket, or the
+// route's own bucket when RateLimits.Endpoints names route. It sets
 // X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-NearLimit on w,
 // and on refusal writes the 429 and returns false.
-func (s *Server) allowBurst(w http.ResponseWriter, r *http.Request, p Product) bool {
+func (s *Server) allowBurst(w http.ResponseWriter, r *http.Request, p Product, route string) bool {
 	l := &s.limits
 	class := methodClass(r.Method)
 	now := s.now()
@@ -114,11 +137,16 @@ func (s *Server) allowBurst(w http.ResponseWriter, r *http.Request, p Product) b
 		return true
 	}
 	perSec := l.rates.forMethod(class)
+	key := string(p) + " " + class
+	if route != "" {
+		if ep, ok := l.rates.Endpoints[route]; ok {
+			perSec, key = ep, string(p)+" "+route
+		}
+	}
 	if perSec <= 0 {
 		l.mu.Unlock()
 		return true
 	}
-	key := string(p) + " " + class
 	b := l.buckets[key]
 	if b == nil {
 		burst := int(math.Ceil(perSec))

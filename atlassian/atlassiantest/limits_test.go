@@ -147,3 +147,30 @@ func TestPerIssueWriteLimiter(t *testing.T) {
 		}
 	})
 }
+
+func TestEndpointRateOverride(t *testing.T) {
+	clock := newSbxClock()
+	srv := coreServer(t, WithClock(clock.Now), WithRateLimits(RateLimits{GET: 2, Endpoints: map[string]float64{
+		"GET /rest/api/3/__coreprobe/{}": 4,
+	}}))
+	mountProbes(srv)
+	tok := srv.IssueToken().AccessToken
+	for i := range 4 {
+		if h := do(t, "GET", probeURL(srv, Jira, "A-1"), tok, "", ""); h.Status != 200 || h.Header.Get("X-RateLimit-Limit") != "4" {
+			t.Fatalf("override request %d: %d limit %s", i, h.Status, h.Header.Get("X-RateLimit-Limit"))
+		}
+	}
+	if h := do(t, "GET", probeURL(srv, Jira, "A-1"), tok, "", ""); h.Status != 429 {
+		t.Fatalf("5th request: %d", h.Status)
+	}
+	// Other GET routes of the product still have the class bucket.
+	if h := do(t, "GET", srv.JiraBaseURL()+"/rest/api/3/unknown", tok, "", ""); h.Status != 404 || h.Header.Get("X-RateLimit-Limit") != "2" {
+		t.Fatalf("class bucket: %d %s", h.Status, h.Header.Get("X-RateLimit-Limit"))
+	}
+	if got := endpointKey("GET /rest/api/3/issue/{issueIdOrKey}/comment/{id}"); got != "GET /rest/api/3/issue/{}/comment/{}" {
+		t.Fatalf("endpointKey = %q", got)
+	}
+	if DefaultRateLimits().Endpoints[endpointKey("GET /rest/api/3/issue/{issueIdOrKey}")] != 150 {
+		t.Fatal("GET issue override missing from the defaults")
+	}
+}

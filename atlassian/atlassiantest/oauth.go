@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -64,7 +63,6 @@ type authState struct {
 	access       map[string]*accessToken
 	refresh      map[string]*refreshToken
 	families     []*family
-	consenter    string // account id of the consenting user
 	stats        Stats
 }
 
@@ -808,13 +806,6 @@ func (s *Server) handleMetadata(w http.ResponseWriter, _ *http.Request) {
 		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "client_secret_basic"},
 		"scopes_supported":                      s.Scopes(),
 	})
-}
-
-// sortedScopes returns scopes sorted, for stable output.
-func sortedScopes(scopes []string) []string {
-	out := append([]string(nil), scopes...)
-	sort.Strings(out)
-	return out
 }
 
 // traceID returns a fresh atl-traceid value.
