@@ -1,0 +1,760 @@
+package atlassiantest
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// v2 pages, spaces and labels (ATLASSIAN.md §3.3-§3.8) and the v1 label
+// write (§3.5).
+
+// bodyFormats are the body-format values v2 accepts; the sandbox serves
+// storage and atlas_doc_format and rejects the rendered views it cannot
+// produce faithfully.
+var bodyFormats = map[string]bool{"storage": true, "atlas_doc_format": true}
+
+func bodyFormat(w http.ResponseWriter, r *http.Request) (string, bool) {
+	f := r.URL.Query().Get("body-format")
+	if f == "" || bodyFormats[f] {
+		return f, true
+	}
+	switch f {
+	case "view", "export_view", "anonymous_export_view", "styled_view", "editor":
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER",
+			"The sandbox serves body-format storage and atlas_doc_format only, not "+f)
+	default:
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER",
+			"Provided value {"+truncate(f, 80)+"} for 'body-format' is not valid. Valid values: storage, atlas_doc_format, view, export_view, anonymous_export_view, styled_view, editor")
+	}
+	return "", false
+}
+
+// pageJSON renders a page as v2's PageSingle/PageBulk. Call with s.mu held.
+func (s *Server) pageJSON(c *confState, p *cPage, format string, withLabels bool) map[string]any {
+	out := map[string]any{
+		"id":          p.ID,
+		"status":      p.Status,
+		"title":       p.Title,
+		"spaceId":     p.SpaceID,
+		"parentId":    nil,
+		"parentType":  nil,
+		"position":    p.Position,
+		"authorId":    p.AuthorID,
+		"ownerId":     p.OwnerID,
+		"lastOwnerId": nil,
+		"createdAt":   isoTime(p.CreatedAt),
+		"version": map[string]any{
+			"number":    p.Version,
+			"message":   p.VersionMsg,
+			"minorEdit": false,
+			"authorId":  p.VersionBy,
+			"createdAt": isoTime(p.VersionAt),
+		},
+		"_links": map[string]any{
+			"webui":    c.webui(p),
+			"editui":   "/pages/resumedraft.action?draftId=" + p.ID,
+			"edituiv2": "/spaces/" + c.spaceKey(p) + "/pages/edit-v2/" + p.ID,
+			"tinyui":   tinyui(p.ID),
+			"base":     s.wikiBase(),
+		},
+	}
+	if p.ParentID != "" {
+		out["parentId"] = p.ParentID
+		out["parentType"] = "page"
+		if par := c.content[p.ParentID]; par != nil && par.Type != "page" {
+			out["parentType"] = par.Type
+		}
+	}
+	switch format {
+	case "storage":
+		out["body"] = map[string]any{"storage": map[string]any{"representation": "storage", "value": p.Body}}
+	case "atlas_doc_format":
+		out["body"] = map[string]any{"atlas_doc_format": map[string]any{"representation": "atlas_doc_format", "value": s.pageADF(p)}}
+	}
+	if withLabels {
+		results := []any{}
+		for i, l := range p.Labels {
+			if i == 50 {
+				break
+			}
+			results = append(results, map[string]any{"id": l.ID, "name": l.Name, "prefix": l.Prefix})
+		}
+		meta := map[string]any{"hasMore": len(p.Labels) > 50}
+		if len(p.Labels) > 50 {
+			meta["cursor"] = encodeCursor(cursorState{Offset: 50, Kind: "labels", Key: p.ID})
+		}
+		out["labels"] = map[string]any{"results": results, "meta": meta,
+			"_links": map[string]any{"self": "/wiki/api/v2/pages/" + p.ID + "/labels"}}
+	}
+	return out
+}
+
+func (c *confState) spaceKey(p *cPage) string {
+	if sp := c.spaceByID[p.SpaceID]; sp != nil {
+		return sp.Key
+	}
+	return ""
+}
+
+// pageADF returns the page body as an ADF JSON string: the verbatim ADF
+// when the page was created from ADF, else a conversion of the storage.
+func (s *Server) pageADF(p *cPage) string {
+	if p.ADF != "" {
+		return p.ADF
+	}
+	root, err := parseStorage(p.Body)
+	if err != nil {
+		return `{"type":"doc","version":1,"content":[]}`
+	}
+	return storageToADF(root, func(id string) string {
+		if u := s.userByID(id); u != nil {
+			return u.DisplayName
+		}
+		return "Unknown user"
+	})
+}
+
+// visible reports whether a GET for p should see it given the statuses
+// asked for (default current and archived; drafts need get-draft or
+// status=draft).
+func visible(p *cPage, r *http.Request) bool {
+	q := r.URL.Query()
+	statuses := queryList(q, "status")
+	if len(statuses) == 0 {
+		statuses = []string{"current", "archived"}
+		if q.Get("get-draft") == "true" {
+			statuses = append(statuses, "draft")
+		}
+	}
+	for _, st := range statuses {
+		if st == p.Status {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) confGetPage(w http.ResponseWriter, r *http.Request, _ *caller) {
+	id, ok := pageID(w, r)
+	if !ok {
+		return
+	}
+	format, ok := bodyFormat(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	c := s.confluence()
+	p := c.content[id]
+	if p == nil || p.Type != "page" || !visible(p, r) {
+		s.mu.Unlock()
+		notFoundV2(w)
+		return
+	}
+	out := s.pageJSON(c, p, format, r.URL.Query().Get("include-labels") == "true")
+	if r.URL.Query().Get("include-version") == "false" {
+		delete(out, "version")
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) confListPages(w http.ResponseWriter, r *http.Request, _ *caller) {
+	q := r.URL.Query()
+	ids, ok := splitIDs(strings.Join(q["id"], ","))
+	if !ok {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value for 'id' is not valid. Expected a comma-separated list of content ids")
+		return
+	}
+	if len(ids) > 250 {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value for 'id' is not valid. At most 250 ids are allowed")
+		return
+	}
+	spaceIDs, ok := splitIDs(strings.Join(q["space-id"], ","))
+	if !ok {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value for 'space-id' is not valid")
+		return
+	}
+	format, ok := bodyFormat(w, r)
+	if !ok {
+		return
+	}
+	limit, ok := v2Limit(w, r, 25, 250)
+	if !ok {
+		return
+	}
+	key := strings.Join(ids, ",") + "|" + strings.Join(spaceIDs, ",") + "|" + q.Get("title") + "|" + q.Get("sort")
+	off, ok := v2Offset(w, r, "pages", key)
+	if !ok {
+		return
+	}
+	idSet := toSet(ids)
+	spSet := toSet(spaceIDs)
+	title := q.Get("title")
+	s.mu.Lock()
+	c := s.confluence()
+	var hits []*cPage
+	for _, p := range c.ordered {
+		if p.Type != "page" || !visible(p, r) || len(idSet) > 0 && !idSet[p.ID] ||
+			len(spSet) > 0 && !spSet[p.SpaceID] || title != "" && p.Title != title {
+			continue
+		}
+		hits = append(hits, p)
+	}
+	sortPages(hits, q.Get("sort"))
+	var results []any
+	end := min(off+limit, len(hits))
+	for i := off; i < end; i++ {
+		results = append(results, s.pageJSON(c, hits[i], format, false))
+	}
+	s.mu.Unlock()
+	s.v2Page(w, r, results, end < len(hits), end, "pages", key)
+}
+
+func toSet(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// sortPages applies a v2 sort parameter (id by default).
+func sortPages(ps []*cPage, by string) {
+	desc := strings.HasPrefix(by, "-")
+	key := strings.TrimPrefix(by, "-")
+	less := func(a, b *cPage) bool { return idLess(a.ID, b.ID) }
+	switch key {
+	case "title":
+		less = func(a, b *cPage) bool { return a.Title < b.Title }
+	case "created-date":
+		less = func(a, b *cPage) bool { return a.CreatedAt.Before(b.CreatedAt) }
+	case "modified-date":
+		less = func(a, b *cPage) bool { return a.VersionAt.Before(b.VersionAt) }
+	case "child-position":
+		less = func(a, b *cPage) bool { return a.Position < b.Position }
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		if desc {
+			return less(ps[j], ps[i])
+		}
+		return less(ps[i], ps[j])
+	})
+}
+
+// pageCreate is v2's PageCreateRequest.
+type pageCreate struct {
+	SpaceID  json.RawMessage `json:"spaceId"`
+	Status   string          `json:"status"`
+	Title    *string         `json:"title"`
+	ParentID json.RawMessage `json:"parentId"`
+	Body     *struct {
+		Representation string          `json:"representation"`
+		Value          json.RawMessage `json:"value"`
+	} `json:"body"`
+}
+
+// rawID reads an id sent as a JSON string or number.
+func rawID(m json.RawMessage) (string, bool) {
+	if len(m) == 0 || string(m) == "null" {
+		return "", true
+	}
+	var s string
+	if json.Unmarshal(m, &s) == nil {
+		return s, isContentID(s)
+	}
+	var n json.Number
+	if json.Unmarshal(m, &n) == nil {
+		return n.String(), isContentID(n.String())
+	}
+	return "", false
+}
+
+func (s *Server) confCreatePage(w http.ResponseWriter, r *http.Request, c *caller) {
+	var req pageCreate
+	if err := decodeJSON(r, &req); err != nil {
+		switch {
+		case errors.Is(err, errBodyTooLarge):
+			confluenceError(w, http.StatusRequestEntityTooLarge, "REQUEST_ENTITY_TOO_LARGE", "Request entity too large: the request body is over 5 MB")
+		case errors.Is(err, errEmptyBody):
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Request body is missing")
+		default:
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Invalid request body: "+err.Error())
+		}
+		return
+	}
+	q := r.URL.Query()
+	spaceID, ok := rawID(req.SpaceID)
+	if !ok {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value for 'spaceId' is not the correct type. Expected type is SpaceId")
+		return
+	}
+	if spaceID == "" {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "spaceId is required")
+		return
+	}
+	parentID, ok := rawID(req.ParentID)
+	if !ok {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value for 'parentId' is not the correct type. Expected type is ContentId")
+		return
+	}
+	status := req.Status
+	if status == "" {
+		status = "current"
+	}
+	if status != "current" && status != "draft" {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value {"+truncate(status, 40)+"} for 'status' is not valid. Valid values: current, draft")
+		return
+	}
+	title := ""
+	if req.Title != nil {
+		title = strings.TrimSpace(*req.Title)
+	}
+	if status == "current" && title == "" {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Title is required when creating a published page")
+		return
+	}
+	if len(title) > 255 {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Title must be 255 characters or fewer")
+		return
+	}
+	rootLevel := q.Get("root-level") == "true"
+	if rootLevel && parentID != "" {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "parentId cannot be given when root-level is true")
+		return
+	}
+	page := &cPage{Title: title, Status: status, AuthorID: c.AccountID}
+	if req.Body != nil {
+		repr := req.Body.Representation
+		var value string
+		if len(req.Body.Value) > 0 && string(req.Body.Value) != "null" {
+			if err := json.Unmarshal(req.Body.Value, &value); err != nil {
+				confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "body.value must be a string")
+				return
+			}
+		}
+		switch repr {
+		case "storage", "":
+			if repr == "" && value != "" {
+				confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "body.representation is required")
+				return
+			}
+			if _, err := parseStorage(value); err != nil {
+				confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", err.Error())
+				return
+			}
+			page.Body = value
+		case "atlas_doc_format":
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(value), &doc); err != nil || doc["type"] != "doc" {
+				confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Invalid ADF: body.value must be a JSON string of an ADF document with type doc")
+				return
+			}
+			page.ADF = value
+			page.Body = adfToStorage(doc)
+		case "wiki":
+			var b strings.Builder
+			for _, line := range strings.Split(value, "\n") {
+				if strings.TrimSpace(line) == "" {
+					continue
+				}
+				b.WriteString("<p>")
+				xmlEscape(&b, line)
+				b.WriteString("</p>")
+			}
+			page.Body = b.String()
+		default:
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value {"+truncate(repr, 40)+"} for 'representation' is not valid. Valid values: storage, atlas_doc_format, wiki")
+			return
+		}
+	}
+	s.mu.Lock()
+	st := s.confluence()
+	sp := st.spaceByID[spaceID]
+	if sp == nil {
+		s.mu.Unlock()
+		confluenceError(w, http.StatusNotFound, "NOT_FOUND", "Space not found or you do not have permission to create content in it: "+spaceID)
+		return
+	}
+	switch {
+	case rootLevel:
+	case parentID == "":
+		parentID = sp.HomepageID
+	default:
+		par := st.content[parentID]
+		if par == nil || par.Status == "draft" {
+			s.mu.Unlock()
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "The parent content with id "+parentID+" does not exist")
+			return
+		}
+		if par.SpaceID != sp.ID {
+			s.mu.Unlock()
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "The parent content with id "+parentID+" is not in the space "+spaceID)
+			return
+		}
+	}
+	if status == "current" {
+		for _, p := range st.ordered {
+			if p.SpaceID == sp.ID && p.Status == "current" && p.Type == "page" && p.Title == title {
+				s.mu.Unlock()
+				confluenceError(w, http.StatusBadRequest, "BAD_REQUEST",
+					"A page with this title already exists: A page already exists with the same TITLE in this space")
+				return
+			}
+		}
+	}
+	now := s.now()
+	page.SpaceID, page.ParentID, page.CreatedAt, page.VersionAt = sp.ID, parentID, now, now
+	st.addPage(page)
+	format := "storage"
+	if page.ADF != "" {
+		format = "atlas_doc_format"
+	}
+	out := s.pageJSON(st, page, format, false)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+// lookupPage finds a page for a hierarchy route, writing 400/404 itself.
+func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) (*confState, *cPage, bool) {
+	id, ok := pageID(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	s.mu.Lock()
+	c := s.confluence()
+	p := c.content[id]
+	if p == nil || p.Type != "page" || p.Status == "draft" && r.URL.Query().Get("get-draft") != "true" {
+		s.mu.Unlock()
+		notFoundV2(w)
+		return nil, nil, false
+	}
+	return c, p, true // s.mu stays held
+}
+
+func (s *Server) confAncestors(w http.ResponseWriter, r *http.Request, _ *caller) {
+	limit, ok := v2Limit(w, r, 25, 250)
+	if !ok {
+		return
+	}
+	c, p, ok := s.lookupPage(w, r)
+	if !ok {
+		return
+	}
+	ids := c.ancestors(p)
+	if len(ids) > limit { // the nearest ones; ask again with the first for more
+		ids = ids[len(ids)-limit:]
+	}
+	results := make([]any, 0, len(ids))
+	for _, id := range ids {
+		typ := "page"
+		if a := c.content[id]; a != nil {
+			typ = a.Type
+		}
+		results = append(results, map[string]any{"id": id, "type": typ})
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+}
+
+// childList returns p's children that are current, sorted.
+func (c *confState) childList(p *cPage, sortBy string, pagesOnly bool) []*cPage {
+	var out []*cPage
+	for _, id := range p.Children {
+		ch := c.content[id]
+		if ch == nil || ch.Status != "current" || pagesOnly && ch.Type != "page" {
+			continue
+		}
+		out = append(out, ch)
+	}
+	if sortBy == "" {
+		sortBy = "child-position"
+	}
+	sortPages(out, sortBy)
+	return out
+}
+
+func (s *Server) confDirectChildren(w http.ResponseWriter, r *http.Request, _ *caller) {
+	s.children(w, r, false)
+}
+
+func (s *Server) confChildren(w http.ResponseWriter, r *http.Request, _ *caller) {
+	s.children(w, r, true)
+}
+
+func (s *Server) children(w http.ResponseWriter, r *http.Request, pagesOnly bool) {
+	limit, ok := v2Limit(w, r, 25, 250)
+	if !ok {
+		return
+	}
+	kind := "direct-children"
+	if pagesOnly {
+		kind = "children"
+	}
+	off, ok := v2Offset(w, r, kind, r.PathValue("id")+"|"+r.URL.Query().Get("sort"))
+	if !ok {
+		return
+	}
+	c, p, ok := s.lookupPage(w, r)
+	if !ok {
+		return
+	}
+	kids := c.childList(p, r.URL.Query().Get("sort"), pagesOnly)
+	end := min(off+limit, len(kids))
+	var results []any
+	for i := off; i < end; i++ {
+		ch := kids[i]
+		item := map[string]any{"id": ch.ID, "status": ch.Status, "title": ch.Title, "spaceId": ch.SpaceID, "childPosition": ch.Position}
+		if !pagesOnly {
+			item["type"] = ch.Type
+		}
+		results = append(results, item)
+	}
+	s.mu.Unlock()
+	s.v2Page(w, r, results, end < len(kids), end, kind, p.ID+"|"+r.URL.Query().Get("sort"))
+}
+
+func (s *Server) confPageLabels(w http.ResponseWriter, r *http.Request, _ *caller) {
+	limit, ok := v2Limit(w, r, 25, 250)
+	if !ok {
+		return
+	}
+	prefix := r.URL.Query().Get("prefix")
+	switch prefix {
+	case "", "my", "team", "global", "system":
+	default:
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value {"+truncate(prefix, 40)+"} for 'prefix' is not valid. Valid values: my, team, global, system")
+		return
+	}
+	off, ok := v2Offset(w, r, "labels", r.PathValue("id")+"|"+prefix)
+	if !ok {
+		return
+	}
+	_, p, ok := s.lookupPage(w, r)
+	if !ok {
+		return
+	}
+	var ls []cLabel
+	for _, l := range p.Labels {
+		if prefix == "" || l.Prefix == prefix {
+			ls = append(ls, l)
+		}
+	}
+	end := min(off+limit, len(ls))
+	var results []any
+	for i := off; i < end; i++ {
+		results = append(results, map[string]any{"id": ls[i].ID, "name": ls[i].Name, "prefix": ls[i].Prefix})
+	}
+	s.mu.Unlock()
+	s.v2Page(w, r, results, end < len(ls), end, "labels", p.ID+"|"+prefix)
+}
+
+// spaceJSON renders a space as v2's SpaceBulk/SpaceSingle.
+func spaceJSON(sp *cSpace, descFormat string) map[string]any {
+	out := map[string]any{
+		"id":          sp.ID,
+		"key":         sp.Key,
+		"name":        sp.Name,
+		"type":        sp.Type,
+		"status":      sp.Status,
+		"authorId":    sp.AuthorID,
+		"createdAt":   isoTime(sp.CreatedAt),
+		"homepageId":  sp.HomepageID,
+		"description": nil,
+		"icon":        nil,
+		"_links":      map[string]any{"webui": "/spaces/" + sp.Key},
+	}
+	switch descFormat {
+	case "plain":
+		out["description"] = map[string]any{"plain": map[string]any{"representation": "plain", "value": sp.Description}}
+	case "view":
+		out["description"] = map[string]any{"view": map[string]any{"representation": "view", "value": "<p>" + sp.Description + "</p>"}}
+	}
+	return out
+}
+
+func (s *Server) confListSpaces(w http.ResponseWriter, r *http.Request, _ *caller) {
+	q := r.URL.Query()
+	limit, ok := v2Limit(w, r, 25, 250)
+	if !ok {
+		return
+	}
+	ids, ok := splitIDs(strings.Join(q["ids"], ","))
+	if !ok {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value for 'ids' is not valid. Expected a comma-separated list of space ids")
+		return
+	}
+	keys := queryList(q, "keys")
+	if len(ids) > 250 || len(keys) > 250 {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "At most 250 ids or keys are allowed")
+		return
+	}
+	typ, status := q.Get("type"), q.Get("status")
+	switch typ {
+	case "", "global", "personal", "collaboration", "knowledge_base":
+	default:
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value {"+truncate(typ, 40)+"} for 'type' is not valid. Valid values: global, collaboration, knowledge_base, personal")
+		return
+	}
+	switch status {
+	case "", "current", "archived":
+	default:
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value {"+truncate(status, 40)+"} for 'status' is not valid. Valid values: current, archived")
+		return
+	}
+	sortBy := q.Get("sort")
+	switch strings.TrimPrefix(sortBy, "-") {
+	case "", "id", "key", "name":
+	default:
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value {"+truncate(sortBy, 40)+"} for 'sort' is not valid. Valid values: id, -id, key, -key, name, -name")
+		return
+	}
+	key := strings.Join(ids, ",") + "|" + strings.Join(keys, ",") + "|" + typ + "|" + status + "|" + sortBy
+	off, ok := v2Offset(w, r, "spaces", key)
+	if !ok {
+		return
+	}
+	idSet, keySet := toSet(ids), toSet(keys)
+	s.mu.Lock()
+	var hits []*cSpace
+	for _, sp := range s.confluence().spaces {
+		if len(idSet) > 0 && !idSet[sp.ID] || len(keySet) > 0 && !keySet[sp.Key] ||
+			typ != "" && sp.Type != typ || status != "" && sp.Status != status {
+			continue
+		}
+		hits = append(hits, sp)
+	}
+	if sortBy != "" && sortBy != "id" {
+		desc := strings.HasPrefix(sortBy, "-")
+		field := strings.TrimPrefix(sortBy, "-")
+		sort.SliceStable(hits, func(i, j int) bool {
+			a, b := hits[i], hits[j]
+			if desc {
+				a, b = b, a
+			}
+			switch field {
+			case "key":
+				return a.Key < b.Key
+			case "name":
+				return a.Name < b.Name
+			}
+			return idLess(a.ID, b.ID)
+		})
+	}
+	end := min(off+limit, len(hits))
+	var results []any
+	for i := off; i < end; i++ {
+		results = append(results, spaceJSON(hits[i], q.Get("description-format")))
+	}
+	s.mu.Unlock()
+	s.v2Page(w, r, results, end < len(hits), end, "spaces", key)
+}
+
+func (s *Server) confGetSpace(w http.ResponseWriter, r *http.Request, _ *caller) {
+	id := r.PathValue("id")
+	if !isContentID(id) {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER",
+			"Provided value {"+truncate(id, 80)+"} for 'id' is not the correct type. Expected type is SpaceId")
+		return
+	}
+	s.mu.Lock()
+	sp := s.confluence().spaceByID[id]
+	var out map[string]any
+	if sp != nil {
+		out = spaceJSON(sp, r.URL.Query().Get("description-format"))
+	}
+	s.mu.Unlock()
+	if out == nil {
+		notFoundV2(w)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// labelCreate is v1's LabelCreate.
+type labelCreate struct {
+	Prefix string `json:"prefix"`
+	Name   string `json:"name"`
+}
+
+// invalidLabelChars are the characters Confluence refuses in label names.
+const invalidLabelChars = " :;,.?&[]()#^*@!<>\t\n\r"
+
+func (s *Server) confAddLabels(w http.ResponseWriter, r *http.Request, _ *caller) {
+	id := r.PathValue("id")
+	if !isContentID(id) {
+		confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Content id is not valid: "+truncate(id, 80))
+		return
+	}
+	var raw json.RawMessage
+	if err := decodeJSON(r, &raw); err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			confluenceV1Error(w, http.StatusRequestEntityTooLarge, "Request entity too large")
+			return
+		}
+		confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Could not parse the label list: "+err.Error())
+		return
+	}
+	var labels []labelCreate
+	trimmed := strings.TrimSpace(string(raw))
+	var err error
+	if strings.HasPrefix(trimmed, "[") {
+		err = json.Unmarshal(raw, &labels)
+	} else {
+		var one labelCreate
+		err = json.Unmarshal(raw, &one)
+		labels = []labelCreate{one}
+	}
+	if err != nil {
+		confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Could not parse the label list: "+err.Error())
+		return
+	}
+	var add []cLabel
+	for _, l := range labels {
+		name := strings.ToLower(strings.TrimSpace(l.Name))
+		switch {
+		case l.Prefix == "":
+			confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Label prefix is required")
+			return
+		case l.Prefix != "global" && l.Prefix != "my" && l.Prefix != "team":
+			confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Invalid label prefix: "+truncate(l.Prefix, 40))
+			return
+		case name == "":
+			confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Label name is required")
+			return
+		case strings.ContainsAny(name, invalidLabelChars):
+			confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Label '"+truncate(l.Name, 80)+"' contains invalid characters. Labels cannot contain spaces or any of :;,.?&[]()#^*@!<>")
+			return
+		case len(name) > 255:
+			confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Label names must be 255 characters or fewer")
+			return
+		}
+		add = append(add, cLabel{Prefix: l.Prefix, Name: name})
+	}
+	s.mu.Lock()
+	c := s.confluence()
+	p := c.content[id]
+	if p == nil || p.Type == "folder" {
+		s.mu.Unlock()
+		confluenceV1Error(w, http.StatusNotFound, "com.atlassian.confluence.api.service.exceptions.NotFoundException: No content found with id: ContentId{id="+id+"}")
+		return
+	}
+	if len(p.Labels)+len(add) > 500 {
+		s.mu.Unlock()
+		confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Too many labels: content can have at most 500 labels")
+		return
+	}
+	c.addLabels(p, add)
+	results := make([]any, 0, len(p.Labels))
+	for _, l := range p.Labels {
+		results = append(results, map[string]any{"prefix": l.Prefix, "name": l.Name, "id": l.ID, "label": l.Name})
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"results": results, "start": 0, "limit": 200, "size": len(results),
+		"_links": map[string]any{"self": s.wikiBase() + "/rest/api/content/" + id + "/label", "base": s.wikiBase(), "context": "/wiki"},
+	})
+}

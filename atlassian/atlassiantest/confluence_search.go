@@ -1,0 +1,456 @@
+package atlassiantest
+
+import (
+	"errors"
+	"hash/fnv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest/internal/cql"
+)
+
+// The v1 CQL search, GET /wiki/rest/api/search (ATLASSIAN.md §3.2).
+
+const (
+	searchDefaultLimit = 25
+	badRequestPrefix   = "com.atlassian.confluence.api.service.exceptions.BadRequestException: "
+	maxCQLLength       = 16 << 10
+)
+
+// cqlError writes the v1 400 for a query Confluence cannot parse. The
+// message is Confluence's; the detail goes in data.errors.
+func cqlError(w http.ResponseWriter, query, detail string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{
+		"statusCode": http.StatusBadRequest,
+		"data": map[string]any{
+			"authorized": true,
+			"valid":      false,
+			"errors": []any{map[string]any{"message": map[string]any{
+				"key": "cql.parse.error", "args": []any{}, "translation": detail,
+			}}},
+			"successful": false,
+		},
+		"message": badRequestPrefix + "Could not parse cql : " + query,
+	})
+}
+
+// searchLimitCap is the largest limit a search honours for its expand:
+// Cloud caps body view expansions at 25; the sandbox caps other body
+// expansions at 50, other expansions at 200 and plain searches at 1000
+// (the published Server/DC caps; Cloud documents no other maximum).
+func searchLimitCap(expand []string) int {
+	max := 1000
+	for _, e := range expand {
+		switch {
+		case strings.Contains(e, "body.export_view"), strings.Contains(e, "body.styled_view"):
+			return 25
+		case strings.Contains(e, "body."):
+			max = min(max, 50)
+		default:
+			max = min(max, 200)
+		}
+	}
+	return max
+}
+
+func cqlKey(query string) string {
+	h := fnv.New64a()
+	h.Write([]byte(query))
+	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+func (s *Server) confSearch(w http.ResponseWriter, r *http.Request, c *caller) {
+	started := time.Now()
+	q := r.URL.Query()
+	query := q.Get("cql")
+	if strings.TrimSpace(query) == "" {
+		confluenceV1Error(w, http.StatusBadRequest, badRequestPrefix+"The cql parameter is required")
+		return
+	}
+	if len(query) > maxCQLLength {
+		cqlError(w, truncate(query, 200), "the query is too long")
+		return
+	}
+	parsed, err := cql.Parse(query)
+	if err == nil {
+		var m *cql.Matcher
+		if m, err = parsed.Compile(cql.Env{Now: s.now(), CurrentUser: c.AccountID}); err == nil {
+			s.runSearch(w, r, query, parsed, m, started)
+			return
+		}
+	}
+	var ce *cql.Error
+	if errors.As(err, &ce) {
+		cqlError(w, query, ce.Error())
+		return
+	}
+	cqlError(w, query, err.Error())
+}
+
+func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string, parsed *cql.Query, m *cql.Matcher, started time.Time) {
+	q := r.URL.Query()
+	var expand []string
+	for _, e := range queryList(q, "expand") {
+		expand = append(expand, e)
+	}
+	limit := searchDefaultLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			confluenceV1Error(w, http.StatusBadRequest, badRequestPrefix+"limit must be a non-negative integer: "+truncate(v, 40))
+			return
+		}
+		limit = n
+	}
+	limit = min(limit, searchLimitCap(expand))
+	excerptMode := q.Get("excerpt")
+	switch excerptMode {
+	case "":
+		excerptMode = "highlight"
+	case "highlight", "indexed", "none", "highlight_unescaped", "indexed_unescaped":
+	default:
+		confluenceV1Error(w, http.StatusBadRequest, badRequestPrefix+"excerpt must be one of highlight, indexed, none, highlight_unescaped, indexed_unescaped")
+		return
+	}
+	key := cqlKey(query)
+	offset := 0
+	if cur := q.Get("cursor"); cur != "" {
+		var ok bool
+		if offset, ok = decodeCursor(cur, "search", key); !ok {
+			confluenceV1Error(w, http.StatusBadRequest, badRequestPrefix+"Invalid cursor: "+truncate(cur, 80))
+			return
+		}
+	} else if v := q.Get("start"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			confluenceV1Error(w, http.StatusBadRequest, badRequestPrefix+"start must be a non-negative integer: "+truncate(v, 40))
+			return
+		}
+		offset = n
+	}
+	words := highlightWords(parsed.Where)
+	withBody := false
+	withVersion, withLabels, withAncestors := false, false, false
+	for _, e := range expand {
+		switch e {
+		case "content.body.storage", "content.body":
+			withBody = true
+		case "content.version", "content.history.lastUpdated":
+			withVersion = true
+		case "content.metadata.labels":
+			withLabels = true
+		case "content.ancestors":
+			withAncestors = true
+		}
+	}
+
+	s.mu.Lock()
+	st := s.confluence()
+	var hits []*cql.Doc
+	byDoc := map[*cql.Doc]*cPage{}
+	for _, p := range st.ordered {
+		if p.Status != "current" || p.doc == nil {
+			continue
+		}
+		if m.Match(p.doc) {
+			hits = append(hits, p.doc)
+			byDoc[p.doc] = p
+		}
+	}
+	m.Sort(hits)
+	total := len(hits)
+	end := min(offset+limit, total)
+	results := []any{}
+	for i := offset; i < end; i++ {
+		p := byDoc[hits[i]]
+		results = append(results, s.searchResult(st, p, excerptMode, words, withBody, withVersion, withLabels, withAncestors))
+	}
+	s.mu.Unlock()
+
+	base := s.wikiBase()
+	links := map[string]any{
+		"base":    base,
+		"context": "/wiki",
+		"self":    base + "/rest/api/search?" + r.URL.RawQuery,
+	}
+	if end < total {
+		links["next"] = searchLink(query, limit, q, encodeCursor(cursorState{Offset: end, Kind: "search", Key: key}))
+	}
+	if offset > 0 {
+		links["prev"] = searchLink(query, limit, q, encodeCursor(cursorState{Offset: max(0, offset-limit), Kind: "search", Key: key}))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"results":        results,
+		"start":          offset,
+		"limit":          limit,
+		"size":           len(results),
+		"totalSize":      total,
+		"cqlQuery":       query,
+		"searchDuration": int(time.Since(started).Milliseconds()),
+		"_links":         links,
+	})
+}
+
+// searchLink builds a v1 paging link the way Confluence does: relative to
+// /wiki and without it.
+func searchLink(query string, limit int, q url.Values, cursor string) string {
+	var b strings.Builder
+	b.WriteString("/rest/api/search?cql=")
+	b.WriteString(url.QueryEscape(query))
+	b.WriteString("&limit=")
+	b.WriteString(strconv.Itoa(limit))
+	for _, name := range []string{"expand", "excerpt", "includeArchivedSpaces"} {
+		if v := q.Get(name); v != "" {
+			b.WriteString("&" + name + "=" + url.QueryEscape(v))
+		}
+	}
+	b.WriteString("&cursor=")
+	b.WriteString(url.QueryEscape(cursor))
+	return b.String()
+}
+
+// searchResult renders one v1 search result. Call with s.mu held.
+func (s *Server) searchResult(st *confState, p *cPage, mode string, words []string, body, version, labels, ancestors bool) map[string]any {
+	sp := st.spaceByID[p.SpaceID]
+	webui := st.webui(p)
+	content := map[string]any{
+		"id":     p.ID,
+		"type":   p.Type,
+		"status": p.Status,
+		"title":  p.Title,
+		"_links": map[string]any{
+			"webui":  webui,
+			"self":   s.wikiBase() + "/rest/api/content/" + p.ID,
+			"tinyui": tinyui(p.ID),
+		},
+		"_expandable": map[string]any{
+			"container": "/rest/api/space/" + st.spaceKey(p),
+			"version":   "",
+			"history":   "/rest/api/content/" + p.ID + "/history",
+			"body":      "",
+			"ancestors": "",
+		},
+	}
+	container := map[string]any{}
+	if sp != nil {
+		content["space"] = map[string]any{
+			"id": sp.ID, "key": sp.Key, "name": sp.Name, "type": sp.Type, "status": sp.Status,
+			"_links": map[string]any{"webui": "/spaces/" + sp.Key, "self": s.wikiBase() + "/rest/api/space/" + sp.Key},
+		}
+		container = map[string]any{"title": sp.Name, "displayUrl": "/spaces/" + sp.Key}
+	}
+	if body {
+		content["body"] = map[string]any{"storage": map[string]any{"value": p.Body, "representation": "storage"}}
+	}
+	if version {
+		by := map[string]any{"accountId": p.VersionBy, "type": "known"}
+		if u := s.userByID(p.VersionBy); u != nil {
+			by["displayName"] = u.DisplayName
+		}
+		content["version"] = map[string]any{"number": p.Version, "when": isoTime(p.VersionAt), "by": by, "minorEdit": false}
+	}
+	if labels {
+		ls := []any{}
+		for _, l := range p.Labels {
+			ls = append(ls, map[string]any{"prefix": l.Prefix, "name": l.Name, "id": l.ID, "label": l.Name})
+		}
+		content["metadata"] = map[string]any{"labels": map[string]any{"results": ls, "start": 0, "limit": 200, "size": len(ls)}}
+	}
+	if ancestors {
+		as := []any{}
+		for _, id := range st.ancestors(p) {
+			if a := st.content[id]; a != nil {
+				as = append(as, map[string]any{"id": a.ID, "type": a.Type, "status": a.Status, "title": a.Title})
+			}
+		}
+		content["ancestors"] = as
+	}
+	title, excerpt := p.Title, ""
+	switch mode {
+	case "highlight", "highlight_unescaped":
+		title = highlight(p.Title, words)
+		excerpt = highlight(excerptOf(p.facts.Text, words), words)
+	case "indexed", "indexed_unescaped":
+		excerpt = excerptOf(p.facts.Text, words)
+	}
+	return map[string]any{
+		"content":               content,
+		"title":                 title,
+		"excerpt":               excerpt,
+		"url":                   webui,
+		"resultGlobalContainer": container,
+		"breadcrumbs":           []any{},
+		"entityType":            "content",
+		"iconCssClass":          "aui-icon content-type-" + p.Type,
+		"lastModified":          isoTime(p.VersionAt),
+		"friendlyLastModified":  p.VersionAt.UTC().Format("Jan 02, 2006"),
+		"score":                 0.0,
+	}
+}
+
+// highlightWords collects the word patterns of ~ clauses (not negated).
+func highlightWords(e cql.Expr) []string {
+	var out []string
+	var walk func(e cql.Expr, neg bool)
+	walk = func(e cql.Expr, neg bool) {
+		switch e := e.(type) {
+		case *cql.And:
+			walk(e.L, neg)
+			walk(e.R, neg)
+		case *cql.Or:
+			walk(e.L, neg)
+			walk(e.R, neg)
+		case *cql.Not:
+			walk(e.X, !neg)
+		case *cql.Clause:
+			if neg || e.Op != "~" || (e.Field != "text" && e.Field != "title") {
+				return
+			}
+			for _, v := range e.Values {
+				for _, w := range splitWords(v.Text) {
+					if w != "and" && w != "or" {
+						out = append(out, w)
+					}
+				}
+			}
+		}
+	}
+	if e != nil {
+		walk(e, false)
+	}
+	return out
+}
+
+// splitWords lower-cases s and splits it into words, keeping * and ?.
+func splitWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '*' && r != '?'
+	})
+}
+
+func wordMatches(patterns []string, w string) bool {
+	lw := strings.ToLower(w)
+	for _, p := range patterns {
+		if p == lw || strings.ContainsAny(p, "*?") && globMatch(p, lw) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch is '*' and '?' matching (iterative).
+func globMatch(p, s string) bool {
+	pi, si, star, mark := 0, 0, -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
+			pi++
+			si++
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// highlight wraps matching words in Confluence's @@@hl@@@ markers.
+func highlight(s string, patterns []string) string {
+	if len(patterns) == 0 {
+		return s
+	}
+	var b strings.Builder
+	start := -1
+	flush := func(end int) {
+		w := s[start:end]
+		if wordMatches(patterns, w) {
+			b.WriteString("@@@hl@@@" + w + "@@@endhl@@@")
+		} else {
+			b.WriteString(w)
+		}
+		start = -1
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+		} else {
+			if start >= 0 {
+				flush(i)
+			}
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	if start >= 0 {
+		flush(len(s))
+	}
+	return b.String()
+}
+
+// excerptOf returns about 240 characters of text around the first match.
+func excerptOf(text string, patterns []string) string {
+	const size = 240
+	start := 0
+	if len(patterns) > 0 {
+		for i, w := range strings.Fields(text) {
+			if wordMatches(patterns, strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })) {
+				if i > 8 {
+					start = byteOffsetOfField(text, i-4)
+				}
+				break
+			}
+		}
+	}
+	out := text[start:]
+	prefix := ""
+	if start > 0 {
+		prefix = "..."
+	}
+	if utf8.RuneCountInString(out) > size {
+		n := 0
+		for i := range out {
+			if n == size {
+				out = out[:i] + "..."
+				break
+			}
+			n++
+		}
+	}
+	return prefix + out
+}
+
+func byteOffsetOfField(s string, idx int) int {
+	n := -1
+	in := false
+	for i, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+			continue
+		}
+		if !in {
+			in = true
+			n++
+			if n == idx {
+				return i
+			}
+		}
+	}
+	return 0
+}
