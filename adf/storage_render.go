@@ -146,8 +146,12 @@ func (w *storageWriter) block(n *Node, depth int) {
 			w.str("<p />")
 			return
 		}
+		content := trimInlineEdges(n.Content)
+		if len(content) == 0 {
+			return // whitespace only
+		}
 		w.str("<p>")
-		w.inlines(n.Content, depth+1)
+		w.inlines(content, depth+1)
 		w.str("</p>")
 	case "heading":
 		level, ok := n.IntAttr("level")
@@ -156,7 +160,7 @@ func (w *storageWriter) block(n *Node, depth int) {
 		}
 		tag := "h" + strconv.Itoa(level)
 		w.str("<" + tag + ">")
-		w.inlines(n.Content, depth+1)
+		w.inlines(trimInlineEdges(n.Content), depth+1)
 		w.str("</" + tag + ">")
 	case "bulletList":
 		w.str("<ul>")
@@ -257,6 +261,39 @@ func (w *storageWriter) block(n *Node, depth int) {
 		w.placeholder(n.Type, storagePlainText(n))
 		w.str("</p>")
 	}
+}
+
+// trimInlineEdges drops the whitespace at the start and end of a run of
+// inline nodes (markdown cannot keep it, so neither do we), copying the
+// edge text nodes rather than changing them.
+func trimInlineEdges(in []*Node) []*Node {
+	out := in
+	for len(out) > 0 && out[0] != nil && out[0].Type == "text" && len(out[0].Marks) == 0 {
+		t := strings.TrimLeft(out[0].Text, " \t\n")
+		if t != "" {
+			if t != out[0].Text {
+				cp := *out[0]
+				cp.Text = t
+				out = append([]*Node{&cp}, out[1:]...)
+			}
+			break
+		}
+		out = out[1:]
+	}
+	for len(out) > 0 && out[len(out)-1] != nil && out[len(out)-1].Type == "text" && len(out[len(out)-1].Marks) == 0 {
+		last := out[len(out)-1]
+		t := strings.TrimRight(last.Text, " \t\n")
+		if t != "" {
+			if t != last.Text {
+				cp := *last
+				cp.Text = t
+				out = append(append([]*Node{}, out[:len(out)-1]...), &cp)
+			}
+			break
+		}
+		out = out[:len(out)-1]
+	}
+	return out
 }
 
 func hasBlockChildren(n *Node) bool {
@@ -692,13 +729,22 @@ func (w *storageWriter) inline(n *Node, depth int, inLink bool) {
 	case "emoji":
 		short := n.StringAttr("shortName")
 		txt := n.StringAttr("text")
-		if name := emoticonName(short, txt); name != "" {
+		switch name := emoticonName(short, txt); {
+		case name != "":
 			w.str("<ac:emoticon")
 			w.attr("ac:name", name)
 			w.str(" />")
-		} else if txt != "" {
+		case txt != "" && isShortcode(short):
+			// Confluence Cloud's form for any emoji: the legacy name is a
+			// fallback, the shortname and text say which emoji it is.
+			w.str(`<ac:emoticon ac:name="blue-star"`)
+			w.attr("ac:emoji-shortname", short)
+			w.attr("ac:emoji-id", emojiID(n.StringAttr("id"), txt))
+			w.attr("ac:emoji-fallback", txt)
+			w.str(" />")
+		case txt != "":
 			w.text(txt)
-		} else {
+		default:
 			w.text(short)
 		}
 	case "date":
@@ -755,6 +801,34 @@ func (w *storageWriter) inlineText(s string, literal bool) {
 		s = s[start+end:]
 	}
 	w.text(s)
+}
+
+func isShortcode(s string) bool {
+	if len(s) < 3 || s[0] != ':' || s[len(s)-1] != ':' {
+		return false
+	}
+	for _, r := range s[1 : len(s)-1] {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '+' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// emojiID is the emoji id Confluence uses for a standard emoji: its code
+// points in hex joined by "-" (without variation selectors).
+func emojiID(id, text string) string {
+	if id != "" {
+		return id
+	}
+	var parts []string
+	for _, r := range text {
+		if r == 0xFE0F {
+			continue
+		}
+		parts = append(parts, strconv.FormatInt(int64(r), 16))
+	}
+	return strings.Join(parts, "-")
 }
 
 func hasMark(n *Node, t string) bool {
@@ -998,16 +1072,19 @@ func parseMacroToken(s string) (name string, params [][2]string, end int, ok boo
 	return "", nil, 0, false
 }
 
-// storagePlainText returns the text content of n and its descendants.
+// storagePlainText returns the text content of n and its descendants. It
+// walks with an explicit stack, so any depth is fine.
 func storagePlainText(n *Node) string {
 	if n == nil {
 		return ""
 	}
 	var b strings.Builder
-	var walk func(*Node, int)
-	walk = func(n *Node, depth int) {
-		if n == nil || depth > 2*MaxDepth {
-			return
+	stack := []*Node{n}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == nil {
+			continue
 		}
 		switch n.Type {
 		case "text":
@@ -1021,10 +1098,9 @@ func storagePlainText(n *Node) string {
 				b.WriteString(n.StringAttr("shortName"))
 			}
 		}
-		for _, c := range n.Content {
-			walk(c, depth+1)
+		for i := len(n.Content) - 1; i >= 0; i-- {
+			stack = append(stack, n.Content[i])
 		}
 	}
-	walk(n, 0)
 	return b.String()
 }

@@ -228,6 +228,9 @@ func normalizeElement(n *html.Node) *html.Node {
 		n.Data, n.DataAtom = elRawInline, 0
 		n.Attr = []html.Attribute{{Key: "tag", Val: tag}}
 		return n
+	case "li":
+		unwrapListParagraph(n)
+		return n
 	case "ac:placeholder":
 		// Editor hint text of templates: not content.
 		n.Parent.RemoveChild(n)
@@ -258,6 +261,45 @@ func normalizeElement(n *html.Node) *html.Node {
 		return normalizeUnknownElement(n)
 	}
 	return n
+}
+
+// unwrapListParagraph turns <li><p>text</p><ul>...</ul></li> into
+// <li>text<ul>...</ul></li> so the list stays tight in markdown ("- text"
+// with the nested list right below, no blank line).
+func unwrapListParagraph(li *html.Node) {
+	var para *html.Node
+	for c := li.FirstChild; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "":
+		case c.Type == html.ElementNode && c.Data == "p":
+			if para != nil {
+				return
+			}
+			para = c
+		case c.Type == html.ElementNode && (c.Data == "ul" || c.Data == "ol" || c.Data == "ac:task-list"):
+		default:
+			return
+		}
+	}
+	if para == nil || para != firstElementChild(li) {
+		return
+	}
+	for c := para.FirstChild; c != nil; {
+		next := c.NextSibling
+		para.RemoveChild(c)
+		li.InsertBefore(c, para)
+		c = next
+	}
+	li.RemoveChild(para)
+}
+
+func firstElementChild(n *html.Node) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			return c
+		}
+	}
+	return nil
 }
 
 // macroInfo is a structured macro read from storage.
@@ -310,6 +352,11 @@ func parameterText(p *html.Node) string {
 	for c := p.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type != html.ElementNode {
 			continue
+		}
+		if c.Data == "ac:link" {
+			if s := parameterText(c); s != "" {
+				return s
+			}
 		}
 		switch c.Data {
 		case "ri:user":
@@ -627,7 +674,14 @@ func normalizeImage(n *html.Node) *html.Node {
 		n.Parent.RemoveChild(n)
 		return nil
 	}
-	replaceNode(n, img)
+	if isInlineContext(n) {
+		replaceNode(n, img)
+		return nil
+	}
+	// A block-level image is a paragraph of its own.
+	p := newElement("p")
+	p.AppendChild(img)
+	replaceNode(n, p)
 	return nil
 }
 
@@ -675,7 +729,25 @@ func (p *storagePlugin) Init(conv *converter.Converter) error {
 		conv.Register.TagType(name, converter.TagTypeInline, converter.PriorityEarly)
 	}
 	conv.Register.Renderer(p.render, converter.PriorityEarly)
+	// Before the code-block newline markers turn into "\n" (PriorityLate),
+	// so lines inside code blocks are not touched.
+	conv.Register.PostRenderer(blankWhitespaceLines, converter.PriorityStandard+50)
 	return nil
+}
+
+// blankWhitespaceLines empties lines that hold only spaces (list
+// indentation of a blank line), which markdown ignores anyway.
+func blankWhitespaceLines(_ converter.Context, content []byte) []byte {
+	if !bytes.Contains(content, []byte(" \n")) {
+		return content
+	}
+	lines := bytes.Split(content, []byte("\n"))
+	for i, l := range lines {
+		if len(l) > 0 && len(bytes.TrimLeft(l, " ")) == 0 {
+			lines[i] = nil
+		}
+	}
+	return bytes.Join(lines, []byte("\n"))
 }
 
 func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *html.Node) converter.RenderStatus {
@@ -708,6 +780,10 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 		w.WriteString("</" + tag + ">")
 	case "table":
 		renderTable(ctx, w, n)
+	case "a":
+		return renderAutolink(w, n)
+	case "li":
+		w.Write(renderItemContent(ctx, n))
 	default:
 		return converter.RenderTryNext
 	}
@@ -758,6 +834,54 @@ func codeFence(code string) string {
 		return "```"
 	}
 	return strings.Repeat("`", longest+1)
+}
+
+// listElements are the elements that render as a markdown list.
+var listElements = map[string]bool{"ul": true, "ol": true, elTaskList: true}
+
+// blockElements are the elements that render as markdown blocks.
+var blockElements = map[string]bool{
+	"p": true, "div": true, "pre": true, "table": true, "blockquote": true, "hr": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"ul": true, "ol": true, elCode: true, elAlert: true, elDetails: true, elTaskList: true,
+	elMacroBlock: true,
+}
+
+// renderItemContent renders the content of a list item or task. An item
+// that is inline text followed by a nested list keeps the list on the next
+// line ("- text\n  - nested"), so the markdown list stays tight.
+func renderItemContent(ctx converter.Context, n *html.Node) []byte {
+	var last *html.Node
+	for c := n.LastChild; c != nil; c = c.PrevSibling {
+		if c.Type == html.TextNode && strings.TrimSpace(c.Data) == "" {
+			continue
+		}
+		last = c
+		break
+	}
+	if last == nil || last.Type != html.ElementNode || !listElements[last.Data] {
+		return renderBlockChildren(ctx, n)
+	}
+	for c := n.FirstChild; c != last; c = c.NextSibling {
+		if c.Type == html.ElementNode && blockElements[c.Data] {
+			return renderBlockChildren(ctx, n)
+		}
+	}
+	var head bytes.Buffer
+	for c := n.FirstChild; c != last; c = c.NextSibling {
+		ctx.RenderNodes(ctx, &head, c)
+	}
+	var list bytes.Buffer
+	ctx.RenderNodes(ctx, &list, last)
+	h := bytes.TrimSpace(head.Bytes())
+	l := bytes.TrimSpace(list.Bytes())
+	if len(h) == 0 {
+		return l
+	}
+	out := make([]byte, 0, len(h)+1+len(l))
+	out = append(out, h...)
+	out = append(out, '\n')
+	return append(out, l...)
 }
 
 // renderBlockChildren renders the children of n as markdown blocks and
@@ -857,7 +981,7 @@ func renderTaskList(ctx converter.Context, w converter.Writer, n *html.Node) {
 		} else {
 			w.WriteString("- [ ] ")
 		}
-		content := renderBlockChildren(ctx, c)
+		content := renderItemContent(ctx, c)
 		if len(content) == 0 {
 			// An empty task still needs text to stay a task item.
 			content = []byte("\u00a0")
@@ -1013,6 +1137,24 @@ func renderTable(ctx converter.Context, w converter.Writer, n *html.Node) {
 		}
 	}
 	w.WriteString("\n")
+}
+
+// renderAutolink writes <https://...> for a link whose text is its URL.
+func renderAutolink(w converter.Writer, n *html.Node) converter.RenderStatus {
+	href := attr(n, "href")
+	c := n.FirstChild
+	if c == nil || c.NextSibling != nil || c.Type != html.TextNode || c.Data != href {
+		return converter.RenderTryNext
+	}
+	lower := strings.ToLower(href)
+	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "mailto:") {
+		return converter.RenderTryNext
+	}
+	if strings.ContainsAny(href, " <>\t\n") {
+		return converter.RenderTryNext
+	}
+	w.WriteString("<" + href + ">")
+	return converter.RenderSuccess
 }
 
 func atoiBounded(s string, limit int) int {
