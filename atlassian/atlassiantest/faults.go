@@ -158,8 +158,9 @@ func (s *Server) takeFault(r *http.Request) (Fault, bool) {
 }
 
 // applyFault runs the fault matching r, if any, and reports whether it
-// answered the request (status or dropped connection).
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
+// answered the request (status or dropped connection). beforeDrop runs just
+// before a connection is dropped.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, beforeDrop func()) bool {
 	f, ok := s.takeFault(r)
 	if !ok {
 		return false
@@ -170,6 +171,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	if f.DropConnection {
+		beforeDrop()
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 			_ = conn.Close()
 			return true

@@ -42,11 +42,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	entry.Body = readBodyForLog(r, s.cfg.maxLoggedBytes)
 	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		entry.Status = sw.status
-		s.reqlog.add(entry)
-	}()
-	if s.applyFault(sw, r) {
+	logged := false
+	logEntry := func() {
+		if !logged {
+			logged = true
+			entry.Status = sw.status
+			s.reqlog.add(entry)
+		}
+	}
+	defer logEntry()
+	// A dropped connection is logged before it drops, so a client that sees
+	// the error also sees the entry.
+	if s.applyFault(sw, r, logEntry) {
 		return
 	}
 	s.mux.ServeHTTP(sw, r)

@@ -1,6 +1,7 @@
 package atlassiantest
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -63,6 +64,7 @@ type authState struct {
 	access       map[string]*accessToken
 	refresh      map[string]*refreshToken
 	families     []*family
+	omitRefresh  int // refreshes left that answer without a refresh_token
 	stats        Stats
 }
 
@@ -400,6 +402,24 @@ func (s *Server) ExpireAccessTokens() {
 	}
 }
 
+// OmitNextRefreshTokens makes the next n successful refreshes answer with
+// a new access token but no refresh_token, as Atlassian has been seen to do
+// (ATLASSIAN.md §1.4); the refresh token used then stays valid, unrotated.
+// Clients must keep their old refresh token when the field is absent.
+func (s *Server) OmitNextRefreshTokens(n int) {
+	s.auth.mu.Lock()
+	s.auth.omitRefresh = n
+	s.auth.mu.Unlock()
+}
+
+// HTTPClient returns an HTTP client that sends a fresh access token for the
+// site admin (IssueToken(scopes...)) on every request, for tests of REST
+// code that do not care about the OAuth flow.
+func (s *Server) HTTPClient(scopes ...string) *http.Client {
+	p := s.IssueToken(scopes...)
+	return oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(p.Token()))
+}
+
 // Stats returns the authorization server's and gateway's counters.
 func (s *Server) Stats() Stats {
 	s.auth.mu.Lock()
@@ -729,6 +749,17 @@ func (s *Server) exchangeRefresh(req tokenRequest) (TokenPair, *tokenErr) {
 	}
 	fam := rt.fam
 	reuse := s.cfg.reuseInterval
+	if a.omitRefresh > 0 && !rt.used && rt.gen >= fam.maxUsedGen && now.Sub(rt.issued) <= refreshInactivity {
+		// The response some users observed: a new access token and no
+		// refresh_token. The refresh token used stays valid, unrotated.
+		a.omitRefresh--
+		a.stats.Refreshes++
+		p := a.mint(s, fam, rt.gen)
+		delete(a.refresh, p.RefreshToken)
+		fam.refresh = fam.refresh[:len(fam.refresh)-1]
+		p.RefreshToken = ""
+		return p, nil
+	}
 	if !rt.used {
 		if rt.gen < fam.maxUsedGen {
 			a.revokeFamily(fam)

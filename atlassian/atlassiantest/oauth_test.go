@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -558,4 +559,81 @@ func TestIssueTokenAs(t *testing.T) {
 	if _, err := srv.IssueTokenAs(u.AccountID, "write:everything"); err == nil {
 		t.Fatal("unknown scope accepted")
 	}
+}
+
+func TestOAuthFlowWithCallbackServer(t *testing.T) {
+	srv := coreServer(t, WithAutoApprove())
+	mountProbes(srv)
+	type cb struct{ code, state string }
+	got := make(chan cb, 1)
+	callback := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- cb{r.URL.Query().Get("code"), r.URL.Query().Get("state")}
+		_, _ = w.Write([]byte("You can close this window."))
+	}))
+	defer callback.Close()
+	srv.RegisterRedirectURI(callback.URL + "/callback")
+	conf := srv.OAuth2Config(callback.URL+"/callback", flowScopes...)
+	conf.Endpoint.AuthStyle = oauth2.AuthStyleAutoDetect
+	resp, err := http.Get(conf.AuthCodeURL("s-42", AuthCodeURLOptions()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	c := <-got
+	if c.state != "s-42" || c.code == "" {
+		t.Fatalf("callback got %+v", c)
+	}
+	ctx := context.Background()
+	tok, err := conf.Exchange(ctx, c.code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := conf.Client(ctx, tok)
+	r, err := client.Get(probeURL(srv, Jira, "ENG-2"))
+	if err != nil || r.StatusCode != 200 {
+		t.Fatalf("API call: %v %v", err, r)
+	}
+	r.Body.Close()
+	if h := do(t, "GET", srv.URL+"/me", tok.AccessToken, "", ""); h.Status != 200 {
+		t.Fatalf("/me: %d", h.Status)
+	}
+}
+
+func TestOmitNextRefreshTokens(t *testing.T) {
+	srv := coreServer(t)
+	mountProbes(srv)
+	p := srv.IssueToken()
+	srv.OmitNextRefreshTokens(1)
+	h := refresh(t, srv, p.RefreshToken)
+	at, rt := pairOf(t, h)
+	if rt != "" {
+		t.Fatalf("refresh_token present: %s", h.Body)
+	}
+	if s := do(t, "GET", probeURL(srv, Jira, "A-1"), at, "", "").Status; s != 200 {
+		t.Fatalf("new access token: %d", s)
+	}
+	// The old refresh token was not rotated: it works, and rotates now.
+	_, rt2 := pairOf(t, refresh(t, srv, p.RefreshToken))
+	if rt2 == "" || rt2 == p.RefreshToken {
+		t.Fatalf("second refresh did not rotate")
+	}
+	_, rt3 := pairOf(t, refresh(t, srv, rt2))
+	if rt3 == "" || srv.Stats().FamilyRevocations != 0 {
+		t.Fatalf("rotation after an omitted refresh token broke: %+v", srv.Stats())
+	}
+}
+
+func TestHTTPClient(t *testing.T) {
+	srv := coreServer(t)
+	mountProbes(srv)
+	resp, err := srv.HTTPClient("read:jira-work").Get(probeURL(srv, Jira, "A-1"))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%v %v", err, resp)
+	}
+	resp.Body.Close()
+	resp, err = srv.HTTPClient("read:jira-work").Get(probeURL(srv, Confluence, "1"))
+	if err != nil || resp.StatusCode != 401 {
+		t.Fatalf("confluence without its scope: %v %v", err, resp)
+	}
+	resp.Body.Close()
 }
