@@ -152,22 +152,17 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string,
 	s.mu.Lock()
 	st := s.confluence()
 	var hits []*cql.Doc
-	byDoc := map[*cql.Doc]*cPage{}
 	for _, p := range st.ordered {
-		if p.Status != "current" || p.doc == nil {
-			continue
-		}
-		if m.Match(p.doc) {
+		if p.Status == "current" && p.doc != nil && m.Match(p.doc) {
 			hits = append(hits, p.doc)
-			byDoc[p.doc] = p
 		}
 	}
-	m.Sort(hits)
 	total := len(hits)
 	end := min(offset+limit, total)
+	hits = m.SortTop(hits, end)
 	results := []any{}
 	for i := offset; i < end; i++ {
-		p := byDoc[hits[i]]
+		p := st.content[hits[i].ID]
 		results = append(results, s.searchResult(st, p, excerptMode, words, withBody, withVersion, withLabels, withAncestors))
 	}
 	s.mu.Unlock()

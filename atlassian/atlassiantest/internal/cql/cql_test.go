@@ -3,6 +3,7 @@ package cql
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -324,4 +325,41 @@ func FuzzParse(f *testing.F) {
 		}
 		m.Sort(hits)
 	})
+}
+
+func TestSortTopMatchesSort(t *testing.T) {
+	var docs []*Doc
+	for i := 0; i < 300; i++ {
+		docs = append(docs, NewDoc(Content{
+			ID: strconv.Itoa(1000 + (i*7919)%300), Type: "page", SpaceKey: []string{"A", "B", "C"}[i%3],
+			Title:        "Page " + strconv.Itoa(i%37),
+			Text:         strings.Repeat("deploy ", i%4) + "notes",
+			Created:      day("2026-01-01").Add(time.Duration(i%17) * time.Hour),
+			LastModified: day("2026-02-01").Add(time.Duration(i%23) * time.Hour),
+		}))
+	}
+	for _, q := range []string{`type = page ORDER BY created DESC, title`, `text ~ notes`, `text ~ deploy OR title ~ 3`, `space = B ORDER BY lastmodified`, `type = page`} {
+		parsed, err := Parse(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := parsed.Compile(testEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hits []*Doc
+		for _, d := range docs {
+			if m.Match(d) {
+				hits = append(hits, d)
+			}
+		}
+		full := slices.Clone(hits)
+		m.Sort(full)
+		for _, k := range []int{0, 1, 5, 25, 74, 75, len(hits) - 1, len(hits), len(hits) + 10} {
+			got := m.SortTop(slices.Clone(hits), k)
+			if want := full[:min(max(k, 0), len(full))]; !slices.Equal(got, want) {
+				t.Errorf("%s: SortTop(%d) differs from Sort", q, k)
+			}
+		}
+	}
 }

@@ -2,7 +2,7 @@ package cql
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,11 +34,12 @@ type Content struct {
 // Doc is a Content prepared for matching: its words are tokenised once.
 type Doc struct {
 	Content
-	seq    []string            // tokens of title, text and labels, in order
-	words  map[string]struct{} // the same tokens as a set
-	titleW []string            // tokens of the title
-	spaceW []string            // tokens of the space title
-	idNum  uint64
+	seq        []string            // tokens of title, text and labels, in order
+	words      map[string]struct{} // the same tokens as a set
+	titleW     []string            // tokens of the title
+	spaceW     []string            // tokens of the space title
+	idNum      uint64
+	titleLower string
 }
 
 // NewDoc prepares c for matching. Build it again after c changes.
@@ -56,6 +57,7 @@ func NewDoc(c Content) *Doc {
 		d.words[w] = struct{}{}
 	}
 	d.idNum, _ = strconv.ParseUint(c.ID, 10, 64)
+	d.titleLower = strings.ToLower(c.Title)
 	return d
 }
 
@@ -130,67 +132,149 @@ func (m *Matcher) Score(d *Doc) int {
 
 // Sort orders docs by the query's ORDER BY, or by relevance (then most
 // recently modified) when it has none. Ties break on ascending id.
-func (m *Matcher) Sort(docs []*Doc) {
-	if len(m.q.OrderBy) == 0 {
-		scores := make(map[*Doc]int, len(docs))
-		if len(m.score) > 0 {
-			for _, d := range docs {
-				scores[d] = m.Score(d)
+func (m *Matcher) Sort(docs []*Doc) { m.SortTop(docs, len(docs)) }
+
+// SortTop puts the first k docs of the Sort order, sorted, at the front of
+// docs and returns them; the rest of docs is left in no particular order.
+// It costs O(n log k), so a first page is cheap however many docs match.
+func (m *Matcher) SortTop(docs []*Doc, k int) []*Doc {
+	k = max(0, min(k, len(docs)))
+	items := make([]ranked, len(docs))
+	for i, d := range docs {
+		items[i] = ranked{d: d}
+		if len(m.score) > 0 && len(m.q.OrderBy) == 0 {
+			items[i].score = m.Score(d)
+		}
+	}
+	less := m.lessFunc()
+	if k < len(items)/4 {
+		// Bounded max-heap of the k best seen so far.
+		h := items[:0:0]
+		for _, it := range items {
+			if len(h) < k {
+				h = append(h, it)
+				heapUp(h, len(h)-1, less)
+			} else if k > 0 && less(it, h[0]) {
+				h[0] = it
+				heapDown(h, 0, less)
 			}
 		}
-		sort.SliceStable(docs, func(i, j int) bool {
-			a, b := docs[i], docs[j]
-			if scores[a] != scores[b] {
-				return scores[a] > scores[b]
+		items = h
+	}
+	slices.SortFunc(items, func(a, b ranked) int {
+		if less(a, b) {
+			return -1
+		}
+		if less(b, a) {
+			return 1
+		}
+		return 0
+	})
+	for i := 0; i < k; i++ {
+		docs[i] = items[i].d
+	}
+	return docs[:k]
+}
+
+// ranked is a doc with its precomputed relevance.
+type ranked struct {
+	d     *Doc
+	score int
+}
+
+// heapUp and heapDown keep h a max-heap under less (the root is the worst
+// of the kept docs).
+func heapUp(h []ranked, i int, less func(a, b ranked) bool) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !less(h[p], h[i]) {
+			return
+		}
+		h[p], h[i] = h[i], h[p]
+		i = p
+	}
+}
+
+func heapDown(h []ranked, i int, less func(a, b ranked) bool) {
+	for {
+		l, big := 2*i+1, i
+		if l < len(h) && less(h[big], h[l]) {
+			big = l
+		}
+		if r := l + 1; r < len(h) && less(h[big], h[r]) {
+			big = r
+		}
+		if big == i {
+			return
+		}
+		h[i], h[big] = h[big], h[i]
+		i = big
+	}
+}
+
+// lessFunc is the strict total order of results.
+func (m *Matcher) lessFunc() func(a, b ranked) bool {
+	if len(m.q.OrderBy) == 0 {
+		return func(x, y ranked) bool {
+			if x.score != y.score {
+				return x.score > y.score
 			}
+			a, b := x.d, y.d
 			if !a.LastModified.Equal(b.LastModified) {
 				return a.LastModified.After(b.LastModified)
 			}
 			return a.idNum < b.idNum
-		})
-		return
+		}
 	}
-	sort.SliceStable(docs, func(i, j int) bool {
-		a, b := docs[i], docs[j]
-		for _, o := range m.q.OrderBy {
-			c := compareBy(a, b, o.Field)
-			if c != 0 {
-				if o.Desc {
-					return c > 0
-				}
-				return c < 0
+	type key struct {
+		cmp  func(a, b *Doc) int
+		desc bool
+	}
+	keys := make([]key, len(m.q.OrderBy))
+	for i, o := range m.q.OrderBy {
+		keys[i] = key{comparator(o.Field), o.Desc}
+	}
+	return func(x, y ranked) bool {
+		a, b := x.d, y.d
+		for _, k := range keys {
+			if c := k.cmp(a, b); c != 0 {
+				return c < 0 != k.desc
 			}
 		}
 		return a.idNum < b.idNum
-	})
+	}
 }
 
-func compareBy(a, b *Doc, field string) int {
+func comparator(field string) func(a, b *Doc) int {
 	switch field {
 	case "title":
-		return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+		return func(a, b *Doc) int { return strings.Compare(a.titleLower, b.titleLower) }
 	case "created":
-		return a.Created.Compare(b.Created)
+		return func(a, b *Doc) int { return a.Created.Compare(b.Created) }
 	case "lastmodified":
-		return a.LastModified.Compare(b.LastModified)
+		return func(a, b *Doc) int { return a.LastModified.Compare(b.LastModified) }
 	case "type":
-		return strings.Compare(a.Type, b.Type)
+		return func(a, b *Doc) int { return strings.Compare(a.Type, b.Type) }
 	case "space":
-		return strings.Compare(a.SpaceKey, b.SpaceKey)
-	case "id":
+		return func(a, b *Doc) int { return strings.Compare(a.SpaceKey, b.SpaceKey) }
+	}
+	return func(a, b *Doc) int {
 		switch {
 		case a.idNum < b.idNum:
 			return -1
 		case a.idNum > b.idNum:
 			return 1
 		}
+		return 0
 	}
-	return 0
 }
 
 func (m *Matcher) compile(e Expr, env Env, negated bool) (func(*Doc) bool, error) {
 	switch e := e.(type) {
 	case *And:
+		if cost(e.L) > cost(e.R) { // AND commutes: test the cheap side first
+			e = &And{e.R, e.L}
+		}
 		l, err := m.compile(e.L, env, negated)
 		if err != nil {
 			return nil, err
@@ -220,6 +304,27 @@ func (m *Matcher) compile(e Expr, env Env, negated bool) (func(*Doc) bool, error
 		return m.compileClause(e, env, negated)
 	}
 	return nil, &Error{-1, "unknown expression"}
+}
+
+// cost estimates how expensive an expression is to evaluate per doc.
+func cost(e Expr) int {
+	switch e := e.(type) {
+	case *And:
+		return cost(e.L) + cost(e.R)
+	case *Or:
+		return cost(e.L) + cost(e.R)
+	case *Not:
+		return cost(e.X)
+	case *Clause:
+		if e.Field == "text" {
+			return 20
+		}
+		if e.Op == "~" || e.Op == "!~" {
+			return 5
+		}
+		return len(e.Values)
+	}
+	return 1
 }
 
 func (m *Matcher) compileClause(c *Clause, env Env, negated bool) (func(*Doc) bool, error) {
