@@ -433,7 +433,7 @@ func anyVal(vals textSource, is *Issue, want []string) bool {
 			return false
 		}
 		for _, w := range want {
-			if strings.EqualFold(v, w) {
+			if v == w || strings.EqualFold(v, w) {
 				return true
 			}
 		}
@@ -480,6 +480,17 @@ func (c *compiler) probe(f *fieldDef, cl *Clause, atoms []atom) (p pred, hasEmpt
 		}
 		if !hasEmpty && len(fns) == 0 && len(keys) > 0 && (cl.Op == OpEq || cl.Op == OpIn) {
 			c.projKeys[cl] = keys
+		}
+		if len(env.Projects) > 0 && len(keys) == len(strs) {
+			// Every value resolved to a key: compare keys only.
+			return func(is *Issue) bool {
+				for _, k := range keys {
+					if is.ProjectKey == k || strings.EqualFold(is.ProjectKey, k) {
+						return true
+					}
+				}
+				return false
+			}, hasEmpty
 		}
 		strs = append(strs, keys...)
 		return func(is *Issue) bool {
@@ -899,6 +910,11 @@ func (c *compiler) priorities() []string {
 
 // rankOf is a priority's rank: highest priority ranks highest; 0 = unknown.
 func rankOf(prios []string, name string) int {
+	for i, p := range prios {
+		if p == name {
+			return len(prios) - i
+		}
+	}
 	for i, p := range prios {
 		if strings.EqualFold(p, name) {
 			return len(prios) - i

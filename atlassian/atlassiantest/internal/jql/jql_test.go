@@ -522,3 +522,46 @@ func TestMatchAllocatesNothing(t *testing.T) {
 		t.Errorf("Match allocated %.1f times per pass", allocs)
 	}
 }
+
+func TestContainsFoldASCII(t *testing.T) {
+	tests := []struct {
+		s, sub string
+		want   bool
+	}{
+		{"Database failover", "data", true},
+		{"the DATABASE", "database", true},
+		{"aaaaaaaaab", "ab", true},
+		{"aaaaaaaaaa", "ab", false},
+		{"AaAaAaAaAb", "ab", true},
+		{"short", "shorter", false},
+		{"", "x", false},
+		{"x", "", true},
+		{"über Login", "login", true},
+		{"log in", "login", false},
+	}
+	for _, tt := range tests {
+		if got := containsFoldASCII(tt.s, tt.sub); got != tt.want {
+			t.Errorf("containsFoldASCII(%q, %q) = %v, want %v", tt.s, tt.sub, got, tt.want)
+		}
+	}
+}
+
+func TestStem(t *testing.T) {
+	groups := [][]string{
+		{"fix", "fixes", "fixed", "fixing"},
+		{"crash", "crashes", "crashed", "crashing"},
+		{"certificate", "certificates"},
+		{"status", "statuses"},
+		{"string", "strings"},
+	}
+	for _, g := range groups {
+		for _, w := range g[1:] {
+			if !strings.EqualFold(stem(w), stem(g[0])) {
+				t.Errorf("stem(%q) = %q, stem(%q) = %q: should meet", w, stem(w), g[0], stem(g[0]))
+			}
+		}
+	}
+	if stem("is") != "is" || stem("bus") != "bus" {
+		t.Error("short words must not be stemmed")
+	}
+}

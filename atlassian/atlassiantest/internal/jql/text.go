@@ -19,6 +19,10 @@ type textQuery struct {
 type textTerm struct {
 	words   []textWord // a phrase: consecutive tokens
 	exclude bool
+	// prefix is the first word's stem (or the literal head of its pattern)
+	// when it is ASCII: any matching text contains it, which a fast
+	// substring scan checks before tokenising.
+	prefix string
 }
 
 type textWord struct {
@@ -96,6 +100,15 @@ func compileText(q, field string) (*textQuery, string) {
 			return nil, fmt.Sprintf("The text query '%s' for field '%s' is not allowed to start with '%c'.", q, field, raw[0])
 		}
 		t := textTerm{words: splitWords(raw, !phrase), exclude: prefix == '-' || prefix == '!'}
+		if len(t.words) > 0 {
+			w := t.words[0].s
+			if t.words[0].wild {
+				w = w[:strings.IndexAny(w, "*?")]
+			}
+			if isASCII(w) {
+				t.prefix = w
+			}
+		}
 		needTerm, sawTerm = false, true
 		if len(t.words) > 0 {
 			group = append(group, t)
@@ -260,8 +273,61 @@ func (tq *textQuery) groupMatches(g []textTerm, is *Issue, src textSource) bool 
 	return required
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFoldASCII reports whether s contains sub (lower-case ASCII)
+// ignoring ASCII case, using IndexByte to skip ahead.
+func containsFoldASCII(s, sub string) bool {
+	if sub == "" {
+		return true
+	}
+	lo, up := sub[0], sub[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	// next occurrence (absolute) of each case of the first byte; -1 = none
+	// left. Each is recomputed only once passed, so the scan stays linear.
+	nextLo, nextUp := -2, -2
+	find := func(c byte, from int) int {
+		if j := strings.IndexByte(s[from:], c); j >= 0 {
+			return from + j
+		}
+		return -1
+	}
+	for i := 0; i+len(sub) <= len(s); {
+		if nextLo != -1 && nextLo < i {
+			nextLo = find(lo, i)
+		}
+		if up != lo && nextUp != -1 && nextUp < i {
+			nextUp = find(up, i)
+		}
+		j := nextLo
+		if up != lo && nextUp >= 0 && (j < 0 || nextUp < j) {
+			j = nextUp
+		}
+		if j < 0 || j+len(sub) > len(s) {
+			return false
+		}
+		if strings.EqualFold(s[j:j+len(sub)], sub) {
+			return true
+		}
+		i = j + 1
+	}
+	return false
+}
+
 // in reports whether the phrase occurs in s.
 func (t *textTerm) in(s string) bool {
+	if t.prefix != "" && !containsFoldASCII(s, t.prefix) {
+		return false
+	}
 	for i := 0; i < len(s); {
 		a, b := nextWord(s, i)
 		if a == b {
@@ -269,7 +335,7 @@ func (t *textTerm) in(s string) bool {
 		}
 		i = b
 		w := s[a:b]
-		if isStopWord(w) || !t.words[0].matches(w) {
+		if !t.words[0].matches(w) || isStopWord(w) {
 			continue
 		}
 		if len(t.words) == 1 || t.restAt(s, b) {
@@ -299,6 +365,15 @@ func (t *textTerm) restAt(s string, i int) bool {
 }
 
 func (w *textWord) matches(tok string) bool {
+	// Cheap reject on the first ASCII letter before stemming.
+	if c, p := tok[0], w.s[0]; c < utf8.RuneSelf && p < utf8.RuneSelf && p != '*' && p != '?' {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p {
+			return false
+		}
+	}
 	if w.wild {
 		return globFold(w.s, tok)
 	}
