@@ -84,3 +84,19 @@ func BenchmarkTokenRefresh(b *testing.B) {
 		rt = resp.RefreshToken
 	}
 }
+
+// BenchmarkNewServer measures starting and closing a sandbox, empty and
+// with the seeded demo site (what most tests of other packages pay).
+func BenchmarkNewServer(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		opts []Option
+	}{{"empty", []Option{WithEmptySite()}}, {"demo", nil}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				NewServer(bc.opts...).Close()
+			}
+		})
+	}
+}
