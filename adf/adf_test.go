@@ -15,7 +15,7 @@ import (
 // keys writes back to the same JSON value.
 func TestParseLossless(t *testing.T) {
 	inputs := map[string]string{
-		"unknown everything": `{"type":"doc","version":1,"content":[{"type":"weird","attrs":{"z":1.50,"a":[1,{"b":null}],"big":12345678901234567890},"foo":{"x":1},"content":[]},{"type":"paragraph","content":[{"type":"text","text":"<a&b>\u2028","marks":[{"type":"zap","attrs":{"q":"1"},"e":2}]}]}],"meta":true}`,
+		"unknown everything":    `{"type":"doc","version":1,"content":[{"type":"weird","attrs":{"z":1.50,"a":[1,{"b":null}],"big":12345678901234567890},"foo":{"x":1},"content":[]},{"type":"paragraph","content":[{"type":"text","text":"<a&b>\u2028","marks":[{"type":"zap","attrs":{"q":"1"},"e":2}]}]}],"meta":true}`,
 		"empty attrs and marks": `{"type":"doc","version":1,"content":[{"type":"paragraph","attrs":{},"content":[{"type":"text","text":"x","marks":[]}]}]}`,
 	}
 	golden, err := os.ReadFile(goldenDir + "/unknown-keys.input.adf.json")
@@ -119,6 +119,7 @@ func TestFromMarkdownLimits(t *testing.T) {
 		"deep brackets":  strings.Repeat("[", 5000) + "x" + strings.Repeat("](u)", 5000),
 		"deep details":   strings.Repeat("<details><summary>s</summary>\n\n", 300) + "x" + strings.Repeat("\n\n</details>", 300),
 		"unclosed tags":  "<u>a <sub>b <details>",
+		"crossed tags":   "<b>x<i>y</b>z</i> <u><u>a</u>",
 		"many quotes ml": strings.Repeat("> > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > >\n", 100),
 	}
 	for name, md := range cases {

@@ -652,7 +652,7 @@ func (ic *inlineConv) children(parent ast.Node, marks []Mark) {
 			}
 		}
 		if raw, ok := n.(*ast.RawHTML); ok {
-			if next, handled := ic.htmlInline(raw, marks); handled {
+			if next, handled := ic.htmlInline(raw, marks, nil); handled {
 				n = next
 				continue
 			}
@@ -826,7 +826,7 @@ var (
 // htmlInline handles <br> and paired inline tags that map to marks (<u>,
 // <sub>, <sup>, <s>, <b>, <i>, <span style="color: #rrggbb">). It returns the
 // last node consumed.
-func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark) (ast.Node, bool) {
+func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark, limit ast.Node) (ast.Node, bool) {
 	s := rawHTMLText(ic.c.src, x)
 	if htmlBrRe.MatchString(s) {
 		ic.trimTrailingSpace()
@@ -857,7 +857,7 @@ func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark) (ast.Node, bool) 
 	// Find the matching close tag among the siblings.
 	level := 1
 	var end ast.Node
-	for n := x.NextSibling(); n != nil; n = n.NextSibling() {
+	for n := x.NextSibling(); n != nil && n != limit; n = n.NextSibling() {
 		r, ok := n.(*ast.RawHTML)
 		if !ok {
 			continue
@@ -882,7 +882,7 @@ func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark) (ast.Node, bool) 
 	}
 	for n := x.NextSibling(); n != end; n = n.NextSibling() {
 		if raw, ok := n.(*ast.RawHTML); ok {
-			if next, handled := ic.htmlInline(raw, inner); handled {
+			if next, handled := ic.htmlInline(raw, inner, end); handled {
 				for n != next {
 					n = n.NextSibling()
 				}
