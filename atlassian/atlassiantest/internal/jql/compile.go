@@ -141,6 +141,7 @@ type compiler struct {
 	loc      *time.Location
 	errs     []string
 	projKeys map[*Clause][]string
+	users    map[string]*User
 }
 
 func (c *compiler) errorf(format string, a ...any) {
@@ -197,17 +198,25 @@ func (c *compiler) join(terms []Expr, neg, all bool) pred {
 }
 
 func (c *compiler) topProjectKeys(e Expr) []string {
+	var keys []string
 	switch x := e.(type) {
 	case *Clause:
-		return c.projKeys[x]
+		keys = c.projKeys[x]
 	case *AndExpr:
 		for _, t := range x.Terms {
 			if cl, ok := t.(*Clause); ok && c.projKeys[cl] != nil {
-				return c.projKeys[cl]
+				keys = c.projKeys[cl]
+				break
 			}
 		}
 	}
-	return nil
+	var out []string // distinct, so an index is scanned once per project
+	for _, k := range keys {
+		if !containsFold(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // flip is the operator NOT turns op into.
@@ -554,6 +563,9 @@ func (c *compiler) probe(f *fieldDef, cl *Clause, atoms []atom) (p pred, hasEmpt
 			if f.kind == kResolution && strings.EqualFold(s, "unresolved") {
 				hasEmpty = true
 				continue
+			}
+			if name, ok := f.ids[s]; ok && isDigits(s) && !containsFold(f.known, s) {
+				s = name
 			}
 			if len(f.known) > 0 && !containsFold(f.known, s) {
 				if !atomFor(atoms, s).quoted && isDigits(s) {

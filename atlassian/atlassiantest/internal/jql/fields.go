@@ -54,6 +54,7 @@ type fieldDef struct {
 	dateOnly bool
 	// validation list for name fields (nil: accept anything)
 	known []string
+	ids   map[string]string // id -> name for name fields
 }
 
 func one(s string) (string, bool) { return s, s != "" }
@@ -107,19 +108,19 @@ func (c *compiler) systemField(lname, name string) *fieldDef {
 		f.kind, f.ops = kParent, opsEq
 		f.vals = single(func(is *Issue) string { return is.Parent })
 	case "issuetype", "type":
-		f.kind, f.ops, f.known = kIssueType, opsEq|opsIs, env.IssueTypes
+		f.kind, f.ops, f.known, f.ids = kIssueType, opsEq|opsIs, env.IssueTypes, env.IssueTypeIDs
 		f.vals = single(func(is *Issue) string { return is.IssueType })
 	case "status":
-		f.kind, f.ops, f.known = kStatus, opsEq|opsIs, env.Statuses
+		f.kind, f.ops, f.known, f.ids = kStatus, opsEq|opsIs, env.Statuses, env.StatusIDs
 		f.vals = single(func(is *Issue) string { return is.Status })
 	case "statuscategory":
 		f.kind, f.ops = kStatusCategory, opsEq|opsIs
 		f.vals = single(func(is *Issue) string { return is.StatusCategory })
 	case "priority":
-		f.kind, f.ops, f.known = kPriority, opsEq|opsIs|opsRel, env.Priorities
+		f.kind, f.ops, f.known, f.ids = kPriority, opsEq|opsIs|opsRel, env.Priorities, env.PriorityIDs
 		f.vals = single(func(is *Issue) string { return is.Priority })
 	case "resolution":
-		f.kind, f.ops, f.known = kResolution, opsEq|opsIs, env.Resolutions
+		f.kind, f.ops, f.known, f.ids = kResolution, opsEq|opsIs, env.Resolutions, env.ResolutionIDs
 		f.vals = single(func(is *Issue) string { return is.Resolution })
 	case "assignee":
 		f.kind, f.ops = kUser, opsEq|opsIs
@@ -221,7 +222,8 @@ func (c *compiler) allText() textSource {
 }
 
 // customField builds the definition of a custom field known to the site.
-func customField(fd Field, name string, loc *time.Location) *fieldDef {
+func (c *compiler) customField(fd Field, name string) *fieldDef {
+	loc := c.loc
 	id := fd.ID
 	f := &fieldDef{name: name}
 	switch fd.Type {
@@ -244,8 +246,19 @@ func customField(fd Field, name string, loc *time.Location) *fieldDef {
 		f.kind, f.ops = kDate, opsEq|opsIs|opsRel
 		f.dateOnly = fd.Type == "date"
 		f.date = func(is *Issue) (time.Time, bool) {
-			t, ok := is.Custom[id].(time.Time)
-			if !ok || t.IsZero() {
+			var t time.Time
+			switch v := is.Custom[id].(type) {
+			case time.Time:
+				t = v
+			case string: // as the REST API writes it
+				var err error
+				if t, err = time.Parse("2006-01-02T15:04:05.000-0700", v); err != nil {
+					if t, err = time.Parse(time.RFC3339, v); err != nil {
+						t, _ = time.Parse("2006-01-02", v)
+					}
+				}
+			}
+			if t.IsZero() {
 				return time.Time{}, false
 			}
 			if fd.Type == "date" {
@@ -255,10 +268,13 @@ func customField(fd Field, name string, loc *time.Location) *fieldDef {
 		}
 	case "user":
 		f.kind, f.ops = kUser, opsEq|opsIs
+		byID := c.usersByID()
 		f.user = func(is *Issue) *User {
 			switch u := is.Custom[id].(type) {
 			case *User:
 				return u
+			case string: // an account id
+				return byID[u]
 			}
 			return nil
 		}
@@ -275,6 +291,18 @@ func customField(fd Field, name string, loc *time.Location) *fieldDef {
 		f.vals = func(is *Issue, k int) (string, bool) { return customString(is.Custom[id], k) }
 	}
 	return f
+}
+
+// usersByID maps the site's account ids to users, built once per compile.
+func (c *compiler) usersByID() map[string]*User {
+	if c.users == nil {
+		c.users = make(map[string]*User, len(c.env.Users))
+		for i := range c.env.Users {
+			u := c.env.Users[i]
+			c.users[u.AccountID] = &u
+		}
+	}
+	return c.users
 }
 
 func toFloat(v any) (float64, bool) {
@@ -322,7 +350,7 @@ func (c *compiler) resolveField(ref FieldRef, sorting bool) *fieldDef {
 		id := "customfield_" + ref.Name[3:len(ref.Name)-1]
 		for _, fd := range c.env.Fields {
 			if fd.ID == id {
-				return customField(fd, ref.Name, c.loc)
+				return c.customField(fd, ref.Name)
 			}
 		}
 	} else {
@@ -331,7 +359,7 @@ func (c *compiler) resolveField(ref FieldRef, sorting bool) *fieldDef {
 		}
 		for _, fd := range c.env.Fields {
 			if strings.EqualFold(fd.Name, ref.Name) || fd.ID == lname {
-				return customField(fd, ref.Name, c.loc)
+				return c.customField(fd, ref.Name)
 			}
 		}
 		if unsupportedFields[lname] || strings.HasPrefix(lname, "issue.property") {

@@ -95,6 +95,9 @@ type Env struct {
 	Resolutions []string
 	Users       []User
 	Sprints     []Sprint // known sprints, for validating sprint values
+	// IssueTypeIDs, StatusIDs, PriorityIDs and ResolutionIDs map ids to
+	// names, so `issuetype = 10001` works as on Jira; nil maps are fine.
+	IssueTypeIDs, StatusIDs, PriorityIDs, ResolutionIDs map[string]string
 	// IssueExists reports whether an issue key exists, for validating
 	// key = and parent = values; nil skips that check.
 	IssueExists func(key string) bool

@@ -565,3 +565,54 @@ func TestStem(t *testing.T) {
 		t.Error("short words must not be stemmed")
 	}
 }
+
+// TestSiteShapes covers values the way the sandbox's Jira stores them: ids
+// for names, account ids in user pickers, REST date strings.
+func TestSiteShapes(t *testing.T) {
+	env, issues := fixtureEnv(), fixtureIssues()
+	env.IssueTypeIDs = map[string]string{"10004": "Bug", "10005": "Incident"}
+	env.StatusIDs = map[string]string{"3": "Done"}
+	env.PriorityIDs = map[string]string{"1": "Highest"}
+	env.Fields = append(env.Fields,
+		Field{ID: "customfield_10070", Name: "Approver", Type: "user"},
+		Field{ID: "customfield_10080", Name: "Kickoff", Type: "datetime"})
+	for _, is := range issues {
+		switch is.Key {
+		case "OPS-2":
+			is.Custom["customfield_10070"] = "acc-carol"
+			is.Custom["customfield_10080"] = "2026-03-10T09:15:00.000+0000"
+		case "MKT-2":
+			is.Custom["customfield_10070"] = "acc-bob"
+			is.Custom["customfield_10080"] = "2026-03-12T09:15:00Z"
+		}
+	}
+	tests := []struct {
+		jql  string
+		want []string
+	}{
+		{"issuetype = 10005", []string{"OPS-1", "OPS-2", "OPS-5"}},
+		{"status = 3 AND project = OPS", []string{"OPS-2", "OPS-6"}},
+		{"priority in (1) AND project = ENG", []string{"ENG-3", "ENG-11"}},
+		{`Approver = "Carol Chen"`, []string{"OPS-2"}},
+		{"Approver is not EMPTY", []string{"MKT-2", "OPS-2"}},
+		{`Kickoff > "2026-03-11"`, []string{"MKT-2"}},
+		{`Kickoff = "2026-03-10"`, []string{"OPS-2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.jql, func(t *testing.T) {
+			got := search(t, tt.jql, env, issues)
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tt.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		})
+	}
+	q, _ := Parse("project in (ENG, Engineering, eng, 10000)")
+	if err := q.Validate(env); err != nil {
+		t.Fatal(err)
+	}
+	if got := q.ProjectKeys(); !slices.Equal(got, []string{"ENG"}) {
+		t.Errorf("ProjectKeys = %v, want one ENG", got)
+	}
+}
