@@ -15,6 +15,12 @@ import (
 //	unknown cloud id, product not on the site   404 {"errorMessage":"Site temporarily unavailable","errorCode":"OTHER"}
 //	unknown path under a product                404 in the product's error shape
 //	path under /ex/ for an unknown product      404 {"code":404,"message":"Not Found"}
+//
+// The two 401 bodies are what clients of the real gateway report verbatim.
+// The unknown-site answer is what Atlassian's edge returns for a site that
+// does not exist; what api.atlassian.com returns for a cloud id the token was
+// not granted is UNVERIFIED, so clients should treat any 401/404 there as
+// "re-check accessible-resources".
 
 // gatewayError writes the gateway's own error shape.
 func gatewayError(w http.ResponseWriter, status int, message string) {
