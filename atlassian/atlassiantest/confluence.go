@@ -29,6 +29,7 @@ const goneMessage = "com.atlassian.confluence.api.service.exceptions.GoneExcepti
 
 // registerConfluence mounts the Confluence Cloud routes.
 func (s *Server) registerConfluence() {
+	s.confluence() // the state exists before the server serves
 	s.api(Confluence, "GET /wiki/rest/api/search", scopesSearch, s.confSearch)
 	s.api(Confluence, "POST /wiki/rest/api/content/{id}/label", scopesWriteLabel, s.confAddLabels)
 

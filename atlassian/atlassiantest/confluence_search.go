@@ -94,10 +94,7 @@ func (s *Server) confSearch(w http.ResponseWriter, r *http.Request, c *caller) {
 
 func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string, parsed *cql.Query, m *cql.Matcher, started time.Time) {
 	q := r.URL.Query()
-	var expand []string
-	for _, e := range queryList(q, "expand") {
-		expand = append(expand, e)
-	}
+	expand := queryList(q, "expand")
 	limit := searchDefaultLimit
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -6,24 +6,22 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest/internal/cql"
 )
 
-// confluenceStates maps a Server to its Confluence state until Server has a
-// field for it (server.go is the core's file).
-var confluenceStates sync.Map // *Server -> *confState
-
-// confluence returns s's Confluence state, creating an empty one on first
-// use. The state is guarded by s.mu.
+// confluence returns s's Confluence state (kept in s.confluenceExt),
+// creating an empty one on first use. First use happens in seed, generate
+// or register, before the server serves, so the field is never written
+// concurrently; the state itself is guarded by s.mu.
 func (s *Server) confluence() *confState {
-	if v, ok := confluenceStates.Load(s); ok {
-		return v.(*confState)
+	if st, ok := s.confluenceExt.(*confState); ok {
+		return st
 	}
-	v, _ := confluenceStates.LoadOrStore(s, newConfState())
-	return v.(*confState)
+	st := newConfState()
+	s.confluenceExt = st
+	return st
 }
 
 // confState is the Confluence site: spaces, content and labels.

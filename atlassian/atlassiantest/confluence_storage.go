@@ -22,7 +22,6 @@ type xnode struct {
 	children []*xnode
 	text     string // for text nodes
 	isText   bool
-	cdata    bool
 }
 
 func (n *xnode) attr(space, local string) string {

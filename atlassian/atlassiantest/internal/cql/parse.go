@@ -262,11 +262,6 @@ type token struct {
 	pos  int
 }
 
-type lexer struct {
-	src  string
-	toks []token
-}
-
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-:@*?/+", r)
 }
