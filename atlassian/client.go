@@ -404,7 +404,7 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 // roundDur rounds a wait for messages.
 func roundDur(d time.Duration) time.Duration {
 	if d > time.Second {
-		return d.Round(time.Second)
+		return d.Round(100 * time.Millisecond)
 	}
 	return d.Round(time.Millisecond)
 }

@@ -22,8 +22,8 @@ type RateLimits struct {
 	Burst int
 	// IssueWrites are the per-issue write windows (default 20 per 2 s and
 	// 100 per 30 s). Each window becomes a token bucket of N/2 tokens
-	// refilled at N/(2·Per), so that no window of length Per ever sees more
-	// than N writes to one issue.
+	// refilled at 0.9·N/(2·Per), so that no window of length Per ever sees
+	// more than N writes to one issue, even with some network jitter.
 	IssueWrites []Window
 	// NearLimitFactor scales the method class's rate while Atlassian says
 	// X-RateLimit-NearLimit: true (default 0.5).
@@ -223,8 +223,11 @@ func (l *Limiter) issueBuckets(now time.Time, issue string) []*rate.Limiter {
 			if w.N <= 0 || w.Per <= 0 {
 				continue
 			}
+			// burst + rate·Per stays under N by a tenth of the refill,
+			// so that network jitter between the client's schedule and
+			// the server's clock cannot fit N+1 writes in one window.
 			burst := max(w.N/2, 1)
-			r := rate.Limit(float64(w.N-burst) / w.Per.Seconds())
+			r := rate.Limit(0.9 * float64(w.N-burst) / w.Per.Seconds())
 			il.buckets = append(il.buckets, rate.NewLimiter(r, burst))
 		}
 		l.issues[key] = il
