@@ -1,11 +1,119 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/atlassian-mcp/atlassian-mcp/adf"
+)
 
 func runConvert(_ context.Context, s streams, args []string) int {
-	fs := newFlags(s, "convert", "--from FORMAT --to FORMAT < in > out", "Convert between markdown, ADF (Jira) and storage format (Confluence).")
+	fs := newFlags(s, "convert", "--from FORMAT --to FORMAT < in > out",
+		"Convert between markdown, ADF (Jira) and storage format (Confluence), reading stdin and writing stdout.\n"+
+			"FORMAT is markdown, adf or storage. ADF is written as indented JSON.")
+	from := fs.String("from", "", "input format: markdown, adf or storage")
+	to := fs.String("to", "", "output format: markdown, adf or storage")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	return notBuilt(s, "convert", "4")
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.err, "atlassian-mcp convert: unexpected argument %q (input comes from stdin)\n", fs.Arg(0))
+		return exitUsage
+	}
+	f, t := strings.ToLower(*from), strings.ToLower(*to)
+	for _, v := range []struct{ name, val string }{{"--from", f}, {"--to", t}} {
+		switch v.val {
+		case "markdown", "adf", "storage":
+		case "":
+			fmt.Fprintf(s.err, "atlassian-mcp convert: %s is required (markdown, adf or storage)\n", v.name)
+			return exitUsage
+		default:
+			fmt.Fprintf(s.err, "atlassian-mcp convert: %s %q is not a format (markdown, adf or storage)\n", v.name, v.val)
+			return exitUsage
+		}
+	}
+	// Read one byte more than the limit so an oversized input is reported, not truncated.
+	in, err := io.ReadAll(io.LimitReader(s.in, adf.MaxInputSize+1))
+	if err != nil {
+		fmt.Fprintf(s.err, "atlassian-mcp convert: reading stdin: %v\n", err)
+		return exitFailure
+	}
+	if len(in) > adf.MaxInputSize {
+		fmt.Fprintf(s.err, "atlassian-mcp convert: %v\n", adf.ErrTooLarge)
+		return exitFailure
+	}
+	out, err := convert(f, t, in)
+	if err != nil {
+		fmt.Fprintf(s.err, "atlassian-mcp convert: %v\n", err)
+		return exitFailure
+	}
+	if _, err := io.WriteString(s.out, out); err != nil {
+		return exitFailure
+	}
+	return exitOK
+}
+
+// convert runs one conversion; ADF travels as a parsed *adf.Doc between
+// the steps so every direction goes through the package's converters.
+func convert(from, to string, in []byte) (string, error) {
+	if from == to {
+		if from == "adf" {
+			d, err := adf.Parse(in)
+			if err != nil {
+				return "", err
+			}
+			return prettyADF(d)
+		}
+		return string(in), nil
+	}
+	switch from + ">" + to {
+	case "markdown>adf":
+		d, err := adf.FromMarkdown(string(in))
+		if err != nil {
+			return "", err
+		}
+		return prettyADF(d)
+	case "adf>markdown":
+		d, err := adf.Parse(in)
+		if err != nil {
+			return "", err
+		}
+		return adf.ToMarkdown(d)
+	case "markdown>storage":
+		return withNewline(adf.MarkdownToStorage(string(in)))
+	case "adf>storage":
+		d, err := adf.Parse(in)
+		if err != nil {
+			return "", err
+		}
+		return withNewline(adf.ToStorage(d))
+	case "storage>markdown":
+		return adf.StorageToMarkdown(string(in))
+	case "storage>adf":
+		md, err := adf.StorageToMarkdown(string(in))
+		if err != nil {
+			return "", err
+		}
+		d, err := adf.FromMarkdown(md)
+		if err != nil {
+			return "", err
+		}
+		return prettyADF(d)
+	}
+	return "", errors.New("unsupported conversion " + from + " -> " + to)
+}
+
+func prettyADF(d *adf.Doc) (string, error) {
+	b, err := d.MarshalIndent()
+	return string(b), err
+}
+
+func withNewline(s string, err error) (string, error) {
+	if err != nil || s == "" || strings.HasSuffix(s, "\n") {
+		return s, err
+	}
+	return s + "\n", nil
 }
