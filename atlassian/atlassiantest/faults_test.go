@@ -199,3 +199,16 @@ func TestConcurrentGateway(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+func TestWithLatency(t *testing.T) {
+	srv := coreServer(t, WithLatency(40*time.Millisecond))
+	mountProbes(srv)
+	tok := srv.IssueToken().AccessToken
+	start := time.Now()
+	if h := do(t, "GET", probeURL(srv, Jira, "A-1"), tok, "", ""); h.Status != 200 {
+		t.Fatalf("status %d", h.Status)
+	}
+	if d := time.Since(start); d < 40*time.Millisecond {
+		t.Fatalf("API request took %v, want at least the configured latency", d)
+	}
+}
