@@ -18,7 +18,8 @@
 // With no ORDER BY, results are ordered by key descending (project key, then
 // issue number), which is also the final tie-break of every explicit order.
 // Fields without an explicit direction sort in their Jira default order:
-// dates and priority descending, everything else ascending. Empty values sort
+// date-times (created, updated, resolved) and priority descending,
+// everything else (due dates included) ascending. Empty values sort
 // last when ascending and first when descending.
 package jql
 

@@ -221,6 +221,8 @@ func TestOrderBy(t *testing.T) {
 		{"project = OPS ORDER BY summary ASC", []string{"OPS-8", "OPS-4", "OPS-1", "OPS-2", "OPS-5", "OPS-7", "OPS-3", "OPS-6"}},
 		{"project in (OPS, MKT) AND issuetype = Incident ORDER BY project, key DESC", []string{"OPS-5", "OPS-2", "OPS-1"}},
 		{"labels = launch ORDER BY rank", []string{"MKT-1", "MKT-2"}},
+		{"due is not EMPTY ORDER BY due", []string{"ENG-5", "ENG-2", "ENG-9", "MKT-1", "OPS-3"}},
+		{"project = OPS AND resolved is not EMPTY ORDER BY resolved", []string{"OPS-2", "OPS-6"}},
 		{`status = "In Progress" ORDER BY status, priority DESC, created ASC`, []string{"OPS-1", "ENG-7", "MKT-2", "ENG-2", "ENG-14", "OPS-5"}},
 	}
 	for _, tt := range tests {

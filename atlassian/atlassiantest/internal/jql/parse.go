@@ -464,12 +464,7 @@ func badOperand(t token) *Error {
 	return syntaxErr(fmt.Sprintf("Expecting either a value, list or function but got '%s'. You must surround '%s' in quotation marks to use it as a value.", t.text, t.text), t)
 }
 
-func looksNumeric(s string) bool {
-	if strings.HasPrefix(s, "-") {
-		s = s[1:]
-	}
-	return isDigits(s)
-}
+func looksNumeric(s string) bool { return isDigits(strings.TrimPrefix(s, "-")) }
 
 // function parses name(args...); name is the current token, '(' is next.
 func (p *parser) function(name token) (Operand, error) {

@@ -17,8 +17,8 @@ func (c *compiler) sortKey(f *fieldDef, order string) cmpFn {
 	desc := order == "DESC"
 	if order == "" {
 		// Jira's default order per field: newest dates and highest
-		// priority first.
-		desc = f.kind == kDate || f.kind == kPriority
+		// priority first, but the soonest due date first.
+		desc = f.kind == kDate && !f.dateOnly || f.kind == kPriority
 	}
 	var cmp cmpFn
 	switch f.kind {
