@@ -1,0 +1,249 @@
+package atlassian_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+)
+
+// findPage returns the id of the page titled title via CQL.
+func findPage(t *testing.T, c *atlassian.ConfluenceClient, title string) string {
+	t.Helper()
+	res, err := c.Search.CQL(context.Background(), atlassian.CQLOptions{CQL: `type = page AND title = "` + title + `"`, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Results {
+		if r.Content != nil && r.Content.Title == title {
+			return r.Content.ID
+		}
+	}
+	t.Fatalf("no page titled %q: %+v", title, res.Results)
+	return ""
+}
+
+func TestConfluenceSearch(t *testing.T) {
+	srv := sandbox(t)
+	c := confClient(t, srv)
+	ctx := context.Background()
+	const cql = "type = page AND space = ENG ORDER BY title"
+
+	first, err := c.Search.CQL(ctx, atlassian.CQLOptions{CQL: cql, Limit: 3, Expand: []string{"content.space"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Results) != 3 || first.NextCursor == "" || first.TotalSize <= 3 {
+		t.Fatalf("first page: %d results, cursor %q, total %d", len(first.Results), first.NextCursor, first.TotalSize)
+	}
+	if first.Results[0].Content == nil || first.Results[0].Content.ID == "" || first.Results[0].Content.Type != "page" {
+		t.Errorf("first hit = %+v", first.Results[0])
+	}
+	// v1 next links lack /wiki; the client must still call /wiki/rest/api/search.
+	if !strings.HasPrefix(first.Links.Next, "/rest/api/search?") {
+		t.Errorf("the sandbox's v1 next link %q no longer lacks /wiki; this test would not cover that case", first.Links.Next)
+	}
+
+	srv.ResetRequests()
+	var titles []string
+	for r, err := range c.Search.All(ctx, atlassian.CQLOptions{CQL: cql, Limit: 3}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		titles = append(titles, r.Content.Title)
+	}
+	if len(titles) != first.TotalSize {
+		t.Errorf("iterated %d hits, totalSize %d", len(titles), first.TotalSize)
+	}
+	if !slices.IsSorted(titles) {
+		t.Errorf("order lost across pages: %v", titles)
+	}
+	reqs := requestsTo(srv, "GET", "/wiki/rest/api/search")
+	if want := (first.TotalSize + 2) / 3; len(reqs) != want {
+		t.Errorf("%d requests for %d hits in pages of 3, want %d", len(reqs), first.TotalSize, want)
+	}
+	for i, r := range reqs {
+		if strings.Contains(r.Path, "/wiki/wiki") {
+			t.Errorf("request %d doubled /wiki: %s", i, r.Path)
+		}
+		q, _ := url.ParseQuery(r.Query)
+		if (q.Get("cursor") != "") != (i > 0) || q.Get("cql") != cql {
+			t.Errorf("request %d query %q", i, r.Query)
+		}
+	}
+
+	t.Run("bad CQL keeps Confluence's message", func(t *testing.T) {
+		_, err := c.Search.CQL(ctx, atlassian.CQLOptions{CQL: "type = page AND AND"})
+		var ae *atlassian.APIError
+		if !errors.As(err, &ae) || ae.StatusCode != 400 || len(ae.Messages()) == 0 {
+			t.Fatalf("err = %#v", err)
+		}
+	})
+	t.Run("scope mismatch", func(t *testing.T) {
+		hc, _ := authClient(t, srv, "read:page:confluence")
+		cc, _ := atlassian.NewConfluenceClient(c.BaseURL(), hc)
+		if _, err := cc.Search.CQL(ctx, atlassian.CQLOptions{CQL: "type = page"}); !errors.Is(err, atlassian.ErrScopeMismatch) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestConfluencePages(t *testing.T) {
+	srv := sandbox(t)
+	c := confClient(t, srv)
+	ctx := context.Background()
+	runbooks := findPage(t, c, "Runbooks")
+	failover := findPage(t, c, "Database failover runbook")
+
+	t.Run("get with storage body and labels", func(t *testing.T) {
+		p, err := c.Pages.Get(ctx, runbooks, &atlassian.PageGetOptions{BodyFormat: "storage", IncludeLabels: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Title != "Runbooks" || p.SpaceID == "" || p.Version == nil || p.Version.Number < 1 || p.Links.WebUI == "" {
+			t.Errorf("page = %+v", p)
+		}
+		if p.Body == nil || p.Body.Storage == nil || p.Body.Storage.Representation != "storage" || !strings.Contains(p.Body.Storage.Value, "<") {
+			t.Errorf("storage body = %+v", p.Body)
+		}
+		if p.Labels == nil || !slices.ContainsFunc(p.Labels.Results, func(l atlassian.Label) bool { return l.Name == "runbook" }) {
+			t.Errorf("labels = %+v", p.Labels)
+		}
+		bare, err := c.Pages.Get(ctx, runbooks, nil)
+		if err != nil || bare.Body != nil && bare.Body.Storage != nil {
+			t.Errorf("without body-format the body should be absent: %+v, %v", bare.Body, err)
+		}
+	})
+	t.Run("not found", func(t *testing.T) {
+		_, err := c.Pages.Get(ctx, "999999999", nil)
+		var ae *atlassian.APIError
+		if !errors.Is(err, atlassian.ErrNotFound) || !errors.As(err, &ae) || len(ae.ConfluenceErrors) == 0 {
+			t.Fatalf("err = %#v", err)
+		}
+	})
+	t.Run("get many keeps order and drops unknown ids", func(t *testing.T) {
+		ids := []string{failover, "999999999", runbooks}
+		ps, err := c.Pages.GetMany(ctx, ids, "storage")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != 2 || ps[0].ID != failover || ps[1].ID != runbooks || ps[0].Body == nil || ps[0].Body.Storage == nil {
+			t.Errorf("pages = %+v", ps)
+		}
+	})
+	t.Run("ancestors root first", func(t *testing.T) {
+		as, err := c.Pages.Ancestors(ctx, failover)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(as) < 2 || as[len(as)-1].ID != runbooks {
+			t.Errorf("ancestors of the failover runbook = %+v, want ... Runbooks(%s)", as, runbooks)
+		}
+	})
+	t.Run("direct children across cursor pages", func(t *testing.T) {
+		srv.ResetRequests()
+		kids, err := c.Pages.DirectChildren(ctx, runbooks, &atlassian.ChildrenOptions{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var titles []string
+		for _, k := range kids {
+			titles = append(titles, k.Title)
+		}
+		if !slices.Contains(titles, "Database failover runbook") || len(kids) < 3 {
+			t.Errorf("children = %v", titles)
+		}
+		if n := len(requestsTo(srv, "GET", "/direct-children")); n != len(kids) {
+			t.Errorf("%d requests for %d children one per page", n, len(kids))
+		}
+	})
+	t.Run("labels", func(t *testing.T) {
+		ls, err := c.Pages.Labels(ctx, runbooks)
+		if err != nil || !slices.ContainsFunc(ls, func(l atlassian.Label) bool { return l.Name == "runbook" }) {
+			t.Errorf("labels = %+v, %v", ls, err)
+		}
+	})
+}
+
+func TestConfluenceCreatePageAndLabels(t *testing.T) {
+	srv := sandbox(t)
+	c := confClient(t, srv)
+	ctx := context.Background()
+
+	spaces, err := c.Spaces.ByKeys(ctx, []string{"ENG", "NOPE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spaces) != 1 || spaces[0].Key != "ENG" || spaces[0].ID == "" || spaces[0].HomepageID == "" {
+		t.Fatalf("spaces = %+v", spaces)
+	}
+	parent := findPage(t, c, "Runbooks")
+	p, err := c.Pages.Create(ctx, &atlassian.PageCreateRequest{
+		SpaceID: spaces[0].ID, Title: "Client test page", ParentID: parent,
+		Body: atlassian.Body{Representation: "storage", Value: "<p>Hello <strong>storage</strong></p>"},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ID == "" || p.Title != "Client test page" || p.ParentID != parent || p.Status != "current" {
+		t.Errorf("created = %+v", p)
+	}
+	got, err := c.Pages.Get(ctx, p.ID, &atlassian.PageGetOptions{BodyFormat: "storage"})
+	if err != nil || !strings.Contains(got.Body.Storage.Value, "<strong>storage</strong>") {
+		t.Fatalf("read back = %+v, %v", got, err)
+	}
+
+	labels, err := c.Labels.Add(ctx, p.ID, []atlassian.LabelCreate{{Name: "client-test"}, {Prefix: "global", Name: "Docs"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range labels {
+		names = append(names, l.Name)
+	}
+	slices.Sort(names)
+	if strings.Join(names, ",") != "client-test,docs" {
+		t.Errorf("labels = %v", names)
+	}
+	req := requestsTo(srv, "POST", "/wiki/rest/api/content/"+p.ID+"/label")
+	if len(req) != 1 || req[0].Body != `[{"prefix":"global","name":"client-test"},{"prefix":"global","name":"Docs"}]` {
+		t.Errorf("label request = %+v", req)
+	}
+
+	t.Run("local refusals", func(t *testing.T) {
+		srv.ResetRequests()
+		if _, err := c.Labels.Add(ctx, p.ID, []atlassian.LabelCreate{{Name: "two words"}}); !errors.Is(err, atlassian.ErrInvalidID) {
+			t.Errorf("label with a space: %v", err)
+		}
+		if _, err := c.Pages.Create(ctx, &atlassian.PageCreateRequest{SpaceID: spaces[0].ID, Title: "x", Body: atlassian.Body{Value: "# markdown"}}, nil); err == nil {
+			t.Error("body without representation accepted")
+		}
+		if _, err := c.Pages.Create(ctx, &atlassian.PageCreateRequest{SpaceID: "ENG", Title: "x", Body: atlassian.Body{Representation: "storage", Value: "<p/>"}}, nil); !errors.Is(err, atlassian.ErrInvalidID) {
+			t.Error("space key passed as space id accepted")
+		}
+		if n := len(srv.Requests()); n != 0 {
+			t.Errorf("%d requests sent for refused input", n)
+		}
+	})
+	t.Run("create error keeps Confluence's message", func(t *testing.T) {
+		_, err := c.Pages.Create(ctx, &atlassian.PageCreateRequest{SpaceID: "999999", Title: "x", Body: atlassian.Body{Representation: "storage", Value: "<p>x</p>"}}, nil)
+		var ae *atlassian.APIError
+		if !errors.As(err, &ae) || ae.StatusCode < 400 || len(ae.Messages()) == 0 {
+			t.Fatalf("err = %#v", err)
+		}
+	})
+	t.Run("spaces across cursor pages", func(t *testing.T) {
+		srv.ResetRequests()
+		all, err := c.Spaces.List(ctx, atlassian.SpaceListOptions{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) < 2 || len(requestsTo(srv, "GET", "/wiki/api/v2/spaces")) != len(all) {
+			t.Errorf("%d spaces in %d requests", len(all), len(requestsTo(srv, "GET", "/wiki/api/v2/spaces")))
+		}
+	})
+}
