@@ -61,6 +61,3 @@ func (s *Server) registerJira() {
 		s.api(Jira, rt.pattern, rt.scopes, rt.h)
 	}
 }
-
-// generateJira fills a generated large site's Jira data (see SiteSpec).
-func (s *Server) generateJira(spec SiteSpec) { _ = spec }

@@ -32,7 +32,7 @@ func (s *Server) getIssue(w http.ResponseWriter, r *http.Request, c *caller) {
 	if is == nil {
 		return
 	}
-	writeJSON(w, http.StatusOK, s.jRenderer(c).issue(is, fs, ex, 100))
+	jWriteJSON(w, http.StatusOK, s.jRenderer(c).issue(is, fs, ex, 100))
 }
 
 // createIssue serves POST /rest/api/3/issue.
@@ -227,7 +227,7 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, c *caller) 
 		j.refreshView(is.Parent)
 	}
 	rr := s.jRenderer(c)
-	writeJSON(w, http.StatusCreated, map[string]any{"id": is.idStr(), "key": is.Key, "self": rr.base + "/issue/" + is.idStr()})
+	jWriteJSON(w, http.StatusCreated, map[string]any{"id": is.idStr(), "key": is.Key, "self": rr.base + "/issue/" + is.idStr()})
 }
 
 func jOther(l *jLink, is *jIssue) *jIssue {
@@ -489,7 +489,7 @@ func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, c *caller) {
 		j.refreshView(oldParent)
 	}
 	if r.URL.Query().Get("returnIssue") == "true" {
-		writeJSON(w, http.StatusOK, s.jRenderer(c).issue(is, jParseFieldSel(nil, "*all"), jParseExpand(r.URL.Query()["expand"]...), 100))
+		jWriteJSON(w, http.StatusOK, s.jRenderer(c).issue(is, jParseFieldSel(nil, "*all"), jParseExpand(r.URL.Query()["expand"]...), 100))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -560,7 +560,7 @@ func (s *Server) getTransitions(w http.ResponseWriter, r *http.Request, c *calle
 		}
 		out = append(out, rr.transition(is, t, ex["transitions.fields"]))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"expand": "transitions", "transitions": out})
+	jWriteJSON(w, http.StatusOK, map[string]any{"expand": "transitions", "transitions": out})
 }
 
 // doTransition serves POST /rest/api/3/issue/{issueIdOrKey}/transitions.
@@ -733,7 +733,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request, c *caller) {
 	if jParseExpand(r.URL.Query()["expand"]...)["renderedBody"] {
 		out["renderedBody"] = jAdfHTML(cm.Body)
 	}
-	writeJSON(w, http.StatusCreated, out)
+	jWriteJSON(w, http.StatusCreated, out)
 }
 
 // getComments serves GET /rest/api/3/issue/{issueIdOrKey}/comment.
@@ -774,7 +774,7 @@ func (s *Server) getComments(w http.ResponseWriter, r *http.Request, c *caller) 
 		}
 		out = append(out, m)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"startAt": startAt, "maxResults": maxResults, "total": len(cs), "comments": out})
+	jWriteJSON(w, http.StatusOK, map[string]any{"startAt": startAt, "maxResults": maxResults, "total": len(cs), "comments": out})
 }
 
 // --- worklogs ---
@@ -867,7 +867,7 @@ func (s *Server) addWorklog(w http.ResponseWriter, r *http.Request, c *caller) {
 		{Field: "WorklogId", FieldType: "jira", To: wl.ID, ToSt: wl.ID},
 	}})
 	j.refreshView(is)
-	writeJSON(w, http.StatusCreated, s.jRenderer(c).worklog(is, wl))
+	jWriteJSON(w, http.StatusCreated, s.jRenderer(c).worklog(is, wl))
 }
 
 func jItoa64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -895,7 +895,7 @@ func (s *Server) getWorklogs(w http.ResponseWriter, r *http.Request, c *caller) 
 	for _, wl := range is.Worklogs[lo:hi] {
 		out = append(out, rr.worklog(is, wl))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"startAt": startAt, "maxResults": maxResults, "total": len(is.Worklogs), "worklogs": out})
+	jWriteJSON(w, http.StatusOK, map[string]any{"startAt": startAt, "maxResults": maxResults, "total": len(is.Worklogs), "worklogs": out})
 }
 
 // --- links ---
@@ -1096,7 +1096,7 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	rr := s.jRenderer(c)
-	writeJSON(w, http.StatusOK, map[string]any{"id": l.ID, "self": rr.base + "/issueLink/" + l.ID, "type": rr.linkType(l.Type),
+	jWriteJSON(w, http.StatusOK, map[string]any{"id": l.ID, "self": rr.base + "/issueLink/" + l.ID, "type": rr.linkType(l.Type),
 		"inwardIssue": rr.issueRef(l.Inward), "outwardIssue": rr.issueRef(l.Outward)})
 }
 
@@ -1235,7 +1235,7 @@ func (s *Server) getWatchers(w http.ResponseWriter, r *http.Request, c *caller) 
 		}
 		watching = watching || id == c.AccountID
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"self": rr.base + "/issue/" + is.Key + "/watchers", "isWatching": watching,
+	jWriteJSON(w, http.StatusOK, map[string]any{"self": rr.base + "/issue/" + is.Key + "/watchers", "isWatching": watching,
 		"watchCount": len(is.Watchers), "watchers": ws})
 }
 
@@ -1297,5 +1297,5 @@ func (s *Server) getChangelog(w http.ResponseWriter, r *http.Request, c *caller)
 	if hi < len(is.History) {
 		out["nextPage"] = self + "?maxResults=" + itoa(maxResults) + "&startAt=" + itoa(hi)
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }

@@ -52,8 +52,8 @@ func (j *jiraState) refreshView(is *jIssue) {
 		Creator:        j.jqlUser(is.Creator),
 		Labels:         is.Labels,
 		Summary:        is.Summary,
-		Description:    jAdfText(is.Description),
-		Environment:    jAdfText(is.Environment),
+		Description:    j.adfText(is.Description),
+		Environment:    j.adfText(is.Environment),
 		Created:        is.Created,
 		Updated:        is.Updated,
 		Resolved:       is.Resolved,
@@ -82,7 +82,7 @@ func (j *jiraState) refreshView(is *jIssue) {
 	}
 	for _, c := range is.Comments {
 		if c.Text == "" {
-			c.Text = jAdfText(c.Body)
+			c.Text = j.adfText(c.Body)
 		}
 		v.Comments = append(v.Comments, c.Text)
 	}
@@ -99,7 +99,7 @@ func (j *jiraState) refreshView(is *jIssue) {
 			}
 			v.Custom[id] = x
 		case json.RawMessage:
-			v.Custom[id] = jAdfText(x)
+			v.Custom[id] = j.adfText(x)
 		case *jOption:
 			v.Custom[id] = x.Value
 		case []*jOption:
@@ -179,4 +179,24 @@ func (s *Server) jqlEnv(j *jiraState, accountID string) *jql.Env {
 	env.CurrentUser = accountID
 	env.Location = j.jq.locs[accountID]
 	return &env
+}
+
+// adfText is jAdfText memoised for small documents, which generated sites
+// share between many issues.
+func (j *jiraState) adfText(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	if len(raw) > 2048 {
+		return jAdfText(raw)
+	}
+	if t, ok := j.textCache[string(raw)]; ok {
+		return t
+	}
+	if j.textCache == nil || len(j.textCache) > 4096 {
+		j.textCache = map[string]string{}
+	}
+	t := jAdfText(raw)
+	j.textCache[string(raw)] = t
+	return t
 }

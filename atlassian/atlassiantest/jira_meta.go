@@ -157,7 +157,7 @@ func (s *Server) projectSearch(w http.ResponseWriter, r *http.Request, c *caller
 		nq.Set("maxResults", itoa(maxResults))
 		out["nextPage"] = self + "?" + nq.Encode()
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // getProject serves GET /rest/api/3/project/{projectIdOrKey}.
@@ -170,7 +170,7 @@ func (s *Server) getProject(w http.ResponseWriter, r *http.Request, c *caller) {
 		jProjectNotFound(w, r.PathValue("projectIdOrKey"))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.jRenderer(c).project(p, jParseExpand(r.URL.Query()["expand"]...), true))
+	jWriteJSON(w, http.StatusOK, s.jRenderer(c).project(p, jParseExpand(r.URL.Query()["expand"]...), true))
 }
 
 // projectStatuses serves GET /rest/api/3/project/{projectIdOrKey}/statuses.
@@ -196,7 +196,7 @@ func (s *Server) projectStatuses(w http.ResponseWriter, r *http.Request, c *call
 		out = append(out, map[string]any{"self": rr.base + "/issuetype/" + it.ID, "id": it.ID, "name": it.Name,
 			"subtask": it.Subtask, "statuses": sts})
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // projectComponents serves GET /rest/api/3/project/{projectIdOrKey}/components.
@@ -221,7 +221,7 @@ func (s *Server) projectComponents(w http.ResponseWriter, r *http.Request, c *ca
 		m["projectId"], _ = strconv.Atoi(p.ID)
 		out = append(out, m)
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // projectVersions serves GET /rest/api/3/project/{projectIdOrKey}/versions.
@@ -241,7 +241,7 @@ func (s *Server) projectVersions(w http.ResponseWriter, r *http.Request, c *call
 		m["projectId"], _ = strconv.Atoi(p.ID)
 		out = append(out, m)
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // createmetaIssueTypes serves GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes.
@@ -273,7 +273,7 @@ func (s *Server) createmetaIssueTypes(w http.ResponseWriter, r *http.Request, c 
 		m["untranslatedName"] = it.Name
 		its = append(its, m)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"maxResults": maxResults, "startAt": startAt, "total": len(p.IssueTypes), "issueTypes": its})
+	jWriteJSON(w, http.StatusOK, map[string]any{"maxResults": maxResults, "startAt": startAt, "total": len(p.IssueTypes), "issueTypes": its})
 }
 
 // createmetaFields serves GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}.
@@ -328,7 +328,7 @@ func (s *Server) createmetaFields(w http.ResponseWriter, r *http.Request, c *cal
 	if page == nil {
 		page = []any{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"maxResults": maxResults, "startAt": startAt, "total": len(metas), "fields": page, "results": page})
+	jWriteJSON(w, http.StatusOK, map[string]any{"maxResults": maxResults, "startAt": startAt, "total": len(metas), "fields": page, "results": page})
 }
 
 // createMeta renders FieldCreateMetadata for field f.
@@ -422,7 +422,7 @@ func (s *Server) listFields(w http.ResponseWriter, r *http.Request, c *caller) {
 		}
 		out = append(out, m)
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 func (r *jRender) priorityFull(p *jPriority) map[string]any {
@@ -445,7 +445,7 @@ func (s *Server) listPriorities(w http.ResponseWriter, r *http.Request, c *calle
 		delete(m, "isDefault")
 		out = append(out, m)
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // searchPriorities serves GET /rest/api/3/priority/search (paged).
@@ -499,7 +499,7 @@ func (s *Server) searchPriorities(w http.ResponseWriter, r *http.Request, c *cal
 	if hi < len(hits) {
 		out["nextPage"] = self + "?maxResults=" + itoa(maxResults) + "&startAt=" + itoa(hi)
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // listLinkTypes serves GET /rest/api/3/issueLinkType.
@@ -512,7 +512,7 @@ func (s *Server) listLinkTypes(w http.ResponseWriter, r *http.Request, c *caller
 	for _, lt := range j.linkTypes {
 		out = append(out, rr.linkType(lt))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"issueLinkTypes": out})
+	jWriteJSON(w, http.StatusOK, map[string]any{"issueLinkTypes": out})
 }
 
 // getLinkType serves GET /rest/api/3/issueLinkType/{issueLinkTypeId}.
@@ -526,7 +526,7 @@ func (s *Server) getLinkType(w http.ResponseWriter, r *http.Request, c *caller) 
 		jiraError(w, http.StatusNotFound, []string{fmt.Sprintf("No issue link type with id '%s' found.", jTruncate(id, 50))}, nil)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.jRenderer(c).linkType(lt))
+	jWriteJSON(w, http.StatusOK, s.jRenderer(c).linkType(lt))
 }
 
 // listIssueTypes serves GET /rest/api/3/issuetype.
@@ -541,7 +541,7 @@ func (s *Server) listIssueTypes(w http.ResponseWriter, r *http.Request, c *calle
 		m["untranslatedName"] = it.Name
 		out = append(out, m)
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // listStatuses serves GET /rest/api/3/status.
@@ -556,7 +556,7 @@ func (s *Server) listStatuses(w http.ResponseWriter, r *http.Request, c *caller)
 		m["untranslatedName"] = st.Name
 		out = append(out, m)
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // listResolutions serves GET /rest/api/3/resolution.
@@ -569,5 +569,5 @@ func (s *Server) listResolutions(w http.ResponseWriter, r *http.Request, c *call
 	for _, res := range j.resolutions {
 		out = append(out, rr.resolution(res))
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }

@@ -35,7 +35,7 @@ func jAvatarURLs(prefix string, id int) map[string]string {
 	}
 }
 
-// user renders a user (nil for "" or an unknown id).
+// user renders a user (nil for "" or an unknown id), from the render cache.
 func (r *jRender) user(id string) any {
 	if id == "" {
 		return nil
@@ -44,7 +44,43 @@ func (r *jRender) user(id string) any {
 	if u == nil {
 		return nil
 	}
-	return r.userObj(u)
+	return r.cached("u:"+id, func() any { return r.userObj(u) })
+}
+
+// cached returns the JSON of build(), computed once per key and site base
+// URL. Only immutable objects (users, statuses, issue types, priorities,
+// projects) go through it; callers hold s.mu.
+func (r *jRender) cached(key string, build func() any) json.RawMessage {
+	c := r.j.rcache
+	if c == nil || r.j.rcacheBase != r.base {
+		c = map[string]json.RawMessage{}
+		r.j.rcache, r.j.rcacheBase = c, r.base
+	}
+	if b, ok := c[key]; ok {
+		return b
+	}
+	b, _ := json.Marshal(build())
+	c[key] = b
+	return b
+}
+
+func (r *jRender) statusJ(st *jStatus) any {
+	return r.cached("s:"+st.ID, func() any { return r.status(st) })
+}
+
+func (r *jRender) issueTypeJ(it *jIssueType) any {
+	return r.cached("t:"+it.ID, func() any { return r.issueType(it) })
+}
+
+func (r *jRender) priorityJ(p *jPriority) any {
+	if p == nil {
+		return nil
+	}
+	return r.cached("p:"+p.ID, func() any { return r.priority(p) })
+}
+
+func (r *jRender) projectJ(p *jProject) any {
+	return r.cached("P:"+p.ID, func() any { return r.projectShort(p) })
 }
 
 func (r *jRender) userObj(u *User) map[string]any {
@@ -161,9 +197,9 @@ func (r *jRender) issueRef(is *jIssue) map[string]any {
 		"self": r.base + "/issue/" + is.idStr(),
 		"fields": map[string]any{
 			"summary":   is.Summary,
-			"status":    r.status(is.Status),
-			"priority":  r.priority(is.Priority),
-			"issuetype": r.issueType(is.Type),
+			"status":    r.statusJ(is.Status),
+			"priority":  r.priorityJ(is.Priority),
+			"issuetype": r.issueTypeJ(is.Type),
 		},
 	}
 }
@@ -254,7 +290,7 @@ func (r *jRender) transition(is *jIssue, t *jTransition, withFields bool) map[st
 	m := map[string]any{
 		"id":            t.ID,
 		"name":          t.Name,
-		"to":            r.status(t.To),
+		"to":            r.statusJ(t.To),
 		"hasScreen":     t.HasScreen,
 		"isGlobal":      len(t.From) == 0,
 		"isInitial":     false,
@@ -318,15 +354,15 @@ func (r *jRender) fieldValue(is *jIssue, f *jField) any {
 	case "environment":
 		return jRawOrNil(is.Environment)
 	case "issuetype":
-		return r.issueType(is.Type)
+		return r.issueTypeJ(is.Type)
 	case "project":
-		return r.projectShort(is.Project)
+		return r.projectJ(is.Project)
 	case "status":
-		return r.status(is.Status)
+		return r.statusJ(is.Status)
 	case "statusCategory":
 		return r.statusCategory(is.Status.Cat)
 	case "priority":
-		return r.priority(is.Priority)
+		return r.priorityJ(is.Priority)
 	case "resolution":
 		return r.resolution(is.Resolution)
 	case "assignee":

@@ -253,7 +253,7 @@ func (s *Server) searchJQL(w http.ResponseWriter, c *caller, req jSearchRequest)
 			out["schema"] = schema
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // approximateCount serves POST /rest/api/3/search/approximate-count.
@@ -277,7 +277,7 @@ func (s *Server) approximateCount(w http.ResponseWriter, r *http.Request, c *cal
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": total})
+	jWriteJSON(w, http.StatusOK, map[string]any{"count": total})
 }
 
 // searchRemoved serves the removed GET/POST /rest/api/3/search.

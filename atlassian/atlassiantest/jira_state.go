@@ -367,6 +367,9 @@ type jiraState struct {
 	nextID       int // comments, worklogs, links, histories, components
 	tokenSecret  []byte
 	jq           jqlState
+	rcache       map[string]json.RawMessage // rendered immutable objects (see jRender.cached)
+	rcacheBase   string                     // the base URL rcache was rendered with
+	textCache    map[string]string          // ADF JSON -> plain text, for shared seed documents
 }
 
 func newJiraState() *jiraState {

@@ -69,7 +69,7 @@ func (s *Server) writeUsers(w http.ResponseWriter, c *caller, hits []*User, star
 	for _, u := range hits[lo:hi] {
 		out = append(out, rr.userObj(u))
 	}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // userPicker serves GET /rest/api/3/user/picker.
@@ -110,7 +110,7 @@ func (s *Server) userPicker(w http.ResponseWriter, r *http.Request, c *caller) {
 			"avatarUrl":   u.AvatarURL(16),
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": users, "total": len(hits),
+	jWriteJSON(w, http.StatusOK, map[string]any{"users": users, "total": len(hits),
 		"header": fmt.Sprintf("Showing %d of %d matching users", len(shown), len(hits))})
 }
 
@@ -195,7 +195,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c *caller) {
 	out["locale"] = "en_US"
 	out["groups"] = map[string]any{"size": 1, "items": []any{}}
 	out["applicationRoles"] = map[string]any{"size": 1, "items": []any{}}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
 
 // myself serves GET /rest/api/3/myself.
@@ -209,5 +209,5 @@ func (s *Server) myself(w http.ResponseWriter, r *http.Request, c *caller) {
 	out["locale"] = "en_US"
 	out["groups"] = map[string]any{"size": 2, "items": []any{}}
 	out["applicationRoles"] = map[string]any{"size": 1, "items": []any{}}
-	writeJSON(w, http.StatusOK, out)
+	jWriteJSON(w, http.StatusOK, out)
 }
