@@ -49,3 +49,36 @@ func BenchmarkStorageToMarkdown(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkMarkdownToStorage(b *testing.B) {
+	md, err := StorageToMarkdown(realisticStorage(100 << 10))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(md)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := MarkdownToStorage(md); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkToStorage(b *testing.B) {
+	md, err := StorageToMarkdown(realisticStorage(100 << 10))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := FromMarkdown(md)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, _ := ToStorage(d)
+	b.SetBytes(int64(len(out)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ToStorage(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1007,6 +1007,27 @@ func escapeLinkText(s string) string {
 
 var linkTextEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ", "`", "\\`", "*", `\*`, "_", `\_`)
 
+// linkDestination writes dest as a markdown link destination that reads
+// back as exactly dest: ASCII punctuation that could end or confuse it is
+// backslash-escaped, and a destination with spaces is put in <...>.
+func linkDestination(dest string) string {
+	var b strings.Builder
+	for _, r := range dest {
+		switch {
+		case r == '\n' || r == '\r':
+			r = ' '
+		case strings.ContainsRune(`\()<>[]`, r):
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, " \t") {
+		return "<" + out + ">"
+	}
+	return out
+}
+
 func renderMention(_ converter.Context, w converter.Writer, n *html.Node) {
 	id := attr(n, "id")
 	name := attr(n, "name")
@@ -1016,8 +1037,8 @@ func renderMention(_ converter.Context, w converter.Writer, n *html.Node) {
 	name = strings.TrimPrefix(name, "@")
 	w.WriteString("@[")
 	w.WriteString(escapeLinkText(name))
-	w.WriteString("](accountid:")
-	w.WriteString(url.PathEscape(id))
+	w.WriteString("](")
+	w.WriteString(linkDestination("accountid:" + id))
 	w.WriteString(")")
 }
 
