@@ -2,6 +2,7 @@ package jql
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -58,5 +59,48 @@ func FuzzParse(f *testing.F) {
 		q.Sort(hits, env)
 		_ = q.TopK(issues, env, 5)
 		_ = q.ProjectKeys()
+	})
+}
+
+// FuzzTextQuery checks the ~ operand parser and matcher: no panic, and a
+// plain word always finds itself in a text that contains it.
+func FuzzTextQuery(f *testing.F) {
+	for _, s := range []string{"login", `"dark mode"`, "renew*", "c?v", "login -flaky", "dark OR csv", "AND", "BAD +",
+		"*x", "Ünïcödé wörds", "a-b-c", `"unterminated`, "NOT foo", "+must have", "x||y", "crashes"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tq, msg := compileText(s, "summary")
+		if tq != nil {
+			is := &Issue{Summary: s, Description: "some other words " + s}
+			src := func(is *Issue, k int) (string, bool) {
+				switch k {
+				case 0:
+					return is.Summary, true
+				case 1:
+					return is.Description, true
+				}
+				return "", false
+			}
+			tq.match(is, src)
+		} else if msg == "" {
+			t.Fatalf("compileText(%q) gave neither a query nor an error", s)
+		}
+		// A plain ASCII word matches a text holding it.
+		w := strings.TrimFunc(s, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') })
+		if i := strings.IndexFunc(w, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') }); i >= 0 {
+			w = w[:i]
+		}
+		if w == "" || isStopWord(w) || w == "OR" || w == "AND" || w == "NOT" {
+			return
+		}
+		tq, msg = compileText(w, "summary")
+		if tq == nil {
+			t.Fatalf("compileText(%q): %s", w, msg)
+		}
+		text := "Before " + strings.ToUpper(w) + ", after."
+		if !tq.match(&Issue{Summary: text}, single(func(is *Issue) string { return is.Summary })) {
+			t.Fatalf("%q does not find itself in %q", w, text)
+		}
 	})
 }

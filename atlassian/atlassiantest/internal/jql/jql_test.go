@@ -131,6 +131,8 @@ func TestMatch(t *testing.T) {
 		{"description is EMPTY AND project = OPS", []string{"OPS-2", "OPS-3", "OPS-4", "OPS-5", "OPS-6", "OPS-7", "OPS-8"}},
 		{`summary ~ "c?v"`, []string{"ENG-5"}},
 		{`text ~ "login -flaky"`, []string{"ENG-1", "OPS-5"}},
+		{`text ~ "login NOT flaky"`, []string{"ENG-1", "OPS-5"}},
+		{`text ~ "+login +flaky"`, []string{"ENG-9"}},
 		{`text ~ "dark OR csv"`, []string{"ENG-2", "ENG-4", "ENG-5"}},
 		{`summary ~ 'Renew TLS'`, []string{"OPS-3"}},
 		{`summary ~ "api\u002eexample"`, []string{"OPS-7"}},

@@ -40,6 +40,7 @@ func compileText(q, field string) (*textQuery, string) {
 	var group []textTerm
 	needTerm := true // at the start, or after OR/AND: a term must follow
 	sawTerm := false
+	negateNext := false // a NOT word applies to the next term
 	i := 0
 	for {
 		for i < len(q) && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r') {
@@ -49,10 +50,13 @@ func compileText(q, field string) (*textQuery, string) {
 			break
 		}
 		prefix := byte(0)
+		if negateNext {
+			prefix, negateNext = '-', false
+		}
 		if q[i] == '-' || q[i] == '+' || q[i] == '!' {
 			prefix = q[i]
 			i++
-			if i >= len(q) || q[i] == ' ' {
+			if i >= len(q) || q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r' {
 				return nil, cantParse
 			}
 		}
@@ -73,6 +77,10 @@ func compileText(q, field string) (*textQuery, string) {
 			raw = q[i:j]
 			i = j
 		}
+		if raw == "" { // "" as a phrase
+			needTerm, sawTerm = false, true
+			continue
+		}
 		if !phrase && prefix == 0 {
 			switch raw {
 			case "OR", "||":
@@ -92,7 +100,7 @@ func compileText(q, field string) (*textQuery, string) {
 				if i >= len(q) {
 					return nil, cantParse
 				}
-				prefix = '-'
+				negateNext = true
 				continue
 			}
 		}
