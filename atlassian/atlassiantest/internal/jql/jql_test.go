@@ -426,6 +426,8 @@ func TestErrors(t *testing.T) {
 		{`"Story Points" > abc`, []string{"The value 'abc' for field 'Story Points' is invalid - please specify a number."}},
 		{"status was Open", []string{"The operator 'was' is not supported by the sandbox's JQL engine: it keeps no change history."}},
 		{"status changed", []string{"The operator 'changed' is not supported by the sandbox's JQL engine: it keeps no change history."}},
+		{"status changed FROM Open to Done after -1w by currentUser()", []string{"The operator 'changed' is not supported by the sandbox's JQL engine: it keeps no change history."}},
+		{`assignee was not in (acc-bob) during ("2026/01/01", now())`, []string{"The operator 'was not in' is not supported by the sandbox's JQL engine: it keeps no change history."}},
 		{"votes > 1", []string{"Field 'votes' is not supported by the sandbox's JQL engine."}},
 		{"project = ENG ORDER BY bogus", []string{"Not able to sort using field 'bogus'."}},
 		{"project = ENG ORDER BY description", []string{"Field 'description' does not support sorting."}},
@@ -465,6 +467,8 @@ func TestString(t *testing.T) {
 		{"", ""},
 		{`"cf" = x and "and" = "or"`, `"cf" = x AND "and" = "or"`},
 		{`a = "" and b = "x\u0001"`, `a = "" AND b = "x\u0001"`},
+		{"status changed from Open to Done by currentUser() and x was in (a, b) during (-1w, now())",
+			"status CHANGED FROM Open TO Done BY currentUser() AND x WAS IN (a, b) DURING (-1w, now())"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

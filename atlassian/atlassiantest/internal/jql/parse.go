@@ -47,6 +47,27 @@ type Clause struct {
 	Field   FieldRef
 	Op      Op
 	Operand Operand // nil only for CHANGED
+	// Predicates of a history clause (WAS, CHANGED): AFTER, BEFORE,
+	// DURING, ON, BY, FROM, TO with their operands.
+	Predicates []Predicate
+}
+
+// Predicate is one history predicate such as BY currentUser().
+type Predicate struct {
+	Word    string // upper case
+	Operand Operand
+}
+
+// historyPredicate reports whether t starts a WAS/CHANGED predicate.
+func historyPredicate(t token) bool {
+	if t.kind != tWord {
+		return false
+	}
+	switch strings.ToLower(t.text) {
+	case "after", "before", "during", "on", "by", "from", "to":
+		return true
+	}
+	return false
 }
 
 // Op is a JQL operator.
@@ -327,11 +348,20 @@ func (p *parser) clause() (Expr, error) {
 		return nil, err
 	}
 	c := &Clause{Field: f, Op: op}
-	if op == OpChanged {
-		return c, nil
+	if op != OpChanged {
+		if c.Operand, err = p.operand(); err != nil {
+			return nil, err
+		}
 	}
-	if c.Operand, err = p.operand(); err != nil {
-		return nil, err
+	if op >= OpWas {
+		for historyPredicate(p.peek()) {
+			w := strings.ToUpper(p.next().text)
+			o, err := p.operand()
+			if err != nil {
+				return nil, err
+			}
+			c.Predicates = append(c.Predicates, Predicate{Word: w, Operand: o})
+		}
 	}
 	return c, nil
 }
@@ -615,6 +645,12 @@ func (c *Clause) write(b *strings.Builder, _ int) {
 	if c.Operand != nil {
 		b.WriteByte(' ')
 		c.Operand.write(b)
+	}
+	for _, p := range c.Predicates {
+		b.WriteByte(' ')
+		b.WriteString(p.Word)
+		b.WriteByte(' ')
+		p.Operand.write(b)
 	}
 }
 
