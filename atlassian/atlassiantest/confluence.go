@@ -38,6 +38,7 @@ func (s *Server) registerConfluence() {
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}", scopesReadPage, s.confGetPage)
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/ancestors", scopesAncestors, s.confAncestors)
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/direct-children", scopesHierarchy, s.confDirectChildren)
+	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/descendants", scopesHierarchy, s.confDescendants)
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/children", scopesReadPage, s.confChildren)
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/labels", scopesReadPage, s.confPageLabels)
 	s.api(Confluence, "GET /wiki/api/v2/spaces", scopesReadSpace, s.confListSpaces)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -515,6 +516,51 @@ func (s *Server) children(w http.ResponseWriter, r *http.Request, pagesOnly bool
 	}
 	s.mu.Unlock()
 	s.v2Page(w, r, results, end < len(kids), end, kind, p.ID+"|"+r.URL.Query().Get("sort"))
+}
+
+func (s *Server) confDescendants(w http.ResponseWriter, r *http.Request, _ *caller) {
+	limit, ok := v2Limit(w, r, 25, 250)
+	if !ok {
+		return
+	}
+	depth := 2
+	if v := r.URL.Query().Get("depth"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10 {
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER",
+				"Provided value {"+truncate(v, 40)+"} for 'depth' is not valid. It must be an integer between 1 and 10")
+			return
+		}
+		depth = n
+	}
+	key := r.PathValue("id") + "|" + strconv.Itoa(depth)
+	off, ok := v2Offset(w, r, "descendants", key)
+	if !ok {
+		return
+	}
+	c, p, ok := s.lookupPage(w, r)
+	if !ok {
+		return
+	}
+	var all []map[string]any
+	var walk func(par *cPage, d int)
+	walk = func(par *cPage, d int) {
+		for _, ch := range c.childList(par, "", false) {
+			all = append(all, map[string]any{"id": ch.ID, "status": ch.Status, "title": ch.Title, "type": ch.Type,
+				"parentId": par.ID, "depth": d, "childPosition": ch.Position})
+			if d < depth {
+				walk(ch, d+1)
+			}
+		}
+	}
+	walk(p, 1)
+	end := min(off+limit, len(all))
+	var results []any
+	for i := off; i < end; i++ {
+		results = append(results, all[i])
+	}
+	s.mu.Unlock()
+	s.v2Page(w, r, results, end < len(all), end, "descendants", key)
 }
 
 func (s *Server) confPageLabels(w http.ResponseWriter, r *http.Request, _ *caller) {

@@ -343,8 +343,11 @@ func (c *storageADFConv) macro(n *xnode) sNode {
 	case "info", "note", "warning", "tip", "panel":
 		kind := map[string]string{"info": "info", "note": "note", "warning": "warning", "tip": "success", "panel": "info"}[name]
 		var content []sNode
+		if t := params["title"]; t != "" { // ADF panels have no title: keep it as text
+			content = append(content, sNode{"type": "paragraph", "content": []sNode{{"type": "text", "text": t, "marks": []sNode{{"type": "strong"}}}}})
+		}
 		if body != nil {
-			content = c.blocks(body.children)
+			content = append(content, c.blocks(body.children)...)
 		}
 		return sNode{"type": "panel", "attrs": sNode{"panelType": kind}, "content": content}
 	case "expand":

@@ -606,6 +606,20 @@ func TestConfluenceHierarchy(t *testing.T) {
 	if !slices.Equal(titles, []string{"Rotating TLS certificates", "Deploying to production", "Database failover runbook"}) {
 		t.Errorf("children %v", titles)
 	}
+	// descendants: depth-first, two levels by default.
+	m = c.json(c.get("/wiki/api/v2/pages/"+home+"/descendants?limit=250"), 200)
+	var depths []string
+	for _, r := range results(m) {
+		depths = append(depths, strconv.Itoa(int(r["depth"].(float64)))+":"+r["title"].(string))
+	}
+	if len(depths) != 15 || depths[0] != "1:Architecture Decision Records" || depths[1] != "2:ADR-001: Use PostgreSQL for the primary store" {
+		t.Errorf("descendants %v", depths)
+	}
+	m = c.json(c.get("/wiki/api/v2/pages/"+home+"/descendants?depth=1"), 200)
+	if len(results(m)) != 7 {
+		t.Errorf("depth 1: %d", len(results(m)))
+	}
+	v2Error(t, c.get("/wiki/api/v2/pages/"+home+"/descendants?depth=11"), 400, "INVALID_REQUEST_PARAMETER", "depth")
 	v2Error(t, c.get("/wiki/api/v2/pages/"+home+"/direct-children?cursor=garbage"), 400, "INVALID_REQUEST_PARAMETER", "cursor")
 	v2Error(t, c.get("/wiki/api/v2/pages/123456789/direct-children"), 404, "NOT_FOUND", "Not Found")
 }
