@@ -624,3 +624,29 @@ func TestSiteShapes(t *testing.T) {
 		t.Errorf("ProjectKeys = %v, want one ENG", got)
 	}
 }
+
+func TestConcurrentUse(t *testing.T) {
+	env, issues := fixtureEnv(), fixtureIssues()
+	q, err := Parse(`project = ENG AND text ~ "login" ORDER BY created`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []string)
+	for range 4 {
+		go func() {
+			var hits []*Issue
+			for _, is := range issues {
+				if q.Match(is, env) {
+					hits = append(hits, is)
+				}
+			}
+			done <- keysOf(q.TopK(hits, env, 10))
+		}()
+	}
+	want := []string{"ENG-9", "ENG-1"} // created DESC, the field's default
+	for range 4 {
+		if got := <-done; !slices.Equal(got, want) {
+			t.Errorf("got %v, want %v", got, want)
+		}
+	}
+}
