@@ -1,0 +1,331 @@
+package schema
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+)
+
+// Discovery defaults.
+const (
+	// DefaultConcurrency bounds the requests discovery has in flight; the
+	// REST layer's limiters pace them further.
+	DefaultConcurrency = 8
+	// DefaultMaxSpaces is how many Confluence spaces a snapshot keeps.
+	DefaultMaxSpaces = 250
+	// DefaultFieldProjects is how many projects (the highest ranked) get
+	// their create-screen fields discovered up front; the rest are read on
+	// demand (Store.CreateFields), so a site with 500 projects is
+	// discovered in seconds without exhausting the rate limits.
+	DefaultFieldProjects = 50
+	// maxAllowedValues caps the allowed values kept per field.
+	maxAllowedValues = 50
+)
+
+// Discoverer discovers a site's schema through the REST clients.
+type Discoverer struct {
+	// Jira and Confluence are the site's clients; nil for a product the
+	// connection does not have.
+	Jira       *atlassian.JiraClient
+	Confluence *atlassian.ConfluenceClient
+	// Site re-detects the site's products (accessible-resources) on every
+	// refresh. When nil, Products is used as is.
+	Site func(ctx context.Context) (*atlassian.Resource, error)
+	// CloudID, SiteName, SiteURL and Products describe the connection.
+	CloudID, SiteName, SiteURL string
+	Products                   []string
+
+	Concurrency   int // default DefaultConcurrency
+	MaxSpaces     int // default DefaultMaxSpaces
+	FieldProjects int // default DefaultFieldProjects; negative means all
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Discover builds a fresh snapshot. A failing part (one project, a missing
+// product, a forbidden call) is recorded in Snapshot.Failures and the rest
+// goes on; only a cancelled context fails the whole discovery.
+func (d *Discoverer) Discover(ctx context.Context) (*Snapshot, error) {
+	now := time.Now
+	if d.Now != nil {
+		now = d.Now
+	}
+	start := now()
+	s := &Snapshot{
+		FormatVersion: FormatVersion,
+		CloudID:       d.CloudID,
+		SiteName:      d.SiteName,
+		SiteURL:       d.SiteURL,
+		Products:      slices.Clone(d.Products),
+	}
+	rec := &recorder{}
+	if d.Site != nil {
+		if site, err := d.Site(ctx); err != nil {
+			rec.fail("site: accessible resources", err)
+		} else {
+			s.Products = s.Products[:0]
+			for _, p := range site.Products {
+				if p == atlassian.ProductJira || p == atlassian.ProductConfluence {
+					s.Products = append(s.Products, string(p))
+				}
+			}
+			slices.Sort(s.Products)
+			if site.Name != "" {
+				s.SiteName, s.SiteURL = site.Name, site.URL
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	if s.HasProduct("jira") {
+		if d.Jira == nil {
+			rec.fail("jira", errors.New("the site has Jira but the connection has no Jira client"))
+		} else {
+			wg.Go(func() { s.Jira = d.discoverJira(ctx, rec) })
+		}
+	}
+	if s.HasProduct("confluence") {
+		if d.Confluence == nil {
+			rec.fail("confluence", errors.New("the site has Confluence but the connection has no Confluence client"))
+		} else {
+			wg.Go(func() { s.Confluence = d.discoverConfluence(ctx, rec) })
+		}
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.Failures = rec.sorted()
+	s.RefreshedAt = now().UTC()
+	s.Duration = s.RefreshedAt.Sub(start)
+	return s, nil
+}
+
+// recorder collects failures from concurrent discovery steps.
+type recorder struct {
+	mu       sync.Mutex
+	failures []Failure
+}
+
+func (r *recorder) fail(scope string, err error) {
+	r.mu.Lock()
+	r.failures = append(r.failures, Failure{Scope: scope, Reason: err.Error()})
+	r.mu.Unlock()
+}
+
+func (r *recorder) sorted() []Failure {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := slices.Clone(r.failures)
+	slices.SortFunc(out, func(a, b Failure) int { return cmp.Compare(a.Scope, b.Scope) })
+	return out
+}
+
+func (d *Discoverer) discoverJira(ctx context.Context, rec *recorder) *Jira {
+	j := &Jira{}
+	api := d.Jira
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		fields, err := api.Meta.Fields(ctx)
+		if err != nil {
+			rec.fail("jira: fields", err)
+			return
+		}
+		for _, f := range fields {
+			sf := &Field{ID: f.ID, Name: f.Name, Custom: f.Custom}
+			if f.Schema != nil {
+				sf.Type, sf.Items, sf.CustomType = f.Schema.Type, f.Schema.Items, f.Schema.Custom
+			}
+			j.Fields = append(j.Fields, sf)
+		}
+		slices.SortStableFunc(j.Fields, func(a, b *Field) int { return cmp.Compare(a.ID, b.ID) })
+	})
+	wg.Go(func() {
+		prios, err := api.Meta.Priorities(ctx)
+		if err != nil {
+			rec.fail("jira: priorities", err)
+			return
+		}
+		for _, p := range prios {
+			j.Priorities = append(j.Priorities, &Priority{ID: p.ID, Name: p.Name})
+		}
+	})
+	wg.Go(func() {
+		lts, err := api.Meta.LinkTypes(ctx)
+		if err != nil {
+			rec.fail("jira: issue link types", err)
+			return
+		}
+		for _, lt := range lts {
+			j.LinkTypes = append(j.LinkTypes, &LinkType{ID: lt.ID, Name: lt.Name, Inward: lt.Inward, Outward: lt.Outward})
+		}
+	})
+	projects, err := api.Projects.All(ctx, atlassian.ProjectSearchOptions{MaxResults: 100, OrderBy: "key"})
+	if err != nil {
+		rec.fail("jira: projects", err)
+	}
+	for _, p := range projects {
+		j.Projects = append(j.Projects, &Project{ID: p.ID, Key: p.Key, Name: p.Name, Type: p.ProjectTypeKey})
+	}
+
+	// Issue types and their workflow statuses: one call per project.
+	each(ctx, d.concurrency(), j.Projects, func(p *Project) {
+		types, err := api.Meta.ProjectStatuses(ctx, p.Key)
+		if err != nil {
+			rec.fail("jira: project "+p.Key+": statuses", err)
+			return
+		}
+		for _, t := range types {
+			it := &IssueType{ID: t.ID, Name: t.Name, Subtask: t.Subtask}
+			for _, st := range t.Statuses {
+				cat := ""
+				if st.StatusCategory != nil {
+					cat = st.StatusCategory.Key
+				}
+				it.Statuses = append(it.Statuses, &Status{ID: st.ID, Name: st.Name, Category: cat})
+			}
+			p.IssueTypes = append(p.IssueTypes, it)
+		}
+	})
+
+	// Create-screen fields for the projects agents most likely use.
+	limit := cmp.Or(d.FieldProjects, DefaultFieldProjects)
+	ranked := slices.Clone(j.Projects)
+	if limit >= 0 && len(ranked) > limit {
+		ranked = ranked[:limit]
+	}
+	type job struct {
+		p *Project
+		t *IssueType
+	}
+	var jobs []job
+	for _, p := range ranked {
+		for _, t := range p.IssueTypes {
+			jobs = append(jobs, job{p, t})
+		}
+	}
+	each(ctx, d.concurrency(), jobs, func(jb job) {
+		fields, err := api.Meta.CreateMetaFields(ctx, jb.p.Key, jb.t.ID)
+		if err != nil {
+			rec.fail("jira: project "+jb.p.Key+": "+jb.t.Name+": create metadata", err)
+			return
+		}
+		jb.t.Fields = FieldMetas(fields)
+	})
+	wg.Wait()
+	for _, p := range ranked {
+		p.Priorities = projectPriorities(p, j.Priorities)
+	}
+	return j
+}
+
+// FieldMetas converts create metadata into the snapshot's field form.
+func FieldMetas(fields []atlassian.FieldMetadata) []*FieldMeta {
+	out := make([]*FieldMeta, 0, len(fields))
+	for _, f := range fields {
+		id := cmp.Or(f.FieldID, f.Key)
+		fm := &FieldMeta{
+			ID: id, Name: f.Name, Required: f.Required, HasDefault: f.HasDefaultValue,
+			Type: f.Schema.Type, Items: f.Schema.Items, Custom: f.Schema.Custom,
+		}
+		for _, raw := range f.AllowedValues {
+			if len(fm.AllowedValues) == maxAllowedValues {
+				break
+			}
+			if v := allowedValueName(raw); v != "" {
+				fm.AllowedValues = append(fm.AllowedValues, v)
+			}
+		}
+		out = append(out, fm)
+	}
+	return out
+}
+
+// allowedValueName reads the name of an allowed value: options carry
+// "value", most others "name", some only "key" or "id".
+func allowedValueName(raw json.RawMessage) string {
+	var v struct {
+		Value string `json:"value"`
+		Name  string `json:"name"`
+		Key   string `json:"key"`
+		ID    string `json:"id"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	return cmp.Or(v.Value, v.Name, v.Key, v.ID)
+}
+
+// projectPriorities returns a project's priority names when its scheme
+// (the create screen's allowed priorities) differs from the site's list.
+func projectPriorities(p *Project, site []*Priority) []string {
+	var allowed []string
+	for _, t := range p.IssueTypes {
+		for _, f := range t.Fields {
+			if f.ID == "priority" && len(f.AllowedValues) > 0 {
+				allowed = f.AllowedValues
+				break
+			}
+		}
+		if allowed != nil {
+			break
+		}
+	}
+	if allowed == nil {
+		return nil
+	}
+	same := len(allowed) == len(site)
+	for i := 0; same && i < len(site); i++ {
+		same = strings.EqualFold(allowed[i], site[i].Name)
+	}
+	if same {
+		return nil
+	}
+	return allowed
+}
+
+func (d *Discoverer) discoverConfluence(ctx context.Context, rec *recorder) *Confluence {
+	max := cmp.Or(d.MaxSpaces, DefaultMaxSpaces)
+	spaces, err := d.Confluence.Spaces.List(ctx, atlassian.SpaceListOptions{Status: "current", Limit: max})
+	if err != nil {
+		rec.fail("confluence: spaces", err)
+		return &Confluence{}
+	}
+	c := &Confluence{}
+	for _, sp := range spaces {
+		if len(c.Spaces) == max {
+			c.MoreSpaces = true
+			break
+		}
+		c.Spaces = append(c.Spaces, &Space{ID: sp.ID, Key: sp.Key, Name: sp.Name, Type: sp.Type})
+	}
+	return c
+}
+
+// each runs fn over items with at most n at once, stopping
+// early when ctx ends.
+func each[T any](ctx context.Context, n int, items []T, fn func(T)) {
+	sem := make(chan struct{}, max(n, 1))
+	var wg sync.WaitGroup
+	for _, it := range items {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			fn(it)
+		})
+	}
+	wg.Wait()
+}
+
+func (d *Discoverer) concurrency() int { return cmp.Or(d.Concurrency, DefaultConcurrency) }

@@ -1,0 +1,109 @@
+package schema
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+)
+
+// sandboxDiscoverer returns a discoverer over a fresh sandbox site.
+func sandboxDiscoverer(t testing.TB, opts ...atlassiantest.Option) (*Discoverer, *atlassiantest.Server) {
+	t.Helper()
+	srv := atlassiantest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	hc := srv.HTTPClient()
+	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(srv.URL, srv.CloudID), hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	d := &Discoverer{
+		Jira: jira, Confluence: conf, CloudID: srv.CloudID,
+		Site: func(ctx context.Context) (*atlassian.Resource, error) {
+			rs, err := atlassian.AccessibleResources(ctx, hc, srv.URL)
+			if err != nil {
+				return nil, err
+			}
+			return &rs[0], nil
+		},
+		Products: []string{"jira", "confluence"},
+		Now:      func() time.Time { return fixed },
+	}
+	return d, srv
+}
+
+func TestDiscoverDemoSite(t *testing.T) {
+	d, _ := sandboxDiscoverer(t)
+	s, err := d.Discover(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Failures) != 0 {
+		t.Fatalf("discovery of the demo site failed in part: %+v", s.Failures)
+	}
+	s.CloudID = "(cloud id)" // random per sandbox
+	got, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "demo-snapshot.json", append(got, '\n'))
+
+	// The lookups the tool layer relies on work on a discovered snapshot.
+	eng, err := s.Project("eng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bug, err := eng.IssueType("bug")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bug.Statuses) == 0 || len(bug.Fields) == 0 {
+		t.Errorf("ENG Bug has %d statuses and %d create fields", len(bug.Statuses), len(bug.Fields))
+	}
+	if _, err := s.Field("Story Points"); err != nil {
+		t.Error(err)
+	}
+	if _, err := s.Space("TEAM"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestDiscoverDegradesPerPart(t *testing.T) {
+	d, srv := sandboxDiscoverer(t)
+	srv.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/rest/api/3/project/OPS/statuses", Status: 403})
+	srv.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/api/v2/spaces", Status: 500})
+	s, err := d.Discover(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scopes []string
+	for _, f := range s.Failures {
+		scopes = append(scopes, f.Scope)
+	}
+	if got := strings.Join(scopes, "; "); got != "confluence: spaces; jira: project OPS: statuses" {
+		t.Fatalf("failures: %s", got)
+	}
+	if p, err := s.Project("ENG"); err != nil || len(p.IssueTypes) == 0 {
+		t.Errorf("ENG was not discovered beside the failing OPS: %v", err)
+	}
+}
+
+func TestDiscoverEmptySite(t *testing.T) {
+	d, _ := sandboxDiscoverer(t, atlassiantest.WithEmptySite())
+	s, err := d.Discover(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Failures) != 0 || s.Jira == nil || len(s.Jira.Projects) != 0 {
+		t.Fatalf("empty site: %+v failures %+v", s.Jira, s.Failures)
+	}
+}
