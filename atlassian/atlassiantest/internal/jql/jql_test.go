@@ -334,6 +334,8 @@ func TestErrors(t *testing.T) {
 		{"status = Open AND resolution closed", []string{p + "Expecting operator but got 'closed'. " + ops + " (line 1, character 30)"}},
 		{"(project = ENG", []string{p + "Expecting ')' before the end of the query."}},
 		{"summary ~ 100%", []string{p + `The character '%' is a reserved JQL character. You must enclose it in a string or use the escape '\u0025' instead. (line 1, character 14)`}},
+		{"a = \"😀\" %", []string{p + `The character '%' is a reserved JQL character. You must enclose it in a string or use the escape '\u0025' instead. (line 1, character 10)`}},
+		{"a = b AND\n  c = d e", []string{p + "Expecting either 'OR' or 'AND' but got 'e'. (line 2, character 9)"}},
 		{"mine{www = qwwr", []string{p + `The character '{' is a reserved JQL character. You must enclose it in a string or use the escape '\u007b' instead. (line 1, character 5)`}},
 		{"comment ~ 'test", []string{p + "The quoted string 'test' has not been completed. (line 1, character 11)"}},
 		{"priority=\"test\nword", []string{p + "The quoted string 'test word' has not been completed. (line 1, character 10)"}},
