@@ -61,8 +61,12 @@ func parseStorage(s string, maxDepth int) *html.Node {
 		t.Type, t.Data = html.TextNode, text
 		p.AppendChild(t)
 	}
+	pos := 0 // offset in s of the current token
 	for {
 		tt := z.Next()
+		raw := z.Raw()
+		start := pos
+		pos += len(raw)
 		switch tt {
 		case html.ErrorToken:
 			if z.Err() != io.EOF {
@@ -73,23 +77,26 @@ func parseStorage(s string, maxDepth int) *html.Node {
 			}
 			return doc
 		case html.TextToken:
-			raw := z.Raw()
 			if bytes.HasPrefix(raw, []byte("<![CDATA[")) && bytes.HasSuffix(raw, []byte("]]>")) {
 				// The tokenizer entity-decodes CDATA text; CDATA is literal.
-				body := raw[len("<![CDATA[") : len(raw)-len("]]>")]
-				appendText(normalizeNewlines(string(body)))
+				appendText(normalizeNewlines(s[start+len("<![CDATA[") : pos-len("]]>")]))
+				continue
+			}
+			if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 && bytes.IndexByte(raw, 0) < 0 {
+				// Nothing to decode: share the input's bytes.
+				appendText(s[start:pos])
 				continue
 			}
 			appendText(string(z.Text()))
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
 			n := newNode()
-			n.Type, n.Data = html.ElementNode, string(name)
+			n.Type, n.Data = html.ElementNode, intern(name)
 			n.DataAtom = atom.Lookup(name)
 			for hasAttr {
 				var k, v []byte
 				k, v, hasAttr = z.TagAttr()
-				n.Attr = append(n.Attr, html.Attribute{Key: string(k), Val: string(v)})
+				n.Attr = append(n.Attr, html.Attribute{Key: intern(k), Val: string(v)})
 			}
 			top().AppendChild(n)
 			if tt == html.SelfClosingTagToken || voidElements[n.Data] {
@@ -110,6 +117,39 @@ func parseStorage(s string, maxDepth int) *html.Node {
 		}
 		// Comments, doctypes and processing instructions are dropped.
 	}
+}
+
+// internedNames are the element and attribute names of storage, shared
+// instead of allocated per element (the map is never written after init).
+var internedNames = func() map[string]string {
+	names := []string{
+		"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s",
+		"span", "code", "pre", "a", "ul", "ol", "li", "table", "tbody", "thead", "tr", "th", "td",
+		"colgroup", "col", "blockquote", "sub", "sup", "div", "img", "time", "del",
+		"ac:structured-macro", "ac:parameter", "ac:plain-text-body", "ac:rich-text-body",
+		"ac:link", "ac:plain-text-link-body", "ac:link-body", "ac:image", "ac:emoticon",
+		"ac:task-list", "ac:task", "ac:task-id", "ac:task-status", "ac:task-body",
+		"ac:layout", "ac:layout-section", "ac:layout-cell", "ac:inline-comment-marker",
+		"ri:user", "ri:page", "ri:attachment", "ri:url", "ri:space",
+		"ac:name", "ac:schema-version", "ac:macro-id", "ri:account-id", "ri:content-title",
+		"ri:space-key", "ri:filename", "ri:value", "href", "style", "class", "datetime",
+		"colspan", "rowspan", "start", "ac:alt", "ac:anchor", "ac:width", "ac:height",
+		"data-layout", "ac:emoji-shortname", "ac:emoji-id", "ac:emoji-fallback", "ac:type",
+		"ac:local-id", "local-id", "ac:ref",
+	}
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		m[n] = n
+	}
+	return m
+}()
+
+// intern returns b as a string, without allocating for common names.
+func intern(b []byte) string {
+	if s, ok := internedNames[string(b)]; ok {
+		return s
+	}
+	return string(b)
 }
 
 func normalizeNewlines(s string) string {
