@@ -329,3 +329,17 @@ func each[T any](ctx context.Context, n int, items []T, fn func(T)) {
 }
 
 func (d *Discoverer) concurrency() int { return cmp.Or(d.Concurrency, DefaultConcurrency) }
+
+// CreateFields reads the create-screen fields of one issue type in a
+// project. Store.CreateFields uses it for projects whose fields were not
+// discovered up front.
+func (d *Discoverer) CreateFields(ctx context.Context, projectKey, issueTypeID string) ([]*FieldMeta, error) {
+	if d.Jira == nil {
+		return nil, errors.New("the connection has no Jira client")
+	}
+	fields, err := d.Jira.Meta.CreateMetaFields(ctx, projectKey, issueTypeID)
+	if err != nil {
+		return nil, err
+	}
+	return FieldMetas(fields), nil
+}

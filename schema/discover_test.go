@@ -107,3 +107,46 @@ func TestDiscoverEmptySite(t *testing.T) {
 		t.Fatalf("empty site: %+v failures %+v", s.Jira, s.Failures)
 	}
 }
+
+func TestCreateFieldsOnDemand(t *testing.T) {
+	d, srv := sandboxDiscoverer(t)
+	d.FieldProjects = 1 // only the first project's fields up front
+	st := NewStore(nil, "default")
+	s, err := st.Refresh(context.Background(), d.Discover)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := s.Project("OPS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	incident, err := ops.IssueType("Incident")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if incident.Fields != nil {
+		t.Fatal("OPS fields were discovered up front although FieldProjects is 1")
+	}
+	count := func() int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if strings.Contains(r.Path, "/createmeta/OPS/") {
+				n++
+			}
+		}
+		return n
+	}
+	before := count()
+	for range 3 {
+		fields, err := st.CreateFields(context.Background(), ops, incident, d.CreateFields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fields) == 0 {
+			t.Fatal("no create fields for OPS Incident")
+		}
+	}
+	if n := count() - before; n != 1 {
+		t.Errorf("%d create-meta requests for three lookups, want 1 (remembered)", n)
+	}
+}

@@ -23,6 +23,9 @@ type Store struct {
 	mu      sync.Mutex // guards running and subs
 	running *refresh
 	subs    []func(*Snapshot)
+	// fields remembers create-screen fields read on demand for the current
+	// snapshot, keyed "PROJECT/issueTypeID"; a new snapshot clears it.
+	fields sync.Map
 }
 
 // refresh is one discovery in flight; concurrent callers share it.
@@ -106,10 +109,34 @@ func (s *Store) Refresh(ctx context.Context, discover DiscoverFunc) (*Snapshot, 
 
 func (s *Store) set(snap *Snapshot) {
 	s.cur.Store(snap)
+	s.fields.Clear()
 	s.mu.Lock()
 	subs := slices.Clone(s.subs)
 	s.mu.Unlock()
 	for _, fn := range subs {
 		fn(snap)
 	}
+}
+
+// FetchFields reads the create-screen fields of an issue type in a project
+// (Discoverer.CreateFields is one).
+type FetchFields func(ctx context.Context, projectKey, issueTypeID string) ([]*FieldMeta, error)
+
+// CreateFields returns the create-screen fields of t in p: the discovered
+// ones, or else read once with fetch and remembered until the next
+// snapshot.
+func (s *Store) CreateFields(ctx context.Context, p *Project, t *IssueType, fetch FetchFields) ([]*FieldMeta, error) {
+	if t.Fields != nil {
+		return t.Fields, nil
+	}
+	key := p.Key + "/" + t.ID
+	if v, ok := s.fields.Load(key); ok {
+		return v.([]*FieldMeta), nil
+	}
+	fields, err := fetch(ctx, p.Key, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	s.fields.Store(key, fields)
+	return fields, nil
 }
