@@ -79,10 +79,13 @@ type failState struct {
 	until time.Time
 }
 
-// TokenSource returns the connection's token source. ctx must live as
-// long as the source is used (the process): refreshes made later run under
-// it, each bounded by the refresh timeout. The same *TokenSource is
-// returned for the same name until the connection is deleted.
+// TokenSource returns the connection's token source. Refreshes made later
+// run under ctx's values (oauth2.HTTPClient among them) but not its
+// cancellation, so a request-scoped ctx is safe: each refresh is bounded
+// by the refresh timeout and the lock wait by the lock timeout instead.
+// The same *TokenSource is returned for the same name, for the life of the
+// Store, so every client of a connection in the process shares one
+// refresher (one consent is one token family for Jira and Confluence).
 func (s *Store) TokenSource(ctx context.Context, name string) (*TokenSource, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
@@ -92,7 +95,7 @@ func (s *Store) TokenSource(ctx context.Context, name string) (*TokenSource, err
 	if ts, ok := s.sources[name]; ok {
 		return ts, nil
 	}
-	ts := &TokenSource{s: s, name: name, ctx: ctx}
+	ts := &TokenSource{s: s, name: name, ctx: context.WithoutCancel(ctx)}
 	s.sources[name] = ts
 	return ts, nil
 }

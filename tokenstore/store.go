@@ -175,7 +175,7 @@ type Option func(*Store)
 
 // WithKeyring sets the encryption keys instead of reading KeyEnv and the
 // key file.
-func WithKeyring(k *Keyring) Option { return func(s *Store) { s.keys = k } }
+func WithKeyring(k *Keyring) Option { return func(s *Store) { s.keys, s.keysFixed = k, true } }
 
 // WithKeySpec sets the value that stands in for the KeyEnv variable
 // (empty: use the key file). By default Open reads the environment.
@@ -224,8 +224,9 @@ type Store struct {
 	now            func() time.Time
 	log            *slog.Logger
 
-	keyMu sync.Mutex
-	keys  *Keyring
+	keyMu     sync.Mutex
+	keys      *Keyring
+	keysFixed bool // set by WithKeyring: never reloaded
 
 	dbMu sync.Mutex // one open database per process at a time
 
@@ -499,8 +500,21 @@ func (s *Store) Get(name string) (Connection, error) {
 	return c, err
 }
 
-// Load returns a connection with its decrypted secrets.
+// Load returns a connection with its decrypted secrets. When they were
+// sealed with a key version this Store has not loaded (another process
+// rotated the key file), the key file is read again once.
 func (s *Store) Load(name string) (Connection, Secrets, error) {
+	c, sec, err := s.load(name)
+	if errors.Is(err, ErrUnknownKeyVersion) && s.keySpec == "" && !s.keysFixed {
+		s.keyMu.Lock()
+		s.keys = nil
+		s.keyMu.Unlock()
+		c, sec, err = s.load(name)
+	}
+	return c, sec, err
+}
+
+func (s *Store) load(name string) (Connection, Secrets, error) {
 	if err := ValidateName(name); err != nil {
 		return Connection{}, Secrets{}, err
 	}

@@ -423,6 +423,10 @@ func TestRotateKeyFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	other, _ := Open(s.Dir(), WithKeySpec("")) // another process, key version 1 loaded
+	if _, _, err := other.Load("a"); err != nil {
+		t.Fatal(err)
+	}
 	ver, err := s.RotateKeyFile()
 	if err != nil || ver != 2 {
 		t.Fatalf("RotateKeyFile = %d, %v", ver, err)
@@ -438,6 +442,10 @@ func TestRotateKeyFile(t *testing.T) {
 		if err != nil || sec != want || c.KeyVersion != 2 {
 			t.Fatalf("%s after rotation: v%d %v", n, c.KeyVersion, err)
 		}
+	}
+	// The other process picks the new key version up from the key file.
+	if _, _, err := other.Load("b"); err != nil {
+		t.Fatalf("process with the old key loaded: %v", err)
 	}
 	// The old key no longer opens anything.
 	oldKeys, err := ParseKeyring("old", strings.ReplaceAll(strings.TrimSpace(string(oldFile)), "\n", ","))
