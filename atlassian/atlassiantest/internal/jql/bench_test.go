@@ -35,6 +35,7 @@ func BenchmarkMatch10k(b *testing.B) {
 	for _, bm := range []struct{ name, jql string }{
 		{"project", "project = PC"},
 		{"mixed", benchQuery},
+		{"allprojects", "status != Done AND priority in (High, Highest) ORDER BY updated DESC"},
 		{"text", `text ~ "database failover"`},
 	} {
 		b.Run(bm.name, func(b *testing.B) {

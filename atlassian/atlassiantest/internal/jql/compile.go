@@ -345,8 +345,9 @@ func (c *compiler) emptyPred(f *fieldDef) pred {
 	switch {
 	case f.kind == kProject || f.kind == kKey || f.kind == kWatchers:
 		return never
-	case f.kind == kIssueType:
-		return func(is *Issue) bool { return is.IssueType == "" }
+	case f.str != nil:
+		str := f.str
+		return func(is *Issue) bool { return str(is) == "" }
 	case f.vals != nil:
 		vals := f.vals
 		return func(is *Issue) bool { _, ok := vals(is, 0); return !ok }
@@ -585,12 +586,22 @@ func (c *compiler) probe(f *fieldDef, cl *Clause, atoms []atom) (p pred, hasEmpt
 				sub = true
 			}
 		}
-		vals := f.vals
+		str := f.str
+		if !std && !sub && len(names) == 1 {
+			name := names[0]
+			return func(is *Issue) bool { v := str(is); return v == name || strings.EqualFold(v, name) }, hasEmpty
+		}
 		return func(is *Issue) bool {
 			if std && !is.Subtask || sub && is.Subtask {
 				return true
 			}
-			return anyVal(vals, is, names)
+			v := str(is)
+			for _, n := range names {
+				if v == n || strings.EqualFold(v, n) {
+					return true
+				}
+			}
+			return false
 		}, hasEmpty
 
 	case kStatusCategory:

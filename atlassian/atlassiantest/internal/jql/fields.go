@@ -46,6 +46,7 @@ type fieldDef struct {
 	noSort bool
 
 	vals     textSource // string values (names, labels, keys); none = empty
+	str      func(*Issue) string // the one value of a single-valued name field
 	text     textSource // free text for ~
 	user     func(*Issue) *User
 	date     func(*Issue) (time.Time, bool)
@@ -109,19 +110,24 @@ func (c *compiler) systemField(lname, name string) *fieldDef {
 		f.vals = single(func(is *Issue) string { return is.Parent })
 	case "issuetype", "type":
 		f.kind, f.ops, f.known, f.ids = kIssueType, opsEq|opsIs, env.IssueTypes, env.IssueTypeIDs
-		f.vals = single(func(is *Issue) string { return is.IssueType })
+		f.str = func(is *Issue) string { return is.IssueType }
+		f.vals = single(f.str)
 	case "status":
 		f.kind, f.ops, f.known, f.ids = kStatus, opsEq|opsIs, env.Statuses, env.StatusIDs
-		f.vals = single(func(is *Issue) string { return is.Status })
+		f.str = func(is *Issue) string { return is.Status }
+		f.vals = single(f.str)
 	case "statuscategory":
 		f.kind, f.ops = kStatusCategory, opsEq|opsIs
-		f.vals = single(func(is *Issue) string { return is.StatusCategory })
+		f.str = func(is *Issue) string { return is.StatusCategory }
+		f.vals = single(f.str)
 	case "priority":
 		f.kind, f.ops, f.known, f.ids = kPriority, opsEq|opsIs|opsRel, env.Priorities, env.PriorityIDs
-		f.vals = single(func(is *Issue) string { return is.Priority })
+		f.str = func(is *Issue) string { return is.Priority }
+		f.vals = single(f.str)
 	case "resolution":
 		f.kind, f.ops, f.known, f.ids = kResolution, opsEq|opsIs, env.Resolutions, env.ResolutionIDs
-		f.vals = single(func(is *Issue) string { return is.Resolution })
+		f.str = func(is *Issue) string { return is.Resolution }
+		f.vals = single(f.str)
 	case "assignee":
 		f.kind, f.ops = kUser, opsEq|opsIs
 		f.user = func(is *Issue) *User { return is.Assignee }

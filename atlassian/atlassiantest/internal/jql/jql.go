@@ -50,9 +50,10 @@ type Issue struct {
 	Sprints                            []Sprint
 	Watchers                           []string // account ids
 	// Custom holds custom field values by field id ("customfield_10016"):
-	// float64 (or any Go integer) for numbers, string for text and single
-	// options, []string for multi-selects and arrays, time.Time for dates,
-	// *User for user pickers, []Sprint for a sprint field.
+	// float64 (or int, int64) for numbers, string for text and single
+	// options, []string (or []any of strings) for multi-selects and arrays,
+	// time.Time (or a REST date string) for dates, *User (or an account id
+	// string) for user pickers, []Sprint for a sprint field.
 	Custom map[string]any
 }
 
