@@ -45,9 +45,9 @@ type fieldDef struct {
 	ops    opSet
 	noSort bool
 
-	vals     textSource // string values (names, labels, keys); none = empty
+	vals     textSource          // string values (names, labels, keys); none = empty
 	str      func(*Issue) string // the one value of a single-valued name field
-	text     textSource // free text for ~
+	text     textSource          // free text for ~
 	user     func(*Issue) *User
 	date     func(*Issue) (time.Time, bool)
 	num      func(*Issue) (float64, bool)
