@@ -170,16 +170,6 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-// hasAttr reports whether n has the attribute key.
-func hasAttr(n *html.Node, key string) bool {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return true
-		}
-	}
-	return false
-}
-
 // textOf returns the concatenated text of n and its descendants.
 func textOf(n *html.Node) string {
 	if n.Type == html.TextNode {

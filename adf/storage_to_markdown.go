@@ -408,7 +408,16 @@ func normalizeMacro(n *html.Node) *html.Node {
 			body = textOf(m.richBody)
 		}
 		setAttr(el, "lang", codeLanguageFromStorage(m.param("language")))
-		setAttr(el, "title", m.param("title"))
+		// The other parameters (title, linenumbers, ...) are kept readable
+		// after the language in the info string.
+		var info strings.Builder
+		for _, p := range m.params {
+			if p[0] == "language" || p[0] == "" {
+				continue
+			}
+			info.WriteString(" " + p[0] + "=" + quoteInfo(p[1]))
+		}
+		setAttr(el, "title", info.String())
 		// In an attribute the code is safe from whitespace collapsing.
 		setAttr(el, "code", body)
 		replaceNode(n, el)
@@ -794,16 +803,13 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 // code blocks from being collapsed; it is turned back into "\n" at the end.
 const codeBlockNewline = "\uF002"
 
-func renderCode(w converter.Writer, lang, title, code string) {
+func renderCode(w converter.Writer, lang, info, code string) {
 	code = strings.TrimSuffix(code, "\n")
 	fence := codeFence(code)
 	w.WriteString("\n\n")
 	w.WriteString(fence)
 	w.WriteString(lang)
-	if title != "" {
-		w.WriteString(" title=")
-		w.WriteString(quoteInfo(title))
-	}
+	w.WriteString(info)
 	w.WriteString("\n")
 	w.WriteString(strings.ReplaceAll(code, "\n", codeBlockNewline))
 	w.WriteString("\n")
@@ -813,9 +819,10 @@ func renderCode(w converter.Writer, lang, title, code string) {
 
 // quoteInfo quotes a value for a fenced code info string (no backticks).
 func quoteInfo(s string) string {
-	s = strings.NewReplacer("`", "'", "\n", " ", `"`, `'`).Replace(s)
-	return `"` + s + `"`
+	return `"` + infoQuoter.Replace(s) + `"`
 }
+
+var infoQuoter = strings.NewReplacer("`", "'", "\n", " ", "\r", " ", `"`, `'`)
 
 // codeFence returns a backtick fence longer than any backtick run in code.
 func codeFence(code string) string {
