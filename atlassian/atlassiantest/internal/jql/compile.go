@@ -105,8 +105,18 @@ func (q *Query) Compile(env *Env) (*Compiled, error) {
 	if len(q.OrderBy) > maxOrderBy {
 		c.errorf("The ORDER BY clause can have at most %d fields.", maxOrderBy)
 	}
+	seen := map[string]string{} // canonical field -> the name first used
 	for _, k := range q.OrderBy {
 		if f := c.resolveField(k.Field, true); f != nil {
+			if first, dup := seen[f.canon]; dup {
+				if strings.EqualFold(first, f.name) {
+					c.errorf("The sort field '%s' is referenced multiple times in the JQL sort.", f.name)
+				} else {
+					c.errorf("The sort field '%s' is referenced multiple times in the JQL sort. Field '%s' is an alias for field '%s'.", f.name, f.name, first)
+				}
+				continue
+			}
+			seen[f.canon] = f.name
 			if cmp := c.sortKey(f, k.Order); cmp != nil {
 				out.order = append(out.order, cmp)
 			}

@@ -41,6 +41,7 @@ const (
 // supports.
 type fieldDef struct {
 	name   string // as written, for messages
+	canon  string // the field behind the name: aliases share it
 	kind   kind
 	ops    opSet
 	noSort bool
@@ -193,7 +194,17 @@ func (c *compiler) systemField(lname, name string) *fieldDef {
 	default:
 		return nil
 	}
+	f.canon = lname
+	if c, ok := canonical[lname]; ok {
+		f.canon = c
+	}
 	return f
+}
+
+// canonical maps field aliases to one name.
+var canonical = map[string]string{
+	"key": "issuekey", "id": "issuekey", "issue": "issuekey", "type": "issuetype",
+	"createddate": "created", "updateddate": "updated", "resolved": "resolutiondate", "due": "duedate",
 }
 
 // allText is the source of `text ~`: summary, description, environment,
@@ -231,7 +242,7 @@ func (c *compiler) allText() textSource {
 func (c *compiler) customField(fd Field, name string) *fieldDef {
 	loc := c.loc
 	id := fd.ID
-	f := &fieldDef{name: name}
+	f := &fieldDef{name: name, canon: id}
 	switch fd.Type {
 	case "number":
 		f.kind, f.ops = kNumber, opsEq|opsIs|opsRel

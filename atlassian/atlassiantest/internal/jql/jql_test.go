@@ -433,6 +433,9 @@ func TestErrors(t *testing.T) {
 		{"votes > 1", []string{"Field 'votes' is not supported by the sandbox's JQL engine."}},
 		{"project = ENG ORDER BY bogus", []string{"Not able to sort using field 'bogus'."}},
 		{"project = ENG ORDER BY description", []string{"Field 'description' does not support sorting."}},
+		{"project = ENG ORDER BY created, Created DESC", []string{"The sort field 'Created' is referenced multiple times in the JQL sort."}},
+		{"project = ENG ORDER BY key, issuekey", []string{"The sort field 'issuekey' is referenced multiple times in the JQL sort. Field 'issuekey' is an alias for field 'key'."}},
+		{`project = ENG ORDER BY "Story Points", cf[10016]`, []string{"The sort field 'cf[10016]' is referenced multiple times in the JQL sort. Field 'cf[10016]' is an alias for field 'Story Points'."}},
 		{"project = ENG ORDER BY key, created, updated, priority, status, assignee, summary, due",
 			[]string{"The ORDER BY clause can have at most 7 fields."}},
 	}
