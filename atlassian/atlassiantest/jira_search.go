@@ -191,8 +191,9 @@ func (s *Server) searchJQL(w http.ResponseWriter, c *caller, req jSearchRequest)
 		maxResults = *req.MaxResults
 	}
 	limit := 100
-	if fs.idOnly() || (len(fs.include) <= 2 && !fs.all && !fs.nav && (fs.include["key"] || fs.include["id"])) {
-		limit = 5000
+	if fs.idOnly() || (!fs.all && !fs.nav && len(fs.include) == 1 && fs.include["key"]) ||
+		(!fs.all && !fs.nav && len(fs.include) == 2 && fs.include["key"] && fs.include["id"]) {
+		limit = 5000 // only ids/keys requested
 	}
 	if maxResults <= 0 {
 		maxResults = 50
