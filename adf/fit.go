@@ -8,6 +8,16 @@ package adf
 // empty paragraph.
 func fit(container string, in []*Node) []*Node {
 	allowed := allowedChildren[container]
+	ok := len(in) > 0
+	for _, n := range in {
+		if !allowed[n.Type] || n.Type == "expand" || n.Type == "nestedExpand" {
+			ok = false
+			break
+		}
+	}
+	if ok && (container != "listItem" || listItemFirst[in[0].Type]) {
+		return in
+	}
 	out := make([]*Node, 0, len(in))
 	for _, n := range in {
 		if allowed[n.Type] {

@@ -48,6 +48,7 @@ type mdConv struct {
 	src     []byte
 	tasks   int  // ordinal of task lists and items, for deterministic localIds
 	skipBox bool // the next task checkbox belongs to the taskItem being built
+	ic      inlineConv
 }
 
 // sanitizeMarkdown makes the input valid UTF-8 without NULs and caps the
@@ -534,9 +535,19 @@ func (c *mdConv) paragraph(n ast.Node) []*Node {
 // paragraphFrom converts the inline children of n that start at or after
 // offset from (-1: all).
 func (c *mdConv) paragraphFrom(n ast.Node, from int) []*Node {
-	ic := &inlineConv{c: c, allowMedia: true, from: from}
+	ic := c.inline(true, from)
 	ic.children(n, nil)
 	runs := ic.finish()
+	media := false
+	for _, r := range runs {
+		if r.Type == "mediaSingle" {
+			media = true
+			break
+		}
+	}
+	if !media {
+		return []*Node{{Type: "paragraph", Content: trimBreaks(runs)}}
+	}
 	var out []*Node
 	cur := []*Node{}
 	for _, r := range runs {
@@ -559,7 +570,7 @@ func (c *mdConv) paragraphFrom(n ast.Node, from int) []*Node {
 
 // inlineOnly converts inline children where no block may appear (headings).
 func (c *mdConv) inlineOnly(n ast.Node) []*Node {
-	ic := &inlineConv{c: c, from: -1}
+	ic := c.inline(false, -1)
 	ic.children(n, nil)
 	return trimBreaks(ic.finish())
 }
@@ -609,28 +620,45 @@ func trimBreaks(in []*Node) []*Node {
 // mdRun is one inline piece before normalisation: raw markdown text (escapes
 // and entities unresolved, extensions not yet recognised) or a final node.
 type mdRun struct {
-	raw   string
-	marks []Mark
-	node  *Node
+	rs, re int // raw markdown text: inlineConv.arena[rs:re]
+	marks  []Mark
+	node   *Node
 }
 
 type inlineConv struct {
 	c          *mdConv
 	runs       []mdRun
+	arena      []byte // raw text of all runs, appended in order
 	allowMedia bool
 	from       int
 }
 
-func (ic *inlineConv) addRaw(s string, marks []Mark) {
-	if s == "" {
-		return
-	}
-	if k := len(ic.runs) - 1; k >= 0 && ic.runs[k].node == nil && sameMarks(ic.runs[k].marks, marks) {
-		ic.runs[k].raw += s
-		return
-	}
-	ic.runs = append(ic.runs, mdRun{raw: s, marks: marks})
+// inline returns the converter's reusable inline state, reset.
+func (c *mdConv) inline(allowMedia bool, from int) *inlineConv {
+	ic := &c.ic
+	ic.c = c
+	ic.runs = ic.runs[:0]
+	ic.arena = ic.arena[:0]
+	ic.allowMedia = allowMedia
+	ic.from = from
+	return ic
 }
+
+func (ic *inlineConv) addRaw(s []byte, marks []Mark) {
+	if len(s) == 0 {
+		return
+	}
+	if k := len(ic.runs) - 1; k >= 0 && ic.runs[k].node == nil && ic.runs[k].re == len(ic.arena) && sameMarks(ic.runs[k].marks, marks) {
+		ic.arena = append(ic.arena, s...)
+		ic.runs[k].re = len(ic.arena)
+		return
+	}
+	rs := len(ic.arena)
+	ic.arena = append(ic.arena, s...)
+	ic.runs = append(ic.runs, mdRun{rs: rs, re: len(ic.arena), marks: marks})
+}
+
+var space = []byte{' '}
 
 func (ic *inlineConv) addNode(n *Node) { ic.runs = append(ic.runs, mdRun{node: n}) }
 
@@ -678,26 +706,26 @@ func (ic *inlineConv) inline(n ast.Node, marks []Mark) {
 	src := ic.c.src
 	switch x := n.(type) {
 	case *ast.Text:
-		v := string(x.Segment.Value(src))
+		v := x.Segment.Value(src)
 		if x.HardLineBreak() {
-			ic.addRaw(strings.TrimRight(v, " \t"), marks)
+			ic.addRaw(bytes.TrimRight(v, " \t"), marks)
 			ic.trimTrailingSpace()
 			ic.addNode(&Node{Type: "hardBreak"})
 			return
 		}
 		if x.IsRaw() {
-			ic.addText(v, marks)
+			ic.addText(string(v), marks)
 		} else {
 			ic.addRaw(v, marks)
 		}
 		if x.SoftLineBreak() {
-			ic.addRaw(" ", marks)
+			ic.addRaw(space, marks)
 		}
 	case *ast.String:
 		if x.IsRaw() || x.IsCode() {
 			ic.addText(string(x.Value), marks)
 		} else {
-			ic.addRaw(string(x.Value), marks)
+			ic.addRaw(x.Value, marks)
 		}
 	case *ast.CodeSpan:
 		var b strings.Builder
@@ -900,29 +928,30 @@ func (ic *inlineConv) stripAt() {
 	if k < 0 || ic.runs[k].node != nil {
 		return
 	}
-	r := ic.runs[k].raw
-	if strings.HasSuffix(r, "@") && !strings.HasSuffix(r, `\@`) {
-		ic.runs[k].raw = r[:len(r)-1]
+	r := ic.arena[ic.runs[k].rs:ic.runs[k].re]
+	if bytes.HasSuffix(r, []byte("@")) && !bytes.HasSuffix(r, []byte(`\@`)) {
+		ic.runs[k].re--
 	}
 }
 
 func (ic *inlineConv) trimTrailingSpace() {
 	k := len(ic.runs) - 1
 	if k >= 0 && ic.runs[k].node == nil {
-		ic.runs[k].raw = strings.TrimRight(ic.runs[k].raw, " \t")
+		ic.runs[k].re = ic.runs[k].rs + len(bytes.TrimRight(ic.arena[ic.runs[k].rs:ic.runs[k].re], " \t"))
 	}
 }
 
 // finish resolves escapes, recognises the extension syntaxes in plain text,
 // and returns normalised inline nodes.
 func (ic *inlineConv) finish() []*Node {
-	out := make([]*Node, 0, len(ic.runs))
+	out := make([]*Node, 0, len(ic.runs)+2)
+	arena := string(ic.arena)
 	for _, r := range ic.runs {
 		if r.node != nil {
 			out = append(out, r.node)
 			continue
 		}
-		out = scanExtensions(out, r.raw, r.marks)
+		out = scanExtensions(out, arena[r.rs:r.re], r.marks)
 	}
 	return normalizeInline(out)
 }
@@ -930,7 +959,7 @@ func (ic *inlineConv) finish() []*Node {
 // normalizeInline merges adjacent text nodes with identical marks and drops
 // empty ones.
 func normalizeInline(in []*Node) []*Node {
-	out := in[:0:0]
+	out := in[:0]
 	for _, n := range in {
 		if n.Type == "text" {
 			if k := len(out) - 1; k >= 0 && out[k].Type == "hardBreak" && n.Text != "" && (n.Text[0] == ' ' || n.Text[0] == '\t') {
@@ -943,9 +972,7 @@ func normalizeInline(in []*Node) []*Node {
 				continue
 			}
 			if k := len(out) - 1; k >= 0 && out[k].Type == "text" && sameMarks(out[k].Marks, n.Marks) {
-				merged := *out[k]
-				merged.Text += n.Text
-				out[k] = &merged
+				out[k].Text += n.Text
 				continue
 			}
 		}
@@ -966,12 +993,16 @@ var (
 // scanExtensions splits raw text into text nodes and the extension nodes
 // written inline: {status:COLOR Text}, {date:YYYY-MM-DD} and :emoji:.
 func scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
+	if strings.IndexAny(raw, "\\&{:") < 0 {
+		return append(out, &Node{Type: "text", Text: raw, Marks: marks})
+	}
 	code := hasCode(marks)
 	start := 0
-	flush := func(end int) {
+	flush := func(out []*Node, start, end int) []*Node {
 		if end > start {
 			out = append(out, &Node{Type: "text", Text: unescapeText(raw[start:end]), Marks: marks})
 		}
+		return out
 	}
 	for i := 0; i < len(raw); i++ {
 		switch raw[i] {
@@ -984,14 +1015,14 @@ func scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
 			rest := raw[i:]
 			if m := statusRe.FindStringSubmatch(rest); m != nil {
 				if n := statusNode(unescapeText(m[1])); n != nil {
-					flush(i)
+					out = flush(out, start, i)
 					out = append(out, n)
 					i += len(m[0]) - 1
 					start = i + 1
 				}
 			} else if m := dateRe.FindStringSubmatch(rest); m != nil {
 				if n := dateNode(m[1]); n != nil {
-					flush(i)
+					out = flush(out, start, i)
 					out = append(out, n)
 					i += len(m[0]) - 1
 					start = i + 1
@@ -1003,7 +1034,7 @@ func scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
 			}
 			if m := emojiRe.FindStringSubmatch(raw[i:]); m != nil {
 				if e, ok := emojiByName[m[1]]; ok {
-					flush(i)
+					out = flush(out, start, i)
 					out = append(out, &Node{Type: "emoji", Attrs: map[string]any{"shortName": ":" + m[1] + ":", "text": e}})
 					i += len(m[0]) - 1
 					start = i + 1
@@ -1011,8 +1042,7 @@ func scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
 			}
 		}
 	}
-	flush(len(raw))
-	return out
+	return flush(out, start, len(raw))
 }
 
 func statusNode(body string) *Node {
@@ -1274,6 +1304,25 @@ func sameAttrs(a, b map[string]any) bool {
 		return false
 	}
 	if len(a) == 0 {
+		return true
+	}
+	simple := true
+	for k, av := range a {
+		bv, ok := b[k]
+		if !ok {
+			return false
+		}
+		as, aok := av.(string)
+		bs, bok := bv.(string)
+		if aok && bok {
+			if as != bs {
+				return false
+			}
+			continue
+		}
+		simple = false
+	}
+	if simple {
 		return true
 	}
 	var x, y bytes.Buffer
