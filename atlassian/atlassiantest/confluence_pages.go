@@ -3,7 +3,9 @@ package atlassiantest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -252,10 +254,7 @@ type pageCreate struct {
 	Status   string          `json:"status"`
 	Title    *string         `json:"title"`
 	ParentID json.RawMessage `json:"parentId"`
-	Body     *struct {
-		Representation string          `json:"representation"`
-		Value          json.RawMessage `json:"value"`
-	} `json:"body"`
+	Body     *pageBody       `json:"body"`
 }
 
 // rawID reads an id sent as a JSON string or number.
@@ -328,49 +327,8 @@ func (s *Server) confCreatePage(w http.ResponseWriter, r *http.Request, c *calle
 		return
 	}
 	page := &cPage{Title: title, Status: status, AuthorID: c.AccountID}
-	if req.Body != nil {
-		repr := req.Body.Representation
-		var value string
-		if len(req.Body.Value) > 0 && string(req.Body.Value) != "null" {
-			if err := json.Unmarshal(req.Body.Value, &value); err != nil {
-				confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "body.value must be a string")
-				return
-			}
-		}
-		switch repr {
-		case "storage", "":
-			if repr == "" && value != "" {
-				confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "body.representation is required")
-				return
-			}
-			if _, err := parseStorage(value); err != nil {
-				confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", err.Error())
-				return
-			}
-			page.Body = value
-		case "atlas_doc_format":
-			var doc map[string]any
-			if err := json.Unmarshal([]byte(value), &doc); err != nil || doc["type"] != "doc" {
-				confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Invalid ADF: body.value must be a JSON string of an ADF document with type doc")
-				return
-			}
-			page.ADF = value
-			page.Body = adfToStorage(doc)
-		case "wiki":
-			var b strings.Builder
-			for _, line := range strings.Split(value, "\n") {
-				if strings.TrimSpace(line) == "" {
-					continue
-				}
-				b.WriteString("<p>")
-				xmlEscape(&b, line)
-				b.WriteString("</p>")
-			}
-			page.Body = b.String()
-		default:
-			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value {"+truncate(repr, 40)+"} for 'representation' is not valid. Valid values: storage, atlas_doc_format, wiki")
-			return
-		}
+	if !decodePageBody(w, req.Body, page) {
+		return
 	}
 	s.mu.Lock()
 	st := s.confluence()
@@ -415,6 +373,191 @@ func (s *Server) confCreatePage(w http.ResponseWriter, r *http.Request, c *calle
 		format = "atlas_doc_format"
 	}
 	out := s.pageJSON(st, page, format, false)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+// pageBody is the body of a create or update request.
+type pageBody struct {
+	Representation string          `json:"representation"`
+	Value          json.RawMessage `json:"value"`
+}
+
+// decodePageBody checks a request body and stores it in page (Body, and
+// ADF when given as atlas_doc_format). On a bad body it writes the 400.
+func decodePageBody(w http.ResponseWriter, b *pageBody, page *cPage) bool {
+	if b == nil {
+		return true
+	}
+	repr := b.Representation
+	var value string
+	if len(b.Value) > 0 && string(b.Value) != "null" {
+		if err := json.Unmarshal(b.Value, &value); err != nil {
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "body.value must be a string")
+			return false
+		}
+	}
+	page.ADF = ""
+	switch repr {
+	case "storage", "":
+		if repr == "" && value != "" {
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "body.representation is required")
+			return false
+		}
+		if _, err := parseStorage(value); err != nil {
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", err.Error())
+			return false
+		}
+		page.Body = value
+	case "atlas_doc_format":
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(value), &doc); err != nil || doc["type"] != "doc" {
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Invalid ADF: body.value must be a JSON string of an ADF document with type doc")
+			return false
+		}
+		page.ADF = value
+		page.Body = adfToStorage(doc)
+	case "wiki":
+		var sb strings.Builder
+		for _, line := range strings.Split(value, "\n") {
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			sb.WriteString("<p>")
+			xmlEscape(&sb, line)
+			sb.WriteString("</p>")
+		}
+		page.Body = sb.String()
+	default:
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value {"+truncate(repr, 40)+"} for 'representation' is not valid. Valid values: storage, atlas_doc_format, wiki")
+		return false
+	}
+	return true
+}
+
+// pageUpdate is v2's PageUpdateRequest.
+type pageUpdate struct {
+	ID       json.RawMessage `json:"id"`
+	Status   string          `json:"status"`
+	Title    *string         `json:"title"`
+	SpaceID  json.RawMessage `json:"spaceId"`
+	ParentID json.RawMessage `json:"parentId"`
+	Body     *pageBody       `json:"body"`
+	Version  *struct {
+		Number  int    `json:"number"`
+		Message string `json:"message"`
+	} `json:"version"`
+}
+
+func (s *Server) confUpdatePage(w http.ResponseWriter, r *http.Request, c *caller) {
+	id, ok := pageID(w, r)
+	if !ok {
+		return
+	}
+	var req pageUpdate
+	if err := decodeJSON(r, &req); err != nil {
+		switch {
+		case errors.Is(err, errBodyTooLarge):
+			confluenceError(w, http.StatusRequestEntityTooLarge, "REQUEST_ENTITY_TOO_LARGE", "Request entity too large: the request body is over 5 MB")
+		case errors.Is(err, errEmptyBody):
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Request body is missing")
+		default:
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Invalid request body: "+err.Error())
+		}
+		return
+	}
+	bodyID, ok := rawID(req.ID)
+	if !ok || bodyID != id {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "The id in the request body must match the page id in the path")
+		return
+	}
+	if req.Status != "current" && req.Status != "draft" {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "status is required and must be current or draft")
+		return
+	}
+	if req.Title == nil || strings.TrimSpace(*req.Title) == "" && req.Status == "current" {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Title is required when updating a published page")
+		return
+	}
+	if req.Body == nil {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "body is required")
+		return
+	}
+	if req.Version == nil {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "version is required")
+		return
+	}
+	parentID, ok := rawID(req.ParentID)
+	if !ok {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value for 'parentId' is not the correct type. Expected type is ContentId")
+		return
+	}
+	var next cPage
+	if !decodePageBody(w, req.Body, &next) {
+		return
+	}
+	title := strings.TrimSpace(*req.Title)
+	s.mu.Lock()
+	st := s.confluence()
+	p := st.content[id]
+	if p == nil || p.Type != "page" {
+		s.mu.Unlock()
+		notFoundV2(w)
+		return
+	}
+	if req.Version.Number != p.Version+1 {
+		cur := p.Version
+		s.mu.Unlock()
+		confluenceError(w, http.StatusConflict, "CONFLICT", fmt.Sprintf("Version must be incremented when updating a page. Current Version: [%d]. Provided version: [%d]", cur, req.Version.Number))
+		return
+	}
+	if p.Status == "current" && req.Status == "draft" {
+		s.mu.Unlock()
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "A published page cannot be changed back to a draft")
+		return
+	}
+	if req.Status == "current" {
+		for _, o := range st.ordered {
+			if o != p && o.SpaceID == p.SpaceID && o.Status == "current" && o.Type == "page" && o.Title == title {
+				s.mu.Unlock()
+				confluenceError(w, http.StatusBadRequest, "BAD_REQUEST",
+					"A page with this title already exists: A page already exists with the same TITLE in this space")
+				return
+			}
+		}
+	}
+	if parentID != "" && parentID != p.ParentID {
+		par := st.content[parentID]
+		if par == nil || par.SpaceID != p.SpaceID {
+			s.mu.Unlock()
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "The parent content with id "+parentID+" does not exist in this space")
+			return
+		}
+		for _, a := range append(st.ancestors(par), par.ID) {
+			if a == p.ID {
+				s.mu.Unlock()
+				confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "A page cannot be moved under itself or its descendants")
+				return
+			}
+		}
+		st.move(p, par)
+	}
+	now := s.now()
+	p.Title, p.Status, p.Body, p.ADF = title, req.Status, next.Body, next.ADF
+	p.Version++
+	p.VersionAt, p.VersionBy, p.VersionMsg = now, c.AccountID, req.Version.Message
+	if !slices.Contains(p.Contribs, c.AccountID) {
+		p.Contribs = append(p.Contribs, c.AccountID)
+	}
+	if root, err := parseStorage(p.Body); err == nil {
+		p.facts = extractFacts(root)
+	}
+	st.index(p)
+	format := "storage"
+	if p.ADF != "" {
+		format = "atlas_doc_format"
+	}
+	out := s.pageJSON(st, p, format, false)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
 }

@@ -170,7 +170,7 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string,
 		"context": "/wiki",
 		"self":    base + "/rest/api/search?" + r.URL.RawQuery,
 	}
-	if end < total {
+	if end < total && limit > 0 {
 		links["next"] = searchLink(query, limit, q, encodeCursor(cursorState{Offset: end, Kind: "search", Key: key}))
 	}
 	if offset > 0 {

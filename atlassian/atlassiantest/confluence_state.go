@@ -3,6 +3,7 @@ package atlassiantest
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -175,6 +176,32 @@ func (c *confState) addPage(p *cPage) *cPage {
 	return p
 }
 
+// move re-parents p under par (appended last) and re-indexes p's subtree,
+// whose ancestors changed.
+func (c *confState) move(p, par *cPage) {
+	if old := c.content[p.ParentID]; old != nil {
+		old.Children = slices.DeleteFunc(old.Children, func(id string) bool { return id == p.ID })
+		for i, id := range old.Children {
+			if ch := c.content[id]; ch != nil {
+				ch.Position = i
+			}
+		}
+	}
+	p.ParentID = par.ID
+	p.Position = len(par.Children)
+	par.Children = append(par.Children, p.ID)
+	var walk func(q *cPage)
+	walk = func(q *cPage) {
+		c.index(q)
+		for _, id := range q.Children {
+			if ch := c.content[id]; ch != nil {
+				walk(ch)
+			}
+		}
+	}
+	walk(p)
+}
+
 // labelID returns the stable id of a label, allocating one on first use.
 func (c *confState) labelID(prefix, name string) string {
 	k := prefix + ":" + name
@@ -300,6 +327,17 @@ func (s *Server) ConfluenceSpaces() []ConfluenceSpace {
 		out = append(out, ConfluenceSpace{sp.ID, sp.Key, sp.Name, sp.Type, sp.HomepageID})
 	}
 	return out
+}
+
+// ConfluenceSpaceByKey returns the space with key, if any.
+func (s *Server) ConfluenceSpaceByKey(key string) (ConfluenceSpace, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sp := s.confluence().spaceByKey[key]
+	if sp == nil {
+		return ConfluenceSpace{}, false
+	}
+	return ConfluenceSpace{sp.ID, sp.Key, sp.Name, sp.Type, sp.HomepageID}, true
 }
 
 // ConfluencePage returns the content with id, if any.

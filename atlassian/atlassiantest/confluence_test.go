@@ -56,13 +56,11 @@ func (c *confClient) page(space, title string) ConfluencePage {
 }
 
 func (c *confClient) spaceID(key string) string {
-	for _, sp := range c.srv.ConfluenceSpaces() {
-		if sp.Key == key {
-			return sp.ID
-		}
+	sp, ok := c.srv.ConfluenceSpaceByKey(key)
+	if !ok {
+		c.t.Fatalf("no space %s", key)
 	}
-	c.t.Fatalf("no space %s", key)
-	return ""
+	return sp.ID
 }
 
 func results(m map[string]any) []map[string]any {
@@ -883,3 +881,63 @@ func (r *discardRecorder) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 func (r *discardRecorder) WriteHeader(s int) { r.status = s }
+
+func TestConfluenceUpdatePage(t *testing.T) {
+	c := newConfClient(t)
+	p := c.page("OPS", "Disk space alerts")
+	put := func(body string) httpResult {
+		return do(t, http.MethodPut, c.srv.ConfluenceBaseURL()+"/wiki/api/v2/pages/"+p.ID, c.token, "application/json", body)
+	}
+	upd := func(version int, title, parent string) string {
+		m := map[string]any{"id": p.ID, "status": "current", "title": title, "version": map[string]any{"number": version, "message": "edit"},
+			"body": map[string]any{"representation": "storage", "value": "<p>Updated <strong>now</strong>.</p>"}}
+		if parent != "" {
+			m["parentId"] = parent
+		}
+		return mustJSON(m)
+	}
+	cur := int(c.json(c.get("/wiki/api/v2/pages/"+p.ID), 200)["version"].(map[string]any)["number"].(float64))
+	m := c.json(put(upd(cur+1, "Disk space alerts (v2)", "")), 200)
+	if m["title"] != "Disk space alerts (v2)" || m["version"].(map[string]any)["number"] != float64(cur+1) {
+		t.Fatalf("updated %v", m)
+	}
+	got, _ := c.srv.ConfluencePage(p.ID)
+	if got.Body != "<p>Updated <strong>now</strong>.</p>" || got.Version != cur+1 {
+		t.Errorf("stored %+v", got)
+	}
+	v2Error(t, put(upd(cur+1, "x", "")), 409, "CONFLICT",
+		"Version must be incremented when updating a page. Current Version: ["+strconv.Itoa(cur+1)+"]. Provided version: ["+strconv.Itoa(cur+1)+"]")
+	// Move under Incident response: ancestors and CQL follow.
+	ir := c.page("OPS", "Incident response").ID
+	c.json(put(upd(cur+2, "Disk space alerts (v2)", ir)), 200)
+	anc := results(c.json(c.get("/wiki/api/v2/pages/"+p.ID+"/ancestors"), 200))
+	if len(anc) != 2 || anc[1]["id"] != ir {
+		t.Errorf("ancestors after move %v", anc)
+	}
+	if titles := searchTitles(c, "ancestor = "+ir+" ORDER BY title"); !slices.Contains(titles, "Disk space alerts (v2)") {
+		t.Errorf("ancestor search after move %v", titles)
+	}
+	if titles := searchTitles(c, "parent = "+c.page("OPS", "Operational runbooks").ID); slices.Contains(titles, "Disk space alerts (v2)") {
+		t.Errorf("still under the old parent %v", titles)
+	}
+	tests := []struct {
+		name, body  string
+		status      int
+		code, title string
+	}{
+		{"id mismatch", `{"id":"1","status":"current","title":"x","body":{"representation":"storage","value":""},"version":{"number":9}}`, 400, "INVALID_REQUEST_PARAMETER", "must match"},
+		{"duplicate title", upd(cur+3, "Severity levels", ""), 400, "BAD_REQUEST", "already exists"},
+		{"no version", `{"id":"` + p.ID + `","status":"current","title":"x","body":{"representation":"storage","value":""}}`, 400, "INVALID_REQUEST_PARAMETER", "version is required"},
+		{"bad storage", `{"id":"` + p.ID + `","status":"current","title":"x","body":{"representation":"storage","value":"<p>"},"version":{"number":9}}`, 400, "INVALID_REQUEST_PARAMETER", "Error parsing xhtml"},
+		{"under itself", upd(cur+3, "Disk space alerts (v2)", p.ID), 400, "INVALID_REQUEST_PARAMETER", "under itself"},
+		{"back to draft", `{"id":"` + p.ID + `","status":"draft","title":"x","body":{"representation":"storage","value":""},"version":{"number":` + strconv.Itoa(cur+3) + `}}`, 400, "INVALID_REQUEST_PARAMETER", "draft"},
+		{"malformed", `{"id":`, 400, "INVALID_REQUEST_PARAMETER", "Invalid request body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v2Error(t, put(tt.body), tt.status, tt.code, tt.title)
+		})
+	}
+	v2Error(t, do(t, http.MethodPut, c.srv.ConfluenceBaseURL()+"/wiki/api/v2/pages/987654321", c.token, "application/json",
+		`{"id":"987654321","status":"current","title":"x","body":{"representation":"storage","value":""},"version":{"number":2}}`), 404, "NOT_FOUND", "Not Found")
+}
