@@ -5,59 +5,93 @@ package adf
 // Three functions convert between markdown, ADF and Confluence storage
 // format (the XHTML-based page body with ac: and ri: elements):
 //
-//	StorageToMarkdown(storage)  storage -> markdown
+//	StorageToMarkdown(storage)  storage -> markdown (html-to-markdown v2 with
+//	                            renderers for the ac:/ri: elements)
 //	ToStorage(doc)              ADF -> storage
 //	MarkdownToStorage(md)       markdown -> ADF (FromMarkdown) -> storage
 //
-// Markdown written by StorageToMarkdown reads back through MarkdownToStorage
-// to the same storage where markdown can express it, and
-// storage -> markdown -> storage -> markdown is stable after one pass.
+// storage -> markdown -> storage -> markdown is stable after one pass, and
+// markdown in the form StorageToMarkdown writes reads back through
+// MarkdownToStorage and StorageToMarkdown unchanged.
 //
-// # Markdown syntax for Confluence things
+// # Mapping
 //
-//	fenced code ```lang                code macro (language, CDATA body)
-//	> [!NOTE] / [!TIP] / ...           info / tip / note / warning macros
-//	<details><summary>T</summary>      expand macro with title T
-//	- [ ] / - [x]                      ac:task-list (incomplete / complete)
-//	@[Name](accountid:ID)              user mention (ri:user)
-//	[text](confluence-page:KEY/Title)  link to a page (ri:page); KEY and
-//	                                   Title are percent-encoded (%20 for a
-//	                                   space); "confluence-page:Title" links
-//	                                   a page of the same space
-//	[text](confluence-attachment:f)    link to an attachment of the page
-//	![alt](confluence-attachment:f)    image from an attachment
-//	{name:key=value|key2=value2}       any other macro (toc, jira, ...):
-//	                                   Confluence wiki-markup notation. A
-//	                                   paragraph that is exactly such a
-//	                                   token becomes the macro again; a
-//	                                   macro with a body is written as
-//	                                   {name:params} ... {name}.
+//	storage                                  markdown
+//	code / noformat macro (CDATA body)       ```lang key="value"... fenced code; the
+//	                                         language (whitelist in storage_syntax.go)
+//	                                         comes back, other parameters are shown
+//	info / tip / note / warning / panel      > [!NOTE] / [!TIP] / [!WARNING] / [!CAUTION] /
+//	                                         [!IMPORTANT]: Confluence's note macro is the
+//	                                         yellow (ADF warning) panel, its warning macro
+//	                                         the red (ADF error) one, a generic panel the
+//	                                         purple (ADF note) one; a title becomes a bold
+//	                                         first line
+//	expand macro                             <details><summary>Title</summary> ... </details>
+//	ac:task-list / ac:task                   - [ ] / - [x], nested lists indented
+//	<ac:link><ri:user ri:account-id=ID/>     @[Name](accountid:ID): storage has no display
+//	                                         name, so Name is the link body when there is
+//	                                         one, else the account id
+//	<ac:link><ri:page ri:space-key=K         [text](confluence-page:K/Title), K and Title
+//	  ri:content-title=T/>                   percent-encoded (%20 for a space); without K
+//	                                         "confluence-page:Title" (same space);
+//	                                         ac:anchor adds "#anchor"
+//	ri:attachment link / image               [text](confluence-attachment:file.pdf) /
+//	                                         ![alt](confluence-attachment:file.png)
+//	ri:space, ri:blog-post, ac:anchor links  [text](confluence-space:KEY),
+//	                                         (confluence-blogpost:K/Title), (#anchor)
+//	ac:image with ri:url                     ![alt](url)
+//	table (th, td, block content)            GFM table; the first row is the header row;
+//	                                         blocks in a cell are joined with <br>; "|"
+//	                                         is escaped; colspan adds empty cells
+//	ac:emoticon                              :shortcode: (Cloud's ac:emoji-shortname, or
+//	                                         the named emoticon's emoji: tick is
+//	                                         :white_check_mark:, ...)
+//	status macro                             {status:green DONE} (Grey is neutral)
+//	<time datetime="2026-01-31"/>            {date:2026-01-31}
+//	strike span, <u>, <sub>, <sup>           ~~x~~, <u>x</u>, <sub>x</sub>, <sup>x</sup>
+//	toc, jira and every other macro          {name:key=value|key2=value2} (Confluence
+//	                                         wiki-markup notation; "|", "}", "=" and "\"
+//	                                         in values escaped with "\"); a macro with a
+//	                                         body is {name:params}, the body, {name};
+//	                                         unknown ac: elements the same way
+//	ac:layout, ac:adf-extension              their content (the fallback for adf-extension)
+//	ac:placeholder                           dropped (editor prompt text, not content)
 //
-// A user mention in storage carries only the account id; the display name
-// is the link body when there is one, otherwise the account id itself.
+// On the way back (ToStorage), a paragraph that is exactly one
+// {name:params} token becomes the structured macro again (a bare {name}
+// only for well-known macro names or when a closing {name} paragraph
+// follows, which makes the paragraphs between them its rich-text body, or
+// its plain-text body when that is a single code block); inside text, a
+// token with parameters becomes an inline macro. ADF extension nodes of
+// Confluence macros (com.atlassian.confluence.macro.core) are written back
+// as the macros they are. Mention display names, panel titles, layouts and
+// code parameters other than the language do not survive the trip through
+// ADF.
 //
 // # Limits and bad input
 //
-// The converters are pure and bounded. Their behaviour on bad input:
+// The converters are pure and bounded:
 //
 //   - Size: inputs larger than MaxInputSize (10 MiB) are rejected with
 //     ErrTooLarge before any parsing; a 20 MB page is an error, not an
-//     allocation.
+//     allocation. Output size is linear in the input size (a colspan counts
+//     as at most 64 cells).
 //   - Invalid UTF-8 is replaced with U+FFFD. NUL and the other control
 //     characters XML forbids are dropped (storage output must be XML).
-//   - Deep nesting: storage nested deeper than MaxDepth elements is
+//   - Deep nesting: storage nested deeper than MaxDepth (100) elements is
 //     flattened (the deeper elements' text is kept, their nesting is not);
-//     ToStorage does the same for ADF nested deeper than MaxDepth, so
+//     ToStorage writes nodes deeper than MaxDepth as their plain text, so
 //     recursion is bounded whatever the input.
 //   - Malformed storage (unclosed or stray tags, missing end tags, bare
-//     "&", unknown entities, broken CDATA) is read leniently the way a
-//     browser would; it never fails and never panics. End tags close the
-//     nearest open element of their name; "/>" always closes.
-//   - ToStorage always writes well-formed XML: text and attributes are
-//     escaped, "]]>" inside code is split across CDATA sections, and
-//     anything it does not understand becomes escaped text with a visible
-//     placeholder.
-//   - Output size is linear in the input size.
+//     "&", unknown entities, broken CDATA) is read leniently and never
+//     fails: "/>" always closes, an end tag closes the nearest open element
+//     of its name and is ignored when there is none, CDATA is literal text,
+//     XHTML entities (&nbsp; &rsquo; ...) are decoded. StorageToMarkdown
+//     returns an error only for oversized input.
+//   - ToStorage always writes well-formed XML (the tests parse every output
+//     with a strict XML parser): text and attributes are escaped, "]]>"
+//     inside code is split across CDATA sections, and nodes storage cannot
+//     express become escaped text with a visible "[type: text]" placeholder.
 
 // MarkdownToStorage converts markdown to Confluence storage format: it
 // parses the markdown with FromMarkdown (the one markdown parser of the
