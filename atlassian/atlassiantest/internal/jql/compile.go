@@ -300,28 +300,12 @@ func (c *compiler) clause(cl *Clause, neg bool) pred {
 		c.errorf("The operator '%s' is not supported by the sandbox's JQL engine: it keeps no change history.", op)
 		return never
 	}
+	if !c.operatorUsage(f, op, cl.Operand) {
+		return never
+	}
 	if f.ops&(1<<op) == 0 {
 		c.errorf("The operator '%s' is not supported by the '%s' field.", op, f.name)
 		return never
-	}
-	switch op {
-	case OpIs, OpIsNot:
-		if _, ok := cl.Operand.(*Empty); !ok {
-			c.errorf("The operator '%s' only supports the operands 'EMPTY' and 'NULL' for the field '%s'.", op, f.name)
-			return never
-		}
-	case OpIn, OpNotIn:
-		switch cl.Operand.(type) {
-		case *List, *Func:
-		default:
-			c.errorf("Operator '%s' does not support the non-list value '%s' for field '%s'.", op, operandString(cl.Operand), f.name)
-			return never
-		}
-	default:
-		if _, ok := cl.Operand.(*List); ok {
-			c.errorf("Operator '%s' does not support the list value '%s' for field '%s'.", op, operandString(cl.Operand), f.name)
-			return never
-		}
 	}
 	if neg {
 		op = flip(op)
@@ -388,6 +372,62 @@ func (c *compiler) emptyPred(f *fieldDef) pred {
 		return func(is *Issue) bool { return len(sprints(is)) == 0 }
 	}
 	return never
+}
+
+// listFuncs are the functions that return lists (the rest return one value).
+var listFuncs = map[string]bool{
+	"membersof": true, "opensprints": true, "closedsprints": true, "futuresprints": true,
+	"standardissuetypes": true, "subtaskissuetypes": true, "watchedissues": true,
+	"issuehistory": true, "linkedissues": true, "votedissues": true, "updatedby": true,
+	"projectsleadbyuser": true, "projectswhereuserhaspermission": true, "projectswhereuserhasrole": true,
+	"componentsleadbyuser": true, "releasedversions": true, "unreleasedversions": true, "cascadeoption": true,
+}
+
+// operatorUsage checks the operand's shape against the operator, as Jira's
+// operator usage validator does before any field-specific check.
+func (c *compiler) operatorUsage(f *fieldDef, op Op, o Operand) bool {
+	isList, isEmpty := false, false
+	switch x := o.(type) {
+	case *List:
+		isList = true
+	case *Func:
+		lname := strings.ToLower(x.Name)
+		_, known := knownFuncs[lname]
+		if !known && !unsupportedFuncs[lname] {
+			return true // reported as an unknown function later
+		}
+		isList = listFuncs[lname]
+	case *Empty:
+		isEmpty = true
+	}
+	switch op {
+	case OpIs, OpIsNot:
+		if !isEmpty {
+			c.errorf("Operator '%s' does not support searching for non-empty values for field '%s'.", op, f.name)
+			return false
+		}
+	case OpIn, OpNotIn:
+		if isEmpty {
+			c.errorf("Operator '%s' does not support the empty value representation '%s' for field '%s'.", op, operandString(o), f.name)
+			return false
+		}
+		if !isList {
+			c.errorf("Operator '%s' does not support the non-list value '%s' for field '%s'.", op, operandString(o), f.name)
+			return false
+		}
+	case OpLt, OpGt, OpLe, OpGe:
+		if isEmpty {
+			c.errorf("Operator '%s' does not support the empty value representation '%s' for field '%s'.", op, operandString(o), f.name)
+			return false
+		}
+		fallthrough
+	default:
+		if isList {
+			c.errorf("Operator '%s' does not support the list value '%s' for field '%s'.", op, operandString(o), f.name)
+			return false
+		}
+	}
+	return true
 }
 
 // knownFuncs are functions the sandbox implements, by the field kinds that
@@ -861,8 +901,7 @@ func (c *compiler) dates(f *fieldDef, atoms []atom) []dateVal {
 // relational compiles <, >, <= and >=.
 func (c *compiler) relational(f *fieldDef, atoms []atom, op Op) pred {
 	if len(atoms) != 1 || atoms[0].empty {
-		c.errorf("The operator '%s' does not support searching for EMPTY values for the field '%s'.", op, f.name)
-		return never
+		return never // operatorUsage has reported it
 	}
 	at := atoms[0]
 	if at.fn != nil && f.kind != kDate {
