@@ -191,9 +191,16 @@ func (ts *TokenSource) stillValid(st *tokenState, now time.Time) *oauth2.Token {
 func (ts *TokenSource) lockedRefresh(bad *oauth2.Token, st *tokenState) (*oauth2.Token, error) {
 	unlock, err := ts.s.lockConnection(ts.ctx, ts.name)
 	if err != nil {
-		if tok := ts.stillValid(st, ts.s.now()); tok != nil && bad == nil {
+		now := ts.s.now()
+		if tok := ts.stillValid(st, now); tok != nil && bad == nil {
 			ts.s.log.Warn("refresh lock not available; keeping the current access token", "connection", ts.name, "err", err)
 			return tok, nil
+		}
+		// Nothing usable in memory: a stored token that has not expired
+		// yet is still good while another process holds the lock.
+		if c, sec, lerr := ts.s.Load(ts.name); lerr == nil && bad == nil && c.Status != StatusTokenExpired &&
+			(sec.Expiry.IsZero() || now.Before(sec.Expiry)) {
+			return ts.adoptUntil(sec, c.RefreshedAt, now.Add(refreshRetryDelay)), nil
 		}
 		return nil, err
 	}

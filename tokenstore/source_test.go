@@ -7,11 +7,14 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
 )
@@ -498,4 +501,62 @@ func TestNoInterleavingRevokesTheFamily(t *testing.T) {
 			t.Logf("stats %+v", srv.Stats())
 		})
 	}
+}
+
+func TestBusyLocks(t *testing.T) {
+	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	defer srv.Close()
+	clock := newFakeClock()
+	s := openTest(t, WithClock(clock.Now), WithOpenTimeout(100*time.Millisecond), WithLockTimeout(100*time.Millisecond))
+	old := connectSandbox(t, s, srv, "default", clock.Now().Add(2*time.Minute))
+
+	t.Run("database held by another process", func(t *testing.T) {
+		db, err := bolt.Open(s.Path(), 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := s.Get("default"); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "try again") {
+			t.Fatalf("Get: %v", err)
+		}
+	})
+	t.Run("refresh lock held by another process", func(t *testing.T) {
+		f, err := os.OpenFile(s.lockPath("default"), os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if ok, err := tryLock(f); !ok || err != nil {
+			t.Fatalf("tryLock: %v %v", ok, err)
+		}
+		defer unlockFile(f)
+		ts, _ := s.TokenSource(context.Background(), "default")
+		ts.reset()
+		// Nothing in memory yet: the due but valid stored token is served
+		// while another process holds the lock.
+		if tok, err := ts.Token(); err != nil || tok.AccessToken != old.AccessToken {
+			t.Fatalf("Token without memory: %v", err)
+		}
+		clock.Advance(3 * time.Minute) // expired now: without the lock, an error
+		ts.reset()
+		if _, err := ts.Token(); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "another process") {
+			t.Fatalf("Token with an expired token and a held lock: %v", err)
+		}
+		_ = unlockFile(f)
+		tok, err := ts.Token() // refreshes
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(56 * time.Minute) // due again, still valid
+		if ok, _ := tryLock(f); !ok {
+			t.Fatal("relock")
+		}
+		got, err := ts.Token()
+		if err != nil || got != tok {
+			t.Fatalf("with the lock held, the valid in-memory token must be served: %v", err)
+		}
+		if got.AccessToken == old.AccessToken {
+			t.Fatal("never refreshed")
+		}
+	})
 }

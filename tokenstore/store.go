@@ -31,6 +31,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // DBFileName is the token database's file name in the data directory.
@@ -341,7 +342,7 @@ func (s *Store) withDB(write bool, fn func(tx *bolt.Tx) error) (err error) {
 	}()
 	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: s.openTimeout})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return fmt.Errorf("%w: another process kept %s locked for %s; try again", ErrBusy, s.path, s.openTimeout)
 		}
 		if os.IsPermission(err) {
