@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/adf"
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 )
 
@@ -253,6 +254,37 @@ func TestJiraCreateEditTransition(t *testing.T) {
 			t.Errorf("edit request %+v", q)
 		}
 	})
+	t.Run("adf.Doc values go through as ADF", func(t *testing.T) {
+		doc, err := adf.FromMarkdown("Edited with **adf.Doc**.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Issues.Edit(ctx, created.Key, &atlassian.IssueRequest{Fields: map[string]any{"description": doc}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		body, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := j.Issues.AddComment(ctx, created.Key, &atlassian.CommentRequest{Body: body}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := j.Issues.Get(ctx, created.Key, &atlassian.IssueGetOptions{Fields: []string{"description", "comment"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := adf.Parse(got.Fields.Description)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(doc)
+		if b, _ := json.Marshal(back); string(b) != string(want) {
+			t.Errorf("description round trip:\n got %s\nwant %s", b, want)
+		}
+		if got.Fields.Comment == nil || len(got.Fields.Comment.Comments) == 0 || !strings.Contains(string(got.Fields.Comment.Comments[0].Body), "adf.Doc") {
+			t.Errorf("comment = %+v", got.Fields.Comment)
+		}
+	})
 	t.Run("field errors come back by field", func(t *testing.T) {
 		_, err := j.Issues.Create(ctx, &atlassian.IssueRequest{Fields: map[string]any{
 			"project": map[string]string{"key": "ENG"}, "issuetype": map[string]string{"name": "Task"},
@@ -298,7 +330,7 @@ func TestJiraCreateEditTransition(t *testing.T) {
 		if after.Fields.Status.Name != target.To.Name {
 			t.Errorf("status = %q, want %q", after.Fields.Status.Name, target.To.Name)
 		}
-		if after.Fields.Comment == nil || len(after.Fields.Comment.Comments) != 1 || !strings.Contains(string(after.Fields.Comment.Comments[0].Body), "Moving on.") {
+		if after.Fields.Comment == nil || !slices.ContainsFunc(after.Fields.Comment.Comments, func(c atlassian.Comment) bool { return strings.Contains(string(c.Body), "Moving on.") }) {
 			t.Errorf("transition comment missing: %+v", after.Fields.Comment)
 		}
 	})
