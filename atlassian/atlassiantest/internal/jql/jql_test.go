@@ -135,6 +135,12 @@ func TestMatch(t *testing.T) {
 		{`text ~ "+login +flaky"`, []string{"ENG-9"}},
 		{`text ~ "dark OR csv"`, []string{"ENG-2", "ENG-4", "ENG-5"}},
 		{`summary ~ 'Renew TLS'`, []string{"OPS-3"}},
+		{"summary ~ 500", []string{"ENG-11"}},
+		{`text ~ "eu-west"`, []string{"OPS-1"}},
+		{`text ~ "west-eu"`, nil},
+		{`text ~ "api.example.com"`, []string{"OPS-7"}},
+		{`comment ~ "verified" AND comment ~ "build"`, []string{"ENG-3"}},
+		{`comment !~ "rollback"`, []string{"ENG-3", "ENG-7", "MKT-6"}},
 		{`summary ~ "api\u002eexample"`, []string{"OPS-7"}},
 		// dates
 		{`created >= "2026-03-18"`, []string{"ENG-6", "ENG-11", "OPS-5"}},
