@@ -64,7 +64,8 @@ type Time struct{ time.Time }
 
 var timeLayouts = []string{JiraTimeLayout, time.RFC3339Nano, "2006-01-02T15:04:05-0700", "2006-01-02T15:04:05.000Z07:00", "2006-01-02"}
 
-// UnmarshalJSON reads a timestamp string; null and "" give the zero Time.
+// UnmarshalJSON reads a timestamp string; null, "" and strings in an
+// unknown layout give the zero Time. A non-string is an error.
 func (t *Time) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
 		*t = Time{}
@@ -78,18 +79,16 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		*t = Time{}
 		return nil
 	}
-	var firstErr error
 	for _, l := range timeLayouts {
-		v, err := time.Parse(l, s)
-		if err == nil {
+		if v, err := time.Parse(l, s); err == nil {
 			t.Time = v
 			return nil
 		}
-		if firstErr == nil {
-			firstErr = err
-		}
 	}
-	return firstErr
+	// An unknown layout leaves the zero time rather than failing the
+	// whole response over one timestamp.
+	*t = Time{}
+	return nil
 }
 
 // MarshalJSON writes Jira's layout, or null for the zero Time.

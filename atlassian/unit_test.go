@@ -411,8 +411,11 @@ func TestTimeAndWorklog(t *testing.T) {
 	if err := json.Unmarshal([]byte(`null`), &tm); err != nil || !tm.IsZero() {
 		t.Errorf("null time = %v, %v", tm, err)
 	}
-	if err := json.Unmarshal([]byte(`"yesterday"`), &tm); err == nil {
-		t.Error("garbage time parsed")
+	if err := json.Unmarshal([]byte(`"yesterday"`), &tm); err != nil || !tm.IsZero() {
+		t.Errorf("unknown layout = %v, %v; want the zero time", tm, err)
+	}
+	if err := json.Unmarshal([]byte(`12`), &tm); err == nil {
+		t.Error("a number parsed as a time")
 	}
 }
 
