@@ -117,6 +117,15 @@ func (w *storageWriter) blocks(nodes []*Node, depth int) {
 			continue
 		}
 		if n.Type == "paragraph" {
+			if name, params, ok := extensionToken(n); ok {
+				if end := findParagraph(nodes, i+1, "[/extension]"); end > 0 {
+					w.macroBlock(name, params, nodes[i+1:end], depth)
+					i = end
+				} else {
+					w.macroBlock(name, params, nil, depth)
+				}
+				continue
+			}
 			if name, params, ok := macroToken(n); ok {
 				if end := findMacroEnd(nodes, i+1, name); end > 0 {
 					w.macroBlock(name, params, nodes[i+1:end], depth)
@@ -985,15 +994,76 @@ func validMacroName(name string) bool {
 // macroToken reports whether paragraph p is exactly one {name:params}
 // token, returning the name and the parameters (nil when there are none).
 func macroToken(p *Node) (string, [][2]string, bool) {
-	if len(p.Content) != 1 || p.Content[0] == nil || p.Content[0].Type != "text" || len(p.Content[0].Marks) > 0 {
+	s, ok := paragraphText(p)
+	if !ok {
 		return "", nil, false
 	}
-	s := strings.TrimSpace(p.Content[0].Text)
 	name, params, end, ok := parseMacroToken(s)
 	if !ok || end != len(s) {
 		return "", nil, false
 	}
 	return name, params, true
+}
+
+// extensionPrefix starts ToMarkdown's placeholder for an ADF extension
+// node holding a Confluence macro.
+const extensionPrefix = "[extension: " + confluenceMacroExtension + " key="
+
+// extensionToken reads ToMarkdown's placeholder for a Confluence macro
+// extension, `[extension: com.atlassian.confluence.macro.core key=NAME
+// param="value" ...]`, when it is the whole paragraph.
+func extensionToken(p *Node) (string, [][2]string, bool) {
+	s, ok := paragraphText(p)
+	if !ok || !strings.HasPrefix(s, extensionPrefix) || !strings.HasSuffix(s, "]") {
+		return "", nil, false
+	}
+	s = s[len(extensionPrefix) : len(s)-1]
+	name, rest, _ := strings.Cut(s, " ")
+	if !validMacroName(name) {
+		return "", nil, false
+	}
+	var params [][2]string
+	for rest = strings.TrimSpace(rest); rest != ""; rest = strings.TrimSpace(rest) {
+		key, after, ok := strings.Cut(rest, "=")
+		if !ok || key == "" || strings.ContainsAny(key, " \"") {
+			return "", nil, false
+		}
+		q, err := strconv.QuotedPrefix(after)
+		if err != nil {
+			return "", nil, false
+		}
+		val, err := strconv.Unquote(q)
+		if err != nil {
+			return "", nil, false
+		}
+		if key != "text" {
+			params = append(params, [2]string{key, val})
+		}
+		rest = after[len(q):]
+	}
+	return name, params, true
+}
+
+// paragraphText is the text of a paragraph that holds one unmarked text
+// node.
+func paragraphText(p *Node) (string, bool) {
+	if len(p.Content) != 1 || p.Content[0] == nil || p.Content[0].Type != "text" || len(p.Content[0].Marks) > 0 {
+		return "", false
+	}
+	return strings.TrimSpace(p.Content[0].Text), true
+}
+
+// findParagraph returns the index of the first paragraph from from on
+// whose whole text is text, or -1.
+func findParagraph(nodes []*Node, from int, text string) int {
+	for j := from; j < len(nodes); j++ {
+		if n := nodes[j]; n != nil && n.Type == "paragraph" {
+			if t, ok := paragraphText(n); ok && t == text {
+				return j
+			}
+		}
+	}
+	return -1
 }
 
 // findMacroEnd returns the index of the paragraph "{name}" closing a

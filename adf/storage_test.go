@@ -374,6 +374,15 @@ func TestToStorageNodes(t *testing.T) {
 		{"bodied macro tokens wrap the blocks between them",
 			NewDoc(para(text("{section}")), para(text("body")), para(text("{section}"))),
 			`<ac:structured-macro ac:name="section"><ac:rich-text-body><p>body</p></ac:rich-text-body></ac:structured-macro>`},
+		{"ToMarkdown's extension placeholder becomes the macro",
+			NewDoc(para(text(`[extension: com.atlassian.confluence.macro.core key=children depth="2" sort="title"]`))),
+			`<ac:structured-macro ac:name="children"><ac:parameter ac:name="depth">2</ac:parameter><ac:parameter ac:name="sort">title</ac:parameter></ac:structured-macro>`},
+		{"bodied extension placeholder wraps its body",
+			NewDoc(para(text(`[extension: com.atlassian.confluence.macro.core key=section]`)), para(text("in")), para(text("[/extension]"))),
+			`<ac:structured-macro ac:name="section"><ac:rich-text-body><p>in</p></ac:rich-text-body></ac:structured-macro>`},
+		{"other extension placeholders stay text",
+			NewDoc(para(text(`[extension: com.example.app key=x]`))),
+			`<p>[extension: com.example.app key=x]</p>`},
 		{"unknown bare word in braces stays text",
 			NewDoc(para(text("{name}"))),
 			`<p>{name}</p>`},
@@ -471,4 +480,22 @@ func TestStorageBadInput(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestADFMacroThroughMarkdown: a Confluence macro kept in ADF survives
+// ADF -> markdown (ToMarkdown's placeholder) -> storage.
+func TestADFMacroThroughMarkdown(t *testing.T) {
+	d := NewDoc(&Node{Type: "bodiedExtension", Attrs: map[string]any{
+		"extensionType": "com.atlassian.confluence.macro.core", "extensionKey": "details",
+		"parameters": map[string]any{"macroParams": map[string]any{"id": map[string]any{"value": "a b"}}}},
+		Content: []*Node{{Type: "paragraph", Content: []*Node{{Type: "text", Text: "body"}}}}})
+	md, err := ToMarkdown(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := mustM2S(t, md)
+	want := `<ac:structured-macro ac:name="details"><ac:parameter ac:name="id">a b</ac:parameter><ac:rich-text-body><p>body</p></ac:rich-text-body></ac:structured-macro>`
+	if st != want {
+		t.Fatalf("markdown\n%s\nbecame\n%s\nwant\n%s", md, st, want)
+	}
 }
