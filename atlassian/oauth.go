@@ -86,7 +86,6 @@ func mergeResources(raw []Resource) []Resource {
 			r.Scopes = append([]string(nil), r.Scopes...)
 			r.Products = nil
 			out = append(out, r)
-			i = len(out) - 1
 		} else {
 			m := &out[i]
 			if m.Name == "" {
