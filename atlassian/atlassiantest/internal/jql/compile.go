@@ -377,8 +377,8 @@ func (c *compiler) emptyPred(f *fieldDef) pred {
 // listFuncs are the functions that return lists (the rest return one value).
 var listFuncs = map[string]bool{
 	"membersof": true, "opensprints": true, "closedsprints": true, "futuresprints": true,
-	"standardissuetypes": true, "subtaskissuetypes": true, "watchedissues": true,
-	"issuehistory": true, "linkedissues": true, "votedissues": true, "updatedby": true,
+	"standardissuetypes": true, "subtaskissuetypes": true, "watchedissues": true, "linkedissues": true,
+	"issuehistory": true, "votedissues": true, "updatedby": true,
 	"projectsleadbyuser": true, "projectswhereuserhaspermission": true, "projectswhereuserhasrole": true,
 	"componentsleadbyuser": true, "releasedversions": true, "unreleasedversions": true, "cascadeoption": true,
 }
@@ -436,17 +436,18 @@ var knownFuncs = map[string]kind{
 	"currentuser": kUser, "membersof": kUser,
 	"opensprints": kSprint, "closedsprints": kSprint, "futuresprints": kSprint,
 	"standardissuetypes": kIssueType, "subtaskissuetypes": kIssueType,
-	"watchedissues": kKey,
+	"watchedissues": kKey, "linkedissues": kKey,
+	"releasedversions": kVersion, "unreleasedversions": kVersion,
+	"latestreleasedversion": kVersion, "earliestunreleasedversion": kVersion,
 	"now":           kDate, "startofday": kDate, "endofday": kDate, "startofweek": kDate, "endofweek": kDate,
 	"startofmonth": kDate, "endofmonth": kDate, "startofyear": kDate, "endofyear": kDate,
 }
 
 // unsupportedFuncs are real Jira functions the sandbox does not implement.
 var unsupportedFuncs = map[string]bool{
-	"issuehistory": true, "linkedissues": true, "votedissues": true, "updatedby": true,
+	"issuehistory": true, "votedissues": true, "updatedby": true,
 	"projectsleadbyuser": true, "projectswhereuserhaspermission": true, "projectswhereuserhasrole": true,
-	"componentsleadbyuser": true, "releasedversions": true, "unreleasedversions": true,
-	"latestreleasedversion": true, "earliestunreleasedversion": true, "lastlogin": true,
+	"componentsleadbyuser": true, "lastlogin": true,
 	"currentlogin": true, "cascadeoption": true, "issuesWithRemoteLinksByGlobalId": true,
 	"approved": true, "approver": true, "pending": true, "pendingby": true, "myapproval": true,
 	"myapprovals": true, "breached": true, "completed": true, "elapsed": true, "remaining": true,
@@ -459,6 +460,8 @@ func (c *compiler) checkFunc(f *fieldDef, fn *Func) bool {
 	lname := strings.ToLower(fn.Name)
 	k, known := knownFuncs[lname]
 	switch {
+	case known && k == kVersion && c.env.Versions == nil, lname == "linkedissues" && c.env.LinksOf == nil:
+		c.errorf("Function '%s' is not supported by the sandbox's JQL engine.", fn.Name)
 	case known && (k == f.kind || k == kUser && f.kind == kWatcher):
 		return true
 	case known:
@@ -581,7 +584,15 @@ func (c *compiler) probe(f *fieldDef, cl *Clause, atoms []atom) (p pred, hasEmpt
 			keys = append(keys, s)
 		}
 		watched := ""
-		for range fns { // watchedIssues()
+		for _, fn := range fns {
+			if strings.EqualFold(fn.Name, "linkedIssues") {
+				keys = append(keys, c.linkedIssues(fn)...)
+				if keys == nil {
+					keys = []string{} // matched nothing, but not "no restriction"
+				}
+				continue
+			}
+			// watchedIssues()
 			if watched = env.CurrentUser; watched == "" {
 				watched = "\x00"
 			}
@@ -745,6 +756,48 @@ func (c *compiler) probe(f *fieldDef, cl *Clause, atoms []atom) (p pred, hasEmpt
 		vals := f.vals
 		return func(is *Issue) bool { return anyVal(vals, is, strs) }, hasEmpty
 
+	case kVersion:
+		if env.Versions != nil {
+			for _, s := range strs {
+				found := false
+				for _, v := range env.Versions {
+					found = found || strings.EqualFold(v.Name, s)
+				}
+				if !found {
+					c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
+				}
+			}
+		}
+		var fromFns []Version
+		for _, fn := range fns {
+			fromFns = append(fromFns, c.versions(fn)...)
+		}
+		return func(is *Issue) bool {
+			for _, name := range is.FixVersions {
+				for _, s := range strs {
+					if name == s || strings.EqualFold(name, s) {
+						return true
+					}
+				}
+				for _, v := range fromFns {
+					if strings.EqualFold(v.ProjectKey, is.ProjectKey) && strings.EqualFold(v.Name, name) {
+						return true
+					}
+				}
+			}
+			return false
+		}, hasEmpty
+
+	case kLinkType:
+		return func(is *Issue) bool {
+			for _, l := range is.Links {
+				if containsFold(strs, l.Phrase) {
+					return true
+				}
+			}
+			return false
+		}, hasEmpty
+
 	case kDate:
 		dates := c.dates(f, atoms)
 		date := f.date
@@ -830,6 +883,85 @@ func (c *compiler) probe(f *fieldDef, cl *Clause, atoms []atom) (p pred, hasEmpt
 		}, hasEmpty
 	}
 	return nil, hasEmpty
+}
+
+// linkedIssues resolves linkedIssues(key[, link phrase]) to keys.
+func (c *compiler) linkedIssues(fn *Func) []string {
+	if len(fn.Args) < 1 || len(fn.Args) > 2 {
+		c.errorf("Function '%s' expected between '1' and '2' arguments but received '%d'.", fn.Name, len(fn.Args))
+		return nil
+	}
+	key := fn.Args[0]
+	if _, _, ok := splitKey(key); !ok || c.env.IssueExists != nil && !c.env.IssueExists(strings.ToUpper(key)) {
+		c.errorf("Issue '%s' could not be found in function '%s'.", key, fn.Name)
+		return nil
+	}
+	var out []string
+	for _, l := range c.env.LinksOf(strings.ToUpper(key)) {
+		if len(fn.Args) == 2 && !strings.EqualFold(l.Phrase, fn.Args[1]) {
+			continue
+		}
+		out = append(out, l.Key)
+	}
+	return out
+}
+
+// versions resolves a version function to the versions it names.
+func (c *compiler) versions(fn *Func) []Version {
+	lname := strings.ToLower(fn.Name)
+	single := lname == "latestreleasedversion" || lname == "earliestunreleasedversion"
+	if single && len(fn.Args) != 1 {
+		c.errorf("Function '%s' expected '1' arguments but received '%d'.", fn.Name, len(fn.Args))
+		return nil
+	}
+	for _, p := range fn.Args {
+		found := len(c.env.Projects) == 0
+		for _, pr := range c.env.Projects {
+			found = found || strings.EqualFold(pr.Key, p) || strings.EqualFold(pr.Name, p) || pr.ID == p
+		}
+		if !found {
+			c.errorf("Could not resolve the project '%s' provided to function '%s'.", p, fn.Name)
+			return nil
+		}
+	}
+	inProjects := func(v Version) bool {
+		if len(fn.Args) == 0 {
+			return true
+		}
+		for _, p := range fn.Args {
+			for _, pr := range c.env.Projects {
+				if (strings.EqualFold(pr.Key, p) || strings.EqualFold(pr.Name, p) || pr.ID == p) && strings.EqualFold(pr.Key, v.ProjectKey) {
+					return true
+				}
+			}
+			if strings.EqualFold(p, v.ProjectKey) {
+				return true
+			}
+		}
+		return false
+	}
+	wantReleased := lname == "releasedversions" || lname == "latestreleasedversion"
+	var out []Version
+	for _, v := range c.env.Versions {
+		if v.Released == wantReleased && inProjects(v) {
+			out = append(out, v)
+		}
+	}
+	if !single || len(out) == 0 {
+		return out
+	}
+	// latest released: the newest release date; earliest unreleased: the
+	// soonest one (undated versions last), first listed on ties.
+	best := out[0]
+	for _, v := range out[1:] {
+		switch {
+		case wantReleased && v.ReleaseDate.After(best.ReleaseDate):
+			best = v
+		case !wantReleased && !v.ReleaseDate.IsZero() && (best.ReleaseDate.IsZero() || v.ReleaseDate.Before(best.ReleaseDate)):
+			best = v
+		}
+	}
+	return []Version{best}
 }
 
 func sprintKnown(list []Sprint, id int, name string) bool {

@@ -26,6 +26,8 @@ const (
 	kNumber
 	kSprint
 	kRank
+	kVersion
+	kLinkType
 )
 
 type opSet uint32
@@ -90,7 +92,7 @@ func timeField(get func(*Issue) time.Time) func(*Issue) (time.Time, bool) {
 // unsupportedFields are real Jira fields the sandbox does not model.
 var unsupportedFields = map[string]bool{
 	"affectedversion": true, "attachments": true, "category": true, "epic link": true, "filter": true,
-	"issuefunction": true, "issuelinktype": true, "lastviewed": true, "level": true, "originalestimate": true,
+	"issuefunction": true, "lastviewed": true, "level": true, "originalestimate": true,
 	"remainingestimate": true, "request": true, "savedfilter": true, "subtasks": true, "timeestimate": true,
 	"timeoriginalestimate": true, "timespent": true, "voter": true, "votes": true, "workratio": true,
 	"worklogauthor": true, "worklogcomment": true, "worklogdate": true, "issue.property": true,
@@ -151,7 +153,7 @@ func (c *compiler) systemField(lname, name string) *fieldDef {
 		f.kind, f.ops = kStrings, opsEq|opsIs
 		f.vals = multi(func(is *Issue) []string { return is.Components })
 	case "fixversion":
-		f.kind, f.ops = kStrings, opsEq|opsIs
+		f.kind, f.ops = kVersion, opsEq|opsIs
 		f.vals = multi(func(is *Issue) []string { return is.FixVersions })
 	case "summary":
 		f.kind, f.ops = kText, opsLike|opsIs
@@ -189,6 +191,8 @@ func (c *compiler) systemField(lname, name string) *fieldDef {
 	case "sprint":
 		f.kind, f.ops = kSprint, opsEq|opsIs
 		f.sprints = func(is *Issue) []Sprint { return is.Sprints }
+	case "issuelinktype":
+		f.kind, f.ops, f.noSort = kLinkType, opsEq, true
 	case "rank":
 		f.kind = kRank
 	default:

@@ -48,6 +48,21 @@ func fixtureEnv() *Env {
 		Resolutions: []string{"Done", "Won't Do", "Duplicate"},
 		Users:       []User{*alice, *bob, *carol, *dave},
 		Sprints:     []Sprint{sprint1, sprint2, sprint3},
+		Versions: []Version{
+			{ProjectKey: "ENG", Name: "1.0", Released: true, ReleaseDate: ts("2026-02-01")},
+			{ProjectKey: "ENG", Name: "1.1", Released: true, ReleaseDate: ts("2026-03-01")},
+			{ProjectKey: "ENG", Name: "1.2"},
+			{ProjectKey: "ENG", Name: "2.0", ReleaseDate: ts("2026-06-01")},
+			{ProjectKey: "OPS", Name: "2026.1", Released: true, ReleaseDate: ts("2026-01-15")},
+		},
+		LinksOf: func(key string) []Link {
+			for _, is := range fixtureIssues() {
+				if is.Key == key {
+					return is.Links
+				}
+			}
+			return nil
+		},
 		IssueExists: func(key string) bool {
 			p, n, ok := splitKey(key)
 			return ok && (p == "ENG" && n <= 14 || p == "OPS" && n <= 8 || p == "MKT" && n <= 7)
@@ -71,14 +86,17 @@ type fx struct {
 	team, notes, goLive    string
 	reviewer               *User
 	parent                 string
+	links                  []Link
 }
 
 var fixtureRows = []fx{
 	{key: "ENG-1", typ: "Bug", status: "To Do", prio: "High", assignee: alice, reporter: bob, created: "2026-01-05 09:00", updated: "2026-03-17 10:00",
 		labels: []string{"backend", "urgent"}, comps: []string{"API"}, summary: "Login fails with SSO token", desc: "Users cannot log in when the SSO token expires.",
-		sp: 3, sprints: []Sprint{sprint1, sprint2}, watchers: []string{"acc-alice", "acc-carol"}, team: "Platform"},
+		sp: 3, sprints: []Sprint{sprint1, sprint2}, watchers: []string{"acc-alice", "acc-carol"}, team: "Platform",
+		links: []Link{{Type: "Blocks", Phrase: "blocks", Key: "ENG-7"}}},
 	{key: "ENG-2", typ: "Task", status: "In Progress", prio: "Medium", assignee: bob, reporter: alice, created: "2026-02-01 10:00", updated: "2026-03-18 09:00",
-		labels: []string{"frontend"}, summary: "Add dark mode toggle", sp: 5, sprints: []Sprint{sprint2}, due: "2026-03-20", team: "Web"},
+		labels: []string{"frontend"}, summary: "Add dark mode toggle", sp: 5, sprints: []Sprint{sprint2}, due: "2026-03-20", team: "Web",
+		links: []Link{{Type: "Relates", Phrase: "relates to", Key: "MKT-2"}}},
 	{key: "ENG-3", typ: "Bug", status: "Done", prio: "Highest", assignee: alice, reporter: alice, created: "2026-01-20 10:00", updated: "2026-03-10 15:00",
 		resolved: "2026-03-10 15:00", resolution: "Done", summary: "Crash when saving drafts", desc: "Saving a draft crashes the editor",
 		comments: []string{"Fixed in build 42", "Verified by QA"}, sp: 8, sprints: []Sprint{sprint1}, fix: []string{"1.0"}},
@@ -90,11 +108,12 @@ var fixtureRows = []fx{
 		summary: "Update the README", env: "Linux, Go 1.26"},
 	{key: "ENG-7", typ: "Bug", status: "In Progress", prio: "High", assignee: dave, reporter: carol, created: "2025-12-30 10:00", updated: "2026-02-28 10:00",
 		labels: []string{"backend"}, comps: []string{"API", "Search"}, summary: "Timeouts on search endpoint", desc: "Search requests time out after 30s",
-		comments: []string{"Seeing timeouts again in prod"}, sp: 13, watchers: []string{"acc-bob"}},
+		comments: []string{"Seeing timeouts again in prod"}, sp: 13, watchers: []string{"acc-bob"},
+		links: []Link{{Type: "Blocks", Phrase: "is blocked by", Key: "ENG-1"}}},
 	{key: "ENG-8", typ: "Bug", status: "Done", prio: "Medium", assignee: bob, reporter: alice, created: "2026-02-10 10:00", updated: "2026-02-15 10:00",
 		resolved: "2026-02-15 10:00", resolution: "Won't Do", summary: "Typo in settings page"},
 	{key: "ENG-9", typ: "Task", status: "To Do", prio: "Medium", assignee: alice, reporter: alice, created: "2026-03-11 10:00", updated: "2026-03-11 10:00",
-		labels: []string{"flaky", "testing"}, summary: "Investigate flaky login test", due: "2026-03-25"},
+		labels: []string{"flaky", "testing"}, summary: "Investigate flaky login test", due: "2026-03-25", fix: []string{"2.0"}},
 	{key: "ENG-10", typ: "Story", status: "Done", prio: "Low", assignee: carol, reporter: alice, created: "2026-02-20 10:00", updated: "2026-03-17 16:00",
 		resolved: "2026-03-17 16:00", resolution: "Done", fix: []string{"1.0", "1.1"}, sp: 3, summary: "Onboarding checklist",
 		notes: "Adds an onboarding checklist for new users"},
@@ -127,7 +146,8 @@ var fixtureRows = []fx{
 	{key: "MKT-1", typ: "Task", status: "To Do", prio: "Medium", assignee: carol, reporter: carol, created: "2026-03-09 10:00", updated: "2026-03-14 10:00",
 		labels: []string{"launch", "content"}, due: "2026-03-27", summary: "Draft launch blog post"},
 	{key: "MKT-2", typ: "Task", status: "In Progress", prio: "High", assignee: carol, reporter: carol, created: "2026-03-10 10:00", updated: "2026-03-16 10:00",
-		labels: []string{"launch", "design"}, summary: "Design launch banner"},
+		labels: []string{"launch", "design"}, summary: "Design launch banner",
+		links: []Link{{Type: "Relates", Phrase: "relates to", Key: "ENG-2"}}},
 	{key: "MKT-3", typ: "Task", status: "Done", prio: "Low", assignee: alice, reporter: carol, created: "2026-01-10 10:00", updated: "2026-02-01 10:00",
 		resolved: "2026-02-01 10:00", resolution: "Done", labels: []string{"newsletter"}, summary: "Newsletter for January"},
 	{key: "MKT-4", typ: "Story", status: "To Do", prio: "Lowest", reporter: carol, created: "2026-02-25 10:00", updated: "2026-02-25 10:00",
@@ -174,7 +194,7 @@ func fixtureIssues() []*Issue {
 			Labels: r.labels, Components: r.comps, FixVersions: r.fix, Parent: r.parent,
 			Summary: r.summary, Description: r.desc, Environment: r.env, Comments: r.comments,
 			Created: ts(r.created), Updated: ts(r.updated), Resolved: ts(r.resolved), Due: ts(r.due),
-			Resolution: r.resolution, Sprints: r.sprints, Watchers: r.watchers, Custom: map[string]any{},
+			Resolution: r.resolution, Sprints: r.sprints, Watchers: r.watchers, Links: r.links, Custom: map[string]any{},
 		}
 		if r.sp != 0 {
 			is.Custom["customfield_10016"] = r.sp

@@ -49,6 +49,7 @@ type Issue struct {
 	Resolution                         string    // "" = unresolved
 	Sprints                            []Sprint
 	Watchers                           []string // account ids
+	Links                              []Link   // issue links, seen from this issue
 	// Custom holds custom field values by field id ("customfield_10016"):
 	// float64 (or int, int64) for numbers, string for text and single
 	// options, []string (or []any of strings) for multi-selects and arrays,
@@ -67,6 +68,21 @@ type Sprint struct {
 	ID    int
 	Name  string
 	State string // "active", "future", "closed"
+}
+
+// Link is one issue link seen from the issue holding it.
+type Link struct {
+	Type   string // link type name, e.g. "Blocks"
+	Phrase string // this issue's phrase: "blocks" or "is blocked by"
+	Key    string // the other issue
+}
+
+// Version is a project version, for fixVersion values and the version
+// functions.
+type Version struct {
+	ProjectKey, Name string
+	Released         bool
+	ReleaseDate      time.Time // zero = none
 }
 
 // Field describes a custom field known to the site.
@@ -103,6 +119,13 @@ type Env struct {
 	// IssueExists reports whether an issue key exists, for validating
 	// key = and parent = values; nil skips that check.
 	IssueExists func(key string) bool
+	// Versions are the site's project versions: fixVersion values are
+	// validated against them and releasedVersions() and friends read them.
+	// nil leaves fixVersion unchecked and the version functions unsupported.
+	Versions []Version
+	// LinksOf returns an issue's links, for linkedIssues(); nil leaves
+	// that function unsupported.
+	LinksOf func(key string) []Link
 }
 
 func (env *Env) now() time.Time {

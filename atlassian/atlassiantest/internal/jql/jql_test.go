@@ -101,6 +101,18 @@ func TestMatch(t *testing.T) {
 		{"component = API", []string{"ENG-1", "ENG-7"}},
 		{"component is not EMPTY", []string{"ENG-1", "ENG-7", "ENG-12", "OPS-8"}},
 		{"fixVersion = 1.1", []string{"ENG-5", "ENG-10"}},
+		{"fixVersion in releasedVersions()", []string{"ENG-3", "ENG-5", "ENG-10"}},
+		{"fixVersion in unreleasedVersions(ENG)", []string{"ENG-9"}},
+		{"fixVersion in releasedVersions(OPS)", nil},
+		{"fixVersion = latestReleasedVersion(ENG)", []string{"ENG-5", "ENG-10"}},
+		{`fixVersion = earliestUnreleasedVersion("Engineering")`, []string{"ENG-9"}},
+		{"fixVersion is EMPTY AND project = ENG AND status = Done", []string{"ENG-8"}},
+		{"issue in linkedIssues(ENG-1)", []string{"ENG-7"}},
+		{`issue in linkedIssues(ENG-7, "is blocked by")`, []string{"ENG-1"}},
+		{"issue in linkedIssues(ENG-7, blocks)", nil},
+		{"issue in linkedIssues(ENG-3)", nil},
+		{`issueLinkType = "relates to"`, []string{"ENG-2", "MKT-2"}},
+		{"issueLinkType in (blocks, duplicates)", []string{"ENG-1"}},
 		// parent and key
 		{"parent = ENG-2", []string{"ENG-4"}},
 		{"parent in (ENG-2, OPS-3)", []string{"ENG-4", "OPS-7"}},
@@ -419,7 +431,12 @@ func TestErrors(t *testing.T) {
 		{"assignee = bogus()", []string{"Unable to find JQL function 'bogus()'."}},
 		{"project = echo(HSP)", []string{"Unable to find JQL function 'echo(HSP)'."}},
 		{"project = currentUser()", []string{"A value provided by the function 'currentUser' is invalid for the field 'project'."}},
-		{"fixVersion in unreleasedVersions()", []string{"Function 'unreleasedVersions' is not supported by the sandbox's JQL engine."}},
+		{"fixVersion = 3.0", []string{"The value '3.0' does not exist for the field 'fixVersion'."}},
+		{"fixVersion in releasedVersions(NOPE)", []string{"Could not resolve the project 'NOPE' provided to function 'releasedVersions'."}},
+		{"fixVersion = latestReleasedVersion()", []string{"Function 'latestReleasedVersion' expected '1' arguments but received '0'."}},
+		{"issue in linkedIssues(ENG-999)", []string{"Issue 'ENG-999' could not be found in function 'linkedIssues'."}},
+		{"issue in linkedIssues()", []string{"Function 'linkedIssues' expected between '1' and '2' arguments but received '0'."}},
+		{"issue in votedIssues()", []string{"Function 'votedIssues' is not supported by the sandbox's JQL engine."}},
 		{`text ~ ""`, []string{"The field 'text' does not support searching for an empty string."}},
 		{`summary ~ ""`, []string{"The field 'summary' does not support searching for an empty string."}},
 		{"text ~ EMPTY", []string{"The field 'text' does not support searching for EMPTY values."}},
@@ -526,6 +543,12 @@ func TestNoEnvValidation(t *testing.T) {
 	q, _ := Parse(`"Story Points" > 1`)
 	if err := q.Validate(env); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("custom field unknown to the env should not validate: %v", err)
+	}
+	for _, jql := range []string{"fixVersion in unreleasedVersions()", "issue in linkedIssues(ENG-1)"} {
+		q, _ := Parse(jql)
+		if err := q.Validate(env); err == nil || !strings.Contains(err.Error(), "not supported by the sandbox") {
+			t.Errorf("%s without site data: %v", jql, err)
+		}
 	}
 }
 
