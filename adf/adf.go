@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -181,51 +179,8 @@ func Parse(data []byte) (*Doc, error) {
 	if err := checkJSONDepth(data, 2*MaxDepth+8); err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
-		return nil, fmt.Errorf("adf: malformed JSON: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("adf: malformed JSON: data after the document")
-	}
-	obj, ok := root.(map[string]any)
-	if !ok {
-		return nil, errors.New("adf: document is not a JSON object")
-	}
-	if t, _ := obj["type"].(string); t != "doc" {
-		return nil, fmt.Errorf("adf: root type is %s, want \"doc\"", describeJSON(obj["type"]))
-	}
-	d := &Doc{}
-	vn, ok := obj["version"].(json.Number)
-	if !ok {
-		return nil, errors.New("adf: root has no numeric \"version\"")
-	}
-	v, ok := attrInt(vn)
-	if !ok {
-		return nil, fmt.Errorf("adf: version %s is not a whole number", vn)
-	}
-	d.Version = v
-	content, ok := obj["content"].([]any)
-	if !ok {
-		return nil, errors.New("adf: root has no \"content\" array")
-	}
-	var err error
-	if d.Content, err = nodesFrom(content, "content", 1); err != nil {
-		return nil, err
-	}
-	for k, val := range obj {
-		switch k {
-		case "type", "version", "content":
-			continue
-		}
-		if d.Extra == nil {
-			d.Extra = map[string]json.RawMessage{}
-		}
-		d.Extra[k] = rawOf(val)
-	}
-	return d, nil
+	d := &jsonDec{data: data}
+	return d.doc()
 }
 
 // checkJSONDepth rejects JSON nested deeper than max arrays/objects without
@@ -257,131 +212,6 @@ func checkJSONDepth(data []byte, max int) error {
 		}
 	}
 	return nil
-}
-
-func describeJSON(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "missing"
-	case string:
-		return strconv.Quote(x)
-	default:
-		return fmt.Sprintf("a %T", v)
-	}
-}
-
-func rawOf(v any) json.RawMessage {
-	var b bytes.Buffer
-	writeValue(&b, v)
-	return json.RawMessage(b.Bytes())
-}
-
-func nodesFrom(list []any, path string, depth int) ([]*Node, error) {
-	if depth > MaxDepth {
-		return nil, fmt.Errorf("%w (at %s)", ErrTooDeep, path)
-	}
-	out := make([]*Node, len(list))
-	for i, v := range list {
-		p := path + "[" + strconv.Itoa(i) + "]"
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("adf: %s: node is %s, not an object", p, describeJSON(v))
-		}
-		n, err := nodeFrom(obj, p, depth)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
-	}
-	return out, nil
-}
-
-func nodeFrom(obj map[string]any, path string, depth int) (*Node, error) {
-	t, ok := obj["type"].(string)
-	if !ok || t == "" {
-		return nil, fmt.Errorf("adf: %s: node has no string \"type\"", path)
-	}
-	n := &Node{Type: t}
-	for k, v := range obj {
-		switch k {
-		case "type":
-		case "attrs":
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("adf: %s (%s): \"attrs\" is %s, not an object", path, t, describeJSON(v))
-			}
-			n.Attrs = m
-		case "content":
-			list, ok := v.([]any)
-			if !ok {
-				return nil, fmt.Errorf("adf: %s (%s): \"content\" is %s, not an array", path, t, describeJSON(v))
-			}
-			c, err := nodesFrom(list, path+".content", depth+1)
-			if err != nil {
-				return nil, err
-			}
-			n.Content = c
-		case "marks":
-			list, ok := v.([]any)
-			if !ok {
-				return nil, fmt.Errorf("adf: %s (%s): \"marks\" is %s, not an array", path, t, describeJSON(v))
-			}
-			n.Marks = make([]Mark, len(list))
-			for i, mv := range list {
-				mo, ok := mv.(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("adf: %s.marks[%d]: mark is %s, not an object", path, i, describeJSON(mv))
-				}
-				m, err := markFrom(mo, fmt.Sprintf("%s.marks[%d]", path, i))
-				if err != nil {
-					return nil, err
-				}
-				n.Marks[i] = m
-			}
-		case "text":
-			s, ok := v.(string)
-			if !ok {
-				return nil, fmt.Errorf("adf: %s (%s): \"text\" is %s, not a string", path, t, describeJSON(v))
-			}
-			n.Text = s
-		default:
-			if n.Extra == nil {
-				n.Extra = map[string]json.RawMessage{}
-			}
-			n.Extra[k] = rawOf(v)
-		}
-	}
-	if t == "text" {
-		if _, ok := obj["text"]; !ok {
-			return nil, fmt.Errorf("adf: %s: text node has no \"text\"", path)
-		}
-	}
-	return n, nil
-}
-
-func markFrom(obj map[string]any, path string) (Mark, error) {
-	t, ok := obj["type"].(string)
-	if !ok || t == "" {
-		return Mark{}, fmt.Errorf("adf: %s: mark has no string \"type\"", path)
-	}
-	m := Mark{Type: t}
-	for k, v := range obj {
-		switch k {
-		case "type":
-		case "attrs":
-			a, ok := v.(map[string]any)
-			if !ok {
-				return Mark{}, fmt.Errorf("adf: %s (%s): \"attrs\" is %s, not an object", path, t, describeJSON(v))
-			}
-			m.Attrs = a
-		default:
-			if m.Extra == nil {
-				m.Extra = map[string]json.RawMessage{}
-			}
-			m.Extra[k] = rawOf(v)
-		}
-	}
-	return m, nil
 }
 
 // UnmarshalJSON decodes an ADF document with Parse.

@@ -16,6 +16,8 @@ import (
 func TestParseLossless(t *testing.T) {
 	inputs := map[string]string{
 		"unknown everything":    `{"type":"doc","version":1,"content":[{"type":"weird","attrs":{"z":1.50,"a":[1,{"b":null}],"big":12345678901234567890},"foo":{"x":1},"content":[]},{"type":"paragraph","content":[{"type":"text","text":"<a&b>\u2028","marks":[{"type":"zap","attrs":{"q":"1"},"e":2}]}]}],"meta":true}`,
+		"string escapes":        `{"type":"doc","version":1,"content":[{"type":"text","text":"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\ud800x\u0000"}]}`,
+		"numbers and literals":  `{"type":"doc","version":1,"content":[{"type":"x","attrs":{"a":-0.5e+10,"b":0,"c":1E3,"d":true,"e":false,"f":null,"g":[]}}]}`,
 		"empty attrs and marks": `{"type":"doc","version":1,"content":[{"type":"paragraph","attrs":{},"content":[{"type":"text","text":"x","marks":[]}]}]}`,
 	}
 	golden, err := os.ReadFile(goldenDir + "/unknown-keys.input.adf.json")
@@ -72,6 +74,10 @@ func TestParseErrors(t *testing.T) {
 		is       error
 	}{
 		{"malformed", `{"type":"doc",`, "malformed JSON", nil},
+		{"bad number", `{"type":"doc","version":01,"content":[]}`, "malformed JSON", nil},
+		{"bad escape", `{"type":"doc","version":1,"content":[],"x":"\q"}`, "malformed JSON", nil},
+		{"control char", "{\"type\":\"doc\",\"version\":1,\"content\":[],\"x\":\"\n\"}", "malformed JSON", nil},
+		{"empty", ``, "malformed JSON", nil},
 		{"trailing data", `{"type":"doc","version":1,"content":[]} {}`, "data after", nil},
 		{"not an object", `[]`, "not a JSON object", nil},
 		{"wrong root", `{"type":"paragraph","version":1,"content":[]}`, `root type is "paragraph"`, nil},

@@ -2,6 +2,7 @@ package adf
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"testing"
 )
@@ -44,6 +45,9 @@ func FuzzParseADF(f *testing.F) {
 	f.Add([]byte(`{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"a*b","marks":[{"type":"em"}]}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := Parse(data)
+		if err == nil && !json.Valid(data) {
+			t.Fatalf("Parse accepted invalid JSON %q", data)
+		}
 		if err != nil {
 			return
 		}
