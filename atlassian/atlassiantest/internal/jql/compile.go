@@ -439,7 +439,7 @@ var knownFuncs = map[string]kind{
 	"watchedissues": kKey, "linkedissues": kKey,
 	"releasedversions": kVersion, "unreleasedversions": kVersion,
 	"latestreleasedversion": kVersion, "earliestunreleasedversion": kVersion,
-	"now":           kDate, "startofday": kDate, "endofday": kDate, "startofweek": kDate, "endofweek": kDate,
+	"now": kDate, "startofday": kDate, "endofday": kDate, "startofweek": kDate, "endofweek": kDate,
 	"startofmonth": kDate, "endofmonth": kDate, "startofyear": kDate, "endofyear": kDate,
 }
 
