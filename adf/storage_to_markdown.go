@@ -763,6 +763,43 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 	if n.Type != html.ElementNode {
 		return converter.RenderTryNext
 	}
+	if inCell(ctx) {
+		// GFM table cells hold one line: blocks are written inline.
+		switch n.Data {
+		case elCode:
+			renderCellCode(w, attr(n, "code"))
+			return converter.RenderSuccess
+		case elAlert:
+			w.WriteString("**" + attr(n, "kind") + ":** ")
+			w.Write(renderBlockChildren(ctx, n))
+			w.WriteString("\n\n")
+			return converter.RenderSuccess
+		case "h1", "h2", "h3", "h4", "h5", "h6":
+			w.WriteString("**")
+			w.Write(bytes.TrimSpace(renderInline(ctx, n)))
+			w.WriteString("**\n\n")
+			return converter.RenderSuccess
+		case elTaskList:
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.ElementNode && c.Data == elTask {
+					if strings.EqualFold(attr(c, "status"), "complete") {
+						w.WriteString("☑ ")
+					} else {
+						w.WriteString("☐ ")
+					}
+					w.Write(renderBlockChildren(ctx, c))
+					w.WriteString("\n")
+				}
+			}
+			return converter.RenderSuccess
+		case "table":
+			renderCellTable(ctx, w, n)
+			return converter.RenderSuccess
+		case "pre":
+			renderCellCode(w, textOf(n))
+			return converter.RenderSuccess
+		}
+	}
 	switch n.Data {
 	case elCode:
 		renderCode(w, attr(n, "lang"), attr(n, "title"), attr(n, "code"))
@@ -1218,8 +1255,80 @@ func unescapeLineStart(line string) string {
 	return line
 }
 
+// cellKey marks the rendering context of a table cell.
+type cellKey struct{}
+
+func inCell(ctx converter.Context) bool {
+	v, _ := ctx.Value(cellKey{}).(bool)
+	return v
+}
+
+// renderInline renders the children of n.
+func renderInline(ctx converter.Context, n *html.Node) []byte {
+	var buf bytes.Buffer
+	ctx.RenderChildNodes(ctx, &buf, n)
+	return buf.Bytes()
+}
+
+// renderCellCode writes code inside a table cell: one code span per line.
+func renderCellCode(w converter.Writer, code string) {
+	first := true
+	for _, line := range strings.Split(strings.TrimRight(code, "\n"), "\n") {
+		if !first {
+			w.WriteString("\n")
+		}
+		first = false
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		fence := "`"
+		for strings.Contains(line, fence) {
+			fence += "`"
+		}
+		pad := ""
+		if strings.HasPrefix(line, "`") || strings.HasSuffix(line, "`") {
+			pad = " "
+		}
+		w.WriteString(fence + pad + line + pad + fence)
+	}
+	w.WriteString("\n\n")
+}
+
+// renderCellTable writes a table nested in a cell: rows on lines, cells
+// separated by " / ".
+func renderCellTable(ctx converter.Context, w converter.Writer, n *html.Node) {
+	var rows func(*html.Node)
+	rows = func(p *html.Node) {
+		for c := p.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.Data {
+			case "thead", "tbody", "tfoot":
+				rows(c)
+			case "tr":
+				first := true
+				for cell := c.FirstChild; cell != nil; cell = cell.NextSibling {
+					if cell.Type != html.ElementNode || (cell.Data != "td" && cell.Data != "th") {
+						continue
+					}
+					if !first {
+						w.WriteString(" / ")
+					}
+					first = false
+					w.Write(bytes.ReplaceAll(renderBlockChildren(ctx, cell), []byte("\n"), []byte(" ")))
+				}
+				w.WriteString("\n")
+			}
+		}
+	}
+	rows(n)
+	w.WriteString("\n")
+}
+
 // renderCell renders a table cell on one line.
 func renderCell(ctx converter.Context, cell *html.Node) string {
+	ctx = ctx.WithValue(cellKey{}, true)
 	content := renderBlockChildren(ctx, cell)
 	content = ctx.UnEscapeContent(content)
 	s := strings.ReplaceAll(string(content), codeBlockNewline, "\n")
