@@ -587,9 +587,6 @@ func (c *compiler) probe(f *fieldDef, cl *Clause, atoms []atom) (p pred, hasEmpt
 		for _, fn := range fns {
 			if strings.EqualFold(fn.Name, "linkedIssues") {
 				keys = append(keys, c.linkedIssues(fn)...)
-				if keys == nil {
-					keys = []string{} // matched nothing, but not "no restriction"
-				}
 				continue
 			}
 			// watchedIssues()

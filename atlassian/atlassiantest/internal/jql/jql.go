@@ -15,6 +15,24 @@
 // Match does no allocation per issue. Compile gives the same compiled form as
 // a value that is safe to share between goroutines.
 //
+// Supported: the fields project, issuetype/type, status, statusCategory,
+// priority, resolution, assignee, reporter, creator, watcher, watchers,
+// labels, component, fixVersion, parent, key/issuekey/id/issue, summary,
+// description, environment, comment, text, created, updated,
+// resolved/resolutiondate, due/duedate, sprint, issueLinkType, rank (ORDER BY
+// only) and custom fields by name or cf[N]; every operator but the history
+// ones; AND, OR, NOT, !, &&, ||, parentheses; ORDER BY up to 7 fields; the
+// functions currentUser, now, startOf/endOf Day, Week, Month and Year,
+// openSprints, closedSprints, futureSprints, standardIssueTypes,
+// subTaskIssueTypes, watchedIssues, linkedIssues, releasedVersions,
+// unreleasedVersions, latestReleasedVersion and earliestUnreleasedVersion.
+// Not supported, each with a clear error: WAS and CHANGED (no change
+// history), membersOf (no groups), the other Jira functions, and fields the
+// sandbox does not model (votes, attachments, worklogs, time tracking...).
+// Text search (~) tokenises words case-insensitively with light stemming and
+// stop words, AND-s words, and knows "phrases", OR, -exclusions and trailing
+// or inner * and ? wildcards; it does not rank by relevance.
+//
 // With no ORDER BY, results are ordered by key descending (project key, then
 // issue number), which is also the final tie-break of every explicit order.
 // Fields without an explicit direction sort in their Jira default order:
