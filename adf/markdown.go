@@ -985,9 +985,7 @@ func normalizeInline(in []*Node) []*Node {
 }
 
 var (
-	statusRe = regexp.MustCompile(`^\{status:((?:[^{}\\]|\\.)+)\}`)
-	dateRe   = regexp.MustCompile(`^\{date:(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z)?)\}`)
-	emojiRe  = regexp.MustCompile(`^:([a-z0-9_+\-]+):`)
+	dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z)?$`)
 )
 
 // scanExtensions splits raw text into text nodes and the extension nodes
@@ -1013,36 +1011,78 @@ func scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
 				continue
 			}
 			rest := raw[i:]
-			if m := statusRe.FindStringSubmatch(rest); m != nil {
-				if n := statusNode(unescapeText(m[1])); n != nil {
-					out = flush(out, start, i)
-					out = append(out, n)
-					i += len(m[0]) - 1
-					start = i + 1
+			if strings.HasPrefix(rest, "{status:") {
+				if body, n := braceBody(rest, len("{status:")); n > 0 {
+					if node := statusNode(unescapeText(body)); node != nil {
+						out = flush(out, start, i)
+						out = append(out, node)
+						i += n - 1
+						start = i + 1
+					}
 				}
-			} else if m := dateRe.FindStringSubmatch(rest); m != nil {
-				if n := dateNode(m[1]); n != nil {
-					out = flush(out, start, i)
-					out = append(out, n)
-					i += len(m[0]) - 1
-					start = i + 1
+			} else if strings.HasPrefix(rest, "{date:") {
+				if body, n := braceBody(rest, len("{date:")); n > 0 && dateRe.MatchString(body) {
+					if node := dateNode(body); node != nil {
+						out = flush(out, start, i)
+						out = append(out, node)
+						i += n - 1
+						start = i + 1
+					}
 				}
 			}
 		case ':':
 			if code {
 				continue
 			}
-			if m := emojiRe.FindStringSubmatch(raw[i:]); m != nil {
-				if e, ok := emojiByName[m[1]]; ok {
-					out = flush(out, start, i)
-					out = append(out, &Node{Type: "emoji", Attrs: map[string]any{"shortName": ":" + m[1] + ":", "text": e}})
-					i += len(m[0]) - 1
-					start = i + 1
-				}
+			if name, n := emojiAt(raw[i:]); n > 0 {
+				out = flush(out, start, i)
+				out = append(out, &Node{Type: "emoji", Attrs: map[string]any{"shortName": ":" + name + ":", "text": emojiByName[name]}})
+				i += n - 1
+				start = i + 1
 			}
 		}
 	}
 	return flush(out, start, len(raw))
+}
+
+// braceBody returns the text after the prefix up to the first unescaped
+// "}" (no "{" allowed) and the length consumed including the brace.
+func braceBody(s string, prefix int) (string, int) {
+	for i := prefix; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '{', '\n':
+			return "", 0
+		case '}':
+			if i == prefix {
+				return "", 0
+			}
+			return s[prefix:i], i + 1
+		}
+	}
+	return "", 0
+}
+
+// emojiAt recognises a known :shortcode: at the start of s.
+func emojiAt(s string) (string, int) {
+	if len(s) < 3 || s[0] != ':' {
+		return "", 0
+	}
+	for i := 1; i < len(s) && i < 40; i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '+' || c == '-':
+		case c == ':' && i > 1:
+			if _, ok := emojiByName[s[1:i]]; ok {
+				return s[1:i], i + 1
+			}
+			return "", 0
+		default:
+			return "", 0
+		}
+	}
+	return "", 0
 }
 
 func statusNode(body string) *Node {

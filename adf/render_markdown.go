@@ -1116,10 +1116,8 @@ func escapeText(s string, lineStart, table bool) string {
 				b.WriteByte('\\')
 			}
 		case ':':
-			if m := emojiRe.FindStringSubmatch(s[i:]); m != nil {
-				if _, ok := emojiByName[m[1]]; ok {
-					b.WriteByte('\\')
-				}
+			if _, n := emojiAt(s[i:]); n > 0 {
+				b.WriteByte('\\')
 			} else if i >= 3 && strings.HasPrefix(s[i:], "://") && linkifyScheme(s[:i]) {
 				b.WriteByte('\\')
 			}
