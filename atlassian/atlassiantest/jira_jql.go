@@ -77,6 +77,13 @@ func (j *jiraState) refreshView(is *jIssue) {
 	for _, c := range is.Components {
 		v.Components = append(v.Components, c.Name)
 	}
+	for _, l := range is.Links {
+		if l.Inward == is {
+			v.Links = append(v.Links, jql.Link{Type: l.Type.Name, Phrase: l.Type.Outward, Key: l.Outward.Key})
+		} else {
+			v.Links = append(v.Links, jql.Link{Type: l.Type.Name, Phrase: l.Type.Inward, Key: l.Inward.Key})
+		}
+	}
 	for _, fv := range is.FixVersions {
 		v.FixVersions = append(v.FixVersions, fv.Name)
 	}
@@ -172,6 +179,35 @@ func (s *Server) jqlEnv(j *jiraState, accountID string) *jql.Env {
 			env.Users = append(env.Users, jql.User{AccountID: u.AccountID, DisplayName: u.DisplayName, Email: u.Email})
 		}
 		env.IssueExists = func(key string) bool { return j.issue(key) != nil }
+		env.IssueTypeIDs, env.StatusIDs, env.PriorityIDs, env.ResolutionIDs = map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
+		for _, it := range j.issueTypes {
+			env.IssueTypeIDs[it.ID] = it.Name
+		}
+		for _, st := range j.statuses {
+			env.StatusIDs[st.ID] = st.Name
+		}
+		for _, p := range j.priorities {
+			env.PriorityIDs[p.ID] = p.Name
+		}
+		for _, r := range j.resolutions {
+			env.ResolutionIDs[r.ID] = r.Name
+		}
+		for _, p := range j.projects {
+			for _, ver := range p.Versions {
+				jv := jql.Version{ProjectKey: p.Key, Name: ver.Name, Released: ver.Released}
+				if t, err := time.Parse("2006-01-02", ver.ReleaseDate); err == nil {
+					jv.ReleaseDate = t
+				}
+				env.Versions = append(env.Versions, jv)
+			}
+		}
+		// LinksOf runs during a search, under s.mu.
+		env.LinksOf = func(key string) []jql.Link {
+			if is := j.issue(key); is != nil && is.view != nil {
+				return is.view.Links
+			}
+			return nil
+		}
 		j.jq.env = &env
 	}
 	env := *j.jq.env
