@@ -157,7 +157,7 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string,
 	total := len(hits)
 	end := min(offset+limit, total)
 	hits = m.SortTop(hits, end)
-	results := []any{}
+	results := make([]searchHit, 0, max(0, end-offset))
 	for i := offset; i < end; i++ {
 		p := st.content[hits[i].ID]
 		results = append(results, s.searchResult(st, p, excerptMode, words, withBody, withVersion, withLabels, withAncestors))
@@ -206,52 +206,91 @@ func searchLink(query string, limit int, q url.Values, cursor string) string {
 	return b.String()
 }
 
+// Search result shapes (v1). Structs rather than maps: this is the hot
+// path of the search benchmark.
+type (
+	searchHit struct {
+		Content               searchContent   `json:"content"`
+		Title                 string          `json:"title"`
+		Excerpt               string          `json:"excerpt"`
+		URL                   string          `json:"url"`
+		ResultGlobalContainer searchContainer `json:"resultGlobalContainer"`
+		Breadcrumbs           []any           `json:"breadcrumbs"`
+		EntityType            string          `json:"entityType"`
+		IconCSSClass          string          `json:"iconCssClass"`
+		LastModified          string          `json:"lastModified"`
+		FriendlyLastModified  string          `json:"friendlyLastModified"`
+		Score                 float64         `json:"score"`
+	}
+	searchContainer struct {
+		Title      string `json:"title,omitempty"`
+		DisplayURL string `json:"displayUrl,omitempty"`
+	}
+	searchContent struct {
+		ID         string            `json:"id"`
+		Type       string            `json:"type"`
+		Status     string            `json:"status"`
+		Title      string            `json:"title"`
+		Space      *searchSpace      `json:"space,omitempty"`
+		Body       map[string]any    `json:"body,omitempty"`
+		Version    map[string]any    `json:"version,omitempty"`
+		Metadata   map[string]any    `json:"metadata,omitempty"`
+		Ancestors  []any             `json:"ancestors,omitempty"`
+		Links      map[string]string `json:"_links"`
+		Expandable map[string]string `json:"_expandable"`
+	}
+	searchSpace struct {
+		ID     string            `json:"id"`
+		Key    string            `json:"key"`
+		Name   string            `json:"name"`
+		Type   string            `json:"type"`
+		Status string            `json:"status"`
+		Links  map[string]string `json:"_links"`
+	}
+)
+
 // searchResult renders one v1 search result. Call with s.mu held.
-func (s *Server) searchResult(st *confState, p *cPage, mode string, words []string, body, version, labels, ancestors bool) map[string]any {
+func (s *Server) searchResult(st *confState, p *cPage, mode string, words []string, body, version, labels, ancestors bool) searchHit {
 	sp := st.spaceByID[p.SpaceID]
 	webui := st.webui(p)
-	content := map[string]any{
-		"id":     p.ID,
-		"type":   p.Type,
-		"status": p.Status,
-		"title":  p.Title,
-		"_links": map[string]any{
+	key := st.spaceKey(p)
+	content := searchContent{
+		ID: p.ID, Type: p.Type, Status: p.Status, Title: p.Title,
+		Links: map[string]string{
 			"webui":  webui,
 			"self":   s.wikiBase() + "/rest/api/content/" + p.ID,
 			"tinyui": tinyui(p.ID),
 		},
-		"_expandable": map[string]any{
-			"container": "/rest/api/space/" + st.spaceKey(p),
+		Expandable: map[string]string{
+			"container": "/rest/api/space/" + key,
 			"version":   "",
 			"history":   "/rest/api/content/" + p.ID + "/history",
 			"body":      "",
 			"ancestors": "",
 		},
 	}
-	container := map[string]any{}
+	var container searchContainer
 	if sp != nil {
-		content["space"] = map[string]any{
-			"id": sp.ID, "key": sp.Key, "name": sp.Name, "type": sp.Type, "status": sp.Status,
-			"_links": map[string]any{"webui": "/spaces/" + sp.Key, "self": s.wikiBase() + "/rest/api/space/" + sp.Key},
-		}
-		container = map[string]any{"title": sp.Name, "displayUrl": "/spaces/" + sp.Key}
+		content.Space = &searchSpace{ID: sp.ID, Key: sp.Key, Name: sp.Name, Type: sp.Type, Status: sp.Status,
+			Links: map[string]string{"webui": "/spaces/" + sp.Key, "self": s.wikiBase() + "/rest/api/space/" + sp.Key}}
+		container = searchContainer{Title: sp.Name, DisplayURL: "/spaces/" + sp.Key}
 	}
 	if body {
-		content["body"] = map[string]any{"storage": map[string]any{"value": p.Body, "representation": "storage"}}
+		content.Body = map[string]any{"storage": map[string]any{"value": p.Body, "representation": "storage"}}
 	}
 	if version {
 		by := map[string]any{"accountId": p.VersionBy, "type": "known"}
 		if u := s.userByID(p.VersionBy); u != nil {
 			by["displayName"] = u.DisplayName
 		}
-		content["version"] = map[string]any{"number": p.Version, "when": isoTime(p.VersionAt), "by": by, "minorEdit": false}
+		content.Version = map[string]any{"number": p.Version, "when": isoTime(p.VersionAt), "by": by, "minorEdit": false}
 	}
 	if labels {
 		ls := []any{}
 		for _, l := range p.Labels {
 			ls = append(ls, map[string]any{"prefix": l.Prefix, "name": l.Name, "id": l.ID, "label": l.Name})
 		}
-		content["metadata"] = map[string]any{"labels": map[string]any{"results": ls, "start": 0, "limit": 200, "size": len(ls)}}
+		content.Metadata = map[string]any{"labels": map[string]any{"results": ls, "start": 0, "limit": 200, "size": len(ls)}}
 	}
 	if ancestors {
 		as := []any{}
@@ -260,7 +299,7 @@ func (s *Server) searchResult(st *confState, p *cPage, mode string, words []stri
 				as = append(as, map[string]any{"id": a.ID, "type": a.Type, "status": a.Status, "title": a.Title})
 			}
 		}
-		content["ancestors"] = as
+		content.Ancestors = as
 	}
 	title, excerpt := p.Title, ""
 	switch mode {
@@ -270,18 +309,17 @@ func (s *Server) searchResult(st *confState, p *cPage, mode string, words []stri
 	case "indexed", "indexed_unescaped":
 		excerpt = excerptOf(p.facts.Text, words)
 	}
-	return map[string]any{
-		"content":               content,
-		"title":                 title,
-		"excerpt":               excerpt,
-		"url":                   webui,
-		"resultGlobalContainer": container,
-		"breadcrumbs":           []any{},
-		"entityType":            "content",
-		"iconCssClass":          "aui-icon content-type-" + p.Type,
-		"lastModified":          isoTime(p.VersionAt),
-		"friendlyLastModified":  p.VersionAt.UTC().Format("Jan 02, 2006"),
-		"score":                 0.0,
+	return searchHit{
+		Content:               content,
+		Title:                 title,
+		Excerpt:               excerpt,
+		URL:                   webui,
+		ResultGlobalContainer: container,
+		Breadcrumbs:           []any{},
+		EntityType:            "content",
+		IconCSSClass:          "aui-icon content-type-" + p.Type,
+		LastModified:          isoTime(p.VersionAt),
+		FriendlyLastModified:  p.VersionAt.UTC().Format("Jan 02, 2006"),
 	}
 }
 

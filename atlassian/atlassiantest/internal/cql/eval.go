@@ -40,6 +40,9 @@ type Doc struct {
 	spaceW     []string            // tokens of the space title
 	idNum      uint64
 	titleLower string
+	// Lower-cased copies for case-insensitive equality.
+	typeL, spaceL, spaceTypeL, spaceTitleL string
+	labelsL, macrosL                       []string
 }
 
 // NewDoc prepares c for matching. Build it again after c changes.
@@ -58,7 +61,19 @@ func NewDoc(c Content) *Doc {
 	}
 	d.idNum, _ = strconv.ParseUint(c.ID, 10, 64)
 	d.titleLower = strings.ToLower(c.Title)
+	d.typeL, d.spaceL = strings.ToLower(c.Type), strings.ToLower(c.SpaceKey)
+	d.spaceTypeL, d.spaceTitleL = strings.ToLower(c.SpaceType), strings.ToLower(c.SpaceTitle)
+	d.labelsL = lowerAll(c.Labels)
+	d.macrosL = lowerAll(c.Macros)
 	return d
+}
+
+func lowerAll(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strings.ToLower(x)
+	}
+	return out
 }
 
 // tokens splits s into lower-case words. With wild, '*' and '?' are kept
@@ -139,27 +154,33 @@ func (m *Matcher) Sort(docs []*Doc) { m.SortTop(docs, len(docs)) }
 // It costs O(n log k), so a first page is cheap however many docs match.
 func (m *Matcher) SortTop(docs []*Doc, k int) []*Doc {
 	k = max(0, min(k, len(docs)))
-	items := make([]ranked, len(docs))
-	for i, d := range docs {
-		items[i] = ranked{d: d}
-		if len(m.score) > 0 && len(m.q.OrderBy) == 0 {
-			items[i].score = m.Score(d)
+	scored := len(m.score) > 0 && len(m.q.OrderBy) == 0
+	rank := func(d *Doc) ranked {
+		if scored {
+			return ranked{d: d, score: m.Score(d)}
 		}
+		return ranked{d: d}
 	}
 	less := m.lessFunc()
-	if k < len(items)/4 {
+	var items []ranked
+	if k < len(docs)/4 {
 		// Bounded max-heap of the k best seen so far.
-		h := items[:0:0]
-		for _, it := range items {
-			if len(h) < k {
-				h = append(h, it)
-				heapUp(h, len(h)-1, less)
-			} else if k > 0 && less(it, h[0]) {
-				h[0] = it
-				heapDown(h, 0, less)
+		items = make([]ranked, 0, k)
+		for _, d := range docs {
+			it := rank(d)
+			if len(items) < k {
+				items = append(items, it)
+				heapUp(items, len(items)-1, less)
+			} else if k > 0 && less(it, items[0]) {
+				items[0] = it
+				heapDown(items, 0, less)
 			}
 		}
-		items = h
+	} else {
+		items = make([]ranked, len(docs))
+		for i, d := range docs {
+			items[i] = rank(d)
+		}
 	}
 	slices.SortFunc(items, func(a, b ranked) int {
 		if less(a, b) {
@@ -432,24 +453,27 @@ func (m *Matcher) compileClause(c *Clause, env Env, negated bool) (func(*Doc) bo
 }
 
 func valueMatcher(field string, vals []string) func(*Doc) bool {
+	lower := lowerAll(vals)
 	one := func(get func(*Doc) string, fold bool) func(*Doc) bool {
-		return func(d *Doc) bool {
-			x := get(d)
-			for _, v := range vals {
-				if x == v || fold && strings.EqualFold(x, v) {
-					return true
-				}
-			}
-			return false
+		want := vals
+		if fold {
+			want = lower
 		}
+		if len(want) == 1 {
+			w := want[0]
+			return func(d *Doc) bool { return get(d) == w }
+		}
+		return func(d *Doc) bool { return slices.Contains(want, get(d)) }
 	}
 	many := func(get func(*Doc) []string, fold bool) func(*Doc) bool {
+		want := vals
+		if fold {
+			want = lower
+		}
 		return func(d *Doc) bool {
 			for _, x := range get(d) {
-				for _, v := range vals {
-					if x == v || fold && strings.EqualFold(x, v) {
-						return true
-					}
+				if slices.Contains(want, x) {
+					return true
 				}
 			}
 			return false
@@ -457,17 +481,17 @@ func valueMatcher(field string, vals []string) func(*Doc) bool {
 	}
 	switch field {
 	case "type":
-		return one(func(d *Doc) string { return d.Type }, true)
+		return one(func(d *Doc) string { return d.typeL }, true)
 	case "space", "space.key":
-		return one(func(d *Doc) string { return d.SpaceKey }, true)
+		return one(func(d *Doc) string { return d.spaceL }, true)
 	case "space.type":
-		return one(func(d *Doc) string { return d.SpaceType }, true)
+		return one(func(d *Doc) string { return d.spaceTypeL }, true)
 	case "space.title":
-		return one(func(d *Doc) string { return d.SpaceTitle }, true)
+		return one(func(d *Doc) string { return d.spaceTitleL }, true)
 	case "title":
-		return one(func(d *Doc) string { return d.Title }, true)
+		return one(func(d *Doc) string { return d.titleLower }, true)
 	case "label":
-		return many(func(d *Doc) []string { return d.Labels }, true)
+		return many(func(d *Doc) []string { return d.labelsL }, true)
 	case "ancestor":
 		return many(func(d *Doc) []string { return d.Ancestors }, false)
 	case "parent":
@@ -481,7 +505,7 @@ func valueMatcher(field string, vals []string) func(*Doc) bool {
 	case "mention":
 		return many(func(d *Doc) []string { return d.Mentions }, false)
 	case "macro":
-		return many(func(d *Doc) []string { return d.Macros }, true)
+		return many(func(d *Doc) []string { return d.macrosL }, true)
 	}
 	return func(*Doc) bool { return false }
 }
