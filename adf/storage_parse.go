@@ -31,16 +31,14 @@ var voidElements = map[string]bool{
 // are added as siblings at the limit, so their text survives but the tree
 // depth (and so recursion in the renderers) stays bounded.
 func parseStorage(s string, maxDepth int) *html.Node {
-	// All nodes come from one slab. Elements come from start tags and text
-	// runs sit between tags, so 2*tags-endTags+2 bounds the node count.
-	lt := strings.Count(s, "<")
-	slab := make([]html.Node, 0, 2*lt-strings.Count(s, "</")+2)
+	// Nodes are allocated in chunks rather than one by one.
+	var chunk []html.Node
 	newNode := func() *html.Node {
-		if len(slab) == cap(slab) {
-			return &html.Node{}
+		if len(chunk) == cap(chunk) {
+			chunk = make([]html.Node, 0, 128)
 		}
-		slab = slab[:len(slab)+1]
-		return &slab[len(slab)-1]
+		chunk = chunk[:len(chunk)+1]
+		return &chunk[len(chunk)-1]
 	}
 	doc := newNode()
 	doc.Type = html.DocumentNode
