@@ -136,7 +136,7 @@ var inlineParents = map[string]bool{
 // inlineMacros are macros Confluence renders inline wherever they sit.
 var inlineMacros = map[string]bool{
 	"status": true, "jira": true, "anchor": true, "profile-picture": true,
-	"emoticon": true, "view-file": false,
+	"emoticon": true,
 }
 
 func newElement(name string) *html.Node {
@@ -826,6 +826,14 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 		w.WriteString("</" + tag + ">")
 	case "table":
 		renderTable(ctx, w, n)
+	case "blockquote":
+		content := renderBlockChildren(ctx, n)
+		if len(content) == 0 {
+			return converter.RenderSuccess
+		}
+		w.WriteString("\n\n")
+		prefixLines(w, prefixCodeNewlines(content, "> "), "> ")
+		w.WriteString("\n\n")
 	case "a":
 		return renderAutolink(w, n)
 	case "li":
@@ -1351,9 +1359,8 @@ func renderCell(ctx converter.Context, cell *html.Node) string {
 		b.WriteString(line)
 	}
 	out := b.String()
-	// Escape every pipe: text pipes arrive as "\a|" (html-to-markdown's
-	// escape marker), code and URLs as a bare "|".
-	out = strings.ReplaceAll(out, "\a|", "|")
+	// Escape every pipe, in text, code spans and URLs alike (GFM reads
+	// "\|" as a pipe inside a cell's code span too).
 	out = strings.ReplaceAll(out, "|", `\|`)
 	return out
 }
