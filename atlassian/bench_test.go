@@ -2,6 +2,7 @@ package atlassian_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"sync"
@@ -12,14 +13,14 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
 )
 
-// BenchmarkRawGET is the baseline for BenchmarkClientGET: the same request
-// through the same authenticated *http.Client, without the client core.
-// The sandbox runs in-process, so both include its allocations; the
-// difference is the client's overhead.
+// BenchmarkRawGET is the baseline for BenchmarkClientGET: the same
+// request through the same authenticated *http.Client, decoded into the
+// same type, without the client core. The sandbox runs in-process, so both
+// include its allocations; the difference is the core's overhead.
 func BenchmarkRawGET(b *testing.B) {
 	srv := sandbox(b, atlassiantest.WithoutRateLimits())
 	hc, _ := authClient(b, srv)
-	u := srv.URL + "/me"
+	u := atlassian.JiraBaseURL(srv.URL, srv.CloudID) + "/rest/api/3/priority"
 	b.ReportAllocs()
 	for b.Loop() {
 		req, _ := http.NewRequestWithContext(context.Background(), "GET", u, nil)
@@ -28,21 +29,29 @@ func BenchmarkRawGET(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		var out []atlassian.Priority
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out) == 0 {
+			b.Fatal(err)
+		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
 	}
 }
 
-// BenchmarkClientGET is one GET through the client core (limiter on,
-// retry policy, error check, JSON decoding of the profile).
+// BenchmarkClientGET is the same GET through the Jira client: limiter,
+// retry policy, error check, logging check and decoding.
 func BenchmarkClientGET(b *testing.B) {
 	srv := sandbox(b, atlassiantest.WithoutRateLimits())
 	hc, _ := authClient(b, srv)
-	lim := atlassian.NewLimiter(atlassian.RateLimits{GET: 1e9, Burst: 1 << 20})
+	j, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc,
+		atlassian.WithRateLimits(atlassian.RateLimits{GET: 1e9, Burst: 1 << 20}))
+	if err != nil {
+		b.Fatal(err)
+	}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := atlassian.Me(ctx, hc, srv.URL, atlassian.WithLimiter(lim)); err != nil {
+		if _, err := j.Meta.Priorities(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -82,11 +82,12 @@ type Limiter struct {
 	classes [numClasses]*rate.Limiter
 	base    [numClasses]rate.Limit
 
-	mu      sync.Mutex
-	near    [numClasses]bool
-	issues  map[string]*issueLimiter
-	pauseTo time.Time
-	state   RateState
+	mu        sync.Mutex
+	near      [numClasses]bool
+	issues    map[string]*issueLimiter
+	lastSweep time.Time
+	pauseTo   time.Time
+	state     RateState
 }
 
 type issueLimiter struct {
@@ -215,7 +216,12 @@ func (l *Limiter) issueBuckets(now time.Time, issue string) []*rate.Limiter {
 	defer l.mu.Unlock()
 	il := l.issues[key]
 	if il == nil {
-		if len(l.issues) >= maxIssueLimiters {
+		if len(l.issues) >= maxIssueLimiters && now.Sub(l.lastSweep) >= time.Second {
+			// At most one sweep a second: a client writing to more than
+			// maxIssueLimiters issues in the longest window keeps them all
+			// (the map grows by at most a second of writes beyond the
+			// bound) instead of scanning the map on every write.
+			l.lastSweep = now
 			l.sweep(now)
 		}
 		il = &issueLimiter{}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -592,5 +593,20 @@ func TestNewCoreBaseURL(t *testing.T) {
 	}
 	if got := ConfluenceBaseURL(DefaultGatewayURL, "a/b"); got != "https://api.atlassian.com/ex/confluence/a%2Fb" {
 		t.Errorf("ConfluenceBaseURL escapes the cloud id: %q", got)
+	}
+}
+
+func TestLimiterSweepsIdleIssues(t *testing.T) {
+	l := NewLimiter(RateLimits{PUT: -1})
+	now := time.Unix(1_700_000_000, 0)
+	for i := range maxIssueLimiters + 10 {
+		l.reserve(now, "PUT", "ENG-"+strconv.Itoa(i))
+	}
+	if n := len(l.issues); n != maxIssueLimiters+10 {
+		t.Fatalf("%d limiters, want every recent issue kept", n)
+	}
+	l.reserve(now.Add(31*time.Second), "PUT", "OPS-1")
+	if n := len(l.issues); n != 1 {
+		t.Errorf("%d limiters after the window passed, want only OPS-1", n)
 	}
 }
