@@ -2,6 +2,7 @@ package tokenstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -131,4 +132,56 @@ func TestContentionChild(t *testing.T) {
 	}
 	wg.Wait()
 	fmt.Printf("child ok: %d calls\n", ok.Load())
+}
+
+// envKill makes a child process exit hard after the token endpoint
+// answered its refresh and before it stored the new pair.
+const envKill = "TOKENSTORE_TEST_KILL"
+
+// TestProcessKilledMidRefresh kills a real process between the token
+// endpoint's answer and the durable write. The kernel drops its refresh
+// lock, the store still holds the previous refresh token, and the next
+// process reuses it within the reuse interval: the family survives.
+func TestProcessKilledMidRefresh(t *testing.T) {
+	if os.Getenv(envChild) != "" {
+		t.Skip("child process")
+	}
+	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	defer srv.Close()
+	s := openTest(t, WithLockTimeout(2*time.Second))
+	old := connectSandbox(t, s, srv, "default", time.Now().Add(-time.Minute))
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), envChild+"=1", envKill+"=1", envDir+"="+s.Dir(), KeyEnv+"=")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if st := srv.Stats(); st.Refreshes != 1 {
+		t.Fatalf("the child did not reach the token endpoint: %+v", st)
+	}
+	if _, sec := storedSecrets(t, s, "default"); sec.RefreshToken != old.RefreshToken {
+		t.Fatal("the store changed although the child died before writing")
+	}
+	if err := callMe(context.Background(), s, srv, "default"); err != nil {
+		t.Fatalf("after the kill: %v", err)
+	}
+	if st := srv.Stats(); st.Refreshes != 2 || st.RefreshReuses != 1 || st.FamilyRevocations != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestKilledChild is the child of TestProcessKilledMidRefresh.
+func TestKilledChild(t *testing.T) {
+	if os.Getenv(envKill) == "" {
+		t.Skip("only runs as a child of TestProcessKilledMidRefresh")
+	}
+	s, err := Open(os.Getenv(envDir), WithKeySpec(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testHookAfterExchange = func(string) { os.Exit(3) }
+	ts, _ := s.TokenSource(context.Background(), "default")
+	_, err = ts.Token()
+	t.Fatalf("still alive after the refresh: %v", err)
 }

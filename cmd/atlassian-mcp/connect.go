@@ -168,7 +168,7 @@ func connect(ctx context.Context, s streams, o connectOptions) error {
 	defer cancel()
 	results := make(chan callbackResult, 4)
 	if listen {
-		stop, err := listenCallback(waitCtx, redirect, results)
+		stop, err := listenCallback(waitCtx, redirect, state, results)
 		if err != nil {
 			return err
 		}
@@ -308,8 +308,9 @@ type callbackResult struct {
 }
 
 // listenCallback serves the redirect URI's path on its loopback address
-// until stop is called, sending each well-formed callback to results.
-func listenCallback(ctx context.Context, redirect *url.URL, results chan<- callbackResult) (stop func(), err error) {
+// until stop is called, sending each well-formed callback to results. The
+// page shown in the browser says whether the callback belongs to this run.
+func listenCallback(ctx context.Context, redirect *url.URL, state string, results chan<- callbackResult) (stop func(), err error) {
 	port := redirect.Port()
 	if port == "" {
 		port = "80"
@@ -339,9 +340,13 @@ func listenCallback(ctx context.Context, redirect *url.URL, results chan<- callb
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		if res.errCode != "" {
+		switch {
+		case res.state != state:
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, "<!doctype html><title>atlassian-mcp</title><h1>Not connected</h1><p>This callback does not belong to the running connect (its state does not match). Return to the terminal.</p>")
+		case res.errCode != "":
 			fmt.Fprintf(w, "<!doctype html><title>atlassian-mcp</title><h1>Not connected</h1><p>%s</p><p>Return to the terminal.</p>", html.EscapeString(res.errCode+": "+res.errDesc))
-		} else {
+		default:
 			fmt.Fprint(w, "<!doctype html><title>atlassian-mcp</title><h1>Authorization received</h1><p>Return to the terminal to finish connecting; you can close this tab.</p>")
 		}
 		select {

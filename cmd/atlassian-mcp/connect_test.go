@@ -346,8 +346,11 @@ func TestConnectCallbackFaults(t *testing.T) {
 					q := tu.Query()
 					q.Set("state", "forged")
 					tu.RawQuery = q.Encode()
-					_, _, err = browse(http.DefaultClient, tu.String())
-					return err
+					code, page, err := browse(http.DefaultClient, tu.String())
+					if err != nil || code != http.StatusBadRequest || !strings.Contains(page, "does not belong") {
+						return fmt.Errorf("forged callback page: %d %v\n%s", code, err, page)
+					}
+					return nil
 				}
 			},
 			code: exitFailure, want: "state does not match",
