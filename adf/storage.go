@@ -41,8 +41,11 @@ package adf
 //	                                         (confluence-blogpost:K/Title), (#anchor)
 //	ac:image with ri:url                     ![alt](url)
 //	table (th, td, block content)            GFM table; the first row is the header row;
-//	                                         blocks in a cell are joined with <br>; "|"
-//	                                         is escaped; colspan adds empty cells
+//	                                         blocks in a cell are joined with <br> (code
+//	                                         as code spans, panels as "**NOTE:** text",
+//	                                         headings bold, tasks as ☐/☑, nested tables
+//	                                         as rows); "|" is escaped; colspan adds
+//	                                         empty cells
 //	ac:emoticon                              :shortcode: (Cloud's ac:emoji-shortname, or
 //	                                         the named emoticon's emoji: tick is
 //	                                         :white_check_mark:, ...)
@@ -64,7 +67,9 @@ package adf
 // its plain-text body when that is a single code block); inside text, a
 // token with parameters becomes an inline macro. ADF extension nodes of
 // Confluence macros (com.atlassian.confluence.macro.core) are written back
-// as the macros they are. Mention display names, panel titles, layouts and
+// as the macros they are, and so is ToMarkdown's placeholder for them
+// ("[extension: com.atlassian.confluence.macro.core key=NAME p="v"]", with
+// "[/extension]" closing a body) when it is a paragraph of its own. Mention display names, panel titles, layouts and
 // code parameters other than the language do not survive the trip through
 // ADF.
 //
