@@ -150,7 +150,12 @@ type core struct {
 func newCore(product, baseURL string, hc *http.Client, opts []Option) (*core, error) {
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil {
-		return nil, fmt.Errorf("%s: invalid base URL: %w", product, err)
+		// The url.Error would quote the URL, credentials and all.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%s: invalid base URL: %v", product, err)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
@@ -516,7 +521,9 @@ type TransportError struct {
 }
 
 // Error returns the call and the cause.
-func (e *TransportError) Error() string { return e.prefix + ": " + redact(e.Err.Error()) }
+func (e *TransportError) Error() string {
+	return e.prefix + ": " + strings.Join(strings.Fields(redact(e.Err.Error())), " ")
+}
 
 // Unwrap returns the cause.
 func (e *TransportError) Unwrap() error { return e.Err }

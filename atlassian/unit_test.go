@@ -576,7 +576,7 @@ func TestCursorFromNext(t *testing.T) {
 }
 
 func TestNewCoreBaseURL(t *testing.T) {
-	for _, bad := range []string{"", "ftp://x", "http://", "https://u:p@api.atlassian.com", "https://api.atlassian.com/?token=x", "https://api.atlassian.com/#x", "://"} {
+	for _, bad := range []string{"", "https://u:p@api.atlassian.com/%zz", "ftp://x", "http://", "https://u:p@api.atlassian.com", "https://api.atlassian.com/?token=x", "https://api.atlassian.com/#x", "://"} {
 		if _, err := NewJiraClient(bad, nil); err == nil {
 			t.Errorf("NewJiraClient(%q) accepted", bad)
 		} else if strings.Contains(err.Error(), "u:p") {
