@@ -259,10 +259,13 @@ type ChildrenOptions struct {
 	Limit int
 	// Sort, e.g. child-position, -modified-date, title.
 	Sort string
+	// Max stops after this many children (0: all).
+	Max int
 }
 
-// DirectChildren returns every direct child of a page (all cursors
-// followed). Filter on Type == "page" for pages only.
+// DirectChildren returns the direct children of a page, following cursors
+// to the end or until opts.Max children. Filter on Type == "page" for pages
+// only.
 func (s *PagesService) DirectChildren(ctx context.Context, pageID string, opts *ChildrenOptions) ([]Child, error) {
 	if err := checkID(kindNumeric, "page id", pageID); err != nil {
 		return nil, err
@@ -282,6 +285,10 @@ func (s *PagesService) DirectChildren(ctx context.Context, pageID string, opts *
 			return err
 		}
 		all = append(all, cs...)
+		if opts != nil && opts.Max > 0 && len(all) >= opts.Max {
+			all = all[:opts.Max]
+			return errStopPaging
+		}
 		return nil
 	})
 	if err != nil {
@@ -289,6 +296,10 @@ func (s *PagesService) DirectChildren(ctx context.Context, pageID string, opts *
 	}
 	return all, nil
 }
+
+// errStopPaging, returned by an eachPage callback, ends the paging without
+// an error (the caller has what it asked for).
+var errStopPaging = errors.New("stop paging")
 
 // eachPageRoute is eachPage for a route with path parameters; path is the
 // filled path the next links must carry.
@@ -300,7 +311,9 @@ func (c *core) eachPageRoute(ctx context.Context, rt route, path string, q url.V
 			return err
 		}
 		if len(out.Results) > 0 && !bytes.Equal(out.Results, []byte("null")) {
-			if err := fn(out.Results); err != nil {
+			if err := fn(out.Results); err == errStopPaging {
+				return nil
+			} else if err != nil {
 				return &APIError{StatusCode: 200, Method: rt.method, Path: rt.tmpl, Message: "the response is not the expected JSON: " + jsonErrText(err), product: c.product}
 			}
 		}
@@ -431,10 +444,15 @@ type SpaceListOptions struct {
 	Type   string // global, collaboration, knowledge_base, personal
 	Status string // current, archived
 	Sort   string // id, key, name (prefix - for descending)
-	Limit  int
+	// Limit is the page size (at most 250).
+	Limit int
+	// Max stops after this many spaces (0: all). Ask for one more than
+	// you show to learn whether there are more.
+	Max int
 }
 
-// List returns every space matching opts (all cursors followed).
+// List returns the spaces matching opts, following cursors to the end or
+// until opts.Max spaces.
 func (s *SpacesService) List(ctx context.Context, opts SpaceListOptions) ([]Space, error) {
 	q := url.Values{}
 	for _, id := range opts.IDs {
@@ -466,6 +484,10 @@ func (s *SpacesService) List(ctx context.Context, opts SpaceListOptions) ([]Spac
 			return err
 		}
 		all = append(all, ss...)
+		if opts.Max > 0 && len(all) >= opts.Max {
+			all = all[:opts.Max]
+			return errStopPaging
+		}
 		return nil
 	})
 	if err != nil {

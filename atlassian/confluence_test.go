@@ -160,6 +160,11 @@ func TestConfluencePages(t *testing.T) {
 		if n := len(requestsTo(srv, "GET", "/direct-children")); n != len(kids) {
 			t.Errorf("%d requests for %d children one per page", n, len(kids))
 		}
+		srv.ResetRequests()
+		two, err := c.Pages.DirectChildren(ctx, runbooks, &atlassian.ChildrenOptions{Limit: 1, Max: 2})
+		if err != nil || len(two) != 2 || len(srv.Requests()) != 2 {
+			t.Errorf("Max 2: %d children in %d requests, %v", len(two), len(srv.Requests()), err)
+		}
 	})
 	t.Run("labels", func(t *testing.T) {
 		ls, err := c.Pages.Labels(ctx, runbooks)
@@ -244,6 +249,11 @@ func TestConfluenceCreatePageAndLabels(t *testing.T) {
 		}
 		if len(all) < 2 || len(requestsTo(srv, "GET", "/wiki/api/v2/spaces")) != len(all) {
 			t.Errorf("%d spaces in %d requests", len(all), len(requestsTo(srv, "GET", "/wiki/api/v2/spaces")))
+		}
+		srv.ResetRequests()
+		one, err := c.Spaces.List(ctx, atlassian.SpaceListOptions{Limit: 1, Max: 1})
+		if err != nil || len(one) != 1 || len(srv.Requests()) != 1 {
+			t.Errorf("Max 1: %d spaces in %d requests, %v", len(one), len(srv.Requests()), err)
 		}
 	})
 }
