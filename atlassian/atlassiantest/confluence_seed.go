@@ -389,9 +389,12 @@ func (s *Server) generateConfluence(spec SiteSpec) {
 		default:
 			body += "<table><tbody><tr><th><p>Item</p></th><th><p>Value</p></th></tr><tr><td><p>" + w1 + "</p></td><td><p>" + w3 + "</p></td></tr></tbody></table>"
 		}
+		ls := []cLabel{{Prefix: "global", Name: labels[rng.Intn(len(labels))]}}
+		if l2 := labels[rng.Intn(len(labels))]; l2 != ls[0].Name {
+			ls = append(ls, cLabel{Prefix: "global", Name: l2})
+		}
 		p := c.addPage(&cPage{Title: title, SpaceID: home.SpaceID, ParentID: parent.ID, AuthorID: author,
-			CreatedAt: created, VersionAt: modified, Body: body})
-		c.addLabels(p, []cLabel{{Prefix: "global", Name: labels[rng.Intn(len(labels))]}, {Prefix: "global", Name: labels[rng.Intn(len(labels))]}})
+			CreatedAt: created, VersionAt: modified, Body: body, Labels: ls})
 		perSpace[home.SpaceID] = append(perSpace[home.SpaceID], p)
 	}
 }

@@ -156,6 +156,11 @@ func (c *confState) addPage(p *cPage) *cPage {
 	if p.Type == "" {
 		p.Type = "page"
 	}
+	for i := range p.Labels {
+		if p.Labels[i].ID == "" {
+			p.Labels[i].ID = c.labelID(p.Labels[i].Prefix, p.Labels[i].Name)
+		}
+	}
 	if parent := c.content[p.ParentID]; parent != nil {
 		p.Position = len(parent.Children)
 		parent.Children = append(parent.Children, p.ID)

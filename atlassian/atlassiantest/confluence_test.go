@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -940,4 +941,50 @@ func TestConfluenceUpdatePage(t *testing.T) {
 	}
 	v2Error(t, do(t, http.MethodPut, c.srv.ConfluenceBaseURL()+"/wiki/api/v2/pages/987654321", c.token, "application/json",
 		`{"id":"987654321","status":"current","title":"x","body":{"representation":"storage","value":""},"version":{"number":2}}`), 404, "NOT_FOUND", "Not Found")
+}
+
+func TestConfluenceConcurrentWritesAndSearches(t *testing.T) {
+	c := newConfClient(t)
+	eng := c.spaceID("ENG")
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := 0; g < 4; g++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				title := "Concurrent " + strconv.Itoa(g) + "-" + strconv.Itoa(i)
+				h := c.post("/wiki/api/v2/pages", `{"spaceId":"`+eng+`","title":"`+title+`","body":{"representation":"storage","value":"<p>parallel</p>"}}`)
+				if h.Status != 200 {
+					errs <- h.Body
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				if h := c.get("/wiki/rest/api/search?cql=" + url.QueryEscape(`text ~ parallel`)); h.Status != 200 {
+					errs <- h.Body
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	m := c.json(c.get("/wiki/rest/api/search?limit=100&cql="+url.QueryEscape(`text ~ parallel`)), 200)
+	if m["totalSize"] != 40.0 {
+		t.Errorf("totalSize %v, want 40", m["totalSize"])
+	}
+}
+
+// BenchmarkGenerateConfluence measures building a large site: 250 spaces
+// and 10,000 pages.
+func BenchmarkGenerateConfluence(b *testing.B) {
+	for b.Loop() {
+		srv := NewServer(WithProducts(Confluence), WithoutRateLimits(), WithGeneratedSite(SiteSpec{Spaces: 250, Pages: 10000}))
+		srv.Close()
+	}
 }
