@@ -17,7 +17,6 @@ const (
 
 // Scope lists per operation (ATLASSIAN.md §1.8: classic first, granular after).
 var (
-	jScopeReadWork  = []string{"read:jira-work", "read:issue:jira", "read:issue-details:jira"}
 	jScopeReadIssue = []string{"read:jira-work", "read:issue:jira", "read:issue-meta:jira"}
 	jScopeSearch    = []string{"read:jira-work", "read:issue-details:jira"}
 	jScopeWriteWork = []string{"write:jira-work", "write:issue:jira"}

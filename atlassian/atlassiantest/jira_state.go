@@ -262,14 +262,13 @@ type jComment struct {
 
 // jWorklog is an issue worklog.
 type jWorklog struct {
-	ID       string
-	Author   string
-	Comment  json.RawMessage
-	Started  time.Time
-	Seconds  int64
-	Created  time.Time
-	Updated  time.Time
-	startOff string // the offset the client sent, e.g. "+0000"
+	ID      string
+	Author  string
+	Comment json.RawMessage
+	Started time.Time
+	Seconds int64
+	Created time.Time
+	Updated time.Time
 }
 
 // jLink is an issue link: Inward "‹outward phrase›" Outward, e.g. for Blocks
@@ -285,7 +284,6 @@ type jLink struct {
 type jChangeItem struct {
 	Field, FieldType, FieldID  string
 	From, FromString, To, ToSt string
-	fromNull, toNull           bool
 }
 
 // jHistory is one changelog entry.
@@ -330,9 +328,7 @@ type jIssue struct {
 	OrigEst     int64 // seconds, 0 = none
 	RemainEst   int64
 
-	view     *jqlView
-	descText string
-	envText  string
+	view *jqlView
 }
 
 func (is *jIssue) idStr() string { return strconv.Itoa(is.ID) }

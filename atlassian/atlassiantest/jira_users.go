@@ -188,7 +188,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c *caller) {
 	}
 	u := s.userByID(id)
 	if u == nil {
-		jiraError(w, http.StatusNotFound, []string{fmt.Sprintf("Specified user does not exist or you do not have required permissions")}, nil)
+		jiraError(w, http.StatusNotFound, []string{"Specified user does not exist or you do not have required permissions"}, nil)
 		return
 	}
 	out := s.jRenderer(c).userObj(u)
