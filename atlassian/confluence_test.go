@@ -241,6 +241,13 @@ func TestConfluenceCreatePageAndLabels(t *testing.T) {
 			t.Fatalf("err = %#v", err)
 		}
 	})
+	t.Run("label on a missing page keeps the v1 message", func(t *testing.T) {
+		_, err := c.Labels.Add(ctx, "999999999", []atlassian.LabelCreate{{Name: "x"}})
+		var ae *atlassian.APIError
+		if !errors.Is(err, atlassian.ErrNotFound) || !errors.As(err, &ae) || !strings.Contains(ae.Message, "No content found") {
+			t.Fatalf("err = %#v", err)
+		}
+	})
 	t.Run("spaces across cursor pages", func(t *testing.T) {
 		srv.ResetRequests()
 		all, err := c.Spaces.List(ctx, atlassian.SpaceListOptions{Limit: 1})
