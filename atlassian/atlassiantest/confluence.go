@@ -32,6 +32,9 @@ func (s *Server) registerConfluence() {
 	s.confluence() // the state exists before the server serves
 	s.api(Confluence, "GET /wiki/rest/api/search", scopesSearch, s.confSearch)
 	s.api(Confluence, "POST /wiki/rest/api/content/{id}/label", scopesWriteLabel, s.confAddLabels)
+	s.api(Confluence, "DELETE /wiki/rest/api/content/{id}/label", scopesWriteLabel, s.confRemoveLabel)
+	s.api(Confluence, "DELETE /wiki/rest/api/content/{id}/label/{label}", scopesWriteLabel, s.confRemoveLabel)
+	s.api(Confluence, "GET /wiki/rest/api/user/current", []string{"read:confluence-user", "read:user:confluence"}, s.confCurrentUser)
 
 	s.api(Confluence, "GET /wiki/api/v2/pages", scopesReadPage, s.confListPages)
 	s.api(Confluence, "POST /wiki/api/v2/pages", scopesWritePage, s.confCreatePage)

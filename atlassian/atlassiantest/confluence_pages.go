@@ -947,3 +947,71 @@ func (s *Server) confAddLabels(w http.ResponseWriter, r *http.Request, _ *caller
 		"_links": map[string]any{"self": s.wikiBase() + "/rest/api/content/" + id + "/label", "base": s.wikiBase(), "context": "/wiki"},
 	})
 }
+
+// confRemoveLabel is v1's DELETE /content/{id}/label/{label} (or
+// ?name=label for names the path cannot carry): 204, or 404 when the
+// content or the label is not there.
+func (s *Server) confRemoveLabel(w http.ResponseWriter, r *http.Request, _ *caller) {
+	id := r.PathValue("id")
+	if !isContentID(id) {
+		confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Content id is not valid: "+truncate(id, 80))
+		return
+	}
+	name := r.PathValue("label")
+	if name == "" {
+		name = r.URL.Query().Get("name")
+	}
+	name = strings.ToLower(strings.TrimSpace(name))
+	if name == "" {
+		confluenceV1Error(w, http.StatusBadRequest, "com.atlassian.confluence.api.service.exceptions.BadRequestException: Label name is required")
+		return
+	}
+	s.mu.Lock()
+	c := s.confluence()
+	p := c.content[id]
+	if p == nil {
+		s.mu.Unlock()
+		confluenceV1Error(w, http.StatusNotFound, "com.atlassian.confluence.api.service.exceptions.NotFoundException: No content found with id: ContentId{id="+id+"}")
+		return
+	}
+	n := len(p.Labels)
+	p.Labels = slices.DeleteFunc(p.Labels, func(l cLabel) bool { return l.Name == name })
+	removed := len(p.Labels) != n
+	if removed {
+		c.index(p)
+	}
+	s.mu.Unlock()
+	if !removed {
+		confluenceV1Error(w, http.StatusNotFound, "com.atlassian.confluence.api.service.exceptions.NotFoundException: Label "+truncate(name, 80)+" is not on content "+id)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// confCurrentUser is v1's GET /user/current, one of the v1 endpoints the
+// gateway still serves.
+func (s *Server) confCurrentUser(w http.ResponseWriter, _ *http.Request, c *caller) {
+	u := s.userByID(c.AccountID)
+	if u == nil {
+		confluenceV1Error(w, http.StatusNotFound, "com.atlassian.confluence.api.service.exceptions.NotFoundException: User not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"type":        "known",
+		"accountId":   u.AccountID,
+		"accountType": u.AccountType,
+		"email":       u.Email,
+		"publicName":  u.DisplayName,
+		"displayName": u.DisplayName,
+		"timeZone":    u.TimeZone,
+		"profilePicture": map[string]any{
+			"path": u.AvatarURL(48), "width": 48, "height": 48, "isDefault": false,
+		},
+		"isExternalCollaborator": false,
+		"_links": map[string]any{
+			"self":    s.wikiBase() + "/rest/api/user?accountId=" + u.AccountID,
+			"base":    s.wikiBase(),
+			"context": "/wiki",
+		},
+	})
+}

@@ -655,6 +655,19 @@ func TestConfluenceLabels(t *testing.T) {
 	if rs := results(m); len(rs) != 1 || rs[0]["name"] != "people-ops" {
 		t.Errorf("team labels %v", rs)
 	}
+	// v1 remove (not deprecated: v2 has no label writes).
+	h := do(t, http.MethodDelete, c.srv.ConfluenceBaseURL()+"/wiki/rest/api/content/"+p.ID+"/label/reimbursement", c.token, "", "")
+	if h.Status != 204 {
+		t.Fatalf("delete label: %d %s", h.Status, h.Body)
+	}
+	h = do(t, http.MethodDelete, c.srv.ConfluenceBaseURL()+"/wiki/rest/api/content/"+p.ID+"/label?name=people-ops", c.token, "", "")
+	if h.Status != 204 {
+		t.Fatalf("delete label by name: %d %s", h.Status, h.Body)
+	}
+	if titles := searchTitles(c, "label = reimbursement"); len(titles) != 0 {
+		t.Errorf("removed label still found: %v", titles)
+	}
+	v1Error(t, do(t, http.MethodDelete, c.srv.ConfluenceBaseURL()+"/wiki/rest/api/content/"+p.ID+"/label/nope", c.token, "", ""), 404, "NotFoundException")
 	tests := []struct {
 		name, id, body string
 		status         int
@@ -745,6 +758,11 @@ func TestConfluenceGoneAndScopes(t *testing.T) {
 		v1Error(t, c.get(path), 410, "GoneException: This deprecated endpoint has been removed")
 	}
 	v1Error(t, do(t, http.MethodPut, c.srv.ConfluenceBaseURL()+"/wiki/rest/api/content/123", c.token, "application/json", "{}"), 410, "GoneException")
+	// /user/current survives on the gateway.
+	me := c.json(c.get("/wiki/rest/api/user/current"), 200)
+	if me["accountId"] != c.srv.users[0].AccountID || me["displayName"] != "Alex Morgan" || me["type"] != "known" {
+		t.Errorf("current user %v", me)
+	}
 	// A token with only classic scopes cannot use v2.
 	classic := c.srv.IssueToken("search:confluence", "write:confluence-content").AccessToken
 	h := do(t, http.MethodGet, c.srv.ConfluenceBaseURL()+"/wiki/api/v2/spaces", classic, "", "")
