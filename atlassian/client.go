@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -328,7 +330,7 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 				return status, attempt, fmt.Errorf("%s: %w", c.prefix(rt), ctxErr)
 			}
 			terr := transportError(c.prefix(rt), err)
-			if errors.Is(err, errRedirectRefused) || !rt.idempotent || attempt >= c.retry.MaxAttempts {
+			if !rt.idempotent || !retryableTransport(err) || attempt >= c.retry.MaxAttempts {
 				return status, attempt, terr
 			}
 			wait := c.step(bo)
@@ -509,6 +511,23 @@ func transportError(prefix string, err error) error {
 		err = ue.Err
 	}
 	return &TransportError{prefix: prefix, Err: err}
+}
+
+// retryableTransport reports whether a failed round trip is a network
+// failure worth repeating (a reset or dropped connection, a timeout), as
+// opposed to a refused redirect or an error of the caller's transport
+// such as a failed token refresh, which would fail again.
+func retryableTransport(err error) bool {
+	if errors.Is(err, errRedirectRefused) {
+		return false
+	}
+	// *url.Error is itself a net.Error: look at what it wraps.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // TransportError is a request that got no HTTP response: a refused or

@@ -532,3 +532,28 @@ func TestDebugLogNeverHoldsToken(t *testing.T) {
 		t.Errorf("log holds identifiers or queries; want path templates only:\n%s", out)
 	}
 }
+
+// failingSource is a token source that always fails, like a refresh with
+// a revoked grant.
+type failingSource struct{ calls *int }
+
+func (f failingSource) Token() (*oauth2.Token, error) {
+	*f.calls++
+	return nil, errors.New("oauth2: invalid_grant")
+}
+
+// TestTokenFailureNotRetried: a GET whose transport cannot get a token
+// fails once; retrying would only repeat the failed refresh.
+func TestTokenFailureNotRetried(t *testing.T) {
+	srv := sandbox(t)
+	calls := 0
+	hc := oauth2.NewClient(context.Background(), failingSource{&calls})
+	_, err := atlassian.Me(context.Background(), hc, srv.URL, atlassian.WithRetryPolicy(fastRetry))
+	var te *atlassian.TransportError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Fatalf("err = %v", err)
+	}
+	if calls != 1 || len(srv.Requests()) != 0 {
+		t.Errorf("token source called %d times, %d requests sent; want 1 and 0", calls, len(srv.Requests()))
+	}
+}
