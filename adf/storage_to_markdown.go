@@ -34,7 +34,7 @@ func StorageToMarkdown(storage string) (string, error) {
 		return "", ErrTooLarge
 	}
 	storage = cleanText(storage)
-	doc := parseStorage(storage, MaxDepth)
+	doc := parseStorage(storage, maxStorageDepth)
 	normalizeStorage(doc)
 	conv := converter.NewConverter(converter.WithPlugins(
 		base.NewBasePlugin(),
@@ -55,6 +55,13 @@ func StorageToMarkdown(storage string) (string, error) {
 	}
 	return md, nil
 }
+
+// maxStorageDepth is how deep storage elements may nest before the parser
+// flattens them. Real pages stay far below it (a table in a panel in a
+// layout in a list is about 15). Every level of quote, panel or list adds a
+// prefix to each line below it and a copy of its content, so the limit
+// also bounds the output size and the work per input byte.
+const maxStorageDepth = 32
 
 // cleanText makes s valid UTF-8 without the control characters XML 1.0
 // forbids (everything below U+0020 except tab, LF and CR, and U+FFFE/FFFF).
