@@ -16,6 +16,8 @@ func (s *Server) registerJira() {
 		{"POST " + v3 + "/search/approximate-count", jScopeSearch, s.approximateCount},
 		{"GET " + v3 + "/search", jScopeSearch, s.searchRemoved},
 		{"POST " + v3 + "/search", jScopeSearch, s.searchRemoved},
+		{"POST " + v3 + "/issue/bulkfetch", jScopeSearch, s.bulkFetch},
+		{"POST " + v3 + "/jql/parse", jScopeSearch, s.parseJQL},
 		// Issues.
 		{"POST " + v3 + "/issue", jScopeWriteWork, s.createIssue},
 		{"GET " + v3 + "/issue/{issueIdOrKey}", jScopeReadIssue, s.getIssue},
@@ -31,6 +33,7 @@ func (s *Server) registerJira() {
 		{"POST " + v3 + "/issue/{issueIdOrKey}/watchers", jScopeWatcher, s.addWatcher},
 		{"DELETE " + v3 + "/issue/{issueIdOrKey}/watchers", jScopeWatcher, s.removeWatcher},
 		{"GET " + v3 + "/issue/{issueIdOrKey}/changelog", jScopeChangelog, s.getChangelog},
+		{"GET " + v3 + "/issue/{issueIdOrKey}/editmeta", jScopeMeta, s.editMeta},
 		{"POST " + v3 + "/issueLink", jScopeLink, s.createLink},
 		{"GET " + v3 + "/issueLink/{linkId}", jScopeReadLink, s.getLink},
 		{"DELETE " + v3 + "/issueLink/{linkId}", jScopeLink, s.deleteLink},

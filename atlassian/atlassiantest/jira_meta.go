@@ -571,3 +571,29 @@ func (s *Server) listResolutions(w http.ResponseWriter, r *http.Request, c *call
 	}
 	jWriteJSON(w, http.StatusOK, out)
 }
+
+// editMeta serves GET /rest/api/3/issue/{issueIdOrKey}/editmeta: the fields
+// of the issue's edit screen with their schema, operations and allowed values.
+func (s *Server) editMeta(w http.ResponseWriter, r *http.Request, c *caller) {
+	j := s.jira()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	is := s.issueFromPath(w, r, j)
+	if is == nil {
+		return
+	}
+	rr := s.jRenderer(c)
+	fields := map[string]any{}
+	ids := append([]string{"summary"}, is.Project.screens[is.Type.ID]...)
+	for _, id := range ids {
+		f := j.fieldByID[id]
+		if f == nil || id == "project" || id == "issuetype" || (id == "parent" && is.Type.HierarchyLevel >= 1) {
+			continue
+		}
+		m := rr.createMeta(is.Project, is.Type, f)
+		delete(m, "hasDefaultValue")
+		delete(m, "defaultValue")
+		fields[id] = m
+	}
+	jWriteJSON(w, http.StatusOK, map[string]any{"fields": fields})
+}

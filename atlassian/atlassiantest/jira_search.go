@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -284,4 +285,113 @@ func (s *Server) approximateCount(w http.ResponseWriter, r *http.Request, c *cal
 // searchRemoved serves the removed GET/POST /rest/api/3/search.
 func (s *Server) searchRemoved(w http.ResponseWriter, r *http.Request, c *caller) {
 	jiraError(w, http.StatusGone, []string{jMsgRemoved}, nil)
+}
+
+// bulkFetch serves POST /rest/api/3/issue/bulkfetch: up to 100 issues by
+// id or key, returned in ascending id order, with unknown ones listed in
+// issueErrors.
+func (s *Server) bulkFetch(w http.ResponseWriter, r *http.Request, c *caller) {
+	var raw map[string]json.RawMessage
+	if !decodeJira(w, r, &raw) {
+		return
+	}
+	if !jRejectUnknown(w, raw, "com.atlassian.jira.rest.v2.issue.BulkFetchIssueRequestBean",
+		"issueIdsOrKeys", "fields", "expand", "properties", "fieldsByKeys") {
+		return
+	}
+	var req struct {
+		IssueIdsOrKeys []string `json:"issueIdsOrKeys"`
+		Fields         []string `json:"fields"`
+		Expand         []string `json:"expand"`
+	}
+	b, _ := json.Marshal(raw)
+	if err := json.Unmarshal(b, &req); err != nil {
+		jWriteDecodeError(w, err)
+		return
+	}
+	if len(req.IssueIdsOrKeys) == 0 {
+		jiraError(w, http.StatusBadRequest, []string{"At least one issue key or id is required."}, nil)
+		return
+	}
+	if len(req.IssueIdsOrKeys) > 100 {
+		jiraError(w, http.StatusBadRequest, []string{"The number of issues to fetch can't exceed 100."}, nil)
+		return
+	}
+	fs := jParseFieldSel(req.Fields, "*navigable")
+	ex := jParseExpand(req.Expand...)
+	j := s.jira()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var found []*jIssue
+	seen := map[*jIssue]bool{}
+	errs := []any{}
+	for _, k := range req.IssueIdsOrKeys {
+		is := j.issue(k)
+		if is == nil {
+			errs = append(errs, map[string]any{"errorMessages": []string{jMsgIssueNotFoundFor(k)}, "errors": map[string]string{}, "status": 404})
+			continue
+		}
+		if !seen[is] {
+			seen[is] = true
+			found = append(found, is)
+		}
+	}
+	sort.Slice(found, func(a, b int) bool { return found[a].ID < found[b].ID })
+	rr := s.jRenderer(c)
+	rr.search = true
+	issues := make([]any, 0, len(found))
+	for _, is := range found {
+		issues = append(issues, rr.issue(is, fs, ex, 40))
+	}
+	jWriteJSON(w, http.StatusOK, map[string]any{"expand": "schema,names", "issues": issues, "issueErrors": errs})
+}
+
+func jMsgIssueNotFoundFor(k string) string {
+	return fmt.Sprintf("Issue with key or id '%s' does not exist or you do not have permission to see it.", jTruncate(k, 80))
+}
+
+// parseJQL serves POST /rest/api/3/jql/parse: each query is parsed and
+// (with validation=strict or warn, the default) validated against the site.
+func (s *Server) parseJQL(w http.ResponseWriter, r *http.Request, c *caller) {
+	var req struct {
+		Queries []string `json:"queries"`
+	}
+	if !decodeJira(w, r, &req) {
+		return
+	}
+	if req.Queries == nil {
+		jiraError(w, http.StatusBadRequest, []string{"The 'queries' field is required."}, nil)
+		return
+	}
+	mode := r.URL.Query().Get("validation")
+	switch mode {
+	case "", "strict", "warn", "none":
+	default:
+		jiraError(w, http.StatusBadRequest, []string{fmt.Sprintf("Invalid validation value '%s'.", jTruncate(mode, 30))}, nil)
+		return
+	}
+	j := s.jira()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	env := s.jqlEnv(j, c.AccountID)
+	out := make([]any, 0, len(req.Queries))
+	for _, text := range req.Queries {
+		entry := map[string]any{"query": text}
+		q, err := jql.Parse(text)
+		if err == nil && mode != "none" {
+			_, err = q.Compile(env)
+		}
+		if err != nil {
+			var je *jql.Error
+			msgs := []string{err.Error()}
+			if errors.As(err, &je) {
+				msgs = je.Messages
+			}
+			entry["errors"] = msgs
+		} else {
+			entry["structure"] = map[string]any{"jql": q.String()}
+		}
+		out = append(out, entry)
+	}
+	jWriteJSON(w, http.StatusOK, map[string]any{"queries": out})
 }

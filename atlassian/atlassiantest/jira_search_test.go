@@ -265,3 +265,37 @@ func TestJiraSearchQueries(t *testing.T) {
 	})
 	c.do("GET", "/search/jql?jql=project%3DENG&maxResults=ten", nil).wantError(t, 400, "", "", "")
 }
+
+func TestJiraBulkFetchAndParse(t *testing.T) {
+	c := newJiraTest(t)
+	m := c.do("POST", "/issue/bulkfetch", map[string]any{"issueIdsOrKeys": []string{"ENG-3", "eng-1", "NOPE-1", "ENG-3"}, "fields": []string{"summary"}}).want(t, 200).JSON(t)
+	issues := m["issues"].([]any)
+	if len(issues) != 2 || jPath(issues[0], "key") != "ENG-1" || jPath(issues[1], "key") != "ENG-3" || jPath(issues[1], "fields", "summary") == nil {
+		t.Errorf("bulkfetch issues %v", issues)
+	}
+	if errs := m["issueErrors"].([]any); len(errs) != 1 {
+		t.Errorf("issueErrors %v", errs)
+	}
+	c.do("POST", "/issue/bulkfetch", map[string]any{"issueIdsOrKeys": []string{}}).wantError(t, 400, "", "", "")
+
+	p := c.do("POST", "/jql/parse?validation=strict", map[string]any{"queries": []string{"project = ENG", "project = NOPE", "project = ENG AND ("}}).want(t, 200).JSON(t)
+	qs := p["queries"].([]any)
+	if len(qs) != 3 || jPath(qs[0], "errors") != nil || jPath(qs[0], "structure") == nil {
+		t.Fatalf("parse %v", qs)
+	}
+	if e := fmt.Sprint(jPath(qs[1], "errors")); e != "[The value 'NOPE' does not exist for the field 'project'.]" {
+		t.Errorf("unknown project: %s", e)
+	}
+	if e := fmt.Sprint(jPath(qs[2], "errors")); !strings.HasPrefix(e, "[Error in the JQL Query:") {
+		t.Errorf("syntax: %s", e)
+	}
+}
+
+func TestJiraEditMeta(t *testing.T) {
+	c := newJiraTest(t)
+	f := c.do("GET", "/issue/OPS-1/editmeta", nil).want(t, 200).JSON(t)["fields"].(map[string]any)
+	if jPath(f, "customfield_10030", "required") != true || jPath(f, "labels", "operations") == nil || f["project"] != nil {
+		t.Errorf("editmeta %v", f)
+	}
+	c.do("GET", "/issue/OPS-99999/editmeta", nil).wantError(t, 404, jMsgIssueNotFound, "", "")
+}
