@@ -499,3 +499,37 @@ func TestADFMacroThroughMarkdown(t *testing.T) {
 		t.Fatalf("markdown\n%s\nbecame\n%s\nwant\n%s", md, st, want)
 	}
 }
+
+// TestStorageConcurrent: the converters share no state, so parallel calls
+// give the same results as sequential ones (run with -race).
+func TestStorageConcurrent(t *testing.T) {
+	in := realisticStorage(8 << 10)
+	wantMD := mustS2M(t, in)
+	wantST := mustM2S(t, wantMD)
+	errs := make(chan string, 8)
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 5 {
+				md, err := StorageToMarkdown(in)
+				if err != nil || md != wantMD {
+					errs <- "StorageToMarkdown differs under concurrency"
+					return
+				}
+				st, err := MarkdownToStorage(md)
+				if err != nil || st != wantST {
+					errs <- "MarkdownToStorage differs under concurrency"
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
