@@ -324,6 +324,12 @@ func seedPages() []seedPage {
 		// personal space
 		{space: "~", title: "Notes to self", author: 0, created: 20, modified: 1, labels: []string{"draft-ideas"},
 			body: `<p>Ideas: try the new search tuning on staging; ask ` + mention("{u3}") + ` about the failover drill.</p>`},
+		// Added last so the ids above stay stable: a folder (direct-children
+		// lists every hierarchical type; clients must filter on type).
+		{space: "ENG", title: "Archive", typ: "folder", author: 2, created: 120, modified: 120},
+		{space: "ENG", parent: "Archive", title: "Legacy deploy process", author: 7, created: 380, modified: 365,
+			labels: []string{"archived", "deploy"},
+			body: panel("note", "", `<p>Superseded by `+pageLink("Deploying to production", "", "")+`.</p>`) + `<p>We used to deploy with Capistrano from a bastion host.</p>`},
 	}
 }
 

@@ -449,7 +449,7 @@ func TestConfluenceBulkPages(t *testing.T) {
 		}
 		path = next
 	}
-	if count != 16 { // ENG has 16 pages (the blog post is not a page)
+	if count != 17 { // ENG has 17 pages (the blog post and the folder are not pages)
 		t.Errorf("ENG pages %d", count)
 	}
 }
@@ -570,10 +570,10 @@ func TestConfluenceHierarchy(t *testing.T) {
 		h := c.get(path)
 		m := c.json(h, 200)
 		for _, r := range results(m) {
-			if r["type"] != "page" || r["spaceId"] != c.spaceID("ENG") || r["status"] != "current" {
+			if r["spaceId"] != c.spaceID("ENG") || r["status"] != "current" {
 				t.Errorf("child %v", r)
 			}
-			titles = append(titles, r["title"].(string))
+			titles = append(titles, r["type"].(string)+":"+r["title"].(string))
 		}
 		next, _ := m["_links"].(map[string]any)["next"].(string)
 		if next != "" {
@@ -589,8 +589,8 @@ func TestConfluenceHierarchy(t *testing.T) {
 		}
 		path = next
 	}
-	want := []string{"Architecture Decision Records", "Runbooks", "Onboarding guide for engineers", "Coding standards",
-		"Release notes", "Service catalogue", "Q1 roadmap"}
+	want := []string{"page:Architecture Decision Records", "page:Runbooks", "page:Onboarding guide for engineers", "page:Coding standards",
+		"page:Release notes", "page:Service catalogue", "page:Q1 roadmap", "folder:Archive"}
 	if !slices.Equal(titles, want) {
 		t.Errorf("children %q\nwant %q", titles, want)
 	}
@@ -611,13 +611,29 @@ func TestConfluenceHierarchy(t *testing.T) {
 	for _, r := range results(m) {
 		depths = append(depths, strconv.Itoa(int(r["depth"].(float64)))+":"+r["title"].(string))
 	}
-	if len(depths) != 15 || depths[0] != "1:Architecture Decision Records" || depths[1] != "2:ADR-001: Use PostgreSQL for the primary store" {
+	if len(depths) != 17 || depths[16] != "2:Legacy deploy process" || depths[0] != "1:Architecture Decision Records" || depths[1] != "2:ADR-001: Use PostgreSQL for the primary store" {
 		t.Errorf("descendants %v", depths)
 	}
 	m = c.json(c.get("/wiki/api/v2/pages/"+home+"/descendants?depth=1"), 200)
-	if len(results(m)) != 7 {
+	if len(results(m)) != 8 {
 		t.Errorf("depth 1: %d", len(results(m)))
 	}
+	// The deprecated children list has pages only; a page in a folder has
+	// the folder among its ancestors; a folder is not a page.
+	m = c.json(c.get("/wiki/api/v2/pages/"+home+"/children?limit=250"), 200)
+	if len(results(m)) != 7 {
+		t.Errorf("children (pages only): %d", len(results(m)))
+	}
+	legacy := c.page("ENG", "Legacy deploy process")
+	folder := c.page("ENG", "Archive")
+	anc := results(c.json(c.get("/wiki/api/v2/pages/"+legacy.ID+"/ancestors"), 200))
+	if len(anc) != 2 || anc[1]["id"] != folder.ID || anc[1]["type"] != "folder" {
+		t.Errorf("ancestors through a folder %v", anc)
+	}
+	if pg := c.json(c.get("/wiki/api/v2/pages/"+legacy.ID), 200); pg["parentType"] != "folder" {
+		t.Errorf("parentType %v", pg["parentType"])
+	}
+	v2Error(t, c.get("/wiki/api/v2/pages/"+folder.ID), 404, "NOT_FOUND", "Not Found")
 	v2Error(t, c.get("/wiki/api/v2/pages/"+home+"/descendants?depth=11"), 400, "INVALID_REQUEST_PARAMETER", "depth")
 	v2Error(t, c.get("/wiki/api/v2/pages/"+home+"/direct-children?cursor=garbage"), 400, "INVALID_REQUEST_PARAMETER", "cursor")
 	v2Error(t, c.get("/wiki/api/v2/pages/123456789/direct-children"), 404, "NOT_FOUND", "Not Found")
