@@ -533,3 +533,33 @@ func TestStorageConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestMentionIDsReadBack: account ids with characters markdown gives a
+// meaning to come back exactly (found by a mutation run: ids were
+// percent-encoded on every pass).
+func TestMentionIDsReadBack(t *testing.T) {
+	for _, id := range []string{"557058:0f1e", "a(b)c", "x y", `back\slash`, "br[ack]et", "<angle>", "pct%41"} {
+		t.Run(id, func(t *testing.T) {
+			in := `<p><ac:link><ri:user ri:account-id="` + strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(id) + `"/></ac:link></p>`
+			st := mustM2S(t, mustS2M(t, in))
+			var got string
+			dec := xml.NewDecoder(strings.NewReader(st))
+			for {
+				tok, err := dec.Token()
+				if err != nil {
+					break
+				}
+				if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "user" {
+					for _, a := range se.Attr {
+						if a.Name.Local == "account-id" {
+							got = a.Value
+						}
+					}
+				}
+			}
+			if got != id {
+				t.Fatalf("account id %q came back as %q\n%s", id, got, st)
+			}
+		})
+	}
+}
