@@ -390,6 +390,11 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 				wait = d
 			}
 		}
+		if quota && c.lim != nil {
+			// Quota exhausted: every request waits for the reset, not just
+			// this one, and those that cannot wait fail without a call.
+			c.lim.pause(time.Now().Add(wait), info.reason)
+		}
 		if wait > c.retry.MaxWait {
 			return status, attempt, rlErr(fmt.Sprintf("the wait of %s exceeds the client's maximum wait of %s", roundDur(wait), c.retry.MaxWait), wait)
 		}
@@ -397,10 +402,7 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 			return status, attempt, rlErr(fmt.Sprintf("the wait of %s exceeds the request deadline", roundDur(wait)), wait)
 		}
 		if quota && c.lim != nil {
-			// Quota exhausted: every request waits for the reset, not just
-			// this one. The next c.limit call sleeps until then.
-			c.lim.pause(time.Now().Add(wait))
-			continue
+			continue // the next c.limit call sleeps until the reset
 		}
 		if err := waitFor(ctx, wait); err != nil {
 			return status, attempt, fmt.Errorf("%s: %w", c.prefix(rt), err)
@@ -438,7 +440,11 @@ func (c *core) limit(ctx context.Context, rt route, attempt int) error {
 	}
 	fail := func(why string) error {
 		cancel()
-		return &RateLimitError{Method: rt.method, Path: rt.tmpl, RetryAfter: wait, Limit: -1, Remaining: -1, Attempts: attempt - 1, GaveUp: why, product: c.product}
+		e := &RateLimitError{Method: rt.method, Path: rt.tmpl, RetryAfter: wait, Limit: -1, Remaining: -1, Attempts: attempt - 1, GaveUp: why, product: c.product}
+		if until, reason := c.lim.paused(now); !until.IsZero() {
+			e.Reason, e.Reset = reason, until
+		}
+		return e
 	}
 	switch {
 	case !ok:

@@ -557,3 +557,26 @@ func TestTokenFailureNotRetried(t *testing.T) {
 		t.Errorf("token source called %d times, %d requests sent; want 1 and 0", calls, len(srv.Requests()))
 	}
 }
+
+// TestQuotaBeyondMaxWaitFailsFast: a quota that resets in an hour fails
+// the call at once, and later calls sharing the limiter fail locally
+// without spending requests Atlassian would refuse anyway.
+func TestQuotaBeyondMaxWaitFailsFast(t *testing.T) {
+	srv := sandbox(t)
+	hc, _ := authClient(t, srv)
+	lim := atlassian.NewLimiter(atlassian.RateLimits{})
+	opts := []atlassian.Option{atlassian.WithRetryPolicy(fastRetry), atlassian.WithLimiter(lim)}
+	srv.InjectFault(withPath(atlassiantest.RateLimitFault("jira-quota-global-based", time.Hour), "", "/me", 1))
+	_, err := atlassian.Me(context.Background(), hc, srv.URL, opts...)
+	var rl *atlassian.RateLimitError
+	if !errors.As(err, &rl) || rl.StatusCode != 429 || rl.Reason != "jira-quota-global-based" || !strings.Contains(rl.GaveUp, "maximum wait") {
+		t.Fatalf("first call: %v", err)
+	}
+	_, err = atlassian.AccessibleResources(context.Background(), hc, srv.URL, opts...)
+	if !errors.As(err, &rl) || rl.StatusCode != 0 || rl.Reason != "jira-quota-global-based" || rl.Reset.Before(time.Now().Add(50*time.Minute)) {
+		t.Fatalf("second call: %#v", err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests reached the sandbox, want only the first", n)
+	}
+}

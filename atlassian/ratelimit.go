@@ -87,6 +87,7 @@ type Limiter struct {
 	issues    map[string]*issueLimiter
 	lastSweep time.Time
 	pauseTo   time.Time
+	pauseWhy  string
 	state     RateState
 }
 
@@ -149,21 +150,22 @@ func (l *Limiter) State() RateState {
 	return l.state
 }
 
-// pausedUntil returns the end of a quota pause, zero when none.
-func (l *Limiter) pausedUntil(now time.Time) time.Time {
+// paused returns the end of a quota pause and the RateLimit-Reason that
+// caused it; a zero time when not paused.
+func (l *Limiter) paused(now time.Time) (time.Time, string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Before(l.pauseTo) {
-		return l.pauseTo
+		return l.pauseTo, l.pauseWhy
 	}
-	return time.Time{}
+	return time.Time{}, ""
 }
 
-// pause stops every request until t (a quota 429).
-func (l *Limiter) pause(t time.Time) {
+// pause stops every request until t (a quota 429 with reason why).
+func (l *Limiter) pause(t time.Time, why string) {
 	l.mu.Lock()
 	if t.After(l.pauseTo) {
-		l.pauseTo = t
+		l.pauseTo, l.pauseWhy = t, why
 		l.state.PausedUntil = t
 	}
 	l.mu.Unlock()
@@ -203,7 +205,7 @@ func (l *Limiter) reserve(now time.Time, method, issue string) (wait time.Durati
 			}
 		}
 	}
-	if p := l.pausedUntil(now); !p.IsZero() && p.Sub(now) > wait {
+	if p, _ := l.paused(now); !p.IsZero() && p.Sub(now) > wait {
 		wait = p.Sub(now)
 	}
 	return wait, cancel, true

@@ -526,7 +526,7 @@ func TestLimiterNearLimitAndPause(t *testing.T) {
 	if got := l.classes[classGET].Limit(); got != 100 {
 		t.Errorf("after near limit: rate = %v, want 100", got)
 	}
-	l.pause(now.Add(5 * time.Second))
+	l.pause(now.Add(5*time.Second), "jira-quota-global-based")
 	if wait, _, _ := l.reserve(now, "POST", ""); wait < 5*time.Second {
 		t.Errorf("paused reserve waits %v, want >= 5s", wait)
 	}
