@@ -12,6 +12,28 @@ import (
 // workflows and fields, sprints, and a few hundred issues generated
 // deterministically (the same keys, summaries and relations on every run;
 // dates are relative to the server clock's current day).
+//
+// Facts tests may pin (323 issues: ENG 187, OPS 83, MKT 53):
+//
+//	ENG-1  Epic     In Progress  "Public API v2 hardening" (parent of ENG-2)
+//	ENG-2  Story    In Progress  "Rate-limit the public API per client", Priya Raman, 8 points, sprint "ENG Sprint 24" (active)
+//	ENG-3  Bug      In Review    "Login fails with SSO when the email has uppercase letters", Highest, Jordan Lee; ENG-3 blocks ENG-4
+//	ENG-4  Task     To Do        "Cut the 2026.12 release", assigned to the admin (Alex Morgan)
+//	ENG-5  Sub-task To Do        "Add rate-limit headers to API responses", sub-task of ENG-2
+//	ENG-6  Bug      Done         "Checkout page crashes on Safari 17", fix version 2026.10
+//	ENG-7..ENG-10 more epics; OPS-3 and MKT-3 epics
+//	OPS-1  Incident Investigating "Checkout API 5xx spike in eu-west-1", Sev 1, Sam Okafor; relates to ENG-6
+//	OPS-2  Task     To Do        "Rotate the production database credentials"
+//	MKT-1  Epic     In Progress  "Winter launch campaign" (parent of MKT-2)
+//	MKT-2  Task     In Progress  "Write the launch blog post"
+//
+// Workflows (transition ids): Bug and ENG Story use To Do -11-> In Progress
+// -21-> In Review -31-> Done (41 Stop Progress, 51 Request Changes, 61
+// Reopen); Task, Epic, Sub-task (and all MKT non-bugs) use To Do -11-> In
+// Progress -21-> Done (21 also from To Do, 31 Stop Progress, 41 Reopen);
+// OPS Incident uses Open -11-> Investigating -21-> Mitigated -31-> Resolved
+// -41-> Closed (51 Reopen). ENG Bug requires priority, OPS Incident
+// requires Severity (customfield_10030); MKT allows only High, Medium, Low.
 func (s *Server) seedJira() {
 	j := s.jira()
 	s.mu.Lock()
