@@ -242,6 +242,11 @@ func (e *RateLimitError) Error() string {
 		b.WriteByte(')')
 	} else {
 		b.WriteString(" by the client's limiter")
+		if e.Reason != "" {
+			b.WriteString(" (paused after ")
+			b.WriteString(e.Reason)
+			b.WriteByte(')')
+		}
 	}
 	if e.RetryAfter > 0 {
 		b.WriteString(": retry after ")
