@@ -227,6 +227,14 @@ func normalizeElement(n *html.Node) *html.Node {
 			n.Data, n.DataAtom = "del", atom.Del
 		}
 		return n
+	case "strong", "b", "em", "i", "del", "s", "strike", "code":
+		// A mark inside the same mark means nothing more, and markdown
+		// cannot nest it unambiguously (**a **b** c**): drop the inner one.
+		if hasMarkAncestor(n, markKind[n.Data]) {
+			n.Data, n.DataAtom = "span", atom.Span
+			n.Attr = nil
+		}
+		return n
 	case "u", "sub", "sup", "ins":
 		tag := n.Data
 		if tag == "ins" {
@@ -268,6 +276,22 @@ func normalizeElement(n *html.Node) *html.Node {
 		return normalizeUnknownElement(n)
 	}
 	return n
+}
+
+// markKind groups the element names of one inline mark.
+var markKind = map[string]string{
+	"strong": "strong", "b": "strong", "em": "em", "i": "em",
+	"del": "del", "s": "del", "strike": "del", "code": "code",
+}
+
+// hasMarkAncestor reports whether an ancestor of n is the mark kind.
+func hasMarkAncestor(n *html.Node, kind string) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && markKind[p.Data] == kind {
+			return true
+		}
+	}
+	return false
 }
 
 // unwrapListParagraph turns <li><p>text</p><ul>...</ul></li> into
