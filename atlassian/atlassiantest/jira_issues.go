@@ -1156,7 +1156,8 @@ func (s *Server) assignIssue(w http.ResponseWriter, r *http.Request, c *caller) 
 		default:
 			u := s.userByID(*id)
 			if u == nil {
-				jiraError(w, http.StatusNotFound, []string{fmt.Sprintf("User with account ID '%s' does not exist.", jTruncate(*id, 80))}, nil)
+				// ATLASSIAN.md §2.10: 400 when the user is not found.
+				jiraError(w, http.StatusBadRequest, nil, map[string]string{"assignee": "Specified user does not exist or you do not have required permissions"})
 				return
 			}
 			if !u.Active || u.AccountType != "atlassian" {

@@ -615,7 +615,7 @@ func TestJiraAssignee(t *testing.T) {
 		{"null unassigns", "ENG-4", `{"accountId":null}`, 204, nil},
 		{"-1 is the project default (OPS: its lead)", "OPS-2", `{"accountId":"-1"}`, 204, jSam},
 		{"-1 in a project without one", "ENG-4", `{"accountId":"-1"}`, 204, nil},
-		{"unknown user", "ENG-4", `{"accountId":"` + jNobody + `"}`, 404, nil},
+		{"unknown user", "ENG-4", `{"accountId":"` + jNobody + `"}`, 400, nil},
 		{"deactivated user", "ENG-4", `{"accountId":"` + jRiley + `"}`, 400, nil},
 		{"app account", "ENG-4", `{"accountId":"` + jRobot + `"}`, 400, nil},
 		{"number", "ENG-4", `{"accountId":5}`, 400, nil},
