@@ -17,7 +17,7 @@ import (
 type seedPage struct {
 	space    string
 	parent   string // title of the parent in the same space; "" = homepage
-	title    string
+	title    string // "{date}" is replaced by the creation date
 	typ      string // "" = page
 	author   int    // index into s.users
 	created  int    // days before the seed day
@@ -81,11 +81,12 @@ func (s *Server) seedConfluence() {
 				}
 			}
 		}
+		title := strings.ReplaceAll(sp.title, "{date}", at(sp.created, 0).Format("2006-01-02"))
 		typ := sp.typ
 		if typ == "blogpost" {
 			parentID = ""
 		}
-		p := c.addPage(&cPage{Title: sp.title, Type: typ, SpaceID: space.ID, ParentID: parentID, AuthorID: u(sp.author),
+		p := c.addPage(&cPage{Title: title, Type: typ, SpaceID: space.ID, ParentID: parentID, AuthorID: u(sp.author),
 			CreatedAt: at(sp.created, 10), VersionAt: at(sp.modified, 15), Body: expandUsers(sp.body, u)})
 		if sp.modified < sp.created {
 			p.Version = 1 + (sp.created-sp.modified)%7
@@ -267,12 +268,12 @@ func seedPages() []seedPage {
 			body:   `<p>Book travel through the travel portal at least 14 days ahead. Economy class for flights under 6 hours.</p>`},
 		{space: "TEAM", title: "Meeting notes", author: 0, created: 350, modified: 7, labels: []string{"meeting-notes"},
 			body: `<ac:structured-macro ac:name="content-report-table" ac:schema-version="1"><ac:parameter ac:name="labels">meeting-notes</ac:parameter></ac:structured-macro>`},
-		{space: "TEAM", parent: "Meeting notes", title: "2026-11-16 Weekly team sync", author: 0, created: 14, modified: 13,
+		{space: "TEAM", parent: "Meeting notes", title: "{date} Weekly team sync", author: 0, created: 14, modified: 13,
 			labels: []string{"meeting-notes", "weekly-sync"},
 			body: `<h2>Attendees</h2><ul><li><p>` + mention("{u0}") + `</p></li><li><p>` + mention("{u1}") + `</p></li><li><p>` + mention("{u4}") + `</p></li></ul>` +
 				`<h2>Notes</h2><ul><li><p>Hiring: two offers out for the platform team.</p></li><li><p>Office move confirmed for January.</p></li></ul>` +
 				`<h2>Action items</h2>` + tasks("[x] "+mention("{u1}")+" share the hiring plan", mention("{u4}")+" book the movers")},
-		{space: "TEAM", parent: "Meeting notes", title: "2026-11-23 Weekly team sync", author: 0, created: 7, modified: 6,
+		{space: "TEAM", parent: "Meeting notes", title: "{date} Weekly team sync", author: 0, created: 7, modified: 6,
 			labels: []string{"meeting-notes", "weekly-sync"},
 			body: `<h2>Attendees</h2><ul><li><p>` + mention("{u0}") + `</p></li><li><p>` + mention("{u2}") + `</p></li></ul>` +
 				`<h2>Notes</h2><p>Release 2.5.0 is on track. The expense tool migration slipped a week.</p>` +
@@ -329,7 +330,7 @@ func seedPages() []seedPage {
 		{space: "ENG", title: "Archive", typ: "folder", author: 2, created: 120, modified: 120},
 		{space: "ENG", parent: "Archive", title: "Legacy deploy process", author: 7, created: 380, modified: 365,
 			labels: []string{"archived", "deploy"},
-			body: panel("note", "", `<p>Superseded by `+pageLink("Deploying to production", "", "")+`.</p>`) + `<p>We used to deploy with Capistrano from a bastion host.</p>`},
+			body:   panel("note", "", `<p>Superseded by `+pageLink("Deploying to production", "", "")+`.</p>`) + `<p>We used to deploy with Capistrano from a bastion host.</p>`},
 	}
 }
 

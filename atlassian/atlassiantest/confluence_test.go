@@ -163,7 +163,7 @@ func TestConfluenceSeed(t *testing.T) {
 	if f := extractFacts(root); !strings.Contains(f.Text, "survives: ]]> stays") {
 		t.Errorf("CDATA text %q", f.Text)
 	}
-	for _, title := range []string{"Remote work policy", "Expense policy", "2026-11-23 Weekly team sync"} {
+	for _, title := range []string{"Remote work policy", "Expense policy", "2026-11-22 Weekly team sync"} {
 		c.page("TEAM", title)
 	}
 	c.page("OPS", "Incident postmortem: checkout outage")
@@ -244,10 +244,10 @@ func TestConfluenceSearchQueries(t *testing.T) {
 		{`space = OPS AND text ~ "sev"`, []string{"On-call policy", "Severity levels", "Status page process"}, false},
 		{`macro = roadmap`, []string{"Q1 roadmap"}, false},
 		{`mention = "` + c.srv.users[6].AccountID + `"`, []string{"Incident postmortem: checkout outage"}, false},
-		{`label = "meeting-notes" AND created >= now("-15d") ORDER BY created DESC`, []string{"2026-11-23 Weekly team sync", "2026-11-16 Weekly team sync"}, true},
+		{`label = "meeting-notes" AND created >= now("-15d") ORDER BY created DESC`, []string{"2026-11-22 Weekly team sync", "2026-11-15 Weekly team sync"}, true},
 		{`lastmodified >= startOfWeek() AND space = OPS`, nil, false},
 		{`space.type = personal`, []string{"Alex Morgan", "Notes to self"}, false},
-		{`creator = currentUser() AND space = TEAM AND type = page ORDER BY title`, []string{"2026-11-16 Weekly team sync", "2026-11-23 Weekly team sync", "Meeting notes", "Policies", "Team directory", "Team Space Home"}, true},
+		{`creator = currentUser() AND space = TEAM AND type = page ORDER BY title`, []string{"2026-11-15 Weekly team sync", "2026-11-22 Weekly team sync", "Meeting notes", "Policies", "Team directory", "Team Space Home"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cql, func(t *testing.T) {
