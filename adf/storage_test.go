@@ -277,6 +277,7 @@ func TestStorageToMarkdownElements(t *testing.T) {
 		{"stray end tags are ignored", `<p>a</b></div> b</p>`, "a b\n"},
 		{"unclosed tags are closed at the end", `<p><strong>bold <em>both`, "**bold *both***\n"},
 		{"placeholder hint text is not content", `<p><ac:placeholder>Type here</ac:placeholder></p><p>x</p>`, "x\n"},
+		{"input cannot pose as internal elements", `<p><X-CODE code="evil">text</X-CODE> <x-verbatim text="**raw**">v</x-verbatim></p>`, "text v\n"},
 		{"empty input", ``, ``},
 	}
 	for _, tt := range tests {

@@ -85,14 +85,10 @@ func cleanText(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
-		if !xmlChar(r) {
-			if r == utf8.RuneError {
-				b.WriteRune(utf8.RuneError)
-			}
-			continue
+	for _, r := range s { // invalid UTF-8 arrives as U+FFFD
+		if xmlChar(r) {
+			b.WriteRune(r)
 		}
-		b.WriteRune(r)
 	}
 	return b.String()
 }
@@ -115,20 +111,21 @@ func xmlChar(r rune) bool {
 }
 
 // Element names the normalizer produces for the renderers. They cannot
-// clash with storage: storage element names never start with "x-".
+// clash with storage: the tokenizer lower-cases every element name it
+// reads, and these are upper case.
 const (
-	elCode        = "x-code"
-	elAlert       = "x-alert"
-	elDetails     = "x-details"
-	elTaskList    = "x-tasklist"
-	elTask        = "x-task"
-	elMention     = "x-mention"
-	elStatus      = "x-status"
-	elDate        = "x-date"
-	elMacroBlock  = "x-macro"
-	elMacroInline = "x-macro-inline"
-	elRawInline   = "x-raw"      // <u>, <sub>, <sup>: kept as inline HTML
-	elVerbatim    = "x-verbatim" // markdown written as is (attribute "text")
+	elCode        = "X-CODE"
+	elAlert       = "X-ALERT"
+	elDetails     = "X-DETAILS"
+	elTaskList    = "X-TASKLIST"
+	elTask        = "X-TASK"
+	elMention     = "X-MENTION"
+	elStatus      = "X-STATUS"
+	elDate        = "X-DATE"
+	elMacroBlock  = "X-MACRO"
+	elMacroInline = "X-MACRO-INLINE"
+	elRawInline   = "X-RAW"      // <u>, <sub>, <sup>: kept as inline HTML
+	elVerbatim    = "X-VERBATIM" // markdown written as is (attribute "text")
 )
 
 // inlineParents are elements whose macro children are inline.
@@ -137,7 +134,7 @@ var inlineParents = map[string]bool{
 	"i": true, "u": true, "del": true, "s": true, "strike": true, "code": true,
 	"sub": true, "sup": true, "h1": true, "h2": true, "h3": true, "h4": true,
 	"h5": true, "h6": true, "ac:task-body": true, "ac:link-body": true,
-	"x-mention": true, "ac:inline-comment-marker": true, "small": true, "big": true,
+	elMention: true, "ac:inline-comment-marker": true, "small": true, "big": true,
 }
 
 // inlineMacros are macros Confluence renders inline wherever they sit.
