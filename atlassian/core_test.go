@@ -580,3 +580,24 @@ func TestQuotaBeyondMaxWaitFailsFast(t *testing.T) {
 		t.Errorf("%d requests reached the sandbox, want only the first", n)
 	}
 }
+
+// TestNearLimitTracked: the limiter reads the sandbox's X-RateLimit-*
+// headers and reports when the caller is near the limit.
+func TestNearLimitTracked(t *testing.T) {
+	// A stopped clock: the sandbox's bucket does not refill, so the
+	// remaining count is exact however slow the machine is.
+	stopped := time.Now()
+	srv := sandbox(t, atlassiantest.WithClock(func() time.Time { return stopped }),
+		atlassiantest.WithRateLimits(atlassiantest.RateLimits{GET: 20, POST: 20, PUT: 20, DELETE: 20}))
+	j := jiraClient(t, srv, atlassian.WithRateLimits(atlassian.RateLimits{GET: 1000, Burst: 100}))
+	ctx := context.Background()
+	for range 18 {
+		if _, err := j.Meta.Priorities(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := j.Limiter().State()
+	if !st.NearLimit || st.Limit != 20 || st.Remaining != 2 {
+		t.Errorf("state after 18 of 20 = %+v; want near the limit", st)
+	}
+}
