@@ -1,0 +1,121 @@
+package mcp
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	mcpgo "github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
+)
+
+// harness is a sandbox site, the tools over it with a discovered schema,
+// and a real MCP client talking to them over the stdio protocol.
+type harness struct {
+	t      testing.TB
+	site   *atlassiantest.Server
+	deps   *Deps
+	server *Server
+	client *client.Client
+}
+
+// newHarness starts a seeded sandbox (opts change it), discovers its
+// schema and connects a client. The tool tests share it.
+func newHarness(t *testing.T, opts ...atlassiantest.Option) *harness {
+	t.Helper()
+	site := atlassiantest.NewServer(opts...)
+	t.Cleanup(site.Close)
+	hc := site.HTTPClient()
+	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(site.URL, site.CloudID), hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disc := &schema.Discoverer{
+		Jira: jira, Confluence: conf, CloudID: site.CloudID,
+		SiteName: site.SiteName, SiteURL: site.SiteURL,
+		Products: []string{"jira", "confluence"},
+	}
+	store := schema.NewStore(nil, "test")
+	snap, err := store.Refresh(context.Background(), disc.Discover)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Failures) > 0 {
+		t.Fatalf("discovery failed in part: %+v", snap.Failures)
+	}
+	deps := &Deps{Jira: jira, Confluence: conf, Schema: store, FetchFields: disc.CreateFields, SiteURL: site.SiteURL}
+	server, err := NewServer(AllTools(deps), store, Options{Products: []Product{Jira, Confluence}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, site: site, deps: deps, server: server, client: stdioClient(t, server)}
+}
+
+// call invokes a tool through the client.
+func (h *harness) call(name string, args any) *mcpgo.CallToolResult {
+	h.t.Helper()
+	var req mcpgo.CallToolRequest
+	req.Params.Name = name
+	req.Params.Arguments = args
+	res, err := h.client.CallTool(context.Background(), req)
+	if err != nil {
+		h.t.Fatalf("%s: protocol error: %v", name, err)
+	}
+	return res
+}
+
+// callOK invokes a tool that must succeed, decodes its structuredContent
+// into out (when non-nil) and returns its text.
+func (h *harness) callOK(name string, args, out any) string {
+	h.t.Helper()
+	res := h.call(name, args)
+	if res.IsError {
+		h.t.Fatalf("%s(%v) failed: %s", name, args, resultText(res))
+	}
+	if out != nil {
+		raw, err := json.Marshal(res.StructuredContent)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, out); err != nil {
+			h.t.Fatalf("%s: structuredContent %s does not decode: %v", name, raw, err)
+		}
+	}
+	return resultText(res)
+}
+
+// callErr invokes a tool that must fail with an isError result and returns
+// the error text.
+func (h *harness) callErr(name string, args any) string {
+	h.t.Helper()
+	res := h.call(name, args)
+	if !res.IsError {
+		h.t.Fatalf("%s(%v) succeeded, want an error; got %s", name, args, resultText(res))
+	}
+	return resultText(res)
+}
+
+func TestHarnessListsTheEightTools(t *testing.T) {
+	h := newHarness(t)
+	tools := listed(t, h.client)
+	for _, name := range []string{
+		"atlassian_jira_search", "atlassian_jira_get_issue", "atlassian_jira_create_issue",
+		"atlassian_jira_update_issue", "atlassian_jira_manage_issue",
+		"atlassian_confluence_search", "atlassian_confluence_get_page", "atlassian_confluence_create_page",
+	} {
+		if _, ok := tools[name]; !ok {
+			t.Errorf("%s is not listed", name)
+		}
+	}
+	if len(tools) != 8 {
+		t.Errorf("%d tools listed, want 8", len(tools))
+	}
+}
