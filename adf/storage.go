@@ -52,6 +52,8 @@ package adf
 //	status macro                             {status:green DONE} (Grey is neutral)
 //	<time datetime="2026-01-31"/>            {date:2026-01-31}
 //	strike span, <u>, <sub>, <sup>           ~~x~~, <u>x</u>, <sub>x</sub>, <sup>x</sup>
+//	<span style="color: rgb(...)">           <span style="color: #rrggbb">x</span> (also
+//	                                         background-color), which FromMarkdown reads
 //	toc, jira and every other macro          {name:key=value|key2=value2} (Confluence
 //	                                         wiki-markup notation; "|", "}", "=" and "\"
 //	                                         in values escaped with "\"); a macro with a

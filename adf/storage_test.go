@@ -258,6 +258,8 @@ func TestStorageToMarkdownElements(t *testing.T) {
 		{"time becomes the date syntax",
 			`<p>due <time datetime="2026-02-03" /> ok</p>`,
 			"due {date:2026-02-03} ok\n"},
+		{"colour spans keep their colour", `<p><span style="color: rgb(255,86,48);">red</span> <span style="background-color: #FFF;">bg</span> <span style="color: blue">named</span></p>`,
+			"<span style=\"color: #ff5630\">red</span> <span style=\"background-color: #ffffff\">bg</span> named\n"},
 		{"strike span", `<p><span style="text-decoration: line-through;">old</span> new</p>`, "~~old~~ new\n"},
 		{"underline, sub, sup", `<p><u>u</u> H<sub>2</sub>O x<sup>2</sup></p>`, "<u>u</u> H<sub>2</sub>O x<sup>2</sup>\n"},
 		{"unknown bodiless macro keeps name and parameters",

@@ -222,6 +222,13 @@ func normalizeElement(n *html.Node) *html.Node {
 		style := strings.ToLower(attr(n, "style"))
 		if strings.Contains(style, "line-through") {
 			n.Data, n.DataAtom = "del", atom.Del
+			return n
+		}
+		if prop, colour, ok := spanColour(style); ok {
+			// FromMarkdown reads exactly this form back as textColor or
+			// backgroundColor.
+			n.Data, n.DataAtom = elRawInline, 0
+			n.Attr = []html.Attribute{{Key: "tag", Val: "span"}, {Key: "style", Val: prop + ": " + colour}}
 		}
 		return n
 	case "strong", "b", "em", "i", "del", "s", "strike", "code":
@@ -273,6 +280,55 @@ func normalizeElement(n *html.Node) *html.Node {
 		return normalizeUnknownElement(n)
 	}
 	return n
+}
+
+// spanColour reads a text or background colour from a span's style
+// ("color: rgb(255, 86, 48);" or "color: #FF5630") as #rrggbb.
+func spanColour(style string) (prop, colour string, ok bool) {
+	for _, decl := range strings.Split(style, ";") {
+		k, v, found := strings.Cut(decl, ":")
+		if !found {
+			continue
+		}
+		k = strings.TrimSpace(k)
+		if k != "color" && k != "background-color" {
+			continue
+		}
+		if c, ok := cssColour(strings.TrimSpace(v)); ok {
+			return k, c, true
+		}
+	}
+	return "", "", false
+}
+
+// cssColour converts "#rgb", "#rrggbb" or "rgb(r, g, b)" to "#rrggbb".
+func cssColour(v string) (string, bool) {
+	const hex = "0123456789abcdef"
+	switch {
+	case len(v) == 7 && v[0] == '#' && isHexColour(v):
+		return v, true
+	case len(v) == 4 && v[0] == '#' && isHexColour("#"+v[1:]+v[1:]):
+		return "#" + string([]byte{v[1], v[1], v[2], v[2], v[3], v[3]}), true
+	case strings.HasPrefix(v, "rgb(") && strings.HasSuffix(v, ")"):
+		parts := strings.Split(v[4:len(v)-1], ",")
+		if len(parts) != 3 {
+			return "", false
+		}
+		out := []byte{'#'}
+		for _, p := range parts {
+			p = strings.TrimSpace(p)
+			if p == "" || len(p) > 3 {
+				return "", false
+			}
+			n := atoiBounded(p, 255)
+			if strings.Trim(p, "0123456789") != "" || n > 255 {
+				return "", false
+			}
+			out = append(out, hex[n>>4], hex[n&15])
+		}
+		return string(out), true
+	}
+	return "", false
 }
 
 // markKind groups the element names of one inline mark.
@@ -849,7 +905,11 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 		renderMacro(ctx, w, n)
 	case elRawInline:
 		tag := attr(n, "tag")
-		w.WriteString("<" + tag + ">")
+		if style := attr(n, "style"); style != "" {
+			w.WriteString("<" + tag + ` style="` + style + `">`)
+		} else {
+			w.WriteString("<" + tag + ">")
+		}
 		ctx.RenderChildNodes(ctx, w, n)
 		w.WriteString("</" + tag + ">")
 	case "table":
