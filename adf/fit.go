@@ -7,10 +7,16 @@ package adf
 // nestedExpand where allowed), and containers that need content get an
 // empty paragraph.
 func fit(container string, in []*Node) []*Node {
+	return fitBlocks(container, in, true)
+}
+
+// fitBlocks is fit; addMin says whether to add the empty paragraph a
+// container needs (not when the blocks are spliced into another list).
+func fitBlocks(container string, in []*Node, addMin bool) []*Node {
 	allowed := allowedChildren[container]
 	ok := len(in) > 0
 	for _, n := range in {
-		if !allowed[n.Type] || n.Type == "expand" || n.Type == "nestedExpand" {
+		if !allowed[n.Type] || n.Type == "expand" || n.Type == "nestedExpand" || isEmptyParagraph(n) {
 			ok = false
 			break
 		}
@@ -20,6 +26,11 @@ func fit(container string, in []*Node) []*Node {
 	}
 	out := make([]*Node, 0, len(in))
 	for _, n := range in {
+		if isEmptyParagraph(n) {
+			// Markdown cannot write an empty paragraph; one is added back
+			// below where a container needs it.
+			continue
+		}
 		if allowed[n.Type] {
 			switch n.Type {
 			case "expand", "nestedExpand":
@@ -28,14 +39,21 @@ func fit(container string, in []*Node) []*Node {
 			out = append(out, n)
 			continue
 		}
-		out = append(out, demote(container, n)...)
+		for _, d := range demote(container, n) {
+			if !isEmptyParagraph(d) {
+				out = append(out, d)
+			}
+		}
+	}
+	if !addMin {
+		return out
 	}
 	switch container {
 	case "listItem":
 		if len(out) == 0 || !listItemFirst[out[0].Type] {
 			out = append([]*Node{emptyParagraph()}, out...)
 		}
-	case "blockquote", "panel", "tableCell", "tableHeader", "expand", "nestedExpand":
+	case "blockquote", "panel", "tableCell", "tableHeader", "expand", "nestedExpand", "bodiedExtension", "layoutColumn":
 		if len(out) == 0 {
 			out = append(out, emptyParagraph())
 		}
@@ -44,6 +62,10 @@ func fit(container string, in []*Node) []*Node {
 }
 
 var listItemFirst = setOf("paragraph", "mediaSingle", "codeBlock")
+
+func isEmptyParagraph(n *Node) bool {
+	return n.Type == "paragraph" && len(n.Content) == 0
+}
 
 func demote(container string, n *Node) []*Node {
 	allowed := allowedChildren[container]
@@ -57,7 +79,7 @@ func demote(container string, n *Node) []*Node {
 		if t := n.StringAttr("title"); t != "" {
 			out = append(out, &Node{Type: "paragraph", Content: []*Node{{Type: "text", Text: t, Marks: []Mark{{Type: "strong"}}}}})
 		}
-		return append(out, fit(container, n.Content)...)
+		return append(out, fitBlocks(container, n.Content, false)...)
 	case "heading":
 		content := make([]*Node, len(n.Content))
 		for i, c := range n.Content {
@@ -68,9 +90,9 @@ func demote(container string, n *Node) []*Node {
 			}
 			content[i] = c
 		}
-		return []*Node{{Type: "paragraph", Content: content}}
+		return []*Node{{Type: "paragraph", Content: normalizeInline(content)}}
 	case "blockquote", "panel":
-		return fit(container, n.Content)
+		return fitBlocks(container, n.Content, false)
 	case "table":
 		var out []*Node
 		for _, row := range n.Content {

@@ -19,7 +19,13 @@ import (
 
 // mdParser is built once; goldmark parsers hold no per-parse state and are
 // safe for concurrent use.
-var mdParser = goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser()
+var mdParser = goldmark.New(goldmark.WithExtensions(
+	extension.Table, extension.Strikethrough, extension.TaskList,
+	// GFM's extended e-mail autolinks allow only these characters before
+	// the "@"; goldmark's default would also take "*" and "`".
+	extension.NewLinkify(extension.WithLinkifyEmailRegexp(
+		regexp.MustCompile(`^[a-zA-Z0-9._+\-]+@[a-zA-Z0-9\-]+(?:\.[a-zA-Z0-9\-]+)+`))),
+)).Parser()
 
 // FromMarkdown converts markdown (CommonMark with GitHub's extensions:
 // tables, strikethrough, task lists, autolinks) to an ADF document that is
@@ -37,7 +43,29 @@ func FromMarkdown(md string) (*Doc, error) {
 	root := mdParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
 	c := &mdConv{src: src}
 	blocks := c.blocks(root, 0)
-	return NewDoc(fit("doc", blocks)...), nil
+	doc := NewDoc(fit("doc", blocks)...)
+	assignTaskIDs(doc.Content, new(int))
+	return doc, nil
+}
+
+// assignTaskIDs gives task lists and items deterministic localIds derived
+// from their order in the final document and their text, so the same
+// document always gets the same ids.
+func assignTaskIDs(nodes []*Node, ordinal *int) {
+	for _, n := range nodes {
+		switch n.Type {
+		case "taskList", "taskItem":
+			*ordinal++
+			text := ""
+			if n.Type == "taskItem" {
+				text = plainText(n.Content)
+			}
+			n.SetAttr("localId", localID(n.Type, *ordinal, text))
+		}
+		if len(n.Content) > 0 && !inlineTypes[n.Type] {
+			assignTaskIDs(n.Content, ordinal)
+		}
+	}
 }
 
 // maxMarkdownNesting caps the container markers honoured on one line and the
@@ -46,7 +74,6 @@ const maxMarkdownNesting = 40
 
 type mdConv struct {
 	src     []byte
-	tasks   int  // ordinal of task lists and items, for deterministic localIds
 	skipBox bool // the next task checkbox belongs to the taskItem being built
 	ic      inlineConv
 }
@@ -205,6 +232,11 @@ func (c *mdConv) codeBlock(n ast.Node, lang string) *Node {
 	}
 	code := strings.TrimSuffix(b.String(), "\n")
 	cb := &Node{Type: "codeBlock"}
+	if f := strings.Fields(lang); len(f) > 0 {
+		lang = f[0]
+	} else {
+		lang = ""
+	}
 	if lang != "" {
 		cb.Attrs = map[string]any{"language": unescapeText(lang)}
 	}
@@ -227,7 +259,7 @@ func rawParagraph(s string) *Node {
 			p.Content = append(p.Content, &Node{Type: "text", Text: line})
 		}
 	}
-	p.Content = trimBreaks(p.Content)
+	p.Content = trimBreaks(normalizeInline(p.Content))
 	return p
 }
 
@@ -348,9 +380,8 @@ func (c *mdConv) subMarkdown(s string, depth int) []*Node {
 	}
 	src := []byte(s)
 	root := mdParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
-	sub := &mdConv{src: src, tasks: c.tasks}
+	sub := &mdConv{src: src}
 	out := sub.blocks(root, depth)
-	c.tasks = sub.tasks
 	return out
 }
 
@@ -441,8 +472,7 @@ func (c *mdConv) list(l *ast.List, depth int) *Node {
 }
 
 func (c *mdConv) taskList(l *ast.List, depth int) *Node {
-	c.tasks++
-	tl := &Node{Type: "taskList", Attrs: map[string]any{"localId": localID("taskList", c.tasks, "")}}
+	tl := &Node{Type: "taskList", Attrs: map[string]any{"localId": ""}}
 	for it := l.FirstChild(); it != nil; it = it.NextSibling() {
 		cb, _ := taskBox(it)
 		state := "TODO"
@@ -470,9 +500,8 @@ func (c *mdConv) taskList(l *ast.List, depth int) *Node {
 			c.skipBox = false
 		}
 		c.skipBox = false
-		c.tasks++
 		item := &Node{Type: "taskItem", Attrs: map[string]any{
-			"localId": localID("taskItem", c.tasks, plainText(inl)),
+			"localId": "",
 			"state":   state,
 		}, Content: normalizeInline(inl)}
 		tl.Content = append(tl.Content, item)
@@ -929,9 +958,18 @@ func (ic *inlineConv) stripAt() {
 		return
 	}
 	r := ic.arena[ic.runs[k].rs:ic.runs[k].re]
-	if bytes.HasSuffix(r, []byte("@")) && !bytes.HasSuffix(r, []byte(`\@`)) {
+	if len(r) > 0 && r[len(r)-1] == '@' && !escapedAt(string(r), len(r)-1) {
 		ic.runs[k].re--
 	}
+}
+
+// escapedAt reports whether s[i] is preceded by an odd number of backslashes.
+func escapedAt(s string, i int) bool {
+	n := 0
+	for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
 }
 
 func (ic *inlineConv) trimTrailingSpace() {
@@ -959,14 +997,45 @@ func (ic *inlineConv) finish() []*Node {
 // normalizeInline merges adjacent text nodes with identical marks and drops
 // empty ones.
 func normalizeInline(in []*Node) []*Node {
+	out := mergeText(in)
+	if liftEdgeSpaces(out) {
+		flat := make([]*Node, 0, len(out)+4)
+		for _, n := range out {
+			if n.Type == "\x00split" {
+				flat = append(flat, n.Content...)
+			} else {
+				flat = append(flat, n)
+			}
+		}
+		out = mergeText(flat)
+	}
+	if k := len(out) - 1; k >= 0 && out[k].Type == "text" && !hasCode(out[k].Marks) {
+		out[k].Text = strings.TrimRight(out[k].Text, " \t")
+		if out[k].Text == "" {
+			out = out[:k]
+		}
+	}
+	if out == nil {
+		out = []*Node{}
+	}
+	return out
+}
+
+// mergeText drops empty text, trims whitespace markdown cannot keep (at a
+// line start and before a hard break) and merges adjacent text nodes with
+// identical marks. It works in place.
+func mergeText(in []*Node) []*Node {
 	out := in[:0]
 	for _, n := range in {
-		if n.Type == "text" {
-			if k := len(out) - 1; k >= 0 && out[k].Type == "hardBreak" && n.Text != "" && (n.Text[0] == ' ' || n.Text[0] == '\t') {
-				// Markdown cannot start a line with spaces; neither do we.
-				cp := *n
-				cp.Text = strings.TrimLeft(n.Text, " \t")
-				n = &cp
+		switch n.Type {
+		case "text":
+			if len(n.Marks) == 0 {
+				n.Marks = nil
+			}
+			if !hasCode(n.Marks) {
+				if k := len(out) - 1; k < 0 || out[k].Type == "hardBreak" {
+					n.Text = strings.TrimLeft(n.Text, " \t")
+				}
 			}
 			if n.Text == "" {
 				continue
@@ -975,13 +1044,111 @@ func normalizeInline(in []*Node) []*Node {
 				out[k].Text += n.Text
 				continue
 			}
+		case "hardBreak":
+			if k := len(out) - 1; k >= 0 && out[k].Type == "text" && !hasCode(out[k].Marks) {
+				out[k].Text = strings.TrimRight(out[k].Text, " \t")
+				if out[k].Text == "" {
+					out = out[:k]
+				}
+			}
 		}
 		out = append(out, n)
 	}
-	if out == nil {
-		out = []*Node{}
-	}
 	return out
+}
+
+// edgeMarks are the marks markdown writes with delimiters that cannot sit
+// next to whitespace inside them.
+var edgeMarks = setOf("em", "strong", "strike")
+
+func hasMarkKey(n *Node, m Mark) bool {
+	if n == nil || n.Type != "text" {
+		return false
+	}
+	for _, x := range n.Marks {
+		if x.Type == m.Type && sameAttrs(x.Attrs, m.Attrs) {
+			return true
+		}
+	}
+	return false
+}
+
+// liftEdgeSpaces moves whitespace at the edge of an em/strong/strike run
+// out of that mark, as markdown does, so a converted document reads back
+// unchanged. It reports whether it changed anything.
+func liftEdgeSpaces(nodes []*Node) bool {
+	changed := false
+	for i, n := range nodes {
+		if n.Type != "text" || hasCode(n.Marks) || len(n.Marks) == 0 {
+			continue
+		}
+		var prev, next *Node
+		if i > 0 {
+			prev = nodes[i-1]
+			if prev.Type == "\x00split" {
+				prev = prev.Content[len(prev.Content)-1]
+			}
+		}
+		if i+1 < len(nodes) {
+			next = nodes[i+1]
+		}
+		core := strings.Trim(n.Text, " \t")
+		if core == "" {
+			keep := n.Marks[:0:0]
+			for _, m := range n.Marks {
+				if !edgeMarks[m.Type] || (hasMarkKey(prev, m) && hasMarkKey(next, m)) {
+					keep = append(keep, m)
+				}
+			}
+			if len(keep) != len(n.Marks) {
+				n.Marks = keep
+				changed = true
+			}
+			continue
+		}
+		lead := n.Text[:strings.Index(n.Text, core)]
+		trail := n.Text[len(lead)+len(core):]
+		var leadMarks, trailMarks []Mark
+		liftLead, liftTrail := false, false
+		for _, m := range n.Marks {
+			if lead != "" && edgeMarks[m.Type] && !hasMarkKey(prev, m) {
+				liftLead = true
+			} else {
+				leadMarks = append(leadMarks, m)
+			}
+			if trail != "" && edgeMarks[m.Type] && !hasMarkKey(next, m) {
+				liftTrail = true
+			} else {
+				trailMarks = append(trailMarks, m)
+			}
+		}
+		if !liftLead && !liftTrail {
+			continue
+		}
+		changed = true
+		// Split in place: the whitespace becomes separate nodes around the core.
+		var repl []*Node
+		text := core
+		if liftLead {
+			repl = append(repl, &Node{Type: "text", Text: lead, Marks: leadMarks})
+		} else {
+			text = lead + text
+		}
+		if !liftTrail {
+			text += trail
+		}
+		n.Text = text
+		repl = append(repl, n)
+		if liftTrail {
+			repl = append(repl, &Node{Type: "text", Text: trail, Marks: trailMarks})
+		}
+		nodes[i] = &Node{Type: "\x00split", Content: repl}
+	}
+	if !changed {
+		return false
+	}
+	// Expand the split placeholders (done in a second pass so indexes hold).
+	return true
 }
 
 var (

@@ -64,14 +64,15 @@ func (r *mdRenderer) blocks(nodes []*Node, depth int) string {
 		}
 		// Consecutive lists of the same kind need a different marker, or
 		// markdown would merge them into one list.
-		if n.Type == prevList && (n.Type == "bulletList" || n.Type == "orderedList" || n.Type == "taskList" || n.Type == "decisionList") {
+		family := listFamily(n.Type)
+		if family != "" && family == prevList {
 			alt = !alt
 		} else {
 			alt = false
 		}
 		s := r.block(n, depth, alt)
-		if n.Type == "bulletList" || n.Type == "orderedList" || n.Type == "taskList" || n.Type == "decisionList" {
-			prevList = n.Type
+		if family != "" {
+			prevList = family
 		} else if s != "" {
 			prevList = ""
 		}
@@ -96,6 +97,11 @@ func (r *mdRenderer) block(n *Node, depth int, alt bool) string {
 		s := r.inline(n.Content, ctxHeading, depth)
 		if s == "" {
 			return strings.Repeat("#", level)
+		}
+		if j := len(strings.TrimRight(s, "#")); j < len(s) && (j == 0 || s[j-1] == ' ' || s[j-1] == '\t') {
+			// A trailing run of "#" after a space would be read as the
+			// closing sequence.
+			s = s[:j] + `\` + s[j:]
 		}
 		return strings.Repeat("#", level) + " " + s
 	case "bulletList":
@@ -160,7 +166,13 @@ func (r *mdRenderer) block(n *Node, depth int, alt bool) string {
 		if body == "" {
 			return "> [!" + name + "]"
 		}
-		return "> [!" + name + "]\n" + adfPrefixLines(body, "> ", ">")
+		sep := "\n"
+		if len(n.Content) > 0 && (n.Content[0].Type != "paragraph" || len(n.Content[0].Content) == 0) {
+			// Only a paragraph may continue the alert line; anything else
+			// could be read as part of it (a "-" line as a heading underline).
+			sep = "\n>\n"
+		}
+		return "> [!" + name + "]" + sep + adfPrefixLines(body, "> ", ">")
 	case "expand", "nestedExpand":
 		body := r.blocks(n.Content, depth+1)
 		s := "<details>\n<summary>" + htmlEscape(n.StringAttr("title")) + "</summary>\n\n"
@@ -235,6 +247,18 @@ func (r *mdRenderer) block(n *Node, depth int, alt bool) string {
 		return head + " " + r.inline(n.Content, ctxBlock, depth+1)
 	}
 	return head + "\n\n" + r.blocks(n.Content, depth+1)
+}
+
+// listFamily groups list types by the markers they share: bullet-style
+// lists (bullets, tasks, decisions) all start with "-".
+func listFamily(t string) string {
+	switch t {
+	case "bulletList", "taskList", "decisionList":
+		return "bullet"
+	case "orderedList":
+		return "ordered"
+	}
+	return ""
 }
 
 func allInline(nodes []*Node) bool {
@@ -537,6 +561,9 @@ type spanItem struct {
 	node *Node
 	mark *Mark
 	kids []spanItem
+	// cont says the mark continues before (0) / after (1) this span: the
+	// run was split by nesting, so this edge is not the mark's real edge.
+	cont [2]bool
 }
 
 func markKey(m Mark) string {
@@ -571,8 +598,13 @@ func nodeHasMark(n *Node, key string) bool {
 // buildSpans nests marked inline nodes: at each step the mark that runs
 // longest from the current node becomes a span around that run.
 func buildSpans(nodes []*Node, active map[string]bool) []spanItem {
+	return buildSpansIn(nodes, 0, len(nodes), active)
+}
+
+func buildSpansIn(all []*Node, lo, hi int, active map[string]bool) []spanItem {
+	nodes := all[:hi]
 	var out []spanItem
-	for i := 0; i < len(nodes); {
+	for i := lo; i < hi; {
 		n := nodes[i]
 		best, bestEnd := -1, i
 		if n.Type == "text" {
@@ -604,7 +636,9 @@ func buildSpans(nodes []*Node, active map[string]bool) []spanItem {
 			inner[k] = true
 		}
 		inner[markKey(m)] = true
-		out = append(out, spanItem{mark: &m, kids: buildSpans(nodes[i:bestEnd], inner)})
+		k := markKey(m)
+		cont := [2]bool{i > 0 && nodeHasMark(all[i-1], k), bestEnd < len(all) && nodeHasMark(all[bestEnd], k)}
+		out = append(out, spanItem{mark: &m, kids: buildSpansIn(all, i, bestEnd, inner), cont: cont})
 		i = bestEnd
 	}
 	return out
@@ -680,21 +714,8 @@ func firstByteOf(it spanItem) byte {
 		if n.Text == "" {
 			return 0
 		}
-		c := n.Text[0]
-		if c == ' ' || c == '\t' || c == '\n' {
-			return 0
-		}
-		if c >= utf8.RuneSelf {
-			r, _ := utf8.DecodeRuneInString(n.Text)
-			if unicode.IsSpace(r) {
-				return 0
-			}
-			if unicode.IsPunct(r) || unicode.IsSymbol(r) {
-				return '.'
-			}
-			return 'a'
-		}
-		return c
+		r, _ := utf8.DecodeRuneInString(n.Text)
+		return classRune(r)
 	case "hardBreak":
 		return 0
 	}
@@ -723,6 +744,11 @@ func (w *inlineWriter) span(it spanItem, next byte) {
 		if isAutolinkable(href) && inner == escapeText(href, false, w.ctx == ctxTable) && w.lastByte() != '\\' {
 			w.write("<" + href + ">")
 			return
+		}
+		if out := w.b.String(); strings.HasSuffix(out, "!") && !escapedAt(out, len(out)-1) {
+			// "![" would start an image.
+			w.b.Reset()
+			w.b.WriteString(out[:len(out)-1] + `\!`)
 		}
 		s := "[" + inner + "](" + linkDest(href)
 		if t := m.StringAttr("title"); t != "" {
@@ -763,6 +789,13 @@ func (w *inlineWriter) span(it spanItem, next byte) {
 	}
 	trail := core[len(core2):]
 	core = core2
+	if (lead != "" && it.cont[0]) || (trail != "" && it.cont[1]) {
+		// Moving the space out would change the document: keep it inside
+		// HTML tags, which markdown reads back with the space.
+		tag := map[string]string{"em": "em", "strong": "strong", "strike": "s"}[m.Type]
+		w.write("<" + tag + ">" + inner + "</" + tag + ">")
+		return
+	}
 	w.write(lead)
 	if core == "" {
 		w.write(trail)
@@ -772,9 +805,10 @@ func (w *inlineWriter) span(it spanItem, next byte) {
 	if trail != "" {
 		nextAfter = 0
 	}
-	prev := w.lastByte()
-	if prev == ' ' || prev == '\t' || prev == '\n' {
-		prev = 0
+	prev := byte(0)
+	if out := w.b.String(); out != "" {
+		r, _ := utf8.DecodeLastRuneInString(out)
+		prev = classRune(r)
 	}
 	var candidates [][2]string
 	switch m.Type {
@@ -798,7 +832,9 @@ func (w *inlineWriter) span(it spanItem, next byte) {
 // around core, with prev/next the neighbouring bytes (0 = whitespace or
 // line edge).
 func delimOK(d, prev byte, core string, next byte) bool {
-	first, last := core[0], core[len(core)-1]
+	fr, _ := utf8.DecodeRuneInString(core)
+	lr, _ := utf8.DecodeLastRuneInString(core)
+	first, last := classRune(fr), classRune(lr)
 	if prev == d || next == d || first == d || last == d || next == '*' && (d == '*' || d == '_') {
 		return false
 	}
@@ -818,6 +854,28 @@ func delimOK(d, prev byte, core string, next byte) bool {
 		return canOpen && canClose
 	}
 	return false
+}
+
+// classRune maps a character to the byte delimOK reasons about: 0 for
+// whitespace, the character itself for ASCII punctuation, '.' for other
+// punctuation and symbols, 'a' for anything else.
+func classRune(r rune) byte {
+	switch {
+	case r < utf8.RuneSelf:
+		c := byte(r)
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' {
+			return 0
+		}
+		if isASCIIPunct(c) {
+			return c
+		}
+		return 'a'
+	case unicode.IsSpace(r):
+		return 0
+	case unicode.IsPunct(r) || unicode.IsSymbol(r):
+		return '.'
+	}
+	return 'a'
 }
 
 func isASCIIPunct(c byte) bool {
@@ -867,10 +925,20 @@ func (w *inlineWriter) hardBreak() {
 			w.b.Reset()
 			w.b.WriteString(t)
 		}
-		if w.b.Len() == 0 || strings.HasSuffix(t, "\n") {
+		if w.b.Len() == 0 {
 			return
 		}
-		w.b.WriteString("\\\n")
+		switch {
+		case w.lineStart:
+			// A second break in a row: a lone backslash line is not read
+			// as a break, an HTML break is.
+			w.b.WriteString("<br>")
+		case strings.HasSuffix(t, `\`):
+			// "\\\\" + "\\\n" is misread; two trailing spaces also break.
+			w.b.WriteString("  \n")
+		default:
+			w.b.WriteString("\\\n")
+		}
 		w.lineStart = true
 		return
 	}
@@ -1019,11 +1087,24 @@ func adfCodeFence(code, lang string) string {
 		}
 	}
 	fence := strings.Repeat("`", max(3, longest+1))
-	lang = strings.TrimSpace(lang)
-	if i := strings.IndexAny(lang, " \t\n"); i >= 0 {
-		lang = lang[:i]
+	if f := strings.Fields(lang); len(f) > 0 {
+		lang = f[0]
+	} else {
+		lang = ""
 	}
-	lang = strings.ReplaceAll(lang, "`", "")
+	if strings.Contains(lang, "`") {
+		// Only a tilde fence may carry backticks in its info string.
+		tl, tr := 0, 0
+		for i := 0; i < len(code); i++ {
+			if code[i] == '~' {
+				tr++
+				tl = max(tl, tr)
+			} else {
+				tr = 0
+			}
+		}
+		fence = strings.Repeat("~", max(3, tl+1))
+	}
 	lang = strings.ReplaceAll(lang, `\`, `\\`)
 	lang = strings.ReplaceAll(lang, "&", `\&`)
 	code = strings.ReplaceAll(code, "\r\n", "\n")
