@@ -27,7 +27,14 @@
 // so a next link can never send a request (and the token) to another host.
 //
 // Bodies carry Atlassian Document Format (Jira) or storage format
-// (Confluence) values, never markdown: ADF fields are json.RawMessage, so
-// an adf.Doc (or any value that marshals to ADF JSON) is passed through
-// after json.Marshal.
+// (Confluence) values, never markdown. Issue field maps take any value that
+// marshals to ADF (a *adf.Doc from package adf, or json.RawMessage);
+// comment, worklog and link bodies are json.RawMessage (json.Marshal an
+// adf.Doc). A string where Jira wants ADF is refused before sending.
+//
+// Retry and rate limiting live in the core rather than in RoundTripper
+// decorators because they need what a transport cannot see: whether a
+// POST is a read (JQL search) or a create, the issue a write touches, and
+// the caller's deadline to decide between waiting and a *RateLimitError.
+// The clients and a Limiter are safe for concurrent use.
 package atlassian

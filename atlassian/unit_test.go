@@ -610,3 +610,31 @@ func TestLimiterSweepsIdleIssues(t *testing.T) {
 		t.Errorf("%d limiters after the window passed, want only OPS-1", n)
 	}
 }
+
+func TestJSONRoundTrips(t *testing.T) {
+	var ids []FlexID
+	if err := json.Unmarshal([]byte(`["123", 456, null, 7.0]`), &ids); err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{ids[0].String(), ids[1].String(), ids[2].String(), ids[3].String()}; strings.Join(got, ",") != "123,456,,7.0" {
+		t.Errorf("FlexID = %v", got)
+	}
+	if err := json.Unmarshal([]byte(`[{}]`), &ids); err == nil {
+		t.Error("an object parsed as an id")
+	}
+	// Fields as received write back unchanged, custom fields included.
+	in := `{"customfield_1":{"value":"red"},"summary":"S","updated":"2026-01-02T03:04:05.000+0000"}`
+	var f IssueFields
+	if err := json.Unmarshal([]byte(in), &f); err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(f)
+	if err != nil || string(out) != in {
+		t.Errorf("round trip = %s, %v", out, err)
+	}
+	// Built by hand, the typed fields are written in Jira's layout.
+	built, _ := json.Marshal(IssueFields{Summary: "x", Created: Time{time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}})
+	if !strings.Contains(string(built), `"created":"2026-01-02T03:04:05.000+0000"`) || !strings.Contains(string(built), `"updated":null`) {
+		t.Errorf("typed fields = %s", built)
+	}
+}
