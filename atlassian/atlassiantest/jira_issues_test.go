@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Account ids of the seeded users the tests use.
@@ -522,8 +523,11 @@ func TestJiraWorklog(t *testing.T) {
 			if m["timeSpentSeconds"] != tt.seconds || jPath(m, "author", "accountId") != jAlex {
 				t.Fatalf("worklog %v", m)
 			}
-			if s, _ := m["started"].(string); !strings.HasPrefix(s, "2026-11-19T") || !strings.HasSuffix(s, "+0000") {
-				t.Errorf("started %v", m["started"])
+			// Times come back in the caller's zone (Alex Morgan: New York).
+			got, err := time.Parse(jiraTimeLayout, m["started"].(string))
+			sent, _ := time.Parse(jiraTimeLayout, tt.body["started"].(string))
+			if err != nil || !got.Equal(sent) || !strings.HasSuffix(m["started"].(string), "-0500") {
+				t.Errorf("started %v, sent %v", m["started"], tt.body["started"])
 			}
 		})
 	}

@@ -16,12 +16,14 @@ type jRender struct {
 	me   string // the caller's account id (isWatching, hasVoted)
 	// search caps embedded comments at 20 per issue, as search results do.
 	search bool
+	loc    *time.Location // the caller's time zone; nil = UTC
 }
 
 func (s *Server) jRenderer(c *caller) *jRender {
 	r := &jRender{s: s, j: s.jira(), base: s.JiraBaseURL() + "/rest/api/3"}
 	if c != nil {
 		r.me = c.AccountID
+		r.loc = r.j.jq.locs[c.AccountID]
 	}
 	return r
 }
@@ -233,8 +235,8 @@ func (r *jRender) comment(is *jIssue, c *jComment, rendered bool) map[string]any
 		"author":       r.user(c.Author),
 		"body":         c.Body,
 		"updateAuthor": r.user(c.Author),
-		"created":      jiraTime(c.Created),
-		"updated":      jiraTime(c.Updated),
+		"created":      r.time(c.Created),
+		"updated":      r.time(c.Updated),
 		"jsdPublic":    true,
 	}
 	if rendered {
@@ -250,9 +252,9 @@ func (r *jRender) worklog(is *jIssue, w *jWorklog) map[string]any {
 		"self":             r.base + "/issue/" + is.idStr() + "/worklog/" + w.ID,
 		"author":           r.user(w.Author),
 		"updateAuthor":     r.user(w.Author),
-		"created":          jiraTime(w.Created),
-		"updated":          jiraTime(w.Updated),
-		"started":          jiraTime(w.Started),
+		"created":          r.time(w.Created),
+		"updated":          r.time(w.Updated),
+		"started":          r.time(w.Started),
 		"timeSpent":        jFormatDuration(w.Seconds),
 		"timeSpentSeconds": w.Seconds,
 		"id":               w.ID,
@@ -274,7 +276,7 @@ func (r *jRender) history(h *jHistory) map[string]any {
 		m["from"], m["fromString"], m["to"], m["toString"] = jNilIfEmpty(it.From), jNilIfEmpty(it.FromString), jNilIfEmpty(it.To), jNilIfEmpty(it.ToSt)
 		items[i] = m
 	}
-	return map[string]any{"id": h.ID, "author": r.user(h.Author), "created": jiraTime(h.Created), "items": items}
+	return map[string]any{"id": h.ID, "author": r.user(h.Author), "created": r.time(h.Created), "items": items}
 }
 
 func jNilIfEmpty(s string) any {
@@ -282,6 +284,15 @@ func jNilIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// time formats t as Jira does, in the caller's time zone
+// (2026-11-20T05:00:00.000-0500 for a user in New York).
+func (r *jRender) time(t time.Time) string {
+	if r.loc != nil {
+		return t.In(r.loc).Format(jiraTimeLayout)
+	}
+	return jiraTime(t)
 }
 
 func jRenderedTime(t time.Time) string { return t.UTC().Format("02/Jan/06 3:04 PM") }
@@ -439,16 +450,16 @@ func (r *jRender) fieldValue(is *jIssue, f *jField) any {
 		}
 		return m
 	case "created":
-		return jiraTime(is.Created)
+		return r.time(is.Created)
 	case "updated":
-		return jiraTime(is.Updated)
+		return r.time(is.Updated)
 	case "resolutiondate":
 		if is.Resolved.IsZero() {
 			return nil
 		}
-		return jiraTime(is.Resolved)
+		return r.time(is.Resolved)
 	case "statuscategorychangedate":
-		return jiraTime(is.StatusCat)
+		return r.time(is.StatusCat)
 	case "duedate":
 		return jNilIfEmpty(is.Due)
 	case "watches":
