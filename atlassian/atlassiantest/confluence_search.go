@@ -148,9 +148,23 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string,
 
 	s.mu.Lock()
 	st := s.confluence()
+	archived := q.Get("includeArchivedSpaces") == "true"
 	var hits []*cql.Doc
+	for _, sp := range st.spaces {
+		if (sp.Status == "current" || archived) && sp.doc != nil && m.Match(sp.doc) {
+			hits = append(hits, sp.doc)
+		}
+	}
 	for _, p := range st.ordered {
-		if p.Status == "current" && p.doc != nil && m.Match(p.doc) {
+		if p.Status != "current" || p.doc == nil {
+			continue
+		}
+		if !archived {
+			if sp := st.spaceByID[p.SpaceID]; sp != nil && sp.Status != "current" {
+				continue
+			}
+		}
+		if m.Match(p.doc) {
 			hits = append(hits, p.doc)
 		}
 	}
@@ -159,6 +173,10 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string,
 	hits = m.SortTop(hits, end)
 	results := make([]searchHit, 0, max(0, end-offset))
 	for i := offset; i < end; i++ {
+		if hits[i].Type == "space" {
+			results = append(results, s.spaceSearchResult(st.spaceByID[hits[i].ID], excerptMode, words))
+			continue
+		}
 		p := st.content[hits[i].ID]
 		results = append(results, s.searchResult(st, p, excerptMode, words, withBody, withVersion, withLabels, withAncestors))
 	}
@@ -210,17 +228,18 @@ func searchLink(query string, limit int, q url.Values, cursor string) string {
 // path of the search benchmark.
 type (
 	searchHit struct {
-		Content               searchContent   `json:"content"`
-		Title                 string          `json:"title"`
-		Excerpt               string          `json:"excerpt"`
-		URL                   string          `json:"url"`
-		ResultGlobalContainer searchContainer `json:"resultGlobalContainer"`
-		Breadcrumbs           []any           `json:"breadcrumbs"`
-		EntityType            string          `json:"entityType"`
-		IconCSSClass          string          `json:"iconCssClass"`
-		LastModified          string          `json:"lastModified"`
-		FriendlyLastModified  string          `json:"friendlyLastModified"`
-		Score                 float64         `json:"score"`
+		Content               *searchContent   `json:"content,omitempty"`
+		Space                 *searchSpace     `json:"space,omitempty"`
+		Title                 string           `json:"title"`
+		Excerpt               string           `json:"excerpt"`
+		URL                   string           `json:"url"`
+		ResultGlobalContainer *searchContainer `json:"resultGlobalContainer,omitempty"`
+		Breadcrumbs           []any            `json:"breadcrumbs"`
+		EntityType            string           `json:"entityType"`
+		IconCSSClass          string           `json:"iconCssClass"`
+		LastModified          string           `json:"lastModified"`
+		FriendlyLastModified  string           `json:"friendlyLastModified"`
+		Score                 float64          `json:"score"`
 	}
 	searchContainer struct {
 		Title      string `json:"title,omitempty"`
@@ -240,7 +259,8 @@ type (
 		Expandable map[string]string `json:"_expandable"`
 	}
 	searchSpace struct {
-		ID     string            `json:"id"`
+		ID     int64             `json:"id"` // v1 space ids are numbers
+		Alias  string            `json:"alias,omitempty"`
 		Key    string            `json:"key"`
 		Name   string            `json:"name"`
 		Type   string            `json:"type"`
@@ -269,11 +289,11 @@ func (s *Server) searchResult(st *confState, p *cPage, mode string, words []stri
 			"ancestors": "",
 		},
 	}
-	var container searchContainer
+	var container *searchContainer
 	if sp != nil {
-		content.Space = &searchSpace{ID: sp.ID, Key: sp.Key, Name: sp.Name, Type: sp.Type, Status: sp.Status,
+		content.Space = &searchSpace{ID: spaceNum(sp), Key: sp.Key, Name: sp.Name, Type: sp.Type, Status: sp.Status,
 			Links: map[string]string{"webui": "/spaces/" + sp.Key, "self": s.wikiBase() + "/rest/api/space/" + sp.Key}}
-		container = searchContainer{Title: sp.Name, DisplayURL: "/spaces/" + sp.Key}
+		container = &searchContainer{Title: sp.Name, DisplayURL: "/spaces/" + sp.Key}
 	}
 	if body {
 		content.Body = map[string]any{"storage": map[string]any{"value": p.Body, "representation": "storage"}}
@@ -310,7 +330,7 @@ func (s *Server) searchResult(st *confState, p *cPage, mode string, words []stri
 		excerpt = excerptOf(p.facts.Text, words)
 	}
 	return searchHit{
-		Content:               content,
+		Content:               &content,
 		Title:                 title,
 		Excerpt:               excerpt,
 		URL:                   webui,
@@ -320,6 +340,35 @@ func (s *Server) searchResult(st *confState, p *cPage, mode string, words []stri
 		IconCSSClass:          "aui-icon content-type-" + p.Type,
 		LastModified:          isoTime(p.VersionAt),
 		FriendlyLastModified:  p.VersionAt.UTC().Format("Jan 02, 2006"),
+	}
+}
+
+func spaceNum(sp *cSpace) int64 {
+	n, _ := strconv.ParseInt(sp.ID, 10, 64)
+	return n
+}
+
+// spaceSearchResult renders a space hit (entityType space: no content).
+func (s *Server) spaceSearchResult(sp *cSpace, mode string, words []string) searchHit {
+	title, excerpt := sp.Name, ""
+	switch mode {
+	case "highlight", "highlight_unescaped":
+		title = highlight(sp.Name, words)
+		excerpt = highlight(excerptOf(sp.Description, words), words)
+	case "indexed", "indexed_unescaped":
+		excerpt = excerptOf(sp.Description, words)
+	}
+	return searchHit{
+		Space: &searchSpace{ID: spaceNum(sp), Key: sp.Key, Alias: sp.Key, Name: sp.Name, Type: sp.Type, Status: sp.Status,
+			Links: map[string]string{"webui": "/spaces/" + sp.Key, "self": s.wikiBase() + "/rest/api/space/" + sp.Key}},
+		Title:                title,
+		Excerpt:              excerpt,
+		URL:                  "/spaces/" + sp.Key,
+		Breadcrumbs:          []any{},
+		EntityType:           "space",
+		IconCSSClass:         "aui-icon space-avatar",
+		LastModified:         isoTime(sp.CreatedAt),
+		FriendlyLastModified: sp.CreatedAt.UTC().Format("Jan 02, 2006"),
 	}
 }
 

@@ -62,6 +62,8 @@ type cSpace struct {
 	AuthorID    string
 	CreatedAt   time.Time
 	Labels      []string
+
+	doc *cql.Doc
 }
 
 // cLabel is a label on content.
@@ -116,10 +118,23 @@ func (c *confState) addSpace(sp *cSpace) *cSpace {
 		sp.Type = "global"
 	}
 	c.spaces = append(c.spaces, sp)
-	sort.Slice(c.spaces, func(i, j int) bool { return idLess(c.spaces[i].ID, c.spaces[j].ID) })
+	if n := len(c.spaces); n > 1 && idLess(sp.ID, c.spaces[n-2].ID) {
+		sort.Slice(c.spaces, func(i, j int) bool { return idLess(c.spaces[i].ID, c.spaces[j].ID) })
+	}
 	c.spaceByID[sp.ID] = sp
 	c.spaceByKey[sp.Key] = sp
+	c.indexSpace(sp)
 	return sp
+}
+
+// indexSpace builds a space's CQL view: spaces are search results too
+// (type = space).
+func (c *confState) indexSpace(sp *cSpace) {
+	sp.doc = cql.NewDoc(cql.Content{
+		ID: sp.ID, Type: "space", Status: sp.Status, SpaceKey: sp.Key, SpaceType: sp.Type, SpaceTitle: sp.Name,
+		Title: sp.Name, Text: sp.Description, Labels: sp.Labels, CreatorAccountID: sp.AuthorID,
+		Contributors: []string{sp.AuthorID}, Created: sp.CreatedAt, LastModified: sp.CreatedAt,
+	})
 }
 
 func idLess(a, b string) bool {

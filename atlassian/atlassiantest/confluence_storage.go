@@ -163,6 +163,11 @@ func extractFacts(root *xnode) storageFacts {
 				seenM[name] = true
 				f.Macros = append(f.Macros, name)
 			}
+		case n.is("ac", "link"):
+			// A page link without a body renders as the page's title.
+			if pg := n.child("ri", "page"); pg != nil && n.child("ac", "plain-text-link-body") == nil && n.child("ac", "link-body") == nil {
+				b.WriteString(pg.attr("ri", "content-title"))
+			}
 		case n.is("ri", "user"):
 			if id := n.attr("ri", "account-id"); id != "" && !seenU[id] {
 				seenU[id] = true

@@ -221,7 +221,11 @@ func searchTitles(c *confClient, cql string) []string {
 	m := c.json(c.get("/wiki/rest/api/search?limit=100&excerpt=none&cql="+url.QueryEscape(cql)), 200)
 	var out []string
 	for _, r := range results(m) {
-		out = append(out, r["content"].(map[string]any)["title"].(string))
+		if content, ok := r["content"].(map[string]any); ok {
+			out = append(out, content["title"].(string))
+		} else {
+			out = append(out, "space:"+r["space"].(map[string]any)["name"].(string))
+		}
 	}
 	return out
 }
@@ -246,7 +250,10 @@ func TestConfluenceSearchQueries(t *testing.T) {
 		{`mention = "` + c.srv.users[6].AccountID + `"`, []string{"Incident postmortem: checkout outage"}, false},
 		{`label = "meeting-notes" AND created >= now("-15d") ORDER BY created DESC`, []string{"2026-11-22 Weekly team sync", "2026-11-15 Weekly team sync"}, true},
 		{`lastmodified >= startOfWeek() AND space = OPS`, nil, false},
-		{`space.type = personal`, []string{"Alex Morgan", "Notes to self"}, false},
+		{`space.type = personal`, []string{"space:Alex Morgan", "Alex Morgan", "Notes to self"}, false},
+		{`type = space ORDER BY title`, []string{"space:Alex Morgan", "space:Engineering", "space:Operations", "space:Team Space"}, true},
+		{`type = space AND text ~ "incident"`, []string{"space:Operations"}, false},
+		{`text ~ "runbooks" AND space = ENG`, []string{"space:Engineering", "Engineering Home", "Runbooks"}, false},
 		{`creator = currentUser() AND space = TEAM AND type = page ORDER BY title`, []string{"2026-11-15 Weekly team sync", "2026-11-22 Weekly team sync", "Meeting notes", "Policies", "Team directory", "Team Space Home"}, true},
 	}
 	for _, tt := range tests {
@@ -763,7 +770,7 @@ func TestConfluenceSpacesPagingGenerated(t *testing.T) {
 	// The generated site is searchable and deterministic.
 	a := searchTitles(c, "space = S001 ORDER BY title")
 	c2 := newConfClient(t, WithGeneratedSite(SiteSpec{Spaces: 300, Pages: 600, Seed: 7}))
-	if b := searchTitles(c2, "space = S001 ORDER BY title"); !slices.Equal(a, b) || len(a) != 3 {
+	if b := searchTitles(c2, "space = S001 ORDER BY title"); !slices.Equal(a, b) || len(a) != 4 || a[1] != "space:Platform 1" {
 		t.Errorf("generated S001: %v vs %v", a, b)
 	}
 }

@@ -415,13 +415,13 @@ func (m *Matcher) compileClause(c *Clause, env Env, negated bool) (func(*Doc) bo
 			n, _ := strconv.ParseUint(vals[0], 10, 64)
 			switch c.Op {
 			case "<":
-				return func(d *Doc) bool { return d.idNum < n }, nil
+				return func(d *Doc) bool { return d.typeL != "space" && d.idNum < n }, nil
 			case ">":
-				return func(d *Doc) bool { return d.idNum > n }, nil
+				return func(d *Doc) bool { return d.typeL != "space" && d.idNum > n }, nil
 			case "<=":
-				return func(d *Doc) bool { return d.idNum <= n }, nil
+				return func(d *Doc) bool { return d.typeL != "space" && d.idNum <= n }, nil
 			default:
-				return func(d *Doc) bool { return d.idNum >= n }, nil
+				return func(d *Doc) bool { return d.typeL != "space" && d.idNum >= n }, nil
 			}
 		}
 		if c.Op == "~" || c.Op == "!~" {
@@ -496,8 +496,9 @@ func valueMatcher(field string, vals []string) func(*Doc) bool {
 		return many(func(d *Doc) []string { return d.Ancestors }, false)
 	case "parent":
 		return one(func(d *Doc) string { return d.ParentID }, false)
-	case "id", "content":
-		return one(func(d *Doc) string { return d.ID }, false)
+	case "id", "content": // content ids; spaces have their own id space
+		match := one(func(d *Doc) string { return d.ID }, false)
+		return func(d *Doc) bool { return d.typeL != "space" && match(d) }
 	case "creator":
 		return one(func(d *Doc) string { return d.CreatorAccountID }, false)
 	case "contributor":
