@@ -393,7 +393,8 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 		if quota && c.lim != nil {
 			// Quota exhausted: every request waits for the reset, not just
 			// this one, and those that cannot wait fail without a call.
-			c.lim.pause(time.Now().Add(wait), info.reason)
+			now := time.Now()
+			c.lim.pause(now, c.product, now.Add(wait), info.reason)
 		}
 		if wait > c.retry.MaxWait {
 			return status, attempt, rlErr(fmt.Sprintf("the wait of %s exceeds the client's maximum wait of %s", roundDur(wait), c.retry.MaxWait), wait)
@@ -434,14 +435,14 @@ func (c *core) limit(ctx context.Context, rt route, attempt int) error {
 		return ctx.Err()
 	}
 	now := time.Now()
-	wait, cancel, ok := c.lim.reserve(now, rt.method, rt.issue)
+	wait, cancel, ok := c.lim.reserve(now, c.product, rt.method, rt.issue)
 	if wait <= 0 && ok {
 		return ctx.Err()
 	}
 	fail := func(why string) error {
 		cancel()
 		e := &RateLimitError{Method: rt.method, Path: rt.tmpl, RetryAfter: wait, Limit: -1, Remaining: -1, Attempts: attempt - 1, GaveUp: why, product: c.product}
-		if until, reason := c.lim.paused(now); !until.IsZero() {
+		if until, reason := c.lim.paused(now, c.product); !until.IsZero() {
 			e.Reason, e.Reset = reason, until
 		}
 		return e

@@ -16,7 +16,7 @@ func BenchmarkLimiterReserve(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, _, ok := l.reserve(time.Now(), tc.method, tc.issue); !ok {
+					if _, _, ok := l.reserve(time.Now(), "jira", tc.method, tc.issue); !ok {
 						b.Fatal("refused")
 					}
 				}
@@ -36,7 +36,7 @@ func BenchmarkLimiterManyIssues(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		l.reserve(time.Now(), "PUT", keys[i%len(keys)])
+		l.reserve(time.Now(), "jira", "PUT", keys[i%len(keys)])
 		i++
 	}
 }

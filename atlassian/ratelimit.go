@@ -74,8 +74,8 @@ const maxIssueLimiters = 4096
 
 // Limiter is the client-side rate limiter: one token bucket per method
 // class, per-issue write buckets, a slow-down while Atlassian reports the
-// caller near its limit, and a global pause after a quota 429 until the
-// quota resets. One Limiter may be shared by the Jira and Confluence
+// caller near its limit, and a pause of every request to a product after
+// a quota 429 until the quota resets. One Limiter may be shared by the Jira and Confluence
 // clients of a site (WithLimiter); it is safe for concurrent use.
 type Limiter struct {
 	cfg     RateLimits
@@ -86,10 +86,20 @@ type Limiter struct {
 	near      [numClasses]bool
 	issues    map[string]*issueLimiter
 	lastSweep time.Time
-	pauseTo   time.Time
-	pauseWhy  string
+	pauses    map[string]pauseEntry // by product
 	state     RateState
 }
+
+// pauseEntry is a quota pause: until when, and the RateLimit-Reason.
+type pauseEntry struct {
+	until time.Time
+	why   string
+}
+
+// maxQuotaPause caps a quota pause. Atlassian's quotas reset at the top of
+// each UTC hour, so a longer pause can only come from a bad header, and
+// must not stop the client for longer.
+const maxQuotaPause = time.Hour + time.Minute
 
 type issueLimiter struct {
 	buckets []*rate.Limiter
@@ -103,7 +113,8 @@ type RateState struct {
 	Limit, Remaining int
 	// NearLimit is the last X-RateLimit-NearLimit value.
 	NearLimit bool
-	// PausedUntil is when a quota pause ends (zero when not paused).
+	// PausedUntil is when the latest quota pause ends (zero when never
+	// paused; a past time once it has ended).
 	PausedUntil time.Time
 }
 
@@ -131,7 +142,7 @@ func NewLimiter(l RateLimits) *Limiter {
 	if l.NearLimitFactor <= 0 || l.NearLimitFactor > 1 {
 		l.NearLimitFactor = d.NearLimitFactor
 	}
-	lim := &Limiter{cfg: l, issues: map[string]*issueLimiter{}}
+	lim := &Limiter{cfg: l, issues: map[string]*issueLimiter{}, pauses: map[string]pauseEntry{}}
 	lim.state.Limit, lim.state.Remaining = -1, -1
 	for i, r := range []float64{l.GET, l.POST, l.PUT, l.DELETE} {
 		lim.base[i] = rate.Inf
@@ -150,23 +161,29 @@ func (l *Limiter) State() RateState {
 	return l.state
 }
 
-// paused returns the end of a quota pause and the RateLimit-Reason that
-// caused it; a zero time when not paused.
-func (l *Limiter) paused(now time.Time) (time.Time, string) {
+// paused returns the end of product's quota pause and the
+// RateLimit-Reason that caused it; a zero time when not paused.
+func (l *Limiter) paused(now time.Time, product string) (time.Time, string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Before(l.pauseTo) {
-		return l.pauseTo, l.pauseWhy
+	if p, ok := l.pauses[product]; ok && now.Before(p.until) {
+		return p.until, p.why
 	}
 	return time.Time{}, ""
 }
 
-// pause stops every request until t (a quota 429 with reason why).
-func (l *Limiter) pause(t time.Time, why string) {
+// pause stops every request of product (Jira and Confluence have separate
+// quota pools) until t, at most maxQuotaPause from now.
+func (l *Limiter) pause(now time.Time, product string, t time.Time, why string) {
+	if t.Sub(now) > maxQuotaPause {
+		t = now.Add(maxQuotaPause)
+	}
 	l.mu.Lock()
-	if t.After(l.pauseTo) {
-		l.pauseTo, l.pauseWhy = t, why
-		l.state.PausedUntil = t
+	if t.After(l.pauses[product].until) {
+		l.pauses[product] = pauseEntry{until: t, why: why}
+		if t.After(l.state.PausedUntil) {
+			l.state.PausedUntil = t
+		}
 	}
 	l.mu.Unlock()
 }
@@ -175,7 +192,7 @@ func (l *Limiter) pause(t time.Time, why string) {
 // issue, from that issue's buckets. It returns how long the caller must
 // wait before sending and a cancel func that returns the tokens if the
 // caller does not send. ok is false when the wait is unbounded.
-func (l *Limiter) reserve(now time.Time, method, issue string) (wait time.Duration, cancel func(), ok bool) {
+func (l *Limiter) reserve(now time.Time, product, method, issue string) (wait time.Duration, cancel func(), ok bool) {
 	var rs []*rate.Reservation
 	cancel = func() {
 		for _, r := range rs {
@@ -205,7 +222,7 @@ func (l *Limiter) reserve(now time.Time, method, issue string) (wait time.Durati
 			}
 		}
 	}
-	if p, _ := l.paused(now); !p.IsZero() && p.Sub(now) > wait {
+	if p, _ := l.paused(now, product); !p.IsZero() && p.Sub(now) > wait {
 		wait = p.Sub(now)
 	}
 	return wait, cancel, true

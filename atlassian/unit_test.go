@@ -475,7 +475,7 @@ func TestLimiterIssueBuckets(t *testing.T) {
 	// lets them go and check every window.
 	var at []time.Time
 	for i := 0; i < 400; i++ {
-		wait, _, ok := l.reserve(now, "PUT", "ENG-1")
+		wait, _, ok := l.reserve(now, "jira", "PUT", "ENG-1")
 		if !ok {
 			t.Fatal("reservation refused")
 		}
@@ -495,14 +495,14 @@ func TestLimiterIssueBuckets(t *testing.T) {
 	check(2*time.Second, 20)
 	check(30*time.Second, 100)
 	// Another issue, and reads of the same issue, are not delayed.
-	if wait, _, _ := l.reserve(now, "PUT", "ENG-2"); wait != 0 {
+	if wait, _, _ := l.reserve(now, "jira", "PUT", "ENG-2"); wait != 0 {
 		t.Errorf("ENG-2 waits %v", wait)
 	}
-	if wait, _, _ := l.reserve(now, "GET", "ENG-1"); wait != 0 {
+	if wait, _, _ := l.reserve(now, "jira", "GET", "ENG-1"); wait != 0 {
 		t.Errorf("GET ENG-1 waits %v", wait)
 	}
 	// Keys are case-insensitive.
-	if wait, _, _ := l.reserve(now, "PUT", "eng-1"); wait == 0 {
+	if wait, _, _ := l.reserve(now, "jira", "PUT", "eng-1"); wait == 0 {
 		t.Error("eng-1 is not limited with ENG-1")
 	}
 }
@@ -526,9 +526,18 @@ func TestLimiterNearLimitAndPause(t *testing.T) {
 	if got := l.classes[classGET].Limit(); got != 100 {
 		t.Errorf("after near limit: rate = %v, want 100", got)
 	}
-	l.pause(now.Add(5*time.Second), "jira-quota-global-based")
-	if wait, _, _ := l.reserve(now, "POST", ""); wait < 5*time.Second {
+	l.pause(now, "jira", now.Add(5*time.Second), "jira-quota-global-based")
+	if wait, _, _ := l.reserve(now, "jira", "POST", ""); wait < 5*time.Second {
 		t.Errorf("paused reserve waits %v, want >= 5s", wait)
+	}
+	// Confluence has its own quota pool.
+	if wait, _, _ := l.reserve(now, "confluence", "POST", ""); wait >= time.Second {
+		t.Errorf("a Jira quota pause delays Confluence by %v", wait)
+	}
+	// A bad header cannot stop the client for longer than a quota window.
+	l.pause(now, "confluence", now.Add(100*365*24*time.Hour), "confluence-quota-global-based")
+	if until, why := l.paused(now, "confluence"); until.Sub(now) != maxQuotaPause || why != "confluence-quota-global-based" {
+		t.Errorf("pause = %v %q, want capped at %v", until.Sub(now), why, maxQuotaPause)
 	}
 }
 
@@ -600,12 +609,12 @@ func TestLimiterSweepsIdleIssues(t *testing.T) {
 	l := NewLimiter(RateLimits{PUT: -1})
 	now := time.Unix(1_700_000_000, 0)
 	for i := range maxIssueLimiters + 10 {
-		l.reserve(now, "PUT", "ENG-"+strconv.Itoa(i))
+		l.reserve(now, "jira", "PUT", "ENG-"+strconv.Itoa(i))
 	}
 	if n := len(l.issues); n != maxIssueLimiters+10 {
 		t.Fatalf("%d limiters, want every recent issue kept", n)
 	}
-	l.reserve(now.Add(31*time.Second), "PUT", "OPS-1")
+	l.reserve(now.Add(31*time.Second), "jira", "PUT", "OPS-1")
 	if n := len(l.issues); n != 1 {
 		t.Errorf("%d limiters after the window passed, want only OPS-1", n)
 	}
