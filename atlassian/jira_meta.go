@@ -19,6 +19,19 @@ type pageMeta struct {
 	Total      int `json:"total"`
 }
 
+// lastPage reports whether a create-meta page of n items, ending at
+// offset end, is the last: by total when Jira sends one, else by a short
+// page.
+func (p pageMeta) lastPage(n, end int) bool {
+	if n == 0 {
+		return true
+	}
+	if p.Total > 0 {
+		return end >= p.Total
+	}
+	return n < createMetaPageSize && (p.MaxResults == 0 || n < p.MaxResults)
+}
+
 // createMetaPageSize is the largest create-meta page Jira serves.
 const createMetaPageSize = 200
 
@@ -48,7 +61,7 @@ func (s *MetaService) CreateMetaIssueTypes(ctx context.Context, projectIDOrKey s
 		}
 		all = append(all, got...)
 		start += len(got)
-		if len(got) == 0 || start >= out.Total {
+		if out.lastPage(len(got), start) {
 			return all, nil
 		}
 	}
@@ -85,7 +98,7 @@ func (s *MetaService) CreateMetaFields(ctx context.Context, projectIDOrKey, issu
 		}
 		all = append(all, got...)
 		start += len(got)
-		if len(got) == 0 || start >= out.Total {
+		if out.lastPage(len(got), start) {
 			return all, nil
 		}
 	}

@@ -647,3 +647,24 @@ func TestJSONRoundTrips(t *testing.T) {
 		t.Errorf("typed fields = %s", built)
 	}
 }
+
+func TestCreateMetaLastPage(t *testing.T) {
+	tests := []struct {
+		p      pageMeta
+		n, end int
+		last   bool
+	}{
+		{pageMeta{Total: 450}, 200, 200, false},
+		{pageMeta{Total: 450}, 50, 450, true},
+		{pageMeta{Total: 0}, 0, 0, true},
+		{pageMeta{}, 200, 200, false},             // no total, full page: ask again
+		{pageMeta{}, 17, 217, true},               // no total, short page
+		{pageMeta{MaxResults: 50}, 50, 50, false}, // Jira capped the page below ours
+		{pageMeta{MaxResults: 50}, 49, 99, true},
+	}
+	for _, tt := range tests {
+		if got := tt.p.lastPage(tt.n, tt.end); got != tt.last {
+			t.Errorf("%+v lastPage(%d, %d) = %v", tt.p, tt.n, tt.end, got)
+		}
+	}
+}
