@@ -207,9 +207,35 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, c *caller) 
 			errs[fid] = f.Name + " is required."
 		}
 	}
+	// An initial transition ("transition": {"id": ...}) must leave the
+	// workflow's initial status.
+	var initial *jTransition
+	if raw, ok := body["transition"]; ok && !jIsJSONNull(raw) {
+		ref, _ := jParseRef(raw)
+		for _, t := range p.workflows[it.ID].available(is.Status) {
+			if ref.ID != "" && t.ID == ref.ID {
+				initial = t
+			}
+		}
+		if initial == nil && len(errs) == 0 {
+			jiraError(w, http.StatusBadRequest, []string{fmt.Sprintf("Transition id '%s' is not valid for this issue.", jTruncate(ref.ID, 20))}, nil)
+			return
+		}
+	}
 	if len(errs) > 0 {
 		jiraError(w, http.StatusBadRequest, nil, errs)
 		return
+	}
+	if initial != nil {
+		is.History = append(is.History, &jHistory{ID: j.newID(), Author: c.AccountID, Created: now, Items: []jChangeItem{{
+			Field: "status", FieldType: "jira", FieldID: "status", From: is.Status.ID, FromString: is.Status.Name, To: initial.To.ID, ToSt: initial.To.Name}}})
+		if initial.To.Cat != is.Status.Cat {
+			is.StatusCat = now
+		}
+		if initial.To.Cat == catComplete {
+			is.Resolution, is.Resolved = j.resolutions[0], now
+		}
+		is.Status = initial.To
 	}
 	j.insertIssue(is)
 	is.Watchers = jAppendUnique(is.Watchers, is.Reporter)

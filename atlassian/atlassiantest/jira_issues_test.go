@@ -278,6 +278,16 @@ func TestJiraCreateIssue(t *testing.T) {
 			t.Errorf("comments %v", f["comment"])
 		}
 	})
+	t.Run("initial transition", func(t *testing.T) {
+		m := c.do("POST", "/issue", map[string]any{"transition": map[string]any{"id": "11"},
+			"fields": map[string]any{"project": map[string]any{"key": "MKT"}, "issuetype": map[string]any{"name": "Task"}, "summary": "Started at once"}}).want(t, 201).JSON(t)
+		if got := jPath(c.issue(m["key"].(string), "fields=status"), "fields", "status", "name"); got != "In Progress" {
+			t.Errorf("status %v", got)
+		}
+		c.do("POST", "/issue", map[string]any{"transition": map[string]any{"id": "61"},
+			"fields": map[string]any{"project": map[string]any{"key": "MKT"}, "issuetype": map[string]any{"name": "Task"}, "summary": "x"}}).
+			wantError(t, 400, "Transition id '61' is not valid for this issue.", "", "")
+	})
 	bad := []struct{ name, body, msg string }{
 		{"malformed JSON", `{"fields": {`, ""},
 		{"empty body", ``, jMsgNoContent},
