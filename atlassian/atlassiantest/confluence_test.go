@@ -3,6 +3,7 @@ package atlassiantest
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -1028,4 +1029,57 @@ func BenchmarkGenerateConfluence(b *testing.B) {
 		srv := NewServer(WithProducts(Confluence), WithoutRateLimits(), WithGeneratedSite(SiteSpec{Spaces: 250, Pages: 10000}))
 		srv.Close()
 	}
+}
+
+// FuzzConfluenceCreatePage posts arbitrary bodies: the answer is always a
+// Confluence status with a JSON body, never a 500 or a panic.
+func FuzzConfluenceCreatePage(f *testing.F) {
+	srv := NewServer(WithoutRateLimits(), WithProducts(Confluence))
+	defer srv.Close()
+	token := srv.IssueToken().AccessToken
+	eng, _ := srv.ConfluenceSpaceByKey("ENG")
+	for _, s := range []string{
+		`{"spaceId":"` + eng.ID + `","title":"T","body":{"representation":"storage","value":"<p>x</p>"}}`,
+		`{"spaceId":` + eng.ID + `,"status":"draft"}`, `[]`, `null`, `{"spaceId":"1e3"}`,
+		`{"spaceId":"` + eng.ID + `","title":"T","parentId":"98313","body":{"representation":"atlas_doc_format","value":"{\"type\":\"doc\"}"}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		req, _ := http.NewRequest(http.MethodPost, "/ex/confluence/"+srv.CloudID+"/wiki/api/v2/pages", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		switch rec.Code {
+		case 200, 400, 404, 413:
+		default:
+			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body.String())
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("not JSON: %s", rec.Body.String())
+		}
+	})
+}
+
+// FuzzConfluenceSearch sends arbitrary CQL and cursors through the search.
+func FuzzConfluenceSearch(f *testing.F) {
+	srv := NewServer(WithoutRateLimits(), WithProducts(Confluence))
+	defer srv.Close()
+	token := srv.IssueToken().AccessToken
+	f.Add(`type = page AND text ~ "runbook*" ORDER BY title`, "", "5")
+	f.Add(`space IN (ENG, OPS) AND NOT label = policy`, "eyJvZmZzZXQiOjMsImtpbmQiOiJzZWFyY2gifQ", "abc")
+	f.Add(`type = space`, "%%%", "-1")
+	f.Fuzz(func(t *testing.T, cql, cursor, limit string) {
+		q := url.Values{"cql": {cql}, "cursor": {cursor}, "limit": {limit}}
+		req, _ := http.NewRequest(http.MethodGet, "/ex/confluence/"+srv.CloudID+"/wiki/rest/api/search?"+q.Encode(), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		if rec.Code != 200 && rec.Code != 400 {
+			t.Fatalf("status %d for %q: %s", rec.Code, cql, rec.Body.String())
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("not JSON: %s", rec.Body.String())
+		}
+	})
 }
