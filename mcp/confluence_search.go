@@ -3,24 +3,260 @@ package mcp
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"strings"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// confluenceSearchArgs are the arguments of atlassian_confluence_search. (Placeholder until the tool lands.)
-type confluenceSearchArgs struct{}
+// Limits of atlassian_confluence_search (TOOLS.md).
+const (
+	searchDefaultLimit  = 25
+	searchMaxLimit      = 250
+	searchMaxLimitBody  = 50
+	searchMaxCursorSize = 2048
+)
+
+// confluenceSearchArgs are the arguments of atlassian_confluence_search.
+type confluenceSearchArgs struct {
+	CQL         string `json:"cql" jsonschema:"CQL query, passed to Confluence as is, e.g. type = page AND space = ENG AND text ~ \"runbook\""`
+	Limit       *int   `json:"limit,omitempty" jsonschema:"results per call: default 25, at most 250, at most 50 with includeBody"`
+	Cursor      string `json:"cursor,omitempty" jsonschema:"opaque cursor from the previous answer's nextCursor, to get the next results of the same cql"`
+	IncludeBody bool   `json:"includeBody,omitempty" jsonschema:"include each page's body as markdown (cut at 4000 characters); default false"`
+}
+
+// confSearchHit is one search result.
+type confSearchHit struct {
+	ID    string     `json:"id,omitempty"`
+	Title string     `json:"title"`
+	Type  string     `json:"type" jsonschema:"page, blogpost, comment, attachment, folder, space, ..."`
+	Space *confSpace `json:"space,omitempty"`
+	// Excerpt is plain text, without highlight markup.
+	Excerpt      string `json:"excerpt,omitempty"`
+	LastModified string `json:"lastModified,omitempty"`
+	URL          string `json:"url,omitempty"`
+	// Body is the page body as markdown (includeBody only).
+	Body          string `json:"body,omitempty"`
+	BodyTruncated bool   `json:"bodyTruncated,omitempty"`
+	// BodyNote says why a requested body is missing.
+	BodyNote string `json:"bodyNote,omitempty"`
+}
 
 // confluenceSearchResult is the result of atlassian_confluence_search.
-type confluenceSearchResult struct{}
+type confluenceSearchResult struct {
+	CQL     string          `json:"cql"`
+	Results []confSearchHit `json:"results"`
+	// TotalSize is Confluence's count of all matches (an estimate on
+	// large sites).
+	TotalSize int  `json:"totalSize"`
+	IsLast    bool `json:"isLast"`
+	// NextCursor continues the search (pass it as cursor with the same
+	// cql); empty on the last page.
+	NextCursor string `json:"nextCursor,omitempty"`
+}
 
 // Text renders the result compactly.
-func (confluenceSearchResult) Text() string { return "" }
+func (r confluenceSearchResult) Text() string {
+	var b strings.Builder
+	switch {
+	case len(r.Results) == 0 && r.NextCursor == "":
+		fmt.Fprintf(&b, "No results for CQL: %s", r.CQL)
+	default:
+		fmt.Fprintf(&b, "%d results (of %d) for CQL: %s", len(r.Results), r.TotalSize, r.CQL)
+	}
+	for i, h := range r.Results {
+		fmt.Fprintf(&b, "\n\n%d. [%s] %s", i+1, h.Type, h.Title)
+		var meta []string
+		if h.ID != "" {
+			meta = append(meta, "id "+h.ID)
+		}
+		if h.Space != nil && h.Space.Key != "" {
+			meta = append(meta, "space "+h.Space.Key+" ("+h.Space.Name+")")
+		}
+		if h.LastModified != "" {
+			meta = append(meta, "modified "+h.LastModified)
+		}
+		if len(meta) > 0 {
+			b.WriteString("\n   " + strings.Join(meta, " · "))
+		}
+		if h.URL != "" {
+			b.WriteString("\n   " + h.URL)
+		}
+		if h.Excerpt != "" {
+			b.WriteString("\n   " + h.Excerpt)
+		}
+		if h.BodyNote != "" {
+			b.WriteString("\n   (" + h.BodyNote + ")")
+		}
+		if h.Body != "" {
+			b.WriteString("\n--- body ---\n" + h.Body + "\n--- end of body ---")
+		}
+	}
+	if r.NextCursor != "" {
+		fmt.Fprintf(&b, "\n\nMore results: call again with the same cql and cursor=%q.", r.NextCursor)
+	} else if len(r.Results) > 0 {
+		b.WriteString("\n\nThis is the last page.")
+	}
+	return b.String()
+}
 
-// confluenceSearchTool is atlassian_confluence_search. NOT BUILT YET: it answers with an error.
-func confluenceSearchTool(_ *Deps) *Tool {
+func describeConfluenceSearch(snap *schema.Snapshot) string {
+	var s section
+	s.line("Search Confluence with CQL (Confluence Query Language). Returns each match's id, title, type, space, a plain-text excerpt, last-modified time and URL. Read a whole page with atlassian_confluence_get_page and its id.")
+	s.line("Paging: up to limit results per call (default 25, max 250); when more exist the answer has nextCursor: call again with the same cql and cursor=nextCursor.")
+	s.line("includeBody=true adds each page's body as markdown, cut at %d characters (limit at most %d then).", searchBodyMaxChars, searchMaxLimitBody)
+	key := firstSpaceKey(snap)
+	s.field("Spaces", spacesLine(snap))
+	s.line("CQL: fields type, space, title, text, label, ancestor, parent, id, created, lastmodified, creator, contributor; operators = != ~ !~ in, AND OR NOT, ORDER BY; quote strings; ~ is \"contains\". Examples:")
+	s.line("- type = page AND space = %s AND text ~ \"runbook\"", key)
+	s.line("- label = \"policy\" ORDER BY lastmodified DESC")
+	s.line("- title ~ \"meeting notes\" AND created >= now(\"-7d\")")
+	s.line("- ancestor = 12345 AND type = page (everything under a page)")
+	s.line("User fields take account ids or currentUser(); user names do not work in CQL.")
+	return s.String()
+}
+
+// confluenceSearchTool is atlassian_confluence_search: CQL search (v1)
+// with cursor paging and, on request, page bodies fetched in bulk (v2).
+func confluenceSearchTool(d *Deps) *Tool {
 	return newTool("atlassian_confluence_search", "Search Confluence", Confluence, ReadOnly,
-		func(*schema.Snapshot) string { return "Search Confluence (not built yet)." },
-		func(context.Context, *confluenceSearchArgs) (confluenceSearchResult, error) {
-			return confluenceSearchResult{}, errors.New("atlassian_confluence_search is not built yet")
+		describeConfluenceSearch,
+		func(ctx context.Context, in *confluenceSearchArgs) (confluenceSearchResult, error) {
+			return d.confluenceSearch(ctx, in)
 		})
+}
+
+func (d *Deps) confluenceSearch(ctx context.Context, in *confluenceSearchArgs) (confluenceSearchResult, error) {
+	var res confluenceSearchResult
+	cql := strings.TrimSpace(in.CQL)
+	if cql == "" {
+		return res, argErrorf("cql", "is required, e.g. type = page AND space = %s AND text ~ \"runbook\"", firstSpaceKey(d.snapshot()))
+	}
+	limit := searchDefaultLimit
+	if in.Limit != nil {
+		limit = *in.Limit
+	}
+	max := searchMaxLimit
+	if in.IncludeBody {
+		max = searchMaxLimitBody
+	}
+	switch {
+	case limit < 1:
+		return res, argErrorf("limit", "must be between 1 and %d, got %d", max, limit)
+	case limit > max && in.IncludeBody:
+		return res, argErrorf("limit", "must be at most %d with includeBody (got %d); use a smaller limit, or search without bodies (max %d) and read pages with atlassian_confluence_get_page", max, limit, searchMaxLimit)
+	case limit > max:
+		return res, argErrorf("limit", "must be at most %d, got %d; page through more with cursor", max, limit)
+	}
+	if len(in.Cursor) > searchMaxCursorSize || strings.ContainsAny(in.Cursor, " \t\r\n") {
+		return res, argErrorf("cursor", "is not a cursor this tool returned; pass nextCursor from the previous answer exactly, or omit it to start over")
+	}
+	if d.Confluence == nil {
+		return res, errors.New("this connection has no Confluence site")
+	}
+	page, err := d.Confluence.Search.CQL(ctx, atlassian.CQLOptions{
+		CQL: cql, Limit: limit, Cursor: in.Cursor, Excerpt: "highlight",
+	})
+	if err != nil {
+		return res, cqlError(err, in.Cursor != "", firstSpaceKey(d.snapshot()))
+	}
+	res = confluenceSearchResult{CQL: cql, Results: make([]confSearchHit, 0, len(page.Results)),
+		TotalSize: page.TotalSize, NextCursor: page.NextCursor, IsLast: page.NextCursor == ""}
+	for _, it := range page.Results {
+		res.Results = append(res.Results, d.searchHit(&it, page.Links.Base))
+	}
+	if in.IncludeBody {
+		if err := d.attachBodies(ctx, res.Results); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// searchHit converts a v1 search item.
+func (d *Deps) searchHit(it *atlassian.SearchResultItem, base string) confSearchHit {
+	h := confSearchHit{Title: it.Title, Excerpt: confPlainExcerpt(it.Excerpt), LastModified: confTime(it.LastModified),
+		Type: it.EntityType}
+	webui := it.URL
+	if c := it.Content; c != nil {
+		h.ID, h.Type = c.ID, c.Type
+		if c.Title != "" {
+			h.Title = c.Title
+		}
+		if c.Links.WebUI != "" {
+			webui = c.Links.WebUI
+		}
+		if c.Space != nil {
+			h.Space = &confSpace{Key: c.Space.Key, Name: c.Space.Name}
+		}
+	}
+	h.Title = confPlainExcerpt(h.Title)
+	if h.Space == nil && it.ResultGlobalContainer != nil {
+		if key, ok := strings.CutPrefix(it.ResultGlobalContainer.DisplayURL, "/spaces/"); ok && key != "" {
+			h.Space = &confSpace{Key: strings.Trim(key, "/"), Name: it.ResultGlobalContainer.Title}
+		}
+	}
+	h.URL = d.confPageURL(webui, base)
+	return h
+}
+
+// attachBodies fetches the bodies of the page hits in bulk (v2 pages?id=,
+// storage) and sets them as markdown.
+func (d *Deps) attachBodies(ctx context.Context, hits []confSearchHit) error {
+	var ids []string
+	for _, h := range hits {
+		if h.Type == "page" && confNumericIDRe.MatchString(h.ID) {
+			ids = append(ids, h.ID)
+		}
+	}
+	byID := map[string]*atlassian.Page{}
+	if len(ids) > 0 {
+		pages, err := d.Confluence.Pages.GetMany(ctx, ids, "storage")
+		if err != nil {
+			return err
+		}
+		for i := range pages {
+			byID[pages[i].ID] = &pages[i]
+		}
+	}
+	for i := range hits {
+		h := &hits[i]
+		if h.Type != "page" {
+			h.BodyNote = "no body: only pages' bodies are included; this is a " + h.Type
+			continue
+		}
+		p := byID[h.ID]
+		if p == nil || p.Body == nil || p.Body.Storage == nil {
+			h.BodyNote = "body not available (the page may have been deleted or restricted since the search)"
+			continue
+		}
+		md, cut, total, err := confMarkdownBody(p.Body.Storage.Value, searchBodyMaxChars)
+		if err != nil {
+			h.BodyNote = "body could not be converted to markdown: " + err.Error()
+			continue
+		}
+		if cut {
+			md += confTruncMarker(len([]rune(md)), total, "Read the whole page with atlassian_confluence_get_page pageId="+h.ID+".")
+		}
+		h.Body, h.BodyTruncated = md, cut
+	}
+	return nil
+}
+
+// cqlError passes Confluence's message for a query it refused through,
+// with a reminder of CQL syntax.
+func cqlError(err error, withCursor bool, key string) error {
+	var apiErr *atlassian.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+		return err
+	}
+	hint := " CQL reminders: quote strings, use ~ for contains and = for exact matches, AND/OR/NOT in upper case, " +
+		"fields such as type, space, title, text, label, ancestor, created, lastmodified; e.g. type = page AND space = " +
+		key + " AND text ~ \"runbook\"."
+	if withCursor {
+		hint += " A cursor only works with the cql of the answer it came from; omit it to start over."
+	}
+	return errors.New(describeError(err) + hint)
 }
