@@ -3,6 +3,7 @@ package adf
 import (
 	"errors"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -111,14 +112,18 @@ func (w *storageWriter) param(name, value string) {
 }
 
 func (w *storageWriter) blocks(nodes []*Node, depth int) {
+	var closers *macroClosers
 	for i := 0; i < len(nodes); i++ {
 		n := nodes[i]
 		if n == nil {
 			continue
 		}
-		if n.Type == "paragraph" {
+		if n.Type == "paragraph" && len(n.Content) == 1 {
+			if closers == nil {
+				closers = findClosers(nodes)
+			}
 			if name, params, ok := extensionToken(n); ok {
-				if end := findParagraph(nodes, i+1, "[/extension]"); end > 0 {
+				if end := closers.next("[/extension]", i); end > 0 {
 					w.macroBlock(name, params, nodes[i+1:end], depth)
 					i = end
 				} else {
@@ -127,7 +132,7 @@ func (w *storageWriter) blocks(nodes []*Node, depth int) {
 				continue
 			}
 			if name, params, ok := macroToken(n); ok {
-				if end := findMacroEnd(nodes, i+1, name); end > 0 {
+				if end := closers.next(name, i); end > 0 && !closers.opensBetween(name, i, end) {
 					w.macroBlock(name, params, nodes[i+1:end], depth)
 					i = end
 					continue
@@ -1053,35 +1058,56 @@ func paragraphText(p *Node) (string, bool) {
 	return strings.TrimSpace(p.Content[0].Text), true
 }
 
-// findParagraph returns the index of the first paragraph from from on
-// whose whole text is text, or -1.
-func findParagraph(nodes []*Node, from int, text string) int {
-	for j := from; j < len(nodes); j++ {
-		if n := nodes[j]; n != nil && n.Type == "paragraph" {
-			if t, ok := paragraphText(n); ok && t == text {
-				return j
+// macroClosers indexes, for one list of sibling blocks, the paragraphs
+// that can close a bodied macro: "{name}" by name and "[/extension]", so
+// finding the end of a macro costs a lookup, not a scan of what follows
+// (a page of many macro tokens stays linear).
+type macroClosers struct {
+	at    map[string][]int // closing paragraph indices by name, ascending
+	opens map[string][]int // "{name:params}" opening indices by name
+}
+
+func findClosers(nodes []*Node) *macroClosers {
+	c := &macroClosers{at: map[string][]int{}, opens: map[string][]int{}}
+	for i, n := range nodes {
+		if n == nil || n.Type != "paragraph" {
+			continue
+		}
+		t, ok := paragraphText(n)
+		if !ok || len(t) < 3 {
+			continue
+		}
+		if t == "[/extension]" {
+			c.at[t] = append(c.at[t], i)
+			continue
+		}
+		if name, params, end, ok := parseMacroToken(t); ok && end == len(t) {
+			if params == nil {
+				c.at[name] = append(c.at[name], i)
+			} else {
+				c.opens[name] = append(c.opens[name], i)
 			}
 		}
+	}
+	return c
+}
+
+// next returns the first closing index for name after i, or -1.
+func (c *macroClosers) next(name string, i int) int {
+	list := c.at[name]
+	k := sort.SearchInts(list, i+1)
+	if k < len(list) {
+		return list[k]
 	}
 	return -1
 }
 
-// findMacroEnd returns the index of the paragraph "{name}" closing a
-// bodied macro at the same level, or -1.
-func findMacroEnd(nodes []*Node, from int, name string) int {
-	for j := from; j < len(nodes); j++ {
-		n := nodes[j]
-		if n == nil || n.Type != "paragraph" {
-			continue
-		}
-		if nm, params, ok := macroToken(n); ok && nm == name {
-			if params == nil {
-				return j
-			}
-			return -1 // a second opening: not ours to pair
-		}
-	}
-	return -1
+// opensBetween reports whether another {name:params} opening sits between
+// i and end (then the {name} at end closes that one, not ours).
+func (c *macroClosers) opensBetween(name string, i, end int) bool {
+	list := c.opens[name]
+	k := sort.SearchInts(list, i+1)
+	return k < len(list) && list[k] < end
 }
 
 // parseMacroToken parses "{name}" or "{name:k=v|k2=v2}" at the start of s,
