@@ -12,6 +12,7 @@ import (
 
 	"github.com/atlassian-mcp/atlassian-mcp/adf"
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
 )
 
 // adfText returns a one-paragraph ADF document.
@@ -625,5 +626,51 @@ func TestPerIssueWriteLimit(t *testing.T) {
 				t.Errorf("%d PUTs for %d writes and %d 429s", got, writes, n)
 			}
 		})
+	}
+}
+
+// TestJiraPagingOnLargeSite pages create-meta, projects and search to the
+// end on a generated site big enough to need several pages of each.
+func TestJiraPagingOnLargeSite(t *testing.T) {
+	srv := sandbox(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 120, CustomFields: 450, Issues: 600, Spaces: 1, Pages: 1, Seed: 7}),
+		atlassiantest.WithoutRateLimits())
+	j := jiraClient(t, srv)
+	ctx := context.Background()
+
+	projects, err := j.Projects.All(ctx, atlassian.ProjectSearchOptions{MaxResults: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(projects) != 120 || len(requestsTo(srv, "GET", "/project/search")) != 3 {
+		t.Errorf("%d projects in %d requests", len(projects), len(requestsTo(srv, "GET", "/project/search")))
+	}
+	types, err := j.Meta.CreateMetaIssueTypes(ctx, "ENG")
+	if err != nil || len(types) == 0 {
+		t.Fatalf("issue types: %v, %v", types, err)
+	}
+	srv.ResetRequests()
+	fields, err := j.Meta.CreateMetaFields(ctx, "ENG", types[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range fields {
+		if seen[f.FieldID] {
+			t.Fatalf("field %s twice", f.FieldID)
+		}
+		seen[f.FieldID] = true
+	}
+	if len(fields) < 450 || !seen["customfield_11449"] || len(srv.Requests()) != (len(fields)+199)/200 {
+		t.Errorf("%d create-meta fields in %d requests", len(fields), len(srv.Requests()))
+	}
+	n := 0
+	for _, err := range j.Search.All(ctx, atlassian.SearchOptions{JQL: "created >= -3650d ORDER BY created DESC", MaxResults: 100, Fields: []string{"summary"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if count, err := j.Search.ApproximateCount(ctx, "created >= -3650d"); err != nil || int64(n) != count || n < 600 {
+		t.Errorf("iterated %d issues, count %d, %v", n, count, err)
 	}
 }
