@@ -2,25 +2,605 @@ package mcp
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// jiraSearchArgs are the arguments of atlassian_jira_search. (Placeholder until the tool lands.)
-type jiraSearchArgs struct{}
+// Limits of atlassian_jira_search.
+const (
+	defaultSearchResults = 25
+	maxSearchResults     = 100
+	// maxStartAt caps how far startAt may skip. Jira's search has no
+	// offsets: the tool skips by reading the ids of the issues before
+	// startAt, and every issue read costs rate-limit points from a pool
+	// the whole app shares (ATLASSIAN.md §2.1, §5).
+	maxStartAt = 1000
+	// skipPageSize is the page size of the id-only pages read to skip.
+	skipPageSize = 1000
+	// tokenLifetime is how long a continuation token is honoured; Jira's
+	// own nextPageToken expires after 7 days.
+	tokenLifetime = 6 * 24 * time.Hour
+)
 
-// jiraSearchResult is the result of atlassian_jira_search.
-type jiraSearchResult struct{}
+// defaultSearchFields are always requested: the compact issue line.
+var defaultSearchFields = []string{"summary", "status", "assignee", "priority", "issuetype", "created", "updated"}
 
-// Text renders the result compactly.
-func (jiraSearchResult) Text() string { return "" }
+// jiraSearchArgs are the arguments of atlassian_jira_search.
+type jiraSearchArgs struct {
+	JQL           string `json:"jql" jsonschema:"JQL query, passed to Jira as is. It must be bounded: include a restriction such as project = KEY, not just ORDER BY."`
+	Fields        string `json:"fields,omitempty" jsonschema:"Comma-separated field ids or display names to return besides the default summary,status,assignee,priority,issuetype,created,updated. Custom fields by display name (Story Points) or id (customfield_10016). *all returns every field."`
+	MaxResults    *int   `json:"maxResults,omitempty" jsonschema:"Issues per page, 1 to 100. Default 25."`
+	StartAt       int    `json:"startAt,omitempty" jsonschema:"0-based offset of the first issue, at most 1000. Default 0. To read further, pass nextPageToken instead."`
+	NextPageToken string `json:"nextPageToken,omitempty" jsonschema:"Opaque continuation from the previous answer's nextPageToken, for the next page of the same jql."`
+}
 
-// jiraSearchTool is atlassian_jira_search. NOT BUILT YET: it answers with an error.
-func jiraSearchTool(_ *Deps) *Tool {
+// jiraSearchIssue is one issue of a search answer.
+type jiraSearchIssue struct {
+	Key      string      `json:"key"`
+	Summary  string      `json:"summary,omitempty"`
+	Status   *jiraStatus `json:"status,omitempty"`
+	Type     string      `json:"type,omitempty"`
+	Priority string      `json:"priority,omitempty"`
+	Assignee string      `json:"assignee,omitempty" jsonschema:"display name; absent when unassigned"`
+	Created  string      `json:"created,omitempty"`
+	Updated  string      `json:"updated,omitempty"`
+	// Fields holds the other requested fields by display name.
+	Fields map[string]any `json:"fields,omitempty" jsonschema:"the other requested fields, keyed by display name; values rendered as text or lists of text"`
+}
+
+// jiraSearchResult is the answer of atlassian_jira_search.
+type jiraSearchResult struct {
+	JQL     string            `json:"jql"`
+	StartAt int               `json:"startAt"`
+	Issues  []jiraSearchIssue `json:"issues"`
+	// IsLast is true when no issue follows this page.
+	IsLast bool `json:"isLast"`
+	// NextPageToken continues with the next page (absent on the last).
+	NextPageToken string `json:"nextPageToken,omitempty"`
+	// NextStartAt is the startAt of the next page (absent on the last).
+	NextStartAt int `json:"nextStartAt,omitempty"`
+	// ApproximateTotal is Jira's estimate of all matches, on a first page
+	// that is not the last.
+	ApproximateTotal *int64 `json:"approximateTotal,omitempty"`
+	Note             string `json:"note,omitempty"`
+}
+
+// Text renders the page compactly: one line per issue.
+func (r jiraSearchResult) Text() string {
+	var b strings.Builder
+	switch {
+	case len(r.Issues) == 0 && r.StartAt == 0:
+		b.WriteString("No issues match.")
+	case len(r.Issues) == 0:
+		fmt.Fprintf(&b, "No issues from position %d on.", r.StartAt)
+	default:
+		fmt.Fprintf(&b, "Issues %d-%d", r.StartAt+1, r.StartAt+len(r.Issues))
+		if r.ApproximateTotal != nil {
+			fmt.Fprintf(&b, " of about %d", *r.ApproximateTotal)
+		} else if r.IsLast {
+			fmt.Fprintf(&b, " of %d", r.StartAt+len(r.Issues))
+		}
+		b.WriteString(":")
+	}
+	for _, is := range r.Issues {
+		b.WriteString("\n- " + is.Key)
+		if is.Type != "" {
+			b.WriteString(" [" + is.Type + "]")
+		}
+		if is.Summary != "" {
+			b.WriteString(" " + is.Summary)
+		}
+		var meta []string
+		if is.Status != nil {
+			meta = append(meta, is.Status.String())
+		}
+		if is.Priority != "" {
+			meta = append(meta, is.Priority)
+		}
+		if is.Assignee != "" {
+			meta = append(meta, is.Assignee)
+		} else {
+			meta = append(meta, "Unassigned")
+		}
+		if is.Updated != "" {
+			meta = append(meta, "updated "+is.Updated)
+		}
+		b.WriteString(" | " + strings.Join(meta, " | "))
+		for _, name := range sortedKeys(is.Fields) {
+			b.WriteString("\n  " + name + ": " + indent(renderValue(is.Fields[name]), "    "))
+		}
+	}
+	if r.Note != "" {
+		b.WriteString("\n" + r.Note)
+	}
+	if !r.IsLast {
+		fmt.Fprintf(&b, "\nMore issues follow: call again with nextPageToken=%q (or startAt=%d).", r.NextPageToken, r.NextStartAt)
+	}
+	return b.String()
+}
+
+// jiraSearchTool is atlassian_jira_search.
+func jiraSearchTool(d *Deps) *Tool {
 	return newTool("atlassian_jira_search", "Search Jira issues", Jira, ReadOnly,
-		func(*schema.Snapshot) string { return "Search Jira issues (not built yet)." },
-		func(context.Context, *jiraSearchArgs) (jiraSearchResult, error) {
-			return jiraSearchResult{}, errors.New("atlassian_jira_search is not built yet")
+		describeJiraSearch,
+		func(ctx context.Context, in *jiraSearchArgs) (jiraSearchResult, error) {
+			return d.jiraSearch(ctx, in)
 		})
+}
+
+// describeJiraSearch tells an agent how to write JQL for this site.
+func describeJiraSearch(s *schema.Snapshot) string {
+	var b section
+	b.line("Search Jira issues with JQL. Returns one page of issues (key, summary, status with its category, type, priority, assignee, created, updated, plus the fields you ask for, custom fields by display name), whether it is the last page, and a nextPageToken for the next one.")
+	b.line("The JQL must be bounded (e.g. start with project = KEY). Text fields (description, comments, rich-text custom fields) come as markdown cut at %d characters; read a whole issue with atlassian_jira_get_issue.", searchTextLimit)
+	b.line("Paging: maxResults 1-%d (default %d). startAt skips at most %d issues; beyond that, follow nextPageToken (valid about 6 days, only for the same jql) or narrow the query.", maxSearchResults, defaultSearchResults, maxStartAt)
+	if s == nil || s.Jira == nil {
+		b.line("JQL basics: project = KEY, issuetype = Bug, status = \"In Progress\", statusCategory != Done, assignee = currentUser(), sprint in openSprints(), text ~ \"words\", created >= -7d, ORDER BY priority DESC, updated DESC. Custom fields by quoted display name (\"Story Points\" > 3) or cf[10016].")
+		b.line("Examples: project = PROJ AND statusCategory != Done ORDER BY priority DESC; assignee = currentUser() AND sprint in openSprints(); project = PROJ AND issuetype = Bug AND created >= -14d ORDER BY created DESC.")
+		return b.String()
+	}
+	key := firstProjectKey(s)
+	b.field("Projects (key - name)", projectsLine(s))
+	b.field("Issue types", issueTypesLine(s))
+	b.field("Statuses [category]", statusesLine(s))
+	b.field("Priorities", prioritiesLine(s))
+	b.field("Custom fields (name, id, type; in JQL use the quoted name or cf[N])", customFieldsLine(s))
+	b.line("Examples:")
+	b.line("- project = %s AND statusCategory != Done ORDER BY priority DESC", key)
+	b.line("- assignee = currentUser() AND sprint in openSprints() ORDER BY status")
+	bug := "Bug"
+	if !slices.Contains(issueTypeNames(s), "Bug") {
+		if names := issueTypeNames(s); len(names) > 0 {
+			bug = names[0]
+		}
+	}
+	b.line("- project = %s AND issuetype = %q AND created >= -14d ORDER BY created DESC", key, bug)
+	b.line("- project = %s AND text ~ \"login error\" AND updated >= -30d", key)
+	if sp := storyPointsField(s); sp != nil {
+		b.line("- project = %s AND %q >= 5 AND statusCategory = \"In Progress\"", key, sp.Name)
+	}
+	return b.String()
+}
+
+// issueTypeNames lists the issue type names of the top project.
+func issueTypeNames(s *schema.Snapshot) []string {
+	var out []string
+	if ps := rankedProjects(s); len(ps) > 0 {
+		for _, t := range ps[0].IssueTypes {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+// storyPointsField is a numeric custom field to show in an example.
+func storyPointsField(s *schema.Snapshot) *schema.Field {
+	for _, f := range rankedCustomFields(s) {
+		if f.Type == "number" {
+			return f
+		}
+	}
+	return nil
+}
+
+// jiraSearch runs one call of atlassian_jira_search.
+func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs) (jiraSearchResult, error) {
+	var zero jiraSearchResult
+	if d.Jira == nil {
+		return zero, errors.New("this connection has no Jira site")
+	}
+	jql := strings.TrimSpace(in.JQL)
+	if jql == "" {
+		return zero, argErrorf("jql", "is required: a bounded JQL query such as project = %s ORDER BY updated DESC", firstProjectKey(d.snapshot()))
+	}
+	size := defaultSearchResults
+	if in.MaxResults != nil {
+		size = *in.MaxResults
+		if size < 1 || size > maxSearchResults {
+			return zero, argErrorf("maxResults", "must be between 1 and %d (got %d); the default is %d", maxSearchResults, size, defaultSearchResults)
+		}
+	}
+	if in.StartAt < 0 {
+		return zero, argErrorf("startAt", "must be 0 or more (got %d)", in.StartAt)
+	}
+	snap := d.snapshot()
+	extra, err := resolveFields(snap, in.Fields)
+	if err != nil {
+		return zero, err
+	}
+	fields := slices.Clone(defaultSearchFields)
+	for _, f := range extra {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	opts := atlassian.SearchOptions{JQL: jql, MaxResults: size, Fields: fields}
+	if snap == nil || snap.Jira == nil {
+		opts.Expand = []string{"names"} // display names without a snapshot
+	}
+
+	startAt := in.StartAt
+	if in.NextPageToken != "" {
+		tok, err := decodePageToken(in.NextPageToken, jql, d.now())
+		if err != nil {
+			return zero, err
+		}
+		if in.StartAt != 0 && in.StartAt != tok.Offset {
+			return zero, argErrorf("startAt", "%d does not match the nextPageToken, which continues at %d; pass one or the other", in.StartAt, tok.Offset)
+		}
+		startAt, opts.NextPageToken = tok.Offset, tok.Jira
+	} else if startAt > 0 {
+		if startAt > maxStartAt {
+			return zero, argErrorf("startAt", "may be at most %d (got %d). Jira's search has no offsets, so the tool skips issues by reading them, which spends the site's rate limit; "+
+				"to read further follow nextPageToken from page to page, or narrow the jql (e.g. add updated >= -30d or a key range)", maxStartAt, startAt)
+		}
+		token, reached, err := d.skipIssues(ctx, jql, startAt)
+		if err != nil {
+			return zero, searchError(err, snap)
+		}
+		if token == "" {
+			return jiraSearchResult{JQL: jql, StartAt: startAt, Issues: []jiraSearchIssue{}, IsLast: true,
+				Note: fmt.Sprintf("startAt %d is past the end: the query matches %d issues.", startAt, reached)}, nil
+		}
+		opts.NextPageToken = token
+	}
+
+	page, err := d.Jira.Search.JQL(ctx, opts)
+	if err != nil {
+		return zero, searchError(err, snap)
+	}
+	namer := fieldNamer{snap: snap, names: page.Names}
+	res := jiraSearchResult{JQL: jql, StartAt: startAt, Issues: make([]jiraSearchIssue, 0, len(page.Issues)), IsLast: page.IsLast || page.NextPageToken == ""}
+	for i := range page.Issues {
+		res.Issues = append(res.Issues, searchIssue(&page.Issues[i], extra, namer))
+	}
+	if !res.IsLast {
+		res.NextStartAt = startAt + len(page.Issues)
+		res.NextPageToken = encodePageToken(pageToken{Jira: page.NextPageToken, Offset: res.NextStartAt, Hash: jqlHash(jql), Issued: d.now().Unix()})
+		if startAt == 0 && in.NextPageToken == "" {
+			// One cheap call (its own rate bucket) so the agent knows the
+			// scale before deciding to page on.
+			if n, err := d.Jira.Search.ApproximateCount(ctx, jql); err == nil {
+				res.ApproximateTotal = &n
+			} else if ctx.Err() != nil {
+				return zero, ctx.Err()
+			}
+		}
+	}
+	return res, nil
+}
+
+// skipIssues reads the ids of the first n matches in large id-only pages
+// and returns Jira's nextPageToken positioned at match n, or "" with the
+// number of matches when the query has n or fewer.
+func (d *Deps) skipIssues(ctx context.Context, jql string, n int) (token string, reached int, err error) {
+	opts := atlassian.SearchOptions{JQL: jql, Fields: []string{"id"}}
+	for reached < n {
+		opts.MaxResults = min(n-reached, skipPageSize)
+		page, err := d.Jira.Search.JQL(ctx, opts)
+		if err != nil {
+			return "", reached, err
+		}
+		reached += len(page.Issues)
+		if page.IsLast || page.NextPageToken == "" || len(page.Issues) == 0 {
+			return "", reached, nil
+		}
+		opts.NextPageToken = page.NextPageToken
+	}
+	return opts.NextPageToken, reached, nil
+}
+
+// searchIssue renders one issue of a search page.
+func searchIssue(is *atlassian.Issue, extra []string, namer fieldNamer) jiraSearchIssue {
+	f := &is.Fields
+	out := jiraSearchIssue{Key: is.Key, Summary: f.Summary, Status: newJiraStatus(f.Status),
+		Assignee: userName(f.Assignee), Created: formatTime(f.Created), Updated: formatTime(f.Updated)}
+	if f.IssueType != nil {
+		out.Type = f.IssueType.Name
+	}
+	if f.Priority != nil {
+		out.Priority = f.Priority.Name
+	}
+	var keep []string
+	all := false
+	for _, id := range extra {
+		switch {
+		case id == "*all" || id == "*navigable":
+			all = true
+		case !strings.HasPrefix(id, "-"):
+			keep = append(keep, id)
+		}
+	}
+	if all {
+		keep = nil
+	} else if len(keep) == 0 {
+		return out
+	}
+	more := "read it all with atlassian_jira_get_issue " + is.Key
+	out.Fields = namedFields(f.Raw, keep, func(id string) bool {
+		return id == "comment" || slices.Contains(defaultSearchFields, id) || (all && searchNoise[id])
+	}, namer, searchTextLimit, more)
+	if (all || slices.Contains(keep, "comment")) && f.Comment != nil {
+		if cs := searchComments(f.Comment, more); len(cs) > 0 {
+			if out.Fields == nil {
+				out.Fields = map[string]any{}
+			}
+			out.Fields[namer.name("comment")] = cs
+		}
+	}
+	return out
+}
+
+// searchNoise are fields *all brings that say little in a result list.
+var searchNoise = map[string]bool{
+	"lastViewed": true, "statuscategorychangedate": true, "progress": true, "aggregateprogress": true,
+	"aggregatetimespent": true, "aggregatetimeestimate": true, "aggregatetimeoriginalestimate": true,
+	"timeestimate": true, "timeoriginalestimate": true, "timespent": true, "workratio": true,
+	"votes": true, "watches": true, "thumbnail": true, "worklog": true, "comment": true,
+}
+
+// searchComments renders a search result's comments, each cut short.
+func searchComments(c *atlassian.CommentPage, more string) []string {
+	var out []string
+	for _, cm := range c.Comments {
+		body := adfMarkdown(cm.Body, searchTextLimit, more)
+		out = append(out, fmt.Sprintf("%s (%s): %s", userName(cm.Author), formatTime(cm.Created), body))
+	}
+	return out
+}
+
+// resolveFields turns a comma-separated list of field ids or display names
+// into Jira field ids, keeping *all, *navigable and -exclusions. Without a
+// snapshot ids pass as given and display names are refused.
+func resolveFields(snap *schema.Snapshot, list string) ([]string, error) {
+	var out []string
+	for tok := range strings.SplitSeq(list, ",") {
+		tok = strings.TrimSpace(tok)
+		if tok == "" {
+			continue
+		}
+		switch strings.ToLower(tok) {
+		case "*all", "*navigable", "key", "id":
+			out = append(out, strings.ToLower(tok))
+			continue
+		}
+		prefix := ""
+		if strings.HasPrefix(tok, "-") {
+			prefix, tok = "-", strings.TrimSpace(tok[1:])
+		}
+		id, err := resolveField(snap, tok)
+		if err != nil {
+			return nil, err
+		}
+		if id = prefix + id; !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// fieldIDPattern matches what can only be a field id.
+var fieldIDPattern = regexp.MustCompile(`^(customfield_\d+|[a-z][a-zA-Z0-9]*)$`)
+
+// resolveField finds one field's id.
+func resolveField(snap *schema.Snapshot, name string) (string, error) {
+	if snap == nil || snap.Jira == nil {
+		if cf := strings.ToLower(name); strings.HasPrefix(cf, "cf[") && strings.HasSuffix(cf, "]") {
+			return "customfield_" + name[3:len(name)-1], nil
+		}
+		if fieldIDPattern.MatchString(name) {
+			return name, nil
+		}
+		return "", argErrorf("fields", "%q looks like a display name, but the site's field list has not loaded yet; name fields by id (summary, customfield_10016) or try again shortly", name)
+	}
+	f, err := snap.Field(name)
+	if err == nil {
+		return f.ID, nil
+	}
+	var le *schema.LookupError
+	if errors.As(err, &le) && le.Ambiguous {
+		return "", argErrorf("fields", "%s; name it by id", le.Error())
+	}
+	return "", unknownFieldError(snap, name)
+}
+
+// unknownFieldError says a field name is unknown, with the close names and
+// the custom fields the site has.
+func unknownFieldError(snap *schema.Snapshot, name string) error {
+	var close []string
+	n := strings.ToLower(strings.Join(strings.Fields(name), " "))
+	for _, f := range snap.Jira.Fields {
+		fn := strings.ToLower(f.Name)
+		if strings.Contains(fn, n) || strings.Contains(n, fn) && len(fn) > 3 || editDistance(fn, n, 3) <= max(1, min(3, len(n)/4)) {
+			close = append(close, fmt.Sprintf("%s (%s)", f.Name, f.ID))
+		}
+	}
+	msg := fmt.Sprintf("unknown field %q", name)
+	if len(close) > 0 {
+		if len(close) > 8 {
+			close = close[:8]
+		}
+		msg += "; did you mean " + strings.Join(close, ", ") + "?"
+	}
+	var custom []string
+	for _, f := range rankedCustomFields(snap) {
+		custom = append(custom, fmt.Sprintf("%s (%s)", f.Name, f.ID))
+	}
+	if len(custom) > 0 {
+		msg += " Custom fields: " + capped(custom, maxCustomFields, "any field id or display name works")
+	}
+	msg += ". System fields go by id: summary, description, status, assignee, reporter, priority, labels, components, fixVersions, duedate, comment, issuelinks, subtasks, parent."
+	return argErrorf("fields", "%s", msg)
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit+1 once it
+// is known to exceed limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// searchError turns a failed search into an answer: Jira's JQL messages
+// verbatim plus a hint for the common mistakes.
+func searchError(err error, snap *schema.Snapshot) error {
+	var apiErr *atlassian.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+		return err
+	}
+	msgs := apiErr.Messages()
+	text := strings.Join(msgs, " ")
+	var hint string
+	switch {
+	case strings.Contains(text, "next page token"):
+		return argErrorf("nextPageToken", "Jira refused it: %s Start again from the first page (or use startAt).", text)
+	case strings.Contains(text, "Unbounded JQL"):
+		hint = fmt.Sprintf("Add a restriction before ORDER BY, e.g. project = %s AND ….", firstProjectKey(snap))
+	case jqlValueField(text) != "":
+		hint = jqlValueHint(jqlValueField(text), snap)
+	case strings.Contains(text, "does not exist or you do not have permission"):
+		hint = "Custom fields go by quoted display name (\"Story Points\") or cf[10016]"
+		if cf := customFieldsLine(snap); cf != "" {
+			hint += "; this site has: " + cf
+		}
+		hint += "."
+	case strings.Contains(text, "Error in the JQL Query"):
+		hint = "Quote values with spaces or reserved words (status = \"In Progress\"); operators are =, !=, ~, IN, NOT IN, IS, IS NOT, <, >, <=, >=."
+	}
+	msg := "Jira rejected the JQL: " + strings.Join(msgs, " ")
+	if hint != "" {
+		msg += " Hint: " + hint
+	}
+	return argErrorf("jql", "%s", msg)
+}
+
+// jqlValueMsg matches "The value 'X' does not exist for the field 'F'."
+var jqlValueMsg = regexp.MustCompile(`does not exist for the field '([^']+)'`)
+
+func jqlValueField(text string) string {
+	if m := jqlValueMsg.FindStringSubmatch(text); m != nil {
+		return strings.ToLower(m[1])
+	}
+	return ""
+}
+
+// jqlValueHint lists the valid values of a JQL field the site knows.
+func jqlValueHint(field string, snap *schema.Snapshot) string {
+	var valid []string
+	switch field {
+	case "project":
+		for _, p := range rankedProjects(snap) {
+			valid = append(valid, p.Key)
+		}
+		if len(valid) == 0 {
+			return "Check the project key; it may also be a project the connected user cannot see."
+		}
+		return "Valid project keys: " + capped(valid, 30, "") + " (a project the connected user cannot see also gives this error)."
+	case "status":
+		valid = snap.StatusNames()
+	case "issuetype", "type":
+		valid = issueTypeNamesAll(snap)
+	case "priority":
+		if snap != nil && snap.Jira != nil {
+			for _, p := range snap.Jira.Priorities {
+				valid = append(valid, p.Name)
+			}
+		}
+	}
+	if len(valid) == 0 {
+		return "Check the value's spelling and quote it if it contains spaces."
+	}
+	return fmt.Sprintf("Valid values of %s: %s.", field, capped(valid, 30, ""))
+}
+
+// issueTypeNamesAll lists every issue type name of the site once.
+func issueTypeNamesAll(s *schema.Snapshot) []string {
+	var out []string
+	for _, p := range rankedProjects(s) {
+		for _, t := range p.IssueTypes {
+			if !slices.Contains(out, t.Name) {
+				out = append(out, t.Name)
+			}
+		}
+	}
+	return out
+}
+
+// pageToken is the continuation the tool hands out: Jira's nextPageToken,
+// the offset it continues at, a hash of the JQL it belongs to, and when it
+// was issued.
+type pageToken struct {
+	Jira   string `json:"t"`
+	Offset int    `json:"o"`
+	Hash   uint64 `json:"h"`
+	Issued int64  `json:"i"`
+}
+
+// pageTokenPrefix marks the tool's tokens (version 1).
+const pageTokenPrefix = "js1."
+
+func jqlHash(jql string) uint64 {
+	sum := sha256.Sum256([]byte(strings.Join(strings.Fields(jql), " ")))
+	return binary.BigEndian.Uint64(sum[:8])
+}
+
+func encodePageToken(t pageToken) string {
+	b, _ := json.Marshal(t)
+	return pageTokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodePageToken reads a token and checks it belongs to jql and is fresh.
+func decodePageToken(s, jql string, now time.Time) (pageToken, error) {
+	var t pageToken
+	bad := argErrorf("nextPageToken", "is not a token this tool returned; pass the nextPageToken of the previous answer unchanged, or page with startAt")
+	rest, ok := strings.CutPrefix(strings.TrimSpace(s), pageTokenPrefix)
+	if !ok || len(rest) > 8192 {
+		return t, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(rest)
+	if err != nil || json.Unmarshal(b, &t) != nil || t.Jira == "" || t.Offset <= 0 {
+		return t, bad
+	}
+	if t.Hash != jqlHash(jql) {
+		return t, argErrorf("nextPageToken", "belongs to a different query; pass the same jql as the call that returned it, or start this query from its first page")
+	}
+	if now.Sub(time.Unix(t.Issued, 0)) > tokenLifetime {
+		return t, argErrorf("nextPageToken", "has expired (tokens last %d days); run the search again from the first page or with startAt", int(tokenLifetime.Hours()/24))
+	}
+	return t, nil
 }
