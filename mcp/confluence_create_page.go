@@ -2,25 +2,201 @@ package mcp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/atlassian-mcp/atlassian-mcp/adf"
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// confluenceCreatePageArgs are the arguments of atlassian_confluence_create_page. (Placeholder until the tool lands.)
-type confluenceCreatePageArgs struct{}
+// Limits of atlassian_confluence_create_page.
+const (
+	createMaxLabels   = 50
+	createMaxTitle    = 255
+	createMaxLabelLen = 255
+	// confLabelForbidden are the characters Confluence refuses in a label
+	// (besides white space).
+	confLabelForbidden = ":;,.?&[]()#^*@!<>"
+)
+
+// confluenceCreatePageArgs are the arguments of atlassian_confluence_create_page.
+type confluenceCreatePageArgs struct {
+	SpaceKey     string   `json:"spaceKey" jsonschema:"key of the space to create the page in, e.g. ENG"`
+	Title        string   `json:"title" jsonschema:"page title (unique within the space)"`
+	Content      string   `json:"content" jsonschema:"page body as markdown; converted to Confluence storage format"`
+	ParentPageID string   `json:"parentPageId,omitempty" jsonschema:"numeric id of the parent page; omit to create the page at the top of the space (under its homepage)"`
+	Status       string   `json:"status,omitempty" jsonschema:"current (published, the default) or draft"`
+	Labels       []string `json:"labels,omitempty" jsonschema:"labels to add, e.g. [\"meeting-notes\"]: lower case, no spaces"`
+}
 
 // confluenceCreatePageResult is the result of atlassian_confluence_create_page.
-type confluenceCreatePageResult struct{}
+type confluenceCreatePageResult struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Status   string    `json:"status"`
+	Space    confSpace `json:"space"`
+	ParentID string    `json:"parentId,omitempty"`
+	URL      string    `json:"url"`
+	// Labels are the labels added.
+	Labels []string `json:"labels"`
+	// LabelsAdded is false when labels were asked for but could not be
+	// added; LabelError says why. The page exists either way.
+	LabelsAdded bool   `json:"labelsAdded"`
+	LabelError  string `json:"labelError,omitempty"`
+}
 
 // Text renders the result compactly.
-func (confluenceCreatePageResult) Text() string { return "" }
+func (r confluenceCreatePageResult) Text() string {
+	var b strings.Builder
+	if r.LabelError != "" {
+		b.WriteString("Page created, but its labels were NOT added.\n")
+	}
+	fmt.Fprintf(&b, "Created %s page %q (id %s) in space %s", r.Status, r.Title, r.ID, r.Space.Key)
+	if r.ParentID != "" {
+		fmt.Fprintf(&b, " under page %s", r.ParentID)
+	}
+	b.WriteString(".\nURL: " + r.URL)
+	if len(r.Labels) > 0 {
+		b.WriteString("\nLabels: " + strings.Join(r.Labels, ", "))
+	}
+	if r.LabelError != "" {
+		b.WriteString("\nLabels not added: " + r.LabelError +
+			"\nDo not create the page again; it exists. Add the labels in Confluence, or tell the user.")
+	}
+	return b.String()
+}
 
-// confluenceCreatePageTool is atlassian_confluence_create_page. NOT BUILT YET: it answers with an error.
-func confluenceCreatePageTool(_ *Deps) *Tool {
+func describeConfluenceCreatePage(snap *schema.Snapshot) string {
+	var s section
+	s.line("Create a Confluence page from markdown, in a space's root or under a parent page, published (status current) or as a draft, with labels. Returns the new page's id, title and URL. Editing existing pages is not supported.")
+	s.field("Spaces (spaceKey)", spacesLine(snap))
+	s.line("Markdown: headings, lists, tables, code fences, links; [text](confluence-page:%s/Page%%20Title) links another page; @[Name](accountid:ID) mentions a user; - [ ] / - [x] are tasks; > [!NOTE], > [!TIP], > [!WARNING] make panels; <details><summary>Title</summary>...</details> an expand section; {status:green DONE} a status lozenge; {date:2026-01-31} a date.", firstSpaceKey(snap))
+	s.line("Find a parent page's id with atlassian_confluence_search (e.g. title = \"Meeting notes\" AND space = %s). Labels are lower case without spaces (e.g. meeting-notes). The title must be unique in the space. Content over about 5 MB is refused.", firstSpaceKey(snap))
+	return s.String()
+}
+
+// confluenceCreatePageTool is atlassian_confluence_create_page: markdown
+// converted to storage, created through v2 (by space id), labels added
+// through v1 afterwards. Never retried.
+func confluenceCreatePageTool(d *Deps) *Tool {
 	return newTool("atlassian_confluence_create_page", "Create a Confluence page", Confluence, Write,
-		func(*schema.Snapshot) string { return "Create a Confluence page (not built yet)." },
-		func(context.Context, *confluenceCreatePageArgs) (confluenceCreatePageResult, error) {
-			return confluenceCreatePageResult{}, errors.New("atlassian_confluence_create_page is not built yet")
+		describeConfluenceCreatePage,
+		func(ctx context.Context, in *confluenceCreatePageArgs) (confluenceCreatePageResult, error) {
+			return d.confluenceCreatePage(ctx, in)
 		})
+}
+
+func (d *Deps) confluenceCreatePage(ctx context.Context, in *confluenceCreatePageArgs) (confluenceCreatePageResult, error) {
+	var res confluenceCreatePageResult
+	// Everything the caller can get wrong is checked before any write.
+	key := strings.TrimSpace(in.SpaceKey)
+	if key == "" {
+		return res, argErrorf("spaceKey", "is required, e.g. %q", firstSpaceKey(d.snapshot()))
+	}
+	title := strings.TrimSpace(in.Title)
+	switch {
+	case title == "":
+		return res, argErrorf("title", "is required")
+	case utf8.RuneCountInString(title) > createMaxTitle:
+		return res, argErrorf("title", "is %d characters; Confluence allows at most %d", utf8.RuneCountInString(title), createMaxTitle)
+	}
+	status := strings.ToLower(strings.TrimSpace(in.Status))
+	switch status {
+	case "":
+		status = "current"
+	case "current", "draft":
+	default:
+		return res, argErrorf("status", "must be \"current\" (published, the default) or \"draft\", got %q", confTruncate(in.Status, 40))
+	}
+	if in.ParentPageID != "" {
+		if err := confCheckPageID("parentPageId", in.ParentPageID); err != nil {
+			return res, err
+		}
+	}
+	labels, err := confCheckLabels(in.Labels)
+	if err != nil {
+		return res, err
+	}
+	if len(in.Content) > maxCreateRequestBytes {
+		return res, argErrorf("content", "is %d bytes; a page may be at most about 5 MB. Split it into several pages", len(in.Content))
+	}
+	storage, err := adf.MarkdownToStorage(in.Content)
+	if err != nil {
+		return res, argErrorf("content", "could not be converted to Confluence storage format: %v", err)
+	}
+	if d.Confluence == nil {
+		return res, errors.New("this connection has no Confluence site")
+	}
+	space, err := d.confSpaceByKey(ctx, key)
+	if err != nil {
+		return res, err
+	}
+	req := &atlassian.PageCreateRequest{SpaceID: space.ID, Status: status, Title: title, ParentID: in.ParentPageID,
+		Body: atlassian.Body{Representation: "storage", Value: storage}}
+	if encoded, err := json.Marshal(req); err == nil && len(encoded) > maxCreateRequestBytes {
+		return res, argErrorf("content", "is %d bytes once converted to Confluence storage format; Confluence refuses requests over 5 MB. Shorten it or split it into several pages", len(encoded))
+	}
+
+	page, err := d.Confluence.Pages.Create(ctx, req, nil)
+	if err != nil {
+		return res, err
+	}
+	res = confluenceCreatePageResult{ID: page.ID, Title: page.Title, Status: page.Status, Space: space,
+		ParentID: page.ParentID, URL: d.confPageURL(page.Links.WebUI, page.Links.Base), Labels: []string{}, LabelsAdded: len(labels) == 0}
+	if res.Status == "" {
+		res.Status = status
+	}
+	if len(labels) == 0 {
+		return res, nil
+	}
+	add := make([]atlassian.LabelCreate, len(labels))
+	for i, l := range labels {
+		add[i] = atlassian.LabelCreate{Prefix: "global", Name: l}
+	}
+	if _, err := d.Confluence.Labels.Add(ctx, page.ID, add); err != nil {
+		if ctx.Err() != nil {
+			// The page exists: say so rather than report a cancellation.
+			err = errors.New("the call was cancelled before the labels were added")
+		}
+		res.LabelError = describeError(err)
+		return res, nil
+	}
+	res.Labels, res.LabelsAdded = labels, true
+	return res, nil
+}
+
+// confCheckLabels validates label names the way Confluence will, before
+// the page is created: lower-cased, trimmed, no white space or forbidden
+// characters, at most 255 characters; duplicates are dropped.
+func confCheckLabels(in []string) ([]string, error) {
+	if len(in) > createMaxLabels {
+		return nil, argErrorf("labels", "has %d labels; at most %d can be added at once", len(in), createMaxLabels)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range in {
+		name := strings.ToLower(strings.TrimSpace(l))
+		switch {
+		case name == "":
+			return nil, argErrorf("labels", "contains an empty label")
+		case strings.ContainsFunc(name, unicode.IsSpace):
+			return nil, argErrorf("labels", "label %q contains a space; Confluence labels are single words such as %q", confTruncate(l, 60), strings.Join(strings.Fields(name), "-"))
+		case strings.ContainsAny(name, confLabelForbidden):
+			return nil, argErrorf("labels", "label %q contains a character Confluence does not allow in labels (%s)", confTruncate(l, 60), confLabelForbidden)
+		case strings.IndexFunc(name, hidden) >= 0:
+			return nil, argErrorf("labels", "label %q contains a control or invisible character", confTruncate(l, 60))
+		case utf8.RuneCountInString(name) > createMaxLabelLen:
+			return nil, argErrorf("labels", "a label is longer than %d characters", createMaxLabelLen)
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out, nil
 }
