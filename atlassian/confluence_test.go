@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
 )
 
 // findPage returns the id of the page titled title via CQL.
@@ -263,4 +264,59 @@ func TestConfluenceCreatePageAndLabels(t *testing.T) {
 			t.Errorf("Max 1: %d spaces in %d requests, %v", len(one), len(srv.Requests()), err)
 		}
 	})
+}
+
+// TestConfluenceBulkOnLargeSite checks the 250-id chunking of GetMany and
+// ByKeys and CQL paging to the end on a generated site.
+func TestConfluenceBulkOnLargeSite(t *testing.T) {
+	srv := sandbox(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 1, Issues: 1, Spaces: 270, Pages: 600, Seed: 3}),
+		atlassiantest.WithoutRateLimits())
+	c := confClient(t, srv)
+	ctx := context.Background()
+
+	spaces, err := c.Spaces.List(ctx, atlassian.SpaceListOptions{Limit: 250})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spaces) < 270 {
+		t.Fatalf("%d spaces", len(spaces))
+	}
+	var spaceKeys []string
+	for _, s := range spaces {
+		spaceKeys = append(spaceKeys, s.Key)
+	}
+	srv.ResetRequests()
+	byKey, err := c.Spaces.ByKeys(ctx, spaceKeys)
+	if err != nil || len(byKey) != len(spaceKeys) {
+		t.Fatalf("ByKeys: %d of %d, %v", len(byKey), len(spaceKeys), err)
+	}
+	if n := len(srv.Requests()); n != (len(spaceKeys)+249)/250 {
+		t.Errorf("%d requests for %d keys", n, len(spaceKeys))
+	}
+
+	var ids []string
+	for r, err := range c.Search.All(ctx, atlassian.CQLOptions{CQL: "type = page", Limit: 100}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.Content.ID)
+	}
+	if len(ids) < 600 {
+		t.Fatalf("CQL paging found %d pages", len(ids))
+	}
+	want := ids[:300]
+	slices.Reverse(want)
+	srv.ResetRequests()
+	pages, err := c.Pages.GetMany(ctx, want, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pages) != 300 || len(srv.Requests()) != 2 {
+		t.Fatalf("%d pages in %d requests", len(pages), len(srv.Requests()))
+	}
+	for i := range pages {
+		if pages[i].ID != want[i] {
+			t.Fatalf("page %d is %s, want %s: order lost", i, pages[i].ID, want[i])
+		}
+	}
 }
