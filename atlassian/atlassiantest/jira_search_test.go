@@ -178,7 +178,10 @@ func TestJiraSearchQueries(t *testing.T) {
 		{"parent = ENG-2", []string{"ENG-5"}},
 		{"issue in linkedIssues(ENG-3)", []string{"ENG-4"}},
 		{`issue in linkedIssues(ENG-4, "is blocked by")`, []string{"ENG-3"}},
-		{`fixVersion = "2026.10"`, []string{"ENG-6"}},
+		{`fixVersion = "2026.10"`, expect(func(is *jIssue) bool { return len(is.FixVersions) == 1 && is.FixVersions[0].Name == "2026.10" })},
+		{"project = ENG AND fixVersion in unreleasedVersions()", expect(func(is *jIssue) bool {
+			return is.Project.Key == "ENG" && len(is.FixVersions) == 1 && !is.FixVersions[0].Released
+		})},
 		{`summary ~ "uppercase" AND project = ENG`, []string{"ENG-3"}},
 		{"project = MKT", expect(func(is *jIssue) bool { return is.Project.Key == "MKT" })},
 		{"project = ENG AND statusCategory = Done", expect(func(is *jIssue) bool { return is.Project.Key == "ENG" && is.Status.Cat.Key == "done" })},

@@ -46,6 +46,7 @@ func (s *Server) seedJira() {
 	g := &jSeeder{j: j, users: jActiveUsers(s.users), base: base, rng: rand.New(rand.NewPCG(2026, 11))}
 	g.notable()
 	g.bulk()
+	g.fixVersions()
 	for _, is := range j.issues {
 		j.refreshView(is)
 	}
@@ -593,5 +594,42 @@ func (g *jSeeder) bulk() {
 			continue
 		}
 		g.link(types[r.IntN(len(types))], a, b)
+	}
+}
+
+// fixVersions plans the bulk issues into releases with its own random
+// stream (so the rest of the seed stays as it is): done ENG work shipped in
+// 2026.10, open work targets 2026.11 or 2026.12; OPS tasks go into "Q4
+// hardening" and the launch epic's children into "Winter launch".
+func (g *jSeeder) fixVersions() {
+	r := rand.New(rand.NewPCG(7, 7))
+	for _, is := range g.j.issues {
+		if is.Project.Key == "ENG" && is.ID <= g.j.issueByKey["ENG-6"].ID || len(is.FixVersions) > 0 || is.Type.HierarchyLevel != 0 {
+			continue
+		}
+		vs := is.Project.Versions
+		var v *jVersion
+		switch is.Project.Key {
+		case "ENG":
+			switch {
+			case is.Status.Cat == catComplete && r.IntN(10) < 6:
+				v = vs[0]
+			case is.Status.Cat == catInProgress && r.IntN(2) == 0:
+				v = vs[1+r.IntN(2)]
+			case is.Status.Cat == catToDo && r.IntN(10) < 3:
+				v = vs[2]
+			}
+		case "OPS":
+			if is.Type.ID == issueTypeTask && r.IntN(3) == 0 {
+				v = vs[0]
+			}
+		case "MKT":
+			if is.Parent != nil && is.Parent.Key == "MKT-1" {
+				v = vs[0]
+			}
+		}
+		if v != nil {
+			is.FixVersions = []*jVersion{v}
+		}
 	}
 }
