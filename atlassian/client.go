@@ -337,6 +337,7 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 				return status, attempt, terr
 			}
+			c.logRetry(ctx, rt, attempt, 0, wait)
 			if err := waitFor(ctx, wait); err != nil {
 				return status, attempt, fmt.Errorf("%s: %w", c.prefix(rt), err)
 			}
@@ -402,6 +403,7 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return status, attempt, rlErr(fmt.Sprintf("the wait of %s exceeds the request deadline", roundDur(wait)), wait)
 		}
+		c.logRetry(ctx, rt, attempt, status, wait)
 		if quota && c.lim != nil {
 			continue // the next c.limit call sleeps until the reset
 		}
@@ -409,6 +411,21 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 			return status, attempt, fmt.Errorf("%s: %w", c.prefix(rt), err)
 		}
 	}
+}
+
+// logRetry logs, at debug level, that attempt got status (0: no
+// response) and the call will be sent again after wait.
+func (c *core) logRetry(ctx context.Context, rt route, attempt, status int, wait time.Duration) {
+	if !c.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	c.log.LogAttrs(ctx, slog.LevelDebug, "atlassian retry",
+		slog.String("product", c.product),
+		slog.String("method", rt.method),
+		slog.String("path", rt.tmpl),
+		slog.Int("attempt", attempt),
+		slog.Int("status", status),
+		slog.Duration("wait", wait))
 }
 
 // roundDur rounds a wait for messages.

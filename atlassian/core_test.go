@@ -510,16 +510,24 @@ func TestDebugLogNeverHoldsToken(t *testing.T) {
 	if strings.Contains(out, token) || strings.Contains(out, "Bearer") || strings.Contains(strings.ToLower(out), "authorization") {
 		t.Fatalf("log holds credentials:\n%s", out)
 	}
-	var entries []map[string]any
+	var entries, retries []map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
 			t.Fatalf("bad log line %q: %v", line, err)
 		}
-		entries = append(entries, m)
+		switch m["msg"] {
+		case "atlassian request":
+			entries = append(entries, m)
+		case "atlassian retry":
+			retries = append(retries, m)
+		}
 	}
-	if len(entries) != 3 {
-		t.Fatalf("%d log entries, want 3:\n%s", len(entries), out)
+	if len(entries) != 3 || len(retries) != 1 {
+		t.Fatalf("%d request and %d retry entries, want 3 and 1:\n%s", len(entries), len(retries), out)
+	}
+	if r := retries[0]; r["status"] != float64(503) || r["attempt"] != float64(1) || r["path"] != "/rest/api/3/issue/{issueIdOrKey}" {
+		t.Errorf("retry entry = %v", r)
 	}
 	first := entries[0]
 	if first["method"] != "GET" || first["path"] != "/rest/api/3/issue/{issueIdOrKey}" || first["retries"] != float64(1) || first["level"] != "DEBUG" {
