@@ -1110,17 +1110,22 @@ func (c *macroClosers) opensBetween(name string, i, end int) bool {
 	return k < len(list) && list[k] < end
 }
 
+// maxMacroParams bounds the length of a {name:params} parameter list.
+const maxMacroParams = 2048
+
 // parseMacroToken parses "{name}" or "{name:k=v|k2=v2}" at the start of s,
 // returning the token length. Backslash escapes "|", "}", "=" and "\".
 func parseMacroToken(s string) (name string, params [][2]string, end int, ok bool) {
 	if len(s) < 3 || s[0] != '{' {
 		return "", nil, 0, false
 	}
+	// Names and parameter lists are bounded, so scanning a text full of
+	// "{" stays linear.
 	i := 1
-	for i < len(s) && s[i] != ':' && s[i] != '}' {
+	for i < len(s) && i <= 65 && s[i] != ':' && s[i] != '}' {
 		i++
 	}
-	if i >= len(s) {
+	if i >= len(s) || (s[i] != ':' && s[i] != '}') {
 		return "", nil, 0, false
 	}
 	name = s[1:i]
@@ -1141,7 +1146,7 @@ func parseMacroToken(s string) (name string, params [][2]string, end int, ok boo
 		cur.Reset()
 		haveKey = false
 	}
-	for ; i < len(s); i++ {
+	for limit := min(len(s), i+maxMacroParams); i < limit; i++ {
 		c := s[i]
 		switch {
 		case c == '\\' && i+1 < len(s):
@@ -1159,7 +1164,9 @@ func parseMacroToken(s string) (name string, params [][2]string, end int, ok boo
 				params = [][2]string{}
 			}
 			return name, params, i + 1, true
-		case c == '\n':
+		case c == '\n' || c == '{':
+			// A value never holds a bare "{" (escape it), so a text full
+			// of "{" costs one short scan per brace.
 			return "", nil, 0, false
 		default:
 			cur.WriteByte(c)

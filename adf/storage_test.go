@@ -386,6 +386,9 @@ func TestToStorageNodes(t *testing.T) {
 		{"other extension placeholders stay text",
 			NewDoc(para(text(`[extension: com.example.app key=x]`))),
 			`<p>[extension: com.example.app key=x]</p>`},
+		{"escaped parameter values read back",
+			NewDoc(para(text(`{jira:jql=summary ~ \{x\} \| y \= z}`))),
+			`<ac:structured-macro ac:name="jira"><ac:parameter ac:name="jql">summary ~ {x} | y = z</ac:parameter></ac:structured-macro>`},
 		{"unknown bare word in braces stays text",
 			NewDoc(para(text("{name}"))),
 			`<p>{name}</p>`},
@@ -564,5 +567,17 @@ func TestMentionIDsReadBack(t *testing.T) {
 				t.Fatalf("account id %q came back as %q\n%s", id, got, st)
 			}
 		})
+	}
+}
+
+// TestMacroParametersReadBack: macro parameters with the characters the
+// {name:params} notation uses come back exactly through markdown.
+func TestMacroParametersReadBack(t *testing.T) {
+	in := `<ac:structured-macro ac:name="jira"><ac:parameter ac:name="jql">project = "A|B" AND text ~ "{x}" \ y</ac:parameter><ac:parameter ac:name="columns">key,summary</ac:parameter></ac:structured-macro>`
+	md := mustS2M(t, in)
+	got := mustM2S(t, md)
+	want := `<ac:structured-macro ac:name="jira"><ac:parameter ac:name="jql">project = "A|B" AND text ~ "{x}" \ y</ac:parameter><ac:parameter ac:name="columns">key,summary</ac:parameter></ac:structured-macro>`
+	if got != want {
+		t.Fatalf("markdown\n%s\nbecame\n%s\nwant\n%s", md, got, want)
 	}
 }

@@ -563,7 +563,7 @@ func normalizeMacro(n *html.Node) *html.Node {
 }
 
 // macroParams writes parameters the wiki-markup way: key=value|key=value,
-// with "|", "}" and "\" in values escaped by a backslash.
+// with "|", "{", "}", "=" and "\" in values escaped by a backslash.
 func macroParams(params [][2]string) string {
 	var b strings.Builder
 	for i, p := range params {
@@ -580,13 +580,13 @@ func macroParams(params [][2]string) string {
 }
 
 func escapeMacroValue(s string) string {
-	if !strings.ContainsAny(s, "|}\\=\n") {
+	if !strings.ContainsAny(s, "|{}\\=\n") {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
 		switch r {
-		case '|', '}', '\\', '=':
+		case '|', '{', '}', '\\', '=':
 			b.WriteByte('\\')
 		case '\n':
 			r = ' '
