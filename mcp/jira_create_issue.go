@@ -2,25 +2,384 @@ package mcp
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// jiraCreateIssueArgs are the arguments of atlassian_jira_create_issue. (Placeholder until the tool lands.)
-type jiraCreateIssueArgs struct{}
+// jiraCreateIssueArgs are the arguments of atlassian_jira_create_issue.
+type jiraCreateIssueArgs struct {
+	ProjectKey   string         `json:"projectKey" jsonschema:"project key, e.g. ENG"`
+	IssueType    string         `json:"issueType" jsonschema:"issue type name of that project (Bug, Task, Story, Epic, Sub-task, ...), case-insensitive"`
+	Summary      string         `json:"summary" jsonschema:"one-line title (at most 255 characters)"`
+	Description  string         `json:"description,omitempty" jsonschema:"markdown, converted to Atlassian Document Format"`
+	Assignee     string         `json:"assignee,omitempty" jsonschema:"display name, email or account id of an assignable user"`
+	Priority     string         `json:"priority,omitempty" jsonschema:"priority name, e.g. High"`
+	Labels       []string       `json:"labels,omitempty" jsonschema:"labels (no spaces)"`
+	Components   []string       `json:"components,omitempty" jsonschema:"component names of the project"`
+	ParentKey    string         `json:"parentKey,omitempty" jsonschema:"parent issue key: required for sub-tasks; for other types the epic (or parent) the issue belongs to"`
+	CustomFields map[string]any `json:"customFields,omitempty" jsonschema:"other fields keyed by field id (customfield_10016) or display name (Story Points); values are coerced by the field's type: number, text, option name, array of option names, user name/email, date YYYY-MM-DD, sprint id"`
+}
 
 // jiraCreateIssueResult is the result of atlassian_jira_create_issue.
-type jiraCreateIssueResult struct{}
+type jiraCreateIssueResult struct {
+	Key       string `json:"key"`
+	ID        string `json:"id"`
+	URL       string `json:"url"`
+	Project   string `json:"project"`
+	IssueType string `json:"issueType"`
+	Summary   string `json:"summary"`
+	// Assignee is who the issue was assigned to, when asked.
+	Assignee *jwUser `json:"assignee,omitempty"`
+	// Parent is the parent issue key, when given.
+	Parent string `json:"parent,omitempty"`
+}
 
 // Text renders the result compactly.
-func (jiraCreateIssueResult) Text() string { return "" }
+func (r jiraCreateIssueResult) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Created %s (%s) %q: %s", r.Key, r.IssueType, r.Summary, r.URL)
+	if r.Assignee != nil {
+		b.WriteString("\nAssigned to " + r.Assignee.String())
+	}
+	if r.Parent != "" {
+		b.WriteString("\nParent: " + r.Parent)
+	}
+	return b.String()
+}
 
-// jiraCreateIssueTool is atlassian_jira_create_issue. NOT BUILT YET: it answers with an error.
-func jiraCreateIssueTool(_ *Deps) *Tool {
+// jiraCreateIssueTool is atlassian_jira_create_issue.
+func jiraCreateIssueTool(d *Deps) *Tool {
 	return newTool("atlassian_jira_create_issue", "Create a Jira issue", Jira, Write,
-		func(*schema.Snapshot) string { return "Create a Jira issue (not built yet)." },
-		func(context.Context, *jiraCreateIssueArgs) (jiraCreateIssueResult, error) {
-			return jiraCreateIssueResult{}, errors.New("atlassian_jira_create_issue is not built yet")
+		describeJiraCreateIssue,
+		func(ctx context.Context, in *jiraCreateIssueArgs) (jiraCreateIssueResult, error) {
+			return d.jiraCreateIssue(ctx, in)
 		})
+}
+
+// describeJiraCreateIssue renders the description from the snapshot.
+func describeJiraCreateIssue(snap *schema.Snapshot) string {
+	var s section
+	s.line("Create a Jira issue and get its key and URL. The call is checked against the site's schema before anything " +
+		"is written: an unknown project, an issue type the project lacks, an unknown priority, a missing required field or " +
+		"an unknown custom field is an error that lists the valid choices. Do not repeat a create after an unclear failure " +
+		"without searching first: creates are not idempotent.")
+	s.line("description is markdown. assignee is a display name, email or account id (an ambiguous name lists the candidates). " +
+		"Sub-tasks need parentKey; for other types parentKey is the epic.")
+	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
+		s.field("Projects", projectsLine(snap))
+		s.field("Issue types", issueTypesLine(snap))
+		s.field("Priorities", prioritiesLine(snap))
+		s.field("Custom fields (customFields, by name or id)", customFieldsLine(snap))
+		if req := jwRequiredLine(snap); req != "" {
+			s.field("Required besides summary", req)
+		}
+		key := firstProjectKey(snap)
+		s.line(`Example: {"projectKey":"%s","issueType":"Bug","summary":"Login fails for SSO users","priority":"High","description":"Steps:\n1. ...","labels":["sso"]}`, key)
+	} else {
+		s.line(`Example: {"projectKey":"ENG","issueType":"Bug","summary":"Login fails for SSO users","priority":"High"}`)
+	}
+	return s.String()
+}
+
+// jwRequiredLine lists, per project and issue type, the required fields
+// without defaults other than summary: "OPS Incident: Severity".
+func jwRequiredLine(snap *schema.Snapshot) string {
+	var items []string
+	for _, p := range rankedProjects(snap) {
+		for _, t := range p.IssueTypes {
+			var names []string
+			for _, f := range t.RequiredFields() {
+				if f.ID != "summary" {
+					names = append(names, f.Name)
+				}
+			}
+			if len(names) > 0 {
+				items = append(items, p.Key+" "+t.Name+": "+strings.Join(names, ", "))
+			}
+		}
+	}
+	return capped(items, 8, "")
+}
+
+// jwCreatePlan is a validated create, ready to send.
+type jwCreatePlan struct {
+	req       *atlassian.IssueRequest
+	project   string
+	issueType string
+	assignee  *jwUser
+	names     func(string) string
+}
+
+// jiraCreateIssue validates and sends one create. It never retries the
+// create itself.
+func (d *Deps) jiraCreateIssue(ctx context.Context, in *jiraCreateIssueArgs) (jiraCreateIssueResult, error) {
+	if d.Jira == nil {
+		return jiraCreateIssueResult{}, jwErrNoJira
+	}
+	plan, err := d.planCreate(ctx, in)
+	if err != nil {
+		return jiraCreateIssueResult{}, err
+	}
+	created, err := d.Jira.Issues.Create(ctx, plan.req)
+	if err != nil {
+		return jiraCreateIssueResult{}, jwFieldNamedErr(err, plan.names)
+	}
+	res := jiraCreateIssueResult{
+		Key: created.Key, ID: created.ID, URL: jwBrowseURL(d.SiteURL, created.Key),
+		Project: plan.project, IssueType: plan.issueType, Summary: strings.TrimSpace(in.Summary),
+		Assignee: plan.assignee, Parent: strings.ToUpper(strings.TrimSpace(in.ParentKey)),
+	}
+	return res, nil
+}
+
+// jwBrowseURL is the issue's page on the site.
+func jwBrowseURL(site, key string) string {
+	return strings.TrimRight(site, "/") + "/browse/" + key
+}
+
+// planCreate checks the arguments against the snapshot and builds the
+// request. Nothing is written; the only calls are reads (create-screen
+// fields of projects discovery skipped, user search for the assignee and
+// user fields).
+func (d *Deps) planCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCreatePlan, error) {
+	projectKey := strings.TrimSpace(in.ProjectKey)
+	typeName := strings.TrimSpace(in.IssueType)
+	summary := strings.TrimSpace(in.Summary)
+	switch {
+	case projectKey == "":
+		return nil, argErrorf("projectKey", "is required: the key of the project, e.g. \"ENG\"")
+	case typeName == "":
+		return nil, argErrorf("issueType", "is required: an issue type name such as Bug, Task or Story")
+	case summary == "":
+		return nil, argErrorf("summary", "is required: a one-line title")
+	case strings.ContainsAny(summary, "\r\n"):
+		return nil, argErrorf("summary", "must be one line; put the details in description")
+	case len([]rune(summary)) > 255:
+		return nil, argErrorf("summary", "is %d characters; Jira allows at most 255 (put the details in description)", len([]rune(summary)))
+	}
+	snap := d.snapshot()
+	plan := &jwCreatePlan{
+		req:       &atlassian.IssueRequest{Fields: map[string]any{"summary": summary}},
+		project:   strings.ToUpper(projectKey),
+		issueType: typeName,
+		names:     jwSnapNames(snap),
+	}
+	fields := plan.req.Fields
+	var (
+		project *schema.Project
+		itype   *schema.IssueType
+		screen  []*schema.FieldMeta
+	)
+	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
+		var err error
+		if project, err = snap.Project(projectKey); err != nil {
+			return nil, jwParamErr("projectKey", err)
+		}
+		if itype, err = project.IssueType(typeName); err != nil {
+			return nil, jwParamErr("issueType", err)
+		}
+		plan.project, plan.issueType = project.Key, itype.Name
+		fields["project"] = map[string]any{"key": project.Key}
+		fields["issuetype"] = map[string]any{"id": itype.ID}
+		if d.Schema != nil && (itype.Fields != nil || d.FetchFields != nil) {
+			// A failed read of the create screen only skips these checks;
+			// Jira still validates.
+			if fs, err := d.Schema.CreateFields(ctx, project, itype, d.FetchFields); err == nil {
+				screen = fs
+			} else if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+		}
+		if screen != nil {
+			plan.names = jwScreenNames(screen, snap)
+		}
+	} else {
+		if !jwProjectKeyRe.MatchString(projectKey) {
+			return nil, argErrorf("projectKey", "%q is not a project key (letters, digits and _, starting with a letter)", jwClip(projectKey, 40))
+		}
+		fields["project"] = map[string]any{"key": strings.ToUpper(projectKey)}
+		fields["issuetype"] = map[string]any{"name": typeName}
+	}
+	scope := fmt.Sprintf("the create screen of %s %s", plan.project, plan.issueType)
+
+	parent := strings.TrimSpace(in.ParentKey)
+	if parent != "" {
+		key, err := jwIssueKey("parentKey", parent)
+		if err != nil {
+			return nil, err
+		}
+		fields["parent"] = map[string]any{"key": key}
+	} else if itype != nil && itype.Subtask {
+		return nil, argErrorf("parentKey", "is required: %s is a sub-task type, so the issue needs a parent issue key", itype.Name)
+	}
+	if in.Description != "" {
+		doc, err := jwADF("description", in.Description)
+		if err != nil {
+			return nil, err
+		}
+		fields["description"] = doc
+	}
+	if p := strings.TrimSpace(in.Priority); p != "" {
+		if snap != nil && snap.Jira != nil && len(snap.Jira.Priorities) > 0 {
+			pr, err := snap.Priority(project, p)
+			if err != nil {
+				return nil, jwParamErr("priority", err)
+			}
+			fields["priority"] = map[string]any{"id": pr.ID}
+		} else {
+			fields["priority"] = map[string]any{"name": p}
+		}
+	}
+	if in.Labels != nil {
+		labels, err := jwCheckLabels("labels", in.Labels)
+		if err != nil {
+			return nil, err
+		}
+		fields["labels"] = labels
+	}
+	if len(in.Components) > 0 {
+		var allowed []string
+		if m := jwScreenField(screen, "components"); m != nil {
+			allowed = m.AllowedValues
+		}
+		var comps []any
+		for _, c := range in.Components {
+			c = strings.TrimSpace(c)
+			if c == "" {
+				return nil, argErrorf("components", "a component name is empty")
+			}
+			if len(allowed) > 0 {
+				i := slices.IndexFunc(allowed, func(a string) bool { return strings.EqualFold(a, c) })
+				if i < 0 {
+					return nil, argErrorf("components", "%q is not a component of %s; components: %s", jwClip(c, 60), plan.project, jwJoinCapped(allowed, 25))
+				}
+				c = allowed[i]
+			}
+			comps = append(comps, map[string]any{"name": c})
+		}
+		fields["components"] = comps
+	}
+	if a := strings.TrimSpace(in.Assignee); a != "" {
+		u, err := d.jwResolveUser(ctx, "assignee", a, jwUserScope{Project: plan.project})
+		if err != nil {
+			return nil, err
+		}
+		plan.assignee = &u
+		fields["assignee"] = map[string]any{"accountId": u.AccountID}
+	}
+	// Custom (and other) fields, in a stable order so errors are repeatable.
+	src := jwFieldSource{snap: snap, screen: screen, screenName: scope, project: project}
+	keys := make([]string, 0, len(in.CustomFields))
+	for k := range in.CustomFields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	resolve := func(ctx context.Context, param, who string) (string, error) {
+		u, err := d.jwResolveUser(ctx, param, who, jwUserScope{})
+		return u.AccountID, err
+	}
+	for _, k := range keys {
+		f, err := src.lookup(k)
+		if err != nil {
+			return nil, jwCustomFieldErr(k, err)
+		}
+		if p := jwDedicatedParam(f.ID); p != "" {
+			return nil, argErrorf("customFields."+k, "set %s with the %s parameter, not in customFields", f.label(), p)
+		}
+		if _, dup := fields[f.ID]; dup {
+			return nil, argErrorf("customFields."+k, "%s is given twice in customFields", f.label())
+		}
+		v, err := jwCoerce(ctx, "customFields."+k, f, in.CustomFields[k], resolve)
+		if err != nil {
+			return nil, err
+		}
+		fields[f.ID] = v
+	}
+	if screen != nil {
+		if err := jwCheckRequired(screen, fields, plan); err != nil {
+			return nil, err
+		}
+	}
+	return plan, nil
+}
+
+// jwProjectKeyRe matches a project key.
+var jwProjectKeyRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// jwParamErr ties a schema lookup error to the parameter it came from,
+// keeping the valid choices it lists.
+func jwParamErr(param string, err error) error {
+	return argErrorf(param, "%s", err.Error())
+}
+
+// jwDedicatedParam is the tool parameter that sets a system field, if any.
+func jwDedicatedParam(id string) string {
+	switch id {
+	case "project":
+		return "projectKey"
+	case "issuetype":
+		return "issueType"
+	case "summary", "description", "assignee", "priority", "labels", "components":
+		return id
+	case "parent":
+		return "parentKey"
+	}
+	return ""
+}
+
+// jwScreenField finds a field of a create screen by id.
+func jwScreenField(screen []*schema.FieldMeta, id string) *schema.FieldMeta {
+	for _, m := range screen {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// jwScreenNames names field ids from a create screen, then the snapshot.
+func jwScreenNames(screen []*schema.FieldMeta, snap *schema.Snapshot) func(string) string {
+	site := jwSnapNames(snap)
+	return func(id string) string {
+		if m := jwScreenField(screen, id); m != nil {
+			return m.Name
+		}
+		return site(id)
+	}
+}
+
+// jwCheckRequired refuses a create that leaves out a required field with
+// no default, naming each one and how to set it.
+func jwCheckRequired(screen []*schema.FieldMeta, fields map[string]any, plan *jwCreatePlan) error {
+	var missing []string
+	for _, m := range screen {
+		if !m.Required || m.HasDefault {
+			continue
+		}
+		switch m.ID {
+		case "project", "issuetype", "reporter":
+			continue
+		}
+		if v, ok := fields[m.ID]; ok && v != nil {
+			continue
+		}
+		how := "customFields {\"" + m.Name + "\": …}"
+		if p := jwDedicatedParam(m.ID); p != "" {
+			how = "the " + p + " parameter"
+		}
+		item := jwFieldFromMeta(m).label() + " via " + how
+		if len(m.AllowedValues) > 0 {
+			item += " (one of: " + jwJoinCapped(m.AllowedValues, 12) + ")"
+		}
+		missing = append(missing, item)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &ArgError{Msg: fmt.Sprintf("%s %s requires fields that were not given: %s", plan.project, plan.issueType, strings.Join(missing, "; "))}
 }

@@ -2,25 +2,370 @@ package mcp
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// jiraManageIssueArgs are the arguments of atlassian_jira_manage_issue. (Placeholder until the tool lands.)
-type jiraManageIssueArgs struct{}
+// jiraManageIssueArgs are the arguments of atlassian_jira_manage_issue.
+type jiraManageIssueArgs struct {
+	IssueKey       string   `json:"issueKey" jsonschema:"issue key, e.g. ENG-123"`
+	Action         string   `json:"action" jsonschema:"add_comment, add_worklog, link_issues, add_labels, remove_labels, assign, unassign or add_watcher"`
+	Body           string   `json:"body,omitempty" jsonschema:"add_comment: the comment, markdown"`
+	TimeSpent      string   `json:"timeSpent,omitempty" jsonschema:"add_worklog: Jira duration such as 2h 30m, 1d, 45m (w d h m)"`
+	WorklogComment string   `json:"worklogComment,omitempty" jsonschema:"add_worklog: optional comment, markdown"`
+	TargetIssueKey string   `json:"targetIssueKey,omitempty" jsonschema:"link_issues: the other issue"`
+	LinkType       string   `json:"linkType,omitempty" jsonschema:"link_issues: phrase read as issueKey <linkType> targetIssueKey, e.g. blocks, is blocked by, relates to, duplicates"`
+	Labels         []string `json:"labels,omitempty" jsonschema:"add_labels/remove_labels: labels (no spaces)"`
+	AccountID      string   `json:"accountId,omitempty" jsonschema:"assign/add_watcher: display name, email or account id"`
+}
 
 // jiraManageIssueResult is the result of atlassian_jira_manage_issue.
-type jiraManageIssueResult struct{}
+type jiraManageIssueResult struct {
+	IssueKey string `json:"issueKey"`
+	Action   string `json:"action"`
+	// Message says what was done, in a sentence.
+	Message string `json:"message"`
+	URL     string `json:"url"`
+	// CommentID is the new comment's id (add_comment).
+	CommentID string `json:"commentId,omitempty"`
+	// WorklogID and TimeSpent describe the new worklog (add_worklog).
+	WorklogID string `json:"worklogId,omitempty"`
+	TimeSpent string `json:"timeSpent,omitempty"`
+	// Link is the link made (link_issues).
+	Link *jwLinkDone `json:"link,omitempty"`
+	// Labels are the labels added or removed.
+	Labels []string `json:"labels,omitempty"`
+	// User is the assignee or watcher (assign, add_watcher).
+	User *jwUser `json:"user,omitempty"`
+}
+
+// jwLinkDone describes a link that was made: Reads is the sentence it
+// means, "ENG-3 blocks ENG-4".
+type jwLinkDone struct {
+	Type         string `json:"type"`
+	InwardIssue  string `json:"inwardIssue"`
+	OutwardIssue string `json:"outwardIssue"`
+	Reads        string `json:"reads"`
+}
 
 // Text renders the result compactly.
-func (jiraManageIssueResult) Text() string { return "" }
+func (r jiraManageIssueResult) Text() string { return r.Message + " " + r.URL }
 
-// jiraManageIssueTool is atlassian_jira_manage_issue. NOT BUILT YET: it answers with an error.
-func jiraManageIssueTool(_ *Deps) *Tool {
-	return newTool("atlassian_jira_manage_issue", "Manage a Jira issue", Jira, Destructive,
-		func(*schema.Snapshot) string { return "Manage a Jira issue (not built yet)." },
-		func(context.Context, *jiraManageIssueArgs) (jiraManageIssueResult, error) {
-			return jiraManageIssueResult{}, errors.New("atlassian_jira_manage_issue is not built yet")
+// jiraManageIssueTool is atlassian_jira_manage_issue.
+func jiraManageIssueTool(d *Deps) *Tool {
+	return newTool("atlassian_jira_manage_issue", "Comment, log work, link, label, assign or watch a Jira issue", Jira, Destructive,
+		describeJiraManageIssue,
+		func(ctx context.Context, in *jiraManageIssueArgs) (jiraManageIssueResult, error) {
+			return d.jiraManageIssue(ctx, in)
 		})
+}
+
+// describeJiraManageIssue renders the description from the snapshot.
+func describeJiraManageIssue(snap *schema.Snapshot) string {
+	var s section
+	s.line("One change to a Jira issue per call. Actions and their parameters: add_comment (body, markdown); " +
+		"add_worklog (timeSpent like \"2h 30m\" or \"1d\", optional worklogComment; logged as starting now); " +
+		"link_issues (targetIssueKey, linkType: the phrase reads \"issueKey linkType targetIssueKey\", so " +
+		"{issueKey A, linkType \"blocks\", targetIssueKey B} means A blocks B and \"is blocked by\" means B blocks A); " +
+		"add_labels / remove_labels (labels); assign (accountId: display name, email or account id); unassign; " +
+		"add_watcher (accountId). remove_labels and unassign remove data.")
+	if lt := linkTypesLine(snap); lt != "" {
+		s.field("Link phrases (outward / inward)", lt)
+	}
+	s.line(`Example: {"issueKey":"%s-12","action":"add_worklog","timeSpent":"1h 30m","worklogComment":"Reproduced and fixed."}`, firstProjectKey(snap))
+	return s.String()
+}
+
+// jwManageParams lists which optional parameters each action uses, for
+// the check that refuses parameters an action would ignore.
+var jwManageParams = map[string][]string{
+	"add_comment":   {"body"},
+	"add_worklog":   {"timeSpent", "worklogComment"},
+	"link_issues":   {"targetIssueKey", "linkType"},
+	"add_labels":    {"labels"},
+	"remove_labels": {"labels"},
+	"assign":        {"accountId"},
+	"unassign":      {},
+	"add_watcher":   {"accountId"},
+}
+
+// jwManageActions is the documented order of the actions.
+var jwManageActions = []string{"add_comment", "add_worklog", "link_issues", "add_labels", "remove_labels", "assign", "unassign", "add_watcher"}
+
+// jiraManageIssue validates the action's parameters, then makes one change.
+func (d *Deps) jiraManageIssue(ctx context.Context, in *jiraManageIssueArgs) (jiraManageIssueResult, error) {
+	if d.Jira == nil {
+		return jiraManageIssueResult{}, jwErrNoJira
+	}
+	key, err := jwIssueKey("issueKey", in.IssueKey)
+	if err != nil {
+		return jiraManageIssueResult{}, err
+	}
+	action := strings.ToLower(strings.TrimSpace(in.Action))
+	uses, ok := jwManageParams[action]
+	if !ok {
+		if action == "" {
+			return jiraManageIssueResult{}, argErrorf("action", "is required: one of %s", strings.Join(jwManageActions, ", "))
+		}
+		return jiraManageIssueResult{}, argErrorf("action", "%q is not an action; use one of %s", jwClip(in.Action, 40), strings.Join(jwManageActions, ", "))
+	}
+	given := map[string]bool{
+		"body": in.Body != "", "timeSpent": in.TimeSpent != "", "worklogComment": in.WorklogComment != "",
+		"targetIssueKey": in.TargetIssueKey != "", "linkType": in.LinkType != "", "labels": in.Labels != nil,
+		"accountId": in.AccountID != "",
+	}
+	for _, p := range []string{"body", "timeSpent", "worklogComment", "targetIssueKey", "linkType", "labels", "accountId"} {
+		if given[p] && !slices.Contains(uses, p) {
+			hint := ""
+			if p == "body" && action == "add_worklog" {
+				hint = " (the worklog's comment goes in worklogComment)"
+			}
+			return jiraManageIssueResult{}, argErrorf(p, "is not used by action %s%s; %s takes %s", action, hint, action, jwParamList(uses))
+		}
+	}
+	res := jiraManageIssueResult{IssueKey: key, Action: action, URL: jwBrowseURL(d.SiteURL, key)}
+	switch action {
+	case "add_comment":
+		err = d.jwAddComment(ctx, key, in, &res)
+	case "add_worklog":
+		err = d.jwAddWorklog(ctx, key, in, &res)
+	case "link_issues":
+		err = d.jwLinkIssues(ctx, key, in, &res)
+	case "add_labels", "remove_labels":
+		err = d.jwChangeLabels(ctx, key, action == "add_labels", in, &res)
+	case "assign":
+		err = d.jwAssign(ctx, key, in, &res)
+	case "unassign":
+		if err = d.Jira.Issues.Unassign(ctx, key); err == nil {
+			res.Message = key + " is now unassigned."
+		}
+	case "add_watcher":
+		err = d.jwAddWatcher(ctx, key, in, &res)
+	}
+	if err != nil {
+		return jiraManageIssueResult{}, jwFieldNamedErr(err, jwSnapNames(d.snapshot()))
+	}
+	return res, nil
+}
+
+// jwParamList renders an action's parameters for an error.
+func jwParamList(ps []string) string {
+	if len(ps) == 0 {
+		return "no other parameters"
+	}
+	return strings.Join(ps, " and ")
+}
+
+func (d *Deps) jwAddComment(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+	if strings.TrimSpace(in.Body) == "" {
+		return argErrorf("body", "is required for add_comment: the comment text, markdown")
+	}
+	doc, err := jwADF("body", in.Body)
+	if err != nil {
+		return err
+	}
+	c, err := d.Jira.Issues.AddComment(ctx, key, &atlassian.CommentRequest{Body: doc})
+	if err != nil {
+		return err
+	}
+	res.CommentID = c.ID
+	res.Message = fmt.Sprintf("Added comment %s to %s.", c.ID, key)
+	return nil
+}
+
+// jwDurationRe matches one part of a Jira duration: "2h", "30m", "1.5d",
+// or a bare number of minutes.
+var jwDurationRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)([wdhm]?)$`)
+
+// jwDurationSplit separates "2h30m" into "2h 30m".
+var jwDurationSplit = regexp.MustCompile(`([wdhm])([0-9])`)
+
+// jwParseTimeSpent validates a Jira duration and returns it normalised
+// ("2h30m" → "2h 30m") with its length in seconds (8-hour days, 5-day
+// weeks, Jira's defaults).
+func jwParseTimeSpent(s string) (string, int64, error) {
+	in := strings.ToLower(strings.TrimSpace(s))
+	in = jwDurationSplit.ReplaceAllString(in, "$1 $2")
+	bad := func(why string) error {
+		return argErrorf("timeSpent", "%q is not a Jira duration%s; use w, d, h and m, e.g. \"2h 30m\", \"1d\", \"45m\" (a day is 8h, a week 5d)", jwClip(s, 40), why)
+	}
+	if in == "" {
+		return "", 0, argErrorf("timeSpent", "is required for add_worklog: a Jira duration such as \"2h 30m\" or \"1d\"")
+	}
+	var total float64
+	seen := map[string]bool{}
+	parts := strings.Fields(in)
+	for _, p := range parts {
+		m := jwDurationRe.FindStringSubmatch(p)
+		if m == nil {
+			return "", 0, bad("")
+		}
+		unit := m[2]
+		if unit == "" {
+			unit = "m"
+			if len(parts) > 1 {
+				return "", 0, bad(" (every part needs a unit)")
+			}
+		}
+		if seen[unit] {
+			return "", 0, bad(" (a unit appears twice)")
+		}
+		seen[unit] = true
+		n, err := strconv.ParseFloat(m[1], 64)
+		if err != nil || n > 1e5 {
+			return "", 0, bad("")
+		}
+		total += n * map[string]float64{"w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60}[unit]
+	}
+	if total < 60 {
+		return "", 0, bad(" (it must be at least one minute)")
+	}
+	if total > 10*5*8*3600*52 {
+		return "", 0, bad(" (more than ten years of work)")
+	}
+	if len(parts) == 1 && jwDurationRe.FindStringSubmatch(parts[0])[2] == "" {
+		in += "m"
+	}
+	return in, int64(total), nil
+}
+
+func (d *Deps) jwAddWorklog(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+	spent, _, err := jwParseTimeSpent(in.TimeSpent)
+	if err != nil {
+		return err
+	}
+	req := &atlassian.WorklogRequest{TimeSpent: spent, Started: d.now()}
+	if strings.TrimSpace(in.WorklogComment) != "" {
+		if req.Comment, err = jwADF("worklogComment", in.WorklogComment); err != nil {
+			return err
+		}
+	}
+	w, err := d.Jira.Issues.AddWorklog(ctx, key, req, nil)
+	if err != nil {
+		return err
+	}
+	res.WorklogID, res.TimeSpent = w.ID, spent
+	if w.TimeSpent != "" {
+		res.TimeSpent = w.TimeSpent
+	}
+	res.Message = fmt.Sprintf("Logged %s on %s (worklog %s).", res.TimeSpent, key, w.ID)
+	return nil
+}
+
+func (d *Deps) jwLinkIssues(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+	if strings.TrimSpace(in.TargetIssueKey) == "" {
+		return argErrorf("targetIssueKey", "is required for link_issues: the other issue's key")
+	}
+	target, err := jwIssueKey("targetIssueKey", in.TargetIssueKey)
+	if err != nil {
+		return err
+	}
+	if target == key {
+		return argErrorf("targetIssueKey", "is the same issue as issueKey; an issue cannot be linked to itself")
+	}
+	phrase := strings.TrimSpace(in.LinkType)
+	if phrase == "" {
+		return argErrorf("linkType", "is required for link_issues: a phrase such as \"blocks\", \"is blocked by\" or \"relates to\"")
+	}
+	var types []atlassian.IssueLinkType
+	if snap := d.snapshot(); snap != nil && snap.Jira != nil && len(snap.Jira.LinkTypes) > 0 {
+		for _, lt := range snap.Jira.LinkTypes {
+			types = append(types, atlassian.IssueLinkType{ID: lt.ID, Name: lt.Name, Inward: lt.Inward, Outward: lt.Outward})
+		}
+	} else if types, err = d.Jira.Meta.LinkTypes(ctx); err != nil {
+		return err
+	}
+	req, err := atlassian.ResolveLink(types, key, phrase, target)
+	if err != nil {
+		var phrases []string
+		for _, lt := range types {
+			phrases = append(phrases, fmt.Sprintf("%q / %q (%s)", lt.Outward, lt.Inward, lt.Name))
+		}
+		return argErrorf("linkType", "%q matches no link type name or phrase; link types (outward / inward phrase): %s",
+			jwClip(phrase, 60), strings.Join(phrases, ", "))
+	}
+	if err := d.Jira.IssueLinks.Create(ctx, req); err != nil {
+		return err
+	}
+	var lt atlassian.IssueLinkType
+	for _, t := range types {
+		if t.ID == req.Type.ID && t.Name == req.Type.Name {
+			lt = t
+		}
+	}
+	reads := fmt.Sprintf("%s %s %s", req.InwardIssue.Key, lt.Outward, req.OutwardIssue.Key)
+	res.Link = &jwLinkDone{Type: lt.Name, InwardIssue: req.InwardIssue.Key, OutwardIssue: req.OutwardIssue.Key, Reads: reads}
+	res.Message = "Linked: " + reads + "."
+	return nil
+}
+
+func (d *Deps) jwChangeLabels(ctx context.Context, key string, add bool, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+	verb := "remove_labels"
+	if add {
+		verb = "add_labels"
+	}
+	if len(in.Labels) == 0 {
+		return argErrorf("labels", "is required for %s: an array of labels", verb)
+	}
+	labels, err := jwCheckLabels("labels", in.Labels)
+	if err != nil {
+		return err
+	}
+	ops := make([]atlassian.FieldOperation, len(labels))
+	for i, l := range labels {
+		if add {
+			ops[i] = atlassian.FieldOperation{Add: l}
+		} else {
+			ops[i] = atlassian.FieldOperation{Remove: l}
+		}
+	}
+	req := &atlassian.IssueRequest{Update: map[string][]atlassian.FieldOperation{"labels": ops}}
+	if err := d.Jira.Issues.Edit(ctx, key, req, nil); err != nil {
+		return err
+	}
+	res.Labels = labels
+	if add {
+		res.Message = fmt.Sprintf("Added labels %s to %s.", strings.Join(labels, ", "), key)
+	} else {
+		res.Message = fmt.Sprintf("Removed labels %s from %s (labels it did not have are ignored).", strings.Join(labels, ", "), key)
+	}
+	return nil
+}
+
+func (d *Deps) jwAssign(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+	if strings.TrimSpace(in.AccountID) == "" {
+		return argErrorf("accountId", "is required for assign: a display name, email or account id (to clear the assignee use unassign)")
+	}
+	u, err := d.jwResolveUser(ctx, "accountId", in.AccountID, jwUserScope{IssueKey: key})
+	if err != nil {
+		return err
+	}
+	if err := d.Jira.Issues.Assign(ctx, key, u.AccountID); err != nil {
+		return err
+	}
+	res.User = &u
+	res.Message = fmt.Sprintf("Assigned %s to %s.", key, u)
+	return nil
+}
+
+func (d *Deps) jwAddWatcher(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+	if strings.TrimSpace(in.AccountID) == "" {
+		return argErrorf("accountId", "is required for add_watcher: a display name, email or account id")
+	}
+	u, err := d.jwResolveUser(ctx, "accountId", in.AccountID, jwUserScope{})
+	if err != nil {
+		return err
+	}
+	if err := d.Jira.Issues.AddWatcher(ctx, key, u.AccountID); err != nil {
+		return err
+	}
+	res.User = &u
+	res.Message = fmt.Sprintf("%s now watches %s.", u, key)
+	return nil
 }

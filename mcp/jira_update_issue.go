@@ -3,24 +3,366 @@ package mcp
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// jiraUpdateIssueArgs are the arguments of atlassian_jira_update_issue. (Placeholder until the tool lands.)
-type jiraUpdateIssueArgs struct{}
+// jiraUpdateIssueArgs are the arguments of atlassian_jira_update_issue.
+type jiraUpdateIssueArgs struct {
+	IssueKey          string          `json:"issueKey" jsonschema:"issue key, e.g. ENG-123"`
+	Action            string          `json:"action" jsonschema:"update_fields, transition, or both (edit the fields, then transition)"`
+	Fields            *jwUpdateFields `json:"fields,omitempty" jsonschema:"fields to set (update_fields and both)"`
+	TransitionName    string          `json:"transitionName,omitempty" jsonschema:"transition or target status name, case-insensitive (transition and both)"`
+	TransitionComment string          `json:"transitionComment,omitempty" jsonschema:"markdown comment added with the transition"`
+	CustomFields      map[string]any  `json:"customFields,omitempty" jsonschema:"other fields keyed by field id or display name; values coerced by the field's type, null clears"`
+}
+
+// jwUpdateFields are the fields update_fields sets.
+type jwUpdateFields struct {
+	Summary     string   `json:"summary,omitempty" jsonschema:"new one-line title"`
+	Priority    string   `json:"priority,omitempty" jsonschema:"priority name"`
+	Labels      []string `json:"labels,omitempty" jsonschema:"replaces all labels (use atlassian_jira_manage_issue add_labels/remove_labels to add or remove some)"`
+	Assignee    string   `json:"assignee,omitempty" jsonschema:"display name, email or account id"`
+	Description string   `json:"description,omitempty" jsonschema:"markdown; replaces the description"`
+}
+
+// empty reports whether no field is set (a nil Fields is empty).
+func (f *jwUpdateFields) empty() bool {
+	return f == nil || (f.Summary == "" && f.Priority == "" && f.Labels == nil && f.Assignee == "" && f.Description == "")
+}
 
 // jiraUpdateIssueResult is the result of atlassian_jira_update_issue.
-type jiraUpdateIssueResult struct{}
+type jiraUpdateIssueResult struct {
+	IssueKey string `json:"issueKey"`
+	URL      string `json:"url"`
+	// Updated lists the fields that were set, by display name.
+	Updated []string `json:"updated,omitempty"`
+	// Assignee is the account the assignee name resolved to.
+	Assignee *jwUser `json:"assignee,omitempty"`
+	// Transition is the transition made, when one was.
+	Transition *jwTransitionDone `json:"transition,omitempty"`
+}
+
+// jwTransitionDone describes a transition that was made.
+type jwTransitionDone struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	ToStatus  string `json:"toStatus"`
+	Commented bool   `json:"commented,omitempty"`
+}
 
 // Text renders the result compactly.
-func (jiraUpdateIssueResult) Text() string { return "" }
+func (r jiraUpdateIssueResult) Text() string {
+	var parts []string
+	if len(r.Updated) > 0 {
+		parts = append(parts, "updated "+strings.Join(r.Updated, ", "))
+	}
+	if r.Assignee != nil {
+		parts = append(parts, "assigned to "+r.Assignee.String())
+	}
+	if t := r.Transition; t != nil {
+		s := fmt.Sprintf("moved to %s (transition %q)", t.ToStatus, t.Name)
+		if t.Commented {
+			s += " with a comment"
+		}
+		parts = append(parts, s)
+	}
+	return fmt.Sprintf("%s: %s. %s", r.IssueKey, strings.Join(parts, "; "), r.URL)
+}
 
-// jiraUpdateIssueTool is atlassian_jira_update_issue. NOT BUILT YET: it answers with an error.
-func jiraUpdateIssueTool(_ *Deps) *Tool {
-	return newTool("atlassian_jira_update_issue", "Update a Jira issue", Jira, Destructive,
-		func(*schema.Snapshot) string { return "Update a Jira issue (not built yet)." },
-		func(context.Context, *jiraUpdateIssueArgs) (jiraUpdateIssueResult, error) {
-			return jiraUpdateIssueResult{}, errors.New("atlassian_jira_update_issue is not built yet")
+// jiraUpdateIssueTool is atlassian_jira_update_issue.
+func jiraUpdateIssueTool(d *Deps) *Tool {
+	return newTool("atlassian_jira_update_issue", "Update or transition a Jira issue", Jira, Destructive,
+		describeJiraUpdateIssue,
+		func(ctx context.Context, in *jiraUpdateIssueArgs) (jiraUpdateIssueResult, error) {
+			return d.jiraUpdateIssue(ctx, in)
 		})
+}
+
+// describeJiraUpdateIssue renders the description from the snapshot.
+func describeJiraUpdateIssue(snap *schema.Snapshot) string {
+	var s section
+	s.line("Edit a Jira issue's fields and/or move it through its workflow. action: update_fields (needs fields or " +
+		"customFields), transition (needs transitionName), or both (edits, then transitions). Setting fields overwrites " +
+		"their values (labels replaces all labels; to add or remove single labels use atlassian_jira_manage_issue).")
+	s.line("transitionName matches a transition name or its target status name, case-insensitively; if it is not available " +
+		"from the issue's current status the error lists the transitions that are. transitionComment (markdown) is added " +
+		"with the transition. Everything is checked before the first write.")
+	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
+		s.field("Statuses", statusesLine(snap))
+		s.field("Priorities", prioritiesLine(snap))
+		s.field("Custom fields (customFields, by name or id)", customFieldsLine(snap))
+		key := firstProjectKey(snap)
+		s.line(`Example: {"issueKey":"%s-12","action":"both","fields":{"priority":"High"},"transitionName":"In Progress","transitionComment":"Picked up."}`, key)
+	} else {
+		s.line(`Example: {"issueKey":"ENG-12","action":"transition","transitionName":"Done","transitionComment":"Fixed in 2.3.1."}`)
+	}
+	return s.String()
+}
+
+// jwUpdatePlan is a validated update, ready to send.
+type jwUpdatePlan struct {
+	edit       *atlassian.IssueRequest
+	updated    []string
+	assignee   *jwUser
+	transition *atlassian.Transition
+	comment    []byte
+	names      func(string) string
+}
+
+// jiraUpdateIssue validates everything, then edits and/or transitions.
+func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (jiraUpdateIssueResult, error) {
+	if d.Jira == nil {
+		return jiraUpdateIssueResult{}, jwErrNoJira
+	}
+	key, err := jwIssueKey("issueKey", in.IssueKey)
+	if err != nil {
+		return jiraUpdateIssueResult{}, err
+	}
+	action := strings.ToLower(strings.TrimSpace(in.Action))
+	edit, move := false, false
+	switch action {
+	case "update_fields":
+		edit = true
+	case "transition":
+		move = true
+	case "both":
+		edit, move = true, true
+	case "":
+		return jiraUpdateIssueResult{}, argErrorf("action", "is required: update_fields, transition or both")
+	default:
+		return jiraUpdateIssueResult{}, argErrorf("action", "%q is not an action; use update_fields, transition or both", jwClip(in.Action, 40))
+	}
+	hasFields := !in.Fields.empty()
+	switch {
+	case edit && !hasFields && len(in.CustomFields) == 0:
+		return jiraUpdateIssueResult{}, argErrorf("fields", "is required for action %s: give fields (summary, priority, labels, assignee, description) and/or customFields", action)
+	case !edit && (hasFields || len(in.CustomFields) > 0):
+		return jiraUpdateIssueResult{}, argErrorf("fields", "are only used by update_fields and both; use action both to set fields and transition")
+	case move && strings.TrimSpace(in.TransitionName) == "":
+		return jiraUpdateIssueResult{}, argErrorf("transitionName", "is required for action %s: a transition or target status name", action)
+	case !move && strings.TrimSpace(in.TransitionName) != "":
+		return jiraUpdateIssueResult{}, argErrorf("transitionName", "is only used by transition and both; use action both to set fields and transition")
+	case !move && in.TransitionComment != "":
+		return jiraUpdateIssueResult{}, argErrorf("transitionComment", "is only used with a transition; to comment without one use atlassian_jira_manage_issue add_comment")
+	}
+	plan := &jwUpdatePlan{names: jwSnapNames(d.snapshot())}
+	if edit {
+		if err := d.planEdit(ctx, key, in, plan); err != nil {
+			return jiraUpdateIssueResult{}, err
+		}
+	}
+	if move {
+		if err := d.planTransition(ctx, key, in, plan); err != nil {
+			return jiraUpdateIssueResult{}, err
+		}
+	}
+	res := jiraUpdateIssueResult{IssueKey: key, URL: jwBrowseURL(d.SiteURL, key)}
+	if edit {
+		if err := d.Jira.Issues.Edit(ctx, key, plan.edit, nil); err != nil {
+			err = jwFieldNamedErr(err, plan.names)
+			if move {
+				return res, errors.New("Nothing was changed: the field update failed, so the transition was not attempted. " + describeError(err))
+			}
+			return res, err
+		}
+		res.Updated, res.Assignee = plan.updated, plan.assignee
+	}
+	if move {
+		t := plan.transition
+		req := &atlassian.TransitionRequest{Transition: atlassian.TransitionRef{ID: t.ID}}
+		if plan.comment != nil {
+			req.Update = atlassian.TransitionComment(plan.comment)
+		}
+		if err := d.Jira.Issues.DoTransition(ctx, key, req); err != nil {
+			err = jwFieldNamedErr(err, plan.names)
+			if edit {
+				return res, fmt.Errorf("%s: the fields WERE updated (%s), but the transition %q failed, so the issue kept its status: %s "+
+					"Retry only the transition (action transition); do not resend the fields", key, strings.Join(plan.updated, ", "), t.Name, describeError(err))
+			}
+			return res, err
+		}
+		to := ""
+		if t.To != nil {
+			to = t.To.Name
+		}
+		res.Transition = &jwTransitionDone{ID: t.ID, Name: t.Name, ToStatus: to, Commented: plan.comment != nil}
+	}
+	return res, nil
+}
+
+// planEdit validates the fields and custom fields and builds the edit.
+func (d *Deps) planEdit(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *jwUpdatePlan) error {
+	snap := d.snapshot()
+	var project *schema.Project
+	if pk := jwProjectOfKey(key); pk != "" && snap != nil {
+		project, _ = snap.Project(pk)
+	}
+	fields := map[string]any{}
+	note := func(id, name string) {
+		if plan.names != nil {
+			if n := plan.names(id); n != "" {
+				name = n
+			}
+		}
+		plan.updated = append(plan.updated, name)
+	}
+	if f := in.Fields; f != nil {
+		if s := strings.TrimSpace(f.Summary); s != "" {
+			switch {
+			case strings.ContainsAny(s, "\r\n"):
+				return argErrorf("fields.summary", "must be one line")
+			case len([]rune(s)) > 255:
+				return argErrorf("fields.summary", "is %d characters; Jira allows at most 255", len([]rune(s)))
+			}
+			fields["summary"] = s
+			note("summary", "Summary")
+		}
+		if p := strings.TrimSpace(f.Priority); p != "" {
+			if snap != nil && snap.Jira != nil && len(snap.Jira.Priorities) > 0 {
+				pr, err := snap.Priority(project, p)
+				if err != nil {
+					return jwParamErr("fields.priority", err)
+				}
+				fields["priority"] = map[string]any{"id": pr.ID}
+			} else {
+				fields["priority"] = map[string]any{"name": p}
+			}
+			note("priority", "Priority")
+		}
+		if f.Labels != nil {
+			labels, err := jwCheckLabels("fields.labels", f.Labels)
+			if err != nil {
+				return err
+			}
+			fields["labels"] = labels
+			note("labels", "Labels")
+		}
+		if a := strings.TrimSpace(f.Assignee); a != "" {
+			u, err := d.jwResolveUser(ctx, "fields.assignee", a, jwUserScope{IssueKey: key})
+			if err != nil {
+				return err
+			}
+			plan.assignee = &u
+			fields["assignee"] = map[string]any{"accountId": u.AccountID}
+			note("assignee", "Assignee")
+		}
+		if f.Description != "" {
+			doc, err := jwADF("fields.description", f.Description)
+			if err != nil {
+				return err
+			}
+			fields["description"] = doc
+			note("description", "Description")
+		}
+	}
+	src := jwFieldSource{snap: snap, project: project}
+	keys := make([]string, 0, len(in.CustomFields))
+	for k := range in.CustomFields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	resolve := func(ctx context.Context, param, who string) (string, error) {
+		u, err := d.jwResolveUser(ctx, param, who, jwUserScope{})
+		return u.AccountID, err
+	}
+	for _, k := range keys {
+		f, err := src.lookup(k)
+		if err != nil {
+			return jwCustomFieldErr(k, err)
+		}
+		switch f.ID {
+		case "project", "issuetype", "status":
+			return argErrorf("customFields."+k, "%s cannot be changed here (status changes with action transition)", f.label())
+		}
+		if _, dup := fields[f.ID]; dup {
+			return argErrorf("customFields."+k, "%s is also set in fields; set it once", f.label())
+		}
+		v, err := jwCoerce(ctx, "customFields."+k, f, in.CustomFields[k], resolve)
+		if err != nil {
+			return err
+		}
+		fields[f.ID] = v
+		note(f.ID, f.Name)
+	}
+	plan.edit = &atlassian.IssueRequest{Fields: fields}
+	return nil
+}
+
+// jwCustomFieldErr names the customFields entry a lookup error is about.
+func jwCustomFieldErr(key string, err error) error {
+	var le *schema.LookupError
+	if errors.As(err, &le) {
+		return argErrorf("customFields."+key, "%s", le.Error())
+	}
+	return err
+}
+
+// planTransition finds the transition transitionName means among those
+// available now (one read), and converts the comment.
+func (d *Deps) planTransition(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *jwUpdatePlan) error {
+	if in.TransitionComment != "" {
+		doc, err := jwADF("transitionComment", in.TransitionComment)
+		if err != nil {
+			return err
+		}
+		plan.comment = doc
+	}
+	ts, err := d.Jira.Issues.Transitions(ctx, key, nil)
+	if err != nil {
+		return err
+	}
+	want := strings.TrimSpace(in.TransitionName)
+	if t := jwMatchTransition(ts, want); t != nil {
+		plan.transition = t
+		return nil
+	}
+	var avail []string
+	for _, t := range ts {
+		avail = append(avail, jwTransitionLabel(t))
+	}
+	msg := fmt.Sprintf("no transition %q is available for %s from its current status", want, key)
+	if iss, err := d.Jira.Issues.Get(ctx, key, &atlassian.IssueGetOptions{Fields: []string{"status"}}); err == nil && iss.Fields.Status != nil {
+		cur := iss.Fields.Status.Name
+		if jwFold(cur) == jwFold(want) {
+			msg = fmt.Sprintf("%s is already in status %q; no transition is needed", key, cur)
+		} else {
+			msg = fmt.Sprintf("no transition %q is available for %s from its current status %q", want, key, cur)
+		}
+	}
+	if len(avail) == 0 {
+		msg += "; no transitions are available (the connected user may lack the Transition issues permission)"
+	} else {
+		msg += "; available: " + strings.Join(avail, ", ")
+	}
+	return argErrorf("transitionName", "%s", msg)
+}
+
+// jwMatchTransition finds a transition by name, then by target status
+// name, case- and space-insensitively.
+func jwMatchTransition(ts []atlassian.Transition, want string) *atlassian.Transition {
+	w := jwFold(want)
+	for i := range ts {
+		if jwFold(ts[i].Name) == w {
+			return &ts[i]
+		}
+	}
+	for i := range ts {
+		if ts[i].To != nil && jwFold(ts[i].To.Name) == w {
+			return &ts[i]
+		}
+	}
+	return nil
+}
+
+// jwTransitionLabel renders "Start Progress → In Progress".
+func jwTransitionLabel(t atlassian.Transition) string {
+	if t.To == nil || t.To.Name == "" || jwFold(t.To.Name) == jwFold(t.Name) {
+		return fmt.Sprintf("%q", t.Name)
+	}
+	return fmt.Sprintf("%q → %s", t.Name, t.To.Name)
 }

@@ -1,0 +1,179 @@
+package mcp
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+)
+
+// jwUserScope says where a user is looked up: users assignable in a project
+// or on an issue (for assignees), or any user of the site (watchers, user
+// custom fields).
+type jwUserScope struct {
+	Project  string
+	IssueKey string
+}
+
+func (s jwUserScope) assignable() bool { return s.Project != "" || s.IssueKey != "" }
+
+func (s jwUserScope) String() string {
+	switch {
+	case s.IssueKey != "":
+		return " among the users who can be assigned " + s.IssueKey
+	case s.Project != "":
+		return " among the users who can be assigned issues in " + s.Project
+	}
+	return ""
+}
+
+// jwMaxUserMatches bounds a user search; more matches than this are
+// reported as "too many" rather than listed.
+const jwMaxUserMatches = 20
+
+// jwAccountIDRe matches the shapes of Atlassian account ids: the current
+// "557058:<uuid>"-style ids (a numeric prefix, a colon and a suffix), app
+// ids such as "qm:…", and the older 24-hex-digit ids. A display name or an
+// email never has this shape.
+var jwAccountIDRe = regexp.MustCompile(`^(?:[0-9a-fA-F]{24}|[A-Za-z0-9]+:[A-Za-z0-9-]{8,})$`)
+
+// jwLooksLikeAccountID reports whether s is shaped like an account id rather
+// than a display name or an email.
+func jwLooksLikeAccountID(s string) bool { return jwAccountIDRe.MatchString(s) }
+
+// jwUser is the account a name, email or id resolved to.
+type jwUser struct {
+	AccountID   string `json:"accountId"`
+	DisplayName string `json:"displayName,omitempty"`
+}
+
+func (u jwUser) String() string {
+	if u.DisplayName == "" {
+		return u.AccountID
+	}
+	return u.DisplayName
+}
+
+// jwResolveUser turns a display name, an email or an account id (the
+// parameter param of the call) into an account. An account id is used as
+// given (Jira checks it on write). A name or an email is searched: among
+// assignable users when scope names a project or an issue, else among all
+// users. An exact display-name or email match wins; a single partial match
+// is taken; several are an error listing the candidates; none is an error
+// that says so. It never writes.
+func (d *Deps) jwResolveUser(ctx context.Context, param, who string, scope jwUserScope) (jwUser, error) {
+	who = strings.TrimSpace(who)
+	if who == "" {
+		return jwUser{}, argErrorf(param, "is empty; give a display name, an email or an account id")
+	}
+	if jwLooksLikeAccountID(who) {
+		return jwUser{AccountID: who}, nil
+	}
+	if len(who) > 255 || strings.ContainsFunc(who, func(r rune) bool { return r < ' ' }) {
+		return jwUser{}, argErrorf(param, "%q is not a display name, an email or an account id", jwClip(who, 60))
+	}
+	users, err := d.jwSearchUsers(ctx, who, scope)
+	if err != nil {
+		return jwUser{}, err
+	}
+	matches := jwPickUsers(users, who)
+	switch len(matches) {
+	case 1:
+		return jwUser{AccountID: matches[0].AccountID, DisplayName: matches[0].DisplayName}, nil
+	case 0:
+		msg := fmt.Sprintf("no user matches %q%s", who, scope)
+		if scope.assignable() {
+			// Say whether the person exists but cannot be assigned: one
+			// more read, only on this failure path.
+			if others, err := d.jwSearchUsers(ctx, who, jwUserScope{}); err == nil {
+				if m := jwPickUsers(others, who); len(m) > 0 {
+					msg += fmt.Sprintf("; %s exists but cannot be assigned there (no permission, inactive or an app)", jwDescribeUsers(m, 5))
+				}
+			}
+		}
+		if strings.Contains(who, "@") {
+			msg += ". Jira matches an email only exactly; try the display name"
+		} else {
+			msg += ". Check the spelling, or give the email or account id"
+		}
+		return jwUser{}, argErrorf(param, "%s", msg)
+	}
+	more := ""
+	if len(matches) >= jwMaxUserMatches {
+		more = " (and possibly more)"
+	}
+	return jwUser{}, argErrorf(param, "%q matches %d users%s: %s%s. Give the full display name, the email or the account id",
+		who, len(matches), scope, jwDescribeUsers(matches, jwMaxUserMatches), more)
+}
+
+// jwSearchUsers runs the assignable search for a scope, else the user search.
+func (d *Deps) jwSearchUsers(ctx context.Context, query string, scope jwUserScope) ([]atlassian.User, error) {
+	if d.Jira == nil {
+		return nil, jwErrNoJira
+	}
+	if scope.assignable() {
+		return d.Jira.Users.Assignable(ctx, atlassian.AssignableOptions{
+			Query: query, Project: scope.Project, IssueKey: scope.IssueKey, MaxResults: jwMaxUserMatches,
+		})
+	}
+	return d.Jira.Users.Search(ctx, atlassian.UserSearchOptions{Query: query, MaxResults: jwMaxUserMatches})
+}
+
+// jwPickUsers narrows search results for who: active people only (no app
+// accounts), then exact display-name or email matches when there are any,
+// else every remaining result (Jira already matched prefixes).
+func jwPickUsers(users []atlassian.User, who string) []atlassian.User {
+	var people []atlassian.User
+	for _, u := range users {
+		if u.AccountID == "" || !u.Active || (u.AccountType != "" && u.AccountType != "atlassian") {
+			continue
+		}
+		people = append(people, u)
+	}
+	want := jwFold(who)
+	var exact []atlassian.User
+	for _, u := range people {
+		if jwFold(u.DisplayName) == want || (u.EmailAddress != "" && strings.EqualFold(u.EmailAddress, who)) {
+			exact = append(exact, u)
+		}
+	}
+	if len(exact) > 0 {
+		return exact
+	}
+	return people
+}
+
+// jwDescribeUsers lists users as "Name <email> (account id)", email only
+// when Jira shows it.
+func jwDescribeUsers(users []atlassian.User, max int) string {
+	var parts []string
+	for i, u := range users {
+		if i == max {
+			parts = append(parts, fmt.Sprintf("and %d more", len(users)-max))
+			break
+		}
+		s := u.DisplayName
+		if s == "" {
+			s = "(name hidden)"
+		}
+		if u.EmailAddress != "" {
+			s += " <" + u.EmailAddress + ">"
+		}
+		parts = append(parts, s+" (accountId "+u.AccountID+")")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// jwFold lower-cases s and collapses its whitespace.
+func jwFold(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// jwClip cuts s to n runes with an ellipsis.
+func jwClip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

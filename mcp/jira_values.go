@@ -1,0 +1,697 @@
+package mcp
+
+// Field values for the Jira write tools: finding the field a caller names
+// (id or display name) in the schema snapshot, and coercing the caller's
+// JSON value into the shape Jira wants for that field's type.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/adf"
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
+)
+
+// jwErrNoJira is returned when the connection has no Jira client.
+var jwErrNoJira = errors.New("this connection has no Jira site; the Jira tools cannot be used")
+
+// jwIssueKeyRe matches an issue key ("ENG-12") or a numeric issue id.
+var jwIssueKeyRe = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$`)
+
+// jwIssueKey validates an issue key or id given as param and returns it
+// with the project part upper-cased, as Jira writes keys.
+func jwIssueKey(param, v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", argErrorf(param, "is required: an issue key such as \"ENG-123\" or a numeric issue id")
+	}
+	if len(v) > 64 || !jwIssueKeyRe.MatchString(v) {
+		return "", argErrorf(param, "%q is not an issue key (\"ENG-123\") or a numeric issue id", jwClip(v, 60))
+	}
+	return strings.ToUpper(v), nil
+}
+
+// jwProjectOfKey is the project key of an issue key ("ENG-12" → "ENG"), or
+// "" for a numeric id.
+func jwProjectOfKey(key string) string {
+	if i := strings.LastIndexByte(key, '-'); i > 0 {
+		return key[:i]
+	}
+	return ""
+}
+
+// jwADF converts markdown given as param to an ADF document.
+func jwADF(param, md string) (json.RawMessage, error) {
+	doc, err := adf.FromMarkdown(md)
+	if err != nil {
+		if errors.Is(err, adf.ErrTooLarge) {
+			return nil, argErrorf(param, "is too large (at most %d bytes of markdown)", adf.MaxInputSize)
+		}
+		return nil, argErrorf(param, "cannot be converted from markdown: %v", err)
+	}
+	b, err := doc.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("mcp: encode ADF: %w", err)
+	}
+	return b, nil
+}
+
+// jwCheckLabels validates labels as Jira does: not empty, no whitespace, at
+// most 255 characters. It returns them trimmed.
+func jwCheckLabels(param string, labels []string) ([]string, error) {
+	out := make([]string, 0, len(labels))
+	for _, l := range labels {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+			return nil, argErrorf(param, "a label is empty")
+		case strings.ContainsFunc(l, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }):
+			return nil, argErrorf(param, "label %q contains spaces, which Jira does not allow; use - or _ instead (e.g. %q)",
+				jwClip(l, 60), strings.Join(strings.Fields(l), "-"))
+		case len([]rune(l)) > 255:
+			return nil, argErrorf(param, "label %q is longer than 255 characters", jwClip(l, 60))
+		}
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// jwValueKind is how a field's value is shaped on the way to Jira.
+type jwValueKind int
+
+const (
+	jwRaw       jwValueKind = iota // passed through as given
+	jwString                       // single-line text: a plain string
+	jwTextArea                     // rich text: markdown → ADF
+	jwNumber                       // a number
+	jwOption                       // {"value": …}
+	jwOptions                      // [{"value": …}, …]
+	jwUserKind                     // {"accountId": …}
+	jwUsers                        // [{"accountId": …}, …]
+	jwDate                         // "YYYY-MM-DD"
+	jwDateTime                     // "2006-01-02T15:04:05.000-0700"
+	jwLabels                       // ["a", "b"], no spaces
+	jwStrings                      // ["a", "b"]
+	jwSprint                       // a sprint id (number)
+	jwNamed                        // {"name": …} (priority, resolution, …)
+	jwNamedList                    // [{"name": …}, …] (components, versions)
+)
+
+// jwKindNames say what a caller must pass, for errors.
+var jwKindNames = map[jwValueKind]string{
+	jwRaw:       "a value in Jira's own shape",
+	jwString:    "a string",
+	jwTextArea:  "markdown text (a string)",
+	jwNumber:    "a number",
+	jwOption:    "one option value (a string)",
+	jwOptions:   "an array of option values (strings)",
+	jwUserKind:  "a user (display name, email or account id)",
+	jwUsers:     "an array of users (display names, emails or account ids)",
+	jwDate:      "a date \"YYYY-MM-DD\"",
+	jwDateTime:  "a date-time such as \"2026-12-01T14:30:00Z\" or \"2026-12-01T14:30:00.000+0000\"",
+	jwLabels:    "an array of labels (strings without spaces)",
+	jwStrings:   "an array of strings",
+	jwSprint:    "a sprint id (a number)",
+	jwNamed:     "a name (a string)",
+	jwNamedList: "an array of names (strings)",
+}
+
+// Custom field type keys that decide the value shape.
+const (
+	cfPrefix  = "com.atlassian.jira.plugin.system.customfieldtypes:"
+	cfSprint  = "com.pyxis.greenhopper.jira:gh-sprint"
+	cfTextMax = 255
+)
+
+// jwField is what value coercion needs to know about a field.
+type jwField struct {
+	ID   string
+	Name string
+	// Type and Items are the field's schema type ("string", "number",
+	// "option", "array", "user", "date", "datetime", …) and, for arrays,
+	// the element type.
+	Type  string
+	Items string
+	// Custom is the custom field type key; empty for system fields.
+	Custom string
+	// Allowed are the option values or names the field accepts, when known.
+	Allowed []string
+}
+
+func jwFieldFromMeta(m *schema.FieldMeta) jwField {
+	return jwField{ID: m.ID, Name: m.Name, Type: m.Type, Items: m.Items, Custom: m.Custom, Allowed: m.AllowedValues}
+}
+
+func jwFieldFromSite(f *schema.Field) jwField {
+	return jwField{ID: f.ID, Name: f.Name, Type: f.Type, Items: f.Items, Custom: f.CustomType}
+}
+
+// label names the field for messages: "Severity (customfield_10030)".
+func (f jwField) label() string {
+	if f.Name == "" || f.Name == f.ID {
+		return f.ID
+	}
+	return f.Name + " (" + f.ID + ")"
+}
+
+// kind classifies the field by its custom type key, then its schema type.
+func (f jwField) kind() jwValueKind {
+	switch f.Custom {
+	case cfPrefix + "textarea":
+		return jwTextArea
+	case cfPrefix + "textfield", cfPrefix + "url", cfPrefix + "readonlyfield":
+		return jwString
+	case cfPrefix + "float":
+		return jwNumber
+	case cfPrefix + "select", cfPrefix + "radiobuttons":
+		return jwOption
+	case cfPrefix + "multiselect", cfPrefix + "multicheckboxes":
+		return jwOptions
+	case cfPrefix + "userpicker":
+		return jwUserKind
+	case cfPrefix + "multiuserpicker":
+		return jwUsers
+	case cfPrefix + "datepicker":
+		return jwDate
+	case cfPrefix + "datetime":
+		return jwDateTime
+	case cfPrefix + "labels":
+		return jwLabels
+	case cfSprint:
+		return jwSprint
+	}
+	switch f.ID {
+	case "description", "environment":
+		return jwTextArea
+	case "labels":
+		return jwLabels
+	}
+	switch f.Type {
+	case "string":
+		return jwString
+	case "number":
+		return jwNumber
+	case "option":
+		return jwOption
+	case "user":
+		return jwUserKind
+	case "date":
+		return jwDate
+	case "datetime":
+		return jwDateTime
+	case "priority", "resolution", "securitylevel":
+		return jwNamed
+	case "array":
+		switch f.Items {
+		case "option":
+			return jwOptions
+		case "user":
+			return jwUsers
+		case "string":
+			return jwStrings
+		case "component", "version":
+			return jwNamedList
+		}
+	}
+	return jwRaw
+}
+
+// jwResolveUserFunc resolves a user named in a field value to an account id.
+type jwResolveUserFunc func(ctx context.Context, param, who string) (string, error)
+
+// jwCoerce shapes v (a decoded JSON value) for field f. param names the
+// value in errors ("customFields.Severity"). null clears a field and stays
+// null. Values of the wrong type are errors that say what the field takes.
+func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwResolveUserFunc) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	k := f.kind()
+	wrong := func() error {
+		msg := fmt.Sprintf("%s takes %s, not %s", f.label(), jwKindNames[k], jwDescribeJSON(v))
+		if len(f.Allowed) > 0 && (k == jwOption || k == jwOptions || k == jwNamed || k == jwNamedList) {
+			msg += "; allowed: " + jwJoinCapped(f.Allowed, 20)
+		}
+		return argErrorf(param, "%s", msg)
+	}
+	switch k {
+	case jwString:
+		s, ok := jwScalarString(v)
+		if !ok {
+			return nil, wrong()
+		}
+		if strings.ContainsAny(s, "\r\n") && f.Custom != "" {
+			return nil, argErrorf(param, "%s is a single-line text field; remove the line breaks", f.label())
+		}
+		if f.Custom != "" && len([]rune(s)) > cfTextMax {
+			return nil, argErrorf(param, "%s holds at most %d characters; got %d", f.label(), cfTextMax, len([]rune(s)))
+		}
+		return s, nil
+	case jwTextArea:
+		s, ok := v.(string)
+		if !ok {
+			return nil, wrong()
+		}
+		return jwADF(param, s)
+	case jwNumber:
+		switch n := v.(type) {
+		case float64:
+			return n, nil
+		case string:
+			x, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+			if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+				return nil, wrong()
+			}
+			return x, nil
+		}
+		return nil, wrong()
+	case jwOption:
+		if arr, ok := v.([]any); ok && len(arr) == 1 {
+			v = arr[0]
+		}
+		o, ok := jwOptionValue(f, v)
+		if !ok {
+			return nil, wrong()
+		}
+		return jwCheckAllowed(param, f, o)
+	case jwOptions:
+		var out []any
+		for _, item := range jwList(v) {
+			o, ok := jwOptionValue(f, item)
+			if !ok {
+				return nil, wrong()
+			}
+			o, err := jwCheckAllowed(param, f, o)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, o)
+		}
+		if out == nil {
+			out = []any{}
+		}
+		return out, nil
+	case jwUserKind, jwUsers:
+		items := []any{v}
+		if k == jwUsers {
+			items = jwList(v)
+		}
+		out := []any{}
+		for _, item := range items {
+			var id string
+			switch u := item.(type) {
+			case string:
+				if resolve == nil {
+					id = u
+					break
+				}
+				var err error
+				if id, err = resolve(ctx, param, u); err != nil {
+					return nil, err
+				}
+			case map[string]any:
+				s, ok := u["accountId"].(string)
+				if !ok || s == "" {
+					return nil, wrong()
+				}
+				id = s
+			default:
+				return nil, wrong()
+			}
+			out = append(out, map[string]any{"accountId": id})
+		}
+		if k == jwUserKind {
+			return out[0], nil
+		}
+		return out, nil
+	case jwDate:
+		s, ok := v.(string)
+		if !ok {
+			return nil, wrong()
+		}
+		d, err := time.Parse("2006-01-02", strings.TrimSpace(s))
+		if err != nil {
+			return nil, argErrorf(param, "%s takes a date \"YYYY-MM-DD\", not %q", f.label(), jwClip(s, 40))
+		}
+		return d.Format("2006-01-02"), nil
+	case jwDateTime:
+		s, ok := v.(string)
+		if !ok {
+			return nil, wrong()
+		}
+		t, ok := jwParseDateTime(s)
+		if !ok {
+			return nil, argErrorf(param, "%s takes %s, not %q", f.label(), jwKindNames[k], jwClip(s, 40))
+		}
+		return t.Format(atlassian.JiraTimeLayout), nil
+	case jwLabels, jwStrings:
+		var out []string
+		for _, item := range jwList(v) {
+			s, ok := item.(string)
+			if !ok {
+				return nil, wrong()
+			}
+			out = append(out, s)
+		}
+		if k == jwStrings {
+			if out == nil {
+				out = []string{}
+			}
+			return out, nil
+		}
+		return jwCheckLabels(param, out)
+	case jwSprint:
+		if arr, ok := v.([]any); ok && len(arr) == 1 {
+			v = arr[0]
+		}
+		var id float64
+		switch n := v.(type) {
+		case float64:
+			id = n
+		case string:
+			x, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
+			if err != nil {
+				return nil, argErrorf(param, "%s takes a sprint id (a number such as 4), not the name %q; sprint names are not resolved. "+
+					"Find the id in the Sprint field of an issue in that sprint (atlassian_jira_get_issue) or in the board", f.label(), jwClip(n, 60))
+			}
+			id = float64(x)
+		default:
+			return nil, wrong()
+		}
+		if id <= 0 || id != math.Trunc(id) || id > 1<<53 {
+			return nil, argErrorf(param, "%s takes a positive whole sprint id, not %v", f.label(), v)
+		}
+		return int64(id), nil
+	case jwNamed:
+		if m, ok := v.(map[string]any); ok {
+			return m, nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return nil, wrong()
+		}
+		name, err := jwCheckAllowed(param, f, s)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"name": name}, nil
+	case jwNamedList:
+		out := []any{}
+		for _, item := range jwList(v) {
+			switch x := item.(type) {
+			case string:
+				name, err := jwCheckAllowed(param, f, x)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, map[string]any{"name": name})
+			case map[string]any:
+				out = append(out, x)
+			default:
+				return nil, wrong()
+			}
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// jwOptionValue reads an option given as "Value", {"value": "Value"} or
+// {"id": "10100"}; the result is the option name (string) or the object to
+// send.
+func jwOptionValue(f jwField, v any) (any, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case map[string]any:
+		if s, ok := x["value"].(string); ok && len(x) == 1 {
+			return s, true
+		}
+		if _, ok := x["id"]; ok {
+			return x, true
+		}
+		if _, ok := x["value"]; ok {
+			return x, true // e.g. a cascading select {"value", "child"}
+		}
+	}
+	return nil, false
+}
+
+// jwCheckAllowed matches an option or name case-insensitively against the
+// field's allowed values when they are known and returns the canonical
+// spelling, as {"value": …} for options and as the plain name otherwise.
+func jwCheckAllowed(param string, f jwField, v any) (any, error) {
+	s, isName := v.(string)
+	if !isName {
+		return v, nil
+	}
+	s = strings.TrimSpace(s)
+	if len(f.Allowed) > 0 {
+		i := slices.IndexFunc(f.Allowed, func(a string) bool { return strings.EqualFold(a, s) })
+		if i < 0 {
+			return nil, argErrorf(param, "%q is not an allowed value of %s; allowed: %s", jwClip(s, 60), f.label(), jwJoinCapped(f.Allowed, 20))
+		}
+		s = f.Allowed[i]
+	}
+	switch f.kind() {
+	case jwOption, jwOptions:
+		return map[string]any{"value": s}, nil
+	}
+	return s, nil
+}
+
+// jwList treats a scalar as a one-element list.
+func jwList(v any) []any {
+	if arr, ok := v.([]any); ok {
+		return arr
+	}
+	return []any{v}
+}
+
+// jwScalarString accepts a string, or a number or boolean written as text
+// (a "Customer id" text field given 12345).
+func jwScalarString(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	}
+	return "", false
+}
+
+// jwDateTimeLayouts are the date-time forms accepted from callers.
+var jwDateTimeLayouts = []string{
+	time.RFC3339Nano,
+	atlassian.JiraTimeLayout,
+	"2006-01-02T15:04:05-0700",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04",
+	"2006-01-02",
+}
+
+// jwParseDateTime parses a caller's date-time; without an offset it is UTC.
+func jwParseDateTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range jwDateTimeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// jwDescribeJSON names a decoded JSON value's type for errors.
+func jwDescribeJSON(v any) string {
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("the string %q", jwClip(x, 40))
+	case float64:
+		return "the number " + strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return "null"
+}
+
+// jwJoinCapped joins up to max items and counts the rest.
+func jwJoinCapped(items []string, max int) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:max], ", ") + fmt.Sprintf(" (and %d more)", len(items)-max)
+}
+
+// jwFieldSource finds the field a customFields key names and what it
+// accepts, from the best information there is: the create screen of the
+// issue type (create), the snapshot's site fields with allowed values from
+// the project's create screens (update), or nothing (no snapshot: ids
+// only, values passed through).
+type jwFieldSource struct {
+	snap *schema.Snapshot
+	// screen is the create screen when known (create); nil otherwise.
+	screen []*schema.FieldMeta
+	// screenName names the screen for errors: "the create screen of ENG Bug".
+	screenName string
+	// project narrows allowed values on update (the issue's project).
+	project *schema.Project
+}
+
+// jwCustomFieldIDRe matches a custom field id.
+var jwCustomFieldIDRe = regexp.MustCompile(`^customfield_[0-9]+$`)
+
+// jwSystemFieldIDRe matches a system field id ("duedate", "fixVersions").
+var jwSystemFieldIDRe = regexp.MustCompile(`^[a-z][A-Za-z]*$`)
+
+// lookup resolves key, the name of a customFields entry.
+func (s jwFieldSource) lookup(key string) (jwField, error) {
+	param := "customFields." + key
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return jwField{}, argErrorf("customFields", "has an empty field name")
+	}
+	if strings.HasPrefix(strings.ToLower(key), "cf[") && strings.HasSuffix(key, "]") {
+		key = "customfield_" + key[3:len(key)-1]
+	}
+	if s.screen != nil {
+		var found []*schema.FieldMeta
+		for _, m := range s.screen {
+			if m.ID == key {
+				found = []*schema.FieldMeta{m}
+				break
+			}
+			if jwFold(m.Name) == jwFold(key) {
+				found = append(found, m)
+			}
+		}
+		switch len(found) {
+		case 1:
+			return jwFieldFromMeta(found[0]), nil
+		case 0:
+		default:
+			var ids []string
+			for _, m := range found {
+				ids = append(ids, jwFieldFromMeta(m).label())
+			}
+			return jwField{}, argErrorf(param, "several fields on %s are named %q: %s; name it by id", s.screenName, key, strings.Join(ids, ", "))
+		}
+		if s.snap != nil {
+			if f, err := s.snap.Field(key); err == nil {
+				return jwField{}, argErrorf(param, "%s is not on %s, so Jira would refuse it; fields there: %s",
+					jwFieldFromSite(f).label(), s.screenName, jwJoinCapped(jwScreenLabels(s.screen, key), 25))
+			}
+		}
+		return jwField{}, argErrorf(param, "unknown field %q on %s; fields there: %s", key, s.screenName,
+			jwJoinCapped(jwScreenLabels(s.screen, key), 25))
+	}
+	if s.snap != nil && s.snap.Jira != nil && len(s.snap.Jira.Fields) > 0 {
+		f, err := s.snap.Field(key)
+		if err != nil {
+			var le *schema.LookupError
+			if errors.As(err, &le) && !le.Ambiguous {
+				le.Valid = jwRankByLikeness(le.Valid, key)
+			}
+			return jwField{}, err
+		}
+		out := jwFieldFromSite(f)
+		if s.project != nil {
+			for _, t := range s.project.IssueTypes {
+				for _, m := range t.Fields {
+					if m.ID == f.ID && len(m.AllowedValues) > 0 {
+						out.Allowed = m.AllowedValues
+					}
+				}
+			}
+		}
+		return out, nil
+	}
+	if jwCustomFieldIDRe.MatchString(key) || jwSystemFieldIDRe.MatchString(key) {
+		return jwField{ID: key, Name: key}, nil
+	}
+	return jwField{}, argErrorf(param, "the site's fields are not known yet (schema discovery has not finished), so fields cannot be named "+
+		"by display name; use the field id, e.g. \"customfield_10016\"")
+}
+
+// jwScreenLabels lists a screen's settable fields, those most like key
+// first, leaving out the ones the tool sets through its own parameters.
+func jwScreenLabels(screen []*schema.FieldMeta, key string) []string {
+	var out []string
+	for _, m := range screen {
+		switch m.ID {
+		case "project", "issuetype", "summary", "reporter", "issuelinks":
+			continue
+		}
+		out = append(out, jwFieldFromMeta(m).label())
+	}
+	return jwRankByLikeness(out, key)
+}
+
+// jwRankByLikeness orders names so that those sharing a word (or a word
+// prefix) with key come first, keeping the order otherwise.
+func jwRankByLikeness(names []string, key string) []string {
+	words := strings.Fields(jwFold(strings.NewReplacer("_", " ", "-", " ").Replace(key)))
+	score := func(n string) int {
+		n = jwFold(n)
+		s := 0
+		for _, w := range words {
+			if len(w) >= 3 && strings.Contains(n, w[:3]) {
+				s++
+			}
+		}
+		return s
+	}
+	out := slices.Clone(names)
+	slices.SortStableFunc(out, func(a, b string) int { return score(b) - score(a) })
+	return out
+}
+
+// jwFieldNamedErr rewrites the field keys of a Jira 400's errors map as
+// "Name (id)" so the caller sees which field a message is about.
+func jwFieldNamedErr(err error, names func(id string) string) error {
+	var api *atlassian.APIError
+	if !errors.As(err, &api) || len(api.Errors) == 0 {
+		return err
+	}
+	cp := *api
+	cp.Errors = make(map[string]string, len(api.Errors))
+	for id, msg := range api.Errors {
+		key := id
+		if n := names(id); n != "" && n != id {
+			key = n + " (" + id + ")"
+		}
+		cp.Errors[key] = msg
+	}
+	return &cp
+}
+
+// jwSnapNames names field ids from the snapshot (nil-safe).
+func jwSnapNames(snap *schema.Snapshot) func(string) string {
+	return func(id string) string {
+		if snap == nil {
+			return ""
+		}
+		if f, err := snap.Field(id); err == nil {
+			return f.Name
+		}
+		return ""
+	}
+}
