@@ -46,18 +46,31 @@ func parseStorage(s string, maxDepth int) *html.Node {
 	z.AllowCDATA(true)
 	stack := []*html.Node{doc}
 	top := func() *html.Node { return stack[len(stack)-1] }
+	// Adjacent text runs (split by CDATA sections or dropped comments) are
+	// joined into one text node. They are collected and joined once when
+	// the next element starts or ends: appending to the node's string each
+	// time would be quadratic for "a<!---->a<!---->...".
+	var pending []string
+	var pendingNode *html.Node
+	flush := func() {
+		if len(pending) > 1 {
+			pendingNode.Data = strings.Join(pending, "")
+		}
+		pending, pendingNode = pending[:0], nil
+	}
 	appendText := func(text string) {
 		if text == "" {
 			return
 		}
-		p := top()
-		if last := p.LastChild; last != nil && last.Type == html.TextNode {
-			last.Data += text
+		if pendingNode != nil {
+			pending = append(pending, text)
 			return
 		}
+		p := top()
 		t := newNode()
 		t.Type, t.Data = html.TextNode, text
 		p.AppendChild(t)
+		pending, pendingNode = append(pending, text), t
 	}
 	pos := 0 // offset in s of the current token
 	for {
@@ -67,6 +80,7 @@ func parseStorage(s string, maxDepth int) *html.Node {
 		pos += len(raw)
 		switch tt {
 		case html.ErrorToken:
+			flush()
 			if z.Err() != io.EOF {
 				// The tokenizer only fails on read errors or MaxBuf; neither
 				// happens on a strings.Reader without MaxBuf. Keep what we
@@ -87,6 +101,7 @@ func parseStorage(s string, maxDepth int) *html.Node {
 			}
 			appendText(string(z.Text()))
 		case html.StartTagToken, html.SelfClosingTagToken:
+			flush()
 			name, hasAttr := z.TagName()
 			n := newNode()
 			n.Type, n.Data = html.ElementNode, intern(name)
@@ -105,6 +120,7 @@ func parseStorage(s string, maxDepth int) *html.Node {
 			}
 			stack = append(stack, n)
 		case html.EndTagToken:
+			flush()
 			name, _ := z.TagName()
 			for i := len(stack) - 1; i > 0; i-- {
 				if stack[i].Data == string(name) {
