@@ -17,6 +17,9 @@ type jRender struct {
 	// search caps embedded comments at 20 per issue, as search results do.
 	search bool
 	loc    *time.Location // the caller's time zone; nil = UTC
+	// sel caches the fields a request's selection picks (one selection per
+	// renderer: every issue of a response uses the same fields parameter).
+	sel []*jField
 }
 
 func (s *Server) jRenderer(c *caller) *jRender {
@@ -658,8 +661,18 @@ func (r *jRender) issue(is *jIssue, fs jFieldSel, ex jExpandSet, maxChangelog in
 	if ex["renderedFields"] {
 		rendered = map[string]any{}
 	}
-	for _, f := range r.j.fields {
-		if !fs.wants(f) || !r.j.issueHasField(is, f) {
+	if r.sel == nil {
+		for _, f := range r.j.fields {
+			if fs.wants(f) {
+				r.sel = append(r.sel, f)
+			}
+		}
+		if r.sel == nil {
+			r.sel = []*jField{}
+		}
+	}
+	for _, f := range r.sel {
+		if !r.j.issueHasField(is, f) {
 			continue
 		}
 		fields[f.ID] = r.fieldValue(is, f)

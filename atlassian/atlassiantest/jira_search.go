@@ -159,13 +159,20 @@ func (s *Server) runJQL(w http.ResponseWriter, j *jiraState, c *caller, text str
 	}
 	var matched []*jql.Issue
 	if keys := comp.ProjectKeys(); keys != nil {
+		n := 0
+		for _, k := range keys {
+			if p := j.project(k); p != nil {
+				n += len(p.views)
+			}
+		}
+		matched = make([]*jql.Issue, 0, n)
 		for _, k := range keys {
 			if p := j.project(k); p != nil {
 				matched = comp.Filter(matched, p.views)
 			}
 		}
 	} else {
-		matched = comp.Filter(nil, j.views)
+		matched = comp.Filter(make([]*jql.Issue, 0, len(j.views)), j.views)
 	}
 	total = len(matched)
 	if limit >= 0 && limit < len(matched) {
