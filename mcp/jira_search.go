@@ -423,7 +423,8 @@ func unknownFieldError(snap *schema.Snapshot, name string) error {
 	n := strings.ToLower(strings.Join(strings.Fields(name), " "))
 	for _, f := range snap.Jira.Fields {
 		fn := strings.ToLower(f.Name)
-		if strings.Contains(fn, n) || strings.Contains(n, fn) && len(fn) > 3 || editDistance(fn, n, 3) <= max(1, min(3, len(n)/4)) {
+		if strings.Contains(fn, n) || strings.Contains(n, fn) && len(fn) > 3 || wordPrefixes(n, fn) ||
+			editDistance(fn, n, 3) <= max(1, min(3, len(n)/4)) {
 			close = append(close, fmt.Sprintf("%s (%s)", f.Name, f.ID))
 		}
 	}
@@ -433,16 +434,33 @@ func unknownFieldError(snap *schema.Snapshot, name string) error {
 			close = close[:8]
 		}
 		msg += "; did you mean " + strings.Join(close, ", ") + "?"
+	} else {
+		msg += "."
 	}
 	var custom []string
 	for _, f := range rankedCustomFields(snap) {
 		custom = append(custom, fmt.Sprintf("%s (%s)", f.Name, f.ID))
 	}
 	if len(custom) > 0 {
-		msg += " Custom fields: " + capped(custom, maxCustomFields, "any field id or display name works")
+		msg += " Custom fields: " + capped(custom, maxCustomFields, "any field id or display name works") + "."
 	}
-	msg += ". System fields go by id: summary, description, status, assignee, reporter, priority, labels, components, fixVersions, duedate, comment, issuelinks, subtasks, parent."
+	msg += " System fields go by id: summary, description, status, assignee, reporter, priority, labels, components, fixVersions, duedate, comment, issuelinks, subtasks, parent."
 	return argErrorf("fields", "%s", msg)
+}
+
+// wordPrefixes reports whether every word of abbr starts a word of name, in
+// order: "story pts" → "story points".
+func wordPrefixes(abbr, name string) bool {
+	aw, nw := strings.Fields(abbr), strings.Fields(name)
+	if len(aw) == 0 || len(aw) != len(nw) {
+		return false
+	}
+	for i := range aw {
+		if !strings.HasPrefix(nw[i], aw[i][:1]) {
+			return false
+		}
+	}
+	return true
 }
 
 // editDistance is the Levenshtein distance of a and b, or limit+1 once it
