@@ -118,7 +118,7 @@ func (w *storageWriter) blocks(nodes []*Node, depth int) {
 		if n == nil {
 			continue
 		}
-		if n.Type == "paragraph" && len(n.Content) == 1 {
+		if t, ok := paragraphText(n); ok && n.Type == "paragraph" && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[extension:")) {
 			if closers == nil {
 				closers = findClosers(nodes)
 			}
@@ -1052,7 +1052,7 @@ func extensionToken(p *Node) (string, [][2]string, bool) {
 // paragraphText is the text of a paragraph that holds one unmarked text
 // node.
 func paragraphText(p *Node) (string, bool) {
-	if len(p.Content) != 1 || p.Content[0] == nil || p.Content[0].Type != "text" || len(p.Content[0].Marks) > 0 {
+	if p.Type != "paragraph" || len(p.Content) != 1 || p.Content[0] == nil || p.Content[0].Type != "text" || len(p.Content[0].Marks) > 0 {
 		return "", false
 	}
 	return strings.TrimSpace(p.Content[0].Text), true
