@@ -196,12 +196,12 @@ func TestRetryMatrix(t *testing.T) {
 		{
 			name:   "GET 429 huge Retry-After: gives up at once",
 			faults: []atlassiantest.Fault{{Path: mePath, Status: 429, Header: header("Retry-After", "99999999999999999999999", "RateLimit-Reason", "jira-burst-based")}},
-			call:   get, path: mePath, requests: 1, check: rateLimited("maximum wait", 1, 500*time.Millisecond),
+			call:   get, path: mePath, requests: 1, check: rateLimited("maximum wait", 1, 2*time.Second),
 		},
 		{
 			name:   "GET 429 beyond the deadline: gives up at once",
 			faults: []atlassiantest.Fault{withPath(atlassiantest.RateLimitFault("jira-burst-based", 2*time.Second), "", mePath, 0)},
-			call:   get, path: mePath, deadline: time.Second, requests: 1, check: rateLimited("deadline", 1, 500*time.Millisecond),
+			call:   get, path: mePath, deadline: time.Second, requests: 1, check: rateLimited("deadline", 1, 900*time.Millisecond),
 		},
 		{
 			name:   "GET 503 twice: retried",
@@ -230,8 +230,8 @@ func TestRetryMatrix(t *testing.T) {
 		},
 		{
 			name:   "GET client timeout: retried",
-			faults: []atlassiantest.Fault{{Path: mePath, Times: 1, Latency: 400 * time.Millisecond}},
-			call:   get, path: mePath, timeout: 150 * time.Millisecond, requests: 2, check: ok,
+			faults: []atlassiantest.Fault{{Path: mePath, Times: 1, Latency: time.Second}},
+			call:   get, path: mePath, timeout: 300 * time.Millisecond, requests: 2, check: ok,
 		},
 		{
 			name:   "POST 500: not retried",
@@ -265,8 +265,8 @@ func TestRetryMatrix(t *testing.T) {
 		},
 		{
 			name:   "POST client timeout: never retried",
-			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Times: 1, Latency: 400 * time.Millisecond}},
-			call:   post, path: createPath, timeout: 150 * time.Millisecond, requests: 1, check: transport,
+			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Times: 1, Latency: time.Second}},
+			call:   post, path: createPath, timeout: 300 * time.Millisecond, requests: 1, check: transport,
 		},
 	}
 	for _, tt := range tests {
