@@ -198,6 +198,13 @@ func (d *Deps) searchHit(it *atlassian.SearchResultItem, base string) confSearch
 			h.Space = &confSpace{Key: strings.Trim(key, "/"), Name: it.ResultGlobalContainer.Title}
 		}
 	}
+	if h.Space == nil && h.Type == "space" {
+		// v1 puts a space hit's space at the top level, which the REST
+		// layer does not keep; its URL is /spaces/KEY.
+		if key, ok := strings.CutPrefix(it.URL, "/spaces/"); ok && confValidSpaceKey(strings.Trim(key, "/")) {
+			h.Space = &confSpace{Key: strings.Trim(key, "/"), Name: h.Title}
+		}
+	}
 	h.URL = d.confPageURL(webui, base)
 	return h
 }
