@@ -172,3 +172,15 @@ func (w slogWriter) Write(p []byte) (int, error) {
 	w.l.Warn(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// HTTPHandler serves the protocol as streamable HTTP at path (e.g. "/mcp")
+// with stateful sessions (a deleted session is gone) and DNS-rebinding
+// protection for loopback listeners. Close the returned server's sessions
+// with its Shutdown when the listener stops.
+func (s *Server) HTTPHandler(path string) *server.StreamableHTTPServer {
+	return server.NewStreamableHTTPServer(s.mcp,
+		server.WithEndpointPath(path),
+		server.WithStateful(true),
+		server.WithStreamableHTTPLogger(s.log),
+	)
+}

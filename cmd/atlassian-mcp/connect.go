@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -23,6 +24,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
@@ -78,6 +80,11 @@ type connectOptions struct {
 	site         string
 	noBrowser    bool
 	timeout      time.Duration
+	// browse opens the authorization URL; nil means the user's browser.
+	// serve --sandbox plays the browser over HTTP with it.
+	browse func(url string) error
+	// log receives schema discovery's progress; nil discards it.
+	log *slog.Logger
 }
 
 func runConnect(ctx context.Context, s streams, args []string) int {
@@ -184,7 +191,11 @@ func connect(ctx context.Context, s streams, o connectOptions) error {
 		}
 	} else {
 		fmt.Fprintf(s.err, "Opening the consent page in your browser. If it does not open, visit:\n\n  %s\n\nWaiting for the callback on %s (or paste the redirected URL here)...\n", authorize, o.redirectURI)
-		if err := openBrowser(authorize); err != nil {
+		browse := o.browse
+		if browse == nil {
+			browse = openBrowser
+		}
+		if err := browse(authorize); err != nil {
 			fmt.Fprintf(s.err, "(could not start a browser: %v)\n", err)
 		}
 	}
@@ -258,7 +269,7 @@ func connect(ctx context.Context, s streams, o connectOptions) error {
 		fmt.Fprintf(s.out, "Connected by: %s\n", connectedBy)
 	}
 	fmt.Fprintf(s.out, "Stored in:    %s (secrets encrypted)\n", store.Path())
-	fmt.Fprintln(s.out, "Schema discovery is not built yet (issue 6); the tools work without it, and it will run here once it exists.")
+	discoverAfterConnect(ctx, s, store, conn.Name, o.log)
 	fmt.Fprintf(s.out, "Check the connection any time with: atlassian-mcp status --connection %s\n", conn.Name)
 	return nil
 }
@@ -557,4 +568,23 @@ func productTitle(p string) string {
 		return "Confluence"
 	}
 	return p
+}
+
+// discoverAfterConnect runs schema discovery for a new connection and says
+// what it found. A failure is reported, not fatal: the tools work without a
+// schema, and 'atlassian-mcp schema refresh' tries again.
+func discoverAfterConnect(ctx context.Context, s streams, store *tokenstore.Store, name string, logger *slog.Logger) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	st, err := openSite(ctx, store, name, logger)
+	if err == nil {
+		fmt.Fprintln(s.out, "Discovering the site's schema...")
+		var snap *schema.Snapshot
+		if snap, err = st.refreshSchema(ctx); err == nil {
+			fmt.Fprintf(s.out, "Schema:       %s\n", schemaSummary(snap))
+			return
+		}
+	}
+	fmt.Fprintf(s.out, "Schema discovery failed (%v); the tools work without it. Retry with: atlassian-mcp schema refresh --connection %s\n", err, name)
 }

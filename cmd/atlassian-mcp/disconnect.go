@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
@@ -55,7 +56,11 @@ remove the app under Connected apps in your Atlassian account settings.`)
 		fmt.Fprintf(s.err, "disconnect: connection %q was already deleted (by another process)\n", name)
 	}
 	fmt.Fprintf(s.out, "Deleted connection %q (%s) and its tokens from %s.\n", name, conn.Site.URL, store.Dir())
-	fmt.Fprintln(s.out, "No cached schema to delete: schema discovery is not built yet (issue 6).")
+	if err := schema.NewCache(store.Dir()).Delete(name); err != nil {
+		fmt.Fprintf(s.out, "The cached schema could not be deleted: %v\n", err)
+	} else {
+		fmt.Fprintln(s.out, "Deleted the connection's cached schema.")
+	}
 	fmt.Fprintln(s.out, revoke)
 	fmt.Fprintln(s.out, "Atlassian does not document app-side revocation for OAuth 2.0 (3LO) apps: to be sure, remove the app under Connected apps (https://id.atlassian.com/manage-profile/apps).")
 	return exitOK

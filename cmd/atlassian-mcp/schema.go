@@ -1,11 +1,96 @@
 package main
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
 
-func runSchema(_ context.Context, s streams, args []string) int {
-	fs := newFlags(s, "schema", "[refresh] [flags]", "Browse the discovered site schema, or rediscover it with 'schema refresh'.")
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
+)
+
+func runSchema(ctx context.Context, s streams, args []string) int {
+	refresh := len(args) > 0 && args[0] == "refresh"
+	if refresh {
+		args = args[1:]
+	}
+	fs := newFlags(s, "schema", "[refresh] [flags]", `Browse the site schema discovered for a connection: projects, issue types,
+statuses per project and issue type, custom fields, priorities, link types and
+spaces. 'schema refresh' rediscovers it (after new projects, fields, issue
+types, statuses or spaces); running servers pick the new schema up on their
+next start or refresh.`)
+	sf := addStoreFlags(fs)
+	asJSON := fs.Bool("json", false, "print the snapshot as JSON")
+	timeout := fs.Duration("timeout", 5*time.Minute, "time limit for a refresh")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	return notBuilt(s, "schema", "6")
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.err, "schema: unexpected argument %q (the only subcommand is 'refresh')\n", fs.Arg(0))
+		return exitUsage
+	}
+	store, err := sf.openStore()
+	if err != nil {
+		fmt.Fprintf(s.err, "schema: %v\n", err)
+		return exitFailure
+	}
+	var snap *schema.Snapshot
+	if refresh {
+		logger := slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		ctx, cancel := context.WithTimeout(ctx, *timeout)
+		defer cancel()
+		st, err := openSite(ctx, store, sf.connection, logger)
+		if err != nil {
+			fmt.Fprintf(s.err, "schema refresh: %v\n", err)
+			return exitFailure
+		}
+		if snap, err = st.refreshSchema(ctx); err != nil {
+			fmt.Fprintf(s.err, "schema refresh: %v\n", err)
+			return exitFailure
+		}
+		if !*asJSON {
+			fmt.Fprintf(s.out, "Refreshed: %s\n\n", schemaSummary(snap))
+		}
+	} else {
+		snap, err = schema.NewCache(store.Dir()).Load(sf.connection)
+		if errors.Is(err, schema.ErrNoSnapshot) {
+			fmt.Fprintf(s.err, "schema: nothing discovered yet for connection %q; run 'atlassian-mcp schema refresh --connection %s'\n", sf.connection, sf.connection)
+			return exitFailure
+		} else if err != nil {
+			fmt.Fprintf(s.err, "schema: %v\n", err)
+			return exitFailure
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(snap); err != nil {
+			fmt.Fprintf(s.err, "schema: %v\n", err)
+			return exitFailure
+		}
+		return exitOK
+	}
+	if err := schema.WriteText(s.out, snap); err != nil {
+		fmt.Fprintf(s.err, "schema: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// schemaSummary says in one line what a snapshot holds.
+func schemaSummary(s *schema.Snapshot) string {
+	var projects, fields, spaces int
+	if s.Jira != nil {
+		projects, fields = len(s.Jira.Projects), len(s.CustomFields())
+	}
+	if s.Confluence != nil {
+		spaces = len(s.Confluence.Spaces)
+	}
+	out := fmt.Sprintf("%d projects, %d custom fields, %d spaces in %s", projects, fields, spaces, s.Duration.Round(time.Millisecond))
+	if n := len(s.Failures); n > 0 {
+		out += fmt.Sprintf(" (partial: %d parts failed; see 'atlassian-mcp schema')", n)
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
@@ -62,6 +63,9 @@ token inactivity window alive. Exit code 0 means healthy, 1 not.`)
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	rep := checkConnection(ctx, store, conn)
+	if snap, err := schema.NewCache(store.Dir()).Load(conn.Name); err == nil {
+		rep.SchemaRefreshedAt = &snap.RefreshedAt
+	}
 	if *asJSON {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
@@ -247,5 +251,9 @@ func printStatus(w io.Writer, r statusReport) {
 		}
 	}
 	fmt.Fprintf(w, "Access token:      expires %s\n", exp)
-	fmt.Fprintf(w, "Schema refreshed:  never (schema discovery is not built yet, issue 6)\n")
+	refreshed := "never (run 'atlassian-mcp schema refresh')"
+	if r.SchemaRefreshedAt != nil {
+		refreshed = r.SchemaRefreshedAt.Local().Format(time.RFC1123)
+	}
+	fmt.Fprintf(w, "Schema refreshed:  %s\n", refreshed)
 }
