@@ -656,8 +656,48 @@ func (r *mdRenderer) inline(nodes []*Node, ctx inlineCtx, depth int) string {
 		nodes = nodes[:len(nodes)-1]
 	}
 	w := &inlineWriter{r: r, ctx: ctx, lineStart: true, depth: depth}
-	w.items(buildSpans(nodes, nil), 0)
-	return strings.TrimRight(w.b.String(), " \t")
+	w.items(buildSpans(mergeAdjacentText(nodes), nil), 0)
+	out := w.b.String()
+	for {
+		// A break followed only by blanks ends the block: drop it.
+		out = strings.TrimRight(out, " \t")
+		switch {
+		case strings.HasSuffix(out, "\\\n") && !escapedAt(out, len(out)-2):
+			out = out[:len(out)-2]
+		case strings.HasSuffix(out, "  \n"):
+			out = out[:len(out)-3]
+		case strings.HasSuffix(out, "<br>") && !escapedAt(out, len(out)-4):
+			out = out[:len(out)-4]
+		default:
+			return out
+		}
+	}
+}
+
+// mergeAdjacentText joins neighbouring text nodes with identical marks
+// (without touching the input), so e.g. two code nodes become one code span.
+func mergeAdjacentText(nodes []*Node) []*Node {
+	merge := false
+	for i := 1; i < len(nodes); i++ {
+		if nodes[i].Type == "text" && nodes[i-1].Type == "text" && sameMarks(nodes[i].Marks, nodes[i-1].Marks) {
+			merge = true
+			break
+		}
+	}
+	if !merge {
+		return nodes
+	}
+	out := make([]*Node, 0, len(nodes))
+	for _, n := range nodes {
+		if k := len(out) - 1; k >= 0 && n.Type == "text" && out[k].Type == "text" && sameMarks(out[k].Marks, n.Marks) {
+			cp := *out[k]
+			cp.Text += n.Text
+			out[k] = &cp
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 type inlineWriter struct {
@@ -739,7 +779,9 @@ func (w *inlineWriter) span(it spanItem, next byte) {
 	case "link":
 		href := m.StringAttr("href")
 		if inner == "" {
-			inner = escapeText(href, false, w.ctx == ctxTable)
+			// A link around nothing visible (spaces at a line start) cannot
+			// be written.
+			return
 		}
 		if isAutolinkable(href) && inner == escapeText(href, false, w.ctx == ctxTable) && w.lastByte() != '\\' {
 			w.write("<" + href + ">")
@@ -1003,7 +1045,7 @@ func (w *inlineWriter) leaf(n *Node) {
 			w.write("[status: " + color + "]")
 			return
 		}
-		w.write("{status:" + color + " " + escapeStatus(escapeText(strings.TrimSpace(txt), false, w.ctx == ctxTable)) + "}")
+		w.write("{status:" + color + " " + escapeStatus(strings.TrimSpace(txt), w.ctx == ctxTable) + "}")
 	case "inlineCard":
 		w.write(w.r.card(n))
 	case "placeholder":
@@ -1036,8 +1078,20 @@ func (w *inlineWriter) leaf(n *Node) {
 	}
 }
 
-func escapeStatus(s string) string {
-	return strings.NewReplacer("{", `\{`, "}", `\}`).Replace(s)
+// escapeStatus escapes status text: braces always, the rest as text.
+func escapeStatus(s string, table bool) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexAny(s, "{}")
+		if i < 0 {
+			b.WriteString(escapeText(s, false, table))
+			return b.String()
+		}
+		b.WriteString(escapeText(s[:i], false, table))
+		b.WriteByte('\\')
+		b.WriteByte(s[i])
+		s = s[i+1:]
+	}
 }
 
 func adfDateText(ts string) string {
