@@ -609,3 +609,31 @@ func TestNearLimitTracked(t *testing.T) {
 		t.Errorf("state after 18 of 20 = %+v; want near the limit", st)
 	}
 }
+
+// TestNilInputsAreErrors: nil requests and a nil context give errors, not
+// panics, and send nothing.
+func TestNilInputsAreErrors(t *testing.T) {
+	srv := sandbox(t)
+	j := jiraClient(t, srv)
+	c := confClient(t, srv)
+	ctx := context.Background()
+	var nilCtx context.Context
+	errs := map[string]error{}
+	_, errs["Issues.Create"] = j.Issues.Create(ctx, nil)
+	errs["Issues.Edit"] = j.Issues.Edit(ctx, "ENG-1", nil, nil)
+	errs["Issues.DoTransition"] = j.Issues.DoTransition(ctx, "ENG-1", nil)
+	_, errs["Issues.AddComment"] = j.Issues.AddComment(ctx, "ENG-1", nil)
+	_, errs["Issues.AddWorklog"] = j.Issues.AddWorklog(ctx, "ENG-1", nil, nil)
+	errs["IssueLinks.Create"] = j.IssueLinks.Create(ctx, nil)
+	_, errs["Pages.Create"] = c.Pages.Create(ctx, nil, nil)
+	_, errs["Labels.Add"] = c.Labels.Add(ctx, "1", nil)
+	_, errs["nil context"] = j.Issues.Get(nilCtx, "ENG-1", nil)
+	for name, err := range errs {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
