@@ -93,7 +93,7 @@ func jwRequiredLine(snap *schema.Snapshot) string {
 	for _, p := range rankedProjects(snap) {
 		for _, t := range p.IssueTypes {
 			var names []string
-			for _, f := range t.RequiredFields() {
+			for _, f := range jwRequired(t.Fields) {
 				if f.ID != "summary" {
 					names = append(names, f.Name)
 				}
@@ -353,18 +353,31 @@ func jwScreenNames(screen []*schema.FieldMeta, snap *schema.Snapshot) func(strin
 	}
 }
 
-// jwCheckRequired refuses a create that leaves out a required field with
-// no default, naming each one and how to set it.
-func jwCheckRequired(screen []*schema.FieldMeta, fields map[string]any, plan *jwCreatePlan) error {
-	var missing []string
+// jwRequired lists the required fields of a create screen that a create
+// must set. A default value does not excuse a field: Jira (and the
+// sandbox) refuse a create without a required priority even when the
+// scheme has a default. Project and issue type are always set, and the
+// reporter defaults to the caller.
+func jwRequired(screen []*schema.FieldMeta) []*schema.FieldMeta {
+	var out []*schema.FieldMeta
 	for _, m := range screen {
-		if !m.Required || m.HasDefault {
+		if !m.Required {
 			continue
 		}
 		switch m.ID {
 		case "project", "issuetype", "reporter":
 			continue
 		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// jwCheckRequired refuses a create that leaves out a required field with
+// no default, naming each one and how to set it.
+func jwCheckRequired(screen []*schema.FieldMeta, fields map[string]any, plan *jwCreatePlan) error {
+	var missing []string
+	for _, m := range jwRequired(screen) {
 		if v, ok := fields[m.ID]; ok && v != nil {
 			continue
 		}

@@ -78,22 +78,26 @@ func (d *Deps) jwResolveUser(ctx context.Context, param, who string, scope jwUse
 	if err != nil {
 		return jwUser{}, err
 	}
-	matches := jwPickUsers(users, who)
+	matches, inactive := jwPickUsers(users, who)
 	switch len(matches) {
 	case 1:
 		return jwUser{AccountID: matches[0].AccountID, DisplayName: matches[0].DisplayName}, nil
 	case 0:
 		msg := fmt.Sprintf("no user matches %q%s", who, scope)
-		if scope.assignable() {
+		if len(inactive) == 0 && scope.assignable() {
 			// Say whether the person exists but cannot be assigned: one
 			// more read, only on this failure path.
 			if others, err := d.jwSearchUsers(ctx, who, jwUserScope{}); err == nil {
-				if m := jwPickUsers(others, who); len(m) > 0 {
-					msg += fmt.Sprintf("; %s exists but cannot be assigned there (no permission, inactive or an app)", jwDescribeUsers(m, 5))
+				if m, off := jwPickUsers(others, who); len(m) > 0 {
+					msg += fmt.Sprintf("; %s exists but cannot be assigned there (missing the Assignable user permission)", jwDescribeUsers(m, 5))
+				} else {
+					inactive = off
 				}
 			}
 		}
-		if strings.Contains(who, "@") {
+		if len(inactive) > 0 {
+			msg += fmt.Sprintf("; only deactivated or app accounts match (%s), which cannot be used", jwDescribeUsers(inactive, 5))
+		} else if strings.Contains(who, "@") {
 			msg += ". Jira matches an email only exactly; try the display name"
 		} else {
 			msg += ". Check the spelling, or give the email or account id"
@@ -121,28 +125,32 @@ func (d *Deps) jwSearchUsers(ctx context.Context, query string, scope jwUserScop
 	return d.Jira.Users.Search(ctx, atlassian.UserSearchOptions{Query: query, MaxResults: jwMaxUserMatches})
 }
 
-// jwPickUsers narrows search results for who: active people only (no app
-// accounts), then exact display-name or email matches when there are any,
-// else every remaining result (Jira already matched prefixes).
-func jwPickUsers(users []atlassian.User, who string) []atlassian.User {
-	var people []atlassian.User
-	for _, u := range users {
-		if u.AccountID == "" || !u.Active || (u.AccountType != "" && u.AccountType != "atlassian") {
-			continue
-		}
-		people = append(people, u)
-	}
+// jwPickUsers narrows search results for who to active people (no app
+// accounts): the exact display-name or email matches when there are any,
+// else every one (Jira already matched prefixes). unusable are the
+// deactivated and app accounts that matched.
+func jwPickUsers(users []atlassian.User, who string) (people, unusable []atlassian.User) {
 	want := jwFold(who)
+	exactly := func(u atlassian.User) bool {
+		return jwFold(u.DisplayName) == want || (u.EmailAddress != "" && strings.EqualFold(u.EmailAddress, who))
+	}
 	var exact []atlassian.User
-	for _, u := range people {
-		if jwFold(u.DisplayName) == want || (u.EmailAddress != "" && strings.EqualFold(u.EmailAddress, who)) {
-			exact = append(exact, u)
+	for _, u := range users {
+		switch {
+		case u.AccountID == "":
+		case !u.Active || (u.AccountType != "" && u.AccountType != "atlassian"):
+			unusable = append(unusable, u)
+		default:
+			people = append(people, u)
+			if exactly(u) {
+				exact = append(exact, u)
+			}
 		}
 	}
 	if len(exact) > 0 {
-		return exact
+		return exact, unusable
 	}
-	return people
+	return people, unusable
 }
 
 // jwDescribeUsers lists users as "Name <email> (account id)", email only
