@@ -511,6 +511,7 @@ func TestJiraWorklog(t *testing.T) {
 		{"a day is 8 hours", map[string]any{"timeSpent": "1d", "started": started}, 28800, "", ""},
 		{"a week is 5 days", map[string]any{"timeSpent": "1w 1d", "started": started}, 6 * 28800, "", ""},
 		{"bare minutes", map[string]any{"timeSpent": "45", "started": started}, 2700, "", ""},
+		{"no spaces and fractions", map[string]any{"timeSpent": "1h30m", "started": started}, 5400, "", ""},
 		{"seconds", map[string]any{"timeSpentSeconds": 3600, "started": "2026-11-19T09:30:00.000+0530", "comment": adf("pairing")}, 3600, "", ""},
 		{"Z is rejected", map[string]any{"timeSpent": "1h", "started": "2026-11-19T09:30:00.000Z"}, 0, "started",
 			"Invalid date format. Please enter the date in the format \"yyyy-MM-dd'T'HH:mm:ss.SSSZ\"."},
@@ -542,11 +543,11 @@ func TestJiraWorklog(t *testing.T) {
 		})
 	}
 	tt := c.issue("ENG-4", "fields=timetracking,worklog")["fields"].(map[string]any)
-	if jPath(tt, "timetracking", "timeSpentSeconds") != 9000.0+28800+6*28800+2700+3600 || jPath(tt, "worklog", "total") != 5.0 {
+	if jPath(tt, "timetracking", "timeSpentSeconds") != 9000.0+28800+6*28800+2700+5400+3600 || jPath(tt, "worklog", "total") != 6.0 {
 		t.Errorf("time tracking %v, worklogs %v", tt["timetracking"], jPath(tt, "worklog", "total"))
 	}
 	wl := c.do("GET", "/issue/ENG-4/worklog", nil).want(t, 200).JSON(t)
-	if wl["total"] != 5.0 {
+	if wl["total"] != 6.0 {
 		t.Errorf("worklog list %v", wl["total"])
 	}
 }

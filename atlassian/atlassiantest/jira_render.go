@@ -798,36 +798,47 @@ func jFormatDuration(sec int64) string {
 	return strings.Join(parts, " ")
 }
 
-// jParseDuration parses a Jira duration ("2h 30m", "1d", "1w 2d", "90" = 90
-// minutes) into seconds, with 8-hour days and 5-day weeks.
+// jParseDuration parses a Jira duration ("2h 30m", "2h30m", "1d", "1w 2d",
+// "1.5h", "90" = 90 minutes) into seconds, with 8-hour days and 5-day
+// weeks. Durations under a minute are invalid, as on Jira.
 func jParseDuration(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	if s == "" || len(s) > 200 {
 		return 0, false
 	}
 	var total float64
-	for _, tok := range strings.Fields(s) {
-		unit := tok[len(tok)-1]
-		num := tok
-		mult := 60.0
-		switch unit {
-		case 'w':
-			mult = 5 * 8 * 3600
-		case 'd':
-			mult = 8 * 3600
-		case 'h':
-			mult = 3600
-		case 'm':
-			mult = 60
-		default:
-			unit = 0
+	i := 0
+	for i < len(s) {
+		for i < len(s) && s[i] == ' ' {
+			i++
 		}
-		if unit != 0 {
-			num = tok[:len(tok)-1]
+		if i == len(s) {
+			break
 		}
+		start := i
+		for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
+			i++
+		}
+		num := s[start:i]
 		f, err := strconv.ParseFloat(num, 64)
-		if err != nil || f < 0 || f > 1e6 || num == "" || strings.ContainsAny(num, "eE+-") {
+		if num == "" || err != nil || f > 1e6 {
 			return 0, false
+		}
+		mult := 60.0 // a bare number is minutes
+		if i < len(s) && s[i] != ' ' {
+			switch s[i] {
+			case 'w':
+				mult = 5 * 8 * 3600
+			case 'd':
+				mult = 8 * 3600
+			case 'h':
+				mult = 3600
+			case 'm':
+				mult = 60
+			default:
+				return 0, false
+			}
+			i++
 		}
 		total += f * mult
 	}
