@@ -272,6 +272,10 @@ func (c *core) send(ctx context.Context, rt route, q url.Values, body, out any) 
 		}
 		if err != nil {
 			attrs = append(attrs, slog.String("error", errorClass(err)))
+			var ae *APIError
+			if errors.As(err, &ae) && ae.TraceID != "" {
+				attrs = append(attrs, slog.String("atl_traceid", ae.TraceID))
+			}
 		}
 		c.log.LogAttrs(ctx, slog.LevelDebug, "atlassian request", attrs...)
 	}

@@ -536,6 +536,9 @@ func TestDebugLogNeverHoldsToken(t *testing.T) {
 	if _, ok := first["duration"]; !ok {
 		t.Errorf("no duration in %v", first)
 	}
+	if second := entries[1]; second["status"] != float64(404) || second["error"] != "api_error" || second["atl_traceid"] == "" || second["atl_traceid"] == nil {
+		t.Errorf("error entry = %v", second)
+	}
 	if strings.Contains(out, "NOPE-999") || strings.Contains(out, "fields=") {
 		t.Errorf("log holds identifiers or queries; want path templates only:\n%s", out)
 	}
