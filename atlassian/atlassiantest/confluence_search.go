@@ -155,18 +155,36 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string,
 			hits = append(hits, sp.doc)
 		}
 	}
-	for _, p := range st.ordered {
-		if p.Status != "current" || p.doc == nil {
-			continue
-		}
-		if !archived {
-			if sp := st.spaceByID[p.SpaceID]; sp != nil && sp.Status != "current" {
-				continue
+	var skip map[string]bool // archived spaces, left out unless asked for
+	if !archived {
+		for _, sp := range st.spaces {
+			if sp.Status != "current" {
+				if skip == nil {
+					skip = map[string]bool{}
+				}
+				skip[sp.ID] = true
 			}
 		}
-		if m.Match(p.doc) {
-			hits = append(hits, p.doc)
+	}
+	scan := func(ps []*cPage) {
+		for _, p := range ps {
+			if p.Status == "current" && p.doc != nil && (skip == nil || !skip[p.SpaceID]) && m.Match(p.doc) {
+				hits = append(hits, p.doc)
+			}
 		}
+	}
+	if keys, ok := parsed.RequiredSpaces(); ok {
+		// Only the named spaces' content can match: skip the rest.
+		for _, sp := range st.spaces {
+			for _, k := range keys {
+				if strings.EqualFold(sp.Key, k) {
+					scan(st.bySpace[sp.ID])
+					break
+				}
+			}
+		}
+	} else {
+		scan(st.ordered)
 	}
 	total := len(hits)
 	end := min(offset+limit, total)

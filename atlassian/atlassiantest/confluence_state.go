@@ -31,9 +31,10 @@ type confState struct {
 	spaceByID  map[string]*cSpace
 	spaceByKey map[string]*cSpace
 	content    map[string]*cPage
-	ordered    []*cPage // all content by ascending id, for search
-	nextID     int64    // next content id
-	nextSpace  int64    // next space id
+	ordered    []*cPage            // all content by ascending id, for search
+	bySpace    map[string][]*cPage // space id -> its content
+	nextID     int64               // next content id
+	nextSpace  int64               // next space id
 	nextLabel  int64
 	labelIDs   map[string]string // "prefix:name" -> label id
 }
@@ -43,6 +44,7 @@ func newConfState() *confState {
 		spaceByID:  map[string]*cSpace{},
 		spaceByKey: map[string]*cSpace{},
 		content:    map[string]*cPage{},
+		bySpace:    map[string][]*cPage{},
 		nextID:     98305,
 		nextSpace:  65537,
 		nextLabel:  4194305,
@@ -181,6 +183,7 @@ func (c *confState) addPage(p *cPage) *cPage {
 		parent.Children = append(parent.Children, p.ID)
 	}
 	c.content[p.ID] = p
+	c.bySpace[p.SpaceID] = append(c.bySpace[p.SpaceID], p)
 	if n := len(c.ordered); n == 0 || idLess(c.ordered[n-1].ID, p.ID) {
 		c.ordered = append(c.ordered, p)
 	} else {

@@ -363,3 +363,31 @@ func TestSortTopMatchesSort(t *testing.T) {
 		}
 	}
 }
+
+func TestRequiredSpaces(t *testing.T) {
+	tests := []struct {
+		cql  string
+		want []string
+		ok   bool
+	}{
+		{`space = ENG`, []string{"ENG"}, true},
+		{`type = page AND space IN (ENG, OPS)`, []string{"ENG", "OPS"}, true},
+		{`space = ENG OR space.key = TEAM`, []string{"ENG", "TEAM"}, true},
+		{`space = ENG OR label = x`, nil, false},
+		{`NOT space = ENG`, nil, false},
+		{`space != ENG`, nil, false},
+		{`text ~ x ORDER BY title`, nil, false},
+		{`ORDER BY title`, nil, false},
+		{`(space = A AND type = page) OR (label = l AND space = B)`, []string{"A", "B"}, true},
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.cql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := q.RequiredSpaces()
+		if ok != tt.ok || !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v %v, want %v %v", tt.cql, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -327,6 +327,42 @@ func (m *Matcher) compile(e Expr, env Env, negated bool) (func(*Doc) bool, error
 	return nil, &Error{-1, "unknown expression"}
 }
 
+// RequiredSpaces returns the space keys a matching doc must be in, when
+// the filter implies them (space = X, space IN (...), under AND and OR),
+// so a caller can look only at those spaces' content. ok is false when any
+// space may match.
+func (q *Query) RequiredSpaces() (keys []string, ok bool) {
+	if q.Where == nil {
+		return nil, false
+	}
+	return requiredSpaces(q.Where)
+}
+
+func requiredSpaces(e Expr) ([]string, bool) {
+	switch e := e.(type) {
+	case *And:
+		if k, ok := requiredSpaces(e.L); ok {
+			return k, true
+		}
+		return requiredSpaces(e.R)
+	case *Or:
+		l, lok := requiredSpaces(e.L)
+		r, rok := requiredSpaces(e.R)
+		if lok && rok {
+			return append(l, r...), true
+		}
+	case *Clause:
+		if (e.Field == "space" || e.Field == "space.key") && (e.Op == "=" || e.Op == "IN") {
+			var keys []string
+			for _, v := range e.Values {
+				keys = append(keys, v.Text)
+			}
+			return keys, true
+		}
+	}
+	return nil, false
+}
+
 // cost estimates how expensive an expression is to evaluate per doc.
 func cost(e Expr) int {
 	switch e := e.(type) {
@@ -469,6 +505,10 @@ func valueMatcher(field string, vals []string) func(*Doc) bool {
 		want := vals
 		if fold {
 			want = lower
+		}
+		if len(want) == 1 {
+			w := want[0]
+			return func(d *Doc) bool { return slices.Contains(get(d), w) }
 		}
 		return func(d *Doc) bool {
 			for _, x := range get(d) {
