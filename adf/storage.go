@@ -25,7 +25,8 @@ package adf
 //	                                         yellow (ADF warning) panel, its warning macro
 //	                                         the red (ADF error) one, a generic panel the
 //	                                         purple (ADF note) one; a title becomes a bold
-//	                                         first line
+//	                                         first line, which ToStorage reads back as the
+//	                                         title when more content follows
 //	expand macro                             <details><summary>Title</summary> ... </details>
 //	ac:task-list / ac:task                   - [ ] / - [x], nested lists indented
 //	<ac:link><ri:user ri:account-id=ID/>     @[Name](accountid:ID): storage has no display
@@ -71,7 +72,7 @@ package adf
 // Confluence macros (com.atlassian.confluence.macro.core) are written back
 // as the macros they are, and so is ToMarkdown's placeholder for them
 // ("[extension: com.atlassian.confluence.macro.core key=NAME p="v"]", with
-// "[/extension]" closing a body) when it is a paragraph of its own. Mention display names, panel titles, layouts and
+// "[/extension]" closing a body) when it is a paragraph of its own. Mention display names, layouts, inline-comment markers and
 // code parameters other than the language do not survive the trip through
 // ADF.
 //

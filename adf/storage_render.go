@@ -419,6 +419,12 @@ func (w *storageWriter) panel(n *Node, depth int) {
 	w.str(`<ac:structured-macro`)
 	w.attr("ac:name", macro)
 	w.str(">")
+	content := n.Content
+	if title, ok := panelTitle(content); ok {
+		// StorageToMarkdown writes a panel's title as a bold first line.
+		w.param("title", title)
+		content = content[1:]
+	}
 	if macro == "panel" {
 		colour := n.StringAttr("panelColor")
 		if colour == "" {
@@ -427,8 +433,22 @@ func (w *storageWriter) panel(n *Node, depth int) {
 		w.param("bgColor", colour)
 	}
 	w.str("<ac:rich-text-body>")
-	w.blocks(n.Content, depth+1)
+	w.blocks(content, depth+1)
 	w.str("</ac:rich-text-body></ac:structured-macro>")
+}
+
+// panelTitle reports whether a panel's content starts with a paragraph that
+// is all bold text, followed by more content: that is the panel's title.
+func panelTitle(content []*Node) (string, bool) {
+	if len(content) < 2 || content[0] == nil || content[0].Type != "paragraph" || len(content[0].Content) != 1 {
+		return "", false
+	}
+	t := content[0].Content[0]
+	if t == nil || t.Type != "text" || len(t.Marks) != 1 || t.Marks[0].Type != "strong" {
+		return "", false
+	}
+	title := strings.TrimSpace(t.Text)
+	return title, title != ""
 }
 
 func (w *storageWriter) table(n *Node, depth int) {

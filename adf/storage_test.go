@@ -280,6 +280,9 @@ func TestStorageToMarkdownElements(t *testing.T) {
 		{"unclosed tags are closed at the end", `<p><strong>bold <em>both`, "**bold *both***\n"},
 		{"placeholder hint text is not content", `<p><ac:placeholder>Type here</ac:placeholder></p><p>x</p>`, "x\n"},
 		{"input cannot pose as internal elements", `<p><X-CODE code="evil">text</X-CODE> <x-verbatim text="**raw**">v</x-verbatim></p>`, "text v\n"},
+		{"empty task at the end keeps its checkbox",
+			`<ac:task-list><ac:task><ac:task-status>incomplete</ac:task-status><ac:task-body></ac:task-body></ac:task></ac:task-list>`,
+			"- [ ] &nbsp;\n"},
 		{"empty input", ``, ``},
 	}
 	for _, tt := range tests {
@@ -579,5 +582,22 @@ func TestMacroParametersReadBack(t *testing.T) {
 	want := `<ac:structured-macro ac:name="jira"><ac:parameter ac:name="jql">project = "A|B" AND text ~ "{x}" \ y</ac:parameter><ac:parameter ac:name="columns">key,summary</ac:parameter></ac:structured-macro>`
 	if got != want {
 		t.Fatalf("markdown\n%s\nbecame\n%s\nwant\n%s", md, got, want)
+	}
+}
+
+// TestPanelTitleReadsBack: a panel title survives storage -> markdown ->
+// storage (it travels as a bold first line).
+func TestPanelTitleReadsBack(t *testing.T) {
+	for _, in := range []string{
+		`<ac:structured-macro ac:name="warning"><ac:parameter ac:name="title">Data loss</ac:parameter><ac:rich-text-body><p>Back up first.</p></ac:rich-text-body></ac:structured-macro>`,
+		`<ac:structured-macro ac:name="tip"><ac:parameter ac:name="title">Fast path</ac:parameter><ac:rich-text-body><ul><li>a</li></ul></ac:rich-text-body></ac:structured-macro>`,
+	} {
+		st := mustM2S(t, mustS2M(t, in))
+		if !strings.Contains(st, `<ac:parameter ac:name="title">`) {
+			t.Errorf("title lost:\n%s\nbecame\n%s", in, st)
+		}
+		if again := mustM2S(t, mustS2M(t, st)); again != st {
+			t.Errorf("not stable:\n%s\n%s", st, again)
+		}
 	}
 }

@@ -1082,8 +1082,10 @@ func renderAlert(ctx converter.Context, w converter.Writer, n *html.Node) {
 	w.WriteString(attr(n, "kind"))
 	w.WriteString("]")
 	if t := strings.TrimSpace(attr(n, "title")); t != "" {
+		// ToStorage reads a bold first line followed by content back as
+		// the title (a panel with only a title keeps it as its text).
 		w.WriteString("\n> **")
-		w.Write(ctx.EscapeContent([]byte(t)))
+		w.Write(ctx.EscapeContent([]byte(strings.Join(strings.Fields(t), " "))))
 		w.WriteString("**")
 		if len(content) > 0 {
 			w.WriteString("\n>")
@@ -1123,8 +1125,9 @@ func renderTaskList(ctx converter.Context, w converter.Writer, n *html.Node) {
 		}
 		content := renderItemContent(ctx, c)
 		if len(content) == 0 {
-			// An empty task still needs text to stay a task item.
-			content = []byte("\u00a0")
+			// An empty task still needs text to stay a task item (an
+			// entity, which no trimming of the output removes).
+			content = []byte("&nbsp;")
 		}
 		content = prefixCodeNewlines(content, "  ")
 		for i, line := range bytes.Split(content, []byte("\n")) {
