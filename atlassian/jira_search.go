@@ -170,6 +170,16 @@ func userQuery(query, accountID string) (url.Values, error) {
 	return q, nil
 }
 
+// Myself returns the user the token acts for on this site (GET /myself;
+// a cheap authenticated check of the Jira connection).
+func (s *UsersService) Myself(ctx context.Context) (*User, error) {
+	var out User
+	if err := s.c.do(ctx, newRoute("GET", "/rest/api/3/myself"), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // AssignableOptions are the query parameters of GET
 // /user/assignable/search: Query or AccountID, and Project or IssueKey.
 type AssignableOptions struct {

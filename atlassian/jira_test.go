@@ -498,6 +498,10 @@ func TestJiraUsers(t *testing.T) {
 	if err != nil || len(byID) != 1 || byID[0].DisplayName != target.DisplayName {
 		t.Errorf("search by account id: %+v, %v", byID, err)
 	}
+	me, err := j.Users.Myself(ctx)
+	if err != nil || me.AccountID != srv.Admin().AccountID {
+		t.Errorf("myself = %+v, %v; want the admin", me, err)
+	}
 	assignable, err := j.Users.Assignable(ctx, atlassian.AssignableOptions{Project: "ENG"})
 	if err != nil || len(assignable) == 0 {
 		t.Fatalf("assignable: %v, %v", assignable, err)
