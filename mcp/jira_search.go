@@ -593,7 +593,8 @@ type pageToken struct {
 const pageTokenPrefix = "js1."
 
 func jqlHash(jql string) uint64 {
-	sum := sha256.Sum256([]byte(strings.Join(strings.Fields(jql), " ")))
+	// Exact text: Jira binds its token to the query as written.
+	sum := sha256.Sum256([]byte(strings.TrimSpace(jql)))
 	return binary.BigEndian.Uint64(sum[:8])
 }
 
