@@ -72,9 +72,15 @@ package adf
 // Confluence macros (com.atlassian.confluence.macro.core) are written back
 // as the macros they are, and so is ToMarkdown's placeholder for them
 // ("[extension: com.atlassian.confluence.macro.core key=NAME p="v"]", with
-// "[/extension]" closing a body) when it is a paragraph of its own. Mention display names, layouts, inline-comment markers and
-// code parameters other than the language do not survive the trip through
-// ADF.
+// "[/extension]" closing a body) when it is a paragraph of its own.
+//
+// What does not survive storage -> markdown -> storage: mention display
+// names (storage has none), layouts (their cells become consecutive
+// blocks), inline-comment markers (the text stays, the anchor goes), code
+// macro parameters other than the language, panel parameters other than
+// the title and the generic panel's colour, status macro subtlety, image
+// sizes, and macros nested inside a list item or a table cell that ADF
+// cannot hold there (their content stays).
 //
 // # Limits and bad input
 //
