@@ -221,6 +221,7 @@ func (s *PagesService) Ancestors(ctx context.Context, pageID string) ([]Ancestor
 	}
 	var chain []Ancestor
 	id := pageID
+	seen := map[string]bool{pageID: true}
 	for range maxPages {
 		var out struct {
 			Results []Ancestor `json:"results"`
@@ -237,6 +238,10 @@ func (s *PagesService) Ancestors(ctx context.Context, pageID string) ([]Ancestor
 		if err := checkID(kindNumeric, "ancestor id", id); err != nil {
 			return nil, err
 		}
+		if seen[id] {
+			return nil, errors.New("confluence: the ancestor chain loops")
+		}
+		seen[id] = true
 	}
 	return nil, errors.New("confluence: ancestors stopped: the chain does not end")
 }
