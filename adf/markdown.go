@@ -998,7 +998,7 @@ func (ic *inlineConv) finish() []*Node {
 // empty ones.
 func normalizeInline(in []*Node) []*Node {
 	out := mergeText(in)
-	if liftEdgeSpaces(out) {
+	for pass := 0; pass < 4 && liftEdgeSpaces(out); pass++ {
 		flat := make([]*Node, 0, len(out)+4)
 		for _, n := range out {
 			if n.Type == "\x00split" {
