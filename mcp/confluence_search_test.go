@@ -77,7 +77,7 @@ func TestConfluenceSearchLimits(t *testing.T) {
 			if q.Get("limit") != tt.wantLimit || q.Get("cql") != tt.args["cql"] {
 				t.Fatalf("sent %v, want limit %s and the cql as is", q, tt.wantLimit)
 			}
-			want, _ := strconvAtoi(tt.wantLimit)
+			want, _ := confAtoi(tt.wantLimit)
 			if len(res.Results) > want {
 				t.Fatalf("%d results for limit %d", len(res.Results), want)
 			}
@@ -85,7 +85,7 @@ func TestConfluenceSearchLimits(t *testing.T) {
 	}
 }
 
-func strconvAtoi(s string) (int, error) {
+func confAtoi(s string) (int, error) {
 	var n int
 	_, err := fmt.Sscan(s, &n)
 	return n, err
@@ -283,11 +283,11 @@ func TestConfluenceSearchErrors(t *testing.T) {
 			}
 		})
 	}
-	t.Run("server error is not a CQL hint", func(t *testing.T) {
-		h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/rest/api/search", Status: 503, Times: 5})
+	t.Run("permission error is not a CQL hint", func(t *testing.T) {
+		h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/rest/api/search", Status: 403})
 		defer h.site.ClearFaults()
 		got := h.callErr("atlassian_confluence_search", map[string]any{"cql": "type = page"})
-		if !strings.Contains(got, "503") || strings.Contains(got, "CQL reminders") {
+		if !strings.Contains(got, "403") || strings.Contains(got, "CQL reminders") {
 			t.Fatalf("error %q", got)
 		}
 	})
