@@ -105,7 +105,6 @@ func TestConfluenceGetPageFields(t *testing.T) {
 	}
 }
 
-
 func TestConfluenceGetPageAncestorsAndChildren(t *testing.T) {
 	h := newHarness(t)
 	tests := []struct {
