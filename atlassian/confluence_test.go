@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -318,5 +319,46 @@ func TestConfluenceBulkOnLargeSite(t *testing.T) {
 		if pages[i].ID != want[i] {
 			t.Fatalf("page %d is %s, want %s: order lost", i, pages[i].ID, want[i])
 		}
+	}
+}
+
+// TestAncestorsBeyondOnePage follows Atlassian's advice for more than 250
+// ancestors (ask again for the topmost one returned), using faults as the
+// deep page tree.
+func TestAncestorsBeyondOnePage(t *testing.T) {
+	srv := sandbox(t)
+	c := confClient(t, srv)
+	ctx := context.Background()
+	page := func(ids ...int) string {
+		var b strings.Builder
+		b.WriteString(`{"results":[`)
+		for i, id := range ids {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"id":"` + strconv.Itoa(id) + `","type":"page"}`)
+		}
+		b.WriteString(`],"_links":{}}`)
+		return b.String()
+	}
+	var deep []int
+	for id := 2; id < 252; id++ {
+		deep = append(deep, id)
+	}
+	srv.InjectFault(atlassiantest.Fault{Path: "/wiki/api/v2/pages/9000/ancestors", Times: 1, Status: 200, Body: page(deep...)})
+	srv.InjectFault(atlassiantest.Fault{Path: "/wiki/api/v2/pages/2/ancestors", Times: 1, Status: 200, Body: page(1)})
+	as, err := c.Pages.Ancestors(ctx, "9000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 251 || as[0].ID != "1" || as[1].ID != "2" || as[250].ID != "251" {
+		t.Errorf("chain of %d: first %v last %v", len(as), as[0], as[len(as)-1])
+	}
+
+	srv.InjectFault(atlassiantest.Fault{Path: "/wiki/api/v2/pages/9000/ancestors", Times: 1, Status: 200, Body: page(deep...)})
+	loop := append([]int{9000}, deep[1:]...)
+	srv.InjectFault(atlassiantest.Fault{Path: "/wiki/api/v2/pages/2/ancestors", Times: 1, Status: 200, Body: page(loop...)})
+	if _, err := c.Pages.Ancestors(ctx, "9000"); err == nil || !strings.Contains(err.Error(), "loops") {
+		t.Errorf("looping chain: %v", err)
 	}
 }
