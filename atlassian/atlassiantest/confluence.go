@@ -19,6 +19,8 @@ var (
 	scopesReadPage   = []string{"read:page:confluence"}
 	scopesWritePage  = []string{"write:page:confluence"}
 	scopesReadSpace  = []string{"read:space:confluence"}
+	scopesReadBlog   = []string{"read:page:confluence", "read:blogpost:confluence"}
+	scopesReadFolder = []string{"read:folder:confluence", "read:hierarchical-content:confluence"}
 	scopesAncestors  = []string{"read:content.metadata:confluence"}
 	scopesHierarchy  = []string{"read:hierarchical-content:confluence"}
 	scopesWriteLabel = []string{"write:confluence-content", "write:label:confluence"}
@@ -45,7 +47,11 @@ func (s *Server) registerConfluence() {
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/descendants", scopesHierarchy, s.confDescendants)
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/children", scopesReadPage, s.confChildren)
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/labels", scopesReadPage, s.confPageLabels)
+	s.api(Confluence, "GET /wiki/api/v2/blogposts", scopesReadBlog, s.confListBlogPosts)
+	s.api(Confluence, "GET /wiki/api/v2/blogposts/{id}", scopesReadBlog, s.confGetBlogPost)
+	s.api(Confluence, "GET /wiki/api/v2/folders/{id}", scopesReadFolder, s.confGetFolder)
 	s.api(Confluence, "GET /wiki/api/v2/spaces", scopesReadSpace, s.confListSpaces)
+	s.api(Confluence, "GET /wiki/api/v2/spaces/{id}/pages", scopesReadPage, s.confSpacePages)
 	s.api(Confluence, "GET /wiki/api/v2/spaces/{id}", scopesReadSpace, s.confGetSpace)
 
 	gone := func(w http.ResponseWriter, _ *http.Request, _ *caller) {

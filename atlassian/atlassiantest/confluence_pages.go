@@ -141,23 +141,39 @@ func visible(p *cPage, r *http.Request) bool {
 }
 
 func (s *Server) confGetPage(w http.ResponseWriter, r *http.Request, _ *caller) {
+	s.getContent(w, r, "page")
+}
+
+func (s *Server) confGetBlogPost(w http.ResponseWriter, r *http.Request, _ *caller) {
+	s.getContent(w, r, "blogpost")
+}
+
+func (s *Server) confGetFolder(w http.ResponseWriter, r *http.Request, _ *caller) {
+	s.getContent(w, r, "folder")
+}
+
+// getContent serves GET /pages/{id}, /blogposts/{id} and /folders/{id}:
+// each answers 404 for content of another type, as Cloud does.
+func (s *Server) getContent(w http.ResponseWriter, r *http.Request, typ string) {
 	id, ok := pageID(w, r)
 	if !ok {
 		return
 	}
-	format, ok := bodyFormat(w, r)
-	if !ok {
-		return
+	format := ""
+	if typ != "folder" {
+		if format, ok = bodyFormat(w, r); !ok {
+			return
+		}
 	}
 	s.mu.Lock()
 	c := s.confluence()
 	p := c.content[id]
-	if p == nil || p.Type != "page" || !visible(p, r) {
+	if p == nil || p.Type != typ || !visible(p, r) {
 		s.mu.Unlock()
 		notFoundV2(w)
 		return
 	}
-	out := s.pageJSON(c, p, format, r.URL.Query().Get("include-labels") == "true")
+	out := s.contentJSON(c, p, format, r.URL.Query().Get("include-labels") == "true")
 	if r.URL.Query().Get("include-version") == "false" {
 		delete(out, "version")
 	}
@@ -165,7 +181,59 @@ func (s *Server) confGetPage(w http.ResponseWriter, r *http.Request, _ *caller) 
 	writeJSON(w, http.StatusOK, out)
 }
 
+// contentJSON is pageJSON shaped for p's type: blog posts have no place in
+// a tree, folders have a type and no body.
+func (s *Server) contentJSON(c *confState, p *cPage, format string, withLabels bool) map[string]any {
+	out := s.pageJSON(c, p, format, withLabels)
+	switch p.Type {
+	case "blogpost":
+		for _, k := range []string{"parentId", "parentType", "position", "ownerId", "lastOwnerId"} {
+			delete(out, k)
+		}
+	case "folder":
+		out["type"] = "folder"
+		delete(out, "body")
+		delete(out, "labels")
+	}
+	return out
+}
+
 func (s *Server) confListPages(w http.ResponseWriter, r *http.Request, _ *caller) {
+	s.listContent(w, r, "page", "")
+}
+
+func (s *Server) confListBlogPosts(w http.ResponseWriter, r *http.Request, _ *caller) {
+	s.listContent(w, r, "blogpost", "")
+}
+
+// confSpacePages is GET /spaces/{id}/pages (depth=all, or root for the
+// pages at the top of the space's tree).
+func (s *Server) confSpacePages(w http.ResponseWriter, r *http.Request, _ *caller) {
+	id := r.PathValue("id")
+	if !isContentID(id) {
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER",
+			"Provided value {"+truncate(id, 80)+"} for 'id' is not the correct type. Expected type is SpaceId")
+		return
+	}
+	switch r.URL.Query().Get("depth") {
+	case "", "all", "root":
+	default:
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value for 'depth' is not valid. Valid values: all, root")
+		return
+	}
+	s.mu.Lock()
+	found := s.confluence().spaceByID[id] != nil
+	s.mu.Unlock()
+	if !found {
+		notFoundV2(w)
+		return
+	}
+	s.listContent(w, r, "page", id)
+}
+
+// listContent serves the v2 bulk lists of pages and blog posts, optionally
+// within one space (inSpace, from the path).
+func (s *Server) listContent(w http.ResponseWriter, r *http.Request, typ, inSpace string) {
 	q := r.URL.Query()
 	ids, ok := splitIDs(strings.Join(q["id"], ","))
 	if !ok {
@@ -181,6 +249,9 @@ func (s *Server) confListPages(w http.ResponseWriter, r *http.Request, _ *caller
 		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "Provided value for 'space-id' is not valid")
 		return
 	}
+	if inSpace != "" {
+		spaceIDs = []string{inSpace}
+	}
 	format, ok := bodyFormat(w, r)
 	if !ok {
 		return
@@ -189,7 +260,8 @@ func (s *Server) confListPages(w http.ResponseWriter, r *http.Request, _ *caller
 	if !ok {
 		return
 	}
-	key := strings.Join(ids, ",") + "|" + strings.Join(spaceIDs, ",") + "|" + q.Get("title") + "|" + q.Get("sort")
+	rootOnly := q.Get("depth") == "root"
+	key := typ + "|" + strings.Join(ids, ",") + "|" + strings.Join(spaceIDs, ",") + "|" + q.Get("title") + "|" + q.Get("sort") + "|" + q.Get("depth")
 	off, ok := v2Offset(w, r, "pages", key)
 	if !ok {
 		return
@@ -201,8 +273,8 @@ func (s *Server) confListPages(w http.ResponseWriter, r *http.Request, _ *caller
 	c := s.confluence()
 	var hits []*cPage
 	for _, p := range c.ordered {
-		if p.Type != "page" || !visible(p, r) || len(idSet) > 0 && !idSet[p.ID] ||
-			len(spSet) > 0 && !spSet[p.SpaceID] || title != "" && p.Title != title {
+		if p.Type != typ || !visible(p, r) || len(idSet) > 0 && !idSet[p.ID] ||
+			len(spSet) > 0 && !spSet[p.SpaceID] || title != "" && p.Title != title || rootOnly && p.ParentID != "" {
 			continue
 		}
 		hits = append(hits, p)
@@ -211,7 +283,7 @@ func (s *Server) confListPages(w http.ResponseWriter, r *http.Request, _ *caller
 	var results []any
 	end := min(off+limit, len(hits))
 	for i := off; i < end; i++ {
-		results = append(results, s.pageJSON(c, hits[i], format, false))
+		results = append(results, s.contentJSON(c, hits[i], format, false))
 	}
 	s.mu.Unlock()
 	s.v2Page(w, r, results, end < len(hits), end, "pages", key)

@@ -1088,3 +1088,55 @@ func FuzzConfluenceSearch(f *testing.F) {
 		}
 	})
 }
+
+func TestConfluenceBlogPostsFoldersSpacePages(t *testing.T) {
+	c := newConfClient(t)
+	blog := c.page("ENG", "Engineering all-hands recap")
+	m := c.json(c.get("/wiki/api/v2/blogposts/"+blog.ID+"?body-format=storage"), 200)
+	if m["title"] != blog.Title || m["body"].(map[string]any)["storage"].(map[string]any)["value"] != blog.Body {
+		t.Errorf("blog post %v", m)
+	}
+	if _, ok := m["parentId"]; ok {
+		t.Error("blog posts have no parent")
+	}
+	if !strings.HasPrefix(m["_links"].(map[string]any)["webui"].(string), "/spaces/ENG/blog/") {
+		t.Errorf("blog webui %v", m["_links"])
+	}
+	runbooks := c.page("ENG", "Runbooks").ID
+	v2Error(t, c.get("/wiki/api/v2/blogposts/"+runbooks), 404, "NOT_FOUND", "Not Found")
+	m = c.json(c.get("/wiki/api/v2/blogposts?space-id="+c.spaceID("ENG")), 200)
+	if rs := results(m); len(rs) != 1 || rs[0]["id"] != blog.ID {
+		t.Errorf("blog list %v", rs)
+	}
+	folder := c.page("ENG", "Archive")
+	m = c.json(c.get("/wiki/api/v2/folders/"+folder.ID), 200)
+	if m["type"] != "folder" || m["title"] != "Archive" || m["parentId"] != c.spaceHome("ENG") {
+		t.Errorf("folder %v", m)
+	}
+	if _, ok := m["body"]; ok {
+		t.Error("folders have no body")
+	}
+	v2Error(t, c.get("/wiki/api/v2/folders/"+runbooks), 404, "NOT_FOUND", "Not Found")
+
+	// Pages of a space: all of them, or only the top of the tree.
+	m = c.json(c.get("/wiki/api/v2/spaces/"+c.spaceID("OPS")+"/pages?limit=250"), 200)
+	if n := len(results(m)); n != 9 {
+		t.Errorf("OPS pages %d", n)
+	}
+	m = c.json(c.get("/wiki/api/v2/spaces/"+c.spaceID("OPS")+"/pages?depth=root"), 200)
+	if rs := results(m); len(rs) != 1 || rs[0]["title"] != "Operations Home" {
+		t.Errorf("OPS root pages %v", rs)
+	}
+	m = c.json(c.get("/wiki/api/v2/spaces/"+c.spaceID("OPS")+"/pages?limit=2"), 200)
+	if next, _ := m["_links"].(map[string]any)["next"].(string); !strings.HasPrefix(next, "/wiki/api/v2/spaces/"+c.spaceID("OPS")+"/pages?") {
+		t.Errorf("next %q", next)
+	}
+	v2Error(t, c.get("/wiki/api/v2/spaces/424242/pages"), 404, "NOT_FOUND", "Not Found")
+	v2Error(t, c.get("/wiki/api/v2/spaces/OPS/pages"), 400, "INVALID_REQUEST_PARAMETER", "SpaceId")
+	v2Error(t, c.get("/wiki/api/v2/spaces/"+c.spaceID("OPS")+"/pages?depth=2"), 400, "INVALID_REQUEST_PARAMETER", "depth")
+}
+
+func (c *confClient) spaceHome(key string) string {
+	sp, _ := c.srv.ConfluenceSpaceByKey(key)
+	return sp.HomepageID
+}
