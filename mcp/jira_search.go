@@ -419,13 +419,35 @@ func resolveField(snap *schema.Snapshot, name string) (string, error) {
 // unknownFieldError says a field name is unknown, with the close names and
 // the custom fields the site has.
 func unknownFieldError(snap *schema.Snapshot, name string) error {
-	var close []string
+	type match struct {
+		label string
+		score int
+	}
+	var matches []match
 	n := strings.ToLower(strings.Join(strings.Fields(name), " "))
+	squash := func(s string) string { return strings.ReplaceAll(s, " ", "") }
 	for _, f := range snap.Jira.Fields {
 		fn := strings.ToLower(f.Name)
-		if strings.Contains(fn, n) || strings.Contains(n, fn) && len(fn) > 3 || wordPrefixes(n, fn) ||
-			editDistance(fn, n, 3) <= max(1, min(3, len(n)/4)) {
-			close = append(close, fmt.Sprintf("%s (%s)", f.Name, f.ID))
+		score := -1
+		switch {
+		case squash(fn) == squash(n):
+			score = 0
+		case strings.Contains(fn, n) || strings.Contains(n, fn) && len(fn) > 3:
+			score = 1
+		case wordPrefixes(n, fn):
+			score = 2
+		case editDistance(fn, n, 3) <= max(1, min(3, len(n)/4)):
+			score = 3
+		}
+		if score >= 0 {
+			matches = append(matches, match{fmt.Sprintf("%s (%s)", f.Name, f.ID), score})
+		}
+	}
+	slices.SortStableFunc(matches, func(a, b match) int { return a.score - b.score })
+	var close []string
+	for _, m := range matches {
+		if m.score == matches[0].score {
+			close = append(close, m.label)
 		}
 	}
 	msg := fmt.Sprintf("unknown field %q", name)
@@ -452,7 +474,7 @@ func unknownFieldError(snap *schema.Snapshot, name string) error {
 // order: "story pts" → "story points".
 func wordPrefixes(abbr, name string) bool {
 	aw, nw := strings.Fields(abbr), strings.Fields(name)
-	if len(aw) == 0 || len(aw) != len(nw) {
+	if len(aw) < 2 || len(aw) != len(nw) {
 		return false
 	}
 	for i := range aw {
