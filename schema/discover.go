@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -70,6 +72,7 @@ func (d *Discoverer) Discover(ctx context.Context) (*Snapshot, error) {
 		if site, err := d.Site(ctx); err != nil {
 			rec.fail("site: accessible resources", err)
 		} else {
+			rec.ok()
 			s.Products = s.Products[:0]
 			for _, p := range site.Products {
 				if p == atlassian.ProductJira || p == atlassian.ProductConfluence {
@@ -102,6 +105,11 @@ func (d *Discoverer) Discover(ctx context.Context) (*Snapshot, error) {
 		return nil, err
 	}
 	s.Failures = rec.sorted()
+	if rec.succeeded.Load() == 0 && len(s.Failures) > 0 {
+		// Nothing at all was read: the site is unreachable or the grant is
+		// gone. An empty snapshot would only replace a better one.
+		return nil, fmt.Errorf("schema discovery read nothing from the site: %s: %s", s.Failures[0].Scope, s.Failures[0].Reason)
+	}
 	s.RefreshedAt = now().UTC()
 	s.Duration = s.RefreshedAt.Sub(start)
 	return s, nil
@@ -109,9 +117,12 @@ func (d *Discoverer) Discover(ctx context.Context) (*Snapshot, error) {
 
 // recorder collects failures from concurrent discovery steps.
 type recorder struct {
-	mu       sync.Mutex
-	failures []Failure
+	mu        sync.Mutex
+	failures  []Failure
+	succeeded atomic.Int32 // steps that read something
 }
+
+func (r *recorder) ok() { r.succeeded.Add(1) }
 
 func (r *recorder) fail(scope string, err error) {
 	r.mu.Lock()
@@ -137,6 +148,7 @@ func (d *Discoverer) discoverJira(ctx context.Context, rec *recorder) *Jira {
 			rec.fail("jira: fields", err)
 			return
 		}
+		rec.ok()
 		for _, f := range fields {
 			sf := &Field{ID: f.ID, Name: f.Name, Custom: f.Custom}
 			if f.Schema != nil {
@@ -152,6 +164,7 @@ func (d *Discoverer) discoverJira(ctx context.Context, rec *recorder) *Jira {
 			rec.fail("jira: priorities", err)
 			return
 		}
+		rec.ok()
 		for _, p := range prios {
 			j.Priorities = append(j.Priorities, &Priority{ID: p.ID, Name: p.Name})
 		}
@@ -162,6 +175,7 @@ func (d *Discoverer) discoverJira(ctx context.Context, rec *recorder) *Jira {
 			rec.fail("jira: issue link types", err)
 			return
 		}
+		rec.ok()
 		for _, lt := range lts {
 			j.LinkTypes = append(j.LinkTypes, &LinkType{ID: lt.ID, Name: lt.Name, Inward: lt.Inward, Outward: lt.Outward})
 		}
@@ -169,6 +183,8 @@ func (d *Discoverer) discoverJira(ctx context.Context, rec *recorder) *Jira {
 	projects, err := api.Projects.All(ctx, atlassian.ProjectSearchOptions{MaxResults: 100, OrderBy: "key"})
 	if err != nil {
 		rec.fail("jira: projects", err)
+	} else {
+		rec.ok()
 	}
 	for _, p := range projects {
 		j.Projects = append(j.Projects, &Project{ID: p.ID, Key: p.Key, Name: p.Name, Type: p.ProjectTypeKey})
@@ -297,6 +313,7 @@ func (d *Discoverer) discoverConfluence(ctx context.Context, rec *recorder) *Con
 		rec.fail("confluence: spaces", err)
 		return &Confluence{}
 	}
+	rec.ok()
 	c := &Confluence{}
 	for _, sp := range spaces {
 		if len(c.Spaces) == max {

@@ -150,3 +150,19 @@ func TestCreateFieldsOnDemand(t *testing.T) {
 		t.Errorf("%d create-meta requests for three lookups, want 1 (remembered)", n)
 	}
 }
+
+func TestDiscoverUnreachableSiteIsAnError(t *testing.T) {
+	d, srv := sandboxDiscoverer(t)
+	st := NewStore(nil, "default")
+	good, err := st.Refresh(context.Background(), d.Discover)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	if _, err := st.Refresh(context.Background(), d.Discover); err == nil || !strings.Contains(err.Error(), "read nothing from the site") {
+		t.Fatalf("refresh of an unreachable site: %v", err)
+	}
+	if st.Current() != good {
+		t.Error("a failed refresh replaced the good snapshot")
+	}
+}

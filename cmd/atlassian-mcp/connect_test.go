@@ -20,6 +20,7 @@ import (
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
@@ -181,7 +182,7 @@ func TestConnectStatusDisconnect(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("connect: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"Connected acme-demo (https://acme-demo.atlassian.net)", "Jira, Confluence", "Connected by:", "not built yet (issue 6)"} {
+	for _, want := range []string{"Connected acme-demo (https://acme-demo.atlassian.net)", "Jira, Confluence", "Connected by:", "Schema:       3 projects, 9 custom fields, 4 spaces"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("connect output lacks %q:\n%s", want, out)
 		}
@@ -222,7 +223,7 @@ func TestConnectStatusDisconnect(t *testing.T) {
 		t.Fatalf("status: exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"Site name:         acme-demo", "Site URL:          https://acme-demo.atlassian.net", "Jira", "Confluence",
-		"Status:            Active", "Connected by:      " + conn.ConnectedBy, "Access token:      expires", "Schema refreshed:  never"} {
+		"Status:            Active", "Connected by:      " + conn.ConnectedBy, "Access token:      expires", "Schema refreshed:  "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status output lacks %q:\n%s", want, out)
 		}
@@ -232,13 +233,22 @@ func TestConnectStatusDisconnect(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitOK {
 		t.Fatalf("status --json: exit %d, %v\n%s", code, err, out)
 	}
-	if !rep.Healthy || rep.Status != "Active" || len(rep.Products) != 2 || !rep.Products[0].OK || !rep.Products[1].OK || rep.SchemaRefreshedAt != nil {
+	if !rep.Healthy || rep.Status != "Active" || len(rep.Products) != 2 || !rep.Products[0].OK || !rep.Products[1].OK || rep.SchemaRefreshedAt == nil {
 		t.Fatalf("status --json: %+v", rep)
 	}
 
+	code, out, _ = runWith(t, nil, "schema", "--data-dir", e.dir)
+	if code != exitOK || !strings.Contains(out, "ENG - Engineering") || !strings.Contains(out, "customfield_10016") {
+		t.Fatalf("schema after connect: exit %d\n%s", code, out)
+	}
+
 	code, out, errOut = runWith(t, nil, "disconnect", "--data-dir", e.dir)
-	if code != exitOK || !strings.Contains(out, "Revocation requested") || !strings.Contains(out, "Connected apps") {
+	if code != exitOK || !strings.Contains(out, "Revocation requested") || !strings.Contains(out, "Connected apps") ||
+		!strings.Contains(out, "Deleted the connection's cached schema.") {
 		t.Fatalf("disconnect: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, err := schema.NewCache(e.dir).Load("default"); !errors.Is(err, schema.ErrNoSnapshot) {
+		t.Errorf("cached schema after disconnect: %v", err)
 	}
 	if st := e.srv.Stats(); st.FamilyRevocations != 1 || st.ActiveFamilies != 0 {
 		t.Errorf("sandbox after disconnect: %+v", st)

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	mcpgo "github.com/mark3labs/mcp-go/mcp"
+)
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// binary builds the atlassian-mcp binary once for the end-to-end tests.
+func binary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "atlassian-mcp-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "atlassian-mcp")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = err
+			t.Logf("go build: %s", out)
+		}
+	})
+	if binErr != nil {
+		t.Fatalf("build the binary: %v", binErr)
+	}
+	return binPath
+}
+
+// initialize runs the MCP handshake.
+func initialize(t *testing.T, c *client.Client) {
+	t.Helper()
+	var init mcpgo.InitializeRequest
+	init.Params.ProtocolVersion = mcpgo.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcpgo.Implementation{Name: "e2e", Version: "1"}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+}
+
+// exerciseServer lists the tools and runs a search through c.
+func exerciseServer(t *testing.T, c *client.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tools, err := c.ListTools(ctx, mcpgo.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tools.Tools) != 8 {
+		t.Fatalf("%d tools listed, want 8", len(tools.Tools))
+	}
+	var req mcpgo.CallToolRequest
+	req.Params.Name = "atlassian_jira_search"
+	req.Params.Arguments = map[string]any{"jql": "project = OPS ORDER BY key ASC", "maxResults": 3}
+	res, err := c.CallTool(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := ""
+	for _, ct := range res.Content {
+		if tc, ok := ct.(mcpgo.TextContent); ok {
+			text += tc.Text
+		}
+	}
+	if res.IsError || !strings.Contains(text, "OPS-1") {
+		t.Fatalf("search over the served sandbox: isError=%v\n%s", res.IsError, text)
+	}
+}
+
+func TestServeSandboxOverStdio(t *testing.T) {
+	bin := binary(t)
+	c, err := client.NewStdioMCPClient(bin, os.Environ(), "serve", "--sandbox", "--log-level", "warn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	initialize(t, c)
+	exerciseServer(t, c)
+}
+
+func TestServeSandboxOverHTTP(t *testing.T) {
+	bin := binary(t)
+	cmd := exec.Command(bin, "serve", "--sandbox", "--http", "127.0.0.1:0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	addrRe := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+/mcp)`)
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	var endpoint string
+	select {
+	case endpoint = <-found:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the server did not say where it listens")
+	}
+	c, err := client.NewStreamableHttpClient(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	initialize(t, c)
+	exerciseServer(t, c)
+	_ = c.Close()
+
+	// SIGTERM shuts the server down gracefully with exit code 0.
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not stop after SIGTERM")
+	}
+}
+
+func TestServeRefusesRemoteHTTPWithoutAuth(t *testing.T) {
+	code, _, errOut := runWith(t, nil, "serve", "--http", "0.0.0.0:8080")
+	if code != exitUsage || !strings.Contains(errOut, "only listens on loopback") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestServeWithoutConnectionSaysWhatToDo(t *testing.T) {
+	code, _, errOut := runWith(t, nil, "serve", "--data-dir", filepath.Join(t.TempDir(), "data"))
+	if code != exitFailure || !strings.Contains(errOut, "atlassian-mcp connect") || !strings.Contains(errOut, "--sandbox") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestCallAndToolsAgainstTheSandbox(t *testing.T) {
+	code, out, errOut := runWith(t, nil, "call", "atlassian_jira_search", `{"jql":"project = MKT ORDER BY key ASC","maxResults":2}`, "--sandbox")
+	if code != exitOK || !strings.Contains(out, "MKT-1") {
+		t.Fatalf("call: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runWith(t, nil, "call", "--sandbox", "--json", "atlassian_jira_search", `{"jql":"project = MKT","maxResults":1}`)
+	var structured map[string]any
+	if code != exitOK || json.Unmarshal([]byte(out), &structured) != nil {
+		t.Fatalf("call --json: exit %d\n%s", code, out)
+	}
+	code, out, _ = runWith(t, nil, "call", "--sandbox", "atlassian_jira_search", `{"jql":"project = NOPE"}`)
+	if code != exitFailure || !strings.Contains(out, "NOPE") {
+		t.Fatalf("failing call: exit %d\n%s", code, out)
+	}
+	code, _, errOut = runWith(t, nil, "call", "--sandbox", "atlassian_jira_search", `not json`)
+	if code != exitUsage || !strings.Contains(errOut, "not a JSON object") {
+		t.Fatalf("bad arguments: exit %d %s", code, errOut)
+	}
+
+	code, out, _ = runWith(t, nil, "tools", "--sandbox", "--read-only")
+	if code != exitOK || !strings.Contains(out, "atlassian_confluence_get_page") || strings.Contains(out, "atlassian_jira_create_issue") ||
+		!strings.Contains(out, "4 tools; descriptions total") {
+		t.Fatalf("tools --read-only: exit %d\n%s", code, out)
+	}
+	code, _, errOut = runWith(t, nil, "tools", "--sandbox", "--tools", "nope")
+	if code != exitUsage || !strings.Contains(errOut, `unknown tool "nope"`) {
+		t.Fatalf("tools --tools nope: exit %d %s", code, errOut)
+	}
+}
+
+func TestSchemaCommands(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	// Connect a sandbox connection into dir; serve's sandbox setup does it.
+	code, out, errOut := runWith(t, nil, "call", "--sandbox", "--data-dir", dir, "atlassian_jira_search", `{"jql":"project = ENG","maxResults":1}`)
+	if code != exitOK {
+		t.Fatalf("call: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runWith(t, nil, "schema", "--data-dir", dir, "--connection", "sandbox")
+	if code != exitOK || !strings.Contains(out, "ENG - Engineering") || !strings.Contains(out, "Engineering > Bug") {
+		t.Fatalf("schema: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runWith(t, nil, "schema", "--data-dir", dir, "--connection", "sandbox", "--json")
+	var snap struct {
+		Products []string `json:"products"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &snap) != nil || len(snap.Products) != 2 {
+		t.Fatalf("schema --json: exit %d\n%.300s", code, out)
+	}
+	// The sandbox that connection points at is gone, so a refresh fails
+	// clearly and keeps the cached schema.
+	code, _, errOut = runWith(t, nil, "schema", "refresh", "--data-dir", dir, "--connection", "sandbox", "--timeout", "5s")
+	if code != exitFailure || errOut == "" {
+		t.Fatalf("refresh against a stopped site: exit %d %s", code, errOut)
+	}
+	code, out, _ = runWith(t, nil, "schema", "--data-dir", dir, "--connection", "sandbox")
+	if code != exitOK || !strings.Contains(out, "ENG - Engineering") {
+		t.Fatalf("schema after a failed refresh: exit %d\n%s", code, out)
+	}
+	code, _, errOut = runWith(t, nil, "schema", "--data-dir", dir)
+	if code != exitFailure || !strings.Contains(errOut, "schema refresh") {
+		t.Fatalf("schema of an undiscovered connection: exit %d %s", code, errOut)
+	}
+}

@@ -1,0 +1,64 @@
+package schema
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+)
+
+// BenchmarkDiscoverLargeSite discovers a generated site of 500 projects,
+// 2,000 custom fields and 250 spaces with 20 ms of latency on every
+// request, through the REST layer's limiters, against the sandbox's burst
+// limiter. It reports requests per discovery and the 429s the sandbox sent
+// (which must stay 0).
+func BenchmarkDiscoverLargeSite(b *testing.B) {
+	d, srv := sandboxDiscoverer(b,
+		atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 2000, Spaces: 250, Pages: 500, Seed: 7}),
+		atlassiantest.WithLatency(20*time.Millisecond))
+	d.Concurrency = 32
+	d.Now = nil
+	b.ResetTimer()
+	var snap *Snapshot
+	for range b.N {
+		srv.ResetRequests()
+		var err error
+		if snap, err = d.Discover(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if len(snap.Failures) > 0 {
+		b.Fatalf("failures: %v", snap.Failures[:min(3, len(snap.Failures))])
+	}
+	if got := len(snap.Jira.Projects); got != 500 {
+		b.Fatalf("%d projects discovered", got)
+	}
+	b.ReportMetric(float64(len(srv.Requests())), "requests/op")
+	b.ReportMetric(float64(srv.Stats().RateLimited), "429s")
+}
+
+// BenchmarkCacheLoadLargeSnapshot loads a large site's snapshot from the
+// bbolt cache, as every server start does.
+func BenchmarkCacheLoadLargeSnapshot(b *testing.B) {
+	d, _ := sandboxDiscoverer(b, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 1000, Spaces: 250, Pages: 250, Seed: 7}),
+		atlassiantest.WithoutRateLimits())
+	d.FieldProjects = -1 // every project's fields: the largest snapshot
+	d.Concurrency = 32
+	snap, err := d.Discover(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := NewCache(b.TempDir())
+	snap.Connection = "default"
+	if err := c.Save(snap); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.Load("default"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
