@@ -1140,3 +1140,27 @@ func (c *confClient) spaceHome(key string) string {
 	sp, _ := c.srv.ConfluenceSpaceByKey(key)
 	return sp.HomepageID
 }
+
+func TestAddConfluencePage(t *testing.T) {
+	c := newConfClient(t)
+	id, err := c.srv.AddConfluencePage("TEAM", "", "Seeded by a test", "<p>Fixture text quokka</p>", "Fixture", "qa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := c.srv.ConfluencePage(id)
+	if !ok || p.SpaceKey != "TEAM" || p.ParentID != c.spaceHome("TEAM") || !slices.Equal(p.Labels, []string{"fixture", "qa"}) || p.Version != 1 {
+		t.Fatalf("page %+v", p)
+	}
+	if titles := searchTitles(c, `text ~ quokka AND label = fixture`); !slices.Equal(titles, []string{"Seeded by a test"}) {
+		t.Errorf("search %v", titles)
+	}
+	for _, bad := range []struct{ space, parent, body string }{
+		{"NOPE", "", "<p/>"},
+		{"TEAM", "", "<p>"},
+		{"TEAM", c.page("ENG", "Runbooks").ID, "<p/>"},
+	} {
+		if _, err := c.srv.AddConfluencePage(bad.space, bad.parent, "x", bad.body); err == nil {
+			t.Errorf("AddConfluencePage(%q, %q, %q) succeeded", bad.space, bad.parent, bad.body)
+		}
+	}
+}
