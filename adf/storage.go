@@ -60,7 +60,12 @@ package adf
 //	                                         in values escaped with "\"); a macro with a
 //	                                         body is {name:params}, the body, {name};
 //	                                         unknown ac: elements the same way
-//	ac:layout, ac:adf-extension              their content (the fallback for adf-extension)
+//	ac:layout sections                       [layout: N columns], [column K, width W%]
+//	                                         before each column, [/layout] (ToMarkdown's
+//	                                         markers for ADF layouts); ToStorage reads
+//	                                         them back and picks the layout type from
+//	                                         the widths
+//	ac:adf-extension                         its fallback content
 //	ac:placeholder                           dropped (editor prompt text, not content)
 //
 // On the way back (ToStorage), a paragraph that is exactly one
@@ -75,8 +80,7 @@ package adf
 // "[/extension]" closing a body) when it is a paragraph of its own.
 //
 // What does not survive storage -> markdown -> storage: mention display
-// names (storage has none), layouts (their cells become consecutive
-// blocks), inline-comment markers (the text stays, the anchor goes), code
+// names (storage has none), inline-comment markers (the text stays, the anchor goes), code
 // macro parameters other than the language, panel parameters other than
 // the title and the generic panel's colour, status macro subtlety, image
 // sizes, and macros nested inside a list item or a table cell that ADF

@@ -1,6 +1,8 @@
 package adf
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"sort"
@@ -29,7 +31,7 @@ func ToStorage(d *Doc) (string, error) {
 }
 
 type storageWriter struct {
-	b      strings.Builder
+	b      bytes.Buffer
 	taskID int
 }
 
@@ -118,9 +120,16 @@ func (w *storageWriter) blocks(nodes []*Node, depth int) {
 		if n == nil {
 			continue
 		}
-		if t, ok := paragraphText(n); ok && n.Type == "paragraph" && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[extension:")) {
+		if t, ok := paragraphText(n); ok && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[extension:") || strings.HasPrefix(t, "[layout: ")) {
 			if closers == nil {
 				closers = findClosers(nodes)
+			}
+			if cols, ok := layoutToken(t); ok {
+				if end := closers.next("[/layout]", i); end > 0 {
+					w.layoutFromMarkers(cols, nodes[i+1:end], depth)
+					i = end
+					continue
+				}
 			}
 			if name, params, ok := extensionToken(n); ok {
 				if end := closers.next("[/extension]", i); end > 0 {
@@ -489,11 +498,18 @@ func (w *storageWriter) layout(n *Node, depth int) {
 			cols++
 		}
 	}
-	typ := map[int]string{1: "single", 2: "two_equal", 3: "three_equal"}[cols]
-	if typ == "" {
-		typ = "three_equal"
+	var widths []string
+	for _, c := range n.Content {
+		if c != nil && c.Type == "layoutColumn" {
+			widths = append(widths, layoutColumnWidth(c))
+		}
 	}
-	w.str("<ac:layout><ac:layout-section")
+	typ := layoutType(widths)
+	if cols == 0 {
+		typ = "single"
+	}
+	w.openLayout()
+	w.str("<ac:layout-section")
 	w.attr("ac:type", typ)
 	w.str(">")
 	for _, c := range n.Content {
@@ -1078,6 +1094,138 @@ func paragraphText(p *Node) (string, bool) {
 	return strings.TrimSpace(p.Content[0].Text), true
 }
 
+// layoutToken reads "[layout: N columns]" (ToMarkdown's and
+// StorageToMarkdown's layout marker).
+func layoutToken(t string) (int, bool) {
+	rest, ok := strings.CutPrefix(t, "[layout: ")
+	if !ok {
+		return 0, false
+	}
+	num, ok := strings.CutSuffix(rest, " columns]")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(num)
+	return n, err == nil && n >= 1 && n <= 5
+}
+
+// columnToken reads "[column K]" or "[column K, width W%]", returning the
+// width ("" when absent).
+func columnToken(n *Node) (string, bool) {
+	t, ok := paragraphText(n)
+	if !ok {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(t, "[column ")
+	if !ok || !strings.HasSuffix(rest, "]") {
+		return "", false
+	}
+	rest = rest[:len(rest)-1]
+	num, width, _ := strings.Cut(rest, ", width ")
+	if _, err := strconv.Atoi(num); err != nil {
+		return "", false
+	}
+	return strings.TrimSuffix(width, "%"), true
+}
+
+// layoutFromMarkers writes the blocks between "[layout: N columns]" and
+// "[/layout]" as an ac:layout, splitting columns at "[column K...]".
+func (w *storageWriter) layoutFromMarkers(cols int, body []*Node, depth int) {
+	var columns [][]*Node
+	var widths []string
+	for _, n := range body {
+		if n == nil {
+			continue
+		}
+		if width, ok := columnToken(n); ok {
+			columns = append(columns, []*Node{})
+			widths = append(widths, width)
+			continue
+		}
+		if len(columns) == 0 {
+			columns = append(columns, []*Node{})
+			widths = append(widths, "")
+		}
+		columns[len(columns)-1] = append(columns[len(columns)-1], n)
+	}
+	if len(columns) == 0 {
+		columns, widths = [][]*Node{{}}, []string{""}
+	}
+	w.openLayout()
+	w.str("<ac:layout-section")
+	w.attr("ac:type", layoutType(widths))
+	w.str(">")
+	for _, c := range columns {
+		w.str("<ac:layout-cell>")
+		w.blocks(c, depth+2)
+		w.str("</ac:layout-cell>")
+	}
+	w.str("</ac:layout-section></ac:layout>")
+}
+
+// openLayout starts an ac:layout, or continues the one the previous
+// sibling block closed: consecutive layout sections share one ac:layout,
+// as in the pages Confluence writes. (Whatever was written last ends with
+// "</ac:layout>" only when it was a layout: text is escaped and CDATA ends
+// with "]]>".)
+func (w *storageWriter) openLayout() {
+	const end = "</ac:layout>"
+	if bytes.HasSuffix(w.b.Bytes(), []byte(end)) {
+		w.b.Truncate(w.b.Len() - len(end))
+		return
+	}
+	w.str("<ac:layout>")
+}
+
+// layoutColumnWidth is a layoutColumn's width attribute as text.
+func layoutColumnWidth(c *Node) string {
+	switch v := c.Attrs["width"].(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case int:
+		return strconv.Itoa(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
+}
+
+// layoutType picks Confluence's layout type for columns of these widths
+// (in %, "" when unknown).
+func layoutType(widths []string) string {
+	f := make([]float64, len(widths))
+	known := true
+	for i, s := range widths {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			known = false
+		}
+		f[i] = v
+	}
+	switch len(widths) {
+	case 1:
+		return "single"
+	case 2:
+		switch {
+		case known && f[0]+5 < f[1]:
+			return "two_left_sidebar"
+		case known && f[1]+5 < f[0]:
+			return "two_right_sidebar"
+		}
+		return "two_equal"
+	case 3:
+		if known && f[1] > f[0]+5 && f[1] > f[2]+5 {
+			return "three_with_sidebars"
+		}
+		return "three_equal"
+	case 4:
+		return "four_equal"
+	}
+	return "five_equal"
+}
+
 // macroClosers indexes, for one list of sibling blocks, the paragraphs
 // that can close a bodied macro: "{name}" by name and "[/extension]", so
 // finding the end of a macro costs a lookup, not a scan of what follows
@@ -1097,7 +1245,7 @@ func findClosers(nodes []*Node) *macroClosers {
 		if !ok || len(t) < 3 {
 			continue
 		}
-		if t == "[/extension]" {
+		if t == "[/extension]" || t == "[/layout]" {
 			c.at[t] = append(c.at[t], i)
 			continue
 		}

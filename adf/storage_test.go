@@ -1,6 +1,7 @@
 package adf
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -599,5 +600,31 @@ func TestPanelTitleReadsBack(t *testing.T) {
 		if again := mustM2S(t, mustS2M(t, st)); again != st {
 			t.Errorf("not stable:\n%s\n%s", st, again)
 		}
+	}
+}
+
+// TestLayoutThroughADF: an ADF layout written by ToMarkdown comes back as
+// a Confluence layout with the matching type.
+func TestLayoutThroughADF(t *testing.T) {
+	col := func(width string, text string) *Node {
+		// Widths as Parse reads them from JSON.
+		return &Node{Type: "layoutColumn", Attrs: map[string]any{"width": json.Number(width)},
+			Content: []*Node{{Type: "paragraph", Content: []*Node{{Type: "text", Text: text}}}}}
+	}
+	d := NewDoc(&Node{Type: "layoutSection", Content: []*Node{col("66.66", "main"), col("33.33", "side")}})
+	direct, err := ToStorage(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<ac:layout><ac:layout-section ac:type="two_right_sidebar"><ac:layout-cell><p>main</p></ac:layout-cell><ac:layout-cell><p>side</p></ac:layout-cell></ac:layout-section></ac:layout>`
+	if direct != want {
+		t.Fatalf("ToStorage:\n%s\nwant\n%s", direct, want)
+	}
+	md, err := ToMarkdown(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustM2S(t, md); got != want {
+		t.Fatalf("through markdown\n%s\ngot\n%s\nwant\n%s", md, got, want)
 	}
 }

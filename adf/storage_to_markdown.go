@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -126,6 +127,7 @@ const (
 	elMacroInline = "X-MACRO-INLINE"
 	elRawInline   = "X-RAW"      // <u>, <sub>, <sup>: kept as inline HTML
 	elVerbatim    = "X-VERBATIM" // markdown written as is (attribute "text")
+	elLayout      = "X-LAYOUT"   // an ac:layout-section
 )
 
 // inlineParents are elements whose macro children are inline.
@@ -259,8 +261,11 @@ func normalizeElement(n *html.Node) *html.Node {
 		// Stray resource identifiers outside their macro/link carry no text.
 		n.Parent.RemoveChild(n)
 		return nil
-	case "ac:layout", "ac:layout-section", "ac:layout-cell", "ac:rich-text-body",
-		"ac:adf-content":
+	case "ac:layout-section":
+		n.Data, n.DataAtom = elLayout, 0
+		n.Attr = []html.Attribute{{Key: "type", Val: attr(n, "ac:type")}}
+		return n
+	case "ac:layout", "ac:layout-cell", "ac:rich-text-body", "ac:adf-content":
 		n.Data, n.DataAtom = "div", atom.Div
 		n.Attr = nil
 		return n
@@ -815,7 +820,7 @@ type storagePlugin struct{}
 func (p *storagePlugin) Name() string { return "confluence-storage" }
 
 func (p *storagePlugin) Init(conv *converter.Converter) error {
-	for _, name := range []string{elCode, elAlert, elDetails, elTaskList, elTask, elMacroBlock, "table"} {
+	for _, name := range []string{elCode, elAlert, elDetails, elTaskList, elTask, elMacroBlock, elLayout, "table"} {
 		conv.Register.TagType(name, converter.TagTypeBlock, converter.PriorityEarly)
 	}
 	for _, name := range []string{elMention, elStatus, elDate, elMacroInline, elRawInline, elVerbatim} {
@@ -903,6 +908,8 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 		renderDate(ctx, w, n)
 	case elMacroBlock, elMacroInline:
 		renderMacro(ctx, w, n)
+	case elLayout:
+		renderLayout(ctx, w, n)
 	case elRawInline:
 		tag := attr(n, "tag")
 		if style := attr(n, "style"); style != "" {
@@ -1301,6 +1308,43 @@ func renderTable(ctx converter.Context, w converter.Writer, n *html.Node) {
 		}
 	}
 	w.WriteString("\n")
+}
+
+// layoutWidths are the column widths (in %) of Confluence's layout types.
+var layoutWidths = map[string][]string{
+	"single": {"100"}, "two_equal": {"50", "50"}, "two_left_sidebar": {"33.33", "66.66"},
+	"two_right_sidebar": {"66.66", "33.33"}, "three_equal": {"33.33", "33.33", "33.33"},
+	"three_with_sidebars": {"25", "50", "25"}, "four_equal": {"25", "25", "25", "25"},
+	"five_equal": {"20", "20", "20", "20", "20"},
+}
+
+// renderLayout writes a layout section the way ToMarkdown writes an ADF
+// layout: "[layout: N columns]", "[column K, width W%]" before each
+// column's content, "[/layout]" at the end. ToStorage reads it back.
+func renderLayout(ctx converter.Context, w converter.Writer, n *html.Node) {
+	var cells []*html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			cells = append(cells, c)
+		}
+	}
+	widths := layoutWidths[attr(n, "type")]
+	if len(widths) != len(cells) {
+		widths = nil
+	}
+	w.WriteString("\n\n[layout: " + strconv.Itoa(len(cells)) + " columns]")
+	for i, c := range cells {
+		w.WriteString("\n\n[column " + strconv.Itoa(i+1))
+		if widths != nil {
+			w.WriteString(", width " + widths[i] + "%")
+		}
+		w.WriteString("]")
+		if content := renderBlockChildren(ctx, c); len(content) > 0 {
+			w.WriteString("\n\n")
+			w.Write(content)
+		}
+	}
+	w.WriteString("\n\n[/layout]\n\n")
 }
 
 // renderAutolink writes <https://...> for a link whose text is its URL.
