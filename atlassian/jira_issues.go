@@ -109,6 +109,20 @@ func (r *IssueRequest) check() error {
 			return fmt.Errorf("jira: field %s: %w", f, err)
 		}
 	}
+	for _, f := range adfFields {
+		for _, op := range r.Update[f] {
+			if op.Set == nil {
+				continue
+			}
+			b, err := json.Marshal(op.Set)
+			if err != nil {
+				return fmt.Errorf("jira: update %s: %w", f, err)
+			}
+			if err := checkADF(b); err != nil {
+				return fmt.Errorf("jira: update %s set: %w", f, err)
+			}
+		}
+	}
 	for f := range r.Update {
 		if _, both := r.Fields[f]; both {
 			return fmt.Errorf("jira: field %s is in both fields and update; Jira accepts one", f)

@@ -457,6 +457,8 @@ func TestIssueRequestCheck(t *testing.T) {
 		{"object not doc", &IssueRequest{Fields: map[string]any{"environment": map[string]any{"type": "paragraph"}}}, false},
 		{"field twice", &IssueRequest{Fields: map[string]any{"labels": []string{"a"}}, Update: map[string][]FieldOperation{"labels": {{Add: "b"}}}}, false},
 		{"nil", nil, false},
+		{"update set markdown", &IssueRequest{Update: map[string][]FieldOperation{"description": {{Set: "*x*"}}}}, false},
+		{"update set adf", &IssueRequest{Update: map[string][]FieldOperation{"description": {{Set: adf}}}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
