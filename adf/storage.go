@@ -80,11 +80,11 @@ package adf
 // "[/extension]" closing a body) when it is a paragraph of its own.
 //
 // What does not survive storage -> markdown -> storage: mention display
-// names (storage has none), inline-comment markers (the text stays, the anchor goes), code
-// macro parameters other than the language, panel parameters other than
-// the title and the generic panel's colour, status macro subtlety, image
-// sizes, and macros nested inside a list item or a table cell that ADF
-// cannot hold there (their content stays).
+// names (storage has none), inline-comment markers (the text stays, the
+// anchor goes), code macro parameters other than the language, panel
+// parameters other than the title and the generic panel's colour, status
+// macro subtlety, image sizes, and macros nested inside a list item or a
+// table cell that ADF cannot hold there (their content stays).
 //
 // # Limits and bad input
 //
