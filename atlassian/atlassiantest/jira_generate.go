@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -11,7 +12,8 @@ import (
 // generateJira fills a generated large site's Jira data (see SiteSpec):
 // spec.Projects projects (the first three are ENG, OPS and MKT, the rest
 // PRJ4, PRJ5, ...), the demo custom fields plus spec.CustomFields more of
-// assorted types, and spec.Issues issues spread over the projects. The same
+// assorted types (each project's screens show 25 of them), and spec.Issues
+// issues spread over the projects. The same
 // spec always gives the same site; it is built for speed (10,000 issues in
 // a few tens of milliseconds), so issues carry few comments and no history.
 func (s *Server) generateJira(spec SiteSpec) {
@@ -66,8 +68,15 @@ func (s *Server) generateJira(spec SiteSpec) {
 	screenBase := []string{"summary", "issuetype", "project", "description", "priority", "assignee", "reporter", "labels",
 		"components", "fixVersions", "duedate", "parent", "issuelinks", "timetracking", "environment",
 		fieldTeam, fieldStartDate, fieldStoryPoints, fieldSprint}
-	for _, f := range extra {
-		screenBase = append(screenBase, f.ID)
+	// Like real sites with thousands of custom fields, each project's
+	// screens show a slice of them (field contexts), not all.
+	const screenExtras = 25
+	projectScreen := func(i int) []string {
+		screen := slices.Clone(screenBase)
+		for k := range min(screenExtras, len(extra)) {
+			screen = append(screen, extra[(i*7+k)%len(extra)].ID)
+		}
+		return screen
 	}
 	demo := []struct{ key, name string }{{"ENG", "Engineering"}, {"OPS", "Operations"}, {"MKT", "Marketing"}}
 	for i := 0; i < nProj; i++ {
@@ -86,6 +95,7 @@ func (s *Server) generateJira(spec SiteSpec) {
 		for c, cn := range []string{"Backend", "Frontend", "API", "Infrastructure"} {
 			p.Components = append(p.Components, &jComponent{ID: strconv.Itoa(50000 + i*10 + c), Name: cn, Project: p})
 		}
+		screen := projectScreen(i)
 		for _, it := range p.IssueTypes {
 			switch it.ID {
 			case issueTypeBug, issueTypeStory:
@@ -95,7 +105,7 @@ func (s *Server) generateJira(spec SiteSpec) {
 			default:
 				p.workflows[it.ID] = basic
 			}
-			p.screens[it.ID] = screenBase
+			p.screens[it.ID] = screen
 		}
 	}
 	subjects := append(append([]string(nil), engSubjects...), opsSubjects...)
