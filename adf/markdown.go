@@ -1158,7 +1158,7 @@ var (
 // scanExtensions splits raw text into text nodes and the extension nodes
 // written inline: {status:COLOR Text}, {date:YYYY-MM-DD} and :emoji:.
 func scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
-	if strings.IndexAny(raw, "\\&{:") < 0 {
+	if !strings.ContainsAny(raw, "\\&{:") {
 		return append(out, &Node{Type: "text", Text: raw, Marks: marks})
 	}
 	code := hasCode(marks)
