@@ -548,7 +548,7 @@ func TestStorageConcurrent(t *testing.T) {
 // meaning to come back exactly (found by a mutation run: ids were
 // percent-encoded on every pass).
 func TestMentionIDsReadBack(t *testing.T) {
-	for _, id := range []string{"557058:0f1e", "a(b)c", "x y", `back\slash`, "br[ack]et", "<angle>", "pct%41"} {
+	for _, id := range []string{"557058:0f1e", "a(b)c", "x y", `back\slash`, "br[ack]et", "<angle>", "pct%41", "a><b:c"} {
 		t.Run(id, func(t *testing.T) {
 			in := `<p><ac:link><ri:user ri:account-id="` + strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(id) + `"/></ac:link></p>`
 			st := mustM2S(t, mustS2M(t, in))

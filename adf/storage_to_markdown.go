@@ -1155,7 +1155,7 @@ func escapeLinkText(s string) string {
 	return linkTextEscaper.Replace(s)
 }
 
-var linkTextEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ", "`", "\\`", "*", `\*`, "_", `\_`)
+var linkTextEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`, "\n", " ", "`", "\\`", "*", `\*`, "_", `\_`)
 
 // linkDestination writes dest as a markdown link destination that reads
 // back as exactly dest: ASCII punctuation that could end or confuse it is
