@@ -220,9 +220,9 @@ func truncateText(s string, limit int, more string) (string, bool) {
 	head := s[:cut]
 	// Back off to a line break, else a space, within the last fifth.
 	floor := len(head) * 4 / 5
-	if i := strings.LastIndexByte(head, '\n'); i > floor {
+	if i := strings.LastIndexByte(head, '\n'); i > 0 && i >= floor {
 		head = head[:i]
-	} else if i := strings.LastIndexByte(head, ' '); i > floor {
+	} else if i := strings.LastIndexByte(head, ' '); i > 0 && i >= floor {
 		head = head[:i]
 	}
 	head = strings.TrimRight(head, " \t\n")
