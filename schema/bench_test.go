@@ -39,12 +39,18 @@ func BenchmarkDiscoverLargeSite(b *testing.B) {
 	b.ReportMetric(float64(srv.Stats().RateLimited), "429s")
 }
 
-// BenchmarkCacheLoadLargeSnapshot loads a large site's snapshot from the
-// bbolt cache, as every server start does.
-func BenchmarkCacheLoadLargeSnapshot(b *testing.B) {
+// BenchmarkCacheLoad loads a large site's snapshot from the bbolt cache, as
+// every server start does: as discovered by default (create fields of the
+// top 50 projects) and with every project's create fields.
+func BenchmarkCacheLoad(b *testing.B) {
+	b.Run("default", func(b *testing.B) { benchmarkCacheLoad(b, DefaultFieldProjects) })
+	b.Run("all-fields", func(b *testing.B) { benchmarkCacheLoad(b, -1) })
+}
+
+func benchmarkCacheLoad(b *testing.B, fieldProjects int) {
 	d, _ := sandboxDiscoverer(b, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 1000, Spaces: 250, Pages: 250, Seed: 7}),
 		atlassiantest.WithoutRateLimits())
-	d.FieldProjects = -1 // every project's fields: the largest snapshot
+	d.FieldProjects = fieldProjects
 	d.Concurrency = 32
 	snap, err := d.Discover(context.Background())
 	if err != nil {
