@@ -173,17 +173,38 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string,
 			}
 		}
 	}
+	// Start from the smallest candidate set the query allows: the content
+	// of the spaces it names, the content holding its rarest required word,
+	// or everything.
+	var inSpaces [][]*cPage
+	spaceCount := -1
 	if keys, ok := parsed.RequiredSpaces(); ok {
-		// Only the named spaces' content can match: skip the rest.
+		spaceCount = 0
 		for _, sp := range st.spaces {
 			for _, k := range keys {
 				if strings.EqualFold(sp.Key, k) {
-					scan(st.bySpace[sp.ID])
+					inSpaces = append(inSpaces, st.bySpace[sp.ID])
+					spaceCount += len(st.bySpace[sp.ID])
 					break
 				}
 			}
 		}
-	} else {
+	}
+	var rare []*cPage
+	wordCount := -1
+	for _, w := range parsed.RequiredWords() {
+		if ps := st.postings[w]; wordCount < 0 || len(ps) < wordCount {
+			rare, wordCount = ps, len(ps)
+		}
+	}
+	switch {
+	case wordCount >= 0 && (spaceCount < 0 || wordCount < spaceCount):
+		scan(rare)
+	case spaceCount >= 0:
+		for _, ps := range inSpaces {
+			scan(ps)
+		}
+	default:
 		scan(st.ordered)
 	}
 	total := len(hits)

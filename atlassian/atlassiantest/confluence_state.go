@@ -33,6 +33,7 @@ type confState struct {
 	content    map[string]*cPage
 	ordered    []*cPage            // all content by ascending id, for search
 	bySpace    map[string][]*cPage // space id -> its content
+	postings   map[string][]*cPage // word -> content whose Words hold it
 	nextID     int64               // next content id
 	nextSpace  int64               // next space id
 	nextLabel  int64
@@ -45,6 +46,7 @@ func newConfState() *confState {
 		spaceByKey: map[string]*cSpace{},
 		content:    map[string]*cPage{},
 		bySpace:    map[string][]*cPage{},
+		postings:   map[string][]*cPage{},
 		nextID:     98305,
 		nextSpace:  65537,
 		nextLabel:  4194305,
@@ -277,6 +279,19 @@ func (c *confState) ancestors(p *cPage) []string {
 
 // index rebuilds p's CQL view.
 func (c *confState) index(p *cPage) {
+	if p.doc != nil { // drop the old words from the inverted index
+		for _, w := range p.doc.Words() {
+			c.postings[w] = slices.DeleteFunc(c.postings[w], func(q *cPage) bool { return q == p })
+			if len(c.postings[w]) == 0 {
+				delete(c.postings, w)
+			}
+		}
+	}
+	defer func() {
+		for _, w := range p.doc.Words() {
+			c.postings[w] = append(c.postings[w], p)
+		}
+	}()
 	sp := c.spaceByID[p.SpaceID]
 	v := cql.Content{
 		ID: p.ID, Type: p.Type, Status: p.Status, Title: p.Title, Text: p.facts.Text,

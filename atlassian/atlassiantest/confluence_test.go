@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest/internal/cql"
 )
 
 // confClient drives the sandbox's Confluence over real HTTP.
@@ -1163,4 +1165,79 @@ func TestAddConfluencePage(t *testing.T) {
 			t.Errorf("AddConfluencePage(%q, %q, %q) succeeded", bad.space, bad.parent, bad.body)
 		}
 	}
+}
+
+// TestConfluenceSearchMatchesFullScan checks that the search's shortcuts
+// (the spaces a query names, the inverted word index) return exactly what
+// evaluating the query on every piece of content returns.
+func TestConfluenceSearchMatchesFullScan(t *testing.T) {
+	c := newConfClient(t, WithGeneratedSite(SiteSpec{Spaces: 12, Pages: 800, Seed: 3}))
+	// An update and a label add must move content between posting lists.
+	p := c.page("S002", firstTitle(c, "S002"))
+	cur, _ := c.srv.ConfluencePage(p.ID)
+	h := do(t, http.MethodPut, c.srv.ConfluenceBaseURL()+"/wiki/api/v2/pages/"+p.ID, c.token, "application/json",
+		`{"id":"`+p.ID+`","status":"current","title":"`+cur.Title+`","version":{"number":`+strconv.Itoa(cur.Version+1)+`},"body":{"representation":"storage","value":"<p>zeppelin only</p>"}}`)
+	if h.Status != 200 {
+		t.Fatal(h.Body)
+	}
+	c.json(c.post("/wiki/rest/api/content/"+p.ID+"/label", `{"prefix":"global","name":"airship"}`), 200)
+	for _, q := range []string{
+		`text ~ deploy`, `text ~ "deploy database" AND space = S002`, `title ~ release AND text ~ notes`,
+		`space IN (S001, S003) AND label = runbook`, `text ~ nonexistentword`, `text ~ deploy OR label = adr`,
+		`text ~ zeppelin`, `text ~ airship`, `text ~ "\"page covers\"" AND space = S004 ORDER BY title`,
+		`type = page AND text ~ "billing" ORDER BY created DESC`, `space = s005 AND text ~ "deploy*"`,
+	} {
+		t.Run(q, func(t *testing.T) {
+			m := c.json(c.get("/wiki/rest/api/search?limit=1000&excerpt=none&cql="+url.QueryEscape(q)), 200)
+			var got []string
+			for _, r := range results(m) {
+				if content, ok := r["content"].(map[string]any); ok {
+					got = append(got, content["id"].(string))
+				} else {
+					got = append(got, "space:"+r["space"].(map[string]any)["key"].(string))
+				}
+			}
+			parsed, err := cql.Parse(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mt, _ := parsed.Compile(cql.Env{Now: c.srv.now(), CurrentUser: c.srv.users[0].AccountID})
+			c.srv.mu.Lock()
+			st := c.srv.confluence()
+			var hits []*cql.Doc
+			for _, sp := range st.spaces {
+				if mt.Match(sp.doc) {
+					hits = append(hits, sp.doc)
+				}
+			}
+			for _, p := range st.ordered {
+				if p.Status == "current" && mt.Match(p.doc) {
+					hits = append(hits, p.doc)
+				}
+			}
+			c.srv.mu.Unlock()
+			mt.Sort(hits)
+			var want []string
+			for _, d := range hits {
+				if d.Type == "space" {
+					want = append(want, "space:"+d.SpaceKey)
+				} else {
+					want = append(want, d.ID)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("search %v\nfull scan %v", got, want)
+			}
+			if q == `text ~ zeppelin` || q == `text ~ airship` {
+				if len(got) != 1 || got[0] != p.ID {
+					t.Errorf("updated page not found by its new words: %v", got)
+				}
+			}
+		})
+	}
+}
+
+func firstTitle(c *confClient, key string) string {
+	m := c.json(c.get("/wiki/rest/api/search?limit=1&cql="+url.QueryEscape("type = page AND space = "+key+" ORDER BY id DESC")), 200)
+	return results(m)[0]["content"].(map[string]any)["title"].(string)
 }

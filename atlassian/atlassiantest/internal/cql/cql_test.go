@@ -391,3 +391,42 @@ func TestRequiredSpaces(t *testing.T) {
 		}
 	}
 }
+
+func TestRequiredWords(t *testing.T) {
+	tests := []struct {
+		cql  string
+		want []string
+	}{
+		{`text ~ "Deploy prod*" AND title ~ "\"run book\""`, []string{"deploy", "run", "book"}},
+		{`type = page AND text ~ x`, []string{"x"}},
+		{`text ~ a OR text ~ b`, nil},
+		{`NOT text ~ a`, nil},
+		{`text !~ a`, nil},
+		{`space.title ~ eng`, nil},
+		{`label = x`, nil},
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.cql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := q.RequiredWords(); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.cql, got, tt.want)
+		}
+	}
+	// Every doc a query matches holds its required words.
+	for _, tc := range []string{`text ~ "promote replica"`, `title ~ policy AND text ~ days`} {
+		q, _ := Parse(tc)
+		m, _ := q.Compile(testEnv)
+		for _, d := range fixture() {
+			if !m.Match(d) {
+				continue
+			}
+			for _, w := range q.RequiredWords() {
+				if !slices.Contains(d.Words(), w) {
+					t.Errorf("%s matches %s without %q", tc, d.ID, w)
+				}
+			}
+		}
+	}
+}

@@ -68,6 +68,16 @@ func NewDoc(c Content) *Doc {
 	return d
 }
 
+// Words returns the distinct lower-case words text searches can match in
+// d (title, body text and labels), for callers that keep an inverted index.
+func (d *Doc) Words() []string {
+	out := make([]string, 0, len(d.words))
+	for w := range d.words {
+		out = append(out, w)
+	}
+	return out
+}
+
 func lowerAll(xs []string) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
@@ -361,6 +371,38 @@ func requiredSpaces(e Expr) ([]string, bool) {
 		}
 	}
 	return nil, false
+}
+
+// RequiredWords returns words every matching doc must contain among its
+// Words (from text ~ and title ~ clauses joined by AND, wildcards left
+// out), so a caller with an inverted index can start from the rarest.
+// It returns nil when no word is required.
+func (q *Query) RequiredWords() []string {
+	if q.Where == nil {
+		return nil
+	}
+	return requiredWords(q.Where)
+}
+
+func requiredWords(e Expr) []string {
+	switch e := e.(type) {
+	case *And:
+		return append(requiredWords(e.L), requiredWords(e.R)...)
+	case *Clause:
+		if e.Op != "~" || e.Field != "text" && e.Field != "title" {
+			return nil
+		}
+		var out []string
+		for _, term := range parseTerms(e.Values[0].Text) {
+			for _, w := range term {
+				if !strings.ContainsAny(w, "*?") {
+					out = append(out, w)
+				}
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // cost estimates how expensive an expression is to evaluate per doc.
