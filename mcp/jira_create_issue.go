@@ -64,17 +64,16 @@ func jiraCreateIssueTool(d *Deps) *Tool {
 // describeJiraCreateIssue renders the description from the snapshot.
 func describeJiraCreateIssue(snap *schema.Snapshot) string {
 	var s section
-	s.line("Create a Jira issue and get its key and URL. The call is checked against the site's schema before anything " +
-		"is written: an unknown project, an issue type the project lacks, an unknown priority, a missing required field or " +
-		"an unknown custom field is an error that lists the valid choices. Do not repeat a create after an unclear failure " +
-		"without searching first: creates are not idempotent.")
-	s.line("description is markdown. assignee is a display name, email or account id (an ambiguous name lists the candidates). " +
-		"Sub-tasks need parentKey; for other types parentKey is the epic.")
+	s.line("Create a Jira issue; returns its key and URL. Checked against the site's schema before anything is written " +
+		"(project, issue type, priority, required and custom fields); errors list the valid choices. Creates are not " +
+		"idempotent: after an unclear failure, search before creating again.")
+	s.line("description is markdown. assignee: display name, email or account id. parentKey: required for sub-tasks, " +
+		"else the epic. customFields: by name or id, e.g. {\"Story Points\": 3, \"Team\": \"Platform\"}.")
 	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
 		s.field("Projects", projectsLine(snap))
 		s.field("Issue types", issueTypesLine(snap))
 		s.field("Priorities", prioritiesLine(snap))
-		s.field("Custom fields (customFields, by name or id)", customFieldsLine(snap))
+		s.field("Custom fields", customFieldsLine(snap))
 		if req := jwRequiredLine(snap); req != "" {
 			s.field("Required besides summary", req)
 		}
@@ -94,7 +93,7 @@ func jwRequiredLine(snap *schema.Snapshot) string {
 		for _, t := range p.IssueTypes {
 			var names []string
 			for _, f := range jwRequired(t.Fields) {
-				if f.ID != "summary" {
+				if f.ID != "summary" && f.ID != "parent" {
 					names = append(names, f.Name)
 				}
 			}
@@ -103,7 +102,7 @@ func jwRequiredLine(snap *schema.Snapshot) string {
 			}
 		}
 	}
-	return capped(items, 8, "")
+	return capped(items, 6, "")
 }
 
 // jwCreatePlan is a validated create, ready to send.
@@ -213,7 +212,11 @@ func (d *Deps) planCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCrea
 		if err != nil {
 			return nil, err
 		}
-		fields["parent"] = map[string]any{"key": key}
+		if jwProjectOfKey(key) == "" {
+			fields["parent"] = map[string]any{"id": key}
+		} else {
+			fields["parent"] = map[string]any{"key": key}
+		}
 	} else if itype != nil && itype.Subtask {
 		return nil, argErrorf("parentKey", "is required: %s is a sub-task type, so the issue needs a parent issue key", itype.Name)
 	}

@@ -1,0 +1,468 @@
+package mcp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	mcpgo "github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
+)
+
+// jwWrites returns the Jira write requests in the sandbox's log: anything
+// but GET, except the POSTs that only read (JQL search, bulk fetch, JQL
+// parse, counts).
+func jwWrites(h *harness) []atlassiantest.Request {
+	var out []atlassiantest.Request
+	for _, r := range h.site.Requests() {
+		if r.Method == "GET" || !strings.Contains(r.Path, "/rest/api/") {
+			continue
+		}
+		if strings.HasSuffix(r.Path, "/search/jql") || strings.HasSuffix(r.Path, "/bulkfetch") ||
+			strings.HasSuffix(r.Path, "/jql/parse") || strings.HasSuffix(r.Path, "/approximate-count") {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// jwCallRejected calls a tool that must fail before writing anything and
+// returns the error text.
+func jwCallRejected(t *testing.T, h *harness, tool string, args map[string]any) string {
+	t.Helper()
+	h.site.ResetRequests()
+	msg := h.callErr(tool, args)
+	if w := jwWrites(h); len(w) > 0 {
+		t.Errorf("a rejected call wrote: %s %s %s", w[0].Method, w[0].Path, w[0].Body)
+	}
+	return msg
+}
+
+// jwGet reads an issue back from the sandbox through the REST client.
+func jwGet(t *testing.T, h *harness, key string) *atlassian.Issue {
+	t.Helper()
+	is, err := h.deps.Jira.Issues.Get(context.Background(), key, nil)
+	if err != nil {
+		t.Fatalf("get %s: %v", key, err)
+	}
+	return is
+}
+
+// jwRawField decodes one raw field of an issue.
+func jwRawField(t *testing.T, is *atlassian.Issue, id string, out any) {
+	t.Helper()
+	raw, ok := is.Fields.Raw[id]
+	if !ok {
+		t.Fatalf("%s has no field %s", is.Key, id)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatalf("%s.%s = %s: %v", is.Key, id, raw, err)
+	}
+}
+
+// jwADFText is the plain text of an ADF document.
+func jwADFText(raw json.RawMessage) string {
+	var walk func(n map[string]any, b *strings.Builder)
+	walk = func(n map[string]any, b *strings.Builder) {
+		if s, ok := n["text"].(string); ok {
+			b.WriteString(s)
+		}
+		kids, _ := n["content"].([]any)
+		for _, k := range kids {
+			if m, ok := k.(map[string]any); ok {
+				walk(m, b)
+			}
+		}
+	}
+	var doc map[string]any
+	if json.Unmarshal(raw, &doc) != nil {
+		return ""
+	}
+	var b strings.Builder
+	walk(doc, &b)
+	return b.String()
+}
+
+const (
+	priyaID  = "5b10ac8d82e05b22cc7d4ef5"
+	jordanID = "557058:8c3e1f2a-4b5d-4f6e-a7b8-9c0d1e2f3a4b"
+	samID    = "5d53f3cbc6b9320d9ea5bdc2"
+)
+
+func TestJiraCreateIssueEveryParameter(t *testing.T) {
+	h := newHarness(t)
+	h.site.ResetRequests()
+	var out jiraCreateIssueResult
+	text := h.callOK("atlassian_jira_create_issue", map[string]any{
+		"projectKey":  "eng",
+		"issueType":   "story",
+		"summary":     "  Export invoices as CSV  ",
+		"description": "Customers want **CSV** exports.\n\n- monthly\n- yearly",
+		"assignee":    "Priya Raman",
+		"priority":    "high",
+		"labels":      []any{"billing", "export"},
+		"components":  []any{"backend", "API"},
+		"parentKey":   "ENG-1",
+		"customFields": map[string]any{
+			"Story Points":        5,
+			"customfield_10020":   4,
+			"Acceptance Criteria": "- [ ] a CSV downloads",
+			"Team":                "platform",
+			"Start date":          "2026-12-01",
+		},
+	}, &out)
+	if out.Key == "" || out.ID == "" || out.URL != h.site.SiteURL+"/browse/"+out.Key {
+		t.Fatalf("result %+v", out)
+	}
+	if out.Project != "ENG" || out.IssueType != "Story" || out.Summary != "Export invoices as CSV" || out.Parent != "ENG-1" ||
+		out.Assignee == nil || out.Assignee.AccountID != priyaID {
+		t.Errorf("result %+v", out)
+	}
+	if !strings.Contains(text, "Created "+out.Key) || !strings.Contains(text, out.URL) || !strings.Contains(text, "Priya Raman") {
+		t.Errorf("text %q", text)
+	}
+	// Exactly one write: the create, with components as objects.
+	writes := jwWrites(h)
+	if len(writes) != 1 || writes[0].Method != "POST" || !strings.HasSuffix(writes[0].Path, "/rest/api/3/issue") {
+		t.Fatalf("writes %+v", writes)
+	}
+	if !strings.Contains(writes[0].Body, `"components":[{"name":"Backend"},{"name":"API"}]`) {
+		t.Errorf("components not sent as objects: %s", writes[0].Body)
+	}
+
+	is := jwGet(t, h, out.Key)
+	f := is.Fields
+	if f.Summary != "Export invoices as CSV" || f.IssueType.Name != "Story" || f.Priority.Name != "High" ||
+		f.Assignee == nil || f.Assignee.AccountID != priyaID || f.Parent == nil || f.Parent.Key != "ENG-1" {
+		t.Fatalf("read back: %+v", f)
+	}
+	if strings.Join(f.Labels, ",") != "billing,export" || len(f.Components) != 2 || f.Components[0].Name != "Backend" {
+		t.Errorf("labels %v components %+v", f.Labels, f.Components)
+	}
+	if got := jwADFText(f.Description); !strings.Contains(got, "Customers want CSV exports.") || !strings.Contains(got, "yearly") {
+		t.Errorf("description text %q", got)
+	}
+	var points float64
+	jwRawField(t, is, "customfield_10016", &points)
+	var sprints []struct{ ID int }
+	jwRawField(t, is, "customfield_10020", &sprints)
+	var team struct{ Value string }
+	jwRawField(t, is, "customfield_10001", &team)
+	var start string
+	jwRawField(t, is, "customfield_10015", &start)
+	if points != 5 || len(sprints) != 1 || sprints[0].ID != 4 || team.Value != "Platform" || start != "2026-12-01" {
+		t.Errorf("custom fields: points %v sprints %v team %q start %q", points, sprints, team.Value, start)
+	}
+	var ac json.RawMessage
+	jwRawField(t, is, "customfield_10031", &ac)
+	if !strings.Contains(string(ac), `"taskList"`) {
+		t.Errorf("acceptance criteria is not ADF with a task list: %s", ac)
+	}
+}
+
+func TestJiraCreateIssueVariants(t *testing.T) {
+	h := newHarness(t)
+	tests := []struct {
+		name  string
+		args  map[string]any
+		check func(t *testing.T, is *atlassian.Issue)
+	}{
+		{"sub-task under a story", map[string]any{"projectKey": "ENG", "issueType": "Sub-task", "summary": "Write the migration", "parentKey": "eng-2"},
+			func(t *testing.T, is *atlassian.Issue) {
+				if is.Fields.Parent == nil || is.Fields.Parent.Key != "ENG-2" || !is.Fields.IssueType.Subtask {
+					t.Errorf("parent %+v type %+v", is.Fields.Parent, is.Fields.IssueType)
+				}
+			}},
+		{"assignee by email", map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "Renew the TLS certificate", "assignee": "SAM.OKAFOR@example.com"},
+			func(t *testing.T, is *atlassian.Issue) {
+				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != samID {
+					t.Errorf("assignee %+v", is.Fields.Assignee)
+				}
+			}},
+		{"assignee by account id", map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "Patch the bastion", "assignee": jordanID},
+			func(t *testing.T, is *atlassian.Issue) {
+				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != jordanID {
+					t.Errorf("assignee %+v", is.Fields.Assignee)
+				}
+			}},
+		{"single partial name match", map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "Draft the newsletter", "assignee": "priya"},
+			func(t *testing.T, is *atlassian.Issue) {
+				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != priyaID {
+					t.Errorf("assignee %+v", is.Fields.Assignee)
+				}
+			}},
+		{"incident with option, multi-option and textarea fields", map[string]any{"projectKey": "OPS", "issueType": "Incident", "summary": "Search is slow",
+			"customFields": map[string]any{"Severity": "sev 2", "Affected services": []any{"Search", "api-gateway"}, "customfield_10033": "Index **rebuild** stalled", "Customer": "Globex"}},
+			func(t *testing.T, is *atlassian.Issue) {
+				var sev struct{ Value string }
+				jwRawField(t, is, "customfield_10030", &sev)
+				var svc []struct{ Value string }
+				jwRawField(t, is, "customfield_10034", &svc)
+				var rc json.RawMessage
+				jwRawField(t, is, "customfield_10033", &rc)
+				var cust string
+				jwRawField(t, is, "customfield_10032", &cust)
+				if sev.Value != "Sev 2" || len(svc) != 2 || svc[0].Value != "search" || jwADFText(rc) != "Index rebuild stalled" || cust != "Globex" {
+					t.Errorf("sev %q services %v root cause %s customer %q", sev.Value, svc, rc, cust)
+				}
+			}},
+		{"epic child through parentKey", map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "Record the launch video", "parentKey": "MKT-1", "priority": "Low"},
+			func(t *testing.T, is *atlassian.Issue) {
+				if is.Fields.Parent == nil || is.Fields.Parent.Key != "MKT-1" || is.Fields.Priority.Name != "Low" {
+					t.Errorf("parent %+v priority %+v", is.Fields.Parent, is.Fields.Priority)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out jiraCreateIssueResult
+			h.callOK("atlassian_jira_create_issue", tt.args, &out)
+			tt.check(t, jwGet(t, h, out.Key))
+		})
+	}
+}
+
+func TestJiraCreateIssueRejectsBeforeWriting(t *testing.T) {
+	h := newHarness(t)
+	base := func(kv ...any) map[string]any {
+		m := map[string]any{"projectKey": "ENG", "issueType": "Bug", "summary": "Crash on save", "priority": "High"}
+		for i := 0; i < len(kv); i += 2 {
+			if kv[i+1] == nil {
+				delete(m, kv[i].(string))
+			} else {
+				m[kv[i].(string)] = kv[i+1]
+			}
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		args map[string]any
+		want []string
+	}{
+		{"unknown project lists keys", base("projectKey", "NOPE"), []string{`parameter projectKey: unknown project "NOPE"`, "ENG", "OPS", "MKT"}},
+		{"issue type not in project lists its types", base("issueType", "Incident"), []string{`unknown issue type "Incident" in project ENG`, "Bug, Task, Story, Epic, Sub-task"}},
+		{"unknown priority lists the project's", base("projectKey", "MKT", "issueType", "Task", "priority", "Highest"), []string{`unknown priority "Highest" in project MKT; valid: High, Medium, Low`}},
+		{"missing required custom field", map[string]any{"projectKey": "OPS", "issueType": "Incident", "summary": "Outage"},
+			[]string{"OPS Incident requires fields that were not given: Severity (customfield_10030)", "Sev 1, Sev 2, Sev 3, Sev 4"}},
+		{"missing required priority", base("priority", nil), []string{"ENG Bug requires", "Priority (priority) via the priority parameter"}},
+		{"unknown custom field", base("customFields", map[string]any{"Story Pointz": 3}), []string{`parameter customFields.Story Pointz: unknown field "Story Pointz"`, "Story Points (customfield_10016)"}},
+		{"field not on the screen", base("customFields", map[string]any{"Severity": "Sev 1"}), []string{"Severity (customfield_10030) is not on the create screen of ENG Bug"}},
+		{"wrong value type", base("customFields", map[string]any{"Story Points": "five"}), []string{`Story Points (customfield_10016) takes a number, not the string "five"`}},
+		{"option not allowed", map[string]any{"projectKey": "OPS", "issueType": "Incident", "summary": "x", "customFields": map[string]any{"Severity": "Sev 0"}},
+			[]string{`"Sev 0" is not an allowed value of Severity (customfield_10030); allowed: Sev 1, Sev 2, Sev 3, Sev 4`}},
+		{"sprint by name", base("customFields", map[string]any{"Sprint": "ENG Sprint 24"}), []string{"takes a sprint id", "sprint names are not resolved"}},
+		{"dedicated parameter in customFields", base("customFields", map[string]any{"Labels": []any{"x"}}), []string{"set Labels (labels) with the labels parameter"}},
+		{"ambiguous assignee lists candidates", base("assignee", "Chen"), []string{`parameter assignee: "Chen" matches 2 users`,
+			"Chen Wei <chen.wei@example.com> (accountId 60a1b2c3d4e5f6a7b8c9d0e1)", "Emily Chen <emily.chen@example.org>"}},
+		{"unknown assignee", base("assignee", "Zed Nobody"), []string{`no user matches "Zed Nobody" among the users who can be assigned issues in ENG`}},
+		{"deactivated assignee", base("assignee", "riley.former@example.com"), []string{"only deactivated or app accounts match", "Riley Former"}},
+		{"sub-task without parent", map[string]any{"projectKey": "ENG", "issueType": "Sub-task", "summary": "x"}, []string{"parameter parentKey: is required", "sub-task"}},
+		{"bad parent key", base("parentKey", "ENG 1"), []string{`parameter parentKey: "ENG 1" is not an issue key`}},
+		{"label with a space", base("labels", []any{"needs triage"}), []string{`label "needs triage" contains spaces`, `"needs-triage"`}},
+		{"unknown component lists them", base("components", []any{"Billing"}), []string{`"Billing" is not a component of ENG; components: Backend, Frontend, API, Mobile, Infrastructure`}},
+		{"missing summary", base("summary", " "), []string{"parameter summary: is required"}},
+		{"multi-line summary", base("summary", "a\nb"), []string{"parameter summary: must be one line"}},
+		{"long summary", base("summary", strings.Repeat("x", 256)), []string{"Jira allows at most 255"}},
+		{"missing project", base("projectKey", ""), []string{"parameter projectKey: is required"}},
+		{"missing type", base("issueType", nil), []string{"parameter issueType: is required"}},
+		{"unknown parameter", base("reporter", "me"), []string{"parameter reporter: unknown parameter"}},
+		{"wrong JSON type", base("labels", "one"), []string{"parameter labels: expected an array"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := jwCallRejected(t, h, "atlassian_jira_create_issue", tt.args)
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q\nlacks %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestJiraCreateIssuePassesJiraFieldErrorsWithNames(t *testing.T) {
+	h := newHarness(t)
+	// ENG-1 is an epic: a story's parent may be one, a sub-task's may not.
+	msg := h.callErr("atlassian_jira_create_issue", map[string]any{
+		"projectKey": "ENG", "issueType": "Sub-task", "summary": "x", "parentKey": "ENG-1"})
+	if !strings.Contains(msg, "Atlassian answered 400") || !strings.Contains(msg, "Parent (parent): ") {
+		t.Fatalf("error %q", msg)
+	}
+	// A missing parent issue: Jira's own words, with the field named.
+	msg = h.callErr("atlassian_jira_create_issue", map[string]any{
+		"projectKey": "ENG", "issueType": "Task", "summary": "x", "parentKey": "ENG-99999"})
+	if !strings.Contains(msg, "Parent (parent): ") {
+		t.Fatalf("error %q", msg)
+	}
+}
+
+func TestJiraCreateIssueWithoutSnapshot(t *testing.T) {
+	h := newHarness(t)
+	d := *h.deps
+	d.Schema = schema.NewStore(nil, "none")
+	d.FetchFields = nil
+	tool := jiraCreateIssueTool(&d)
+	if desc := tool.Describe(nil); !strings.Contains(desc, "Example:") || strings.Contains(desc, "Projects:") {
+		t.Errorf("generic description %q", desc)
+	}
+	res := call(t, tool, map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "No schema yet", "priority": "Low",
+		"assignee": "Sam Okafor", "customFields": map[string]any{"customfield_10016": 2}})
+	if res.IsError {
+		t.Fatal(resultText(res))
+	}
+	var out jiraCreateIssueResult
+	if err := json.Unmarshal(res.StructuredContent.(json.RawMessage), &out); err != nil {
+		t.Fatal(err)
+	}
+	is := jwGet(t, h, out.Key)
+	if is.Fields.Priority.Name != "Low" || is.Fields.Assignee.AccountID != samID {
+		t.Errorf("read back %+v", is.Fields)
+	}
+	// Jira still validates: its answer comes through.
+	res = call(t, tool, map[string]any{"projectKey": "OPS", "issueType": "Nope", "summary": "x"})
+	if !res.IsError || !strings.Contains(resultText(res), "issuetype: The issue type selected is invalid.") {
+		t.Errorf("got %s", resultText(res))
+	}
+	res = call(t, tool, map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "x", "customFields": map[string]any{"Story Points": 2}})
+	if !res.IsError || !strings.Contains(resultText(res), "use the field id") {
+		t.Errorf("got %s", resultText(res))
+	}
+}
+
+func TestJiraWriteDescriptionsFitTheBudget(t *testing.T) {
+	h := newHarness(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 600, Spaces: 3, Pages: 3}))
+	snap := h.deps.snapshot()
+	for _, tool := range []*Tool{jiraCreateIssueTool(h.deps), jiraUpdateIssueTool(h.deps), jiraManageIssueTool(h.deps)} {
+		for _, s := range []*schema.Snapshot{nil, snap} {
+			desc := tool.Describe(s)
+			if len(desc) > 2048 {
+				t.Errorf("%s: description is %d bytes with snapshot=%v", tool.Name, len(desc), s != nil)
+			}
+			if s != nil && tool.Name == "atlassian_jira_create_issue" && !strings.Contains(desc, "more") {
+				t.Errorf("%s: a huge site's lists are not capped: %s", tool.Name, desc)
+			}
+		}
+	}
+}
+
+func TestJiraWriteToolsDescribeTheSite(t *testing.T) {
+	h := newHarness(t)
+	snap := h.deps.snapshot()
+	tests := []struct {
+		tool *Tool
+		want []string
+	}{
+		{jiraCreateIssueTool(h.deps), []string{"ENG - Engineering", "Bug", "Highest", "Story Points (customfield_10016, number)", "OPS Incident: Severity", `"projectKey":"ENG"`}},
+		{jiraUpdateIssueTool(h.deps), []string{"In Review (In Progress)", "update_fields", "transitionName"}},
+		{jiraManageIssueTool(h.deps), []string{`"blocks" / "is blocked by"`, "add_watcher", "A blocks B"}},
+	}
+	for _, tt := range tests {
+		desc := tt.tool.Describe(snap)
+		for _, w := range tt.want {
+			if !strings.Contains(desc, w) {
+				t.Errorf("%s description lacks %q:\n%s", tt.tool.Name, w, desc)
+			}
+		}
+	}
+}
+
+// jwBenchHarness is a sandbox, a discovered schema and a stdio client for
+// benchmarks (newHarness needs a *testing.T).
+func jwBenchHarness(b *testing.B) (*harness, *client.Client) {
+	b.Helper()
+	site := atlassiantest.NewServer(atlassiantest.WithoutRateLimits())
+	b.Cleanup(site.Close)
+	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), site.HTTPClient())
+	if err != nil {
+		b.Fatal(err)
+	}
+	disc := &schema.Discoverer{Jira: jira, CloudID: site.CloudID, SiteURL: site.SiteURL, Products: []string{"jira"}}
+	store := schema.NewStore(nil, "bench")
+	if _, err := store.Refresh(context.Background(), disc.Discover); err != nil {
+		b.Fatal(err)
+	}
+	deps := &Deps{Jira: jira, Schema: store, FetchFields: disc.CreateFields, SiteURL: site.SiteURL}
+	srv, err := NewServer(AllTools(deps), store, Options{Products: []Product{Jira}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	toServerR, toServerW := io.Pipe()
+	toClientR, toClientW := io.Pipe()
+	served := make(chan error, 1)
+	go func() { served <- srv.ServeStdio(ctx, toServerR, toClientW) }()
+	c := client.NewClient(transport.NewIO(toClientR, toServerW, io.NopCloser(bytes.NewReader(nil))))
+	if err := c.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var init mcpgo.InitializeRequest
+	init.Params.ProtocolVersion = mcpgo.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcpgo.Implementation{Name: "bench", Version: "1"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		cancel()
+		_ = c.Close()
+		toServerW.Close()
+		toClientW.Close()
+		<-served
+	})
+	return &harness{t: b, site: site, deps: deps, server: srv, client: c}, c
+}
+
+// BenchmarkJiraCreateIssue compares one create through the tool (over the
+// stdio protocol, and the handler alone) with the same create made
+// directly with the REST client against the sandbox. The ratio of the
+// tool's ns/op to rest's is the server's per-call overhead.
+func BenchmarkJiraCreateIssue(b *testing.B) {
+	h, c := jwBenchHarness(b)
+	ctx := context.Background()
+	args := map[string]any{"projectKey": "ENG", "issueType": "Task", "summary": "Benchmark task",
+		"description": "Steps:\n1. open\n2. save", "priority": "High", "labels": []any{"bench"},
+		"customFields": map[string]any{"Story Points": 3}}
+	b.Run("rest", func(b *testing.B) {
+		for b.Loop() {
+			doc, _ := jwADF("description", "Steps:\n1. open\n2. save")
+			_, err := h.deps.Jira.Issues.Create(ctx, &atlassian.IssueRequest{Fields: map[string]any{
+				"project": map[string]any{"key": "ENG"}, "issuetype": map[string]any{"id": "10001"}, "summary": "Benchmark task",
+				"description": doc, "priority": map[string]any{"id": "2"}, "labels": []string{"bench"}, "customfield_10016": 3}})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	tool := jiraCreateIssueTool(h.deps)
+	b.Run("handler", func(b *testing.B) {
+		var req mcpgo.CallToolRequest
+		req.Params.Name = tool.Name
+		req.Params.Arguments = args
+		for b.Loop() {
+			res, err := tool.Handler(ctx, req)
+			if err != nil || res.IsError {
+				b.Fatal(err, resultText(res))
+			}
+		}
+	})
+	b.Run("stdio", func(b *testing.B) {
+		var req mcpgo.CallToolRequest
+		req.Params.Name = tool.Name
+		req.Params.Arguments = args
+		for b.Loop() {
+			res, err := c.CallTool(ctx, req)
+			if err != nil || res.IsError {
+				b.Fatal(err)
+			}
+		}
+	})
+}
