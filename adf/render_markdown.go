@@ -701,6 +701,7 @@ func mergeAdjacentText(nodes []*Node) []*Node {
 }
 
 type inlineWriter struct {
+	inLink    int // inside link text: brackets must be escaped
 	r         *mdRenderer
 	b         strings.Builder
 	ctx       inlineCtx
@@ -763,11 +764,14 @@ func firstByteOf(it spanItem) byte {
 }
 
 func (w *inlineWriter) span(it spanItem, next byte) {
-	sub := &inlineWriter{r: w.r, ctx: w.ctx, lineStart: w.lineStart, depth: w.depth + 1}
+	sub := &inlineWriter{r: w.r, ctx: w.ctx, lineStart: w.lineStart, depth: w.depth + 1, inLink: w.inLink}
 	if w.r.tooDeep(sub.depth) {
 		return
 	}
 	m := it.mark
+	if m.Type == "link" {
+		sub.inLink++
+	}
 	closer := byte('.')
 	switch m.Type {
 	case "em", "strong", "strike":
@@ -1009,7 +1013,7 @@ func (w *inlineWriter) leaf(n *Node) {
 			if line == "" {
 				continue
 			}
-			w.write(escapeText(line, w.lineStart, w.ctx == ctxTable))
+			w.write(escapeWith(line, w.lineStart, w.ctx == ctxTable, true, w.inLink > 0))
 		}
 	case "hardBreak":
 		w.hardBreak()
@@ -1207,6 +1211,14 @@ func htmlEscape(s string) string {
 // ({status:…}, {date:…}, :emoji:) and bare URLs or e-mail addresses that
 // GFM would turn into links. At a line start, block markers are escaped.
 func escapeText(s string, lineStart, table bool) string {
+	return escapeWith(s, lineStart, table, false, false)
+}
+
+// escapeWith is escapeText; relaxed leaves alone characters that cannot
+// start syntax where they stand (an underscore inside a word, a bracket not
+// followed by "(", "<" not followed by a tag), which keeps prose and
+// identifiers readable. inLink escapes every bracket (text of a link).
+func escapeWith(s string, lineStart, table, relaxed, inLink bool) string {
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	if lineStart {
@@ -1235,9 +1247,34 @@ func escapeText(s string, lineStart, table bool) string {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		var next byte
+		if i+1 < len(s) {
+			next = s[i+1]
+		}
 		switch c {
-		case '\\', '`', '*', '_', '[', ']', '<', '~':
+		case '`', '*', '~':
 			b.WriteByte('\\')
+		case '\\':
+			if !relaxed || next == 0 || isASCIIPunct(next) {
+				b.WriteByte('\\')
+			}
+		case '_':
+			if !relaxed || i == 0 || next == 0 || !wordAround(s, i) {
+				b.WriteByte('\\')
+			}
+		case '[':
+			if !relaxed || inLink || i == 0 {
+				b.WriteByte('\\')
+			}
+		case ']':
+			if !relaxed || inLink || next == 0 || next == '(' || next == '[' || next == ':' {
+				b.WriteByte('\\')
+			}
+		case '<':
+			// "<" starts a tag or an autolink (even <|@x>) unless a space follows.
+			if !relaxed || (next != ' ' && next != '\t') {
+				b.WriteByte('\\')
+			}
 		case '|':
 			if table {
 				b.WriteByte('\\')
@@ -1257,7 +1294,7 @@ func escapeText(s string, lineStart, table bool) string {
 				b.WriteByte('\\')
 			}
 		case '.':
-			if i >= 3 && strings.EqualFold(s[i-3:i], "www") && (i == 3 || !isWordByte(s[i-4])) {
+			if i >= 3 && strings.EqualFold(s[i-3:i], "www") && (i == 3 || !isAlnum(s[i-4])) {
 				b.WriteByte('\\')
 			}
 		case '@':
@@ -1270,9 +1307,21 @@ func escapeText(s string, lineStart, table bool) string {
 	return b.String()
 }
 
+// wordAround reports whether s[i] sits between two word characters
+// (neither whitespace nor punctuation), where "_" cannot be emphasis.
+func wordAround(s string, i int) bool {
+	p, _ := utf8.DecodeLastRuneInString(s[:i])
+	n, _ := utf8.DecodeRuneInString(s[i+1:])
+	return classRune(p) == 'a' && classRune(n) == 'a'
+}
+
 func linkifyScheme(before string) bool {
 	l := strings.ToLower(before)
 	return strings.HasSuffix(l, "http") || strings.HasSuffix(l, "https") || strings.HasSuffix(l, "ftp")
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= utf8.RuneSelf
 }
 
 func isWordByte(c byte) bool {
