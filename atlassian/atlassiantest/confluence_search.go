@@ -132,8 +132,11 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string,
 	}
 	words := highlightWords(parsed.Where)
 	withBody := false
-	withVersion, withLabels, withAncestors := false, false, false
+	withVersion, withLabels, withAncestors, withSpace := false, false, false, false
 	for _, e := range expand {
+		if e == "content.space" || strings.HasPrefix(e, "content.space.") {
+			withSpace = true
+		}
 		switch e {
 		case "content.body.storage", "content.body":
 			withBody = true
@@ -217,7 +220,7 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string,
 			continue
 		}
 		p := st.content[hits[i].ID]
-		results = append(results, s.searchResult(st, p, excerptMode, words, withBody, withVersion, withLabels, withAncestors))
+		results = append(results, s.searchResult(st, p, excerptMode, words, searchExpand{withBody, withVersion, withLabels, withAncestors, withSpace}))
 	}
 	s.mu.Unlock()
 
@@ -309,7 +312,10 @@ type (
 )
 
 // searchResult renders one v1 search result. Call with s.mu held.
-func (s *Server) searchResult(st *confState, p *cPage, mode string, words []string, body, version, labels, ancestors bool) searchHit {
+// searchExpand says which expansions a search asked for.
+type searchExpand struct{ body, version, labels, ancestors, space bool }
+
+func (s *Server) searchResult(st *confState, p *cPage, mode string, words []string, x searchExpand) searchHit {
 	sp := st.spaceByID[p.SpaceID]
 	webui := st.webui(p)
 	key := st.spaceKey(p)
@@ -330,28 +336,34 @@ func (s *Server) searchResult(st *confState, p *cPage, mode string, words []stri
 	}
 	var container *searchContainer
 	if sp != nil {
-		content.Space = &searchSpace{ID: spaceNum(sp), Key: sp.Key, Name: sp.Name, Type: sp.Type, Status: sp.Status,
-			Links: map[string]string{"webui": "/spaces/" + sp.Key, "self": s.wikiBase() + "/rest/api/space/" + sp.Key}}
+		// The space is an expansion (content.space); the container always
+		// names it.
+		if x.space {
+			content.Space = &searchSpace{ID: spaceNum(sp), Key: sp.Key, Name: sp.Name, Type: sp.Type, Status: sp.Status,
+				Links: map[string]string{"webui": "/spaces/" + sp.Key, "self": s.wikiBase() + "/rest/api/space/" + sp.Key}}
+		} else {
+			content.Expandable["space"] = "/rest/api/space/" + sp.Key
+		}
 		container = &searchContainer{Title: sp.Name, DisplayURL: "/spaces/" + sp.Key}
 	}
-	if body {
+	if x.body {
 		content.Body = map[string]any{"storage": map[string]any{"value": p.Body, "representation": "storage"}}
 	}
-	if version {
+	if x.version {
 		by := map[string]any{"accountId": p.VersionBy, "type": "known"}
 		if u := s.userByID(p.VersionBy); u != nil {
 			by["displayName"] = u.DisplayName
 		}
 		content.Version = map[string]any{"number": p.Version, "when": isoTime(p.VersionAt), "by": by, "minorEdit": false}
 	}
-	if labels {
+	if x.labels {
 		ls := []any{}
 		for _, l := range p.Labels {
 			ls = append(ls, map[string]any{"prefix": l.Prefix, "name": l.Name, "id": l.ID, "label": l.Name})
 		}
 		content.Metadata = map[string]any{"labels": map[string]any{"results": ls, "start": 0, "limit": 200, "size": len(ls)}}
 	}
-	if ancestors {
+	if x.ancestors {
 		as := []any{}
 		for _, id := range st.ancestors(p) {
 			if a := st.content[id]; a != nil {
@@ -360,14 +372,7 @@ func (s *Server) searchResult(st *confState, p *cPage, mode string, words []stri
 		}
 		content.Ancestors = as
 	}
-	title, excerpt := p.Title, ""
-	switch mode {
-	case "highlight", "highlight_unescaped":
-		title = highlight(p.Title, words)
-		excerpt = highlight(excerptOf(p.facts.Text, words), words)
-	case "indexed", "indexed_unescaped":
-		excerpt = excerptOf(p.facts.Text, words)
-	}
+	title, excerpt := searchTexts(p.Title, p.facts.Text, mode, words)
 	return searchHit{
 		Content:               &content,
 		Title:                 title,
@@ -382,6 +387,27 @@ func (s *Server) searchResult(st *confState, p *cPage, mode string, words []stri
 	}
 }
 
+// searchTexts returns a hit's title and excerpt for the excerpt mode:
+// highlight wraps the query's words in @@@hl@@@…@@@endhl@@@; highlight and
+// indexed HTML-escape the text (as Cloud does, e.g. &quot;), the
+// *_unescaped modes do not; none gives no excerpt and the plain title.
+func searchTexts(title, text, mode string, words []string) (string, string) {
+	esc := func(s string) string { return s }
+	if !strings.HasSuffix(mode, "_unescaped") {
+		esc = htmlEscaper.Replace
+	}
+	switch mode {
+	case "highlight", "highlight_unescaped":
+		return highlightEsc(title, words, esc), highlightEsc(excerptOf(text, words), words, esc)
+	case "indexed", "indexed_unescaped":
+		return esc(title), esc(excerptOf(text, words))
+	}
+	return title, ""
+}
+
+// htmlEscaper escapes like Confluence's search excerpts (&quot;, not &#34;).
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
+
 func spaceNum(sp *cSpace) int64 {
 	n, _ := strconv.ParseInt(sp.ID, 10, 64)
 	return n
@@ -389,14 +415,7 @@ func spaceNum(sp *cSpace) int64 {
 
 // spaceSearchResult renders a space hit (entityType space: no content).
 func (s *Server) spaceSearchResult(sp *cSpace, mode string, words []string) searchHit {
-	title, excerpt := sp.Name, ""
-	switch mode {
-	case "highlight", "highlight_unescaped":
-		title = highlight(sp.Name, words)
-		excerpt = highlight(excerptOf(sp.Description, words), words)
-	case "indexed", "indexed_unescaped":
-		excerpt = excerptOf(sp.Description, words)
-	}
+	title, excerpt := searchTexts(sp.Name, sp.Description, mode, words)
 	return searchHit{
 		Space: &searchSpace{ID: spaceNum(sp), Key: sp.Key, Alias: sp.Key, Name: sp.Name, Type: sp.Type, Status: sp.Status,
 			Links: map[string]string{"webui": "/spaces/" + sp.Key, "self": s.wikiBase() + "/rest/api/space/" + sp.Key}},
@@ -486,19 +505,17 @@ func globMatch(p, s string) bool {
 	return pi == len(p)
 }
 
-// highlight wraps matching words in Confluence's @@@hl@@@ markers.
-func highlight(s string, patterns []string) string {
-	if len(patterns) == 0 {
-		return s
-	}
+// highlightEsc wraps matching words in Confluence's @@@hl@@@ markers and
+// passes everything else through esc.
+func highlightEsc(s string, patterns []string, esc func(string) string) string {
 	var b strings.Builder
 	start := -1
 	flush := func(end int) {
 		w := s[start:end]
-		if wordMatches(patterns, w) {
-			b.WriteString("@@@hl@@@" + w + "@@@endhl@@@")
+		if len(patterns) > 0 && wordMatches(patterns, w) {
+			b.WriteString("@@@hl@@@" + esc(w) + "@@@endhl@@@")
 		} else {
-			b.WriteString(w)
+			b.WriteString(esc(w))
 		}
 		start = -1
 	}
@@ -512,7 +529,7 @@ func highlight(s string, patterns []string) string {
 			if start >= 0 {
 				flush(i)
 			}
-			b.WriteString(s[i : i+n])
+			b.WriteString(esc(s[i : i+n]))
 		}
 		i += n
 	}

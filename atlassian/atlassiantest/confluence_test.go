@@ -287,8 +287,16 @@ func TestConfluenceSearchResultShape(t *testing.T) {
 	if content["id"] != exp.ID || content["type"] != "page" || content["status"] != "current" {
 		t.Fatalf("content %v", content)
 	}
-	space := content["space"].(map[string]any)
-	if space["key"] != "TEAM" || space["name"] != "Team Space" {
+	// The space is an expansion; without it only _expandable names it.
+	if _, ok := content["space"]; ok {
+		t.Error("content.space without expand=content.space")
+	}
+	if content["_expandable"].(map[string]any)["space"] != "/rest/api/space/TEAM" {
+		t.Errorf("_expandable %v", content["_expandable"])
+	}
+	withSpace := results(c.json(c.get("/wiki/rest/api/search?expand=content.space&cql="+url.QueryEscape(`text ~ "receipts"`)), 200))
+	space := withSpace[0]["content"].(map[string]any)["space"].(map[string]any)
+	if space["key"] != "TEAM" || space["name"] != "Team Space" || space["id"] != 65538.0 {
 		t.Errorf("space %v", space)
 	}
 	if r["url"] != "/spaces/TEAM/pages/"+exp.ID+"/Expense+policy" {
@@ -321,6 +329,33 @@ func TestConfluenceSearchResultShape(t *testing.T) {
 	m = c.json(c.get("/wiki/rest/api/search?limit=500&cql="+url.QueryEscape("type = page")), 200)
 	if m["limit"] != 500.0 {
 		t.Errorf("limit %v without expansion", m["limit"])
+	}
+}
+
+func TestConfluenceSearchExcerptModes(t *testing.T) {
+	c := newConfClient(t)
+	_, err := c.srv.AddConfluencePage("TEAM", "", `Quotes "and" <tags> policy`, `<p>Use &lt;b&gt; &amp; "quotes" in policy text.</p>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ mode, title, excerpt string }{
+		{"highlight", `@@@hl@@@Quotes@@@endhl@@@ &quot;and&quot; &lt;tags&gt; @@@hl@@@policy@@@endhl@@@`, `Use &lt;b&gt; &amp; &quot;@@@hl@@@quotes@@@endhl@@@&quot; in @@@hl@@@policy@@@endhl@@@ text.`},
+		{"highlight_unescaped", `@@@hl@@@Quotes@@@endhl@@@ "and" <tags> @@@hl@@@policy@@@endhl@@@`, `Use <b> & "@@@hl@@@quotes@@@endhl@@@" in @@@hl@@@policy@@@endhl@@@ text.`},
+		{"indexed", `Quotes &quot;and&quot; &lt;tags&gt; policy`, `Use &lt;b&gt; &amp; &quot;quotes&quot; in policy text.`},
+		{"indexed_unescaped", `Quotes "and" <tags> policy`, `Use <b> & "quotes" in policy text.`},
+		{"none", `Quotes "and" <tags> policy`, ``},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			m := c.json(c.get("/wiki/rest/api/search?excerpt="+tt.mode+"&cql="+url.QueryEscape(`text ~ policy AND title ~ quotes`)), 200)
+			rs := results(m)
+			if len(rs) != 1 || rs[0]["title"] != tt.title || rs[0]["excerpt"] != tt.excerpt {
+				t.Errorf("got title %q excerpt %q", rs[0]["title"], rs[0]["excerpt"])
+			}
+			if rs[0]["content"].(map[string]any)["title"] != `Quotes "and" <tags> policy` {
+				t.Errorf("content.title is not the plain title")
+			}
+		})
 	}
 }
 
