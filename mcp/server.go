@@ -31,6 +31,12 @@ type Options struct {
 	// Middleware wraps every tool handler, outermost first (access control
 	// and audit plug in here).
 	Middleware []server.ToolHandlerMiddleware
+	// ToolFilter, when set, decides per request which tools the caller sees
+	// and may call (mcp-go applies it to tools/list and tools/call).
+	ToolFilter server.ToolFilterFunc
+	// Hooks, when set, observe requests (the audit log uses them to record
+	// calls the tool filter refused).
+	Hooks *server.Hooks
 	// Logger receives server logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -78,6 +84,12 @@ func NewServer(tools []*Tool, store *schema.Store, opts Options) (*Server, error
 		serverOpts = append(serverOpts, server.WithToolHandlerMiddleware(mw))
 	}
 	serverOpts = append(serverOpts, server.WithToolHandlerMiddleware(s.recover))
+	if opts.ToolFilter != nil {
+		serverOpts = append(serverOpts, server.WithToolFilter(opts.ToolFilter))
+	}
+	if opts.Hooks != nil {
+		serverOpts = append(serverOpts, server.WithHooks(opts.Hooks))
+	}
 	s.mcp = server.NewMCPServer(opts.Name, opts.Version, serverOpts...)
 
 	var snap *schema.Snapshot
@@ -175,12 +187,13 @@ func (w slogWriter) Write(p []byte) (int, error) {
 
 // HTTPHandler serves the protocol as streamable HTTP at path (e.g. "/mcp")
 // with stateful sessions (a deleted session is gone) and DNS-rebinding
-// protection for loopback listeners. Close the returned server's sessions
-// with its Shutdown when the listener stops.
-func (s *Server) HTTPHandler(path string) *server.StreamableHTTPServer {
-	return server.NewStreamableHTTPServer(s.mcp,
+// protection for loopback listeners. opts are applied last (the agent
+// gateway binds sessions to agents with them). Close the returned server's
+// sessions with its Shutdown when the listener stops.
+func (s *Server) HTTPHandler(path string, opts ...server.StreamableHTTPOption) *server.StreamableHTTPServer {
+	return server.NewStreamableHTTPServer(s.mcp, append([]server.StreamableHTTPOption{
 		server.WithEndpointPath(path),
 		server.WithStateful(true),
 		server.WithStreamableHTTPLogger(s.log),
-	)
+	}, opts...)...)
 }
