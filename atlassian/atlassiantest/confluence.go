@@ -42,6 +42,7 @@ func (s *Server) registerConfluence() {
 	s.api(Confluence, "POST /wiki/api/v2/pages", scopesWritePage, s.confCreatePage)
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}", scopesReadPage, s.confGetPage)
 	s.api(Confluence, "PUT /wiki/api/v2/pages/{id}", scopesWritePage, s.confUpdatePage)
+	s.api(Confluence, "DELETE /wiki/api/v2/pages/{id}", []string{"delete:page:confluence"}, s.confDeletePage)
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/ancestors", scopesAncestors, s.confAncestors)
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/direct-children", scopesHierarchy, s.confDirectChildren)
 	s.api(Confluence, "GET /wiki/api/v2/pages/{id}/descendants", scopesHierarchy, s.confDescendants)

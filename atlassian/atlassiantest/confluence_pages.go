@@ -634,6 +634,48 @@ func (s *Server) confUpdatePage(w http.ResponseWriter, r *http.Request, c *calle
 	writeJSON(w, http.StatusOK, out)
 }
 
+// confDeletePage is v2's DELETE /pages/{id}: a current page goes to the
+// trash (status trashed; children move up to its parent), a trashed one is
+// purged with purge=true, a draft is deleted with draft=true.
+func (s *Server) confDeletePage(w http.ResponseWriter, r *http.Request, _ *caller) {
+	id, ok := pageID(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.confluence()
+	p := c.content[id]
+	if p == nil || p.Type != "page" {
+		notFoundV2(w)
+		return
+	}
+	switch {
+	case p.Status == "current" && q.Get("purge") != "true" && q.Get("draft") != "true":
+		if sp := c.spaceByID[p.SpaceID]; sp != nil && sp.HomepageID == p.ID {
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "A space homepage cannot be deleted")
+			return
+		}
+		p.Status = "trashed"
+		if par := c.content[p.ParentID]; par != nil {
+			for _, kid := range slices.Clone(p.Children) {
+				if ch := c.content[kid]; ch != nil {
+					c.move(ch, par)
+				}
+			}
+		}
+		c.index(p)
+	case p.Status == "trashed" && q.Get("purge") == "true", p.Status == "draft" && q.Get("draft") == "true":
+		c.remove(p)
+	default:
+		confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER",
+			"Use purge=true to delete a trashed page and draft=true to delete a draft")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // lookupPage finds a page for a hierarchy route, writing 400/404 itself.
 func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) (*confState, *cPage, bool) {
 	id, ok := pageID(w, r)

@@ -227,6 +227,22 @@ func (c *confState) move(p, par *cPage) {
 	walk(p)
 }
 
+// remove deletes p for good (it must have no children left).
+func (c *confState) remove(p *cPage) {
+	if old := c.content[p.ParentID]; old != nil {
+		old.Children = slices.DeleteFunc(old.Children, func(id string) bool { return id == p.ID })
+	}
+	for _, w := range p.doc.Words() {
+		c.postings[w] = slices.DeleteFunc(c.postings[w], func(q *cPage) bool { return q == p })
+		if len(c.postings[w]) == 0 {
+			delete(c.postings, w)
+		}
+	}
+	c.bySpace[p.SpaceID] = slices.DeleteFunc(c.bySpace[p.SpaceID], func(q *cPage) bool { return q == p })
+	c.ordered = slices.DeleteFunc(c.ordered, func(q *cPage) bool { return q == p })
+	delete(c.content, p.ID)
+}
+
 // labelID returns the stable id of a label, allocating one on first use.
 func (c *confState) labelID(prefix, name string) string {
 	k := prefix + ":" + name

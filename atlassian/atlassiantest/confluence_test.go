@@ -1276,3 +1276,45 @@ func firstTitle(c *confClient, key string) string {
 	m := c.json(c.get("/wiki/rest/api/search?limit=1&cql="+url.QueryEscape("type = page AND space = "+key+" ORDER BY id DESC")), 200)
 	return results(m)[0]["content"].(map[string]any)["title"].(string)
 }
+
+func TestConfluenceDeletePage(t *testing.T) {
+	c := newConfClient(t)
+	del := func(path string) httpResult {
+		return do(t, http.MethodDelete, c.srv.ConfluenceBaseURL()+path, c.token, "", "")
+	}
+	adrs := c.page("ENG", "Architecture Decision Records")
+	home := c.spaceHome("ENG")
+	if h := del("/wiki/api/v2/pages/" + adrs.ID); h.Status != 204 {
+		t.Fatalf("trash: %d %s", h.Status, h.Body)
+	}
+	v2Error(t, c.get("/wiki/api/v2/pages/"+adrs.ID), 404, "NOT_FOUND", "Not Found")
+	if m := c.json(c.get("/wiki/api/v2/pages/"+adrs.ID+"?status=trashed"), 200); m["status"] != "trashed" {
+		t.Errorf("trashed page %v", m["status"])
+	}
+	// Its children moved up to the homepage; search no longer finds it.
+	adr1 := c.page("ENG", "ADR-001: Use PostgreSQL for the primary store")
+	if adr1.ParentID != home {
+		t.Errorf("child parent %s, want %s", adr1.ParentID, home)
+	}
+	if titles := searchTitles(c, `title = "Architecture Decision Records"`); len(titles) != 0 {
+		t.Errorf("trashed page still searchable: %v", titles)
+	}
+	if titles := searchTitles(c, "ancestor = "+adrs.ID); len(titles) != 0 {
+		t.Errorf("ancestor search still sees the trashed page: %v", titles)
+	}
+	v2Error(t, del("/wiki/api/v2/pages/"+adrs.ID), 400, "INVALID_REQUEST_PARAMETER", "purge=true")
+	if h := del("/wiki/api/v2/pages/" + adrs.ID + "?purge=true"); h.Status != 204 {
+		t.Fatalf("purge: %d %s", h.Status, h.Body)
+	}
+	v2Error(t, c.get("/wiki/api/v2/pages/"+adrs.ID+"?status=trashed"), 404, "NOT_FOUND", "Not Found")
+	if _, ok := c.srv.ConfluencePage(adrs.ID); ok {
+		t.Error("purged page still stored")
+	}
+	v2Error(t, del("/wiki/api/v2/pages/"+home), 400, "INVALID_REQUEST_PARAMETER", "homepage")
+	v2Error(t, del("/wiki/api/v2/pages/123456789"), 404, "NOT_FOUND", "Not Found")
+	// A token without delete:page:confluence cannot delete.
+	ro := c.srv.IssueToken("read:page:confluence").AccessToken
+	if h := do(t, http.MethodDelete, c.srv.ConfluenceBaseURL()+"/wiki/api/v2/pages/"+adr1.ID, ro, "", ""); h.Status != 401 {
+		t.Errorf("delete without scope: %d", h.Status)
+	}
+}
