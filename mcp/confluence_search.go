@@ -177,7 +177,8 @@ func (d *Deps) confluenceSearch(ctx context.Context, in *confluenceSearchArgs) (
 
 // searchHit converts a v1 search item.
 func (d *Deps) searchHit(it *atlassian.SearchResultItem, base string) confSearchHit {
-	h := confSearchHit{Title: it.Title, Excerpt: confPlainExcerpt(it.Excerpt), LastModified: confTime(it.LastModified),
+	// The top-level title carries highlight markup; the content's is raw.
+	h := confSearchHit{Title: confPlainExcerpt(it.Title), Excerpt: confPlainExcerpt(it.Excerpt), LastModified: confTime(it.LastModified),
 		Type: it.EntityType}
 	webui := it.URL
 	if c := it.Content; c != nil {
@@ -192,7 +193,6 @@ func (d *Deps) searchHit(it *atlassian.SearchResultItem, base string) confSearch
 			h.Space = &confSpace{Key: c.Space.Key, Name: c.Space.Name}
 		}
 	}
-	h.Title = confPlainExcerpt(h.Title)
 	if h.Space == nil && it.ResultGlobalContainer != nil {
 		if key, ok := strings.CutPrefix(it.ResultGlobalContainer.DisplayURL, "/spaces/"); ok && key != "" {
 			h.Space = &confSpace{Key: strings.Trim(key, "/"), Name: it.ResultGlobalContainer.Title}
