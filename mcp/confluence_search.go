@@ -63,8 +63,10 @@ func (r confluenceSearchResult) Text() string {
 	switch {
 	case len(r.Results) == 0 && r.NextCursor == "":
 		fmt.Fprintf(&b, "No results for CQL: %s", r.CQL)
-	default:
+	case r.TotalSize >= len(r.Results):
 		fmt.Fprintf(&b, "%d results (of %d) for CQL: %s", len(r.Results), r.TotalSize, r.CQL)
+	default:
+		fmt.Fprintf(&b, "%d results for CQL: %s", len(r.Results), r.CQL)
 	}
 	for i, h := range r.Results {
 		fmt.Fprintf(&b, "\n\n%d. [%s] %s", i+1, h.Type, h.Title)
