@@ -205,3 +205,31 @@ func queryList(q url.Values, name string) []string {
 func notFoundV2(w http.ResponseWriter) {
 	confluenceError(w, http.StatusNotFound, "NOT_FOUND", "Not Found")
 }
+
+// confCurrentUser is v1's GET /user/current, one of the v1 endpoints the
+// gateway still serves.
+func (s *Server) confCurrentUser(w http.ResponseWriter, _ *http.Request, c *caller) {
+	u := s.userByID(c.AccountID)
+	if u == nil {
+		confluenceV1Error(w, http.StatusNotFound, "com.atlassian.confluence.api.service.exceptions.NotFoundException: User not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"type":        "known",
+		"accountId":   u.AccountID,
+		"accountType": u.AccountType,
+		"email":       u.Email,
+		"publicName":  u.DisplayName,
+		"displayName": u.DisplayName,
+		"timeZone":    u.TimeZone,
+		"profilePicture": map[string]any{
+			"path": u.AvatarURL(48), "width": 48, "height": 48, "isDefault": false,
+		},
+		"isExternalCollaborator": false,
+		"_links": map[string]any{
+			"self":    s.wikiBase() + "/rest/api/user?accountId=" + u.AccountID,
+			"base":    s.wikiBase(),
+			"context": "/wiki",
+		},
+	})
+}
