@@ -270,8 +270,11 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs) (jiraSearchRe
 		res.NextStartAt = startAt + len(page.Issues)
 		res.NextPageToken = encodePageToken(pageToken{Jira: page.NextPageToken, Offset: res.NextStartAt, Hash: jqlHash(jql), Issued: d.now().Unix()})
 		if startAt == 0 && in.NextPageToken == "" {
-			// One cheap call (its own rate bucket) so the agent knows the
-			// scale before deciding to page on.
+			// One more call, only on a first page that is not the last
+			// (a single page's total is exact): Jira's estimate of all
+			// matches, from its own cheap rate bucket, so the agent knows
+			// the scale before deciding to page on. A failure only loses
+			// the estimate.
 			if n, err := d.Jira.Search.ApproximateCount(ctx, jql); err == nil {
 				res.ApproximateTotal = &n
 			} else if ctx.Err() != nil {
