@@ -1,12 +1,10 @@
 package mcp
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
 )
 
@@ -219,6 +217,4 @@ func TestJiraUpdateIssueMissingIssue(t *testing.T) {
 	if !strings.Contains(msg, "Severity (customfield_10030): ") {
 		t.Fatalf("error %q", msg)
 	}
-	var _ = atlassian.ErrNotFound
-	_ = context.Background
 }

@@ -64,7 +64,7 @@ func (u jwUser) String() string {
 // is taken; several are an error listing the candidates; none is an error
 // that says so. It never writes.
 func (d *Deps) jwResolveUser(ctx context.Context, param, who string, scope jwUserScope) (jwUser, error) {
-	who = strings.TrimSpace(who)
+	who = strings.Join(strings.Fields(who), " ")
 	if who == "" {
 		return jwUser{}, argErrorf(param, "is empty; give a display name, an email or an account id")
 	}
