@@ -313,7 +313,8 @@ func (c *confState) index(p *cPage) {
 		ID: p.ID, Type: p.Type, Status: p.Status, Title: p.Title, Text: p.facts.Text,
 		Ancestors: c.ancestors(p), ParentID: p.ParentID, CreatorAccountID: p.AuthorID,
 		Contributors: p.Contribs, Mentions: p.facts.Mentions, Macros: p.facts.Macros,
-		Created: p.CreatedAt, LastModified: p.VersionAt,
+		Watchers: p.Contribs, // authors and editors watch what they write, as Confluence's default
+		Created:  p.CreatedAt, LastModified: p.VersionAt,
 	}
 	if sp != nil {
 		v.SpaceKey, v.SpaceType, v.SpaceTitle = sp.Key, sp.Type, sp.Name

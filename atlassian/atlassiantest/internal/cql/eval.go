@@ -26,6 +26,8 @@ type Content struct {
 	CreatorAccountID string
 	Contributors     []string // account ids of everyone who wrote a version
 	Mentions         []string // account ids mentioned in the body
+	Watchers         []string // account ids watching the content
+	Favourites       []string // account ids that saved it as a favourite
 	Macros           []string // names of macros used in the body
 	Created          time.Time
 	LastModified     time.Time
@@ -587,6 +589,10 @@ func valueMatcher(field string, vals []string) func(*Doc) bool {
 		return many(func(d *Doc) []string { return d.Contributors }, false)
 	case "mention":
 		return many(func(d *Doc) []string { return d.Mentions }, false)
+	case "watcher":
+		return many(func(d *Doc) []string { return d.Watchers }, false)
+	case "favourite":
+		return many(func(d *Doc) []string { return d.Favourites }, false)
 	case "macro":
 		return many(func(d *Doc) []string { return d.macrosL }, true)
 	}

@@ -3,8 +3,8 @@
 //
 // It covers what agents write against Confluence Cloud: the fields type,
 // space (space.key, space.type, space.title), title, text, label, ancestor,
-// parent, id/content, creator, contributor, mention, macro, created and
-// lastmodified; the operators = != ~ !~ < > <= >= IN and NOT IN; AND, OR,
+// parent, id/content, creator, contributor, mention, watcher, favourite,
+// macro, created and lastmodified; the operators = != ~ !~ < > <= >= IN and NOT IN; AND, OR,
 // NOT and parentheses; the functions currentUser(), now() and the
 // startOf/endOf Day/Week/Month/Year family; and ORDER BY with ASC/DESC.
 //
@@ -212,6 +212,9 @@ var fields = map[string]fieldSpec{
 	"creator":      {"creator", opsEq, kindUser},
 	"contributor":  {"contributor", opsEq, kindUser},
 	"mention":      {"mention", opsEq, kindUser},
+	"watcher":      {"watcher", opsEq, kindUser},
+	"favourite":    {"favourite", opsEq, kindUser},
+	"favorite":     {"favourite", opsEq, kindUser},
 	"macro":        {"macro", opsEq, kindString},
 	"created":      {"created", opsDate, kindDate},
 	"lastmodified": {"lastmodified", opsDate, kindDate},
