@@ -82,6 +82,7 @@ type AgentConfig struct {
 
 // AuditConfig sets audit log rotation and retention.
 type AuditConfig struct {
+	Comment string `json:"comment,omitempty"`
 	// MaxMB rotates a tenant's log past this many MiB (default 64).
 	MaxMB int `json:"max_mb,omitempty"`
 	// MaxFiles keeps this many rotated files per tenant (default: all).
