@@ -143,9 +143,9 @@ func jiraSearchTool(d *Deps) *Tool {
 // describeJiraSearch tells an agent how to write JQL for this site.
 func describeJiraSearch(s *schema.Snapshot) string {
 	var b section
-	b.line("Search Jira issues with JQL. Returns one page of issues (key, summary, status with its category, type, priority, assignee, created, updated, plus the fields you ask for, custom fields by display name), whether it is the last page, and a nextPageToken for the next one.")
-	b.line("The JQL must be bounded (e.g. start with project = KEY). Text fields (description, comments, rich-text custom fields) come as markdown cut at %d characters; read a whole issue with atlassian_jira_get_issue.", searchTextLimit)
-	b.line("Paging: maxResults 1-%d (default %d). startAt skips at most %d issues; beyond that, follow nextPageToken (valid about 6 days, only for the same jql) or narrow the query.", maxSearchResults, defaultSearchResults, maxStartAt)
+	b.line("Search Jira issues with JQL. Returns a page of issues (key, summary, status [category], type, priority, assignee, created, updated, plus requested fields, custom fields by display name), isLast, and a nextPageToken for the next page.")
+	b.line("JQL must be bounded (project = KEY AND …). Text fields come as markdown cut at %d characters; read a whole issue with atlassian_jira_get_issue.", searchTextLimit)
+	b.line("Paging: maxResults 1-%d (default %d); startAt up to %d; beyond that follow nextPageToken (same jql only, valid ~6 days).", maxSearchResults, defaultSearchResults, maxStartAt)
 	if s == nil || s.Jira == nil {
 		b.line("JQL basics: project = KEY, issuetype = Bug, status = \"In Progress\", statusCategory != Done, assignee = currentUser(), sprint in openSprints(), text ~ \"words\", created >= -7d, ORDER BY priority DESC, updated DESC. Custom fields by quoted display name (\"Story Points\" > 3) or cf[10016].")
 		b.line("Examples: project = PROJ AND statusCategory != Done ORDER BY priority DESC; assignee = currentUser() AND sprint in openSprints(); project = PROJ AND issuetype = Bug AND created >= -14d ORDER BY created DESC.")

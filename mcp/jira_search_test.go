@@ -353,7 +353,7 @@ func TestJiraSearchDescriptionWithSnapshot(t *testing.T) {
 	desc := describeJiraSearch(h.deps.snapshot())
 	for _, s := range []string{"ENG - Engineering", "OPS - Operations", "In Review (In Progress)", "Highest",
 		"Story Points (customfield_10016, number)", "project = ENG AND statusCategory != Done ORDER BY priority DESC",
-		"sprint in openSprints()", `"Story Points" >= 5`, "at most 1000"} {
+		"sprint in openSprints()", `"Story Points" >= 5`, "startAt up to 1000"} {
 		if !strings.Contains(desc, s) {
 			t.Errorf("description lacks %q", s)
 		}
@@ -519,4 +519,28 @@ func newBenchHarness(b *testing.B) *harness {
 		<-served
 	})
 	return &harness{t: b, site: site, deps: deps, server: srv, client: c}
+}
+
+// TestJiraReadDescriptionsOnLargeSite checks the two read tools keep their
+// share of the description budget on a site with 500 projects and 2,000
+// custom fields, and that errors listing choices stay bounded there too.
+func TestJiraReadDescriptionsOnLargeSite(t *testing.T) {
+	h := newHarness(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 600, Spaces: 3, Pages: 3}))
+	snap := h.deps.snapshot()
+	for name, desc := range map[string]string{"search": describeJiraSearch(snap), "get_issue": describeJiraGetIssue(snap)} {
+		if len(desc) > 2500 {
+			t.Errorf("%s description is %d bytes on a large site:\n%s", name, len(desc), desc)
+		}
+		if !strings.Contains(desc, "more") {
+			t.Errorf("%s description does not say the lists are capped:\n%s", name, desc)
+		}
+	}
+	got := h.callErr(searchTool, map[string]any{"jql": "project = " + firstProjectKey(snap), "fields": "No Such Field Anywhere"})
+	if len(got) > 3000 || !strings.Contains(got, "more") {
+		t.Errorf("unknown field error is %d bytes:\n%s", len(got), got)
+	}
+	got = h.callErr(searchTool, map[string]any{"jql": "project = NOSUCHKEY"})
+	if len(got) > 1500 || !strings.Contains(got, "(and 470 more)") {
+		t.Errorf("unknown project error is %d bytes:\n%s", len(got), got)
+	}
 }
