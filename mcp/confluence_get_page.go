@@ -115,14 +115,13 @@ func (r confluenceGetPageResult) Text() string {
 	return b.String()
 }
 
-func describeConfluenceGetPage(snap *schema.Snapshot) string {
+// describeConfluenceGetPage does not list spaces: a page is read by id,
+// and the search and create descriptions carry the list.
+func describeConfluenceGetPage(*schema.Snapshot) string {
 	var s section
 	s.line("Read one Confluence page by its numeric id: title, space, body as markdown, labels, breadcrumbs (ancestors, root first), optionally its child pages, version, author and created/updated times, and the page URL.")
 	s.line("Bodies longer than %d characters are cut with a marker saying so. Find page ids with atlassian_confluence_search.", pageBodyMaxChars)
 	s.line("Markdown conventions: links to other pages are [text](confluence-page:SPACE/Title); mentions @[name](accountid:ID); info/note/warning panels are > [!NOTE] style alerts; expand sections are <details>; tasks are - [ ] / - [x]; other macros appear as {name:param=value} placeholders.")
-	if line := spacesLine(snap); line != "" {
-		s.field("Spaces", line)
-	}
 	return s.String()
 }
 
