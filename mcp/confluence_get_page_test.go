@@ -297,3 +297,28 @@ func TestConfluenceGetPageWithoutSnapshot(t *testing.T) {
 		t.Fatalf("malformed key: %v", err)
 	}
 }
+
+// A failed side read (ancestors, children) leaves the page readable, with
+// a note saying what is missing; a failed page read is the error.
+func TestConfluenceGetPagePartialReads(t *testing.T) {
+	h := newHarness(t)
+	id := confPageID(t, h, "ENG", "Runbooks")
+	h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/api/v2/pages/*/ancestors", Status: 403})
+	h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/api/v2/pages/*/direct-children", Status: 403})
+	var res confluenceGetPageResult
+	text := h.callOK("atlassian_confluence_get_page", map[string]any{"pageId": id, "includeChildren": true}, &res)
+	if res.Title != "Runbooks" || res.Body == "" || res.Ancestors != nil || res.Children != nil || len(res.Notes) != 2 {
+		t.Fatalf("partial page %+v", res)
+	}
+	for _, w := range []string{"Note: ancestors could not be read: Atlassian answered 403", "Note: children could not be read: Atlassian answered 403"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("text lacks %q:\n%s", w, text)
+		}
+	}
+	h.site.ClearFaults()
+	h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/api/v2/pages/" + id, Status: 403})
+	if got := h.callErr("atlassian_confluence_get_page", map[string]any{"pageId": id}); !strings.Contains(got, "Atlassian answered 403") ||
+		!strings.Contains(got, "lacks the permission") {
+		t.Fatalf("error %q", got)
+	}
+}
