@@ -22,7 +22,7 @@ type jiraCreateIssueArgs struct {
 	Labels       []string       `json:"labels,omitempty" jsonschema:"labels (no spaces)"`
 	Components   []string       `json:"components,omitempty" jsonschema:"component names of the project"`
 	ParentKey    string         `json:"parentKey,omitempty" jsonschema:"parent issue key: required for sub-tasks; for other types the epic (or parent) the issue belongs to"`
-	CustomFields map[string]any `json:"customFields,omitempty" jsonschema:"other fields keyed by field id (customfield_10016) or display name (Story Points); values are coerced by the field's type: number, text, option name, array of option names, user name/email, date YYYY-MM-DD, sprint id"`
+	CustomFields map[string]any `json:"customFields,omitempty" jsonschema:"other fields keyed by field id (customfield_10016) or display name (Story Points); values are coerced by the field's type: number, text, option name, array of option names, user name/email, date YYYY-MM-DD, sprint id or name"`
 }
 
 // jiraCreateIssueResult is the result of atlassian_jira_create_issue.
@@ -282,10 +282,7 @@ func (d *Deps) planCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCrea
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	resolve := func(ctx context.Context, param, who string) (string, error) {
-		u, err := d.jwResolveUser(ctx, param, who, jwUserScope{})
-		return u.AccountID, err
-	}
+	resolve := d.jwResolvers()
 	for _, k := range keys {
 		f, err := src.lookup(k)
 		if err != nil {

@@ -215,6 +215,14 @@ func TestJiraCreateIssueVariants(t *testing.T) {
 					t.Errorf("sev %q services %v root cause %s customer %q", sev.Value, svc, rc, cust)
 				}
 			}},
+		{"sprint by name", map[string]any{"projectKey": "ENG", "issueType": "Task", "summary": "Sprint by name", "customFields": map[string]any{"Sprint": "eng sprint 24"}},
+			func(t *testing.T, is *atlassian.Issue) {
+				var sprints []struct{ ID int }
+				jwRawField(t, is, "customfield_10020", &sprints)
+				if len(sprints) != 1 || sprints[0].ID != 4 {
+					t.Errorf("sprints %+v, want ENG Sprint 24 (id 4)", sprints)
+				}
+			}},
 		{"epic child through parentKey", map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "Record the launch video", "parentKey": "MKT-1", "priority": "Low"},
 			func(t *testing.T, is *atlassian.Issue) {
 				if is.Fields.Parent == nil || is.Fields.Parent.Key != "MKT-1" || is.Fields.Priority.Name != "Low" {
@@ -260,7 +268,7 @@ func TestJiraCreateIssueRejectsBeforeWriting(t *testing.T) {
 		{"wrong value type", base("customFields", map[string]any{"Story Points": "five"}), []string{`Story Points (customfield_10016) takes a number, not the string "five"`}},
 		{"option not allowed", map[string]any{"projectKey": "OPS", "issueType": "Incident", "summary": "x", "customFields": map[string]any{"Severity": "Sev 0"}},
 			[]string{`"Sev 0" is not an allowed value of Severity (customfield_10030); allowed: Sev 1, Sev 2, Sev 3, Sev 4`}},
-		{"sprint by name", base("customFields", map[string]any{"Sprint": "ENG Sprint 24"}), []string{"takes a sprint id", "sprint names are not resolved"}},
+		{"unknown sprint name", base("customFields", map[string]any{"Sprint": "ENG Sprint 99"}), []string{`Sprint (customfield_10020): no sprint named "ENG Sprint 99" was found`, "give the sprint id"}},
 		{"dedicated parameter in customFields", base("customFields", map[string]any{"Labels": []any{"x"}}), []string{"set Labels (labels) with the labels parameter"}},
 		{"ambiguous assignee lists candidates", base("assignee", "Chen"), []string{`parameter assignee: "Chen" matches 2 users`,
 			"Chen Wei <chen.wei@example.com> (accountId 60a1b2c3d4e5f6a7b8c9d0e1)", "Emily Chen <emily.chen@example.org>"}},

@@ -266,10 +266,7 @@ func (d *Deps) planEdit(ctx context.Context, key string, in *jiraUpdateIssueArgs
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	resolve := func(ctx context.Context, param, who string) (string, error) {
-		u, err := d.jwResolveUser(ctx, param, who, jwUserScope{})
-		return u.AccountID, err
-	}
+	resolve := d.jwResolvers()
 	for _, k := range keys {
 		f, err := src.lookup(k)
 		if err != nil {

@@ -227,13 +227,18 @@ func (f jwField) kind() jwValueKind {
 	return jwRaw
 }
 
-// jwResolveUserFunc resolves a user named in a field value to an account id.
-type jwResolveUserFunc func(ctx context.Context, param, who string) (string, error)
+// jwResolvers turn names in field values into ids: users into account
+// ids, sprint names into sprint ids. A nil resolver passes names through
+// (users) or refuses them (sprints).
+type jwResolvers struct {
+	User   func(ctx context.Context, param, who string) (string, error)
+	Sprint func(ctx context.Context, param string, f jwField, name string) (int64, error)
+}
 
 // jwCoerce shapes v (a decoded JSON value) for field f. param names the
 // value in errors ("customFields.Severity"). null clears a field and stays
 // null. Values of the wrong type are errors that say what the field takes.
-func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwResolveUserFunc) (any, error) {
+func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwResolvers) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -312,12 +317,12 @@ func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwRes
 			var id string
 			switch u := item.(type) {
 			case string:
-				if resolve == nil {
+				if resolve.User == nil {
 					id = u
 					break
 				}
 				var err error
-				if id, err = resolve(ctx, param, u); err != nil {
+				if id, err = resolve.User(ctx, param, u); err != nil {
 					return nil, err
 				}
 			case map[string]any:
@@ -382,8 +387,13 @@ func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwRes
 		case string:
 			x, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
 			if err != nil {
-				return nil, argErrorf(param, "%s takes a sprint id (a number such as 4), not the name %q; sprint names are not resolved. "+
-					"Find the id in the Sprint field of an issue in that sprint (atlassian_jira_get_issue) or in the board", f.label(), jwClip(n, 60))
+				if resolve.Sprint == nil {
+					return nil, argErrorf(param, "%s takes a sprint id (a number such as 4), not the name %q; sprint names are not resolved here. "+
+						"Find the id in the Sprint field of an issue in that sprint (atlassian_jira_get_issue)", f.label(), jwClip(n, 60))
+				}
+				if x, err = resolve.Sprint(ctx, param, f, strings.TrimSpace(n)); err != nil {
+					return nil, err
+				}
 			}
 			id = float64(x)
 		default:
@@ -694,4 +704,58 @@ func jwSnapNames(snap *schema.Snapshot) func(string) string {
 		}
 		return ""
 	}
+}
+
+// jwResolvers returns the resolvers the write tools use: users through
+// the user search (any user of the site), sprints through a one-issue JQL
+// search.
+func (d *Deps) jwResolvers() jwResolvers {
+	return jwResolvers{
+		User: func(ctx context.Context, param, who string) (string, error) {
+			u, err := d.jwResolveUser(ctx, param, who, jwUserScope{})
+			return u.AccountID, err
+		},
+		Sprint: d.jwResolveSprint,
+	}
+}
+
+// jwResolveSprint finds a sprint's id by name. Jira's REST API v3 has no
+// sprint lookup (that is the Agile API), so it reads the sprint field of
+// one issue in the sprint: a single search. A sprint no issue is in yet
+// (a new future sprint) cannot be found this way.
+func (d *Deps) jwResolveSprint(ctx context.Context, param string, f jwField, name string) (int64, error) {
+	notFound := func(why string) error {
+		return argErrorf(param, "%s: no sprint named %q was found%s; give the sprint id (a number) instead. "+
+			"Names resolve only for sprints that already hold an issue", f.label(), jwClip(name, 60), why)
+	}
+	if d.Jira == nil || len(name) > 255 {
+		return 0, notFound("")
+	}
+	q := `sprint = "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
+	res, err := d.Jira.Search.JQL(ctx, atlassian.SearchOptions{JQL: q, Fields: []string{f.ID}, MaxResults: 1})
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		var api *atlassian.APIError
+		if errors.As(err, &api) && api.StatusCode == 400 {
+			return 0, notFound(" (" + strings.Join(api.Messages(), "; ") + ")")
+		}
+		return 0, err
+	}
+	for _, is := range res.Issues {
+		var sprints []struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(is.Fields.Raw[f.ID], &sprints) != nil {
+			continue
+		}
+		for _, sp := range sprints {
+			if strings.EqualFold(strings.TrimSpace(sp.Name), name) && sp.ID > 0 {
+				return sp.ID, nil
+			}
+		}
+	}
+	return 0, notFound("")
 }

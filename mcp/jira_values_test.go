@@ -108,7 +108,7 @@ func TestJWCoerceTable(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.in), &in); err != nil {
 				t.Fatal(err)
 			}
-			got, err := jwCoerce(context.Background(), "customFields.F", tt.field, in, jwResolveByTable)
+			got, err := jwCoerce(context.Background(), "customFields.F", tt.field, in, jwResolvers{User: jwResolveByTable})
 			if tt.wantErr != "" {
 				var ae *ArgError
 				if err == nil || !errors.As(err, &ae) || !strings.Contains(err.Error(), tt.wantErr) {
