@@ -170,9 +170,7 @@ func (d *Deps) confluenceSearch(ctx context.Context, in *confluenceSearchArgs) (
 		res.Results = append(res.Results, d.searchHit(&it, page.Links.Base))
 	}
 	if in.IncludeBody {
-		if err := d.attachBodies(ctx, res.Results); err != nil {
-			return res, err
-		}
+		d.attachBodies(ctx, res.Results)
 	}
 	return res, nil
 }
@@ -212,8 +210,9 @@ func (d *Deps) searchHit(it *atlassian.SearchResultItem, base string) confSearch
 }
 
 // attachBodies fetches the bodies of the page hits in bulk (v2 pages?id=,
-// storage) and sets them as markdown.
-func (d *Deps) attachBodies(ctx context.Context, hits []confSearchHit) error {
+// storage) and sets them as markdown. When the bulk read fails the hits
+// keep a note saying why: the search results are still worth having.
+func (d *Deps) attachBodies(ctx context.Context, hits []confSearchHit) {
 	var ids []string
 	for _, h := range hits {
 		if h.Type == "page" && confNumericIDRe.MatchString(h.ID) {
@@ -224,7 +223,10 @@ func (d *Deps) attachBodies(ctx context.Context, hits []confSearchHit) error {
 	if len(ids) > 0 {
 		pages, err := d.Confluence.Pages.GetMany(ctx, ids, "storage")
 		if err != nil {
-			return err
+			for i := range hits {
+				hits[i].BodyNote = "bodies could not be read: " + describeError(err)
+			}
+			return
 		}
 		for i := range pages {
 			byID[pages[i].ID] = &pages[i]
@@ -251,7 +253,6 @@ func (d *Deps) attachBodies(ctx context.Context, hits []confSearchHit) error {
 		}
 		h.Body, h.BodyTruncated = md, cut
 	}
-	return nil
 }
 
 // cqlError passes Confluence's message for a query it refused through,

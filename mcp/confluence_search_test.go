@@ -312,3 +312,21 @@ func TestConfluenceExcerptAndTruncationHelpers(t *testing.T) {
 		t.Errorf("confTruncate cut a rune: %q", got)
 	}
 }
+
+func TestConfluenceSearchBodiesUnreadable(t *testing.T) {
+	h := newHarness(t)
+	h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/api/v2/pages", Status: 403})
+	var res confluenceSearchResult
+	text := h.callOK("atlassian_confluence_search", map[string]any{"cql": `type = page AND label = "policy"`, "includeBody": true}, &res)
+	if len(res.Results) == 0 {
+		t.Fatal("no results")
+	}
+	for _, hit := range res.Results {
+		if hit.Body != "" || !strings.Contains(hit.BodyNote, "bodies could not be read: Atlassian answered 403") {
+			t.Errorf("hit %s: body %q note %q", hit.Title, hit.Body, hit.BodyNote)
+		}
+	}
+	if !strings.Contains(text, "(bodies could not be read") {
+		t.Errorf("text lacks the note:\n%s", text)
+	}
+}
