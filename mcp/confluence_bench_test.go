@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
@@ -24,9 +25,9 @@ type confBench struct {
 	client *client.Client
 }
 
-func newConfBench(b *testing.B) *confBench {
+func newConfBench(b *testing.B, opts ...atlassiantest.Option) *confBench {
 	b.Helper()
-	site := atlassiantest.NewServer(atlassiantest.WithoutRateLimits())
+	site := atlassiantest.NewServer(append([]atlassiantest.Option{atlassiantest.WithoutRateLimits()}, opts...)...)
 	b.Cleanup(site.Close)
 	hc := site.HTTPClient()
 	// No client-side limiter: it paces at 100 GETs a second and would hide
@@ -84,7 +85,16 @@ func newConfBench(b *testing.B) *confBench {
 // binding, storage to markdown, result encoding), offset by the tool
 // reading the page and its ancestors concurrently.
 func BenchmarkConfluenceGetPage(b *testing.B) {
-	cb := newConfBench(b)
+	benchGetPage(b, newConfBench(b))
+}
+
+// BenchmarkConfluenceGetPageLatency is BenchmarkConfluenceGetPage with 5 ms
+// added to every sandbox request, closer to a real site's round trip.
+func BenchmarkConfluenceGetPageLatency(b *testing.B) {
+	benchGetPage(b, newConfBench(b, atlassiantest.WithLatency(5*time.Millisecond)))
+}
+
+func benchGetPage(b *testing.B, cb *confBench) {
 	p, ok := cb.site.ConfluencePageByTitle("ENG", "Database failover runbook")
 	if !ok {
 		b.Fatal("seed page missing")
