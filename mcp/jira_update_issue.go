@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,7 +19,7 @@ type jiraUpdateIssueArgs struct {
 	Fields            *jwUpdateFields `json:"fields,omitempty" jsonschema:"fields to set (update_fields and both)"`
 	TransitionName    string          `json:"transitionName,omitempty" jsonschema:"transition or target status name, case-insensitive (transition and both)"`
 	TransitionComment string          `json:"transitionComment,omitempty" jsonschema:"markdown comment added with the transition"`
-	CustomFields      map[string]any  `json:"customFields,omitempty" jsonschema:"other fields keyed by field id or display name; values coerced by the field's type, null clears"`
+	CustomFields      map[string]any  `json:"customFields,omitempty" jsonschema:"other fields keyed by field id or display name, values coerced by the field's type (null clears): edited with update_fields and both; with action transition they fill the transition screen (e.g. {\"Resolution\": \"Won't Do\"})"`
 }
 
 // jwUpdateFields are the fields update_fields sets.
@@ -53,6 +54,10 @@ type jwTransitionDone struct {
 	Name      string `json:"name"`
 	ToStatus  string `json:"toStatus"`
 	Commented bool   `json:"commented,omitempty"`
+	// Fields are the transition screen fields sent, by display name, with
+	// the value given ("Resolution: Done"); a required resolution nobody
+	// named is set to the first one Jira offers, as its own screen does.
+	Fields []string `json:"fields,omitempty"`
 }
 
 // Text renders the result compactly.
@@ -66,6 +71,9 @@ func (r jiraUpdateIssueResult) Text() string {
 	}
 	if t := r.Transition; t != nil {
 		s := fmt.Sprintf("moved to %s (transition %q)", t.ToStatus, t.Name)
+		if len(t.Fields) > 0 {
+			s += " setting " + strings.Join(t.Fields, ", ")
+		}
 		if t.Commented {
 			s += " with a comment"
 		}
@@ -91,7 +99,8 @@ func describeJiraUpdateIssue(snap *schema.Snapshot) string {
 		"their values (labels replaces all labels; to add or remove single labels use atlassian_jira_manage_issue).")
 	s.line("transitionName matches a transition name or its target status name, case-insensitively; if it is not available " +
 		"from the issue's current status the error lists the transitions that are. transitionComment (markdown) is added " +
-		"with the transition. Everything is checked before the first write.")
+		"with the transition. With action transition, customFields fill the transition's screen (Resolution, ...); a required " +
+		"resolution not given is set to the first one offered. Everything is checked before the first write.")
 	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
 		s.field("Statuses", statusesLine(snap))
 		s.field("Priorities", prioritiesLine(snap))
@@ -111,7 +120,11 @@ type jwUpdatePlan struct {
 	assignee   *jwUser
 	transition *atlassian.Transition
 	comment    []byte
-	names      func(string) string
+	// screen are the transition screen fields to send, and screenNotes
+	// says what they are for the result.
+	screen      map[string]any
+	screenNotes []string
+	names       func(string) string
 }
 
 // jiraUpdateIssue validates everything, then edits and/or transitions.
@@ -141,8 +154,10 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 	switch {
 	case edit && !hasFields && len(in.CustomFields) == 0:
 		return jiraUpdateIssueResult{}, argErrorf("fields", "is required for action %s: give fields (summary, priority, labels, assignee, description) and/or customFields", action)
-	case !edit && (hasFields || len(in.CustomFields) > 0):
+	case !edit && hasFields:
 		return jiraUpdateIssueResult{}, argErrorf("fields", "are only used by update_fields and both; use action both to set fields and transition")
+	case !edit && !move && len(in.CustomFields) > 0:
+		return jiraUpdateIssueResult{}, argErrorf("customFields", "need action update_fields, both or transition")
 	case move && strings.TrimSpace(in.TransitionName) == "":
 		return jiraUpdateIssueResult{}, argErrorf("transitionName", "is required for action %s: a transition or target status name", action)
 	case !move && strings.TrimSpace(in.TransitionName) != "":
@@ -174,7 +189,7 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 	}
 	if move {
 		t := plan.transition
-		req := &atlassian.TransitionRequest{Transition: atlassian.TransitionRef{ID: t.ID}}
+		req := &atlassian.TransitionRequest{Transition: atlassian.TransitionRef{ID: t.ID}, Fields: plan.screen}
 		if plan.comment != nil {
 			req.Update = atlassian.TransitionComment(plan.comment)
 		}
@@ -190,7 +205,7 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 		if t.To != nil {
 			to = t.To.Name
 		}
-		res.Transition = &jwTransitionDone{ID: t.ID, Name: t.Name, ToStatus: to, Commented: plan.comment != nil}
+		res.Transition = &jwTransitionDone{ID: t.ID, Name: t.Name, ToStatus: to, Commented: plan.comment != nil, Fields: plan.screenNotes}
 	}
 	return res, nil
 }
@@ -309,14 +324,18 @@ func (d *Deps) planTransition(ctx context.Context, key string, in *jiraUpdateIss
 		}
 		plan.comment = doc
 	}
-	ts, err := d.Jira.Issues.Transitions(ctx, key, nil)
+	ts, err := d.Jira.Issues.Transitions(ctx, key, &atlassian.TransitionsOptions{ExpandFields: true})
 	if err != nil {
 		return err
 	}
 	want := strings.TrimSpace(in.TransitionName)
 	if t := jwMatchTransition(ts, want); t != nil {
 		plan.transition = t
-		return nil
+		var screenFields map[string]any
+		if plan.edit == nil {
+			screenFields = in.CustomFields // action transition: they are for the screen
+		}
+		return d.planScreen(ctx, t, screenFields, plan)
 	}
 	var avail []string
 	for _, t := range ts {
@@ -362,4 +381,86 @@ func jwTransitionLabel(t atlassian.Transition) string {
 		return fmt.Sprintf("%q", t.Name)
 	}
 	return fmt.Sprintf("%q → %s", t.Name, t.To.Name)
+}
+
+// planScreen validates the fields sent with a transition against its
+// screen (from expand=transitions.fields) and fills a required resolution
+// the caller did not name with the first one offered, as Jira's own
+// transition screen preselects it. Other required screen fields without a
+// default are an error naming them.
+func (d *Deps) planScreen(ctx context.Context, t *atlassian.Transition, given map[string]any, plan *jwUpdatePlan) error {
+	var metas []atlassian.FieldMetadata
+	for id, m := range t.Fields {
+		if id == "comment" {
+			continue
+		}
+		if m.FieldID == "" {
+			m.FieldID = id
+		}
+		metas = append(metas, m)
+	}
+	slices.SortFunc(metas, func(a, b atlassian.FieldMetadata) int { return strings.Compare(a.FieldID, b.FieldID) })
+	screen := schema.FieldMetas(metas)
+	screenName := fmt.Sprintf("the screen of transition %q", t.Name)
+	if len(given) > 0 && len(screen) == 0 {
+		return argErrorf("customFields", "transition %q has no screen fields (at most a comment); use action both to edit fields and then transition", t.Name)
+	}
+	src := jwFieldSource{snap: d.snapshot(), screen: screen, screenName: screenName}
+	keys := make([]string, 0, len(given))
+	for k := range given {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := map[string]any{}
+	for _, k := range keys {
+		f, err := src.lookup(k)
+		if err != nil {
+			return jwCustomFieldErr(k, err)
+		}
+		v, err := jwCoerce(ctx, "customFields."+k, f, given[k], d.jwResolvers())
+		if err != nil {
+			return err
+		}
+		out[f.ID] = v
+		plan.screenNotes = append(plan.screenNotes, fmt.Sprintf("%s: %s", f.Name, jwShortValue(given[k])))
+	}
+	var missing []string
+	for _, m := range screen {
+		if !m.Required || m.HasDefault {
+			continue
+		}
+		if _, ok := out[m.ID]; ok {
+			continue
+		}
+		if m.ID == "resolution" && len(m.AllowedValues) > 0 {
+			out["resolution"] = map[string]any{"name": m.AllowedValues[0]}
+			plan.screenNotes = append(plan.screenNotes, m.Name+": "+m.AllowedValues[0])
+			continue
+		}
+		item := jwFieldFromMeta(m).label()
+		if len(m.AllowedValues) > 0 {
+			item += " (one of: " + jwJoinCapped(m.AllowedValues, 12) + ")"
+		}
+		missing = append(missing, item)
+	}
+	if len(missing) > 0 {
+		return argErrorf("customFields", "transition %q requires %s; pass them in customFields with action transition (then set other fields in a separate update_fields call)",
+			t.Name, strings.Join(missing, ", "))
+	}
+	if len(out) > 0 {
+		plan.screen = out
+	}
+	return nil
+}
+
+// jwShortValue renders a caller's value briefly for a result.
+func jwShortValue(v any) string {
+	if s, ok := v.(string); ok {
+		return jwClip(s, 40)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "?"
+	}
+	return jwClip(string(b), 40)
 }

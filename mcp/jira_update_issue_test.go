@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -107,6 +108,54 @@ func TestJiraUpdateIssueTransitions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestJiraUpdateIssueTransitionScreenFields(t *testing.T) {
+	h := newHarness(t)
+	// A resolution given by name, in any case.
+	var out jiraUpdateIssueResult
+	text := h.callOK("atlassian_jira_update_issue", map[string]any{"issueKey": "ENG-4", "action": "transition", "transitionName": "Done",
+		"customFields": map[string]any{"Resolution": "won't do"}}, &out)
+	if out.Transition == nil || strings.Join(out.Transition.Fields, ",") != "Resolution: won't do" || !strings.Contains(text, "setting Resolution: won't do") {
+		t.Fatalf("result %+v text %q", out.Transition, text)
+	}
+	if r := jwGet(t, h, "ENG-4").Fields.Resolution; r == nil || r.Name != "Won't Do" {
+		t.Fatalf("resolution %+v", r)
+	}
+	// A required resolution nobody named is the first one offered.
+	h.site.ResetRequests()
+	h.callOK("atlassian_jira_update_issue", map[string]any{"issueKey": "OPS-2", "action": "transition", "transitionName": "Done"}, &out)
+	if strings.Join(out.Transition.Fields, ",") != "Resolution: Done" {
+		t.Errorf("fields %v", out.Transition.Fields)
+	}
+	if w := jwWrites(h); len(w) != 1 || !strings.Contains(w[0].Body, `"fields":{"resolution":{"name":"Done"}}`) {
+		t.Errorf("sent %+v", w)
+	}
+	// A custom field on an incident's Resolve screen, as markdown.
+	msg := jwCallRejected(t, h, "atlassian_jira_update_issue", map[string]any{"issueKey": "OPS-1", "action": "transition", "transitionName": "Resolved",
+		"customFields": map[string]any{"Root Cause": "A **bad** deploy", "resolution": "Fixed"}})
+	if !strings.Contains(msg, `"Fixed" is not an allowed value of Resolution (resolution); allowed: Done, Won't Do, Duplicate, Cannot Reproduce`) {
+		t.Errorf("error %q", msg)
+	}
+	h.callOK("atlassian_jira_update_issue", map[string]any{"issueKey": "OPS-1", "action": "transition", "transitionName": "Resolved",
+		"customFields": map[string]any{"Root Cause": "A **bad** deploy", "resolution": "duplicate"}}, nil)
+	is := jwGet(t, h, "OPS-1")
+	var rc json.RawMessage
+	jwRawField(t, is, "customfield_10033", &rc)
+	if is.Fields.Status.Name != "Resolved" || is.Fields.Resolution.Name != "Duplicate" || jwADFText(rc) != "A bad deploy" {
+		t.Errorf("status %v resolution %v root cause %s", is.Fields.Status, is.Fields.Resolution, rc)
+	}
+	// Fields a screen does not have, or a transition with no screen.
+	msg = jwCallRejected(t, h, "atlassian_jira_update_issue", map[string]any{"issueKey": "OPS-1", "action": "transition", "transitionName": "Close",
+		"customFields": map[string]any{"Resolution": "Done"}})
+	if !strings.Contains(msg, `transition "Close" has no screen`) {
+		t.Errorf("error %q", msg)
+	}
+	msg = jwCallRejected(t, h, "atlassian_jira_update_issue", map[string]any{"issueKey": "ENG-3", "action": "transition", "transitionName": "Done",
+		"customFields": map[string]any{"Severity": "Sev 1"}})
+	if !strings.Contains(msg, `Severity (customfield_10030) is not on the screen of transition "Done"`) {
+		t.Errorf("error %q", msg)
 	}
 }
 
