@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -133,10 +134,11 @@ func (r jiraSearchResult) Text() string {
 
 // jiraSearchTool is atlassian_jira_search.
 func jiraSearchTool(d *Deps) *Tool {
+	cache := &tokenCache{}
 	return newTool("atlassian_jira_search", "Search Jira issues", Jira, ReadOnly,
 		describeJiraSearch,
 		func(ctx context.Context, in *jiraSearchArgs) (jiraSearchResult, error) {
-			return d.jiraSearch(ctx, in)
+			return d.jiraSearch(ctx, in, cache)
 		})
 }
 
@@ -196,7 +198,7 @@ func storyPointsField(s *schema.Snapshot) *schema.Field {
 }
 
 // jiraSearch runs one call of atlassian_jira_search.
-func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs) (jiraSearchResult, error) {
+func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs, cache *tokenCache) (jiraSearchResult, error) {
 	var zero jiraSearchResult
 	if d.Jira == nil {
 		return zero, errors.New("this connection has no Jira site")
@@ -246,7 +248,7 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs) (jiraSearchRe
 			return zero, argErrorf("startAt", "may be at most %d (got %d). Jira's search has no offsets, so the tool skips issues by reading them, which spends the site's rate limit; "+
 				"to read further follow nextPageToken from page to page, or narrow the jql (e.g. add updated >= -30d or a key range)", maxStartAt, startAt)
 		}
-		token, reached, err := d.skipIssues(ctx, jql, startAt)
+		token, reached, err := d.skipIssues(ctx, jql, startAt, cache)
 		if err != nil {
 			return zero, searchError(err, snap)
 		}
@@ -269,6 +271,7 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs) (jiraSearchRe
 	if !res.IsLast {
 		res.NextStartAt = startAt + len(page.Issues)
 		res.NextPageToken = encodePageToken(pageToken{Jira: page.NextPageToken, Offset: res.NextStartAt, Hash: jqlHash(jql), Issued: d.now().Unix()})
+		cache.put(jql, res.NextStartAt, page.NextPageToken, d.now())
 		if startAt == 0 && in.NextPageToken == "" {
 			// One more call, only on a first page that is not the last
 			// (a single page's total is exact): Jira's estimate of all
@@ -287,9 +290,14 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs) (jiraSearchRe
 
 // skipIssues reads the ids of the first n matches in large id-only pages
 // and returns Jira's nextPageToken positioned at match n, or "" with the
-// number of matches when the query has n or fewer.
-func (d *Deps) skipIssues(ctx context.Context, jql string, n int) (token string, reached int, err error) {
+// number of matches when the query has n or fewer. It starts from the
+// closest token at or before n that an earlier page of the same query left
+// in the cache, so paging on with startAt costs no skipping.
+func (d *Deps) skipIssues(ctx context.Context, jql string, n int, cache *tokenCache) (token string, reached int, err error) {
 	opts := atlassian.SearchOptions{JQL: jql, Fields: []string{"id"}}
+	if off, tok := cache.get(jql, n, d.now()); off > 0 {
+		reached, opts.NextPageToken = off, tok
+	}
 	for reached < n {
 		opts.MaxResults = min(n-reached, skipPageSize)
 		page, err := d.Jira.Search.JQL(ctx, opts)
@@ -302,7 +310,61 @@ func (d *Deps) skipIssues(ctx context.Context, jql string, n int) (token string,
 		}
 		opts.NextPageToken = page.NextPageToken
 	}
+	cache.put(jql, n, opts.NextPageToken, d.now())
 	return opts.NextPageToken, reached, nil
+}
+
+// tokenCache remembers, per query, Jira's nextPageToken at the offsets
+// earlier pages ended at, for an hour (Jira honours them for 7 days). It
+// holds at most maxCachedTokens and starts over when full.
+type tokenCache struct {
+	mu      sync.Mutex
+	entries map[tokenKey]cachedToken
+}
+
+type tokenKey struct {
+	hash   uint64
+	offset int
+}
+
+type cachedToken struct {
+	token string
+	at    time.Time
+}
+
+const (
+	maxCachedTokens = 1024
+	cachedTokenTTL  = time.Hour
+)
+
+func (c *tokenCache) put(jql string, offset int, token string, now time.Time) {
+	if c == nil || token == "" || offset <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= maxCachedTokens {
+		c.entries = map[tokenKey]cachedToken{}
+	}
+	c.entries[tokenKey{jqlHash(jql), offset}] = cachedToken{token, now}
+}
+
+// get returns the fresh token with the greatest offset at most n (0, "" for
+// none).
+func (c *tokenCache) get(jql string, n int, now time.Time) (int, string) {
+	if c == nil {
+		return 0, ""
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := jqlHash(jql)
+	best, tok := 0, ""
+	for k, v := range c.entries {
+		if k.hash == h && k.offset <= n && k.offset > best && now.Sub(v.at) < cachedTokenTTL {
+			best, tok = k.offset, v.token
+		}
+	}
+	return best, tok
 }
 
 // searchIssue renders one issue of a search page.

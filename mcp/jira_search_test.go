@@ -217,6 +217,41 @@ func TestJiraSearchPagingMatchesOneQuery(t *testing.T) {
 			t.Fatalf("got %v, want %v", got, want[40:60])
 		}
 	})
+	t.Run("startAt after a page reuses its token", func(t *testing.T) {
+		const q = "project = ENG ORDER BY key DESC"
+		searches := func() (n int, idOnly int) {
+			for _, r := range h.site.Requests() {
+				if strings.HasSuffix(r.Path, "/rest/api/3/search/jql") {
+					n++
+					if strings.Contains(r.Body, `"fields":["id"]`) {
+						idOnly++
+					}
+				}
+			}
+			return n, idOnly
+		}
+		h.searchPage(map[string]any{"jql": q, "maxResults": 10})
+		h.site.ResetRequests()
+		p := h.searchPage(map[string]any{"jql": q, "maxResults": 10, "startAt": 10})
+		if n, idOnly := searches(); n != 1 || idOnly != 0 {
+			t.Fatalf("startAt 10 after the first page: %d searches, %d id-only, want 1 and 0", n, idOnly)
+		}
+		h.site.ResetRequests()
+		// Between cached offsets it skips only the difference.
+		q2 := h.searchPage(map[string]any{"jql": q, "maxResults": 10, "startAt": 25})
+		if n, idOnly := searches(); n != 2 || idOnly != 1 {
+			t.Fatalf("startAt 25: %d searches, %d id-only, want 2 and 1", n, idOnly)
+		}
+		want := restKeys(t, h.deps.Jira, q)
+		if strings.Join(issueKeys(p.Issues), ",") != strings.Join(want[10:20], ",") || strings.Join(issueKeys(q2.Issues), ",") != strings.Join(want[25:35], ",") {
+			t.Fatalf("pages from cached tokens differ: %v %v", issueKeys(p.Issues), issueKeys(q2.Issues))
+		}
+		for _, r := range h.site.Requests() {
+			if strings.Contains(r.Body, `"fields":["id"]`) && !strings.Contains(r.Body, `"maxResults":5`) {
+				t.Fatalf("the skip from offset 20 to 25 should read 5 ids: %s", r.Body)
+			}
+		}
+	})
 	t.Run("startAt past the end", func(t *testing.T) {
 		var p jiraSearchResult
 		text := h.callOK(searchTool, map[string]any{"jql": jql, "startAt": 500}, &p)
