@@ -3,6 +3,7 @@ package mcp
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -196,11 +197,11 @@ func TestJiraGetIssueErrors(t *testing.T) {
 
 func TestJiraGetIssueTruncatesAndCounts(t *testing.T) {
 	h := newHarness(t)
-	key := createIssue(t, h, "Many comments", longMarkdown(1000))
+	key := createJiraTestIssue(t, h, "Many comments", longCodeMarkdown(1000))
 	ctx := context.Background()
 	long := strings.Repeat("word ", 600) // 3,000 characters
 	for i := range maxIssueComments + 3 {
-		body := "comment " + itoa(i)
+		body := "comment " + strconv.Itoa(i)
 		if i == maxIssueComments+2 {
 			body += " " + long
 		}
@@ -235,7 +236,7 @@ func TestJiraGetIssueTruncatesAndCounts(t *testing.T) {
 	}
 	// Changelog: more than N change sets keeps the N most recent.
 	for i := range maxChangelogEntries + 2 {
-		err := h.deps.Jira.Issues.Edit(ctx, key, &atlassian.IssueRequest{Fields: map[string]any{"summary": "Many comments v" + itoa(i)}}, nil)
+		err := h.deps.Jira.Issues.Edit(ctx, key, &atlassian.IssueRequest{Fields: map[string]any{"summary": "Many comments v" + strconv.Itoa(i)}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +245,7 @@ func TestJiraGetIssueTruncatesAndCounts(t *testing.T) {
 	if len(res.Changelog) != maxChangelogEntries || res.ChangelogTotal < maxChangelogEntries+2 {
 		t.Fatalf("changelog %d of %d", len(res.Changelog), res.ChangelogTotal)
 	}
-	if got := res.Changelog[0].Changes[0]; !strings.HasSuffix(got, "→ Many comments v"+itoa(maxChangelogEntries+1)) {
+	if got := res.Changelog[0].Changes[0]; !strings.HasSuffix(got, "→ Many comments v"+strconv.Itoa(maxChangelogEntries+1)) {
 		t.Fatalf("newest change first, got %q", got)
 	}
 }

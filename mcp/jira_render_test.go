@@ -169,14 +169,14 @@ func TestJiraGolden(t *testing.T) {
 					text = text[:i+15] + "TOKEN" + text[i+15+j:]
 				}
 			}
-			golden(t, filepath.Join("testdata", "jira", tt.name+".txt"), text)
-			golden(t, filepath.Join("testdata", "jira", tt.name+".json"), string(structured)+"\n")
+			checkJiraGolden(t, filepath.Join("testdata", "jira", tt.name+".txt"), text)
+			checkJiraGolden(t, filepath.Join("testdata", "jira", tt.name+".json"), string(structured)+"\n")
 		})
 	}
 }
 
-// golden compares got with the file, or rewrites it under UPDATE_GOLDEN=1.
-func golden(t *testing.T, path, got string) {
+// checkJiraGolden compares got with the file, or rewrites it under UPDATE_GOLDEN=1.
+func checkJiraGolden(t *testing.T, path, got string) {
 	t.Helper()
 	if os.Getenv("UPDATE_GOLDEN") != "" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -165,7 +166,7 @@ func TestJiraSearchPagingMatchesOneQuery(t *testing.T) {
 		t.Fatalf("one large page differs from REST:\n%v\n%v", got, want)
 	}
 	for _, size := range []int{1, 7, 25} {
-		t.Run("startAt/"+itoa(size), func(t *testing.T) {
+		t.Run("startAt/"+strconv.Itoa(size), func(t *testing.T) {
 			var got []string
 			for start := 0; ; start += size {
 				p := h.searchPage(map[string]any{"jql": jql, "maxResults": size, "startAt": start})
@@ -184,7 +185,7 @@ func TestJiraSearchPagingMatchesOneQuery(t *testing.T) {
 				t.Fatalf("paging with startAt gave\n%v\nwant\n%v", got, want)
 			}
 		})
-		t.Run("token/"+itoa(size), func(t *testing.T) {
+		t.Run("token/"+strconv.Itoa(size), func(t *testing.T) {
 			var got []string
 			args := map[string]any{"jql": jql, "maxResults": size}
 			for pages := 0; ; pages++ {
@@ -268,8 +269,6 @@ func TestJiraSearchPagingMatchesOneQuery(t *testing.T) {
 	})
 }
 
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
-
 func TestJiraSearchFieldsByDisplayName(t *testing.T) {
 	h := newHarness(t)
 	for _, fields := range []string{"Story Points, sprint, Team", "customfield_10016,customfield_10020,customfield_10001", "cf[10016],Sprint,team"} {
@@ -307,19 +306,19 @@ func TestJiraSearchFieldsByDisplayName(t *testing.T) {
 	})
 }
 
-// longMarkdown is a description longer than every text limit.
-func longMarkdown(paragraphs int) string {
+// longCodeMarkdown is a description longer than every text limit.
+func longCodeMarkdown(paragraphs int) string {
 	var b strings.Builder
 	b.WriteString("Intro paragraph.\n\n```go\n")
 	for i := range paragraphs {
-		b.WriteString("fmt.Println(\"line " + itoa(i) + " of a long listing that goes on\")\n")
+		b.WriteString("fmt.Println(\"line " + strconv.Itoa(i) + " of a long listing that goes on\")\n")
 	}
 	b.WriteString("```\n")
 	return b.String()
 }
 
-// createIssue creates an ENG task through the REST client.
-func createIssue(t *testing.T, h *harness, summary, markdown string) string {
+// createJiraTestIssue creates an ENG task through the REST client.
+func createJiraTestIssue(t *testing.T, h *harness, summary, markdown string) string {
 	t.Helper()
 	doc, err := adf.FromMarkdown(markdown)
 	if err != nil {
@@ -340,7 +339,7 @@ func createIssue(t *testing.T, h *harness, summary, markdown string) string {
 
 func TestJiraSearchTruncatesText(t *testing.T) {
 	h := newHarness(t)
-	key := createIssue(t, h, "Long description", longMarkdown(200))
+	key := createJiraTestIssue(t, h, "Long description", longCodeMarkdown(200))
 	res := h.searchPage(map[string]any{"jql": "key = " + key, "fields": "description"})
 	desc, _ := res.Issues[0].Fields["Description"].(string)
 	head, marker, ok := strings.Cut(desc, "\n\n[… truncated: ")
@@ -415,7 +414,7 @@ func TestJiraSearchOpenSprintByCategory(t *testing.T) {
 				t.Fatalf("%s has no status category", is.Key)
 			}
 			sprints, _ := is.Fields["Sprint"].([]any)
-			if !strings.Contains(strings.Join(anyStrings(sprints), ","), "(active)") {
+			if !strings.Contains(strings.Join(stringsOf(sprints), ","), "(active)") {
 				t.Errorf("%s is not in an active sprint: %v", is.Key, is.Fields["Sprint"])
 			}
 			byCat[is.Status.Category] = append(byCat[is.Status.Category], is.Key)
@@ -460,7 +459,7 @@ func TestJiraSearchOpenSprintByCategory(t *testing.T) {
 	}
 }
 
-func anyStrings(xs []any) []string {
+func stringsOf(xs []any) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
 		out[i], _ = x.(string)
@@ -478,7 +477,7 @@ func BenchmarkJiraSearchOverhead(b *testing.B) {
 	h := newBenchHarness(b)
 	keys := make([]string, 20)
 	for i := range keys {
-		keys[i] = "ENG-" + itoa(i+1)
+		keys[i] = "ENG-" + strconv.Itoa(i+1)
 	}
 	jql := "key in (" + strings.Join(keys, ", ") + ") ORDER BY key ASC"
 	opts := atlassian.SearchOptions{JQL: jql, MaxResults: 25, Fields: defaultSearchFields}
