@@ -347,7 +347,11 @@ func TestJiraCreateIssueWithoutSnapshot(t *testing.T) {
 	}
 }
 
-func TestJiraWriteDescriptionsFitTheBudget(t *testing.T) {
+// TestJiraWriteToolsOnAHugeSite: 500 projects and 2,000 custom fields.
+// Descriptions stay within budget, and a create in a project whose create
+// screens discovery skipped reads them once, validates against them and
+// remembers them.
+func TestJiraWriteToolsOnAHugeSite(t *testing.T) {
 	h := newHarness(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 600, Spaces: 3, Pages: 3}))
 	snap := h.deps.snapshot()
 	for _, tool := range []*Tool{jiraCreateIssueTool(h.deps), jiraUpdateIssueTool(h.deps), jiraManageIssueTool(h.deps)} {
@@ -360,6 +364,42 @@ func TestJiraWriteDescriptionsFitTheBudget(t *testing.T) {
 				t.Errorf("%s: a huge site's lists are not capped: %s", tool.Name, desc)
 			}
 		}
+	}
+
+	var project *schema.Project
+	var task *schema.IssueType
+	for _, p := range snap.Jira.Projects {
+		if it, err := p.IssueType("Task"); err == nil && it.Fields == nil {
+			project, task = p, it
+			break
+		}
+	}
+	if project == nil {
+		t.Fatal("discovery read every project's create screens; nothing to fetch on demand")
+	}
+	metaCalls := func() int {
+		n := 0
+		for _, r := range h.site.Requests() {
+			if strings.Contains(r.Path, "/issue/createmeta/"+project.Key+"/issuetypes/"+task.ID) {
+				n++
+			}
+		}
+		return n
+	}
+	// A field of the site that is not on this project's screen.
+	msg := h.callErr("atlassian_jira_create_issue", map[string]any{"projectKey": project.Key, "issueType": "Task", "summary": "x",
+		"customFields": map[string]any{"customfield_11000": 1}})
+	if !strings.Contains(msg, "is not on the create screen of "+project.Key+" Task") || metaCalls() != 1 {
+		t.Fatalf("error %q after %d create-meta reads", msg, metaCalls())
+	}
+	var out jiraCreateIssueResult
+	h.callOK("atlassian_jira_create_issue", map[string]any{"projectKey": project.Key, "issueType": "task", "summary": "On demand",
+		"customFields": map[string]any{"Story Points": 2}}, &out)
+	if metaCalls() != 1 {
+		t.Errorf("the create screen was read %d times, want once", metaCalls())
+	}
+	if !strings.HasPrefix(out.Key, project.Key+"-") {
+		t.Errorf("created %s", out.Key)
 	}
 }
 
