@@ -1,11 +1,264 @@
 package main
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/atlassian-mcp/atlassian-mcp/mcp"
+)
 
 func runAgent(_ context.Context, s streams, args []string) int {
-	fs := newFlags(s, "agent", "add|list|remove [flags]", "Manage HTTP agents and their bearer tokens.")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			agentUsage(s.out)
+			return exitOK
+		}
+		agentUsage(s.err)
+		return exitUsage
+	}
+	switch args[0] {
+	case "add":
+		return runAgentAdd(s, args[1:])
+	case "list":
+		return runAgentList(s, args[1:])
+	case "remove":
+		return runAgentRemove(s, args[1:])
+	case "help":
+		agentUsage(s.out)
+		return exitOK
+	}
+	fmt.Fprintf(s.err, "agent: unknown subcommand %q\n\n", args[0])
+	agentUsage(s.err)
+	return exitUsage
+}
+
+func agentUsage(w interface{ Write([]byte) (int, error) }) {
+	fmt.Fprint(w, `Usage: atlassian-mcp agent add|list|remove [flags]
+
+Manage the agents allowed to call 'atlassian-mcp serve --http': each has a
+bearer token (stored only as its SHA-256), one tenant (a connection), a
+profile (aicos, assistant or a custom policy of the config), its tools and
+the default tier of calls that name no sender.
+
+  agent add --name NAME --tenant TENANT --profile aicos|assistant|POLICY [--tools a,b] [--default-tier internal] [--trusted]
+        adds the agent and prints its token once
+  agent list [--json]
+  agent remove --name NAME
+
+Run 'atlassian-mcp agent add --help' for the flags. The config is
+<data-dir>/config.json unless --config names another file; restart the
+server to apply changes.
+`)
+}
+
+// configFlags locate the agents config.
+type configFlags struct {
+	store  storeFlags
+	config string
+}
+
+func addConfigFlags(fs *flag.FlagSet) *configFlags {
+	f := &configFlags{}
+	fs.StringVar(&f.store.dataDir, "data-dir", "", "data directory (env "+envDataDir+"; default $XDG_DATA_HOME/atlassian-mcp or ~/.local/share/atlassian-mcp)")
+	fs.StringVar(&f.config, "config", "", "agents config file (default <data-dir>/config.json)")
+	return f
+}
+
+func (f *configFlags) path() (string, error) {
+	if f.config != "" {
+		return f.config, nil
+	}
+	dir, err := f.store.dir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "config.json"), nil
+}
+
+// load reads the config; a missing file is an empty config when
+// missingOK.
+func (f *configFlags) load(missingOK bool) (*mcp.Config, string, error) {
+	path, err := f.path()
+	if err != nil {
+		return nil, "", err
+	}
+	cfg, err := mcp.LoadConfig(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if !missingOK {
+			return nil, path, fmt.Errorf("no agents config at %s; add an agent with 'atlassian-mcp agent add'", path)
+		}
+		return &mcp.Config{Tenants: map[string]*mcp.TenantConfig{}}, path, nil
+	}
+	if cfg != nil && cfg.Tenants == nil {
+		cfg.Tenants = map[string]*mcp.TenantConfig{}
+	}
+	return cfg, path, err
+}
+
+func runAgentAdd(s streams, args []string) int {
+	fs := newFlags(s, "agent add", "--name NAME --tenant TENANT --profile PROFILE [flags]",
+		"Add an agent to the config and print its new bearer token, once.")
+	cf := addConfigFlags(fs)
+	name := fs.String("name", "", "the agent's name (letters, digits, '.', '-', '_')")
+	tenant := fs.String("tenant", "", "the tenant the agent may use; a new tenant is added using the connection of the same name unless --connection says otherwise")
+	connection := fs.String("connection", "", "for a new tenant: its connection name (default: the tenant's name)")
+	profile := fs.String("profile", "", "aicos (reads need internal senders, writes vip), assistant (everything internal), or the name of a policy in the config")
+	tools := fs.String("tools", "", "comma-separated tools assigned to the agent (default: every tool of its policy)")
+	tier := fs.String("default-tier", "internal", "tier of calls whose _meta names no sender: external, internal or vip")
+	trusted := fs.Bool("trusted", false, "let the agent assert a sender's tier in _meta")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	return notBuilt(s, "agent", "8")
+	if *name == "" || *tenant == "" || *profile == "" || fs.NArg() > 0 {
+		fmt.Fprintln(s.err, "agent add: --name, --tenant and --profile are required")
+		return exitUsage
+	}
+	t, err := mcp.ParseTier(*tier)
+	if err != nil {
+		fmt.Fprintf(s.err, "agent add: --default-tier: %v\n", err)
+		return exitUsage
+	}
+	cfg, path, err := cf.load(true)
+	if err != nil {
+		fmt.Fprintf(s.err, "agent add: %v\n", err)
+		return exitFailure
+	}
+	if cfg.Agent(*name) != nil {
+		fmt.Fprintf(s.err, "agent add: agent %q already exists in %s; remove it first to issue a new token\n", *name, path)
+		return exitFailure
+	}
+	newTenant := cfg.Tenants[*tenant] == nil
+	if newTenant {
+		cfg.Tenants[*tenant] = &mcp.TenantConfig{}
+		if *connection != "" && *connection != *tenant {
+			cfg.Tenants[*tenant].Connection = *connection
+		}
+	}
+	token, hash, err := mcp.NewToken()
+	if err != nil {
+		fmt.Fprintf(s.err, "agent add: %v\n", err)
+		return exitFailure
+	}
+	cfg.Agents = append(cfg.Agents, &mcp.AgentConfig{
+		Name: *name, TokenSHA256: hash, Tenant: *tenant, Profile: *profile,
+		Tools: splitList(*tools), DefaultTier: t, Trusted: *trusted,
+	})
+	if err := cfg.Save(path); err != nil {
+		fmt.Fprintf(s.err, "agent add: %v\n", err)
+		return exitUsage
+	}
+	if newTenant {
+		fmt.Fprintf(s.err, "Added tenant %q on connection %q; list its business_domains, vips and business_owners in %s.\n", *tenant, cfg.ConnectionOf(*tenant), path)
+	}
+	fmt.Fprintf(s.err, "Added agent %q (tenant %s, profile %s) to %s. Its bearer token, shown only this once:\n", *name, *tenant, *profile, path)
+	fmt.Fprintln(s.out, token)
+	fmt.Fprintln(s.err, "Give it to the agent as 'Authorization: Bearer <token>'; restart 'atlassian-mcp serve --http' to apply.")
+	return exitOK
+}
+
+func runAgentList(s streams, args []string) int {
+	fs := newFlags(s, "agent list", "[flags]", "List the agents of the config (never their tokens).")
+	cf := addConfigFlags(fs)
+	asJSON := fs.Bool("json", false, "print the agents as JSON")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, path, err := cf.load(false)
+	if err != nil {
+		fmt.Fprintf(s.err, "agent list: %v\n", err)
+		return exitFailure
+	}
+	type row struct {
+		Name        string   `json:"name"`
+		Tenant      string   `json:"tenant"`
+		Connection  string   `json:"connection"`
+		Profile     string   `json:"profile"`
+		Tools       []string `json:"tools"`
+		DefaultTier string   `json:"default_tier"`
+		Trusted     bool     `json:"trusted"`
+	}
+	var rows []row
+	for _, a := range cfg.Agents {
+		id, err := cfg.Identity(a)
+		if err != nil {
+			fmt.Fprintf(s.err, "agent list: %v\n", err)
+			return exitFailure
+		}
+		var tools []string
+		for _, n := range mcp.ToolNames() {
+			if id.Assigned(n) {
+				tools = append(tools, n)
+			}
+		}
+		rows = append(rows, row{a.Name, a.Tenant, cfg.ConnectionOf(a.Tenant), a.Profile, tools, a.DefaultTier.String(), a.Trusted})
+	}
+	slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.Tenant+"\x00"+a.Name, b.Tenant+"\x00"+b.Name) })
+	if *asJSON {
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rows)
+		return exitOK
+	}
+	if len(rows) == 0 {
+		fmt.Fprintf(s.out, "No agents in %s.\n", path)
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "AGENT\tTENANT\tCONNECTION\tPROFILE\tDEFAULT TIER\tTRUSTED\tTOOLS")
+	for _, r := range rows {
+		tools := fmt.Sprintf("%d: %s", len(r.Tools), strings.Join(shortTools(r.Tools), ","))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\t%s\n", r.Name, r.Tenant, r.Connection, r.Profile, r.DefaultTier, r.Trusted, tools)
+	}
+	_ = tw.Flush()
+	return exitOK
+}
+
+// shortTools drops the "atlassian_" prefix for display.
+func shortTools(tools []string) []string {
+	out := make([]string, len(tools))
+	for i, t := range tools {
+		out[i] = strings.TrimPrefix(t, "atlassian_")
+	}
+	return out
+}
+
+func runAgentRemove(s streams, args []string) int {
+	fs := newFlags(s, "agent remove", "--name NAME [flags]", "Remove an agent (its token stops working once the server restarts).")
+	cf := addConfigFlags(fs)
+	name := fs.String("name", "", "the agent to remove")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if *name == "" && fs.NArg() == 1 {
+		*name = fs.Arg(0)
+	}
+	if *name == "" {
+		fmt.Fprintln(s.err, "agent remove: --name is required")
+		return exitUsage
+	}
+	cfg, path, err := cf.load(false)
+	if err != nil {
+		fmt.Fprintf(s.err, "agent remove: %v\n", err)
+		return exitFailure
+	}
+	n := len(cfg.Agents)
+	cfg.Agents = slices.DeleteFunc(cfg.Agents, func(a *mcp.AgentConfig) bool { return a.Name == *name })
+	if len(cfg.Agents) == n {
+		fmt.Fprintf(s.err, "agent remove: no agent %q in %s\n", *name, path)
+		return exitFailure
+	}
+	if err := cfg.Save(path); err != nil {
+		fmt.Fprintf(s.err, "agent remove: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(s.out, "Removed agent %q from %s; restart 'atlassian-mcp serve --http' to apply.\n", *name, path)
+	return exitOK
 }

@@ -1,11 +1,151 @@
 package main
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/mcp"
+)
 
 func runAudit(_ context.Context, s streams, args []string) int {
-	fs := newFlags(s, "audit", "[flags]", "List and filter the audit log.")
+	fs := newFlags(s, "audit", "[flags]", `List and filter the audit log: every tool call, allowed or denied, with its
+agent, sender and tier, parameters, duration and result. Each tenant's log
+is <data-dir>/audit/<tenant>.jsonl (JSON lines, rotated files alongside).
+Lines torn by a crash are skipped and reported on stderr.`)
+	var sf storeFlags
+	fs.StringVar(&sf.dataDir, "data-dir", "", "data directory (env "+envDataDir+"; default $XDG_DATA_HOME/atlassian-mcp or ~/.local/share/atlassian-mcp)")
+	since := fs.String("since", "", "only entries since a time (RFC 3339 or 2006-01-02) or for a duration back (e.g. 24h, 7d)")
+	tool := fs.String("tool", "", "only this tool (e.g. jira_search or atlassian_jira_search)")
+	agent := fs.String("agent", "", "only this agent")
+	status := fs.String("status", "", "only this result: ok, error or denied")
+	tenant := fs.String("tenant", "", "only this tenant (default: every tenant with a log)")
+	limit := fs.Int("limit", 0, "show only the last N entries (0: all)")
+	asJSON := fs.Bool("json", false, "print the entries as JSON lines")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	return notBuilt(s, "audit", "8")
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.err, "audit: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	f := mcp.AuditFilter{Tool: *tool, Agent: *agent, Status: *status}
+	if *status != "" && !slices.Contains([]string{mcp.StatusOK, mcp.StatusError, mcp.StatusDenied}, *status) {
+		fmt.Fprintf(s.err, "audit: --status %q: want ok, error or denied\n", *status)
+		return exitUsage
+	}
+	if *since != "" {
+		t, err := parseSince(*since, time.Now())
+		if err != nil {
+			fmt.Fprintf(s.err, "audit: --since: %v\n", err)
+			return exitUsage
+		}
+		f.Since = t
+	}
+	dataDir, err := sf.dir()
+	if err != nil {
+		fmt.Fprintf(s.err, "audit: %v\n", err)
+		return exitFailure
+	}
+	dir := filepath.Join(dataDir, "audit")
+	tenants := []string{*tenant}
+	if *tenant == "" {
+		if tenants, err = mcp.AuditTenants(dir); err != nil {
+			fmt.Fprintf(s.err, "audit: %v\n", err)
+			return exitFailure
+		}
+	}
+	var entries []mcp.AuditEntry
+	for _, t := range tenants {
+		res, err := mcp.ReadAudit(dir, t, f)
+		if err != nil {
+			fmt.Fprintf(s.err, "audit: %v\n", err)
+			return exitFailure
+		}
+		for _, sk := range res.Skipped {
+			fmt.Fprintf(s.err, "audit: skipped %s\n", sk)
+		}
+		entries = append(entries, res.Entries...)
+	}
+	slices.SortStableFunc(entries, func(a, b mcp.AuditEntry) int { return a.Time.Compare(b.Time) })
+	if *limit > 0 && len(entries) > *limit {
+		entries = entries[len(entries)-*limit:]
+	}
+	if *asJSON {
+		enc := json.NewEncoder(s.out)
+		for i := range entries {
+			_ = enc.Encode(&entries[i])
+		}
+		return exitOK
+	}
+	if len(entries) == 0 {
+		fmt.Fprintf(s.out, "No audit entries in %s match.\n", dir)
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME (UTC)\tTENANT\tAGENT\tTOOL\tSTATUS\tSENDER/TIER\tMS\tEXECUTION\tDETAIL")
+	for _, e := range entries {
+		tool := strings.TrimPrefix(e.Tool, "atlassian_")
+		if e.Action != "" {
+			tool += "/" + e.Action
+		}
+		sender := e.Tier
+		if e.Sender != "" {
+			sender = e.Sender + "/" + e.Tier
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\n", e.Time.UTC().Format("2006-01-02 15:04:05"), e.Tenant, e.Agent, tool,
+			e.Status, sender, e.DurationMS, e.ExecutionID, auditDetail(e))
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(s.out, "%d entries.\n", len(entries))
+	return exitOK
+}
+
+// auditDetail is the error of a failed call or the identifying
+// parameters of a successful one, on one short line.
+func auditDetail(e mcp.AuditEntry) string {
+	if e.Error != "" {
+		return oneLine(e.Error, 120)
+	}
+	var parts []string
+	for _, k := range []string{"jql", "cql", "issueKey", "pageId", "projectKey", "spaceKey", "summary", "title"} {
+		if v, ok := e.Params[k]; ok {
+			parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+		}
+	}
+	return oneLine(strings.Join(parts, " "), 120)
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// parseSince reads an RFC 3339 time, a date, or a duration back from now
+// (Go durations, plus "d" for days).
+func parseSince(v string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t, nil
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(days, "%d", &n); err == nil && n >= 0 && fmt.Sprint(n) == days {
+			return now.Add(-time.Duration(n) * 24 * time.Hour), nil
+		}
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("%q: want an RFC 3339 time, a date (2006-01-02) or a duration such as 24h or 7d", v)
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -22,11 +23,25 @@ func runServe(ctx context.Context, s streams, args []string) int {
 	fs := newFlags(s, "serve", "[flags]", `Serve the Atlassian tools over MCP: stdio by default (nothing but JSON-RPC on
 stdout; logs on stderr), or streamable HTTP at /mcp with --http.
 
+Over stdio the local user is the connection's owner: every tool, vip tier
+(--profile and --tier change that). Over HTTP every request needs an agent's
+bearer token from the config (--config; see 'atlassian-mcp agent add'), and
+each agent reaches only its own tenant's connection with the tools and
+tiers its policy allows. --no-auth (loopback only) is for local protocol
+testing. Every tool call is recorded in <data-dir>/audit (see
+'atlassian-mcp audit').
+
 With --sandbox it starts an in-process sandbox site, connects to it through
 the real OAuth flow over HTTP, discovers its schema and serves it: the
-zero-setup way to try the product.`)
+zero-setup way to try the product. With --http it also prints a ready-to-use
+agent token for the sandbox tenant on stderr.`)
 	o := addServeFlags(fs)
 	httpAddr := fs.String("http", "", "serve streamable HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio")
+	sf := &serveAccessFlags{}
+	fs.StringVar(&sf.config, "config", "", "agents config file for --http (default <data-dir>/config.json)")
+	fs.BoolVar(&sf.noAuth, "no-auth", false, "serve --http WITHOUT authentication, as the owner (loopback addresses only; for local protocol testing)")
+	fs.StringVar(&sf.profile, "profile", "owner", "stdio and --no-auth: the caller's profile: owner (every tool), aicos or assistant")
+	fs.StringVar(&sf.tier, "tier", "vip", "stdio and --no-auth: the tier of calls whose _meta names no sender")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -39,11 +54,16 @@ zero-setup way to try the product.`)
 		fmt.Fprintf(s.err, "serve: %v\n", err)
 		return exitUsage
 	}
+	if _, err := sf.localIdentity(""); err != nil {
+		fmt.Fprintf(s.err, "serve: %v\n", err)
+		return exitUsage
+	}
 	if *httpAddr != "" {
-		if err := checkLoopback(*httpAddr); err != nil {
-			fmt.Fprintf(s.err, "serve: %v\n", err)
-			return exitUsage
-		}
+		return serveHTTPMode(ctx, s, o, sf, *httpAddr, logger)
+	}
+	if sf.config != "" {
+		fmt.Fprintln(s.err, "serve: --config is for --http; a stdio server serves one connection to its local user (--profile, --tier)")
+		return exitUsage
 	}
 	st, cleanup, err := o.open(ctx, s, logger)
 	if err != nil {
@@ -51,21 +71,215 @@ zero-setup way to try the product.`)
 		return exitFailure
 	}
 	defer cleanup()
-	st.loadSchema(ctx, false)
-	srv, err := mcp.NewServer(mcp.AllTools(st.deps), st.schema, o.tools.options(st.products(), logger))
-	if err != nil {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return exitUsage
+	id, _ := sf.localIdentity(st.conn.Name)
+	srv, closeAudit, code := tenantServer(ctx, s, o, st, st.conn.Name, id, mcp.AuditOptions{}, logger)
+	if srv == nil {
+		return code
 	}
-	if *httpAddr != "" {
-		return serveHTTP(ctx, s, srv, *httpAddr, logger)
-	}
-	logger.Info("serving MCP over stdio", "connection", st.conn.Name, "site", st.conn.Site.URL, "tools", len(srv.Offered()))
+	defer closeAudit()
+	logger.Info("serving MCP over stdio", "connection", st.conn.Name, "site", st.conn.Site.URL, "tools", len(srv.Offered()), "profile", id.Profile)
 	if err := srv.ServeStdio(ctx, s.in, s.out); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(s.err, "serve: %v\n", err)
 		return exitFailure
 	}
 	return exitOK
+}
+
+// serveAccessFlags are serve's flags for who may call.
+type serveAccessFlags struct {
+	config  string
+	noAuth  bool
+	profile string
+	tier    string
+}
+
+// localIdentity is the caller of a stdio or --no-auth server of tenant.
+func (f *serveAccessFlags) localIdentity(tenant string) (*mcp.Identity, error) {
+	id := mcp.Owner(tenant)
+	tier, err := mcp.ParseTier(f.tier)
+	if err != nil {
+		return nil, fmt.Errorf("--tier: %w", err)
+	}
+	id.DefaultTier = tier
+	if f.profile != "owner" {
+		if id.Policy, err = mcp.ProfilePolicy(f.profile); err != nil {
+			return nil, fmt.Errorf("--profile: %w (or owner)", err)
+		}
+		id.Profile = f.profile
+	}
+	return id, nil
+}
+
+// tenantServer builds the MCP server of one opened connection behind the
+// access guard, with the tenant's audit log in the data directory. def is
+// the identity of calls that carry none (stdio); nil for HTTP, where the
+// gateway sets each request's.
+func tenantServer(ctx context.Context, s streams, o *serveOptions, st *site, tenant string, def *mcp.Identity, ao mcp.AuditOptions, logger *slog.Logger) (*mcp.Server, func(), int) {
+	dir, err := o.store.dir()
+	if err != nil {
+		fmt.Fprintf(s.err, "serve: %v\n", err)
+		return nil, nil, exitFailure
+	}
+	audit, err := mcp.OpenAuditLog(filepath.Join(dir, "audit"), tenant, ao)
+	if err != nil {
+		fmt.Fprintf(s.err, "serve: %v\n", err)
+		return nil, nil, exitFailure
+	}
+	st.loadSchema(ctx, false)
+	opts := o.tools.options(st.products(), logger.With("tenant", tenant))
+	(&mcp.Guard{Tenant: tenant, Audit: audit, Default: def, Logger: logger}).Apply(&opts)
+	srv, err := mcp.NewServer(mcp.AllTools(st.deps), st.schema, opts)
+	if err != nil {
+		audit.Close()
+		fmt.Fprintf(s.err, "serve: %v\n", err)
+		return nil, nil, exitUsage
+	}
+	return srv, func() { _ = audit.Close() }, exitOK
+}
+
+// serveHTTPMode serves streamable HTTP: every tenant of the config behind
+// bearer-token authentication, the sandbox with a fresh agent token, or
+// (--no-auth, loopback only) one connection as its owner.
+func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAccessFlags, addr string, logger *slog.Logger) int {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		fmt.Fprintf(s.err, "serve: --http %q: want host:port, e.g. 127.0.0.1:8080\n", addr)
+		return exitUsage
+	}
+	var closers []func()
+	defer func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}()
+	servers := map[string]*mcp.Server{}
+	gopts := mcp.GatewayOptions{Path: "/mcp", Logger: logger}
+	if sf.noAuth {
+		if sf.config != "" {
+			fmt.Fprintln(s.err, "serve: --no-auth serves one connection without agents; drop --config")
+			return exitUsage
+		}
+		if err := checkLoopback(addr); err != nil {
+			fmt.Fprintf(s.err, "serve: %v\n", err)
+			return exitUsage
+		}
+		st, cleanup, err := o.open(ctx, s, logger)
+		if err != nil {
+			fmt.Fprintf(s.err, "serve: %v\n", err)
+			return exitFailure
+		}
+		closers = append(closers, cleanup)
+		id, _ := sf.localIdentity(st.conn.Name)
+		srv, closeAudit, code := tenantServer(ctx, s, o, st, st.conn.Name, nil, mcp.AuditOptions{}, logger)
+		if srv == nil {
+			return code
+		}
+		closers = append(closers, closeAudit)
+		servers[st.conn.Name], gopts.NoAuth = srv, id
+		logger.Warn("serving HTTP WITHOUT authentication (--no-auth): any local process can call every tool as the owner; use agent tokens for anything but local protocol testing")
+		return serveHTTP(ctx, s, servers, gopts, addr, logger)
+	}
+
+	cfg, cfgPath, code := loadServeConfig(s, o, sf)
+	if code != exitOK {
+		return code
+	}
+	if o.sandbox {
+		cleanup, err := startSandbox(ctx, s, o.store, logger)
+		if err != nil {
+			fmt.Fprintf(s.err, "serve: %v\n", err)
+			return exitFailure
+		}
+		closers = append(closers, cleanup)
+		if cfg == nil {
+			var token string
+			if cfg, token, err = sandboxConfig(o.store.connection); err != nil {
+				fmt.Fprintf(s.err, "serve: %v\n", err)
+				return exitFailure
+			}
+			fmt.Fprintf(s.err, "Sandbox agent token (tenant %q, agent %q, every tool, vip tier by default):\n  Authorization: Bearer %s\n", "sandbox", "sandbox", token)
+		}
+	}
+	store, err := o.store.openStore()
+	if err != nil {
+		fmt.Fprintf(s.err, "serve: %v\n", err)
+		return exitFailure
+	}
+	for _, tenant := range cfg.TenantNames() {
+		conn := cfg.ConnectionOf(tenant)
+		st, err := openSite(ctx, store, conn, logger.With("tenant", tenant))
+		if errors.Is(err, tokenstore.ErrNotFound) {
+			err = fmt.Errorf("%w: run 'atlassian-mcp connect --connection %s' first", err, conn)
+		}
+		if err != nil {
+			fmt.Fprintf(s.err, "serve: tenant %s (connection %s): %v\n", tenant, conn, err)
+			return exitFailure
+		}
+		srv, closeAudit, code := tenantServer(ctx, s, o, st, tenant, nil, cfg.Audit.Options(), logger)
+		if srv == nil {
+			return code
+		}
+		closers = append(closers, closeAudit)
+		servers[tenant] = srv
+	}
+	if gopts.Auth, err = mcp.NewAuthenticator(cfg); err != nil {
+		fmt.Fprintf(s.err, "serve: %v\n", err)
+		return exitFailure
+	}
+	if len(cfg.Agents) == 0 {
+		fmt.Fprintf(s.err, "serve: warning: %s declares no agents, so every request will be refused; add one with 'atlassian-mcp agent add'\n", cfgPath)
+	}
+	if checkLoopback(addr) != nil {
+		logger.Warn("serving beyond loopback: bearer tokens travel in clear over plain HTTP; put a TLS-terminating proxy in front", "addr", addr)
+	}
+	logger.Info("agents loaded", "config", cfgPath, "tenants", len(cfg.Tenants), "agents", len(cfg.Agents))
+	return serveHTTP(ctx, s, servers, gopts, addr, logger)
+}
+
+// loadServeConfig loads --config (default <data-dir>/config.json). With
+// --sandbox and no config file it returns a nil config: the sandbox gets
+// one of its own.
+func loadServeConfig(s streams, o *serveOptions, sf *serveAccessFlags) (*mcp.Config, string, int) {
+	path := sf.config
+	if path == "" {
+		if o.sandbox && o.store.dataDir == "" && os.Getenv(envDataDir) == "" {
+			return nil, "", exitOK
+		}
+		dir, err := o.store.dir()
+		if err != nil {
+			fmt.Fprintf(s.err, "serve: %v\n", err)
+			return nil, "", exitFailure
+		}
+		path = filepath.Join(dir, "config.json")
+	}
+	cfg, err := mcp.LoadConfig(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist) && o.sandbox && sf.config == "":
+		return nil, "", exitOK
+	case errors.Is(err, os.ErrNotExist):
+		fmt.Fprintf(s.err, "serve: no agents config at %s: every HTTP request needs an agent's token.\n"+
+			"Create one with 'atlassian-mcp agent add --name NAME --tenant TENANT --profile aicos' (it writes that file),\n"+
+			"or for local protocol testing only, serve a loopback address with --no-auth.\n", path)
+		return nil, "", exitFailure
+	case err != nil:
+		fmt.Fprintf(s.err, "serve: %v\n", err)
+		return nil, "", exitUsage
+	}
+	return cfg, path, exitOK
+}
+
+// sandboxConfig is the config of a sandbox served over HTTP with no config
+// file: tenant "sandbox" on the sandbox connection and one agent with
+// every tool whose calls without a sender are vip.
+func sandboxConfig(connection string) (*mcp.Config, string, error) {
+	token, hash, err := mcp.NewToken()
+	if err != nil {
+		return nil, "", err
+	}
+	cfg := &mcp.Config{
+		Tenants: map[string]*mcp.TenantConfig{"sandbox": {Connection: connection, BusinessDomains: []string{"example.com"}}},
+		Agents:  []*mcp.AgentConfig{{Name: "sandbox", TokenSHA256: hash, Tenant: "sandbox", Profile: mcp.ProfileAICOS, DefaultTier: mcp.VIP}},
+	}
+	return cfg, token, cfg.Validate()
 }
 
 // serveOptions are the flags serve, call and tools share.
@@ -185,9 +399,8 @@ func freeLoopbackCallback() (string, error) {
 	return "http://" + addr + "/callback", nil
 }
 
-// checkLoopback refuses to serve HTTP beyond this machine: until agents
-// authenticate with bearer tokens (issue 8), the HTTP server has no
-// authentication, so only loopback addresses are allowed.
+// checkLoopback refuses addresses beyond this machine; --no-auth serves
+// only loopback addresses.
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -199,25 +412,29 @@ func checkLoopback(addr string) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("--http %q: the HTTP server has no agent authentication yet, so it only listens on loopback addresses (127.0.0.1, ::1, localhost)", addr)
+	return fmt.Errorf("--http %q: --no-auth serves without authentication, so it only listens on loopback addresses (127.0.0.1, ::1, localhost); drop --no-auth and give agents tokens (atlassian-mcp agent add) to serve beyond this machine", addr)
 }
 
-// serveHTTP serves streamable HTTP at /mcp until ctx ends, then shuts down
-// gracefully.
-func serveHTTP(ctx context.Context, s streams, srv *mcp.Server, addr string, logger *slog.Logger) int {
+// serveHTTP serves the gateway over servers at /mcp until ctx ends, then
+// shuts down gracefully.
+func serveHTTP(ctx context.Context, s streams, servers map[string]*mcp.Server, gopts mcp.GatewayOptions, addr string, logger *slog.Logger) int {
+	gw, err := mcp.NewGateway(servers, gopts)
+	if err != nil {
+		fmt.Fprintf(s.err, "serve: %v\n", err)
+		return exitFailure
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(s.err, "serve: %v\n", err)
 		return exitFailure
 	}
-	h := srv.HTTPHandler("/mcp")
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", h)
+	mux.Handle("/mcp", gw)
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	fmt.Fprintf(s.err, "Serving MCP over streamable HTTP at http://%s/mcp (Ctrl-C to stop)\n", ln.Addr())
-	logger.Info("serving MCP over streamable HTTP", "addr", ln.Addr().String(), "tools", len(srv.Offered()))
+	logger.Info("serving MCP over streamable HTTP", "addr", ln.Addr().String(), "tenants", len(servers), "auth", gopts.Auth != nil)
 	select {
 	case err := <-done:
 		fmt.Fprintf(s.err, "serve: %v\n", err)
@@ -226,7 +443,7 @@ func serveHTTP(ctx context.Context, s streams, srv *mcp.Server, addr string, log
 	}
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	_ = h.Shutdown(shutdown)
+	_ = gw.Shutdown(shutdown)
 	if err := hs.Shutdown(shutdown); err != nil {
 		fmt.Fprintf(s.err, "serve: shutdown: %v\n", err)
 		return exitFailure

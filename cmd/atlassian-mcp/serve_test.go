@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 )
 
@@ -100,9 +103,13 @@ func TestServeSandboxOverStdio(t *testing.T) {
 	exerciseServer(t, c)
 }
 
-func TestServeSandboxOverHTTP(t *testing.T) {
-	bin := binary(t)
-	cmd := exec.Command(bin, "serve", "--sandbox", "--http", "127.0.0.1:0")
+// startHTTPServer starts the binary with args, waits for it to say where
+// it listens, and returns the endpoint and the stderr lines matching
+// extra (e.g. the sandbox token). The process is killed at the end of the
+// test unless the test stopped it.
+func startHTTPServer(t *testing.T, extra *regexp.Regexp, args ...string) (*exec.Cmd, string, []string) {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -110,35 +117,58 @@ func TestServeSandboxOverHTTP(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	addrRe := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+/mcp)`)
 	found := make(chan string, 1)
+	var mu sync.Mutex
+	var matched []string
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			if extra != nil {
+				if m := extra.FindStringSubmatch(sc.Text()); m != nil {
+					mu.Lock()
+					matched = append(matched, m[len(m)-1])
+					mu.Unlock()
+				}
+			}
 			if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
 				found <- m[1]
 			}
 		}
 	}()
-	var endpoint string
 	select {
-	case endpoint = <-found:
+	case endpoint := <-found:
+		mu.Lock()
+		defer mu.Unlock()
+		return cmd, endpoint, slices.Clone(matched)
 	case <-time.After(60 * time.Second):
 		t.Fatal("the server did not say where it listens")
 	}
-	c, err := client.NewStreamableHttpClient(endpoint)
+	return nil, "", nil
+}
+
+// httpClient connects to endpoint with a bearer token (none when empty).
+func httpClient(t *testing.T, endpoint, token string) *client.Client {
+	t.Helper()
+	var opts []transport.StreamableHTTPCOption
+	if token != "" {
+		opts = append(opts, transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
+	}
+	c, err := client.NewStreamableHttpClient(endpoint, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	initialize(t, c)
-	exerciseServer(t, c)
-	_ = c.Close()
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
 
-	// SIGTERM shuts the server down gracefully with exit code 0.
+// stopGracefully sends SIGTERM and expects exit code 0.
+func stopGracefully(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -154,9 +184,45 @@ func TestServeSandboxOverHTTP(t *testing.T) {
 	}
 }
 
-func TestServeRefusesRemoteHTTPWithoutAuth(t *testing.T) {
-	code, _, errOut := runWith(t, nil, "serve", "--http", "0.0.0.0:8080")
+func TestServeSandboxOverHTTP(t *testing.T) {
+	tokenRe := regexp.MustCompile(`Authorization: Bearer (amcp_[A-Za-z0-9_-]+)`)
+	cmd, endpoint, tokens := startHTTPServer(t, tokenRe, "serve", "--sandbox", "--http", "127.0.0.1:0")
+	if len(tokens) != 1 {
+		t.Fatalf("the sandbox printed %d agent tokens, want 1", len(tokens))
+	}
+	// Without the token: 401.
+	resp, err := http.Post(endpoint, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("no token: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	c := httpClient(t, endpoint, tokens[0])
+	initialize(t, c)
+	exerciseServer(t, c)
+	_ = c.Close()
+
+	// SIGTERM shuts the server down gracefully with exit code 0.
+	stopGracefully(t, cmd)
+}
+
+func TestServeNoAuthIsLoopbackOnly(t *testing.T) {
+	code, _, errOut := runWith(t, nil, "serve", "--no-auth", "--http", "0.0.0.0:8080")
 	if code != exitUsage || !strings.Contains(errOut, "only listens on loopback") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	cmd, endpoint, _ := startHTTPServer(t, nil, "serve", "--sandbox", "--no-auth", "--http", "127.0.0.1:0")
+	c := httpClient(t, endpoint, "")
+	initialize(t, c)
+	exerciseServer(t, c)
+	stopGracefully(t, cmd)
+}
+
+func TestServeHTTPWithoutAgentsSaysWhatToDo(t *testing.T) {
+	code, _, errOut := runWith(t, nil, "serve", "--http", "0.0.0.0:8080", "--data-dir", t.TempDir())
+	if code != exitFailure || !strings.Contains(errOut, "agent add") || !strings.Contains(errOut, "--no-auth") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
