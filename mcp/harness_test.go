@@ -25,16 +25,22 @@ type harness struct {
 
 // newHarness starts a seeded sandbox (opts change it), discovers its
 // schema and connects a client. The tool tests share it.
-func newHarness(t *testing.T, opts ...atlassiantest.Option) *harness {
+func newHarness(t testing.TB, opts ...atlassiantest.Option) *harness {
+	t.Helper()
+	return newHarnessWith(t, nil, opts...)
+}
+
+// newHarnessWith is newHarness with options for the REST clients.
+func newHarnessWith(t testing.TB, clientOpts []atlassian.Option, opts ...atlassiantest.Option) *harness {
 	t.Helper()
 	site := atlassiantest.NewServer(opts...)
 	t.Cleanup(site.Close)
 	hc := site.HTTPClient()
-	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), hc)
+	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), hc, clientOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(site.URL, site.CloudID), hc)
+	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(site.URL, site.CloudID), hc, clientOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}

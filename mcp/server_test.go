@@ -18,7 +18,7 @@ import (
 
 // stdioClient connects a real mcp-go client to srv over the stdio protocol
 // (through pipes) and initializes the session.
-func stdioClient(t *testing.T, srv *Server) *client.Client {
+func stdioClient(t testing.TB, srv *Server) *client.Client {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	toServerR, toServerW := io.Pipe()
