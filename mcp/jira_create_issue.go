@@ -118,7 +118,7 @@ type jwCreatePlan struct {
 // create itself.
 func (d *Deps) jiraCreateIssue(ctx context.Context, in *jiraCreateIssueArgs) (jiraCreateIssueResult, error) {
 	if d.Jira == nil {
-		return jiraCreateIssueResult{}, jwErrNoJira
+		return jiraCreateIssueResult{}, errJWNoJira
 	}
 	plan, err := d.planCreate(ctx, in)
 	if err != nil {
@@ -177,7 +177,13 @@ func (d *Deps) planCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCrea
 	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
 		var err error
 		if project, err = snap.Project(projectKey); err != nil {
-			return nil, jwParamErr("projectKey", err)
+			// The snapshot may predate the project: one read settles it.
+			if project = d.jwLiveProject(ctx, projectKey); project == nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				return nil, jwParamErr("projectKey", err)
+			}
 		}
 		if itype, err = project.IssueType(typeName); err != nil {
 			return nil, jwParamErr("issueType", err)
@@ -395,4 +401,23 @@ func jwCheckRequired(screen []*schema.FieldMeta, fields map[string]any, plan *jw
 		return nil
 	}
 	return &ArgError{Msg: fmt.Sprintf("%s %s requires fields that were not given: %s", plan.project, plan.issueType, strings.Join(missing, "; "))}
+}
+
+// jwLiveProject reads a project the snapshot does not know from Jira (its
+// creatable issue types), so a project made after the last schema refresh
+// still works; nil when Jira does not know it either (or it cannot be
+// read), and the snapshot's list of keys is the answer.
+func (d *Deps) jwLiveProject(ctx context.Context, key string) *schema.Project {
+	if !jwProjectKeyRe.MatchString(key) {
+		return nil
+	}
+	types, err := d.Jira.Meta.CreateMetaIssueTypes(ctx, key)
+	if err != nil || len(types) == 0 {
+		return nil
+	}
+	p := &schema.Project{Key: strings.ToUpper(key)}
+	for _, t := range types {
+		p.IssueTypes = append(p.IssueTypes, &schema.IssueType{ID: t.ID, Name: t.Name, Subtask: t.Subtask})
+	}
+	return p
 }

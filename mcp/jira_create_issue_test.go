@@ -314,6 +314,42 @@ func TestJiraCreateIssuePassesJiraFieldErrorsWithNames(t *testing.T) {
 	}
 }
 
+func TestJiraCreateIssueInAProjectNewerThanTheSnapshot(t *testing.T) {
+	h := newHarness(t)
+	// A snapshot from before MKT existed.
+	full := h.deps.snapshot()
+	stale := &schema.Snapshot{Products: full.Products, Jira: &schema.Jira{Fields: full.Jira.Fields, Priorities: full.Jira.Priorities, LinkTypes: full.Jira.LinkTypes}}
+	for _, p := range full.Jira.Projects {
+		if p.Key != "MKT" {
+			stale.Jira.Projects = append(stale.Jira.Projects, p)
+		}
+	}
+	d := *h.deps
+	d.Schema = schema.NewStore(nil, "stale")
+	if _, err := d.Schema.Refresh(context.Background(), func(context.Context) (*schema.Snapshot, error) { return stale, nil }); err != nil {
+		t.Fatal(err)
+	}
+	tool := jiraCreateIssueTool(&d)
+	res := call(t, tool, map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "Newer than the schema", "customFields": map[string]any{"Customer": "Initech"}})
+	if res.IsError {
+		t.Fatal(resultText(res))
+	}
+	// Still validated: against the live issue types and create screen.
+	res = call(t, tool, map[string]any{"projectKey": "MKT", "issueType": "Incident", "summary": "x"})
+	if !res.IsError || !strings.Contains(resultText(res), `unknown issue type "Incident" in project MKT`) {
+		t.Errorf("got %s", resultText(res))
+	}
+	res = call(t, tool, map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "x", "customFields": map[string]any{"Severity": "Sev 1"}})
+	if !res.IsError || !strings.Contains(resultText(res), "is not on the create screen of MKT Task") {
+		t.Errorf("got %s", resultText(res))
+	}
+	// A project Jira does not know either lists the snapshot's keys.
+	res = call(t, tool, map[string]any{"projectKey": "ZZZ", "issueType": "Task", "summary": "x"})
+	if !res.IsError || !strings.Contains(resultText(res), `unknown project "ZZZ"; valid: ENG, OPS`) {
+		t.Errorf("got %s", resultText(res))
+	}
+}
+
 func TestJiraCreateIssueWithoutSnapshot(t *testing.T) {
 	h := newHarness(t)
 	d := *h.deps

@@ -101,7 +101,7 @@ var jwManageActions = []string{"add_comment", "add_worklog", "link_issues", "add
 // jiraManageIssue validates the action's parameters, then makes one change.
 func (d *Deps) jiraManageIssue(ctx context.Context, in *jiraManageIssueArgs) (jiraManageIssueResult, error) {
 	if d.Jira == nil {
-		return jiraManageIssueResult{}, jwErrNoJira
+		return jiraManageIssueResult{}, errJWNoJira
 	}
 	key, err := jwIssueKey("issueKey", in.IssueKey)
 	if err != nil {

@@ -130,7 +130,7 @@ type jwUpdatePlan struct {
 // jiraUpdateIssue validates everything, then edits and/or transitions.
 func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (jiraUpdateIssueResult, error) {
 	if d.Jira == nil {
-		return jiraUpdateIssueResult{}, jwErrNoJira
+		return jiraUpdateIssueResult{}, errJWNoJira
 	}
 	key, err := jwIssueKey("issueKey", in.IssueKey)
 	if err != nil {

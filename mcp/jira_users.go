@@ -115,7 +115,7 @@ func (d *Deps) jwResolveUser(ctx context.Context, param, who string, scope jwUse
 // jwSearchUsers runs the assignable search for a scope, else the user search.
 func (d *Deps) jwSearchUsers(ctx context.Context, query string, scope jwUserScope) ([]atlassian.User, error) {
 	if d.Jira == nil {
-		return nil, jwErrNoJira
+		return nil, errJWNoJira
 	}
 	if scope.assignable() {
 		return d.Jira.Users.Assignable(ctx, atlassian.AssignableOptions{

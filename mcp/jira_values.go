@@ -21,8 +21,8 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// jwErrNoJira is returned when the connection has no Jira client.
-var jwErrNoJira = errors.New("this connection has no Jira site; the Jira tools cannot be used")
+// errJWNoJira is returned when the connection has no Jira client.
+var errJWNoJira = errors.New("this connection has no Jira site; the Jira tools cannot be used")
 
 // jwIssueKeyRe matches an issue key ("ENG-12") or a numeric issue id.
 var jwIssueKeyRe = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$`)
