@@ -3,15 +3,10 @@ package mcp
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
-	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/adf"
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -474,7 +469,9 @@ func stringsOf(xs []any) []string {
 // call; first-page-with-count shows a first page of a longer result, which
 // also asks for the approximate count (two REST calls).
 func BenchmarkJiraSearchOverhead(b *testing.B) {
-	h := newBenchHarness(b)
+	// Rate limits off on both sides: they pace calls at 100/s and would
+	// hide the overhead being measured.
+	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, atlassiantest.WithoutRateLimits())
 	keys := make([]string, 20)
 	for i := range keys {
 		keys[i] = "ENG-" + strconv.Itoa(i+1)
@@ -507,76 +504,4 @@ func BenchmarkJiraSearchOverhead(b *testing.B) {
 			}
 		}
 	})
-}
-
-// newBenchHarness is newHarness for benchmarks (which have no *testing.T):
-// a seeded sandbox, a discovered schema and a stdio MCP client.
-func newBenchHarness(b *testing.B) *harness {
-	b.Helper()
-	// Rate limits off on both sides: they pace calls at 100/s and would
-	// hide the overhead being measured.
-	site := atlassiantest.NewServer(atlassiantest.WithoutRateLimits())
-	b.Cleanup(site.Close)
-	hc := site.HTTPClient()
-	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), hc, atlassian.WithoutRateLimits())
-	if err != nil {
-		b.Fatal(err)
-	}
-	disc := &schema.Discoverer{Jira: jira, CloudID: site.CloudID, SiteName: site.SiteName, SiteURL: site.SiteURL, Products: []string{"jira"}}
-	store := schema.NewStore(nil, "bench")
-	if _, err := store.Refresh(context.Background(), disc.Discover); err != nil {
-		b.Fatal(err)
-	}
-	deps := &Deps{Jira: jira, Schema: store, SiteURL: site.SiteURL}
-	srv, err := NewServer(AllTools(deps), store, Options{Products: []Product{Jira}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	toServerR, toServerW := io.Pipe()
-	toClientR, toClientW := io.Pipe()
-	served := make(chan error, 1)
-	go func() { served <- srv.ServeStdio(ctx, toServerR, toClientW) }()
-	c := client.NewClient(transport.NewIO(toClientR, toServerW, io.NopCloser(strings.NewReader(""))))
-	if err := c.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	var init mcpgo.InitializeRequest
-	init.Params.ProtocolVersion = mcpgo.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcpgo.Implementation{Name: "bench", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		cancel()
-		_ = c.Close()
-		toServerW.Close()
-		toClientW.Close()
-		<-served
-	})
-	return &harness{t: b, site: site, deps: deps, server: srv, client: c}
-}
-
-// TestJiraReadDescriptionsOnLargeSite checks the two read tools keep their
-// share of the description budget on a site with 500 projects and 2,000
-// custom fields, and that errors listing choices stay bounded there too.
-func TestJiraReadDescriptionsOnLargeSite(t *testing.T) {
-	h := newHarness(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 600, Spaces: 3, Pages: 3}))
-	snap := h.deps.snapshot()
-	for name, desc := range map[string]string{"search": describeJiraSearch(snap), "get_issue": describeJiraGetIssue(snap)} {
-		if len(desc) > 2500 {
-			t.Errorf("%s description is %d bytes on a large site:\n%s", name, len(desc), desc)
-		}
-		if !strings.Contains(desc, "more") {
-			t.Errorf("%s description does not say the lists are capped:\n%s", name, desc)
-		}
-	}
-	got := h.callErr(searchTool, map[string]any{"jql": "project = " + firstProjectKey(snap), "fields": "No Such Field Anywhere"})
-	if len(got) > 3000 || !strings.Contains(got, "more") {
-		t.Errorf("unknown field error is %d bytes:\n%s", len(got), got)
-	}
-	got = h.callErr(searchTool, map[string]any{"jql": "project = NOSUCHKEY"})
-	if len(got) > 1500 || !strings.Contains(got, "(and 470 more)") {
-		t.Errorf("unknown project error is %d bytes:\n%s", len(got), got)
-	}
 }
