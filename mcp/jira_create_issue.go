@@ -120,7 +120,7 @@ func (d *Deps) jiraCreateIssue(ctx context.Context, in *jiraCreateIssueArgs) (ji
 	if d.Jira == nil {
 		return jiraCreateIssueResult{}, errJWNoJira
 	}
-	plan, err := d.planCreate(ctx, in)
+	plan, err := d.jwPlanCreate(ctx, in)
 	if err != nil {
 		return jiraCreateIssueResult{}, err
 	}
@@ -141,11 +141,11 @@ func jwBrowseURL(site, key string) string {
 	return strings.TrimRight(site, "/") + "/browse/" + key
 }
 
-// planCreate checks the arguments against the snapshot and builds the
+// jwPlanCreate checks the arguments against the snapshot and builds the
 // request. Nothing is written; the only calls are reads (create-screen
 // fields of projects discovery skipped, user search for the assignee and
 // user fields).
-func (d *Deps) planCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCreatePlan, error) {
+func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCreatePlan, error) {
 	projectKey := strings.TrimSpace(in.ProjectKey)
 	typeName := strings.TrimSpace(in.IssueType)
 	summary := strings.TrimSpace(in.Summary)

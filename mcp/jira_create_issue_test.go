@@ -93,9 +93,9 @@ func jwADFText(raw json.RawMessage) string {
 }
 
 const (
-	priyaID  = "5b10ac8d82e05b22cc7d4ef5"
-	jordanID = "557058:8c3e1f2a-4b5d-4f6e-a7b8-9c0d1e2f3a4b"
-	samID    = "5d53f3cbc6b9320d9ea5bdc2"
+	jwPriyaID  = "5b10ac8d82e05b22cc7d4ef5"
+	jwJordanID = "557058:8c3e1f2a-4b5d-4f6e-a7b8-9c0d1e2f3a4b"
+	jwSamID    = "5d53f3cbc6b9320d9ea5bdc2"
 )
 
 func TestJiraCreateIssueEveryParameter(t *testing.T) {
@@ -124,7 +124,7 @@ func TestJiraCreateIssueEveryParameter(t *testing.T) {
 		t.Fatalf("result %+v", out)
 	}
 	if out.Project != "ENG" || out.IssueType != "Story" || out.Summary != "Export invoices as CSV" || out.Parent != "ENG-1" ||
-		out.Assignee == nil || out.Assignee.AccountID != priyaID {
+		out.Assignee == nil || out.Assignee.AccountID != jwPriyaID {
 		t.Errorf("result %+v", out)
 	}
 	if !strings.Contains(text, "Created "+out.Key) || !strings.Contains(text, out.URL) || !strings.Contains(text, "Priya Raman") {
@@ -142,7 +142,7 @@ func TestJiraCreateIssueEveryParameter(t *testing.T) {
 	is := jwGet(t, h, out.Key)
 	f := is.Fields
 	if f.Summary != "Export invoices as CSV" || f.IssueType.Name != "Story" || f.Priority.Name != "High" ||
-		f.Assignee == nil || f.Assignee.AccountID != priyaID || f.Parent == nil || f.Parent.Key != "ENG-1" {
+		f.Assignee == nil || f.Assignee.AccountID != jwPriyaID || f.Parent == nil || f.Parent.Key != "ENG-1" {
 		t.Fatalf("read back: %+v", f)
 	}
 	if strings.Join(f.Labels, ",") != "billing,export" || len(f.Components) != 2 || f.Components[0].Name != "Backend" {
@@ -184,19 +184,19 @@ func TestJiraCreateIssueVariants(t *testing.T) {
 			}},
 		{"assignee by email", map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "Renew the TLS certificate", "assignee": "SAM.OKAFOR@example.com"},
 			func(t *testing.T, is *atlassian.Issue) {
-				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != samID {
+				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != jwSamID {
 					t.Errorf("assignee %+v", is.Fields.Assignee)
 				}
 			}},
-		{"assignee by account id", map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "Patch the bastion", "assignee": jordanID},
+		{"assignee by account id", map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "Patch the bastion", "assignee": jwJordanID},
 			func(t *testing.T, is *atlassian.Issue) {
-				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != jordanID {
+				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != jwJordanID {
 					t.Errorf("assignee %+v", is.Fields.Assignee)
 				}
 			}},
 		{"single partial name match", map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "Draft the newsletter", "assignee": "priya"},
 			func(t *testing.T, is *atlassian.Issue) {
-				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != priyaID {
+				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != jwPriyaID {
 					t.Errorf("assignee %+v", is.Fields.Assignee)
 				}
 			}},
@@ -369,7 +369,7 @@ func TestJiraCreateIssueWithoutSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	is := jwGet(t, h, out.Key)
-	if is.Fields.Priority.Name != "Low" || is.Fields.Assignee.AccountID != samID {
+	if is.Fields.Priority.Name != "Low" || is.Fields.Assignee.AccountID != jwSamID {
 		t.Errorf("read back %+v", is.Fields)
 	}
 	// Jira still validates: its answer comes through.

@@ -115,7 +115,7 @@ func TestJiraManageIssueActions(t *testing.T) {
 		}
 	})
 	t.Run("assign by display name, email and account id", func(t *testing.T) {
-		for _, who := range []string{"Sam Okafor", "priya.raman@example.com", jordanID} {
+		for _, who := range []string{"Sam Okafor", "priya.raman@example.com", jwJordanID} {
 			var out jiraManageIssueResult
 			h.callOK("atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-5", "action": "assign", "accountId": who}, &out)
 			got := jwGet(t, h, "ENG-5").Fields.Assignee
@@ -123,7 +123,7 @@ func TestJiraManageIssueActions(t *testing.T) {
 				t.Fatalf("%s: assignee %+v result %+v", who, got, out.User)
 			}
 		}
-		if got := jwGet(t, h, "ENG-5").Fields.Assignee.AccountID; got != jordanID {
+		if got := jwGet(t, h, "ENG-5").Fields.Assignee.AccountID; got != jwJordanID {
 			t.Errorf("assignee %s", got)
 		}
 	})

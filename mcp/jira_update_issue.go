@@ -167,12 +167,12 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 	}
 	plan := &jwUpdatePlan{names: jwSnapNames(d.snapshot())}
 	if edit {
-		if err := d.planEdit(ctx, key, in, plan); err != nil {
+		if err := d.jwPlanEdit(ctx, key, in, plan); err != nil {
 			return jiraUpdateIssueResult{}, err
 		}
 	}
 	if move {
-		if err := d.planTransition(ctx, key, in, plan); err != nil {
+		if err := d.jwPlanTransition(ctx, key, in, plan); err != nil {
 			return jiraUpdateIssueResult{}, err
 		}
 	}
@@ -210,8 +210,8 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 	return res, nil
 }
 
-// planEdit validates the fields and custom fields and builds the edit.
-func (d *Deps) planEdit(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *jwUpdatePlan) error {
+// jwPlanEdit validates the fields and custom fields and builds the edit.
+func (d *Deps) jwPlanEdit(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *jwUpdatePlan) error {
 	snap := d.snapshot()
 	var project *schema.Project
 	if pk := jwProjectOfKey(key); pk != "" && snap != nil {
@@ -314,9 +314,9 @@ func jwCustomFieldErr(key string, err error) error {
 	return err
 }
 
-// planTransition finds the transition transitionName means among those
+// jwPlanTransition finds the transition transitionName means among those
 // available now (one read), and converts the comment.
-func (d *Deps) planTransition(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *jwUpdatePlan) error {
+func (d *Deps) jwPlanTransition(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *jwUpdatePlan) error {
 	if in.TransitionComment != "" {
 		doc, err := jwADF("transitionComment", in.TransitionComment)
 		if err != nil {
@@ -335,7 +335,7 @@ func (d *Deps) planTransition(ctx context.Context, key string, in *jiraUpdateIss
 		if plan.edit == nil {
 			screenFields = in.CustomFields // action transition: they are for the screen
 		}
-		return d.planScreen(ctx, t, screenFields, plan)
+		return d.jwPlanScreen(ctx, t, screenFields, plan)
 	}
 	var avail []string
 	for _, t := range ts {
@@ -383,12 +383,12 @@ func jwTransitionLabel(t atlassian.Transition) string {
 	return fmt.Sprintf("%q → %s", t.Name, t.To.Name)
 }
 
-// planScreen validates the fields sent with a transition against its
+// jwPlanScreen validates the fields sent with a transition against its
 // screen (from expand=transitions.fields) and fills a required resolution
 // the caller did not name with the first one offered, as Jira's own
 // transition screen preselects it. Other required screen fields without a
 // default are an error naming them.
-func (d *Deps) planScreen(ctx context.Context, t *atlassian.Transition, given map[string]any, plan *jwUpdatePlan) error {
+func (d *Deps) jwPlanScreen(ctx context.Context, t *atlassian.Transition, given map[string]any, plan *jwUpdatePlan) error {
 	var metas []atlassian.FieldMetadata
 	for id, m := range t.Fields {
 		if id == "comment" {

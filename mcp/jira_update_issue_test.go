@@ -37,7 +37,7 @@ func TestJiraUpdateIssueFields(t *testing.T) {
 		"customFields": map[string]any{"Story Points": "8", "Due date": "2026-12-18", "Team": "SRE"},
 	}, &out)
 	if out.IssueKey != "ENG-4" || out.URL != h.site.SiteURL+"/browse/ENG-4" || out.Transition != nil ||
-		out.Assignee == nil || out.Assignee.AccountID != jordanID {
+		out.Assignee == nil || out.Assignee.AccountID != jwJordanID {
 		t.Fatalf("result %+v", out)
 	}
 	for _, f := range []string{"Summary", "Priority", "Labels", "Assignee", "Description", "Story Points", "Due date", "Team"} {
@@ -51,7 +51,7 @@ func TestJiraUpdateIssueFields(t *testing.T) {
 	is := jwGet(t, h, "ENG-4")
 	f := is.Fields
 	if f.Summary != "Cut the 2026.12 release candidate" || f.Priority.Name != "Highest" || strings.Join(f.Labels, ",") != "release,q4" ||
-		f.Assignee.AccountID != jordanID || f.DueDate != "2026-12-18" || !strings.Contains(jwADFText(f.Description), "Checklist") {
+		f.Assignee.AccountID != jwJordanID || f.DueDate != "2026-12-18" || !strings.Contains(jwADFText(f.Description), "Checklist") {
 		t.Fatalf("read back %+v", f)
 	}
 	var points float64
