@@ -466,7 +466,7 @@ func jwBenchHarness(b *testing.B) (*harness, *client.Client) {
 	b.Helper()
 	site := atlassiantest.NewServer(atlassiantest.WithoutRateLimits())
 	b.Cleanup(site.Close)
-	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), site.HTTPClient())
+	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), site.HTTPClient(), atlassian.WithoutRateLimits())
 	if err != nil {
 		b.Fatal(err)
 	}
