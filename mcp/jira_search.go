@@ -260,6 +260,16 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs, cache *tokenC
 	}
 
 	page, err := d.Jira.Search.JQL(ctx, opts)
+	if err != nil && in.NextPageToken == "" && opts.NextPageToken != "" && badPageToken(err) {
+		// A token from the cache that Jira no longer honours: skip afresh.
+		cache.forget(jql)
+		token, _, serr := d.skipIssues(ctx, jql, startAt, cache)
+		if serr != nil {
+			return zero, searchError(serr, snap)
+		}
+		opts.NextPageToken = token
+		page, err = d.Jira.Search.JQL(ctx, opts)
+	}
 	if err != nil {
 		return zero, searchError(err, snap)
 	}
@@ -295,12 +305,20 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs, cache *tokenC
 // in the cache, so paging on with startAt costs no skipping.
 func (d *Deps) skipIssues(ctx context.Context, jql string, n int, cache *tokenCache) (token string, reached int, err error) {
 	opts := atlassian.SearchOptions{JQL: jql, Fields: []string{"id"}}
+	fromCache := false
 	if off, tok := cache.get(jql, n, d.now()); off > 0 {
-		reached, opts.NextPageToken = off, tok
+		reached, opts.NextPageToken, fromCache = off, tok, true
 	}
 	for reached < n {
 		opts.MaxResults = min(n-reached, skipPageSize)
 		page, err := d.Jira.Search.JQL(ctx, opts)
+		if err != nil && fromCache && badPageToken(err) {
+			// A cached token Jira no longer honours: start from the top.
+			cache.forget(jql)
+			reached, opts.NextPageToken, fromCache = 0, "", false
+			continue
+		}
+		fromCache = false
 		if err != nil {
 			return "", reached, err
 		}
@@ -347,6 +365,28 @@ func (c *tokenCache) put(jql string, offset int, token string, now time.Time) {
 		c.entries = map[tokenKey]cachedToken{}
 	}
 	c.entries[tokenKey{jqlHash(jql), offset}] = cachedToken{token, now}
+}
+
+// forget drops every token of jql.
+func (c *tokenCache) forget(jql string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := jqlHash(jql)
+	for k := range c.entries {
+		if k.hash == h {
+			delete(c.entries, k)
+		}
+	}
+}
+
+// badPageToken reports Jira refusing a nextPageToken (invalid or expired).
+func badPageToken(err error) bool {
+	var apiErr *atlassian.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest &&
+		strings.Contains(strings.ToLower(strings.Join(apiErr.Messages(), " ")), "next page token")
 }
 
 // get returns the fresh token with the greatest offset at most n (0, "" for
@@ -592,7 +632,7 @@ func searchError(err error, snap *schema.Snapshot) error {
 	text := strings.Join(msgs, " ")
 	var hint string
 	switch {
-	case strings.Contains(text, "next page token"):
+	case badPageToken(err):
 		return argErrorf("nextPageToken", "Jira refused it: %s Start again from the first page (or use startAt).", text)
 	case strings.Contains(text, "Unbounded JQL"):
 		hint = fmt.Sprintf("Add a restriction before ORDER BY, e.g. project = %s AND ….", firstProjectKey(snap))

@@ -248,6 +248,19 @@ func TestJiraSearchPagingMatchesOneQuery(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a cached token Jira refuses is skipped afresh", func(t *testing.T) {
+		for _, start := range []int{10, 15} {
+			cache := &tokenCache{}
+			cache.put(jql, 10, "forged", time.Now())
+			res, err := h.deps.jiraSearch(context.Background(), &jiraSearchArgs{JQL: jql, StartAt: start, MaxResults: new(5)}, cache)
+			if err != nil {
+				t.Fatalf("startAt %d over a bad cached token: %v", start, err)
+			}
+			if strings.Join(issueKeys(res.Issues), ",") != strings.Join(want[start:start+5], ",") {
+				t.Fatalf("startAt %d: %v, want %v", start, issueKeys(res.Issues), want[start:start+5])
+			}
+		}
+	})
 	t.Run("startAt past the end", func(t *testing.T) {
 		var p jiraSearchResult
 		text := h.callOK(searchTool, map[string]any{"jql": jql, "startAt": 500}, &p)
