@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -223,6 +224,17 @@ func TestJiraCreateIssueVariants(t *testing.T) {
 					t.Errorf("sprints %+v, want ENG Sprint 24 (id 4)", sprints)
 				}
 			}},
+		{"system fields by display name in customFields", map[string]any{"projectKey": "ENG", "issueType": "Bug", "priority": "Low", "summary": "Release notes",
+			"customFields": map[string]any{"Due date": "2026-12-20", "Fix versions": []any{"2026.12"}, "Environment": "Production *only*"}},
+			func(t *testing.T, is *atlassian.Issue) {
+				var fix []struct{ Name string }
+				jwRawField(t, is, "fixVersions", &fix)
+				var env json.RawMessage
+				jwRawField(t, is, "environment", &env)
+				if is.Fields.DueDate != "2026-12-20" || len(fix) != 1 || fix[0].Name != "2026.12" || jwADFText(env) != "Production only" {
+					t.Errorf("due %q fix versions %v environment %s", is.Fields.DueDate, fix, env)
+				}
+			}},
 		{"epic child through parentKey", map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "Record the launch video", "parentKey": "MKT-1", "priority": "Low"},
 			func(t *testing.T, is *atlassian.Issue) {
 				if is.Fields.Parent == nil || is.Fields.Parent.Key != "MKT-1" || is.Fields.Priority.Name != "Low" {
@@ -347,6 +359,30 @@ func TestJiraCreateIssueInAProjectNewerThanTheSnapshot(t *testing.T) {
 	res = call(t, tool, map[string]any{"projectKey": "ZZZ", "issueType": "Task", "summary": "x"})
 	if !res.IsError || !strings.Contains(resultText(res), `unknown project "ZZZ"; valid: ENG, OPS`) {
 		t.Errorf("got %s", resultText(res))
+	}
+}
+
+func TestJiraCreateIssueIsNeverRetried(t *testing.T) {
+	h := newHarness(t)
+	args := map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "Only once"}
+	for _, f := range []atlassiantest.Fault{
+		{Method: "POST", Path: "/rest/api/3/issue", Times: 1, Status: http.StatusServiceUnavailable},
+		{Method: "POST", Path: "/rest/api/3/issue", Times: 1, Status: http.StatusBadGateway},
+		{Method: "POST", Path: "/rest/api/3/issue", Times: 1, DropConnection: true},
+	} {
+		h.site.ResetRequests()
+		h.site.InjectFault(f)
+		msg := h.callErr("atlassian_jira_create_issue", args)
+		creates := 0
+		for _, r := range h.site.Requests() {
+			if r.Method == "POST" && strings.HasSuffix(r.Path, "/rest/api/3/issue") {
+				creates++
+			}
+		}
+		if creates != 1 {
+			t.Errorf("fault %+v: %d create requests, want exactly 1 (a create is never retried); error %q", f, creates, msg)
+		}
+		h.site.ClearFaults()
 	}
 }
 
