@@ -242,6 +242,10 @@ func (d *Deps) jiraGetIssue(ctx context.Context, in *jiraGetIssueArgs) (jiraGetI
 	if err != nil {
 		return zero, err
 	}
+	if len(fields) > 0 && !slices.ContainsFunc(fields, func(f string) bool { return !strings.HasPrefix(f, "-") }) {
+		// Only exclusions: all fields but those.
+		fields = append([]string{"*all"}, fields...)
+	}
 	opts := &atlassian.IssueGetOptions{Fields: fields, Expand: slices.Clone(expand)}
 	if snap == nil || snap.Jira == nil {
 		opts.Expand = append(opts.Expand, "names")

@@ -150,6 +150,12 @@ func TestJiraGetIssueParameters(t *testing.T) {
 			t.Fatalf("fields subset: %+v", res)
 		}
 	})
+	t.Run("exclusions only", func(t *testing.T) {
+		res, _ := h.getIssue(map[string]any{"issueKey": "ENG-3", "fields": "-comment, -Story Points", "expand": ""})
+		if res.Summary == "" || res.Status == nil || res.CommentsTotal != 0 || res.CustomFields["Story Points"] != nil || res.CustomFields["Team"] != "Platform" {
+			t.Fatalf("all fields but comment and Story Points: %+v", res)
+		}
+	})
 	t.Run("noise only when asked", func(t *testing.T) {
 		all, _ := h.getIssue(map[string]any{"issueKey": "ENG-3", "expand": ""})
 		if _, ok := all.OtherFields["Watchers"]; ok {
