@@ -18,7 +18,7 @@ import (
 func runAgent(_ context.Context, s streams, args []string) int {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			agentUsage(s.out)
+			agentUsage(s.err) // like every command's --help
 			return exitOK
 		}
 		agentUsage(s.err)
@@ -32,7 +32,7 @@ func runAgent(_ context.Context, s streams, args []string) int {
 	case "remove":
 		return runAgentRemove(s, args[1:])
 	case "help":
-		agentUsage(s.out)
+		agentUsage(s.err)
 		return exitOK
 	}
 	fmt.Fprintf(s.err, "agent: unknown subcommand %q\n\n", args[0])

@@ -328,3 +328,59 @@ func TestAuditSurvivesKill9UnderLoad(t *testing.T) {
 		t.Fatalf("after restart: %v, skipped %v", err, res.Skipped)
 	}
 }
+
+func TestAgentCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no subcommand", []string{"agent"}, exitUsage, "Usage: atlassian-mcp agent"},
+		{"unknown subcommand", []string{"agent", "rename"}, exitUsage, `unknown subcommand "rename"`},
+		{"add without flags", []string{"agent", "add", "--data-dir", dir}, exitUsage, "--name, --tenant and --profile are required"},
+		{"bad tier", []string{"agent", "add", "--data-dir", dir, "--name", "a", "--tenant", "t", "--profile", "aicos", "--default-tier", "owner"}, exitUsage, "--default-tier"},
+		{"bad profile", []string{"agent", "add", "--data-dir", dir, "--name", "a", "--tenant", "t", "--profile", "admin"}, exitUsage, `profile "admin"`},
+		{"bad tool", []string{"agent", "add", "--data-dir", dir, "--name", "a", "--tenant", "t", "--profile", "aicos", "--tools", "jira_search"}, exitUsage, `tool "jira_search"`},
+		{"bad tenant", []string{"agent", "add", "--data-dir", dir, "--name", "a", "--tenant", "../t", "--profile", "aicos"}, exitUsage, `tenant "../t"`},
+		{"list without config", []string{"agent", "list", "--data-dir", dir}, exitFailure, "agent add"},
+		{"remove unknown", []string{"agent", "remove", "--data-dir", dir, "--name", "ghost"}, exitFailure, "no agents config"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runWith(t, nil, tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.want) {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, errOut)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "config.json")); err == nil {
+				t.Fatal("a failed command wrote the config")
+			}
+		})
+	}
+}
+
+func TestParseSince(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Time
+		err  bool
+	}{
+		{"24h", now.Add(-24 * time.Hour), false},
+		{"7d", now.Add(-7 * 24 * time.Hour), false},
+		{"2026-11-01", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), false},
+		{"2026-11-29T10:00:00Z", time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC), false},
+		{"-1h", time.Time{}, true},
+		{"1.5d", time.Time{}, true},
+		{"yesterday", time.Time{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := parseSince(tt.in, now)
+			if (err != nil) != tt.err || !got.Equal(tt.want) {
+				t.Fatalf("parseSince(%q) = %v, %v", tt.in, got, err)
+			}
+		})
+	}
+}
