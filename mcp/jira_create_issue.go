@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -126,7 +127,10 @@ func (d *Deps) jiraCreateIssue(ctx context.Context, in *jiraCreateIssueArgs) (ji
 	}
 	created, err := d.Jira.Issues.Create(ctx, plan.req)
 	if err != nil {
-		return jiraCreateIssueResult{}, jwFieldNamedErr(err, plan.names)
+		if ctx.Err() != nil {
+			return jiraCreateIssueResult{}, ctx.Err()
+		}
+		return jiraCreateIssueResult{}, jwCreateFailed(jwFieldNamedErr(err, plan.names), plan.project, strings.TrimSpace(in.Summary))
 	}
 	res := jiraCreateIssueResult{
 		Key: created.Key, ID: created.ID, URL: jwBrowseURL(d.SiteURL, created.Key),
@@ -420,4 +424,26 @@ func (d *Deps) jwLiveProject(ctx context.Context, key string) *schema.Project {
 		p.IssueTypes = append(p.IssueTypes, &schema.IssueType{ID: t.ID, Name: t.Name, Subtask: t.Subtask})
 	}
 	return p
+}
+
+// jwCreateFailed explains a failed create. When Jira's answer does not
+// prove that nothing was created (no answer at all, or a gateway error),
+// it says the issue may exist and how to look before creating again: a
+// create is never retried automatically.
+func jwCreateFailed(err error, project, summary string) error {
+	var api *atlassian.APIError
+	var rate *atlassian.RateLimitError
+	switch {
+	case errors.As(err, &rate):
+		return err
+	case errors.As(err, &api) && api.StatusCode < 500:
+		return err
+	}
+	text := describeError(err)
+	if api == nil {
+		text = "Jira did not answer the create (" + err.Error() + ")."
+	}
+	words := strings.Join(strings.Fields(strings.NewReplacer(`"`, " ", `\`, " ").Replace(jwClip(summary, 60))), " ")
+	return fmt.Errorf("%s The create may or may not have reached Jira, so the issue may exist. Before creating it again, search: "+
+		"project = %s AND summary ~ \"%s\" AND created >= -15m", text, project, words)
 }

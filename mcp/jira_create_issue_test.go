@@ -379,6 +379,9 @@ func TestJiraCreateIssueIsNeverRetried(t *testing.T) {
 				creates++
 			}
 		}
+		if !strings.Contains(msg, "the issue may exist") || !strings.Contains(msg, `project = OPS AND summary ~ "Only once"`) {
+			t.Errorf("fault %+v: error %q does not say the issue may exist and how to look", f, msg)
+		}
 		if creates != 1 {
 			t.Errorf("fault %+v: %d create requests, want exactly 1 (a create is never retried); error %q", f, creates, msg)
 		}
