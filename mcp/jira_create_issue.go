@@ -2,7 +2,6 @@ package mcp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -431,19 +430,10 @@ func (d *Deps) jwLiveProject(ctx context.Context, key string) *schema.Project {
 // it says the issue may exist and how to look before creating again: a
 // create is never retried automatically.
 func jwCreateFailed(err error, project, summary string) error {
-	var api *atlassian.APIError
-	var rate *atlassian.RateLimitError
-	switch {
-	case errors.As(err, &rate):
+	if !jwOutcomeUnknown(err) {
 		return err
-	case errors.As(err, &api) && api.StatusCode < 500:
-		return err
-	}
-	text := describeError(err)
-	if api == nil {
-		text = "Jira did not answer the create (" + err.Error() + ")."
 	}
 	words := strings.Join(strings.Fields(strings.NewReplacer(`"`, " ", `\`, " ").Replace(jwClip(summary, 60))), " ")
 	return fmt.Errorf("%s The create may or may not have reached Jira, so the issue may exist. Before creating it again, search: "+
-		"project = %s AND summary ~ \"%s\" AND created >= -15m", text, project, words)
+		"project = %s AND summary ~ \"%s\" AND created >= -15m", jwErrText(err), project, words)
 }

@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -149,9 +150,42 @@ func (d *Deps) jiraManageIssue(ctx context.Context, in *jiraManageIssueArgs) (ji
 		err = d.jwAddWatcher(ctx, key, in, &res)
 	}
 	if err != nil {
-		return jiraManageIssueResult{}, jwFieldNamedErr(err, jwSnapNames(d.snapshot()))
+		if ctx.Err() != nil {
+			return jiraManageIssueResult{}, ctx.Err()
+		}
+		err = jwFieldNamedErr(err, jwSnapNames(d.snapshot()))
+		if (action == "add_comment" || action == "add_worklog") && jwOutcomeUnknown(err) {
+			what := map[string]string{"add_comment": "comment", "add_worklog": "worklog"}[action]
+			return jiraManageIssueResult{}, fmt.Errorf("%s The %s may or may not have been added (it is not sent twice); read %s "+
+				"(atlassian_jira_get_issue) before adding it again", jwErrText(err), what, key)
+		}
+		return jiraManageIssueResult{}, err
 	}
 	return res, nil
+}
+
+// jwOutcomeUnknown reports an error after which a non-idempotent write may
+// still have happened: no answer at all, or a server or gateway error.
+func jwOutcomeUnknown(err error) bool {
+	var api *atlassian.APIError
+	var rate *atlassian.RateLimitError
+	switch {
+	case errors.As(err, &rate):
+		return false
+	case errors.As(err, &api):
+		return api.StatusCode >= 500
+	}
+	return !errors.Is(err, atlassian.ErrInvalidID)
+}
+
+// jwErrText renders an error for an LLM; a failure without an answer from
+// Jira says so.
+func jwErrText(err error) string {
+	var api *atlassian.APIError
+	if errors.As(err, &api) {
+		return describeError(err)
+	}
+	return "Jira did not answer (" + err.Error() + ")."
 }
 
 // jwParamList renders an action's parameters for an error.
