@@ -164,7 +164,8 @@ type Identity struct {
 	DefaultTier Tier
 	// Trusted agents may assert a sender's tier in _meta.
 	Trusted bool
-	// Directory tiers senders by email; nil tiers every email external.
+	// Directory tiers senders by email; with none, an email leaves the
+	// call at DefaultTier.
 	Directory *Directory
 }
 
@@ -270,7 +271,9 @@ func ResolveSender(id *Identity, req mcpgo.CallToolRequest) Sender {
 	email, _ := raw["email"].(string)
 	name, _ := raw["name"].(string)
 	s.Email, s.Name = metaString(email, 254), metaString(name, 100)
-	if s.Email != "" {
+	// Without a directory (stdio's owner) an email names the sender but
+	// does not change the tier.
+	if s.Email != "" && id.Directory != nil {
 		s.Tier, s.TierSource = id.Directory.TierOf(s.Email), "directory"
 	}
 	if asserted, _ := raw["tier"].(string); asserted != "" && id.Trusted {

@@ -106,6 +106,7 @@ func TestResolveSender(t *testing.T) {
 		{"trusted agent asserts", trusted, sender(map[string]any{"email": "bob@gmail.com", "tier": "vip"}), VIP, "asserted", "bob@gmail.com"},
 		{"trusted agent, bad tier ignored", trusted, sender(map[string]any{"email": "ana@acme.com", "tier": "owner"}), Internal, "directory", "ana@acme.com"},
 		{"trusted agent, no sender", trusted, nil, External, "default", ""},
+		{"no directory: the email does not change the tier", Owner("t"), sender(map[string]any{"email": "bob@gmail.com"}), VIP, "owner", "bob@gmail.com"},
 		{"control characters dropped", agent, sender(map[string]any{"email": "ana@acme.com\n"}), Internal, "directory", "ana@acme.com"},
 	}
 	for _, tt := range tests {

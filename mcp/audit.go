@@ -153,6 +153,7 @@ type AuditLog struct {
 	opts        AuditOptions
 
 	mu       sync.Mutex
+	idle     sync.Cond // signalled when a flush ends
 	queue    []*pendingEntry
 	flushing bool
 	closed   bool
@@ -193,6 +194,7 @@ func OpenAuditLog(dir, tenant string, opts AuditOptions) (*AuditLog, error) {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	l := &AuditLog{dir: dir, tenant: tenant, opts: opts}
+	l.idle.L = &l.mu
 	if err := l.open(); err != nil {
 		return nil, err
 	}
@@ -272,6 +274,7 @@ func (l *AuditLog) Record(e *AuditEntry) error {
 		}
 	}
 	l.flushing = false
+	l.idle.Broadcast()
 	l.mu.Unlock()
 	return <-p.done
 }
@@ -349,9 +352,7 @@ func (l *AuditLog) Close() error {
 	l.mu.Lock()
 	l.closed = true
 	for l.flushing {
-		l.mu.Unlock()
-		time.Sleep(time.Millisecond)
-		l.mu.Lock()
+		l.idle.Wait()
 	}
 	defer l.mu.Unlock()
 	if l.f == nil {
