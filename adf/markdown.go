@@ -19,13 +19,85 @@ import (
 
 // mdParser is built once; goldmark parsers hold no per-parse state and are
 // safe for concurrent use.
-var mdParser = goldmark.New(goldmark.WithExtensions(
-	extension.Table, extension.Strikethrough, extension.TaskList,
-	// GFM's extended e-mail autolinks allow only these characters before
-	// the "@"; goldmark's default would also take "*" and "`".
-	extension.NewLinkify(extension.WithLinkifyEmailRegexp(
-		regexp.MustCompile(`^[a-zA-Z0-9._+\-]+@[a-zA-Z0-9\-]+(?:\.[a-zA-Z0-9\-]+)+`))),
-)).Parser()
+var mdParser = goldmark.New(
+	goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList),
+	goldmark.WithParserOptions(parser.WithInlineParsers(
+		util.Prioritized(inertDelimiters{}, 499),
+		util.Prioritized(fastLinkify{extension.NewLinkifyParser(extension.WithLinkifyEmailRegexp(
+			// GFM's extended e-mail autolinks allow only these characters
+			// before the "@"; goldmark's default would also take "*" and "`".
+			regexp.MustCompile(`^[a-zA-Z0-9._+\-]{1,64}@[a-zA-Z0-9\-]{1,63}(?:\.[a-zA-Z0-9\-]{1,63}){1,8}`)))}, 999),
+	)),
+).Parser()
+
+// fastLinkify runs goldmark's GFM autolink parser only where a link can
+// start. Goldmark tries it after every space, "_", "*", "~" and "(" and
+// runs regular expressions each time; the cheap test here makes ordinary
+// text (and hostile runs like "a_a_a_…") much faster.
+type fastLinkify struct{ inner parser.InlineParser }
+
+func (f fastLinkify) Trigger() []byte { return f.inner.Trigger() }
+
+func (f fastLinkify) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
+	line, _ := block.PeekLine()
+	if len(line) > 0 {
+		switch line[0] {
+		case ' ', '*', '_', '~', '(':
+			line = line[1:]
+		}
+	}
+	if !mayAutolink(line) {
+		return nil
+	}
+	return f.inner.Parse(parent, block, pc)
+}
+
+// mayAutolink reports whether line could start a GFM extended autolink: a
+// URL with a scheme goldmark links, "www.", or an e-mail address whose "@"
+// comes within 64 local-part characters.
+func mayAutolink(line []byte) bool {
+	if bytes.HasPrefix(line, []byte("http://")) || bytes.HasPrefix(line, []byte("https://")) ||
+		bytes.HasPrefix(line, []byte("ftp://")) || bytes.HasPrefix(line, []byte("www.")) {
+		return true
+	}
+	for i := 0; i < len(line) && i <= 64; i++ {
+		c := line[i]
+		switch {
+		case c == '@':
+			return i > 0
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '+', c == '-':
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// inertDelimiters turns "*" and "_" runs that can neither open nor close
+// emphasis (snake_case inside words) into plain text before goldmark's
+// emphasis parser sees them. The result is the same, but goldmark keeps
+// every such run on its delimiter stack and slows down super-linearly: 32 KB
+// of "a_" took 20 s. With this it is linear.
+type inertDelimiters struct{}
+
+func (inertDelimiters) Trigger() []byte { return []byte{'*', '_'} }
+
+func (inertDelimiters) Parse(_ ast.Node, block text.Reader, _ parser.Context) ast.Node {
+	before := block.PrecendingCharacter()
+	line, segment := block.PeekLine()
+	d := parser.ScanDelimiter(line, before, 1, inertDelimiters{})
+	if d == nil || d.CanOpen || d.CanClose {
+		return nil
+	}
+	block.Advance(d.OriginalLength)
+	return ast.NewTextSegment(segment.WithStop(segment.Start + d.OriginalLength))
+}
+
+func (inertDelimiters) IsDelimiter(c byte) bool { return c == '*' || c == '_' }
+
+func (inertDelimiters) CanOpenCloser(*parser.Delimiter, *parser.Delimiter) bool { return false }
+
+func (inertDelimiters) OnMatch(int) ast.Node { return nil }
 
 // FromMarkdown converts markdown (CommonMark with GitHub's extensions:
 // tables, strikethrough, task lists, autolinks) to an ADF document that is
