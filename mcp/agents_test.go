@@ -219,3 +219,32 @@ func TestIdentityAssigned(t *testing.T) {
 		t.Fatalf("owner %+v", owner)
 	}
 }
+
+// FuzzLoadConfig feeds arbitrary config files to LoadConfig: an error or a
+// config whose every agent has an identity, never a panic.
+func FuzzLoadConfig(f *testing.F) {
+	if raw, err := os.ReadFile(filepath.Join("..", "examples", "config.json")); err == nil {
+		f.Add(raw)
+	}
+	f.Add([]byte(`{"tenants":{"a":{}},"agents":[{"name":"x","token_sha256":"` + strings.Repeat("0", 64) + `","tenant":"a","profile":"aicos","default_tier":"vip"}]}`))
+	f.Add([]byte(`{"tenants":{"a":null},"agents":[null]}`))
+	f.Add([]byte(`{"policies":{"p":{"atlassian_jira_search":"external"}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "config.json")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := LoadConfig(path)
+		if err != nil {
+			return
+		}
+		for _, a := range c.Agents {
+			if _, err := c.Identity(a); err != nil {
+				t.Fatalf("valid config, but agent %s has no identity: %v", a.Name, err)
+			}
+		}
+		if _, err := NewAuthenticator(c); err != nil {
+			t.Fatalf("valid config, but no authenticator: %v", err)
+		}
+	})
+}

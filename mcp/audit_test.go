@@ -291,3 +291,31 @@ func BenchmarkAuditRecord(b *testing.B) {
 		})
 	})
 }
+
+// FuzzReadAudit feeds arbitrary log files to the reader: it never fails on
+// content, and every non-blank line is either an entry or reported.
+func FuzzReadAudit(f *testing.F) {
+	f.Add([]byte(`{"time":"2026-11-29T10:00:00Z","tenant":"acme","tool":"atlassian_jira_search","execution_id":"e1","duration_ms":1,"status":"ok"}` + "\n"))
+	f.Add([]byte(`{"time":"2026-11-29T10:00:00Z","tenant":"acme","tool":"atlassian_jira_se`))
+	f.Add([]byte("\n\n{}\nnot json\n\x00\xff"))
+	f.Add([]byte(`{"time":"bad","tool":"x"}` + "\n" + `[1,2]` + "\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "acme.jsonl"), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		res, err := ReadAudit(dir, "acme", AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := 0
+		for _, l := range strings.Split(string(data), "\n") {
+			if strings.TrimSpace(l) != "" {
+				lines++
+			}
+		}
+		if len(res.Entries)+len(res.Skipped) != lines {
+			t.Fatalf("%d entries + %d skipped, %d non-blank lines", len(res.Entries), len(res.Skipped), lines)
+		}
+	})
+}
