@@ -100,7 +100,7 @@ func (d *Deps) jwResolveUser(ctx context.Context, param, who string, scope jwUse
 		} else if strings.Contains(who, "@") {
 			msg += ". Jira matches an email only exactly; try the display name"
 		} else {
-			msg += ". Check the spelling, or give the email or account id"
+			msg += ". Check the spelling, or give the email or account id (Jira also finds nobody when the connection lacks the Browse users and groups permission)"
 		}
 		return jwUser{}, argErrorf(param, "%s", msg)
 	}
