@@ -188,6 +188,13 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 				return nil, jwParamErr("projectKey", err)
 			}
 		}
+		if len(project.IssueTypes) == 0 {
+			// Discovery failed for this project's types: read them now.
+			if live := d.jwLiveProject(ctx, project.Key); live != nil {
+				live.Priorities = project.Priorities
+				project = live
+			}
+		}
 		if itype, err = project.IssueType(typeName); err != nil {
 			return nil, jwParamErr("issueType", err)
 		}
@@ -245,6 +252,17 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 			fields["priority"] = map[string]any{"id": pr.ID}
 		} else {
 			fields["priority"] = map[string]any{"name": p}
+		}
+		// The create screen knows the project's priority scheme even when
+		// the snapshot does not (a project discovery skipped).
+		if m := jwScreenField(screen, "priority"); m != nil && len(m.AllowedValues) > 0 {
+			name := p
+			if pr, err := snap.Priority(nil, p); err == nil {
+				name = pr.Name
+			}
+			if !slices.ContainsFunc(m.AllowedValues, func(a string) bool { return strings.EqualFold(a, name) }) {
+				return nil, argErrorf("priority", "unknown priority %q in project %s; valid: %s", jwClip(p, 40), plan.project, jwJoinCapped(m.AllowedValues, 20))
+			}
 		}
 	}
 	if in.Labels != nil {

@@ -355,6 +355,11 @@ func TestJiraCreateIssueInAProjectNewerThanTheSnapshot(t *testing.T) {
 	if !res.IsError || !strings.Contains(resultText(res), "is not on the create screen of MKT Task") {
 		t.Errorf("got %s", resultText(res))
 	}
+	// MKT's priority scheme comes from its create screen.
+	res = call(t, tool, map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "x", "priority": "highest"})
+	if !res.IsError || !strings.Contains(resultText(res), `parameter priority: unknown priority "highest" in project MKT; valid: High, Medium, Low`) {
+		t.Errorf("got %s", resultText(res))
+	}
 	// A project Jira does not know either lists the snapshot's keys.
 	res = call(t, tool, map[string]any{"projectKey": "ZZZ", "issueType": "Task", "summary": "x"})
 	if !res.IsError || !strings.Contains(resultText(res), `unknown project "ZZZ"; valid: ENG, OPS`) {
