@@ -103,7 +103,11 @@ func statusesLine(s *schema.Snapshot) string {
 				key := strings.ToLower(st.Name)
 				if !seen[key] {
 					seen[key] = true
-					items = append(items, fmt.Sprintf("%s (%s)", st.Name, categoryName(st.Category)))
+					item := st.Name
+					if cat := categoryName(st.Category); !strings.EqualFold(cat, st.Name) {
+						item += " (" + cat + ")"
+					}
+					items = append(items, item)
 				}
 			}
 		}

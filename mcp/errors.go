@@ -77,7 +77,7 @@ func describeAPIError(e *atlassian.APIError) string {
 	case e.StatusCode >= 500:
 		hint = " Atlassian had a problem; try again later."
 	}
-	out := "Atlassian answered " + fmt.Sprint(e.StatusCode) + ": " + msgs + "." + hint
+	out := "Atlassian answered " + fmt.Sprint(e.StatusCode) + ": " + strings.TrimRight(msgs, ". ") + "." + hint
 	if e.TraceID != "" {
 		out += " (atl-traceid " + e.TraceID + ")"
 	}

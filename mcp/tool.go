@@ -10,9 +10,11 @@
 package mcp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -113,7 +115,11 @@ func newTool[In any, Out texter](name, title string, product Product, kind Kind,
 	mcpgo.WithInputSchema[In]()(&scratch)
 	mcpgo.WithOutputSchema[Out]()(&scratch)
 	out, err := json.Marshal(scratch.OutputSchema)
-	if err != nil || scratch.RawInputSchema == nil {
+	var input json.RawMessage
+	if err == nil && scratch.RawInputSchema != nil {
+		input, err = withoutNullTypes(scratch.RawInputSchema)
+	}
+	if err != nil || input == nil {
 		panic(fmt.Sprintf("mcp: tool %s: cannot generate its schemas: %v", name, err))
 	}
 	return &Tool{
@@ -122,7 +128,7 @@ func newTool[In any, Out texter](name, title string, product Product, kind Kind,
 		Product:      product,
 		Kind:         kind,
 		Describe:     describe,
-		InputSchema:  scratch.RawInputSchema,
+		InputSchema:  input,
 		OutputSchema: out,
 		Handler: func(ctx context.Context, req mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
 			in := new(In)
@@ -139,4 +145,19 @@ func newTool[In any, Out texter](name, title string, product Product, kind Kind,
 			return structuredResult(res)
 		},
 	}
+}
+
+// nullTypes matches the generator's nullable types in compact JSON.
+var nullTypes = regexp.MustCompile(`"type":\["null","([a-z]+)"\]|"type":\["([a-z]+)","null"\]`)
+
+// withoutNullTypes rewrites the generator's nullable types
+// ("type":["null","integer"] for pointer and slice fields) to the plain
+// type, keeping the property order: some clients reject type arrays, and an
+// omitted optional parameter already means "not given".
+func withoutNullTypes(schema json.RawMessage) (json.RawMessage, error) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, schema); err != nil {
+		return nil, err
+	}
+	return nullTypes.ReplaceAll(compact.Bytes(), []byte(`"type":"$1$2"`)), nil
 }

@@ -150,3 +150,27 @@ func TestDefinitionCarriesGeneratedSchemas(t *testing.T) {
 		t.Errorf("output schema: %s", b)
 	}
 }
+
+func TestInputSchemaHasNoNullTypes(t *testing.T) {
+	type args struct {
+		N    *int              `json:"n,omitempty"`
+		List []string          `json:"list,omitempty"`
+		Obj  map[string]string `json:"obj,omitempty"`
+	}
+	tool := newTool("test_null", "Null", Jira, ReadOnly, func(*schema.Snapshot) string { return "" },
+		func(context.Context, *args) (echoResult, error) { return echoResult{}, nil })
+	if strings.Contains(string(tool.InputSchema), "null") {
+		t.Fatalf("input schema keeps null types: %s", tool.InputSchema)
+	}
+	var s struct {
+		Properties map[string]struct {
+			Type string `json:"type"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(tool.InputSchema, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Properties["n"].Type != "integer" || s.Properties["list"].Type != "array" || s.Properties["obj"].Type != "object" {
+		t.Fatalf("types: %+v", s.Properties)
+	}
+}
