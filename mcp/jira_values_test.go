@@ -343,3 +343,46 @@ func TestJWFieldNamedErr(t *testing.T) {
 		t.Fatal("the original error was changed")
 	}
 }
+
+// FuzzJWCoerce feeds arbitrary JSON values to every field kind: coercion
+// never panics, and what it returns encodes as JSON.
+func FuzzJWCoerce(f *testing.F) {
+	for _, s := range []string{`3`, `"Sev 1"`, `["a","b"]`, `{"value":"x"}`, `{"id":"1"}`, `null`, `"2026-12-01"`,
+		`"2026-12-01T10:00:00Z"`, `[{"accountId":"a"}]`, `"**md**"`, `true`, `[[1]]`, `"ENG Sprint 24"`, `4.5`} {
+		f.Add(s, uint8(0))
+	}
+	fields := []jwField{
+		{ID: "customfield_1", Type: "number", Custom: cfPrefix + "float"},
+		{ID: "customfield_2", Type: "string", Custom: cfPrefix + "textfield"},
+		{ID: "customfield_3", Type: "string", Custom: cfPrefix + "textarea"},
+		{ID: "customfield_4", Type: "option", Custom: cfPrefix + "select", Allowed: []string{"Sev 1", "x"}},
+		{ID: "customfield_5", Type: "array", Items: "option", Custom: cfPrefix + "multiselect"},
+		{ID: "customfield_6", Type: "user", Custom: cfPrefix + "userpicker"},
+		{ID: "customfield_7", Type: "array", Items: "user", Custom: cfPrefix + "multiuserpicker"},
+		{ID: "customfield_8", Type: "date", Custom: cfPrefix + "datepicker"},
+		{ID: "customfield_9", Type: "datetime", Custom: cfPrefix + "datetime"},
+		{ID: "customfield_10", Type: "array", Items: "string", Custom: cfPrefix + "labels"},
+		{ID: "customfield_11", Type: "array", Items: "json", Custom: cfSprint},
+		{ID: "components", Type: "array", Items: "component", Allowed: []string{"API"}},
+		{ID: "priority", Type: "priority"},
+		{ID: "customfield_12", Type: "any"},
+	}
+	f.Fuzz(func(t *testing.T, raw string, which uint8) {
+		var v any
+		if json.Unmarshal([]byte(raw), &v) != nil {
+			return
+		}
+		fld := fields[int(which)%len(fields)]
+		out, err := jwCoerce(context.Background(), "customFields.x", fld, v, jwResolvers{User: jwResolveByTable})
+		if err != nil {
+			var ae *ArgError
+			if !errors.As(err, &ae) {
+				t.Fatalf("%s %s: error %v is not an ArgError", fld.ID, raw, err)
+			}
+			return
+		}
+		if _, err := json.Marshal(out); err != nil {
+			t.Fatalf("%s %s: result %#v does not encode: %v", fld.ID, raw, out, err)
+		}
+	})
+}
