@@ -125,10 +125,3 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	}
 	return exitOK, true
 }
-
-// notBuilt reports a subcommand whose capability has not landed yet. It is
-// honest about it rather than pretending to work.
-func notBuilt(s streams, name, issue string) int {
-	fmt.Fprintf(s.err, "atlassian-mcp %s: not built yet (tracked in issue %s)\n", name, issue)
-	return exitFailure
-}
