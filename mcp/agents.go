@@ -484,11 +484,11 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 }
 
 // agentSessions is a session id manager per request: ids are random, and
-// each is bound to the agent whose request created it.
+// each is bound to the agent whose request created it. An ended session is
+// forgotten, so it answers 404 like any unknown one.
 type agentSessions struct {
-	mu         sync.Mutex
-	owner      map[string]string
-	terminated map[string]bool
+	mu    sync.Mutex
+	owner map[string]string
 }
 
 // ResolveSessionIdManager returns a manager acting for the request's
@@ -518,7 +518,7 @@ func (b *boundSessions) Generate() string {
 	b.s.mu.Lock()
 	defer b.s.mu.Unlock()
 	if b.s.owner == nil {
-		b.s.owner, b.s.terminated = map[string]string{}, map[string]bool{}
+		b.s.owner = map[string]string{}
 	}
 	b.s.owner[id] = b.agent
 	return id
@@ -529,9 +529,6 @@ var errNoSession = errors.New("session not found")
 func (b *boundSessions) Validate(id string) (bool, error) {
 	b.s.mu.Lock()
 	defer b.s.mu.Unlock()
-	if b.s.terminated[id] {
-		return true, nil
-	}
 	owner, ok := b.s.owner[id]
 	if !ok || (!b.internal && owner != b.agent) {
 		return false, errNoSession
@@ -550,6 +547,5 @@ func (b *boundSessions) Terminate(id string) (bool, error) {
 		return true, nil
 	}
 	delete(b.s.owner, id)
-	b.s.terminated[id] = true
 	return false, nil
 }

@@ -295,6 +295,20 @@ func TestGatewayBindsSessionsToTheirAgent(t *testing.T) {
 	if _, err := ops.ListTools(context.Background(), mcpgo.ListToolsRequest{}); err != nil {
 		t.Fatalf("the session died: %v", err)
 	}
+	// Its own agent ends it; then it is gone for everyone.
+	req, _ = http.NewRequest(http.MethodDelete, tt.url, nil)
+	req.Header.Set("Authorization", "Bearer "+tt.tokens["acme-ops"])
+	req.Header.Set("Mcp-Session-Id", session)
+	if del, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	del.Body.Close()
+	if del.StatusCode/100 != 2 {
+		t.Fatalf("acme-ops could not end its session: %d", del.StatusCode)
+	}
+	if resp, _ := post(t, tt.url, map[string]string{"Authorization": "Bearer " + tt.tokens["acme-ops"], "Mcp-Session-Id": session}, listBody); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("an ended session answered %d", resp.StatusCode)
+	}
 }
 
 func TestGatewayAuditsEveryOneOf64ConcurrentCalls(t *testing.T) {
