@@ -384,3 +384,41 @@ func TestParseSince(t *testing.T) {
 		})
 	}
 }
+
+// TestStdioCallsAreAuditedWithTheFlagsProfile serves stdio over a
+// connection with --profile aicos --tier internal: reads run, writes are
+// refused as needing vip, and both are audited as the local user.
+func TestStdioCallsAreAuditedWithTheFlagsProfile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	site := connectSandbox(t, dir, "default")
+	c, err := client.NewStdioMCPClient(binary(t), os.Environ(), "serve", "--data-dir", dir, "--profile", "aicos", "--tier", "internal", "--log-level", "warn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	initialize(t, c)
+	if res := callAs(t, c, "atlassian_jira_get_issue", map[string]any{"issueKey": "ENG-1"}, "", "s-1"); res.IsError {
+		t.Fatalf("read: %s", text(res))
+	}
+	site.ResetRequests()
+	res := callAs(t, c, "atlassian_jira_create_issue", map[string]any{"projectKey": "ENG", "issueType": "Task", "summary": "x"}, "", "s-2")
+	if !res.IsError || !strings.Contains(text(res), "needs a vip sender") || len(site.Requests()) != 0 {
+		t.Fatalf("write as internal under aicos: %s (%d requests)", text(res), len(site.Requests()))
+	}
+	c.Close()
+	code, out, errOut := runWith(t, nil, "audit", "--data-dir", dir, "--json")
+	var got []mcp.AuditEntry
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e mcp.AuditEntry
+		if json.Unmarshal([]byte(line), &e) == nil {
+			got = append(got, e)
+		}
+	}
+	if code != exitOK || len(got) != 2 || got[0].Agent != "local" || got[0].Tenant != "default" || got[0].Status != "ok" ||
+		got[0].Params["issueKey"] != "ENG-1" || got[1].Status != "denied" || got[1].Tier != "internal" || got[1].Required != "vip" {
+		t.Fatalf("audit: exit %d %+v\n%s", code, got, errOut)
+	}
+	if code, _, errOut := runWith(t, nil, "serve", "--data-dir", dir, "--profile", "boss"); code != exitUsage || !strings.Contains(errOut, "--profile") {
+		t.Fatalf("bad --profile: exit %d %s", code, errOut)
+	}
+}
