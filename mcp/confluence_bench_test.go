@@ -2,78 +2,22 @@ package mcp
 
 import (
 	"context"
-	"io"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
-	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// confBench is the harness for benchmarks (newHarness takes a *testing.T):
-// a sandbox without rate limits, the tools with a discovered schema, and an
-// MCP client over the stdio protocol.
-type confBench struct {
-	site   *atlassiantest.Server
-	deps   *Deps
-	client *client.Client
-}
-
-func newConfBench(b *testing.B, opts ...atlassiantest.Option) *confBench {
+// newConfBench is the harness for these benchmarks: a sandbox and REST
+// clients without rate limits (the client-side limiter paces at 100 GETs a
+// second and would hide the overhead being measured).
+func newConfBench(b *testing.B, opts ...atlassiantest.Option) *harness {
 	b.Helper()
-	site := atlassiantest.NewServer(append([]atlassiantest.Option{atlassiantest.WithoutRateLimits()}, opts...)...)
-	b.Cleanup(site.Close)
-	hc := site.HTTPClient()
-	// No client-side limiter: it paces at 100 GETs a second and would hide
-	// the overhead being measured.
-	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(site.URL, site.CloudID), hc, atlassian.WithoutRateLimits())
-	if err != nil {
-		b.Fatal(err)
-	}
-	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), hc, atlassian.WithoutRateLimits())
-	if err != nil {
-		b.Fatal(err)
-	}
-	disc := &schema.Discoverer{Jira: jira, Confluence: conf, CloudID: site.CloudID, SiteName: site.SiteName,
-		SiteURL: site.SiteURL, Products: []string{"jira", "confluence"}}
-	store := schema.NewStore(nil, "bench")
-	if _, err := store.Refresh(context.Background(), disc.Discover); err != nil {
-		b.Fatal(err)
-	}
-	deps := &Deps{Jira: jira, Confluence: conf, Schema: store, SiteURL: site.SiteURL}
-	srv, err := NewServer(AllTools(deps), store, Options{Products: []Product{Jira, Confluence}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	toServerR, toServerW := io.Pipe()
-	toClientR, toClientW := io.Pipe()
-	served := make(chan error, 1)
-	go func() { served <- srv.ServeStdio(ctx, toServerR, toClientW) }()
-	c := client.NewClient(transport.NewIO(toClientR, toServerW, io.NopCloser(strings.NewReader(""))))
-	if err := c.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	var init mcpgo.InitializeRequest
-	init.Params.ProtocolVersion = mcpgo.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcpgo.Implementation{Name: "bench", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		cancel()
-		_ = c.Close()
-		toServerW.Close()
-		toClientW.Close()
-		<-served
-	})
-	return &confBench{site: site, deps: deps, client: c}
+	return newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()},
+		append([]atlassiantest.Option{atlassiantest.WithoutRateLimits()}, opts...)...)
 }
 
 // BenchmarkConfluenceGetPage compares one atlassian_confluence_get_page
@@ -94,7 +38,7 @@ func BenchmarkConfluenceGetPageLatency(b *testing.B) {
 	benchGetPage(b, newConfBench(b, atlassiantest.WithLatency(5*time.Millisecond)))
 }
 
-func benchGetPage(b *testing.B, cb *confBench) {
+func benchGetPage(b *testing.B, cb *harness) {
 	p, ok := cb.site.ConfluencePageByTitle("ENG", "Database failover runbook")
 	if !ok {
 		b.Fatal("seed page missing")
