@@ -90,12 +90,14 @@ func inProcessClient(ctx context.Context, s streams, o *serveOptions, waitSchema
 		return nil, nil, exitFailure
 	}
 	st.loadSchema(ctx, waitSchema)
-	srv, err := mcp.NewServer(mcp.AllTools(st.deps), st.schema, o.tools.options(st.products(), logger))
-	if err != nil {
+	// The same guard and audit log as serve: the local user is the owner.
+	srv, closeAudit, code := tenantServer(ctx, s, o, st, st.conn.Name, mcp.Owner(st.conn.Name), mcp.AuditOptions{}, logger)
+	if srv == nil {
 		cleanup()
-		fmt.Fprintln(s.err, err)
-		return nil, nil, exitUsage
+		return nil, nil, code
 	}
+	stop := cleanup
+	cleanup = func() { closeAudit(); stop() }
 	c, err := client.NewInProcessClient(srv.MCP())
 	if err == nil {
 		err = c.Start(ctx)

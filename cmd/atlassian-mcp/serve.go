@@ -72,6 +72,7 @@ agent token for the sandbox tenant on stderr.`)
 	}
 	defer cleanup()
 	id, _ := sf.localIdentity(st.conn.Name)
+	st.loadSchema(ctx, false)
 	srv, closeAudit, code := tenantServer(ctx, s, o, st, st.conn.Name, id, mcp.AuditOptions{}, logger)
 	if srv == nil {
 		return code
@@ -111,7 +112,8 @@ func (f *serveAccessFlags) localIdentity(tenant string) (*mcp.Identity, error) {
 }
 
 // tenantServer builds the MCP server of one opened connection behind the
-// access guard, with the tenant's audit log in the data directory. def is
+// access guard, with the tenant's audit log in the data directory; the
+// caller has loaded (or started discovering) its schema. def is
 // the identity of calls that carry none (stdio); nil for HTTP, where the
 // gateway sets each request's.
 func tenantServer(ctx context.Context, s streams, o *serveOptions, st *site, tenant string, def *mcp.Identity, ao mcp.AuditOptions, logger *slog.Logger) (*mcp.Server, func(), int) {
@@ -125,7 +127,6 @@ func tenantServer(ctx context.Context, s streams, o *serveOptions, st *site, ten
 		fmt.Fprintf(s.err, "serve: %v\n", err)
 		return nil, nil, exitFailure
 	}
-	st.loadSchema(ctx, false)
 	opts := o.tools.options(st.products(), logger.With("tenant", tenant))
 	(&mcp.Guard{Tenant: tenant, Audit: audit, Default: def, Logger: logger}).Apply(&opts)
 	srv, err := mcp.NewServer(mcp.AllTools(st.deps), st.schema, opts)
@@ -169,6 +170,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		}
 		closers = append(closers, cleanup)
 		id, _ := sf.localIdentity(st.conn.Name)
+		st.loadSchema(ctx, false)
 		srv, closeAudit, code := tenantServer(ctx, s, o, st, st.conn.Name, nil, mcp.AuditOptions{}, logger)
 		if srv == nil {
 			return code
@@ -214,6 +216,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 			fmt.Fprintf(s.err, "serve: tenant %s (connection %s): %v\n", tenant, conn, err)
 			return exitFailure
 		}
+		st.loadSchema(ctx, false)
 		srv, closeAudit, code := tenantServer(ctx, s, o, st, tenant, nil, cfg.Audit.Options(), logger)
 		if srv == nil {
 			return code

@@ -297,3 +297,15 @@ func TestSchemaCommands(t *testing.T) {
 		t.Fatalf("schema of an undiscovered connection: exit %d %s", code, errOut)
 	}
 }
+
+func TestCallIsAudited(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	code, out, errOut := runWith(t, nil, "call", "--sandbox", "--data-dir", dir, "atlassian_jira_search", `{"jql":"project = OPS","maxResults":1}`)
+	if code != exitOK {
+		t.Fatalf("call: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runWith(t, nil, "audit", "--data-dir", dir, "--json")
+	if code != exitOK || !strings.Contains(out, `"tool":"atlassian_jira_search"`) || !strings.Contains(out, "project = OPS") {
+		t.Fatalf("audit after call: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
