@@ -120,9 +120,53 @@ func hidden(r rune) bool {
 	return false
 }
 
+// plain reports the bytes that are never hidden and never start a
+// multi-byte rune: printable ASCII, tab and newline.
+var plain = func() (t [256]bool) {
+	for b := 0x20; b < 0x7f; b++ {
+		t[b] = true
+	}
+	t['\t'], t['\n'] = true, true
+	return t
+}()
+
+// firstHidden returns the index of the first hidden rune in s, or -1. It
+// steps over printable ASCII a byte at a time and decodes only the rest,
+// which keeps the pass over every result cheap.
+func firstHidden(s string) int {
+	for i := 0; i < len(s); {
+		if plain[s[i]] {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if hidden(r) {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// firstHiddenBytes is firstHidden for encoded JSON.
+func firstHiddenBytes(b []byte) int {
+	for i := 0; i < len(b); {
+		if plain[b[i]] {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if hidden(r) {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
 // sanitize removes hidden runes from s.
 func sanitize(s string) string {
-	if strings.IndexFunc(s, hidden) < 0 {
+	if firstHidden(s) < 0 {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
@@ -136,7 +180,7 @@ func sanitize(s string) string {
 // sanitizeBytes removes hidden runes from encoded JSON. JSON syntax never
 // uses them, so only string contents change.
 func sanitizeBytes(b []byte) []byte {
-	if bytes.IndexFunc(b, hidden) < 0 {
+	if firstHiddenBytes(b) < 0 {
 		return b
 	}
 	return bytes.Map(func(r rune) rune {
