@@ -180,6 +180,55 @@ func sanitizeMarkdown(md string) []byte {
 		}
 		i = end + 1
 	}
+	if out != nil {
+		src = append(out, src[last:]...)
+	}
+	return defuseLinkOpeners(src)
+}
+
+// maxLongLinkOpeners is how many "](" with no ")" or space within
+// longLinkScan bytes a document may hold before the rest are escaped.
+const (
+	maxLongLinkOpeners = 64
+	longLinkScan       = 256
+)
+
+// defuseLinkOpeners escapes the "(" of "](" that cannot close nearby once
+// a document has more than maxLongLinkOpeners of them. Goldmark scans to the
+// end of the line for each such opener, so "[a](" repeated makes parsing
+// quadratic (1 MB took minutes); real documents never have that many.
+func defuseLinkOpeners(src []byte) []byte {
+	if bytes.Count(src, []byte("](")) <= maxLongLinkOpeners {
+		return src
+	}
+	// stop[i] is the first index >= i holding ')' or whitespace (or len).
+	stop := make([]int32, len(src)+1)
+	stop[len(src)] = int32(len(src))
+	for i := len(src) - 1; i >= 0; i-- {
+		switch src[i] {
+		case ')', ' ', '\t', '\n', '\r':
+			stop[i] = int32(i)
+		default:
+			stop[i] = stop[i+1]
+		}
+	}
+	var out []byte
+	last, long := 0, 0
+	for i := 0; i+1 < len(src); i++ {
+		if src[i] != ']' || src[i+1] != '(' || int(stop[i+2])-(i+2) <= longLinkScan {
+			continue
+		}
+		long++
+		if long <= maxLongLinkOpeners {
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(src)+len(src)/8)
+		}
+		out = append(out, src[last:i+1]...)
+		out = append(out, '\\')
+		last = i + 1
+	}
 	if out == nil {
 		return src
 	}
@@ -727,6 +776,8 @@ type mdRun struct {
 }
 
 type inlineConv struct {
+	pairs      map[ast.Node]ast.Node // open tag -> close tag among current siblings
+	index      map[ast.Node]int      // sibling position of paired tags
 	c          *mdConv
 	runs       []mdRun
 	arena      []byte // raw text of all runs, appended in order
@@ -771,6 +822,9 @@ func (ic *inlineConv) addText(s string, marks []Mark) {
 }
 
 func (ic *inlineConv) children(parent ast.Node, marks []Mark) {
+	savedPairs, savedIndex := ic.pairs, ic.index
+	ic.pairs, ic.index = ic.pairTags(parent)
+	defer func() { ic.pairs, ic.index = savedPairs, savedIndex }()
 	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
 		if ic.from >= 0 {
 			if t, ok := n.(*ast.Text); ok && t.Segment.Start < ic.from {
@@ -983,26 +1037,9 @@ func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark, limit ast.Node) (
 	default:
 		return nil, false
 	}
-	// Find the matching close tag among the siblings.
-	level := 1
-	var end ast.Node
-	for n := x.NextSibling(); n != nil && n != limit; n = n.NextSibling() {
-		r, ok := n.(*ast.RawHTML)
-		if !ok {
-			continue
-		}
-		t := rawHTMLText(ic.c.src, r)
-		if om := htmlOpenRe.FindStringSubmatch(t); om != nil && strings.EqualFold(om[1], tag) {
-			level++
-		} else if cm := htmlCloseRe.FindStringSubmatch(t); cm != nil && strings.EqualFold(cm[1], tag) {
-			level--
-			if level == 0 {
-				end = n
-				break
-			}
-		}
-	}
-	if end == nil {
+	// The matching close tag among the siblings (paired once per parent).
+	end := ic.pairs[x]
+	if end == nil || (limit != nil && ic.index[end] >= ic.index[limit]) {
 		return nil, false
 	}
 	inner := marks
@@ -1021,6 +1058,41 @@ func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark, limit ast.Node) (
 		ic.inline(n, inner)
 	}
 	return end, true
+}
+
+// pairTags matches inline HTML open and close tags among parent's children
+// in one pass (a stack per tag name), so finding a close tag is O(1).
+func (ic *inlineConv) pairTags(parent ast.Node) (map[ast.Node]ast.Node, map[ast.Node]int) {
+	var pairs map[ast.Node]ast.Node
+	var index map[ast.Node]int
+	var stacks map[string][]ast.Node
+	i := 0
+	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
+		i++
+		r, ok := n.(*ast.RawHTML)
+		if !ok {
+			continue
+		}
+		t := rawHTMLText(ic.c.src, r)
+		if om := htmlOpenRe.FindStringSubmatch(t); om != nil {
+			if stacks == nil {
+				stacks = map[string][]ast.Node{}
+				pairs = map[ast.Node]ast.Node{}
+				index = map[ast.Node]int{}
+			}
+			tag := strings.ToLower(om[1])
+			stacks[tag] = append(stacks[tag], n)
+			index[n] = i
+		} else if cm := htmlCloseRe.FindStringSubmatch(t); cm != nil && stacks != nil {
+			tag := strings.ToLower(cm[1])
+			if st := stacks[tag]; len(st) > 0 {
+				pairs[st[len(st)-1]] = n
+				stacks[tag] = st[:len(st)-1]
+				index[n] = i
+			}
+		}
+	}
+	return pairs, index
 }
 
 // stripAt removes the "@" written before a mention link.
@@ -1098,6 +1170,14 @@ func normalizeInline(in []*Node) []*Node {
 // identical marks. It works in place.
 func mergeText(in []*Node) []*Node {
 	out := in[:0]
+	var pending []string // text to append to the last node, joined once
+	flush := func() {
+		if len(pending) > 0 {
+			k := len(out) - 1
+			out[k].Text += strings.Join(pending, "")
+			pending = pending[:0]
+		}
+	}
 	for _, n := range in {
 		switch n.Type {
 		case "text":
@@ -1113,10 +1193,11 @@ func mergeText(in []*Node) []*Node {
 				continue
 			}
 			if k := len(out) - 1; k >= 0 && out[k].Type == "text" && sameMarks(out[k].Marks, n.Marks) {
-				out[k].Text += n.Text
+				pending = append(pending, n.Text)
 				continue
 			}
 		case "hardBreak":
+			flush()
 			if k := len(out) - 1; k >= 0 && out[k].Type == "text" && !hasCode(out[k].Marks) {
 				out[k].Text = strings.TrimRight(out[k].Text, " \t")
 				if out[k].Text == "" {
@@ -1124,8 +1205,10 @@ func mergeText(in []*Node) []*Node {
 				}
 			}
 		}
+		flush()
 		out = append(out, n)
 	}
+	flush()
 	return out
 }
 

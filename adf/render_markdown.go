@@ -688,14 +688,25 @@ func mergeAdjacentText(nodes []*Node) []*Node {
 		return nodes
 	}
 	out := make([]*Node, 0, len(nodes))
-	for _, n := range nodes {
-		if k := len(out) - 1; k >= 0 && n.Type == "text" && out[k].Type == "text" && sameMarks(out[k].Marks, n.Marks) {
-			cp := *out[k]
-			cp.Text += n.Text
-			out[k] = &cp
+	for i := 0; i < len(nodes); {
+		n := nodes[i]
+		j := i + 1
+		for n.Type == "text" && j < len(nodes) && nodes[j].Type == "text" && sameMarks(n.Marks, nodes[j].Marks) {
+			j++
+		}
+		if j == i+1 {
+			out = append(out, n)
+			i++
 			continue
 		}
-		out = append(out, n)
+		var b strings.Builder
+		for _, m := range nodes[i:j] {
+			b.WriteString(m.Text)
+		}
+		cp := *n
+		cp.Text = b.String()
+		out = append(out, &cp)
+		i = j
 	}
 	return out
 }
@@ -1316,6 +1327,9 @@ func wordAround(s string, i int) bool {
 }
 
 func linkifyScheme(before string) bool {
+	if len(before) > 5 {
+		before = before[len(before)-5:]
+	}
 	l := strings.ToLower(before)
 	return strings.HasSuffix(l, "http") || strings.HasSuffix(l, "https") || strings.HasSuffix(l, "ftp")
 }
