@@ -14,7 +14,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
+	"sync"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -111,17 +113,7 @@ type texter interface {
 // binds the arguments into In, runs run, and renders its result or error.
 func newTool[In any, Out texter](name, title string, product Product, kind Kind,
 	describe func(*schema.Snapshot) string, run func(ctx context.Context, in *In) (Out, error)) *Tool {
-	var scratch mcpgo.Tool
-	mcpgo.WithInputSchema[In]()(&scratch)
-	mcpgo.WithOutputSchema[Out]()(&scratch)
-	out, err := json.Marshal(scratch.OutputSchema)
-	var input json.RawMessage
-	if err == nil && scratch.RawInputSchema != nil {
-		input, err = withoutNullTypes(scratch.RawInputSchema)
-	}
-	if err != nil || input == nil {
-		panic(fmt.Sprintf("mcp: tool %s: cannot generate its schemas: %v", name, err))
-	}
+	input, out := schemasFor[In, Out](name)
 	return &Tool{
 		Name:         name,
 		Title:        title,
@@ -145,6 +137,38 @@ func newTool[In any, Out texter](name, title string, product Product, kind Kind,
 			return structuredResult(res)
 		},
 	}
+}
+
+// toolSchemas are the generated input and output schemas of one pair of
+// argument and result types.
+type toolSchemas struct{ input, output json.RawMessage }
+
+// generatedSchemas memoises the schemas by type pair: generating them by
+// reflection is most of the cost of building the tools, which happens for
+// every tenant's server and every `call` and `tools` run. The schemas are
+// shared read-only.
+var generatedSchemas sync.Map // [2]reflect.Type -> toolSchemas
+
+// schemasFor returns the input and output schemas generated from In and
+// Out.
+func schemasFor[In, Out any](name string) (json.RawMessage, json.RawMessage) {
+	key := [2]reflect.Type{reflect.TypeFor[In](), reflect.TypeFor[Out]()}
+	if s, ok := generatedSchemas.Load(key); ok {
+		return s.(toolSchemas).input, s.(toolSchemas).output
+	}
+	var scratch mcpgo.Tool
+	mcpgo.WithInputSchema[In]()(&scratch)
+	mcpgo.WithOutputSchema[Out]()(&scratch)
+	out, err := json.Marshal(scratch.OutputSchema)
+	var input json.RawMessage
+	if err == nil && scratch.RawInputSchema != nil {
+		input, err = withoutNullTypes(scratch.RawInputSchema)
+	}
+	if err != nil || input == nil {
+		panic(fmt.Sprintf("mcp: tool %s: cannot generate its schemas: %v", name, err))
+	}
+	generatedSchemas.Store(key, toolSchemas{input: input, output: out})
+	return input, out
 }
 
 // nullTypes matches the generator's nullable types in compact JSON.
