@@ -116,17 +116,23 @@ func TestFromMarkdownLimits(t *testing.T) {
 		}
 	})
 	cases := map[string]string{
-		"invalid utf8":   "caf\xe9 \xff\xfe",
-		"nul bytes":      "a\x00b\n\n- \x00",
-		"deep quotes":    strings.Repeat(">", 1000) + " deep",
-		"deep lists":     strings.Repeat("- ", 1000) + "deep",
-		"deep indented":  deepIndentedList(300),
-		"deep emphasis":  strings.Repeat("*", 1000) + "x" + strings.Repeat("*", 1000),
-		"deep brackets":  strings.Repeat("[", 5000) + "x" + strings.Repeat("](u)", 5000),
-		"deep details":   strings.Repeat("<details><summary>s</summary>\n\n", 300) + "x" + strings.Repeat("\n\n</details>", 300),
-		"unclosed tags":  "<u>a <sub>b <details>",
-		"crossed tags":   "<b>x<i>y</b>z</i> <u><u>a</u>",
-		"many quotes ml": strings.Repeat("> > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > >\n", 100),
+		"invalid utf8":  "caf\xe9 \xff\xfe",
+		"nul bytes":     "a\x00b\n\n- \x00",
+		"deep quotes":   strings.Repeat(">", 1000) + " deep",
+		"deep lists":    strings.Repeat("- ", 1000) + "deep",
+		"deep indented": deepIndentedList(300),
+		"deep emphasis": strings.Repeat("*", 1000) + "x" + strings.Repeat("*", 1000),
+		"deep brackets": strings.Repeat("[", 5000) + "x" + strings.Repeat("](u)", 5000),
+		"deep details":  strings.Repeat("<details><summary>s</summary>\n\n", 300) + "x" + strings.Repeat("\n\n</details>", 300),
+		"unclosed tags": "<u>a <sub>b <details>",
+		"crossed tags":  "<b>x<i>y</b>z</i> <u><u>a</u>",
+		// Inputs that once made parsing super-linear (minutes per MB).
+		"unclosed link openers": strings.Repeat("[a](", 1<<14),
+		"intraword underscores": strings.Repeat("a_", 1<<15),
+		"unpaired tags":         strings.Repeat("<u>", 1<<14),
+		"unclosed details":      strings.Repeat("<details>", 1<<12),
+		"many mixed delimiters": strings.Repeat("a*b_", 1<<14),
+		"many quotes ml":        strings.Repeat("> > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > > >\n", 100),
 	}
 	for name, md := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -65,6 +65,13 @@
 // rejects JSON that is malformed, not UTF-8 ([ErrInvalidUTF8]) or nested
 // deeper than [MaxDepth] (100) nodes ([ErrTooDeep]). FromMarkdown replaces
 // invalid UTF-8 and NUL bytes with U+FFFD and flattens container nesting
-// beyond 40 levels (the text is kept). No input causes a panic or
-// unbounded memory use.
+// beyond 40 levels (the text is kept). Work is linear in the input: a
+// document with more than 64 "](" that cannot close within 256 bytes has the
+// "(" of the rest escaped, since goldmark would rescan the line for each. No
+// input causes a panic or unbounded memory use.
+//
+// Known limits: brackets inside inline code inside a link's text, and an
+// empty list item nested as the first child of another item followed by more
+// content, do not read back exactly; ADF links with no visible text are
+// dropped when they start a line.
 package adf
