@@ -1261,6 +1261,9 @@ func liftEdgeSpaces(nodes []*Node) bool {
 			}
 			continue
 		}
+		if len(core) == len(n.Text) {
+			continue
+		}
 		lead := n.Text[:strings.Index(n.Text, core)]
 		trail := n.Text[len(lead)+len(core):]
 		var leadMarks, trailMarks []Mark
