@@ -3,8 +3,10 @@ package adf
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,5 +131,26 @@ func TestSchemaRejects(t *testing.T) {
 	}
 	if Validate(d) == nil {
 		t.Fatal("Validate accepted code combined with strong")
+	}
+}
+
+// TestSchemaGenerated validates FromMarkdown's output for generated
+// markdown full of edge cases against the official schema.
+func TestSchemaGenerated(t *testing.T) {
+	s := loadSchema(t)
+	r := rand.New(rand.NewSource(3))
+	for i := 0; i < 500; i++ {
+		var b strings.Builder
+		for j := 1 + r.Intn(20); j > 0; j-- {
+			b.WriteString(roundTripPieces[r.Intn(len(roundTripPieces))])
+		}
+		d, err := FromMarkdown(b.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		schemaCheck(t, s, strconv.Quote(b.String()), d)
+		if t.Failed() {
+			return
+		}
 	}
 }
