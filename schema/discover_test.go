@@ -17,11 +17,13 @@ func sandboxDiscoverer(t testing.TB, opts ...atlassiantest.Option) (*Discoverer,
 	srv := atlassiantest.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	hc := srv.HTTPClient()
-	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc)
+	// Retries keep their count but not their seconds-long waits.
+	fast := atlassian.WithRetryPolicy(atlassian.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond})
+	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(srv.URL, srv.CloudID), hc)
+	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(srv.URL, srv.CloudID), hc, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func sandboxDiscoverer(t testing.TB, opts ...atlassiantest.Option) (*Discoverer,
 	d := &Discoverer{
 		Jira: jira, Confluence: conf, CloudID: srv.CloudID,
 		Site: func(ctx context.Context) (*atlassian.Resource, error) {
-			rs, err := atlassian.AccessibleResources(ctx, hc, srv.URL)
+			rs, err := atlassian.AccessibleResources(ctx, hc, srv.URL, fast)
 			if err != nil {
 				return nil, err
 			}
