@@ -140,35 +140,38 @@ func newTool[In any, Out texter](name, title string, product Product, kind Kind,
 }
 
 // toolSchemas are the generated input and output schemas of one pair of
-// argument and result types.
-type toolSchemas struct{ input, output json.RawMessage }
+// argument and result types, generated once.
+type toolSchemas struct {
+	once          sync.Once
+	input, output json.RawMessage
+	err           error
+}
 
 // generatedSchemas memoises the schemas by type pair: generating them by
 // reflection is most of the cost of building the tools, which happens for
 // every tenant's server and every `call` and `tools` run. The schemas are
 // shared read-only.
-var generatedSchemas sync.Map // [2]reflect.Type -> toolSchemas
+var generatedSchemas sync.Map // [2]reflect.Type -> *toolSchemas
 
 // schemasFor returns the input and output schemas generated from In and
 // Out.
 func schemasFor[In, Out any](name string) (json.RawMessage, json.RawMessage) {
 	key := [2]reflect.Type{reflect.TypeFor[In](), reflect.TypeFor[Out]()}
-	if s, ok := generatedSchemas.Load(key); ok {
-		return s.(toolSchemas).input, s.(toolSchemas).output
+	v, _ := generatedSchemas.LoadOrStore(key, new(toolSchemas))
+	s := v.(*toolSchemas)
+	s.once.Do(func() {
+		var scratch mcpgo.Tool
+		mcpgo.WithInputSchema[In]()(&scratch)
+		mcpgo.WithOutputSchema[Out]()(&scratch)
+		s.output, s.err = json.Marshal(scratch.OutputSchema)
+		if s.err == nil && scratch.RawInputSchema != nil {
+			s.input, s.err = withoutNullTypes(scratch.RawInputSchema)
+		}
+	})
+	if s.err != nil || s.input == nil {
+		panic(fmt.Sprintf("mcp: tool %s: cannot generate its schemas: %v", name, s.err))
 	}
-	var scratch mcpgo.Tool
-	mcpgo.WithInputSchema[In]()(&scratch)
-	mcpgo.WithOutputSchema[Out]()(&scratch)
-	out, err := json.Marshal(scratch.OutputSchema)
-	var input json.RawMessage
-	if err == nil && scratch.RawInputSchema != nil {
-		input, err = withoutNullTypes(scratch.RawInputSchema)
-	}
-	if err != nil || input == nil {
-		panic(fmt.Sprintf("mcp: tool %s: cannot generate its schemas: %v", name, err))
-	}
-	generatedSchemas.Store(key, toolSchemas{input: input, output: out})
-	return input, out
+	return s.input, s.output
 }
 
 // nullTypes matches the generator's nullable types in compact JSON.
