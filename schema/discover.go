@@ -308,7 +308,9 @@ func projectPriorities(p *Project, site []*Priority) []string {
 
 func (d *Discoverer) discoverConfluence(ctx context.Context, rec *recorder) *Confluence {
 	max := cmp.Or(d.MaxSpaces, DefaultMaxSpaces)
-	spaces, err := d.Confluence.Spaces.List(ctx, atlassian.SpaceListOptions{Status: "current", Limit: max})
+	// One more than kept tells whether there are more, without paging
+	// through every space of a large site.
+	spaces, err := d.Confluence.Spaces.List(ctx, atlassian.SpaceListOptions{Status: "current", Limit: max, Max: max + 1})
 	if err != nil {
 		rec.fail("confluence: spaces", err)
 		return &Confluence{}

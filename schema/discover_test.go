@@ -168,3 +168,23 @@ func TestDiscoverUnreachableSiteIsAnError(t *testing.T) {
 		t.Error("a failed refresh replaced the good snapshot")
 	}
 }
+
+func TestDiscoverSaysWhenThereAreMoreSpaces(t *testing.T) {
+	d, srv := sandboxDiscoverer(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 3, Spaces: 600, Pages: 600, Seed: 3}))
+	s, err := d.Discover(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Confluence.Spaces) != DefaultMaxSpaces || !s.Confluence.MoreSpaces {
+		t.Fatalf("%d spaces kept, more=%v; want %d and more", len(s.Confluence.Spaces), s.Confluence.MoreSpaces, DefaultMaxSpaces)
+	}
+	pages := 0
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/wiki/api/v2/spaces") {
+			pages++
+		}
+	}
+	if pages > 2 {
+		t.Errorf("%d space list requests for a 600-space site; discovery should stop after the 251st space", pages)
+	}
+}
