@@ -2,43 +2,22 @@ package mcp
 
 import (
 	"context"
-	"io"
-	"strings"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
-	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
-	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
 // benchDeps are the tools' dependencies on a sandbox without rate limits.
 func benchDeps(b *testing.B) *Deps {
 	b.Helper()
-	site := atlassiantest.NewServer(atlassiantest.WithoutRateLimits())
-	b.Cleanup(site.Close)
-	hc := site.HTTPClient()
-	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), hc, atlassian.WithoutRateLimits())
-	if err != nil {
-		b.Fatal(err)
-	}
-	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(site.URL, site.CloudID), hc, atlassian.WithoutRateLimits())
-	if err != nil {
-		b.Fatal(err)
-	}
-	disc := &schema.Discoverer{Jira: jira, Confluence: conf, CloudID: site.CloudID, SiteName: site.SiteName,
-		SiteURL: site.SiteURL, Products: []string{"jira", "confluence"}}
-	store := schema.NewStore(nil, "bench")
-	if _, err := store.Refresh(context.Background(), disc.Discover); err != nil {
-		b.Fatal(err)
-	}
-	return &Deps{Jira: jira, Confluence: conf, Schema: store, SiteURL: site.SiteURL}
+	_, deps := newSandboxDeps(b, []atlassian.Option{atlassian.WithoutRateLimits()}, atlassiantest.WithoutRateLimits())
+	return deps
 }
 
-// benchClient serves deps with opts to an in-process stdio client.
+// benchClient serves deps with opts to a stdio client.
 func benchClient(b *testing.B, deps *Deps, opts Options) *client.Client {
 	b.Helper()
 	opts.Products = []Product{Jira, Confluence}
@@ -46,29 +25,7 @@ func benchClient(b *testing.B, deps *Deps, opts Options) *client.Client {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	toServerR, toServerW := io.Pipe()
-	toClientR, toClientW := io.Pipe()
-	served := make(chan error, 1)
-	go func() { served <- srv.ServeStdio(ctx, toServerR, toClientW) }()
-	c := client.NewClient(transport.NewIO(toClientR, toServerW, io.NopCloser(strings.NewReader(""))))
-	if err := c.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	var init mcpgo.InitializeRequest
-	init.Params.ProtocolVersion = mcpgo.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcpgo.Implementation{Name: "bench", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		cancel()
-		_ = c.Close()
-		toServerW.Close()
-		toClientW.Close()
-		<-served
-	})
-	return c
+	return stdioClient(b, srv)
 }
 
 // BenchmarkCallAuditOverhead measures one atlassian_jira_get_issue call

@@ -33,6 +33,18 @@ func newHarness(t testing.TB, opts ...atlassiantest.Option) *harness {
 // newHarnessWith is newHarness with options for the REST clients.
 func newHarnessWith(t testing.TB, clientOpts []atlassian.Option, opts ...atlassiantest.Option) *harness {
 	t.Helper()
+	site, deps := newSandboxDeps(t, clientOpts, opts...)
+	server, err := NewServer(AllTools(deps), deps.Schema, Options{Products: []Product{Jira, Confluence}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, site: site, deps: deps, server: server, client: stdioClient(t, server)}
+}
+
+// newSandboxDeps starts a seeded sandbox (opts change it) and returns the
+// tools' dependencies on it, with its schema discovered.
+func newSandboxDeps(t testing.TB, clientOpts []atlassian.Option, opts ...atlassiantest.Option) (*atlassiantest.Server, *Deps) {
+	t.Helper()
 	site := atlassiantest.NewServer(opts...)
 	t.Cleanup(site.Close)
 	hc := site.HTTPClient()
@@ -57,12 +69,7 @@ func newHarnessWith(t testing.TB, clientOpts []atlassian.Option, opts ...atlassi
 	if len(snap.Failures) > 0 {
 		t.Fatalf("discovery failed in part: %+v", snap.Failures)
 	}
-	deps := &Deps{Jira: jira, Confluence: conf, Schema: store, FetchFields: disc.CreateFields, SiteURL: site.SiteURL}
-	server, err := NewServer(AllTools(deps), store, Options{Products: []Product{Jira, Confluence}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{t: t, site: site, deps: deps, server: server, client: stdioClient(t, server)}
+	return site, &Deps{Jira: jira, Confluence: conf, Schema: store, FetchFields: disc.CreateFields, SiteURL: site.SiteURL}
 }
 
 // call invokes a tool through the client.

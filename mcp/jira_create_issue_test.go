@@ -1,16 +1,13 @@
 package mcp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -504,49 +501,11 @@ func TestJiraWriteToolsDescribeTheSite(t *testing.T) {
 	}
 }
 
-// jwBenchHarness is a sandbox, a discovered schema and a stdio client for
-// benchmarks (newHarness needs a *testing.T).
+// jwBenchHarness is the harness without rate limits on either side.
 func jwBenchHarness(b *testing.B) (*harness, *client.Client) {
 	b.Helper()
-	site := atlassiantest.NewServer(atlassiantest.WithoutRateLimits())
-	b.Cleanup(site.Close)
-	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), site.HTTPClient(), atlassian.WithoutRateLimits())
-	if err != nil {
-		b.Fatal(err)
-	}
-	disc := &schema.Discoverer{Jira: jira, CloudID: site.CloudID, SiteURL: site.SiteURL, Products: []string{"jira"}}
-	store := schema.NewStore(nil, "bench")
-	if _, err := store.Refresh(context.Background(), disc.Discover); err != nil {
-		b.Fatal(err)
-	}
-	deps := &Deps{Jira: jira, Schema: store, FetchFields: disc.CreateFields, SiteURL: site.SiteURL}
-	srv, err := NewServer(AllTools(deps), store, Options{Products: []Product{Jira}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	toServerR, toServerW := io.Pipe()
-	toClientR, toClientW := io.Pipe()
-	served := make(chan error, 1)
-	go func() { served <- srv.ServeStdio(ctx, toServerR, toClientW) }()
-	c := client.NewClient(transport.NewIO(toClientR, toServerW, io.NopCloser(bytes.NewReader(nil))))
-	if err := c.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	var init mcpgo.InitializeRequest
-	init.Params.ProtocolVersion = mcpgo.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcpgo.Implementation{Name: "bench", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		cancel()
-		_ = c.Close()
-		toServerW.Close()
-		toClientW.Close()
-		<-served
-	})
-	return &harness{t: b, site: site, deps: deps, server: srv, client: c}, c
+	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, atlassiantest.WithoutRateLimits())
+	return h, h.client
 }
 
 // BenchmarkJiraCreateIssue compares one create through the tool (over the
