@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -31,13 +32,18 @@ func openSite(ctx context.Context, store *tokenstore.Store, name string, logger 
 	if err != nil {
 		return nil, err
 	}
-	hc, err := store.HTTPClient(ctx, name)
+	// Every request goes to the one gateway host: keep enough idle
+	// connections for concurrent calls (the default keeps 2 per host).
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConnsPerHost = 64
+	rt, err := store.Transport(ctx, name, base)
 	if err != nil {
 		return nil, err
 	}
-	// One limiter for both products: the site's limits are the app's.
-	lim := atlassian.NewLimiter(atlassian.DefaultRateLimits())
-	opts := []atlassian.Option{atlassian.WithLogger(logger), atlassian.WithLimiter(lim), atlassian.WithUserAgent("atlassian-mcp/" + buildVersion())}
+	hc := &http.Client{Transport: rt}
+	// Each client keeps its own limiter: Atlassian's burst buckets are per
+	// product endpoint, so a shared one would halve what either may send.
+	opts := []atlassian.Option{atlassian.WithLogger(logger), atlassian.WithUserAgent("atlassian-mcp/" + buildVersion())}
 	d := &schema.Discoverer{
 		CloudID: conn.Site.CloudID, SiteName: conn.Site.Name, SiteURL: conn.Site.URL,
 		Site: func(ctx context.Context) (*atlassian.Resource, error) {
