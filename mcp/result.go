@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -56,8 +57,17 @@ func bindArguments(req mcpgo.CallToolRequest, dst any) error {
 	case errors.As(err, &syntaxErr):
 		return &ArgError{Msg: "arguments are not valid JSON: " + err.Error()}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return argErrorf(name, "unknown parameter; the parameters are %s", strings.Join(jsonFieldNames(dst), ", "))
+		var args any
+		_ = json.Unmarshal(raw, &args)
+		param, valid, parent, found := unknownParam(args, reflect.TypeOf(dst), "")
+		if !found { // cannot happen: the decoder just met one
+			param = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			valid = jsonFieldNames(dst)
+		}
+		if parent == "" {
+			return argErrorf(param, "unknown parameter; the parameters are %s", strings.Join(valid, ", "))
+		}
+		return argErrorf(param, "unknown key in %s; it takes %s", parent, strings.Join(valid, ", "))
 	}
 	return &ArgError{Msg: err.Error()}
 }

@@ -174,3 +174,34 @@ func TestInputSchemaHasNoNullTypes(t *testing.T) {
 		t.Fatalf("types: %+v", s.Properties)
 	}
 }
+
+func TestUnknownNestedParameterNamesItsPlace(t *testing.T) {
+	type inner struct {
+		Summary  string `json:"summary,omitempty"`
+		Priority string `json:"priority,omitempty"`
+	}
+	type args struct {
+		Key    string  `json:"issueKey"`
+		Fields *inner  `json:"fields,omitempty"`
+		Items  []inner `json:"items,omitempty"`
+	}
+	tool := newTool("test_nested", "Nested", Jira, Write, func(*schema.Snapshot) string { return "" },
+		func(context.Context, *args) (echoResult, error) { return echoResult{Echo: "ok"}, nil })
+	tests := []struct {
+		args any
+		want string
+	}{
+		{map[string]any{"issueKey": "A-1", "fields": map[string]any{"duedate": "2026-12-01"}},
+			"parameter fields.duedate: unknown key in fields; it takes summary, priority"},
+		{map[string]any{"issueKey": "A-1", "items": []any{map[string]any{"summary": "x"}, map[string]any{"colour": "red"}}},
+			"parameter items[1].colour: unknown key in items[1]; it takes summary, priority"},
+		{map[string]any{"IssueKey": "A-1", "fields": map[string]any{"Summary": "x"}, "extra": 1},
+			"parameter extra: unknown parameter; the parameters are issueKey, fields, items"},
+	}
+	for _, tt := range tests {
+		res := call(t, tool, tt.args)
+		if !res.IsError || resultText(res) != tt.want {
+			t.Errorf("got isError=%v %q\nwant %q", res.IsError, resultText(res), tt.want)
+		}
+	}
+}
