@@ -240,7 +240,7 @@ func TestJiraUpdateIssueRejectsBeforeWriting(t *testing.T) {
 		{"ambiguous assignee", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"assignee": "chen"}}, []string{`parameter fields.assignee: "chen" matches 2 users`, "Chen Wei", "Emily Chen"}},
 		{"unknown assignee", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"assignee": "nobody@example.com"}}, []string{`no user matches "nobody@example.com"`, "email only exactly"}},
 		{"label with space", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"labels": []any{"a b"}}}, []string{`label "a b" contains spaces`}},
-		{"unknown nested field", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"duedate": "2026-01-01"}}, []string{"duedate", "unknown parameter"}},
+		{"unknown nested field", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"duedate": "2026-01-01"}}, []string{"fields.duedate", "unknown key in fields", "it takes summary, priority, labels, assignee, description"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
