@@ -41,31 +41,7 @@ func (s *MetaService) CreateMetaIssueTypes(ctx context.Context, projectIDOrKey s
 	if err := checkID(kindProject, "projectIdOrKey", projectIDOrKey); err != nil {
 		return nil, err
 	}
-	var all []IssueType
-	rt := newRoute("GET", "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes", projectIDOrKey)
-	for page, start := 0, 0; page < maxPages; page++ {
-		q := url.Values{}
-		setInt(q, "startAt", start)
-		q.Set("maxResults", fmt.Sprint(createMetaPageSize))
-		var out struct {
-			pageMeta
-			IssueTypes []IssueType `json:"issueTypes"`
-			Values     []IssueType `json:"values"`
-		}
-		if err := s.c.do(ctx, rt, q, nil, &out); err != nil {
-			return nil, err
-		}
-		got := out.IssueTypes
-		if got == nil {
-			got = out.Values
-		}
-		all = append(all, got...)
-		start += len(got)
-		if out.lastPage(len(got), start) {
-			return all, nil
-		}
-	}
-	return nil, fmt.Errorf("jira: create-meta stopped after %d pages", maxPages)
+	return createMetaAll[IssueType](ctx, s.c, newRoute("GET", "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes", projectIDOrKey))
 }
 
 // CreateMetaFields returns the fields of the create screen of one issue
@@ -78,24 +54,41 @@ func (s *MetaService) CreateMetaFields(ctx context.Context, projectIDOrKey, issu
 	if err := checkID(kindNumeric, "issueTypeId", issueTypeID); err != nil {
 		return nil, err
 	}
-	var all []FieldMetadata
-	rt := newRoute("GET", "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", projectIDOrKey, issueTypeID)
+	return createMetaAll[FieldMetadata](ctx, s.c, newRoute("GET", "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", projectIDOrKey, issueTypeID))
+}
+
+// createMetaPage is one page of a create-meta list. Jira names the list
+// issueTypes or fields; older responses (and the spec's examples) values or
+// results.
+type createMetaPage[T any] struct {
+	pageMeta
+	IssueTypes []T `json:"issueTypes"`
+	Fields     []T `json:"fields"`
+	Values     []T `json:"values"`
+	Results    []T `json:"results"`
+}
+
+func (p *createMetaPage[T]) items() []T {
+	for _, list := range [][]T{p.IssueTypes, p.Fields, p.Values, p.Results} {
+		if list != nil {
+			return list
+		}
+	}
+	return nil
+}
+
+// createMetaAll reads every page of a create-meta list.
+func createMetaAll[T any](ctx context.Context, c *core, rt route) ([]T, error) {
+	var all []T
 	for page, start := 0, 0; page < maxPages; page++ {
 		q := url.Values{}
 		setInt(q, "startAt", start)
 		q.Set("maxResults", fmt.Sprint(createMetaPageSize))
-		var out struct {
-			pageMeta
-			Fields  []FieldMetadata `json:"fields"`
-			Results []FieldMetadata `json:"results"`
-		}
-		if err := s.c.do(ctx, rt, q, nil, &out); err != nil {
+		var out createMetaPage[T]
+		if err := c.do(ctx, rt, q, nil, &out); err != nil {
 			return nil, err
 		}
-		got := out.Fields
-		if got == nil {
-			got = out.Results
-		}
+		got := out.items()
 		all = append(all, got...)
 		start += len(got)
 		if out.lastPage(len(got), start) {
