@@ -140,26 +140,7 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, c *caller) 
 		if _, done := errs[k]; done {
 			continue
 		}
-		switch k {
-		case "issuelinks":
-			for _, op := range ops {
-				pl, msg := s.parseLinkOp(j, op)
-				if msg != "" {
-					errs[k] = msg
-					break
-				}
-				links = append(links, pl)
-			}
-			continue
-		case "comment":
-			for _, op := range ops {
-				body, msg := jCommentAddOp(op)
-				if msg != "" {
-					errs[k] = msg
-					break
-				}
-				comments = append(comments, body)
-			}
+		if s.addingOps(j, k, ops, errs, &links, &comments) {
 			continue
 		}
 		f := j.fieldByID[k]
@@ -446,26 +427,7 @@ func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, c *caller) {
 			continue
 		}
 		ops := update[k]
-		switch k {
-		case "issuelinks":
-			for _, op := range ops {
-				pl, msg := s.parseLinkOp(j, op)
-				if msg != "" {
-					errs[k] = msg
-					break
-				}
-				links = append(links, pl)
-			}
-			continue
-		case "comment":
-			for _, op := range ops {
-				b, msg := jCommentAddOp(op)
-				if msg != "" {
-					errs[k] = msg
-					break
-				}
-				comments = append(comments, b)
-			}
+		if s.addingOps(j, k, ops, errs, &links, &comments) {
 			continue
 		}
 		f := j.fieldByID[k]
@@ -544,6 +506,35 @@ func (s *Server) commitDraft(is, draft *jIssue) {
 	*is = *draft
 	is.ID, is.view, is.Parent = id, view, oldParent
 	s.reparent(is, draft.Parent)
+}
+
+// addingOps collects the update verbs that add issue links and comments
+// rather than change a field, and reports whether k is one of those; a bad
+// operation is recorded in errs.
+func (s *Server) addingOps(j *jiraState, k string, ops []map[string]json.RawMessage, errs map[string]string, links *[]jPendingLink, comments *[]json.RawMessage) bool {
+	switch k {
+	case "issuelinks":
+		for _, op := range ops {
+			pl, msg := s.parseLinkOp(j, op)
+			if msg != "" {
+				errs[k] = msg
+				break
+			}
+			*links = append(*links, pl)
+		}
+		return true
+	case "comment":
+		for _, op := range ops {
+			body, msg := jCommentAddOp(op)
+			if msg != "" {
+				errs[k] = msg
+				break
+			}
+			*comments = append(*comments, body)
+		}
+		return true
+	}
+	return false
 }
 
 func jCommentAddOp(op map[string]json.RawMessage) (json.RawMessage, string) {
