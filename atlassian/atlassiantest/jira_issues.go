@@ -44,19 +44,9 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, c *caller) 
 	if !jRejectUnknown(w, body, "com.atlassian.jira.rest.v2.issue.IssueUpdateBean", "fields", "update", "transition", "properties", "historyMetadata") {
 		return
 	}
-	var fields map[string]json.RawMessage
-	var update map[string][]map[string]json.RawMessage
-	if raw, ok := body["fields"]; ok && !jIsJSONNull(raw) {
-		if json.Unmarshal(raw, &fields) != nil {
-			jiraError(w, http.StatusBadRequest, []string{"Can not deserialize instance of java.util.LinkedHashMap out of non-object token"}, nil)
-			return
-		}
-	}
-	if raw, ok := body["update"]; ok && !jIsJSONNull(raw) {
-		if json.Unmarshal(raw, &update) != nil {
-			jiraError(w, http.StatusBadRequest, []string{"Can not deserialize instance of java.util.LinkedHashMap out of non-object token"}, nil)
-			return
-		}
+	fields, update, ok := jFieldsAndUpdate(w, body)
+	if !ok {
+		return
 	}
 	j := s.jira()
 	s.mu.Lock()
@@ -371,14 +361,8 @@ func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, c *caller) {
 	if !jRejectUnknown(w, body, "com.atlassian.jira.rest.v2.issue.IssueUpdateBean", "fields", "update", "transition", "properties", "historyMetadata") {
 		return
 	}
-	var fields map[string]json.RawMessage
-	var update map[string][]map[string]json.RawMessage
-	if raw, ok := body["fields"]; ok && !jIsJSONNull(raw) && json.Unmarshal(raw, &fields) != nil {
-		jiraError(w, http.StatusBadRequest, []string{"Can not deserialize instance of java.util.LinkedHashMap out of non-object token"}, nil)
-		return
-	}
-	if raw, ok := body["update"]; ok && !jIsJSONNull(raw) && json.Unmarshal(raw, &update) != nil {
-		jiraError(w, http.StatusBadRequest, []string{"Can not deserialize instance of java.util.LinkedHashMap out of non-object token"}, nil)
+	fields, update, ok := jFieldsAndUpdate(w, body)
+	if !ok {
 		return
 	}
 	j := s.jira()
@@ -599,14 +583,8 @@ func (s *Server) doTransition(w http.ResponseWriter, r *http.Request, c *caller)
 		jiraError(w, http.StatusBadRequest, []string{"Missing 'transition' identifier"}, nil)
 		return
 	}
-	var fields map[string]json.RawMessage
-	var update map[string][]map[string]json.RawMessage
-	if raw, ok := body["fields"]; ok && !jIsJSONNull(raw) && json.Unmarshal(raw, &fields) != nil {
-		jiraError(w, http.StatusBadRequest, []string{"Can not deserialize instance of java.util.LinkedHashMap out of non-object token"}, nil)
-		return
-	}
-	if raw, ok := body["update"]; ok && !jIsJSONNull(raw) && json.Unmarshal(raw, &update) != nil {
-		jiraError(w, http.StatusBadRequest, []string{"Can not deserialize instance of java.util.LinkedHashMap out of non-object token"}, nil)
+	fields, update, ok := jFieldsAndUpdate(w, body)
+	if !ok {
 		return
 	}
 	j := s.jira()
@@ -1316,4 +1294,19 @@ func (s *Server) getChangelog(w http.ResponseWriter, r *http.Request, c *caller)
 		out["nextPage"] = self + "?maxResults=" + itoa(maxResults) + "&startAt=" + itoa(hi)
 	}
 	jWriteJSON(w, http.StatusOK, out)
+}
+
+// jFieldsAndUpdate decodes the "fields" and "update" members of an issue
+// write body (create, edit, transition); a member of the wrong shape gets
+// Jira's 400 and ok false.
+func jFieldsAndUpdate(w http.ResponseWriter, body map[string]json.RawMessage) (fields map[string]json.RawMessage, update map[string][]map[string]json.RawMessage, ok bool) {
+	if raw, has := body["fields"]; has && !jIsJSONNull(raw) && json.Unmarshal(raw, &fields) != nil {
+		jiraError(w, http.StatusBadRequest, []string{"Can not deserialize instance of java.util.LinkedHashMap out of non-object token"}, nil)
+		return nil, nil, false
+	}
+	if raw, has := body["update"]; has && !jIsJSONNull(raw) && json.Unmarshal(raw, &update) != nil {
+		jiraError(w, http.StatusBadRequest, []string{"Can not deserialize instance of java.util.LinkedHashMap out of non-object token"}, nil)
+		return nil, nil, false
+	}
+	return fields, update, true
 }
