@@ -112,6 +112,18 @@ func jIntParam(w http.ResponseWriter, r *http.Request, name string, dflt int) (i
 	return n, true
 }
 
+// jPageParams reads startAt (default 0) and maxResults (default dflt,
+// capped at max), answering Jira's 400 for a non-integer.
+func jPageParams(w http.ResponseWriter, r *http.Request, dflt, max int) (startAt, maxResults int, ok bool) {
+	if startAt, ok = jIntParam(w, r, "startAt", 0); !ok {
+		return 0, 0, false
+	}
+	if maxResults, ok = jIntParam(w, r, "maxResults", dflt); !ok {
+		return 0, 0, false
+	}
+	return startAt, min(maxResults, max), true
+}
+
 func jTruncate(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -3,6 +3,7 @@ package atlassiantest
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -733,16 +734,9 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request, c *caller) {
 
 // getComments serves GET /rest/api/3/issue/{issueIdOrKey}/comment.
 func (s *Server) getComments(w http.ResponseWriter, r *http.Request, c *caller) {
-	startAt, ok := jIntParam(w, r, "startAt", 0)
+	startAt, maxResults, ok := jPageParams(w, r, 100, 5000)
 	if !ok {
 		return
-	}
-	maxResults, ok := jIntParam(w, r, "maxResults", 100)
-	if !ok {
-		return
-	}
-	if maxResults > 5000 {
-		maxResults = 5000
 	}
 	orderBy := r.URL.Query().Get("orderBy")
 	rendered := jParseExpand(r.URL.Query()["expand"]...)["renderedBody"]
@@ -869,11 +863,7 @@ func jItoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
 // getWorklogs serves GET /rest/api/3/issue/{issueIdOrKey}/worklog.
 func (s *Server) getWorklogs(w http.ResponseWriter, r *http.Request, c *caller) {
-	startAt, ok := jIntParam(w, r, "startAt", 0)
-	if !ok {
-		return
-	}
-	maxResults, ok := jIntParam(w, r, "maxResults", 5000)
+	startAt, maxResults, ok := jPageParams(w, r, 5000, math.MaxInt)
 	if !ok {
 		return
 	}
@@ -1263,15 +1253,11 @@ func (s *Server) removeWatcher(w http.ResponseWriter, r *http.Request, c *caller
 // getChangelog serves GET /rest/api/3/issue/{issueIdOrKey}/changelog
 // (oldest first, paged).
 func (s *Server) getChangelog(w http.ResponseWriter, r *http.Request, c *caller) {
-	startAt, ok := jIntParam(w, r, "startAt", 0)
+	startAt, maxResults, ok := jPageParams(w, r, 100, 100)
 	if !ok {
 		return
 	}
-	maxResults, ok := jIntParam(w, r, "maxResults", 100)
-	if !ok {
-		return
-	}
-	if maxResults == 0 || maxResults > 100 {
+	if maxResults == 0 {
 		maxResults = 100
 	}
 	j := s.jira()

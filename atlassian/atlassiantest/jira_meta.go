@@ -82,16 +82,9 @@ func (r *jRender) project(p *jProject, ex jExpandSet, full bool) map[string]any 
 // projectSearch serves GET /rest/api/3/project/search.
 func (s *Server) projectSearch(w http.ResponseWriter, r *http.Request, c *caller) {
 	q := r.URL.Query()
-	startAt, ok := jIntParam(w, r, "startAt", 0)
+	startAt, maxResults, ok := jPageParams(w, r, 50, 100)
 	if !ok {
 		return
-	}
-	maxResults, ok := jIntParam(w, r, "maxResults", 50)
-	if !ok {
-		return
-	}
-	if maxResults > 100 {
-		maxResults = 100
 	}
 	if maxResults == 0 {
 		maxResults = 50
@@ -246,16 +239,9 @@ func (s *Server) projectVersions(w http.ResponseWriter, r *http.Request, c *call
 
 // createmetaIssueTypes serves GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes.
 func (s *Server) createmetaIssueTypes(w http.ResponseWriter, r *http.Request, c *caller) {
-	startAt, ok := jIntParam(w, r, "startAt", 0)
+	startAt, maxResults, ok := jPageParams(w, r, 50, 200)
 	if !ok {
 		return
-	}
-	maxResults, ok := jIntParam(w, r, "maxResults", 50)
-	if !ok {
-		return
-	}
-	if maxResults > 200 {
-		maxResults = 200
 	}
 	j := s.jira()
 	s.mu.Lock()
@@ -278,16 +264,9 @@ func (s *Server) createmetaIssueTypes(w http.ResponseWriter, r *http.Request, c 
 
 // createmetaFields serves GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}.
 func (s *Server) createmetaFields(w http.ResponseWriter, r *http.Request, c *caller) {
-	startAt, ok := jIntParam(w, r, "startAt", 0)
+	startAt, maxResults, ok := jPageParams(w, r, 50, 200)
 	if !ok {
 		return
-	}
-	maxResults, ok := jIntParam(w, r, "maxResults", 50)
-	if !ok {
-		return
-	}
-	if maxResults > 200 {
-		maxResults = 200
 	}
 	j := s.jira()
 	s.mu.Lock()
@@ -450,15 +429,11 @@ func (s *Server) listPriorities(w http.ResponseWriter, r *http.Request, c *calle
 
 // searchPriorities serves GET /rest/api/3/priority/search (paged).
 func (s *Server) searchPriorities(w http.ResponseWriter, r *http.Request, c *caller) {
-	startAt, ok := jIntParam(w, r, "startAt", 0)
+	startAt, maxResults, ok := jPageParams(w, r, 50, 50)
 	if !ok {
 		return
 	}
-	maxResults, ok := jIntParam(w, r, "maxResults", 50)
-	if !ok {
-		return
-	}
-	if maxResults == 0 || maxResults > 50 {
+	if maxResults == 0 {
 		maxResults = 50
 	}
 	q := r.URL.Query()

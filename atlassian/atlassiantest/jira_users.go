@@ -2,6 +2,7 @@ package atlassiantest
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 )
@@ -42,16 +43,9 @@ func (s *Server) userSearch(w http.ResponseWriter, r *http.Request, c *caller) {
 		jiraError(w, http.StatusBadRequest, []string{"One of 'query' or 'accountId' or 'property' query parameters must be provided."}, nil)
 		return
 	}
-	startAt, ok := jIntParam(w, r, "startAt", 0)
+	startAt, maxResults, ok := jPageParams(w, r, 50, 1000)
 	if !ok {
 		return
-	}
-	maxResults, ok := jIntParam(w, r, "maxResults", 50)
-	if !ok {
-		return
-	}
-	if maxResults > 1000 {
-		maxResults = 1000
 	}
 	var hits []*User
 	for _, u := range s.users {
@@ -133,11 +127,7 @@ func (s *Server) assignableSearch(w http.ResponseWriter, r *http.Request, c *cal
 		jiraError(w, http.StatusBadRequest, []string{"The query parameter and the accountId parameter cannot be used together."}, nil)
 		return
 	}
-	startAt, ok := jIntParam(w, r, "startAt", 0)
-	if !ok {
-		return
-	}
-	maxResults, ok := jIntParam(w, r, "maxResults", 50)
+	startAt, maxResults, ok := jPageParams(w, r, 50, math.MaxInt)
 	if !ok {
 		return
 	}
