@@ -404,15 +404,7 @@ func (d *jsonDec) doc() (*Doc, error) {
 			doc.Content, sawContent = c, true
 			return err
 		default:
-			r, err := d.raw()
-			if err != nil {
-				return err
-			}
-			if doc.Extra == nil {
-				doc.Extra = map[string]json.RawMessage{}
-			}
-			doc.Extra[k] = r
-			return nil
+			return d.keep(&doc.Extra, k)
 		}
 	})
 	if err != nil {
@@ -524,15 +516,7 @@ func (d *jsonDec) node(path string, depth int) (*Node, error) {
 			n.Text, hasText = s, true
 			return err
 		default:
-			r, err := d.raw()
-			if err != nil {
-				return err
-			}
-			if n.Extra == nil {
-				n.Extra = map[string]json.RawMessage{}
-			}
-			n.Extra[k] = r
-			return nil
+			return d.keep(&n.Extra, k)
 		}
 	})
 	if err != nil {
@@ -577,15 +561,7 @@ func (d *jsonDec) mark(path string) (Mark, error) {
 			m.Attrs = v.(map[string]any)
 			return nil
 		default:
-			r, err := d.raw()
-			if err != nil {
-				return err
-			}
-			if m.Extra == nil {
-				m.Extra = map[string]json.RawMessage{}
-			}
-			m.Extra[k] = r
-			return nil
+			return d.keep(&m.Extra, k)
 		}
 	})
 	if err != nil {
@@ -595,4 +571,18 @@ func (d *jsonDec) mark(path string) (Mark, error) {
 		return Mark{}, shapeErr("%s: mark has no string \"type\"", path)
 	}
 	return m, nil
+}
+
+// keep reads the value of an unknown key k into extra, so a document read
+// and written back loses nothing this package does not understand.
+func (d *jsonDec) keep(extra *map[string]json.RawMessage, k string) error {
+	r, err := d.raw()
+	if err != nil {
+		return err
+	}
+	if *extra == nil {
+		*extra = map[string]json.RawMessage{}
+	}
+	(*extra)[k] = r
+	return nil
 }
