@@ -38,20 +38,40 @@ type storageWriter struct {
 func (w *storageWriter) str(s string) { w.b.WriteString(s) }
 
 // text writes XML-escaped character data.
-func (w *storageWriter) text(s string) {
+func (w *storageWriter) text(s string) { w.escaped(s, false) }
+
+// attr writes ` key="escaped value"`.
+func (w *storageWriter) attr(key, val string) {
+	w.b.WriteByte(' ')
+	w.b.WriteString(key)
+	w.b.WriteString(`="`)
+	w.escaped(val, true)
+	w.b.WriteByte('"')
+}
+
+// escaped writes s with XML's special characters escaped; in an attribute
+// value quotes, newlines and tabs are escaped too, so they survive
+// attribute-value normalisation.
+func (w *storageWriter) escaped(s string, inAttr bool) {
 	s = cleanText(s)
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
-		switch s[i] {
-		case '&':
+		switch c := s[i]; {
+		case c == '&':
 			esc = "&amp;"
-		case '<':
+		case c == '<':
 			esc = "&lt;"
-		case '>':
+		case c == '>':
 			esc = "&gt;"
-		case '\r':
+		case c == '\r':
 			esc = "&#13;"
+		case inAttr && c == '"':
+			esc = "&quot;"
+		case inAttr && c == '\n':
+			esc = "&#10;"
+		case inAttr && c == '\t':
+			esc = "&#9;"
 		default:
 			continue
 		}
@@ -60,41 +80,6 @@ func (w *storageWriter) text(s string) {
 		last = i + 1
 	}
 	w.b.WriteString(s[last:])
-}
-
-// attr writes ` key="escaped value"`.
-func (w *storageWriter) attr(key, val string) {
-	w.b.WriteByte(' ')
-	w.b.WriteString(key)
-	w.b.WriteString(`="`)
-	val = cleanText(val)
-	last := 0
-	for i := 0; i < len(val); i++ {
-		var esc string
-		switch val[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '"':
-			esc = "&quot;"
-		case '\n':
-			esc = "&#10;"
-		case '\r':
-			esc = "&#13;"
-		case '\t':
-			esc = "&#9;"
-		default:
-			continue
-		}
-		w.b.WriteString(val[last:i])
-		w.b.WriteString(esc)
-		last = i + 1
-	}
-	w.b.WriteString(val[last:])
-	w.b.WriteByte('"')
 }
 
 // cdata writes s as CDATA, splitting it around every "]]>".
