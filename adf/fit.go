@@ -1,5 +1,9 @@
 package adf
 
+import (
+	"strings"
+)
+
 // fit makes converted blocks valid children of container: blocks the
 // container may not hold are rewritten into allowed ones that keep their
 // text (a heading becomes a bold paragraph, a nested quote or panel gives
@@ -134,4 +138,44 @@ func demote(container string, n *Node) []*Node {
 		return nil
 	}
 	return []*Node{{Type: "paragraph", Content: line}}
+}
+
+// inlineText flattens a block to inline content (for inline-only places).
+func inlineText(n *Node) []*Node {
+	if inlineTypes[n.Type] {
+		return []*Node{n}
+	}
+	switch n.Type {
+	case "paragraph", "heading":
+		return n.Content
+	case "codeBlock":
+		var out []*Node
+		for i, line := range strings.Split(plainText(n.Content), "\n") {
+			if i > 0 {
+				out = append(out, &Node{Type: "hardBreak"})
+			}
+			if line != "" {
+				out = append(out, &Node{Type: "text", Text: line, Marks: []Mark{{Type: "code"}}})
+			}
+		}
+		return out
+	case "mediaSingle":
+		for _, m := range n.Content {
+			if m.Type == "media" && m.StringAttr("url") != "" {
+				alt := m.StringAttr("alt")
+				if alt == "" {
+					alt = m.StringAttr("url")
+				}
+				return []*Node{{Type: "text", Text: alt, Marks: []Mark{{Type: "link", Attrs: map[string]any{"href": m.StringAttr("url")}}}}}
+			}
+		}
+		return nil
+	case "rule":
+		return []*Node{{Type: "text", Text: "---"}}
+	}
+	var out []*Node
+	for _, c := range n.Content {
+		out = appendLine(out, inlineText(c))
+	}
+	return out
 }

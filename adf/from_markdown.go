@@ -1,0 +1,548 @@
+package adf
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// FromMarkdown converts markdown (CommonMark with GitHub's extensions:
+// tables, strikethrough, task lists, autolinks) to an ADF document that is
+// valid against the official ADF schema. See the package documentation for
+// the extension syntaxes (mentions, status, dates, emoji, alerts, details).
+//
+// Invalid UTF-8 and NUL bytes are replaced by U+FFFD. Container nesting
+// deeper than the limits is flattened (text is kept). Inputs larger than
+// MaxInputSize return ErrTooLarge.
+func FromMarkdown(md string) (*Doc, error) {
+	if len(md) > MaxInputSize {
+		return nil, ErrTooLarge
+	}
+	src := sanitizeMarkdown(md)
+	root := mdParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
+	c := &mdConv{src: src}
+	blocks := c.blocks(root, 0)
+	doc := NewDoc(fit("doc", blocks)...)
+	assignTaskIDs(doc.Content, new(int))
+	return doc, nil
+}
+
+// assignTaskIDs gives task lists and items deterministic localIds derived
+// from their order in the final document and their text, so the same
+// document always gets the same ids.
+func assignTaskIDs(nodes []*Node, ordinal *int) {
+	for _, n := range nodes {
+		switch n.Type {
+		case "taskList", "taskItem":
+			*ordinal++
+			text := ""
+			if n.Type == "taskItem" {
+				text = plainText(n.Content)
+			}
+			n.SetAttr("localId", localID(n.Type, *ordinal, text))
+		}
+		if len(n.Content) > 0 && !inlineTypes[n.Type] {
+			assignTaskIDs(n.Content, ordinal)
+		}
+	}
+}
+
+// maxMarkdownNesting caps the container markers honoured on one line and the
+// depth of nested markdown containers (each adds two ADF levels).
+const maxMarkdownNesting = 40
+
+type mdConv struct {
+	src     []byte
+	skipBox bool // the next task checkbox belongs to the taskItem being built
+	ic      inlineConv
+}
+
+// ---- blocks ----
+
+func (c *mdConv) blocks(parent ast.Node, depth int) []*Node {
+	var out []*Node
+	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
+		if hb, ok := n.(*ast.HTMLBlock); ok {
+			if title, rest, ok := detailsOpen(c.htmlBlockText(hb)); ok {
+				exp, next := c.details(hb, title, rest, depth)
+				out = append(out, exp)
+				if next == nil {
+					break
+				}
+				n = next
+				continue
+			}
+		}
+		out = append(out, c.block(n, depth)...)
+	}
+	return out
+}
+
+func (c *mdConv) block(n ast.Node, depth int) []*Node {
+	switch b := n.(type) {
+	case *ast.Paragraph, *ast.TextBlock:
+		return c.paragraph(b)
+	case *ast.Heading:
+		h := &Node{Type: "heading", Attrs: map[string]any{"level": b.Level}, Content: c.inlineOnly(b)}
+		return []*Node{h}
+	case *ast.ThematicBreak:
+		return []*Node{{Type: "rule"}}
+	case *ast.FencedCodeBlock:
+		return []*Node{c.codeBlock(b, string(b.Language(c.src)))}
+	case *ast.CodeBlock:
+		return []*Node{c.codeBlock(b, "")}
+	case *ast.Blockquote:
+		if depth >= maxMarkdownNesting {
+			return c.blocks(b, depth)
+		}
+		return []*Node{c.blockquote(b, depth)}
+	case *ast.List:
+		if depth >= maxMarkdownNesting {
+			var out []*Node
+			for it := b.FirstChild(); it != nil; it = it.NextSibling() {
+				out = append(out, c.blocks(it, depth)...)
+			}
+			return out
+		}
+		return []*Node{c.list(b, depth)}
+	case *ast.HTMLBlock:
+		return []*Node{rawParagraph(c.htmlBlockText(b))}
+	case *east.Table:
+		return []*Node{c.table(b)}
+	case *ast.Document:
+		return c.blocks(b, depth)
+	}
+	// Anything else (future goldmark nodes) keeps its text.
+	if n.Type() == ast.TypeBlock {
+		if n.HasChildren() {
+			return c.blocks(n, depth)
+		}
+		return []*Node{rawParagraph(string(n.Lines().Value(c.src)))}
+	}
+	return nil
+}
+
+func (c *mdConv) codeBlock(n ast.Node, lang string) *Node {
+	var b strings.Builder
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		b.Write(seg.Value(c.src))
+	}
+	code := strings.TrimSuffix(b.String(), "\n")
+	cb := &Node{Type: "codeBlock"}
+	if f := strings.Fields(lang); len(f) > 0 {
+		lang = f[0]
+	} else {
+		lang = ""
+	}
+	if lang != "" {
+		cb.Attrs = map[string]any{"language": unescapeText(lang)}
+	}
+	if code != "" {
+		cb.Content = []*Node{{Type: "text", Text: code}}
+	}
+	return cb
+}
+
+// rawParagraph keeps raw text (HTML the converter does not understand) as a
+// paragraph, one line per hard break.
+func rawParagraph(s string) *Node {
+	s = strings.TrimRight(s, "\n")
+	p := &Node{Type: "paragraph", Content: []*Node{}}
+	for i, line := range strings.Split(s, "\n") {
+		if i > 0 {
+			p.Content = append(p.Content, &Node{Type: "hardBreak"})
+		}
+		if line != "" {
+			p.Content = append(p.Content, &Node{Type: "text", Text: line})
+		}
+	}
+	p.Content = trimBreaks(normalizeInline(p.Content))
+	return p
+}
+
+func (c *mdConv) htmlBlockText(hb *ast.HTMLBlock) string {
+	var b strings.Builder
+	lines := hb.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		b.Write(seg.Value(c.src))
+	}
+	if hb.HasClosure() {
+		b.Write(hb.ClosureLine.Value(c.src))
+	}
+	return b.String()
+}
+
+var (
+	detailsOpenRe  = regexp.MustCompile(`(?is)^\s*<details(?:\s[^>]*)?>\s*(?:<summary(?:\s[^>]*)?>(.*?)</summary>)?`)
+	detailsCloseRe = regexp.MustCompile(`(?i)</details\s*>`)
+	detailsAnyRe   = regexp.MustCompile(`(?i)<details(?:\s[^>]*)?>|</details\s*>`)
+)
+
+// detailsOpen recognises an HTML block that opens <details>, returning the
+// summary title and whatever follows the summary in the same block.
+func detailsOpen(s string) (title, rest string, ok bool) {
+	m := detailsOpenRe.FindStringSubmatchIndex(s)
+	if m == nil {
+		return "", "", false
+	}
+	if m[2] >= 0 {
+		title = strings.Join(strings.Fields(unescapeHTML(stripTags(s[m[2]:m[3]]))), " ")
+	}
+	return title, s[m[1]:], true
+}
+
+var tagRe = regexp.MustCompile(`<[^>]*>`)
+
+func stripTags(s string) string { return tagRe.ReplaceAllString(s, "") }
+
+// details builds an expand from a <details> HTML block. The body is either
+// inside the same block (parsed as markdown) or the sibling blocks up to the
+// HTML block holding the matching </details>. It returns the last node
+// consumed (nil when the parent's children are exhausted).
+func (c *mdConv) details(open *ast.HTMLBlock, title, rest string, depth int) (*Node, ast.Node) {
+	exp := &Node{Type: "expand", Attrs: map[string]any{"title": title}}
+	// Whole element in one block?
+	if body, ok := closeInBlock(rest); ok {
+		exp.Content = c.subMarkdown(body, depth+1)
+		return exp, open
+	}
+	var content []*Node
+	if strings.TrimSpace(rest) != "" {
+		content = append(content, c.subMarkdown(rest, depth+1)...)
+	}
+	level := 1
+	n := open.NextSibling()
+	for ; n != nil; n = n.NextSibling() {
+		if hb, ok := n.(*ast.HTMLBlock); ok {
+			s := c.htmlBlockText(hb)
+			for _, m := range detailsAnyRe.FindAllString(s, -1) {
+				if strings.HasPrefix(m, "</") {
+					level--
+				} else {
+					level++
+				}
+			}
+			if level <= 0 {
+				idx := detailsCloseRe.FindAllStringIndex(s, -1)
+				before := s[:idx[len(idx)-1][0]]
+				if strings.TrimSpace(before) != "" {
+					content = append(content, c.subMarkdown(before, depth+1)...)
+				}
+				exp.Content = content
+				return exp, n
+			}
+			if level == 2 {
+				if t, r, ok := detailsOpen(s); ok {
+					inner, last := c.details(hb, t, r, depth+1)
+					content = append(content, inner)
+					level = 1
+					if last == nil {
+						n = nil
+						break
+					}
+					n = last
+					continue
+				}
+			}
+		}
+		content = append(content, c.block(n, depth+1)...)
+	}
+	// Unclosed <details>: everything to the end of the container is the body.
+	exp.Content = content
+	return exp, nil
+}
+
+// closeInBlock finds the </details> that closes an element opened in the same
+// HTML block, returning the body before it.
+func closeInBlock(rest string) (string, bool) {
+	level := 1
+	for _, m := range detailsAnyRe.FindAllStringIndex(rest, -1) {
+		if strings.HasPrefix(rest[m[0]:m[1]], "</") {
+			level--
+		} else {
+			level++
+		}
+		if level == 0 {
+			return rest[:m[0]], true
+		}
+	}
+	return "", false
+}
+
+// subMarkdown parses a fragment (the body of a single-block <details>).
+func (c *mdConv) subMarkdown(s string, depth int) []*Node {
+	if depth >= maxMarkdownNesting {
+		return []*Node{rawParagraph(s)}
+	}
+	src := []byte(s)
+	root := mdParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
+	sub := &mdConv{src: src}
+	out := sub.blocks(root, depth)
+	return out
+}
+
+var alertRe = regexp.MustCompile(`^\s*\[!([A-Za-z]+)\]\s*$`)
+
+// alertPanels maps GitHub alert names (and a few ADF-only names) to panel types.
+var alertPanels = map[string]string{
+	"NOTE": "info", "INFO": "info", "TIP": "tip", "IMPORTANT": "note", "WARNING": "warning",
+	"CAUTION": "error", "ERROR": "error", "SUCCESS": "success", "CUSTOM": "custom",
+}
+
+func (c *mdConv) blockquote(b *ast.Blockquote, depth int) *Node {
+	if p, ok := b.FirstChild().(*ast.Paragraph); ok && p.Lines().Len() > 0 {
+		first := p.Lines().At(0)
+		if m := alertRe.FindSubmatch(first.Value(c.src)); m != nil {
+			if pt, ok := alertPanels[strings.ToUpper(string(m[1]))]; ok {
+				var content []*Node
+				if p.Lines().Len() > 1 {
+					content = append(content, c.paragraphFrom(p, first.Stop)...)
+				}
+				content = append(content, c.blocksAfter(p, depth+1)...)
+				return &Node{Type: "panel", Attrs: map[string]any{"panelType": pt}, Content: fit("panel", content)}
+			}
+		}
+	}
+	return &Node{Type: "blockquote", Content: fit("blockquote", c.blocks(b, depth+1))}
+}
+
+// blocksAfter converts the siblings following n (with <details> support).
+func (c *mdConv) blocksAfter(n ast.Node, depth int) []*Node {
+	var out []*Node
+	for s := n.NextSibling(); s != nil; s = s.NextSibling() {
+		if hb, ok := s.(*ast.HTMLBlock); ok {
+			if title, rest, ok := detailsOpen(c.htmlBlockText(hb)); ok {
+				exp, next := c.details(hb, title, rest, depth)
+				out = append(out, exp)
+				if next == nil {
+					break
+				}
+				s = next
+				continue
+			}
+		}
+		out = append(out, c.block(s, depth)...)
+	}
+	return out
+}
+
+func taskBox(item ast.Node) (*east.TaskCheckBox, bool) {
+	first := item.FirstChild()
+	if first == nil {
+		return nil, false
+	}
+	if _, ok := first.(*ast.Paragraph); !ok {
+		if _, ok := first.(*ast.TextBlock); !ok {
+			return nil, false
+		}
+	}
+	cb, ok := first.FirstChild().(*east.TaskCheckBox)
+	return cb, ok
+}
+
+func (c *mdConv) list(l *ast.List, depth int) *Node {
+	allTasks := l.FirstChild() != nil
+	for it := l.FirstChild(); it != nil; it = it.NextSibling() {
+		if _, ok := taskBox(it); !ok {
+			allTasks = false
+			break
+		}
+	}
+	if allTasks {
+		return c.taskList(l, depth)
+	}
+	var list *Node
+	if l.IsOrdered() {
+		list = &Node{Type: "orderedList"}
+		if l.Start != 1 {
+			list.Attrs = map[string]any{"order": l.Start}
+		}
+	} else {
+		list = &Node{Type: "bulletList"}
+	}
+	for it := l.FirstChild(); it != nil; it = it.NextSibling() {
+		content := c.blocks(it, depth+2)
+		list.Content = append(list.Content, &Node{Type: "listItem", Content: fit("listItem", content)})
+	}
+	return list
+}
+
+func (c *mdConv) taskList(l *ast.List, depth int) *Node {
+	tl := &Node{Type: "taskList", Attrs: map[string]any{"localId": ""}}
+	for it := l.FirstChild(); it != nil; it = it.NextSibling() {
+		cb, _ := taskBox(it)
+		state := "TODO"
+		if cb.IsChecked {
+			state = "DONE"
+		}
+		var inl []*Node
+		var nested []*Node
+		c.skipBox = true
+		for b := it.FirstChild(); b != nil; b = b.NextSibling() {
+			if l2, ok := b.(*ast.List); ok && depth+2 < maxMarkdownNesting {
+				sub := c.list(l2, depth+2)
+				if sub.Type == "taskList" {
+					nested = append(nested, sub)
+					continue
+				}
+				for _, li := range sub.Content {
+					inl = appendLine(inl, append([]*Node{{Type: "text", Text: "- "}}, inlineText(li)...))
+				}
+				continue
+			}
+			for _, blk := range c.block(b, depth+2) {
+				inl = appendLine(inl, inlineText(blk))
+			}
+			c.skipBox = false
+		}
+		c.skipBox = false
+		item := &Node{Type: "taskItem", Attrs: map[string]any{
+			"localId": "",
+			"state":   state,
+		}, Content: normalizeInline(inl)}
+		tl.Content = append(tl.Content, item)
+		tl.Content = append(tl.Content, nested...)
+	}
+	return tl
+}
+
+// appendLine appends inline content as a new line (after a hard break).
+func appendLine(dst, line []*Node) []*Node {
+	if len(line) == 0 {
+		return dst
+	}
+	if len(dst) > 0 {
+		dst = append(dst, &Node{Type: "hardBreak"})
+	}
+	return append(dst, line...)
+}
+
+func (c *mdConv) table(t *east.Table) *Node {
+	tbl := &Node{Type: "table", Attrs: map[string]any{"isNumberColumnEnabled": false, "layout": "default"}}
+	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
+		_, header := r.(*east.TableHeader)
+		cellType := "tableCell"
+		if header {
+			cellType = "tableHeader"
+		}
+		row := &Node{Type: "tableRow"}
+		empty := true
+		for cell := r.FirstChild(); cell != nil; cell = cell.NextSibling() {
+			content := c.paragraph(cell)
+			if len(content) != 1 || len(content[0].Content) != 0 {
+				empty = false
+			}
+			row.Content = append(row.Content, &Node{Type: cellType, Content: fit("tableCell", content)})
+		}
+		if header && empty && r.NextSibling() != nil {
+			// An all-empty header row is how markdown writes a table without one.
+			continue
+		}
+		if len(row.Content) == 0 {
+			continue
+		}
+		tbl.Content = append(tbl.Content, row)
+	}
+	if len(tbl.Content) == 0 {
+		tbl.Content = []*Node{{Type: "tableRow", Content: []*Node{{Type: "tableCell", Content: []*Node{emptyParagraph()}}}}}
+	}
+	return tbl
+}
+
+func emptyParagraph() *Node { return &Node{Type: "paragraph", Content: []*Node{}} }
+
+// paragraph converts a paragraph-like node; images split it into mediaSingle
+// blocks.
+func (c *mdConv) paragraph(n ast.Node) []*Node {
+	return c.paragraphFrom(n, -1)
+}
+
+// paragraphFrom converts the inline children of n that start at or after
+// offset from (-1: all).
+func (c *mdConv) paragraphFrom(n ast.Node, from int) []*Node {
+	ic := c.inline(true, from)
+	ic.children(n, nil)
+	runs := ic.finish()
+	media := false
+	for _, r := range runs {
+		if r.Type == "mediaSingle" {
+			media = true
+			break
+		}
+	}
+	if !media {
+		return []*Node{{Type: "paragraph", Content: trimBreaks(runs)}}
+	}
+	var out []*Node
+	cur := []*Node{}
+	for _, r := range runs {
+		if r.Type == "mediaSingle" {
+			if len(cur) > 0 {
+				out = append(out, &Node{Type: "paragraph", Content: trimBreaks(cur)})
+				cur = []*Node{}
+			}
+			out = append(out, r)
+			continue
+		}
+		cur = append(cur, r)
+	}
+	cur = trimBreaks(cur)
+	if len(cur) > 0 || len(out) == 0 {
+		out = append(out, &Node{Type: "paragraph", Content: cur})
+	}
+	return out
+}
+
+// inlineOnly converts inline children where no block may appear (headings).
+func (c *mdConv) inlineOnly(n ast.Node) []*Node {
+	ic := c.inline(false, -1)
+	ic.children(n, nil)
+	return trimBreaks(ic.finish())
+}
+
+// trimBreaks removes leading and trailing hard breaks and blanks, which
+// render as nothing and cannot be written in markdown.
+func trimBreaks(in []*Node) []*Node {
+	for {
+		for len(in) > 0 && in[0].Type == "hardBreak" {
+			in = in[1:]
+		}
+		for len(in) > 0 && in[len(in)-1].Type == "hardBreak" {
+			in = in[:len(in)-1]
+		}
+		if len(in) > 0 && in[0].Type == "text" && !hasCode(in[0].Marks) {
+			if t := strings.TrimLeft(in[0].Text, " \t"); t != in[0].Text {
+				cp := *in[0]
+				cp.Text = t
+				in = append([]*Node{&cp}, in[1:]...)
+				if t == "" {
+					in = in[1:]
+					continue
+				}
+			}
+		}
+		if k := len(in) - 1; k >= 0 && in[k].Type == "text" && !hasCode(in[k].Marks) {
+			if t := strings.TrimRight(in[k].Text, " \t"); t != in[k].Text {
+				cp := *in[k]
+				cp.Text = t
+				in = append(in[:k:k], &cp)
+				if t == "" {
+					in = in[:k]
+					continue
+				}
+			}
+		}
+		break
+	}
+	if in == nil {
+		in = []*Node{}
+	}
+	return in
+}
