@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // BenchmarkRawGET is the baseline for BenchmarkClientGET: the same
@@ -18,7 +18,7 @@ import (
 // same type, without the client core. The sandbox runs in-process, so both
 // include its allocations; the difference is the core's overhead.
 func BenchmarkRawGET(b *testing.B) {
-	srv := sandbox(b, atlassiantest.WithoutRateLimits())
+	srv := newSandbox(b, sandbox.WithoutRateLimits())
 	hc, _ := authClient(b, srv)
 	u := atlassian.JiraBaseURL(srv.URL, srv.CloudID) + "/rest/api/3/priority"
 	b.ReportAllocs()
@@ -41,7 +41,7 @@ func BenchmarkRawGET(b *testing.B) {
 // BenchmarkClientGET is the same GET through the Jira client: limiter,
 // retry policy, error check, logging check and decoding.
 func BenchmarkClientGET(b *testing.B) {
-	srv := sandbox(b, atlassiantest.WithoutRateLimits())
+	srv := newSandbox(b, sandbox.WithoutRateLimits())
 	hc, _ := authClient(b, srv)
 	j, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc,
 		atlassian.WithRateLimits(atlassian.RateLimits{GET: 1e9, Burst: 1 << 20}))
@@ -65,7 +65,7 @@ func BenchmarkBurst1000(b *testing.B) {
 	const n, workers, rps = 1000, 16, 1000
 	for b.Loop() {
 		b.StopTimer()
-		srv := atlassiantest.NewServer(atlassiantest.WithRateLimits(atlassiantest.RateLimits{GET: rps, POST: rps, PUT: rps, DELETE: rps}))
+		srv := sandbox.NewServer(sandbox.WithRateLimits(sandbox.RateLimits{GET: rps, POST: rps, PUT: rps, DELETE: rps}))
 		hc, _ := authClient(b, srv)
 		j, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc,
 			atlassian.WithRateLimits(atlassian.RateLimits{GET: rps, POST: rps, PUT: rps, DELETE: rps}),

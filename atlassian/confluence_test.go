@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // findPage returns the id of the page titled title via CQL.
@@ -30,7 +30,7 @@ func findPage(t *testing.T, c *atlassian.ConfluenceClient, title string) string 
 }
 
 func TestConfluenceSearch(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	c := confClient(t, srv)
 	ctx := context.Background()
 	const cql = "type = page AND space = ENG ORDER BY title"
@@ -95,7 +95,7 @@ func TestConfluenceSearch(t *testing.T) {
 }
 
 func TestConfluencePages(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	c := confClient(t, srv)
 	ctx := context.Background()
 	runbooks := findPage(t, c, "Runbooks")
@@ -177,7 +177,7 @@ func TestConfluencePages(t *testing.T) {
 }
 
 func TestConfluenceCreatePageAndLabels(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	c := confClient(t, srv)
 	ctx := context.Background()
 
@@ -270,8 +270,8 @@ func TestConfluenceCreatePageAndLabels(t *testing.T) {
 // TestConfluenceBulkOnLargeSite checks the 250-id chunking of GetMany and
 // ByKeys and CQL paging to the end on a generated site.
 func TestConfluenceBulkOnLargeSite(t *testing.T) {
-	srv := sandbox(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 1, Issues: 1, Spaces: 270, Pages: 600, Seed: 3}),
-		atlassiantest.WithoutRateLimits())
+	srv := newSandbox(t, sandbox.WithGeneratedSite(sandbox.SiteSpec{Projects: 1, Issues: 1, Spaces: 270, Pages: 600, Seed: 3}),
+		sandbox.WithoutRateLimits())
 	c := confClient(t, srv)
 	ctx := context.Background()
 
@@ -326,7 +326,7 @@ func TestConfluenceBulkOnLargeSite(t *testing.T) {
 // ancestors (ask again for the topmost one returned), using faults as the
 // deep page tree.
 func TestAncestorsBeyondOnePage(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	c := confClient(t, srv)
 	ctx := context.Background()
 	page := func(ids ...int) string {
@@ -345,8 +345,8 @@ func TestAncestorsBeyondOnePage(t *testing.T) {
 	for id := 2; id < 252; id++ {
 		deep = append(deep, id)
 	}
-	srv.InjectFault(atlassiantest.Fault{Path: "/wiki/api/v2/pages/9000/ancestors", Times: 1, Status: 200, Body: page(deep...)})
-	srv.InjectFault(atlassiantest.Fault{Path: "/wiki/api/v2/pages/2/ancestors", Times: 1, Status: 200, Body: page(1)})
+	srv.InjectFault(sandbox.Fault{Path: "/wiki/api/v2/pages/9000/ancestors", Times: 1, Status: 200, Body: page(deep...)})
+	srv.InjectFault(sandbox.Fault{Path: "/wiki/api/v2/pages/2/ancestors", Times: 1, Status: 200, Body: page(1)})
 	as, err := c.Pages.Ancestors(ctx, "9000")
 	if err != nil {
 		t.Fatal(err)
@@ -355,9 +355,9 @@ func TestAncestorsBeyondOnePage(t *testing.T) {
 		t.Errorf("chain of %d: first %v last %v", len(as), as[0], as[len(as)-1])
 	}
 
-	srv.InjectFault(atlassiantest.Fault{Path: "/wiki/api/v2/pages/9000/ancestors", Times: 1, Status: 200, Body: page(deep...)})
+	srv.InjectFault(sandbox.Fault{Path: "/wiki/api/v2/pages/9000/ancestors", Times: 1, Status: 200, Body: page(deep...)})
 	loop := append([]int{9000}, deep[1:]...)
-	srv.InjectFault(atlassiantest.Fault{Path: "/wiki/api/v2/pages/2/ancestors", Times: 1, Status: 200, Body: page(loop...)})
+	srv.InjectFault(sandbox.Fault{Path: "/wiki/api/v2/pages/2/ancestors", Times: 1, Status: 200, Body: page(loop...)})
 	if _, err := c.Pages.Ancestors(ctx, "9000"); err == nil || !strings.Contains(err.Error(), "loops") {
 		t.Errorf("looping chain: %v", err)
 	}

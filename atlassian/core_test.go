@@ -16,11 +16,11 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 func TestAccessibleResourcesAndMe(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	ctx := context.Background()
 	tests := []struct {
 		name         string
@@ -109,11 +109,11 @@ func TestRetryMatrix(t *testing.T) {
 		err     error
 		elapsed time.Duration
 	}
-	get := func(t *testing.T, srv *atlassiantest.Server, hc *http.Client, ctx context.Context) error {
+	get := func(t *testing.T, srv *sandbox.Server, hc *http.Client, ctx context.Context) error {
 		_, err := atlassian.Me(ctx, hc, srv.URL, atlassian.WithRetryPolicy(fastRetry))
 		return err
 	}
-	post := func(t *testing.T, srv *atlassiantest.Server, hc *http.Client, ctx context.Context) error {
+	post := func(t *testing.T, srv *sandbox.Server, hc *http.Client, ctx context.Context) error {
 		j, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc, atlassian.WithRetryPolicy(fastRetry))
 		if err != nil {
 			t.Fatal(err)
@@ -168,8 +168,8 @@ func TestRetryMatrix(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		faults    []atlassiantest.Fault
-		call      func(*testing.T, *atlassiantest.Server, *http.Client, context.Context) error
+		faults    []sandbox.Fault
+		call      func(*testing.T, *sandbox.Server, *http.Client, context.Context) error
 		path      string
 		timeout   time.Duration // client timeout
 		deadline  time.Duration // context deadline
@@ -180,99 +180,99 @@ func TestRetryMatrix(t *testing.T) {
 	}{
 		{
 			name:   "GET 429 Retry-After 0 twice: retried with backoff, no spin",
-			faults: []atlassiantest.Fault{{Path: mePath, Times: 2, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
+			faults: []sandbox.Fault{{Path: mePath, Times: 2, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
 			call:   get, path: mePath, requests: 3, minTime: 10 * time.Millisecond, check: ok,
 		},
 		{
 			name:   "GET 429 Retry-After 0 forever: exactly 4 attempts",
-			faults: []atlassiantest.Fault{{Path: mePath, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
+			faults: []sandbox.Fault{{Path: mePath, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
 			call:   get, path: mePath, requests: 4, minTime: 20 * time.Millisecond, check: rateLimited("", 4, time.Second),
 		},
 		{
 			name:   "GET 429 Retry-After 1: waits at least a second",
-			faults: []atlassiantest.Fault{withPath(atlassiantest.RateLimitFault("jira-burst-based", time.Second), "", mePath, 1)},
+			faults: []sandbox.Fault{withPath(sandbox.RateLimitFault("jira-burst-based", time.Second), "", mePath, 1)},
 			call:   get, path: mePath, requests: 2, minTime: time.Second, check: ok,
 		},
 		{
 			name:   "GET 429 huge Retry-After: gives up at once",
-			faults: []atlassiantest.Fault{{Path: mePath, Status: 429, Header: header("Retry-After", "99999999999999999999999", "RateLimit-Reason", "jira-burst-based")}},
+			faults: []sandbox.Fault{{Path: mePath, Status: 429, Header: header("Retry-After", "99999999999999999999999", "RateLimit-Reason", "jira-burst-based")}},
 			call:   get, path: mePath, requests: 1, check: rateLimited("maximum wait", 1, 2*time.Second),
 		},
 		{
 			name:   "GET 429 beyond the deadline: gives up at once",
-			faults: []atlassiantest.Fault{withPath(atlassiantest.RateLimitFault("jira-burst-based", 2*time.Second), "", mePath, 0)},
+			faults: []sandbox.Fault{withPath(sandbox.RateLimitFault("jira-burst-based", 2*time.Second), "", mePath, 0)},
 			call:   get, path: mePath, deadline: time.Second, requests: 1, check: rateLimited("deadline", 1, 900*time.Millisecond),
 		},
 		{
 			name:   "GET 503 twice: retried",
-			faults: []atlassiantest.Fault{{Path: mePath, Times: 2, Status: 503}},
+			faults: []sandbox.Fault{{Path: mePath, Times: 2, Status: 503}},
 			call:   get, path: mePath, requests: 3, check: ok,
 		},
 		{
 			name:   "GET 503 forever: APIError after 4 attempts",
-			faults: []atlassiantest.Fault{{Path: mePath, Status: 503}},
+			faults: []sandbox.Fault{{Path: mePath, Status: 503}},
 			call:   get, path: mePath, requests: 4, check: apiStatus(503),
 		},
 		{
 			name:   "GET 502 and 504: retried",
-			faults: []atlassiantest.Fault{{Path: mePath, Times: 1, Status: 502}, {Path: mePath, Times: 1, Status: 504}},
+			faults: []sandbox.Fault{{Path: mePath, Times: 1, Status: 502}, {Path: mePath, Times: 1, Status: 504}},
 			call:   get, path: mePath, requests: 3, check: ok,
 		},
 		{
 			name:   "GET 500: not retried",
-			faults: []atlassiantest.Fault{{Path: mePath, Status: 500}},
+			faults: []sandbox.Fault{{Path: mePath, Status: 500}},
 			call:   get, path: mePath, requests: 1, check: apiStatus(500),
 		},
 		{
 			name:   "GET dropped connection: retried",
-			faults: []atlassiantest.Fault{{Path: mePath, Times: 1, DropConnection: true}},
+			faults: []sandbox.Fault{{Path: mePath, Times: 1, DropConnection: true}},
 			call:   get, path: mePath, requests: 2, check: ok,
 		},
 		{
 			name:   "GET client timeout: retried",
-			faults: []atlassiantest.Fault{{Path: mePath, Times: 1, Latency: time.Second}},
+			faults: []sandbox.Fault{{Path: mePath, Times: 1, Latency: time.Second}},
 			call:   get, path: mePath, timeout: 300 * time.Millisecond, requests: 2, check: ok,
 		},
 		{
 			name:   "POST 500: not retried",
-			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Status: 500}},
+			faults: []sandbox.Fault{{Method: "POST", Path: createPath, Status: 500}},
 			call:   post, path: createPath, requests: 1, check: apiStatus(500),
 		},
 		{
 			name:   "POST 502: not retried",
-			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Status: 502}},
+			faults: []sandbox.Fault{{Method: "POST", Path: createPath, Status: 502}},
 			call:   post, path: createPath, requests: 1, check: apiStatus(502),
 		},
 		{
 			name:   "POST 503 without Retry-After: not retried",
-			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Status: 503}},
+			faults: []sandbox.Fault{{Method: "POST", Path: createPath, Status: 503}},
 			call:   post, path: createPath, requests: 1, check: apiStatus(503),
 		},
 		{
 			name:   "POST 503 with Retry-After: retried",
-			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Times: 1, Status: 503, Header: header("Retry-After", "0")}},
+			faults: []sandbox.Fault{{Method: "POST", Path: createPath, Times: 1, Status: 503, Header: header("Retry-After", "0")}},
 			call:   post, path: createPath, requests: 2, check: postReached,
 		},
 		{
 			name:   "POST 429: retried",
-			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Times: 1, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
+			faults: []sandbox.Fault{{Method: "POST", Path: createPath, Times: 1, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
 			call:   post, path: createPath, requests: 2, check: postReached,
 		},
 		{
 			name:   "POST dropped connection: never retried",
-			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Times: 1, DropConnection: true}},
+			faults: []sandbox.Fault{{Method: "POST", Path: createPath, Times: 1, DropConnection: true}},
 			call:   post, path: createPath, requests: 1, check: transport,
 		},
 		{
 			name:   "POST client timeout: never retried",
-			faults: []atlassiantest.Fault{{Method: "POST", Path: createPath, Times: 1, Latency: time.Second}},
+			faults: []sandbox.Fault{{Method: "POST", Path: createPath, Times: 1, Latency: time.Second}},
 			call:   post, path: createPath, timeout: 300 * time.Millisecond, requests: 1, check: transport,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := sandbox(t)
+			srv := newSandbox(t)
 			hc, _ := authClient(t, srv)
 			if tt.timeout > 0 {
 				hc.Timeout = tt.timeout
@@ -304,7 +304,7 @@ func TestRetryMatrix(t *testing.T) {
 // settledCount waits for the sandbox to log at least want requests to
 // path (a handler whose client went away logs when it notices), then a
 // little longer for any extra one, and returns the count.
-func settledCount(srv *atlassiantest.Server, path string, want int) int {
+func settledCount(srv *sandbox.Server, path string, want int) int {
 	deadline := time.Now().Add(2 * time.Second)
 	for len(requestsTo(srv, "", path)) < want && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -314,15 +314,15 @@ func settledCount(srv *atlassiantest.Server, path string, want int) int {
 }
 
 // withPath sets a fault's method, path and count.
-func withPath(f atlassiantest.Fault, method, path string, times int) atlassiantest.Fault {
+func withPath(f sandbox.Fault, method, path string, times int) sandbox.Fault {
 	f.Method, f.Path, f.Times = method, path, times
 	return f
 }
 
 func TestCancelStopsRetryAtOnce(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	hc, _ := authClient(t, srv)
-	srv.InjectFault(withPath(atlassiantest.RateLimitFault("jira-burst-based", 2*time.Second), "", "/me", 0))
+	srv.InjectFault(withPath(sandbox.RateLimitFault("jira-burst-based", 2*time.Second), "", "/me", 0))
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
@@ -338,10 +338,10 @@ func TestCancelStopsRetryAtOnce(t *testing.T) {
 // TestQuotaPausesEveryRequest checks that a quota 429 stops every request
 // sharing the limiter until the quota resets, not just the one refused.
 func TestQuotaPausesEveryRequest(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	hc, _ := authClient(t, srv)
 	lim := atlassian.NewLimiter(atlassian.RateLimits{})
-	srv.InjectFault(withPath(atlassiantest.RateLimitFault("jira-quota-global-based", time.Second), "", "/me", 1))
+	srv.InjectFault(withPath(sandbox.RateLimitFault("jira-quota-global-based", time.Second), "", "/me", 1))
 	opts := []atlassian.Option{atlassian.WithRetryPolicy(fastRetry), atlassian.WithLimiter(lim)}
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -373,7 +373,7 @@ func TestQuotaPausesEveryRequest(t *testing.T) {
 }
 
 func TestInvalidIDsNeverSent(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	c := confClient(t, srv)
 	ctx := context.Background()
@@ -406,7 +406,7 @@ func TestInvalidIDsNeverSent(t *testing.T) {
 }
 
 func TestUnexpectedBodies(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 	tests := []struct {
@@ -422,7 +422,7 @@ func TestUnexpectedBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv.ClearFaults()
-			srv.InjectFault(atlassiantest.Fault{Path: "/rest/api/3/issueLinkType", Status: tt.status, Body: tt.body, Header: header("Content-Type", "text/html")})
+			srv.InjectFault(sandbox.Fault{Path: "/rest/api/3/issueLinkType", Status: tt.status, Body: tt.body, Header: header("Content-Type", "text/html")})
 			_, err := j.Meta.LinkTypes(ctx)
 			var ae *atlassian.APIError
 			if !errors.As(err, &ae) || ae.StatusCode != tt.status || !strings.Contains(err.Error(), tt.want) {
@@ -436,7 +436,7 @@ func TestUnexpectedBodies(t *testing.T) {
 }
 
 func TestNextLinkRefused(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	c := confClient(t, srv)
 	ctx := context.Background()
 	for _, next := range []string{
@@ -449,7 +449,7 @@ func TestNextLinkRefused(t *testing.T) {
 			srv.ClearFaults()
 			srv.ResetRequests()
 			body, _ := json.Marshal(map[string]any{"results": []any{}, "_links": map[string]string{"next": next}})
-			srv.InjectFault(atlassiantest.Fault{Path: "/wiki/api/v2/spaces", Times: 1, Status: 200, Body: string(body)})
+			srv.InjectFault(sandbox.Fault{Path: "/wiki/api/v2/spaces", Times: 1, Status: 200, Body: string(body)})
 			_, err := c.Spaces.List(ctx, atlassian.SpaceListOptions{})
 			if !errors.Is(err, atlassian.ErrUnsafeNextLink) {
 				t.Fatalf("err = %v, want ErrUnsafeNextLink", err)
@@ -492,7 +492,7 @@ func TestRedirectToOtherHostRefused(t *testing.T) {
 // TestDebugLogNeverHoldsToken runs successful, failing and retried calls
 // with debug logging and checks each is logged without the token.
 func TestDebugLogNeverHoldsToken(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	hc, token := authClient(t, srv)
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -501,7 +501,7 @@ func TestDebugLogNeverHoldsToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	srv.InjectFault(atlassiantest.Fault{Path: "/rest/api/3/issue/ENG-1", Times: 1, Status: 503})
+	srv.InjectFault(sandbox.Fault{Path: "/rest/api/3/issue/ENG-1", Times: 1, Status: 503})
 	_, _ = j.Issues.Get(ctx, "ENG-1", &atlassian.IssueGetOptions{Fields: []string{"summary"}})
 	_, _ = j.Issues.Get(ctx, "NOPE-999", nil)
 	_, _ = atlassian.Me(ctx, hc, srv.URL, atlassian.WithLogger(logger))
@@ -555,7 +555,7 @@ func (f failingSource) Token() (*oauth2.Token, error) {
 // TestTokenFailureNotRetried: a GET whose transport cannot get a token
 // fails once; retrying would only repeat the failed refresh.
 func TestTokenFailureNotRetried(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	calls := 0
 	hc := oauth2.NewClient(context.Background(), failingSource{&calls})
 	_, err := atlassian.Me(context.Background(), hc, srv.URL, atlassian.WithRetryPolicy(fastRetry))
@@ -572,11 +572,11 @@ func TestTokenFailureNotRetried(t *testing.T) {
 // the call at once, and later calls sharing the limiter fail locally
 // without spending requests Atlassian would refuse anyway.
 func TestQuotaBeyondMaxWaitFailsFast(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	hc, _ := authClient(t, srv)
 	lim := atlassian.NewLimiter(atlassian.RateLimits{})
 	opts := []atlassian.Option{atlassian.WithRetryPolicy(fastRetry), atlassian.WithLimiter(lim)}
-	srv.InjectFault(withPath(atlassiantest.RateLimitFault("jira-quota-global-based", time.Hour), "", "/me", 1))
+	srv.InjectFault(withPath(sandbox.RateLimitFault("jira-quota-global-based", time.Hour), "", "/me", 1))
 	_, err := atlassian.Me(context.Background(), hc, srv.URL, opts...)
 	var rl *atlassian.RateLimitError
 	if !errors.As(err, &rl) || rl.StatusCode != 429 || rl.Reason != "jira-quota-global-based" || !strings.Contains(rl.GaveUp, "maximum wait") {
@@ -597,8 +597,8 @@ func TestNearLimitTracked(t *testing.T) {
 	// A stopped clock: the sandbox's bucket does not refill, so the
 	// remaining count is exact however slow the machine is.
 	stopped := time.Now()
-	srv := sandbox(t, atlassiantest.WithClock(func() time.Time { return stopped }),
-		atlassiantest.WithRateLimits(atlassiantest.RateLimits{GET: 20, POST: 20, PUT: 20, DELETE: 20}))
+	srv := newSandbox(t, sandbox.WithClock(func() time.Time { return stopped }),
+		sandbox.WithRateLimits(sandbox.RateLimits{GET: 20, POST: 20, PUT: 20, DELETE: 20}))
 	j := jiraClient(t, srv, atlassian.WithRateLimits(atlassian.RateLimits{GET: 1000, Burst: 100}))
 	ctx := context.Background()
 	for range 18 {
@@ -615,7 +615,7 @@ func TestNearLimitTracked(t *testing.T) {
 // TestNilInputsAreErrors: nil requests and a nil context give errors, not
 // panics, and send nothing.
 func TestNilInputsAreErrors(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	c := confClient(t, srv)
 	ctx := context.Background()

@@ -20,7 +20,7 @@
 //	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(atlassian.DefaultGatewayURL, cloudID), hc)
 //	issue, err := jira.Issues.Get(ctx, "ENG-42", &atlassian.IssueGetOptions{Fields: []string{"summary", "status"}})
 //
-// Base URLs are configuration: the sandbox (atlassian/atlassiantest) and
+// Base URLs are configuration: the sandbox (package sandbox) and
 // Atlassian's gateway use the same code path. Every identifier put into a
 // URL path is validated and escaped before any request; pagination cursors
 // are reduced to their cursor value and re-applied to the configured base,

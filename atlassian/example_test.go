@@ -7,13 +7,13 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // The clients take an *http.Client whose transport authenticates; they
 // never see the token. Here the gateway is the sandbox.
 func ExampleNewJiraClient() {
-	srv := atlassiantest.NewServer()
+	srv := sandbox.NewServer()
 	defer srv.Close()
 	ctx := context.Background()
 	hc := oauth2.NewClient(ctx, oauth2.StaticTokenSource(srv.IssueToken().Token()))

@@ -10,7 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // fastRetry is the retry policy of the tests: the real schedule in
@@ -18,16 +18,16 @@ import (
 var fastRetry = atlassian.RetryPolicy{MaxAttempts: 4, BaseDelay: 5 * time.Millisecond, MaxDelay: 40 * time.Millisecond, Jitter: 0.3, MaxWait: 3 * time.Second}
 
 // sandbox starts a sandbox site for one test.
-func sandbox(t testing.TB, opts ...atlassiantest.Option) *atlassiantest.Server {
+func newSandbox(t testing.TB, opts ...sandbox.Option) *sandbox.Server {
 	t.Helper()
-	srv := atlassiantest.NewServer(opts...)
+	srv := sandbox.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
 // authClient returns an *http.Client carrying a token for scopes (all the
 // app's scopes when none are given), the way the server builds it.
-func authClient(t testing.TB, srv *atlassiantest.Server, scopes ...string) (*http.Client, string) {
+func authClient(t testing.TB, srv *sandbox.Server, scopes ...string) (*http.Client, string) {
 	t.Helper()
 	pair := srv.IssueToken(scopes...)
 	hc := oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(pair.Token()))
@@ -35,7 +35,7 @@ func authClient(t testing.TB, srv *atlassiantest.Server, scopes ...string) (*htt
 }
 
 // jiraClient returns a Jira client for srv with the test retry policy.
-func jiraClient(t testing.TB, srv *atlassiantest.Server, opts ...atlassian.Option) *atlassian.JiraClient {
+func jiraClient(t testing.TB, srv *sandbox.Server, opts ...atlassian.Option) *atlassian.JiraClient {
 	t.Helper()
 	hc, _ := authClient(t, srv)
 	opts = append([]atlassian.Option{atlassian.WithRetryPolicy(fastRetry)}, opts...)
@@ -48,7 +48,7 @@ func jiraClient(t testing.TB, srv *atlassiantest.Server, opts ...atlassian.Optio
 
 // confClient returns a Confluence client for srv with the test retry
 // policy.
-func confClient(t testing.TB, srv *atlassiantest.Server, opts ...atlassian.Option) *atlassian.ConfluenceClient {
+func confClient(t testing.TB, srv *sandbox.Server, opts ...atlassian.Option) *atlassian.ConfluenceClient {
 	t.Helper()
 	hc, _ := authClient(t, srv)
 	opts = append([]atlassian.Option{atlassian.WithRetryPolicy(fastRetry)}, opts...)
@@ -61,8 +61,8 @@ func confClient(t testing.TB, srv *atlassiantest.Server, opts ...atlassian.Optio
 
 // requestsTo returns the sandbox's logged requests whose path ends with
 // suffix (and whose method is method, when set).
-func requestsTo(srv *atlassiantest.Server, method, suffix string) []atlassiantest.Request {
-	var out []atlassiantest.Request
+func requestsTo(srv *sandbox.Server, method, suffix string) []sandbox.Request {
+	var out []sandbox.Request
 	for _, r := range srv.Requests() {
 		if (method == "" || r.Method == method) && strings.HasSuffix(r.Path, suffix) {
 			out = append(out, r)
@@ -72,7 +72,7 @@ func requestsTo(srv *atlassiantest.Server, method, suffix string) []atlassiantes
 }
 
 // count429 returns how many logged requests the sandbox answered 429.
-func count429(srv *atlassiantest.Server) int {
+func count429(srv *sandbox.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
 		if r.Status == http.StatusTooManyRequests {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/atlassian-mcp/atlassian-mcp/adf"
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // adfText returns a one-paragraph ADF document.
@@ -25,7 +25,7 @@ func adfText(s string) json.RawMessage {
 }
 
 func TestJiraGetIssue(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 
@@ -120,7 +120,7 @@ func keys[V any](m map[string]V) []string {
 }
 
 func TestJiraSearch(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 	fields := []string{"summary", "status", "assignee", "priority", "issuetype", "created", "updated"}
@@ -210,7 +210,7 @@ func TestJiraSearch(t *testing.T) {
 }
 
 func TestJiraCreateEditTransition(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 
@@ -346,7 +346,7 @@ func TestJiraCreateEditTransition(t *testing.T) {
 }
 
 func TestJiraCommentWorklogAssignWatch(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 	key := "ENG-5"
@@ -418,7 +418,7 @@ func TestJiraCommentWorklogAssignWatch(t *testing.T) {
 }
 
 func TestJiraIssueLinks(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 	types, err := j.Meta.LinkTypes(ctx)
@@ -479,7 +479,7 @@ func TestJiraIssueLinks(t *testing.T) {
 }
 
 func TestJiraUsers(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 	target := srv.Users()[1]
@@ -517,7 +517,7 @@ func TestJiraUsers(t *testing.T) {
 }
 
 func TestJiraProjectsAndMeta(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 
@@ -604,7 +604,7 @@ func TestPerIssueWriteLimit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := sandbox(t)
+			srv := newSandbox(t)
 			j := jiraClient(t, srv, tc.opts...)
 			ctx := ctxTimeout(t, 30*time.Second)
 			var wg sync.WaitGroup
@@ -637,8 +637,8 @@ func TestPerIssueWriteLimit(t *testing.T) {
 // TestJiraPagingOnLargeSite pages projects and search to the end on a
 // generated site big enough to need several pages of each.
 func TestJiraPagingOnLargeSite(t *testing.T) {
-	srv := sandbox(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 120, CustomFields: 50, Issues: 600, Spaces: 1, Pages: 1, Seed: 7}),
-		atlassiantest.WithoutRateLimits())
+	srv := newSandbox(t, sandbox.WithGeneratedSite(sandbox.SiteSpec{Projects: 120, CustomFields: 50, Issues: 600, Spaces: 1, Pages: 1, Seed: 7}),
+		sandbox.WithoutRateLimits())
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 
@@ -673,7 +673,7 @@ func TestJiraPagingOnLargeSite(t *testing.T) {
 // Screens that large are rare even on generated sites, so the two pages
 // come from sandbox faults.
 func TestCreateMetaPaging(t *testing.T) {
-	srv := sandbox(t)
+	srv := newSandbox(t)
 	j := jiraClient(t, srv)
 	page := func(from, to, total int) string {
 		var fs []map[string]any
@@ -684,8 +684,8 @@ func TestCreateMetaPaging(t *testing.T) {
 		return string(b)
 	}
 	const path = "/rest/api/3/issue/createmeta/ENG/issuetypes/10001"
-	srv.InjectFault(atlassiantest.Fault{Path: path, Times: 1, Status: 200, Body: page(0, 200, 250)})
-	srv.InjectFault(atlassiantest.Fault{Path: path, Times: 1, Status: 200, Body: page(200, 250, 250)})
+	srv.InjectFault(sandbox.Fault{Path: path, Times: 1, Status: 200, Body: page(0, 200, 250)})
+	srv.InjectFault(sandbox.Fault{Path: path, Times: 1, Status: 200, Body: page(200, 250, 250)})
 	fields, err := j.Meta.CreateMetaFields(context.Background(), "ENG", "10001")
 	if err != nil {
 		t.Fatal(err)

@@ -7,13 +7,13 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // benchDeps are the tools' dependencies on a sandbox without rate limits.
 func benchDeps(b *testing.B) *Deps {
 	b.Helper()
-	_, deps := newSandboxDeps(b, []atlassian.Option{atlassian.WithoutRateLimits()}, atlassiantest.WithoutRateLimits())
+	_, deps := newSandboxDeps(b, []atlassian.Option{atlassian.WithoutRateLimits()}, sandbox.WithoutRateLimits())
 	return deps
 }
 

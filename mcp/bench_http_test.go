@@ -12,7 +12,7 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // BenchmarkHTTPThroughput runs 32 streamable-HTTP MCP clients concurrently,
@@ -20,7 +20,7 @@ import (
 // rate limiters off, so the server and the sandbox are what is measured),
 // and reports calls per second.
 func BenchmarkHTTPThroughput(b *testing.B) {
-	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, atlassiantest.WithoutRateLimits())
+	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, sandbox.WithoutRateLimits())
 	handler := h.server.HTTPHandler("/mcp")
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", handler)

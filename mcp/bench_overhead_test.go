@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // BenchmarkServerOverhead is BenchmarkJiraSearchOverhead without the MCP
@@ -23,7 +23,7 @@ import (
 // adds what an mcp-go client spends encoding the call and decoding the
 // result, which runs in the agent's process.
 func BenchmarkServerOverhead(b *testing.B) {
-	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, atlassiantest.WithoutRateLimits())
+	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, sandbox.WithoutRateLimits())
 	keys := make([]string, 20)
 	for i := range keys {
 		keys[i] = "ENG-" + strconv.Itoa(i+1)

@@ -8,16 +8,16 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // newConfBench is the harness for these benchmarks: a sandbox and REST
 // clients without rate limits (the client-side limiter paces at 100 GETs a
 // second and would hide the overhead being measured).
-func newConfBench(b *testing.B, opts ...atlassiantest.Option) *harness {
+func newConfBench(b *testing.B, opts ...sandbox.Option) *harness {
 	b.Helper()
 	return newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()},
-		append([]atlassiantest.Option{atlassiantest.WithoutRateLimits()}, opts...)...)
+		append([]sandbox.Option{sandbox.WithoutRateLimits()}, opts...)...)
 }
 
 // BenchmarkConfluenceGetPage compares one atlassian_confluence_get_page
@@ -35,7 +35,7 @@ func BenchmarkConfluenceGetPage(b *testing.B) {
 // BenchmarkConfluenceGetPageLatency is BenchmarkConfluenceGetPage with 5 ms
 // added to every sandbox request, closer to a real site's round trip.
 func BenchmarkConfluenceGetPageLatency(b *testing.B) {
-	benchGetPage(b, newConfBench(b, atlassiantest.WithLatency(5*time.Millisecond)))
+	benchGetPage(b, newConfBench(b, sandbox.WithLatency(5*time.Millisecond)))
 }
 
 func benchGetPage(b *testing.B, cb *harness) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
@@ -159,7 +159,7 @@ func TestConfluenceCreatePageAtlassianErrors(t *testing.T) {
 	tests := []struct {
 		name  string
 		args  map[string]any
-		fault *atlassiantest.Fault
+		fault *sandbox.Fault
 		want  []string
 	}{
 		{"title taken", map[string]any{"spaceKey": "TEAM", "title": "Expense policy", "content": "x"}, nil,
@@ -169,10 +169,10 @@ func TestConfluenceCreatePageAtlassianErrors(t *testing.T) {
 		{"parent missing", map[string]any{"spaceKey": "TEAM", "title": "Orphan", "content": "x", "parentPageId": "77777777"}, nil,
 			[]string{"Atlassian answered 400", "does not exist"}},
 		{"server error is not retried", map[string]any{"spaceKey": "TEAM", "title": "Flaky", "content": "x"},
-			&atlassiantest.Fault{Method: "POST", Path: "/wiki/api/v2/pages", Status: 502, Times: 1},
+			&sandbox.Fault{Method: "POST", Path: "/wiki/api/v2/pages", Status: 502, Times: 1},
 			[]string{"Atlassian answered 502", "try again later"}},
 		{"too large for Confluence", map[string]any{"spaceKey": "TEAM", "title": "Huge", "content": "x"},
-			&atlassiantest.Fault{Method: "POST", Path: "/wiki/api/v2/pages", Status: 413, Times: 1},
+			&sandbox.Fault{Method: "POST", Path: "/wiki/api/v2/pages", Status: 413, Times: 1},
 			[]string{"Atlassian answered 413", "shorten it"}},
 	}
 	for _, tt := range tests {
@@ -200,7 +200,7 @@ func TestConfluenceCreatePageAtlassianErrors(t *testing.T) {
 
 func TestConfluenceCreatePageLabelFailureIsPartialSuccess(t *testing.T) {
 	h := newHarness(t)
-	h.site.InjectFault(atlassiantest.Fault{Method: "POST", Path: "/wiki/rest/api/content/*/label", Status: 500})
+	h.site.InjectFault(sandbox.Fault{Method: "POST", Path: "/wiki/rest/api/content/*/label", Status: 500})
 	res := h.call("atlassian_confluence_create_page", map[string]any{"spaceKey": "TEAM", "title": "Notes with labels", "content": "Notes", "labels": []string{"meeting-notes"}})
 	text := resultText(res)
 	if res.IsError {
@@ -221,7 +221,7 @@ func TestConfluenceCreatePageLabelFailureIsPartialSuccess(t *testing.T) {
 	}
 	var out confluenceCreatePageResult
 	h.site.ClearFaults()
-	h.site.InjectFault(atlassiantest.Fault{Method: "POST", Path: "/wiki/rest/api/content/*/label", Status: 500})
+	h.site.InjectFault(sandbox.Fault{Method: "POST", Path: "/wiki/rest/api/content/*/label", Status: 500})
 	h.callOK("atlassian_confluence_create_page", map[string]any{"spaceKey": "TEAM", "title": "Notes with labels 2", "content": "Notes", "labels": []string{"a"}}, &out)
 	if out.LabelsAdded || out.LabelError == "" || out.ID == "" || len(out.Labels) != 0 {
 		t.Errorf("structured partial success: %+v", out)
@@ -232,7 +232,7 @@ func TestConfluenceCreatePageLabelFailureIsPartialSuccess(t *testing.T) {
 }
 
 func TestConfluenceCreatePageWithoutSnapshot(t *testing.T) {
-	site := atlassiantest.NewServer()
+	site := sandbox.NewServer()
 	t.Cleanup(site.Close)
 	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(site.URL, site.CloudID), site.HTTPClient())
 	if err != nil {

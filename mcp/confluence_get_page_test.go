@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
@@ -272,7 +272,7 @@ func TestConfluenceGetPageLongBodyAndManyLabels(t *testing.T) {
 
 func TestConfluenceGetPageWithoutSnapshot(t *testing.T) {
 	// Before discovery the space comes from Confluence itself.
-	site := atlassiantest.NewServer()
+	site := sandbox.NewServer()
 	t.Cleanup(site.Close)
 	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(site.URL, site.CloudID), site.HTTPClient())
 	if err != nil {
@@ -303,8 +303,8 @@ func TestConfluenceGetPageWithoutSnapshot(t *testing.T) {
 func TestConfluenceGetPagePartialReads(t *testing.T) {
 	h := newHarness(t)
 	id := confPageID(t, h, "ENG", "Runbooks")
-	h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/api/v2/pages/*/ancestors", Status: 403})
-	h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/api/v2/pages/*/direct-children", Status: 403})
+	h.site.InjectFault(sandbox.Fault{Method: "GET", Path: "/wiki/api/v2/pages/*/ancestors", Status: 403})
+	h.site.InjectFault(sandbox.Fault{Method: "GET", Path: "/wiki/api/v2/pages/*/direct-children", Status: 403})
 	var res confluenceGetPageResult
 	text := h.callOK("atlassian_confluence_get_page", map[string]any{"pageId": id, "includeChildren": true}, &res)
 	if res.Title != "Runbooks" || res.Body == "" || res.Ancestors != nil || res.Children != nil || len(res.Notes) != 2 {
@@ -316,7 +316,7 @@ func TestConfluenceGetPagePartialReads(t *testing.T) {
 		}
 	}
 	h.site.ClearFaults()
-	h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/api/v2/pages/" + id, Status: 403})
+	h.site.InjectFault(sandbox.Fault{Method: "GET", Path: "/wiki/api/v2/pages/" + id, Status: 403})
 	if got := h.callErr("atlassian_confluence_get_page", map[string]any{"pageId": id}); !strings.Contains(got, "Atlassian answered 403") ||
 		!strings.Contains(got, "lacks the permission") {
 		t.Fatalf("error %q", got)

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // confRequests returns the logged requests with method whose path ends
 // with suffix (gateway prefix aside).
-func confRequests(h *harness, method, suffix string) []atlassiantest.Request {
-	var out []atlassiantest.Request
+func confRequests(h *harness, method, suffix string) []sandbox.Request {
+	var out []sandbox.Request
 	for _, r := range h.site.Requests() {
 		if r.Method == method && strings.HasSuffix(r.Path, suffix) {
 			out = append(out, r)
@@ -22,7 +22,7 @@ func confRequests(h *harness, method, suffix string) []atlassiantest.Request {
 }
 
 // confQuery parses a logged request's query string.
-func confQuery(t *testing.T, r atlassiantest.Request) url.Values {
+func confQuery(t *testing.T, r sandbox.Request) url.Values {
 	t.Helper()
 	q, err := url.ParseQuery(r.Query)
 	if err != nil {
@@ -284,7 +284,7 @@ func TestConfluenceSearchErrors(t *testing.T) {
 		})
 	}
 	t.Run("permission error is not a CQL hint", func(t *testing.T) {
-		h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/rest/api/search", Status: 403})
+		h.site.InjectFault(sandbox.Fault{Method: "GET", Path: "/wiki/rest/api/search", Status: 403})
 		defer h.site.ClearFaults()
 		got := h.callErr("atlassian_confluence_search", map[string]any{"cql": "type = page"})
 		if !strings.Contains(got, "403") || strings.Contains(got, "CQL reminders") {
@@ -315,7 +315,7 @@ func TestConfluenceExcerptAndTruncationHelpers(t *testing.T) {
 
 func TestConfluenceSearchBodiesUnreadable(t *testing.T) {
 	h := newHarness(t)
-	h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/api/v2/pages", Status: 403})
+	h.site.InjectFault(sandbox.Fault{Method: "GET", Path: "/wiki/api/v2/pages", Status: 403})
 	var res confluenceSearchResult
 	text := h.callOK("atlassian_confluence_search", map[string]any{"cql": `type = page AND label = "policy"`, "includeBody": true}, &res)
 	if len(res.Results) == 0 {

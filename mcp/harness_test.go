@@ -9,7 +9,7 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
@@ -17,7 +17,7 @@ import (
 // and a real MCP client talking to them over the stdio protocol.
 type harness struct {
 	t      testing.TB
-	site   *atlassiantest.Server
+	site   *sandbox.Server
 	deps   *Deps
 	server *Server
 	client *client.Client
@@ -25,13 +25,13 @@ type harness struct {
 
 // newHarness starts a seeded sandbox (opts change it), discovers its
 // schema and connects a client. The tool tests share it.
-func newHarness(t testing.TB, opts ...atlassiantest.Option) *harness {
+func newHarness(t testing.TB, opts ...sandbox.Option) *harness {
 	t.Helper()
 	return newHarnessWith(t, nil, opts...)
 }
 
 // newHarnessWith is newHarness with options for the REST clients.
-func newHarnessWith(t testing.TB, clientOpts []atlassian.Option, opts ...atlassiantest.Option) *harness {
+func newHarnessWith(t testing.TB, clientOpts []atlassian.Option, opts ...sandbox.Option) *harness {
 	t.Helper()
 	site, deps := newSandboxDeps(t, clientOpts, opts...)
 	server, err := NewServer(AllTools(deps), deps.Schema, Options{Products: []Product{Jira, Confluence}})
@@ -43,9 +43,9 @@ func newHarnessWith(t testing.TB, clientOpts []atlassian.Option, opts ...atlassi
 
 // newSandboxDeps starts a seeded sandbox (opts change it) and returns the
 // tools' dependencies on it, with its schema discovered.
-func newSandboxDeps(t testing.TB, clientOpts []atlassian.Option, opts ...atlassiantest.Option) (*atlassiantest.Server, *Deps) {
+func newSandboxDeps(t testing.TB, clientOpts []atlassian.Option, opts ...sandbox.Option) (*sandbox.Server, *Deps) {
 	t.Helper()
-	site := atlassiantest.NewServer(opts...)
+	site := sandbox.NewServer(opts...)
 	t.Cleanup(site.Close)
 	hc := site.HTTPClient()
 	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), hc, clientOpts...)

@@ -11,15 +11,15 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
 // jwWrites returns the Jira write requests in the sandbox's log: anything
 // but GET, except the POSTs that only read (JQL search, bulk fetch, JQL
 // parse, counts).
-func jwWrites(h *harness) []atlassiantest.Request {
-	var out []atlassiantest.Request
+func jwWrites(h *harness) []sandbox.Request {
+	var out []sandbox.Request
 	for _, r := range h.site.Requests() {
 		if r.Method == "GET" || !strings.Contains(r.Path, "/rest/api/") {
 			continue
@@ -367,7 +367,7 @@ func TestJiraCreateIssueInAProjectNewerThanTheSnapshot(t *testing.T) {
 func TestJiraCreateIssueIsNeverRetried(t *testing.T) {
 	h := newHarness(t)
 	args := map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "Only once"}
-	for _, f := range []atlassiantest.Fault{
+	for _, f := range []sandbox.Fault{
 		{Method: "POST", Path: "/rest/api/3/issue", Times: 1, Status: http.StatusServiceUnavailable},
 		{Method: "POST", Path: "/rest/api/3/issue", Times: 1, Status: http.StatusBadGateway},
 		{Method: "POST", Path: "/rest/api/3/issue", Times: 1, DropConnection: true},
@@ -429,7 +429,7 @@ func TestJiraCreateIssueWithoutSnapshot(t *testing.T) {
 // screens discovery skipped reads them once, validates against them and
 // remembers them.
 func TestJiraWriteToolsOnAHugeSite(t *testing.T) {
-	h := newHarness(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 600, Spaces: 3, Pages: 3}))
+	h := newHarness(t, sandbox.WithGeneratedSite(sandbox.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 600, Spaces: 3, Pages: 3}))
 	snap := h.deps.snapshot()
 	for _, tool := range []*Tool{jiraCreateIssueTool(h.deps), jiraUpdateIssueTool(h.deps), jiraManageIssueTool(h.deps)} {
 		for _, s := range []*schema.Snapshot{nil, snap} {
@@ -504,7 +504,7 @@ func TestJiraWriteToolsDescribeTheSite(t *testing.T) {
 // jwBenchHarness is the harness without rate limits on either side.
 func jwBenchHarness(b *testing.B) (*harness, *client.Client) {
 	b.Helper()
-	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, atlassiantest.WithoutRateLimits())
+	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, sandbox.WithoutRateLimits())
 	return h, h.client
 }
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // jwLinksOf lists an issue's links as its issue view reads them:
@@ -202,12 +202,12 @@ func TestJiraManageIssueRejectsBeforeWriting(t *testing.T) {
 
 func TestJiraManageIssueUnknownOutcome(t *testing.T) {
 	h := newHarness(t)
-	h.site.InjectFault(atlassiantest.Fault{Method: "POST", Path: "/rest/api/3/issue/ENG-5/worklog", Times: 1, DropConnection: true})
+	h.site.InjectFault(sandbox.Fault{Method: "POST", Path: "/rest/api/3/issue/ENG-5/worklog", Times: 1, DropConnection: true})
 	msg := h.callErr("atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-5", "action": "add_worklog", "timeSpent": "1h"})
 	if !strings.Contains(msg, "Jira did not answer") || !strings.Contains(msg, "The worklog may or may not have been added") {
 		t.Errorf("error %q", msg)
 	}
-	h.site.InjectFault(atlassiantest.Fault{Method: "POST", Path: "/rest/api/3/issue/ENG-5/comment", Times: 1, Status: 502})
+	h.site.InjectFault(sandbox.Fault{Method: "POST", Path: "/rest/api/3/issue/ENG-5/comment", Times: 1, Status: 502})
 	msg = h.callErr("atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-5", "action": "add_comment", "body": "x"})
 	if !strings.Contains(msg, "Atlassian answered 502") || !strings.Contains(msg, "The comment may or may not have been added") {
 		t.Errorf("error %q", msg)

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 func TestTruncateText(t *testing.T) {
@@ -139,7 +139,7 @@ func TestEditDistance(t *testing.T) {
 // search on a sandbox with a fixed clock. UPDATE_GOLDEN=1 rewrites them.
 func TestJiraGolden(t *testing.T) {
 	clock := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	h := newHarness(t, atlassiantest.WithClock(func() time.Time { return clock }))
+	h := newHarness(t, sandbox.WithClock(func() time.Time { return clock }))
 	tests := []struct {
 		name, tool string
 		args       map[string]any

@@ -10,7 +10,7 @@ import (
 
 	"github.com/atlassian-mcp/atlassian-mcp/adf"
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
@@ -484,7 +484,7 @@ func stringsOf(xs []any) []string {
 func BenchmarkJiraSearchOverhead(b *testing.B) {
 	// Rate limits off on both sides: they pace calls at 100/s and would
 	// hide the overhead being measured.
-	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, atlassiantest.WithoutRateLimits())
+	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, sandbox.WithoutRateLimits())
 	keys := make([]string, 20)
 	for i := range keys {
 		keys[i] = "ENG-" + strconv.Itoa(i+1)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // jwLastComment is the plain text of an issue's newest comment.
@@ -180,7 +180,7 @@ func TestJiraUpdateIssueBoth(t *testing.T) {
 
 func TestJiraUpdateIssueBothReportsAPartialWrite(t *testing.T) {
 	h := newHarness(t)
-	h.site.InjectFault(atlassiantest.Fault{Method: "POST", Path: "/rest/api/3/issue/ENG-4/transitions", Times: 1, Status: http.StatusConflict})
+	h.site.InjectFault(sandbox.Fault{Method: "POST", Path: "/rest/api/3/issue/ENG-4/transitions", Times: 1, Status: http.StatusConflict})
 	msg := h.callErr("atlassian_jira_update_issue", map[string]any{"issueKey": "ENG-4", "action": "both",
 		"fields": map[string]any{"summary": "Renamed before the failed move"}, "transitionName": "Start Progress"})
 	for _, want := range []string{"the fields WERE updated (Summary)", `the transition "Start Progress" failed`, "409", "Retry only the transition"} {
@@ -193,7 +193,7 @@ func TestJiraUpdateIssueBothReportsAPartialWrite(t *testing.T) {
 		t.Errorf("state: summary %q status %q", is.Fields.Summary, is.Fields.Status.Name)
 	}
 	// A failed edit stops before the transition.
-	h.site.InjectFault(atlassiantest.Fault{Method: "PUT", Path: "/rest/api/3/issue/ENG-4", Times: 1, Status: http.StatusConflict})
+	h.site.InjectFault(sandbox.Fault{Method: "PUT", Path: "/rest/api/3/issue/ENG-4", Times: 1, Status: http.StatusConflict})
 	h.site.ResetRequests()
 	msg = h.callErr("atlassian_jira_update_issue", map[string]any{"issueKey": "ENG-4", "action": "both",
 		"fields": map[string]any{"summary": "x"}, "transitionName": "Start Progress"})

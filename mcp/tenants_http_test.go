@@ -14,7 +14,7 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // twoTenants is an HTTP gateway over two sandbox sites: tenant acme (the
@@ -32,7 +32,7 @@ func newTwoTenants(t *testing.T) *twoTenants {
 	t.Helper()
 	tt := &twoTenants{
 		acme:     newHarness(t),
-		globex:   newHarness(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 5, Issues: 30, Spaces: 2, Pages: 6, Seed: 7})),
+		globex:   newHarness(t, sandbox.WithGeneratedSite(sandbox.SiteSpec{Projects: 5, Issues: 30, Spaces: 2, Pages: 6, Seed: 7})),
 		auditDir: t.TempDir(),
 		tokens:   map[string]string{},
 	}

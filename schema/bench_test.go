@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // BenchmarkDiscoverLargeSite discovers a generated site of 500 projects,
@@ -15,8 +15,8 @@ import (
 // (which must stay 0).
 func BenchmarkDiscoverLargeSite(b *testing.B) {
 	d, srv := sandboxDiscoverer(b,
-		atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 2000, Spaces: 250, Pages: 500, Seed: 7}),
-		atlassiantest.WithLatency(20*time.Millisecond))
+		sandbox.WithGeneratedSite(sandbox.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 2000, Spaces: 250, Pages: 500, Seed: 7}),
+		sandbox.WithLatency(20*time.Millisecond))
 	d.Concurrency = 32
 	d.Now = nil
 	b.ResetTimer()
@@ -48,8 +48,8 @@ func BenchmarkCacheLoad(b *testing.B) {
 }
 
 func benchmarkCacheLoad(b *testing.B, fieldProjects int) {
-	d, _ := sandboxDiscoverer(b, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 1000, Spaces: 250, Pages: 250, Seed: 7}),
-		atlassiantest.WithoutRateLimits())
+	d, _ := sandboxDiscoverer(b, sandbox.WithGeneratedSite(sandbox.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 1000, Spaces: 250, Pages: 250, Seed: 7}),
+		sandbox.WithoutRateLimits())
 	d.FieldProjects = fieldProjects
 	d.Concurrency = 32
 	snap, err := d.Discover(context.Background())

@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // sandboxDiscoverer returns a discoverer over a fresh sandbox site.
-func sandboxDiscoverer(t testing.TB, opts ...atlassiantest.Option) (*Discoverer, *atlassiantest.Server) {
+func sandboxDiscoverer(t testing.TB, opts ...sandbox.Option) (*Discoverer, *sandbox.Server) {
 	t.Helper()
-	srv := atlassiantest.NewServer(opts...)
+	srv := sandbox.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	hc := srv.HTTPClient()
 	// Retries keep their count but not their seconds-long waits.
@@ -81,8 +81,8 @@ func TestDiscoverDemoSite(t *testing.T) {
 
 func TestDiscoverDegradesPerPart(t *testing.T) {
 	d, srv := sandboxDiscoverer(t)
-	srv.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/rest/api/3/project/OPS/statuses", Status: 403})
-	srv.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/api/v2/spaces", Status: 500})
+	srv.InjectFault(sandbox.Fault{Method: "GET", Path: "/rest/api/3/project/OPS/statuses", Status: 403})
+	srv.InjectFault(sandbox.Fault{Method: "GET", Path: "/wiki/api/v2/spaces", Status: 500})
 	s, err := d.Discover(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestDiscoverDegradesPerPart(t *testing.T) {
 }
 
 func TestDiscoverEmptySite(t *testing.T) {
-	d, _ := sandboxDiscoverer(t, atlassiantest.WithEmptySite())
+	d, _ := sandboxDiscoverer(t, sandbox.WithEmptySite())
 	s, err := d.Discover(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +170,7 @@ func TestDiscoverUnreachableSiteIsAnError(t *testing.T) {
 }
 
 func TestDiscoverSaysWhenThereAreMoreSpaces(t *testing.T) {
-	d, srv := sandboxDiscoverer(t, atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 3, Spaces: 600, Pages: 600, Seed: 3}))
+	d, srv := sandboxDiscoverer(t, sandbox.WithGeneratedSite(sandbox.SiteSpec{Projects: 3, Spaces: 600, Pages: 600, Seed: 3}))
 	s, err := d.Discover(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // BenchmarkTokenHot measures Token with a valid access token in memory:
 // the path every API call takes.
 func BenchmarkTokenHot(b *testing.B) {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	s := openTest(b)
 	connectSandbox(b, s, srv, "default", time.Time{})
@@ -36,7 +36,7 @@ func BenchmarkTokenHot(b *testing.B) {
 // durable (fsynced) write of the new pair.
 func BenchmarkRefresh(b *testing.B) {
 	clock := newFakeClock()
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite(), atlassiantest.WithClock(clock.Now))
+	srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clock.Now))
 	defer srv.Close()
 	s := openTest(b, WithClock(clock.Now))
 	connectSandbox(b, s, srv, "default", time.Time{})
@@ -57,7 +57,7 @@ func BenchmarkRefresh(b *testing.B) {
 // adds to a request (token lookup, request clone, header) over a base
 // transport that answers at once.
 func BenchmarkTransportOverhead(b *testing.B) {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	s := openTest(b)
 	connectSandbox(b, s, srv, "default", time.Time{})

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // Environment of a child process in TestRotationUnderContention.
@@ -38,7 +38,7 @@ func TestRotationUnderContention(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts 8 processes")
 	}
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite(), atlassiantest.WithoutRateLimits())
+	srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithoutRateLimits())
 	defer srv.Close()
 	s := openTest(t)
 	old := connectSandbox(t, s, srv, "default", time.Now().Add(-time.Minute))
@@ -146,7 +146,7 @@ func TestProcessKilledMidRefresh(t *testing.T) {
 	if os.Getenv(envChild) != "" {
 		t.Skip("child process")
 	}
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	s := openTest(t, WithLockTimeout(2*time.Second))
 	old := connectSandbox(t, s, srv, "default", time.Now().Add(-time.Minute))

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
@@ -47,7 +47,7 @@ func ExampleStore_Save() {
 // HTTPClient is what REST clients use: it attaches the access token,
 // refreshes it when due (once across all processes), and retries a 401 once.
 func ExampleStore_HTTPClient() {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	dir, _ := os.MkdirTemp("", "tokenstore-example")
 	defer os.RemoveAll(dir)
@@ -77,7 +77,7 @@ func ExampleStore_HTTPClient() {
 
 // The tool layer recognises a connection that needs `atlassian-mcp connect`.
 func ExampleErrTokenExpired() {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	dir, _ := os.MkdirTemp("", "tokenstore-example")
 	defer os.RemoveAll(dir)

@@ -16,7 +16,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // fakeClock is a settable clock shared by the sandbox and the stores.
@@ -34,7 +34,7 @@ func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.
 // connectSandbox stores a connection to srv whose tokens come straight from
 // the sandbox (as if connect had run), with the stored access-token expiry
 // overridden by expiry when it is not zero.
-func connectSandbox(t testing.TB, s *Store, srv *atlassiantest.Server, name string, expiry time.Time) Secrets {
+func connectSandbox(t testing.TB, s *Store, srv *sandbox.Server, name string, expiry time.Time) Secrets {
 	t.Helper()
 	pair := srv.IssueToken()
 	if expiry.IsZero() {
@@ -54,7 +54,7 @@ func connectSandbox(t testing.TB, s *Store, srv *atlassiantest.Server, name stri
 }
 
 // callMe calls the gateway's /me through the connection's HTTP client.
-func callMe(ctx context.Context, s *Store, srv *atlassiantest.Server, name string) error {
+func callMe(ctx context.Context, s *Store, srv *sandbox.Server, name string) error {
 	hc, err := s.HTTPClient(ctx, name)
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func storedSecrets(t testing.TB, s *Store, name string) (Connection, Secrets) {
 }
 
 func TestTokenServedFromMemory(t *testing.T) {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	s := openTest(t)
 	sec := connectSandbox(t, s, srv, "default", time.Time{})
@@ -109,7 +109,7 @@ func TestTokenServedFromMemory(t *testing.T) {
 }
 
 func TestRefreshNearExpiry(t *testing.T) {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	s := openTest(t)
 	old := connectSandbox(t, s, srv, "default", time.Now().Add(time.Minute)) // inside the 5-minute margin
@@ -151,7 +151,7 @@ func TestRefreshNearExpiry(t *testing.T) {
 
 func TestOtherProcessRefreshedFirst(t *testing.T) {
 	clock := newFakeClock()
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite(), atlassiantest.WithClock(clock.Now))
+	srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clock.Now))
 	defer srv.Close()
 	a := openTest(t, WithClock(clock.Now))
 	b, err := Open(a.Dir(), WithKeySpec(""), WithClock(clock.Now)) // a second process
@@ -181,7 +181,7 @@ func TestOtherProcessRefreshedFirst(t *testing.T) {
 }
 
 func TestInvalidGrantMarksTokenExpired(t *testing.T) {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	s := openTest(t)
 	old := connectSandbox(t, s, srv, "default", time.Now().Add(-time.Minute))
@@ -221,7 +221,7 @@ func TestInvalidGrantMarksTokenExpired(t *testing.T) {
 }
 
 func TestWrongClientSecretIsConfigError(t *testing.T) {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	s := openTest(t)
 	connectSandbox(t, s, srv, "default", time.Now().Add(-time.Minute))
@@ -247,16 +247,16 @@ func TestWrongClientSecretIsConfigError(t *testing.T) {
 func TestTokenEndpointDownKeepsOldToken(t *testing.T) {
 	tests := []struct {
 		name  string
-		fault atlassiantest.Fault
+		fault sandbox.Fault
 		opts  []Option
 	}{
-		{"503", atlassiantest.Fault{Path: "/oauth/token", Status: 503}, nil},
-		{"dropped connection", atlassiantest.Fault{Path: "/oauth/token", DropConnection: true}, nil},
-		{"timeout", atlassiantest.Fault{Path: "/oauth/token", Latency: 3 * time.Second}, []Option{WithRefreshTimeout(200 * time.Millisecond)}},
+		{"503", sandbox.Fault{Path: "/oauth/token", Status: 503}, nil},
+		{"dropped connection", sandbox.Fault{Path: "/oauth/token", DropConnection: true}, nil},
+		{"timeout", sandbox.Fault{Path: "/oauth/token", Latency: 3 * time.Second}, []Option{WithRefreshTimeout(200 * time.Millisecond)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+			srv := sandbox.NewServer(sandbox.WithEmptySite())
 			defer srv.Close()
 			clock := newFakeClock()
 			s := openTest(t, append(tt.opts, WithClock(clock.Now))...)
@@ -297,12 +297,12 @@ func TestTokenEndpointDownKeepsOldToken(t *testing.T) {
 }
 
 func TestRefreshResponseWithoutRefreshTokenKeepsOld(t *testing.T) {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	clock := newFakeClock()
 	s := openTest(t, WithClock(clock.Now))
 	old := connectSandbox(t, s, srv, "default", clock.Now().Add(-time.Minute))
-	srv.InjectFault(atlassiantest.Fault{Path: "/oauth/token", Times: 1, Status: 200,
+	srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Times: 1, Status: 200,
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   `{"access_token":"at-without-rt","expires_in":3600,"token_type":"Bearer","scope":"read:me"}`})
 	ts, _ := s.TokenSource(context.Background(), "default")
@@ -325,7 +325,7 @@ func TestRefreshResponseWithoutRefreshTokenKeepsOld(t *testing.T) {
 
 func TestUnauthorizedForcesOneRefreshAndRetry(t *testing.T) {
 	clock := newFakeClock()
-	srv := atlassiantest.NewServer(atlassiantest.WithClock(clock.Now))
+	srv := sandbox.NewServer(sandbox.WithClock(clock.Now))
 	defer srv.Close()
 	s := openTest(t, WithClock(clock.Now))
 	connectSandbox(t, s, srv, "default", time.Time{})
@@ -351,7 +351,7 @@ func TestUnauthorizedForcesOneRefreshAndRetry(t *testing.T) {
 		t.Fatalf("after the 401 retry: HTTP %d %s", resp.StatusCode, got)
 	}
 	// The sandbox saw the request twice, with the same body both times.
-	var seen []atlassiantest.Request
+	var seen []sandbox.Request
 	for _, r := range srv.Requests() {
 		if strings.HasSuffix(r.Path, "/search/jql") {
 			seen = append(seen, r)
@@ -380,9 +380,9 @@ func TestUnauthorizedForcesOneRefreshAndRetry(t *testing.T) {
 }
 
 func TestTransportRefusesOtherHosts(t *testing.T) {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
-	other := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	other := sandbox.NewServer(sandbox.WithEmptySite())
 	defer other.Close()
 	s := openTest(t)
 	connectSandbox(t, s, srv, "default", time.Time{})
@@ -401,7 +401,7 @@ func TestTransportRefusesOtherHosts(t *testing.T) {
 // the next refresh reuses the stored (previous) refresh token within the
 // reuse interval, which Atlassian accepts, and the family survives.
 func TestKilledMidRefresh(t *testing.T) {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	s := openTest(t)
 	old := connectSandbox(t, s, srv, "default", time.Now().Add(-time.Minute))
@@ -434,7 +434,7 @@ func TestNoInterleavingRevokesTheFamily(t *testing.T) {
 	for seed := uint64(1); seed <= 4; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			clock := newFakeClock()
-			srv := atlassiantest.NewServer(atlassiantest.WithEmptySite(), atlassiantest.WithClock(clock.Now))
+			srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clock.Now))
 			defer srv.Close()
 			dir := filepath.Join(t.TempDir(), "d")
 			newProc := func() *Store {
@@ -469,7 +469,7 @@ func TestNoInterleavingRevokesTheFamily(t *testing.T) {
 					procs[p] = newProc()
 				case r < 88:
 					op = "drop-token-response"
-					srv.InjectFault(atlassiantest.Fault{Path: "/oauth/token", DropConnection: true, Times: 1})
+					srv.InjectFault(sandbox.Fault{Path: "/oauth/token", DropConnection: true, Times: 1})
 					clock.Advance(time.Hour) // the next call refreshes and meets the fault
 				default:
 					op = "die-mid-refresh"
@@ -504,7 +504,7 @@ func TestNoInterleavingRevokesTheFamily(t *testing.T) {
 }
 
 func TestBusyLocks(t *testing.T) {
-	srv := atlassiantest.NewServer(atlassiantest.WithEmptySite())
+	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
 	clock := newFakeClock()
 	s := openTest(t, WithClock(clock.Now), WithOpenTimeout(100*time.Millisecond), WithLockTimeout(100*time.Millisecond))

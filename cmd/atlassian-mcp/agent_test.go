@@ -18,15 +18,15 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 )
 
 // connectSandbox starts a sandbox site and connects it as connection name
 // in dataDir through the real OAuth flow, as an admin would with connect.
-func connectSandbox(t *testing.T, dataDir, name string, opts ...atlassiantest.Option) *atlassiantest.Server {
+func connectSandbox(t *testing.T, dataDir, name string, opts ...sandbox.Option) *sandbox.Server {
 	t.Helper()
-	site, err := atlassiantest.Start(append([]atlassiantest.Option{atlassiantest.WithAutoApprove()}, opts...)...)
+	site, err := sandbox.Start(append([]sandbox.Option{sandbox.WithAutoApprove()}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func text(res *mcpgo.CallToolResult) string {
 func TestTwoTenantsFromAConfigAsANewUserSetsItUp(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	acme := connectSandbox(t, dir, "acme-cloud")
-	globex := connectSandbox(t, dir, "globex", atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 5, Issues: 30, Spaces: 2, Pages: 6, Seed: 3}))
+	globex := connectSandbox(t, dir, "globex", sandbox.WithGeneratedSite(sandbox.SiteSpec{Projects: 5, Issues: 30, Spaces: 2, Pages: 6, Seed: 3}))
 
 	cos := addAgent(t, dir, "--name", "acme-cos", "--tenant", "acme", "--connection", "acme-cloud", "--profile", "aicos", "--default-tier", "external")
 	mail := addAgent(t, dir, "--name", "acme-mail", "--tenant", "acme", "--profile", "assistant",

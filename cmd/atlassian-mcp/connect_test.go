@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
@@ -27,14 +27,14 @@ import (
 // sandboxEnv is a sandbox site, a callback URL registered for its app on a
 // free loopback port, and a data directory.
 type sandboxEnv struct {
-	srv      *atlassiantest.Server
+	srv      *sandbox.Server
 	dir      string
 	redirect string
 }
 
-func newSandboxEnv(t *testing.T, opts ...atlassiantest.Option) *sandboxEnv {
+func newSandboxEnv(t *testing.T, opts ...sandbox.Option) *sandboxEnv {
 	t.Helper()
-	srv := atlassiantest.NewServer(append([]atlassiantest.Option{atlassiantest.WithoutRateLimits()}, opts...)...)
+	srv := sandbox.NewServer(append([]sandbox.Option{sandbox.WithoutRateLimits()}, opts...)...)
 	t.Cleanup(srv.Close)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -168,7 +168,7 @@ func redirectTarget(u string) (string, error) {
 }
 
 func TestConnectStatusDisconnect(t *testing.T) {
-	e := newSandboxEnv(t, atlassiantest.WithAutoApprove())
+	e := newSandboxEnv(t, sandbox.WithAutoApprove())
 	var authorizeURL string
 	fakeBrowser(t, func(u string) error {
 		authorizeURL = u
@@ -304,7 +304,7 @@ func TestConnectConsentPage(t *testing.T) {
 // the admin opens it elsewhere and pastes the address the browser landed
 // on.
 func TestConnectPastedURL(t *testing.T) {
-	e := newSandboxEnv(t, atlassiantest.WithAutoApprove())
+	e := newSandboxEnv(t, sandbox.WithAutoApprove())
 	pr, pw := io.Pipe()
 	var out bytes.Buffer
 	errb := newURLWatcher()
@@ -388,7 +388,7 @@ func TestConnectCallbackFaults(t *testing.T) {
 		},
 		{
 			name:  "token endpoint down",
-			setup: func(e *sandboxEnv) { e.srv.InjectFault(atlassiantest.Fault{Path: "/oauth/token", Status: 503}) },
+			setup: func(e *sandboxEnv) { e.srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Status: 503}) },
 			browser: func(e *sandboxEnv, _ *string) func(string) error {
 				return func(u string) error { _, _, err := browse(http.DefaultClient, u); return err }
 			},
@@ -412,7 +412,7 @@ func TestConnectCallbackFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newSandboxEnv(t, atlassiantest.WithAutoApprove())
+			e := newSandboxEnv(t, sandbox.WithAutoApprove())
 			if tt.setup != nil {
 				tt.setup(e)
 			}
@@ -437,7 +437,7 @@ func TestConnectCallbackFaults(t *testing.T) {
 // TestConnectReusedCode replays the code of a finished connect in a new
 // run (with the new run's state, as an attacker or a stale tab would).
 func TestConnectReusedCode(t *testing.T) {
-	e := newSandboxEnv(t, atlassiantest.WithAutoApprove())
+	e := newSandboxEnv(t, sandbox.WithAutoApprove())
 	var first string
 	old := openBrowser
 	t.Cleanup(func() { openBrowser = old })
@@ -469,7 +469,7 @@ func TestConnectReusedCode(t *testing.T) {
 }
 
 func TestConnectFlagErrors(t *testing.T) {
-	e := newSandboxEnv(t, atlassiantest.WithAutoApprove())
+	e := newSandboxEnv(t, sandbox.WithAutoApprove())
 	tests := []struct {
 		name  string
 		env   map[string]string
@@ -500,7 +500,7 @@ func TestConnectFlagErrors(t *testing.T) {
 func TestConnectSiteFlag(t *testing.T) {
 	for _, site := range []string{"acme-demo", "https://acme-demo.atlassian.net/", "4f8e2a1c-7b3d-4c5e-9a6f-1d2b3c4e5f60"} {
 		t.Run(site, func(t *testing.T) {
-			e := newSandboxEnv(t, atlassiantest.WithAutoApprove())
+			e := newSandboxEnv(t, sandbox.WithAutoApprove())
 			fakeBrowser(t, func(u string) error { _, _, err := browse(http.DefaultClient, u); return err })
 			if code, out, errOut := runWith(t, nil, e.connectArgs("--site", site)...); code != exitOK {
 				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -510,9 +510,9 @@ func TestConnectSiteFlag(t *testing.T) {
 }
 
 // connectForTest runs an auto-approved connect and returns the env.
-func connectForTest(t *testing.T, opts ...atlassiantest.Option) *sandboxEnv {
+func connectForTest(t *testing.T, opts ...sandbox.Option) *sandboxEnv {
 	t.Helper()
-	e := newSandboxEnv(t, append([]atlassiantest.Option{atlassiantest.WithAutoApprove()}, opts...)...)
+	e := newSandboxEnv(t, append([]sandbox.Option{sandbox.WithAutoApprove()}, opts...)...)
 	fakeBrowser(t, func(u string) error { _, _, err := browse(http.DefaultClient, u); return err })
 	if code, out, errOut := runWith(t, nil, e.connectArgs()...); code != exitOK {
 		t.Fatalf("connect: exit %d\n%s\n%s", code, out, errOut)
@@ -567,7 +567,7 @@ func TestStatusRefreshesWhenDue(t *testing.T) {
 
 func TestStatusProductCheckFails(t *testing.T) {
 	e := connectForTest(t)
-	e.srv.InjectFault(atlassiantest.Fault{Path: "/rest/api/3/myself", Status: 500})
+	e.srv.InjectFault(sandbox.Fault{Path: "/rest/api/3/myself", Status: 500})
 	code, out, _ := runWith(t, nil, "status", "--data-dir", e.dir, "--json")
 	var rep statusReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
@@ -589,7 +589,7 @@ func TestStatusWrongKey(t *testing.T) {
 
 func TestDisconnectRevocationNotConfirmed(t *testing.T) {
 	e := connectForTest(t)
-	e.srv.InjectFault(atlassiantest.Fault{Path: "/oauth/revoke", Status: 500})
+	e.srv.InjectFault(sandbox.Fault{Path: "/oauth/revoke", Status: 500})
 	code, out, errOut := runWith(t, nil, "disconnect", "--data-dir", e.dir)
 	if code != exitOK || !strings.Contains(out, "Revocation NOT confirmed") || !strings.Contains(out, "HTTP 500") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)

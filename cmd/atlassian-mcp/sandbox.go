@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // stringList is a repeatable string flag.
@@ -49,23 +49,23 @@ func runSandbox(ctx context.Context, s streams, args []string) int {
 		fmt.Fprintln(s.err, "atlassian-mcp sandbox: --token-ttl must be at least 1s; --reuse-interval and --latency must not be negative")
 		return exitUsage
 	}
-	opts := []atlassiantest.Option{
-		atlassiantest.WithAddr(*listen),
-		atlassiantest.WithProducts(prods...),
-		atlassiantest.WithAccessTokenTTL(*tokenTTL),
-		atlassiantest.WithReuseInterval(*reuse),
-		atlassiantest.WithLatency(*latency),
+	opts := []sandbox.Option{
+		sandbox.WithAddr(*listen),
+		sandbox.WithProducts(prods...),
+		sandbox.WithAccessTokenTTL(*tokenTTL),
+		sandbox.WithReuseInterval(*reuse),
+		sandbox.WithLatency(*latency),
 	}
 	if *autoApprove {
-		opts = append(opts, atlassiantest.WithAutoApprove())
+		opts = append(opts, sandbox.WithAutoApprove())
 	}
 	if *noLimits {
-		opts = append(opts, atlassiantest.WithoutRateLimits())
+		opts = append(opts, sandbox.WithoutRateLimits())
 	}
 	for _, u := range redirects {
-		opts = append(opts, atlassiantest.WithRedirectURI(u))
+		opts = append(opts, sandbox.WithRedirectURI(u))
 	}
-	srv, err := atlassiantest.Start(opts...)
+	srv, err := sandbox.Start(opts...)
 	if err != nil {
 		fmt.Fprintf(s.err, "atlassian-mcp sandbox: %v\n", err)
 		return exitFailure
@@ -101,14 +101,14 @@ func checkListen(addr string, allowRemote bool) error {
 }
 
 // parseProducts reads --products.
-func parseProducts(v string) ([]atlassiantest.Product, error) {
-	var out []atlassiantest.Product
+func parseProducts(v string) ([]sandbox.Product, error) {
+	var out []sandbox.Product
 	for _, p := range strings.Split(v, ",") {
 		switch strings.TrimSpace(strings.ToLower(p)) {
 		case "jira":
-			out = append(out, atlassiantest.Jira)
+			out = append(out, sandbox.Jira)
 		case "confluence":
-			out = append(out, atlassiantest.Confluence)
+			out = append(out, sandbox.Confluence)
 		case "":
 		default:
 			return nil, fmt.Errorf("--products: unknown product %q (want jira, confluence)", p)

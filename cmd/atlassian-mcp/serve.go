@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
@@ -335,7 +335,7 @@ func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger)
 // --connection says otherwise) in a temporary data directory (unless
 // --data-dir or the environment names one).
 func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.Logger) (func(), error) {
-	site, err := atlassiantest.Start(atlassiantest.WithAutoApprove())
+	site, err := sandbox.Start(sandbox.WithAutoApprove())
 	if err != nil {
 		return nil, fmt.Errorf("start the sandbox: %w", err)
 	}
