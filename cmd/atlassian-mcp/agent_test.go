@@ -18,8 +18,8 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 // connectSandbox starts a sandbox site and connects it as connection name

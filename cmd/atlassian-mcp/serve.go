@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
