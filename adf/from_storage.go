@@ -29,6 +29,21 @@ import (
 // than MaxInputSize fail with ErrTooLarge; malformed markup is read
 // leniently and never fails.
 func StorageToMarkdown(storage string) (string, error) {
+	return markupToMarkdown(storage)
+}
+
+// HTMLToMarkdown converts an HTML fragment (such as the renderedFields of
+// a Jira issue) to markdown with the conventions of StorageToMarkdown:
+// storage format is XHTML, so both go through one parser and one set of
+// renderers (GFM tables, fenced code, strikethrough). Markup is read
+// leniently and never fails; inputs larger than MaxInputSize fail with
+// ErrTooLarge.
+func HTMLToMarkdown(html string) (string, error) {
+	return markupToMarkdown(html)
+}
+
+// markupToMarkdown is the one HTML/storage -> markdown path.
+func markupToMarkdown(storage string) (string, error) {
 	if len(storage) > MaxInputSize {
 		return "", ErrTooLarge
 	}

@@ -4,42 +4,15 @@ import (
 	"strings"
 )
 
-// plainText concatenates the text of inline nodes.
+// plainText returns the text of nodes and their descendants: text as is,
+// hardBreak as a newline, mention, emoji and status as their text (or
+// shortName). It walks with an explicit stack, so any depth is fine.
 func plainText(nodes []*Node) string {
 	var b strings.Builder
-	for _, n := range nodes {
-		writePlain(&b, n)
+	stack := make([]*Node, 0, len(nodes)+8)
+	for i := len(nodes) - 1; i >= 0; i-- {
+		stack = append(stack, nodes[i])
 	}
-	return b.String()
-}
-
-func writePlain(b *strings.Builder, n *Node) {
-	switch n.Type {
-	case "text":
-		b.WriteString(n.Text)
-	case "hardBreak":
-		b.WriteByte('\n')
-	case "mention", "emoji", "status":
-		if t := n.StringAttr("text"); t != "" {
-			b.WriteString(t)
-		} else {
-			b.WriteString(n.StringAttr("shortName"))
-		}
-	default:
-		for _, c := range n.Content {
-			writePlain(b, c)
-		}
-	}
-}
-
-// storagePlainText returns the text content of n and its descendants. It
-// walks with an explicit stack, so any depth is fine.
-func storagePlainText(n *Node) string {
-	if n == nil {
-		return ""
-	}
-	var b strings.Builder
-	stack := []*Node{n}
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -49,18 +22,29 @@ func storagePlainText(n *Node) string {
 		switch n.Type {
 		case "text":
 			b.WriteString(n.Text)
+			continue
 		case "hardBreak":
 			b.WriteByte('\n')
+			continue
 		case "mention", "emoji", "status":
 			if t := n.StringAttr("text"); t != "" {
 				b.WriteString(t)
 			} else {
 				b.WriteString(n.StringAttr("shortName"))
 			}
+			continue
 		}
 		for i := len(n.Content) - 1; i >= 0; i-- {
 			stack = append(stack, n.Content[i])
 		}
 	}
 	return b.String()
+}
+
+// nodeText is plainText of the single node n.
+func nodeText(n *Node) string {
+	if n == nil {
+		return ""
+	}
+	return plainText([]*Node{n})
 }

@@ -2,11 +2,13 @@ package adf
 
 // Confluence storage format conversions.
 //
-// Three functions convert between markdown, ADF and Confluence storage
+// Four functions convert between markdown, ADF and Confluence storage
 // format (the XHTML-based page body with ac: and ri: elements):
 //
 //	StorageToMarkdown(storage)  storage -> markdown (html-to-markdown v2 with
 //	                            renderers for the ac:/ri: elements)
+//	HTMLToMarkdown(html)        the same path for plain HTML (Jira's
+//	                            renderedFields)
 //	ToStorage(doc)              ADF -> storage
 //	MarkdownToStorage(md)       markdown -> ADF (FromMarkdown) -> storage
 //

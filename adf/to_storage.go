@@ -141,7 +141,7 @@ func (w *storageWriter) blocks(nodes []*Node, depth int) {
 func (w *storageWriter) block(n *Node, depth int) {
 	if depth > MaxDepth {
 		w.str("<p>")
-		w.text(storagePlainText(n))
+		w.text(nodeText(n))
 		w.str("</p>")
 		return
 	}
@@ -200,7 +200,7 @@ func (w *storageWriter) block(n *Node, depth int) {
 		}
 		w.str("</ul>")
 	case "codeBlock":
-		w.codeMacro(n.StringAttr("language"), storagePlainText(n))
+		w.codeMacro(n.StringAttr("language"), nodeText(n))
 	case "blockquote":
 		w.str("<blockquote>")
 		w.blocks(n.Content, depth+1)
@@ -240,7 +240,7 @@ func (w *storageWriter) block(n *Node, depth int) {
 		if u != "" {
 			w.link(u, func() { w.text(u) })
 		} else {
-			w.placeholder(n.Type, storagePlainText(n))
+			w.placeholder(n.Type, nodeText(n))
 		}
 		w.str("</p>")
 	case "layoutSection":
@@ -263,7 +263,7 @@ func (w *storageWriter) block(n *Node, depth int) {
 			return
 		}
 		w.str("<p>")
-		w.placeholder(n.Type, storagePlainText(n))
+		w.placeholder(n.Type, nodeText(n))
 		w.str("</p>")
 	}
 }

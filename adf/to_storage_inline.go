@@ -153,7 +153,7 @@ var markOrder = []string{"strong", "em", "underline", "strike", "subsup", "textC
 
 func (w *storageWriter) inline(n *Node, depth int, inLink bool) {
 	if depth > MaxDepth+8 {
-		w.text(storagePlainText(n))
+		w.text(nodeText(n))
 		return
 	}
 	var closes []string
@@ -256,7 +256,7 @@ func (w *storageWriter) inline(n *Node, depth int, inLink bool) {
 			w.placeholder(n.Type, "")
 			w.inlines(n.Content, depth+1)
 		} else {
-			w.placeholder(n.Type, storagePlainText(n))
+			w.placeholder(n.Type, nodeText(n))
 		}
 	}
 	for i := len(closes) - 1; i >= 0; i-- {

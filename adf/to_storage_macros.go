@@ -77,7 +77,7 @@ func (w *storageWriter) macroBlock(name string, params [][2]string, body []*Node
 	switch {
 	case len(body) == 1 && body[0] != nil && body[0].Type == "codeBlock":
 		w.str("<ac:plain-text-body>")
-		w.cdata(storagePlainText(body[0]))
+		w.cdata(nodeText(body[0]))
 		w.str("</ac:plain-text-body>")
 	case len(body) > 0:
 		w.str("<ac:rich-text-body>")

@@ -11,8 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	htmltomarkdown "github.com/JohannesKaufmann/html-to-markdown/v2"
-
+	"github.com/atlassian-mcp/atlassian-mcp/adf"
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
@@ -403,7 +402,7 @@ func renderedFields(is *atlassian.Issue, namer fieldNamer) map[string]string {
 			continue
 		}
 		if strings.Contains(s, "<") {
-			if md, err := htmltomarkdown.ConvertString(s); err == nil {
+			if md, err := adf.HTMLToMarkdown(s); err == nil {
 				s = strings.TrimSpace(md)
 			}
 		}
