@@ -10,7 +10,7 @@ import (
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
-	"github.com/atlassian-mcp/atlassian-mcp/schema"
+	"github.com/atlassian-mcp/atlassian-mcp/site"
 )
 
 // harness is a sandbox site, the tools over it with a discovered schema,
@@ -42,34 +42,29 @@ func newHarnessWith(t testing.TB, clientOpts []atlassian.Option, opts ...sandbox
 }
 
 // newSandboxDeps starts a seeded sandbox (opts change it) and returns the
-// tools' dependencies on it, with its schema discovered.
+// tools' dependencies on it, wired as cmd wires a connection (site.New), with
+// its schema discovered.
 func newSandboxDeps(t testing.TB, clientOpts []atlassian.Option, opts ...sandbox.Option) (*sandbox.Server, *Deps) {
 	t.Helper()
-	site := sandbox.NewServer(opts...)
-	t.Cleanup(site.Close)
-	hc := site.HTTPClient()
-	jira, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(site.URL, site.CloudID), hc, clientOpts...)
+	sb := sandbox.NewServer(opts...)
+	t.Cleanup(sb.Close)
+	st, err := site.New(site.Config{
+		HTTPClient: sb.HTTPClient(), APIURL: sb.URL,
+		CloudID: sb.CloudID, Name: sb.SiteName, URL: sb.SiteURL,
+		Products:      []atlassian.Product{atlassian.ProductJira, atlassian.ProductConfluence},
+		ClientOptions: clientOpts, Connection: "test",
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf, err := atlassian.NewConfluenceClient(atlassian.ConfluenceBaseURL(site.URL, site.CloudID), hc, clientOpts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	disc := &schema.Discoverer{
-		Jira: jira, Confluence: conf, CloudID: site.CloudID,
-		SiteName: site.SiteName, SiteURL: site.SiteURL,
-		Products: []string{"jira", "confluence"},
-	}
-	store := schema.NewStore(nil, "test")
-	snap, err := store.Refresh(context.Background(), disc.Discover)
+	snap, err := st.RefreshSchema(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(snap.Failures) > 0 {
 		t.Fatalf("discovery failed in part: %+v", snap.Failures)
 	}
-	return site, &Deps{Jira: jira, Confluence: conf, Schema: store, FetchFields: disc.CreateFields, SiteURL: site.SiteURL}
+	return sb, NewDeps(st)
 }
 
 // call invokes a tool through the client.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
+	"github.com/atlassian-mcp/atlassian-mcp/site"
 )
 
 // Deps are what the tools need: the site's REST clients, its schema and a
@@ -23,6 +24,24 @@ type Deps struct {
 	SiteURL string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// NewDeps returns the tools' dependencies on an opened site: its clients,
+// its schema store, its discoverer's create-screen reader and its URL.
+func NewDeps(s *site.Site) *Deps {
+	return &Deps{
+		Jira: s.Jira, Confluence: s.Confluence, Schema: s.Schema,
+		FetchFields: s.Discoverer.CreateFields, SiteURL: s.Config.URL,
+	}
+}
+
+// Products lists the site's products as the tool layer names them.
+func Products(s *site.Site) []Product {
+	out := make([]Product, 0, len(s.Config.Products))
+	for _, p := range s.Config.Products {
+		out = append(out, Product(p))
+	}
+	return out
 }
 
 func (d *Deps) now() time.Time {

@@ -128,21 +128,21 @@ func BenchmarkStartupPhases(b *testing.B) {
 	})
 	b.Run("build-tools", func(b *testing.B) {
 		for b.Loop() {
-			if len(mcp.AllTools(st.deps)) != 8 {
+			if len(mcp.AllTools(mcp.NewDeps(st))) != 8 {
 				b.Fatal("not eight tools")
 			}
 		}
 	})
-	st.loadSchema(ctx, true)
+	st.LoadSchema(ctx, true)
 	flags := &toolFlags{}
 	b.Run("new-server", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := mcp.NewServer(mcp.AllTools(st.deps), st.schema, flags.options(st.products(), logger)); err != nil {
+			if _, err := mcp.NewServer(mcp.AllTools(mcp.NewDeps(st)), st.Schema, flags.options(mcp.Products(st), logger)); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	srv, err := mcp.NewServer(mcp.AllTools(st.deps), st.schema, flags.options(st.products(), logger))
+	srv, err := mcp.NewServer(mcp.AllTools(mcp.NewDeps(st)), st.Schema, flags.options(mcp.Products(st), logger))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -89,9 +89,9 @@ func inProcessClient(ctx context.Context, s streams, o *serveOptions, waitSchema
 		fmt.Fprintln(s.err, err)
 		return nil, nil, exitFailure
 	}
-	st.loadSchema(ctx, waitSchema)
+	st.LoadSchema(ctx, waitSchema)
 	// The same guard and audit log as serve: the local user is the owner.
-	srv, closeAudit, code := tenantServer(ctx, s, o, st, st.conn.Name, mcp.Owner(st.conn.Name), mcp.AuditOptions{}, logger)
+	srv, closeAudit, code := tenantServer(ctx, s, o, st, st.Config.Connection, mcp.Owner(st.Config.Connection), mcp.AuditOptions{}, logger)
 	if srv == nil {
 		cleanup()
 		return nil, nil, code

@@ -581,7 +581,7 @@ func discoverAfterConnect(ctx context.Context, s streams, store *tokenstore.Stor
 	if err == nil {
 		fmt.Fprintln(s.out, "Discovering the site's schema...")
 		var snap *schema.Snapshot
-		if snap, err = st.refreshSchema(ctx); err == nil {
+		if snap, err = st.RefreshSchema(ctx); err == nil {
 			fmt.Fprintf(s.out, "Schema:       %s\n", schemaSummary(snap))
 			return
 		}

@@ -46,7 +46,7 @@ next start or refresh.`)
 			fmt.Fprintf(s.err, "schema refresh: %v\n", err)
 			return exitFailure
 		}
-		if snap, err = st.refreshSchema(ctx); err != nil {
+		if snap, err = st.RefreshSchema(ctx); err != nil {
 			fmt.Fprintf(s.err, "schema refresh: %v\n", err)
 			return exitFailure
 		}

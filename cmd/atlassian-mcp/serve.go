@@ -16,6 +16,7 @@ import (
 
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
+	"github.com/atlassian-mcp/atlassian-mcp/site"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
@@ -71,14 +72,14 @@ agent token for the sandbox tenant on stderr.`)
 		return exitFailure
 	}
 	defer cleanup()
-	id, _ := sf.localIdentity(st.conn.Name)
-	st.loadSchema(ctx, false)
-	srv, closeAudit, code := tenantServer(ctx, s, o, st, st.conn.Name, id, mcp.AuditOptions{}, logger)
+	id, _ := sf.localIdentity(st.Config.Connection)
+	st.LoadSchema(ctx, false)
+	srv, closeAudit, code := tenantServer(ctx, s, o, st, st.Config.Connection, id, mcp.AuditOptions{}, logger)
 	if srv == nil {
 		return code
 	}
 	defer closeAudit()
-	logger.Info("serving MCP over stdio", "connection", st.conn.Name, "site", st.conn.Site.URL, "tools", len(srv.Offered()), "profile", id.Profile)
+	logger.Info("serving MCP over stdio", "connection", st.Config.Connection, "site", st.Config.URL, "tools", len(srv.Offered()), "profile", id.Profile)
 	if err := srv.ServeStdio(ctx, s.in, s.out); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(s.err, "serve: %v\n", err)
 		return exitFailure
@@ -116,7 +117,7 @@ func (f *serveAccessFlags) localIdentity(tenant string) (*mcp.Identity, error) {
 // caller has loaded (or started discovering) its schema. def is
 // the identity of calls that carry none (stdio); nil for HTTP, where the
 // gateway sets each request's.
-func tenantServer(ctx context.Context, s streams, o *serveOptions, st *site, tenant string, def *mcp.Identity, ao mcp.AuditOptions, logger *slog.Logger) (*mcp.Server, func(), int) {
+func tenantServer(ctx context.Context, s streams, o *serveOptions, st *site.Site, tenant string, def *mcp.Identity, ao mcp.AuditOptions, logger *slog.Logger) (*mcp.Server, func(), int) {
 	dir, err := o.store.dir()
 	if err != nil {
 		fmt.Fprintf(s.err, "serve: %v\n", err)
@@ -127,9 +128,9 @@ func tenantServer(ctx context.Context, s streams, o *serveOptions, st *site, ten
 		fmt.Fprintf(s.err, "serve: %v\n", err)
 		return nil, nil, exitFailure
 	}
-	opts := o.tools.options(st.products(), logger.With("tenant", tenant))
+	opts := o.tools.options(mcp.Products(st), logger.With("tenant", tenant))
 	(&mcp.Guard{Tenant: tenant, Audit: audit, Default: def, Logger: logger}).Apply(&opts)
-	srv, err := mcp.NewServer(mcp.AllTools(st.deps), st.schema, opts)
+	srv, err := mcp.NewServer(mcp.AllTools(mcp.NewDeps(st)), st.Schema, opts)
 	if err != nil {
 		audit.Close()
 		fmt.Fprintf(s.err, "serve: %v\n", err)
@@ -169,14 +170,14 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 			return exitFailure
 		}
 		closers = append(closers, cleanup)
-		id, _ := sf.localIdentity(st.conn.Name)
-		st.loadSchema(ctx, false)
-		srv, closeAudit, code := tenantServer(ctx, s, o, st, st.conn.Name, nil, mcp.AuditOptions{}, logger)
+		id, _ := sf.localIdentity(st.Config.Connection)
+		st.LoadSchema(ctx, false)
+		srv, closeAudit, code := tenantServer(ctx, s, o, st, st.Config.Connection, nil, mcp.AuditOptions{}, logger)
 		if srv == nil {
 			return code
 		}
 		closers = append(closers, closeAudit)
-		servers[st.conn.Name], gopts.NoAuth = srv, id
+		servers[st.Config.Connection], gopts.NoAuth = srv, id
 		logger.Warn("serving HTTP WITHOUT authentication (--no-auth): any local process can call every tool as the owner; use agent tokens for anything but local protocol testing")
 		return serveHTTP(ctx, s, servers, gopts, addr, logger)
 	}
@@ -216,7 +217,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 			fmt.Fprintf(s.err, "serve: tenant %s (connection %s): %v\n", tenant, conn, err)
 			return exitFailure
 		}
-		st.loadSchema(ctx, false)
+		st.LoadSchema(ctx, false)
 		srv, closeAudit, code := tenantServer(ctx, s, o, st, tenant, nil, cfg.Audit.Options(), logger)
 		if srv == nil {
 			return code
@@ -305,7 +306,7 @@ func addServeFlags(fs *flag.FlagSet) *serveOptions {
 
 // open opens the connection to serve, first creating it against an
 // in-process sandbox with --sandbox. cleanup stops what open started.
-func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger) (*site, func(), error) {
+func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger) (*site.Site, func(), error) {
 	cleanup := func() {}
 	if o.sandbox {
 		var err error
@@ -335,11 +336,11 @@ func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger)
 // --connection says otherwise) in a temporary data directory (unless
 // --data-dir or the environment names one).
 func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.Logger) (func(), error) {
-	site, err := sandbox.Start(sandbox.WithAutoApprove())
+	sb, err := sandbox.Start(sandbox.WithAutoApprove())
 	if err != nil {
 		return nil, fmt.Errorf("start the sandbox: %w", err)
 	}
-	stops := []func(){site.Close}
+	stops := []func(){sb.Close}
 	cleanup := func() {
 		for i := len(stops) - 1; i >= 0; i-- {
 			stops[i]()
@@ -362,7 +363,7 @@ func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.L
 		cleanup()
 		return nil, err
 	}
-	site.RegisterRedirectURI(redirect)
+	sb.RegisterRedirectURI(redirect)
 	browser := &http.Client{Timeout: 30 * time.Second}
 	play := func(u string) error {
 		resp, err := browser.Get(u)
@@ -378,15 +379,15 @@ func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.L
 		quiet.out, quiet.err = s.err, s.err
 	}
 	err = connect(ctx, quiet, connectOptions{
-		store: sf, clientID: site.ClientID, clientSecret: site.ClientSecret,
-		authURL: site.URL, apiURL: site.URL, redirectURI: redirect,
+		store: sf, clientID: sb.ClientID, clientSecret: sb.ClientSecret,
+		authURL: sb.URL, apiURL: sb.URL, redirectURI: redirect,
 		timeout: time.Minute, browse: play, log: logger,
 	})
 	if err != nil {
 		cleanup()
 		return nil, fmt.Errorf("connect to the sandbox: %w", err)
 	}
-	logger.Info("sandbox site connected", "url", site.URL, "site", site.SiteName, "connection", sf.connection, "data_dir", sf.dataDir)
+	logger.Info("sandbox site connected", "url", sb.URL, "site", sb.SiteName, "connection", sf.connection, "data_dir", sf.dataDir)
 	return cleanup, nil
 }
 
