@@ -26,12 +26,12 @@ const (
 
 // confluenceCreatePageArgs are the arguments of atlassian_confluence_create_page.
 type confluenceCreatePageArgs struct {
-	SpaceKey     string   `json:"spaceKey" jsonschema:"key of the space to create the page in, e.g. ENG"`
-	Title        string   `json:"title" jsonschema:"page title (unique within the space)"`
-	Content      string   `json:"content" jsonschema:"page body as markdown; converted to Confluence storage format"`
-	ParentPageID string   `json:"parentPageId,omitempty" jsonschema:"numeric id of the parent page; omit to create the page at the top of the space (under its homepage)"`
-	Status       string   `json:"status,omitempty" jsonschema:"current (published, the default) or draft"`
-	Labels       []string `json:"labels,omitempty" jsonschema:"labels to add, e.g. [\"meeting-notes\"]: lower case, no spaces"`
+	SpaceKey     string   `json:"spaceKey" jsonschema:"space key, e.g. ENG"`
+	Title        string   `json:"title" jsonschema:"unique in the space"`
+	Content      string   `json:"content" jsonschema:"markdown"`
+	ParentPageID string   `json:"parentPageId,omitempty" jsonschema:"numeric page id; default: top of the space"`
+	Status       string   `json:"status,omitempty" jsonschema:"current (default) or draft"`
+	Labels       []string `json:"labels,omitempty" jsonschema:"labels, lower case, no spaces"`
 }
 
 // confluenceCreatePageResult is the result of atlassian_confluence_create_page.
@@ -71,12 +71,14 @@ func (r confluenceCreatePageResult) Text() string {
 	return b.String()
 }
 
+// describeConfluenceCreatePage renders the description; the spaces are
+// listed once, in atlassian_confluence_search, and the markdown conventions
+// in atlassian_confluence_get_page.
 func describeConfluenceCreatePage(snap *schema.Snapshot) string {
 	var s section
-	s.line("Create a Confluence page from markdown, in a space's root or under a parent page, published (status current) or as a draft, with labels. Returns the new page's id, title and URL. Editing existing pages is not supported.")
-	s.field("Spaces (spaceKey)", spacesLine(snap))
-	s.line("Markdown: headings, lists, tables, code fences, links; [text](confluence-page:%s/Page%%20Title) links another page; @[Name](accountid:ID) mentions a user; - [ ] / - [x] are tasks; > [!NOTE], > [!TIP], > [!WARNING] make panels; <details><summary>Title</summary>...</details> an expand section; {status:green DONE} a status lozenge; {date:2026-01-31} a date.", firstSpaceKey(snap))
-	s.line("Find a parent page's id with atlassian_confluence_search (e.g. title = \"Meeting notes\" AND space = %s). Labels are lower case without spaces (e.g. meeting-notes). The title must be unique in the space. Content over about 5 MB is refused.", firstSpaceKey(snap))
+	key := firstSpaceKey(snap)
+	s.line("Create a Confluence page from markdown, at the top of a space or under parentPageId (find it with atlassian_confluence_search, which lists the spaces), published or as a draft; returns its id and URL. Existing pages cannot be edited.")
+	s.line("Markdown as atlassian_confluence_get_page returns it, e.g. [text](confluence-page:%s/Page%%20Title), plus {status:green DONE} and {date:2026-01-31}. Content over about 5 MB is refused.", key)
 	return s.String()
 }
 

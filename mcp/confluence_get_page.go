@@ -17,9 +17,9 @@ const getPageMaxChildren = 100
 
 // confluenceGetPageArgs are the arguments of atlassian_confluence_get_page.
 type confluenceGetPageArgs struct {
-	PageID           string `json:"pageId" jsonschema:"numeric page id, e.g. \"98305\" (from search results or the /pages/ID/ part of a page URL)"`
-	IncludeChildren  bool   `json:"includeChildren,omitempty" jsonschema:"list the page's direct child pages; default false"`
-	IncludeAncestors *bool  `json:"includeAncestors,omitempty" jsonschema:"list the page's ancestors as breadcrumbs, root first; default true"`
+	PageID           string `json:"pageId" jsonschema:"e.g. \"98305\", from search or a /pages/ID/ URL"`
+	IncludeChildren  bool   `json:"includeChildren,omitempty" jsonschema:"list direct child pages; default false"`
+	IncludeAncestors *bool  `json:"includeAncestors,omitempty" jsonschema:"list ancestors, root first; default true"`
 }
 
 // confPageRef is a page (or folder) in a breadcrumb or child list.
@@ -115,13 +115,13 @@ func (r confluenceGetPageResult) Text() string {
 	return b.String()
 }
 
-// describeConfluenceGetPage does not list spaces: a page is read by id,
-// and the search and create descriptions carry the list.
+// describeConfluenceGetPage does not list spaces: a page is read by id. It
+// is the one place the markdown conventions are said (atlassian_confluence_
+// create_page writes the same).
 func describeConfluenceGetPage(*schema.Snapshot) string {
 	var s section
-	s.line("Read one Confluence page by its numeric id: title, space, body as markdown, labels, breadcrumbs (ancestors, root first), optionally its child pages, version, author and created/updated times, and the page URL.")
-	s.line("Bodies longer than %d characters are cut with a marker saying so. Find page ids with atlassian_confluence_search.", pageBodyMaxChars)
-	s.line("Markdown conventions: links to other pages are [text](confluence-page:SPACE/Title); mentions @[name](accountid:ID); info/note/warning panels are > [!NOTE] style alerts; expand sections are <details>; tasks are - [ ] / - [x]; other macros appear as {name:param=value} placeholders.")
+	s.line("Read one Confluence page by numeric id: its body as markdown (cut at %d characters), title, space, labels, ancestors, optional children, version, author, times, URL.", pageBodyMaxChars)
+	s.line("Markdown: [text](confluence-page:SPACE/Title) links a page; @[name](accountid:ID) mentions; > [!NOTE], > [!TIP], > [!WARNING] are panels; <details><summary>Title</summary>...</details> expands; - [ ] / - [x] tasks; other macros are {name:param=value} placeholders.")
 	return s.String()
 }
 

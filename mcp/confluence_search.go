@@ -21,10 +21,10 @@ const (
 
 // confluenceSearchArgs are the arguments of atlassian_confluence_search.
 type confluenceSearchArgs struct {
-	CQL         string `json:"cql" jsonschema:"CQL query, passed to Confluence as is, e.g. type = page AND space = ENG AND text ~ \"runbook\""`
-	Limit       *int   `json:"limit,omitempty" jsonschema:"results per call: default 25, at most 250, at most 50 with includeBody"`
-	Cursor      string `json:"cursor,omitempty" jsonschema:"opaque cursor from the previous answer's nextCursor, to get the next results of the same cql"`
-	IncludeBody bool   `json:"includeBody,omitempty" jsonschema:"include each page's body as markdown (cut at 4000 characters); default false"`
+	CQL         string `json:"cql" jsonschema:"passed to Confluence as is"`
+	Limit       *int   `json:"limit,omitempty" jsonschema:"results per call, default 25, max 250 (50 with includeBody)"`
+	Cursor      string `json:"cursor,omitempty" jsonschema:"the previous answer's nextCursor, same cql"`
+	IncludeBody bool   `json:"includeBody,omitempty" jsonschema:"add each page's body as markdown, cut at 4000 characters"`
 }
 
 // confSearchHit is one search result.
@@ -104,19 +104,17 @@ func (r confluenceSearchResult) Text() string {
 	return b.String()
 }
 
+// describeConfluenceSearch renders the description: the one place the
+// site's spaces are listed (a read-only tool, offered whenever Confluence is).
 func describeConfluenceSearch(snap *schema.Snapshot) string {
 	var s section
-	s.line("Search Confluence with CQL (Confluence Query Language). Returns each match's id, title, type, space, a plain-text excerpt, last-modified time and URL. Read a whole page with atlassian_confluence_get_page and its id.")
-	s.line("Paging: up to limit results per call (default 25, max 250); when more exist the answer has nextCursor: call again with the same cql and cursor=nextCursor.")
-	s.line("includeBody=true adds each page's body as markdown, cut at %d characters (limit at most %d then).", searchBodyMaxChars, searchMaxLimitBody)
+	s.line("Search Confluence with CQL; returns matches with id, title, type, space, excerpt, last change and URL; read a page with atlassian_confluence_get_page.")
 	key := firstSpaceKey(snap)
 	s.field("Spaces", spacesLine(snap))
-	s.line("CQL: fields type, space, title, text, label, ancestor, parent, id, created, lastmodified, creator, contributor; operators = != ~ !~ in, AND OR NOT, ORDER BY; quote strings; ~ is \"contains\". Examples:")
+	s.line("CQL fields: type, space, title, text, label, ancestor, parent, id, created, lastmodified, creator, contributor; operators = != ~ (contains) !~ in, AND OR NOT, ORDER BY; quote strings; users by account id or currentUser(), not by name. Examples:")
 	s.line("- type = page AND space = %s AND text ~ \"runbook\"", key)
-	s.line("- label = \"policy\" ORDER BY lastmodified DESC")
-	s.line("- title ~ \"meeting notes\" AND created >= now(\"-7d\")")
+	s.line("- label = \"policy\" AND created >= now(\"-7d\") ORDER BY lastmodified DESC")
 	s.line("- ancestor = 12345 AND type = page (everything under a page)")
-	s.line("User fields take account ids or currentUser(); user names do not work in CQL.")
 	return s.String()
 }
 

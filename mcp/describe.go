@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
@@ -93,26 +94,57 @@ func issueTypesLine(s *schema.Snapshot) string {
 	return capped(names, maxIssueTypes, "")
 }
 
-// statusesLine lists status names with their category.
+// statusesLine lists status names grouped by category ("To Do: Open,
+// Backlog; In Progress: ..."), each name once, most used projects first.
 func statusesLine(s *schema.Snapshot) string {
 	seen := map[string]bool{}
-	var items []string
+	groups := map[string][]string{}
+	var order []string
+	n := 0
 	for _, p := range rankedProjects(s) {
 		for _, t := range p.IssueTypes {
 			for _, st := range t.Statuses {
 				key := strings.ToLower(st.Name)
-				if !seen[key] {
-					seen[key] = true
-					item := st.Name
-					if cat := categoryName(st.Category); !strings.EqualFold(cat, st.Name) {
-						item += " (" + cat + ")"
-					}
-					items = append(items, item)
+				if seen[key] {
+					continue
 				}
+				seen[key] = true
+				n++
+				cat := categoryName(st.Category)
+				if groups[cat] == nil {
+					order = append(order, cat)
+				}
+				groups[cat] = append(groups[cat], st.Name)
 			}
 		}
 	}
-	return capped(items, maxStatuses, "statusCategory = \"To Do\" | \"In Progress\" | \"Done\" matches any")
+	rank := map[string]int{"To Do": 1, "In Progress": 2, "Done": 3}
+	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(cmp.Or(rank[a], 4), cmp.Or(rank[b], 4)) })
+	var b strings.Builder
+	shown := 0
+	for _, cat := range order {
+		if shown == maxStatuses || b.Len() >= maxListChars {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(cat + ": ")
+		for i, name := range groups[cat] {
+			if shown == maxStatuses || b.Len()+len(name) > maxListChars {
+				break
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(name)
+			shown++
+		}
+	}
+	if rest := n - shown; rest > 0 {
+		fmt.Fprintf(&b, " (and %d more; statusCategory = \"To Do\" | \"In Progress\" | \"Done\" matches any)", rest)
+	}
+	return b.String()
 }
 
 // categoryName is the display name of a status category key.
@@ -161,7 +193,12 @@ func rankedCustomFields(s *schema.Snapshot) []*schema.Field {
 	return fields
 }
 
-// customFieldsLine lists "Name (id, type)" for the top custom fields.
+// customFieldsLabel introduces customFieldsLine once: the numbers are the
+// N of the field id customfield_N (cf[N] in JQL).
+const customFieldsLabel = "Custom fields, name (N, type), id customfield_N, cf[N] in JQL"
+
+// customFieldsLine lists "Name (N, type)" for the top custom fields, N
+// being the number of the id customfield_N; other ids print whole.
 func customFieldsLine(s *schema.Snapshot) string {
 	fields := rankedCustomFields(s)
 	items := make([]string, len(fields))
@@ -170,7 +207,7 @@ func customFieldsLine(s *schema.Snapshot) string {
 		if f.Items != "" {
 			typ += " of " + f.Items
 		}
-		items[i] = fmt.Sprintf("%s (%s, %s)", f.Name, f.ID, typ)
+		items[i] = f.Name + " (" + strings.TrimPrefix(f.ID, "customfield_") + ", " + typ + ")"
 	}
 	return capped(items, maxCustomFields, "any field id or display name works")
 }
@@ -182,7 +219,10 @@ func linkTypesLine(s *schema.Snapshot) string {
 	}
 	items := make([]string, len(s.Jira.LinkTypes))
 	for i, lt := range s.Jira.LinkTypes {
-		items[i] = fmt.Sprintf("%q / %q", lt.Outward, lt.Inward)
+		items[i] = strconv.Quote(lt.Outward)
+		if lt.Inward != lt.Outward {
+			items[i] += " / " + strconv.Quote(lt.Inward)
+		}
 	}
 	return capped(items, maxLinkTypes, "")
 }

@@ -14,15 +14,15 @@ import (
 // jiraCreateIssueArgs are the arguments of atlassian_jira_create_issue.
 type jiraCreateIssueArgs struct {
 	ProjectKey   string         `json:"projectKey" jsonschema:"project key, e.g. ENG"`
-	IssueType    string         `json:"issueType" jsonschema:"issue type name of that project (Bug, Task, Story, Epic, Sub-task, ...), case-insensitive"`
-	Summary      string         `json:"summary" jsonschema:"one-line title (at most 255 characters)"`
-	Description  string         `json:"description,omitempty" jsonschema:"markdown, converted to Atlassian Document Format"`
-	Assignee     string         `json:"assignee,omitempty" jsonschema:"display name, email or account id of an assignable user"`
-	Priority     string         `json:"priority,omitempty" jsonschema:"priority name, e.g. High"`
-	Labels       []string       `json:"labels,omitempty" jsonschema:"labels (no spaces)"`
-	Components   []string       `json:"components,omitempty" jsonschema:"component names of the project"`
-	ParentKey    string         `json:"parentKey,omitempty" jsonschema:"parent issue key: required for sub-tasks; for other types the epic (or parent) the issue belongs to"`
-	CustomFields map[string]any `json:"customFields,omitempty" jsonschema:"other fields keyed by field id (customfield_10016) or display name (Story Points); values are coerced by the field's type: number, text, option name, array of option names, user name/email, date YYYY-MM-DD, sprint id or name"`
+	IssueType    string         `json:"issueType" jsonschema:"issue type name of that project, e.g. Bug"`
+	Summary      string         `json:"summary" jsonschema:"one-line title, at most 255 characters"`
+	Description  string         `json:"description,omitempty" jsonschema:"markdown"`
+	Assignee     string         `json:"assignee,omitempty" jsonschema:"display name, email or account id"`
+	Priority     string         `json:"priority,omitempty"`
+	Labels       []string       `json:"labels,omitempty" jsonschema:"labels, no spaces"`
+	Components   []string       `json:"components,omitempty"`
+	ParentKey    string         `json:"parentKey,omitempty" jsonschema:"parent issue key: required for sub-tasks, else the epic"`
+	CustomFields map[string]any `json:"customFields,omitempty" jsonschema:"other fields by display name or id, e.g. {\"Story Points\": 3}; values as number, text, option name(s), user, date YYYY-MM-DD or sprint"`
 }
 
 // jiraCreateIssueResult is the result of atlassian_jira_create_issue.
@@ -61,24 +61,20 @@ func jiraCreateIssueTool(d *Deps) *Tool {
 		})
 }
 
-// describeJiraCreateIssue renders the description from the snapshot.
+// describeJiraCreateIssue renders the description from the snapshot. The
+// site's projects, issue types, priorities and custom fields are listed
+// once, in atlassian_jira_search; only what creating needs beyond them (the
+// required fields) is said here.
 func describeJiraCreateIssue(snap *schema.Snapshot) string {
 	var s section
-	s.line("Create a Jira issue; returns its key and URL. Checked against the site's schema before anything is written " +
-		"(project, issue type, priority, required and custom fields); errors list the valid choices. Creates are not " +
-		"idempotent: after an unclear failure, search before creating again.")
-	s.line("description is markdown. assignee: display name, email or account id. parentKey: required for sub-tasks, " +
-		"else the epic. customFields: by name or id, e.g. {\"Story Points\": 3, \"Team\": \"Platform\"}.")
+	s.line("Create a Jira issue; returns its key and URL. Checked against the site's schema (in atlassian_jira_search) before " +
+		"anything is written; errors list the valid choices. Not idempotent: after an unclear failure, search before creating again.")
 	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
-		s.field("Projects", projectsLine(snap))
-		s.field("Issue types", issueTypesLine(snap))
-		s.field("Priorities", prioritiesLine(snap))
-		s.field("Custom fields", customFieldsLine(snap))
 		if req := jwRequiredLine(snap); req != "" {
 			s.field("Required besides summary", req)
 		}
 		key := firstProjectKey(snap)
-		s.line(`Example: {"projectKey":"%s","issueType":"Bug","summary":"Login fails for SSO users","priority":"High","description":"Steps:\n1. ...","labels":["sso"]}`, key)
+		s.line(`Example: {"projectKey":"%s","issueType":"Bug","summary":"Login fails for SSO users","priority":"High","labels":["sso"]}`, key)
 	} else {
 		s.line(`Example: {"projectKey":"ENG","issueType":"Bug","summary":"Login fails for SSO users","priority":"High"}`)
 	}

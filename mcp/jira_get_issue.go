@@ -18,9 +18,9 @@ import (
 
 // jiraGetIssueArgs are the arguments of atlassian_jira_get_issue.
 type jiraGetIssueArgs struct {
-	IssueKey string  `json:"issueKey" jsonschema:"Issue key such as ENG-123, or the numeric issue id."`
-	Expand   *string `json:"expand,omitempty" jsonschema:"Comma-separated extras: changelog (recent changes), transitions (the workflow moves available now), renderedFields (Jira's own rendering of text and dates, as markdown). Default changelog,transitions; an empty string for none."`
-	Fields   string  `json:"fields,omitempty" jsonschema:"Comma-separated field ids or display names to return (Story Points, customfield_10016, summary). Default: all fields."`
+	IssueKey string  `json:"issueKey" jsonschema:"issue key (ENG-123) or numeric id"`
+	Expand   *string `json:"expand,omitempty" jsonschema:"comma-separated: changelog, transitions, renderedFields; default changelog,transitions; empty for none"`
+	Fields   string  `json:"fields,omitempty" jsonschema:"comma-separated field ids or display names; default all"`
 }
 
 // issueKeyPattern matches an issue key or a numeric id.
@@ -194,15 +194,16 @@ func jiraGetIssueTool(d *Deps) *Tool {
 		})
 }
 
-// describeJiraGetIssue documents the tool, with the site's link phrases and
-// custom fields when the schema is known.
+// describeJiraGetIssue documents the tool. The site's custom fields are
+// listed once, in atlassian_jira_search.
 func describeJiraGetIssue(s *schema.Snapshot) string {
 	var b section
-	b.line("Read one Jira issue by key (%s-123) or numeric id: summary, description as markdown, status with its category, priority, assignee, reporter, labels, components, parent, non-empty custom fields by display name, sub-tasks, linked issues with their direction (\"this blocks ENG-4\", \"this is blocked by ENG-3\"), comments as markdown, available transitions (name → target status), recent changes, and the issue's URL.", firstProjectKey(s))
-	b.line("Limits: the description is cut at %d characters and each comment at %d, with a marker; the %d most recent comments and the %d most recent change sets are shown, with the totals.", issueTextLimit, commentTextLimit, maxIssueComments, maxChangelogEntries)
-	b.line("expand: changelog, transitions (default both), renderedFields. fields: ids or display names, default all.")
-	b.field("Link phrases on this site (outward / inward)", linkTypesLine(s))
-	b.field("Custom fields", customFieldsLine(s))
+	b.line("Read one Jira issue by key (%s-123) or id: its fields (custom ones by display name), description and comments as markdown, links with their direction (\"this blocks %[1]s-4\"), sub-tasks, available transitions, recent changes, URL.", firstProjectKey(s))
+	recent := fmt.Sprintf("%d most recent comments and change sets", maxIssueComments)
+	if maxIssueComments != maxChangelogEntries {
+		recent = fmt.Sprintf("%d most recent comments and %d most recent change sets", maxIssueComments, maxChangelogEntries)
+	}
+	b.line("The description is cut at %d characters and each comment at %d; the %s are shown, with totals.", issueTextLimit, commentTextLimit, recent)
 	return b.String()
 }
 

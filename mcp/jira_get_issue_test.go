@@ -280,7 +280,7 @@ func TestJiraGetIssueWithoutSnapshot(t *testing.T) {
 func TestJiraGetIssueDescriptionWithSnapshot(t *testing.T) {
 	h := newHarness(t)
 	desc := describeJiraGetIssue(h.deps.snapshot())
-	for _, s := range []string{"ENG-123", `"blocks" / "is blocked by"`, "Story Points (customfield_10016", "8000", "10 most recent comments"} {
+	for _, s := range []string{"ENG-123", "this blocks ENG-4", "custom ones by display name", "8000", "10 most recent comments"} {
 		if !strings.Contains(desc, s) {
 			t.Errorf("description lacks %q:\n%s", s, desc)
 		}

@@ -15,15 +15,15 @@ import (
 
 // jiraManageIssueArgs are the arguments of atlassian_jira_manage_issue.
 type jiraManageIssueArgs struct {
-	IssueKey       string   `json:"issueKey" jsonschema:"issue key, e.g. ENG-123"`
-	Action         string   `json:"action" jsonschema:"add_comment, add_worklog, link_issues, add_labels, remove_labels, assign, unassign or add_watcher"`
-	Body           string   `json:"body,omitempty" jsonschema:"add_comment: the comment, markdown"`
-	TimeSpent      string   `json:"timeSpent,omitempty" jsonschema:"add_worklog: Jira duration such as 2h 30m, 1d, 45m (w d h m)"`
-	WorklogComment string   `json:"worklogComment,omitempty" jsonschema:"add_worklog: optional comment, markdown"`
-	TargetIssueKey string   `json:"targetIssueKey,omitempty" jsonschema:"link_issues: the other issue"`
-	LinkType       string   `json:"linkType,omitempty" jsonschema:"link_issues: phrase read as issueKey <linkType> targetIssueKey, e.g. blocks, is blocked by, relates to, duplicates"`
-	Labels         []string `json:"labels,omitempty" jsonschema:"add_labels/remove_labels: labels (no spaces)"`
-	AccountID      string   `json:"accountId,omitempty" jsonschema:"assign/add_watcher: display name, email or account id"`
+	IssueKey       string   `json:"issueKey"`
+	Action         string   `json:"action"`
+	Body           string   `json:"body,omitempty"`
+	TimeSpent      string   `json:"timeSpent,omitempty" jsonschema:"duration in w d h m, e.g. 2h 30m"`
+	WorklogComment string   `json:"worklogComment,omitempty"`
+	TargetIssueKey string   `json:"targetIssueKey,omitempty" jsonschema:"the other issue's key"`
+	LinkType       string   `json:"linkType,omitempty" jsonschema:"link phrase, e.g. blocks or is blocked by"`
+	Labels         []string `json:"labels,omitempty" jsonschema:"labels, no spaces"`
+	AccountID      string   `json:"accountId,omitempty" jsonschema:"display name, email or account id"`
 }
 
 // jiraManageIssueResult is the result of atlassian_jira_manage_issue.
@@ -67,19 +67,19 @@ func jiraManageIssueTool(d *Deps) *Tool {
 		})
 }
 
-// describeJiraManageIssue renders the description from the snapshot.
+// describeJiraManageIssue renders the description from the snapshot; the
+// site's link phrases are said here, in the one tool that makes links.
 func describeJiraManageIssue(snap *schema.Snapshot) string {
 	var s section
-	s.line("One change to a Jira issue per call. Actions and their parameters: add_comment (body, markdown); " +
-		"add_worklog (timeSpent like \"2h 30m\" or \"1d\", optional worklogComment; logged as starting now); " +
-		"link_issues (targetIssueKey, linkType: the phrase reads \"issueKey linkType targetIssueKey\", so " +
-		"{issueKey A, linkType \"blocks\", targetIssueKey B} means A blocks B and \"is blocked by\" means B blocks A); " +
-		"add_labels / remove_labels (labels); assign (accountId: display name, email or account id); unassign; " +
-		"add_watcher (accountId). remove_labels and unassign remove data.")
+	s.line("One change to a Jira issue per call; action and its parameters: add_comment (body); " +
+		"add_worklog (timeSpent like \"2h 30m\", optional worklogComment; starts now); " +
+		"link_issues (targetIssueKey, linkType read as \"issueKey linkType targetIssueKey\": \"blocks\" means issueKey " +
+		"blocks targetIssueKey, \"is blocked by\" the reverse); add_labels / remove_labels (labels); assign / add_watcher " +
+		"(accountId); unassign. remove_labels and unassign remove data; body and worklogComment are markdown.")
 	if lt := linkTypesLine(snap); lt != "" {
 		s.field("Link phrases (outward / inward)", lt)
 	}
-	s.line(`Example: {"issueKey":"%s-12","action":"add_worklog","timeSpent":"1h 30m","worklogComment":"Reproduced and fixed."}`, firstProjectKey(snap))
+	s.line(`Example: {"issueKey":"%s-12","action":"add_worklog","timeSpent":"1h 30m","worklogComment":"Fixed."}`, firstProjectKey(snap))
 	return s.String()
 }
 

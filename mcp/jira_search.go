@@ -40,11 +40,11 @@ var defaultSearchFields = []string{"summary", "status", "assignee", "priority", 
 
 // jiraSearchArgs are the arguments of atlassian_jira_search.
 type jiraSearchArgs struct {
-	JQL           string `json:"jql" jsonschema:"JQL query, passed to Jira as is. It must be bounded: include a restriction such as project = KEY, not just ORDER BY."`
-	Fields        string `json:"fields,omitempty" jsonschema:"Comma-separated field ids or display names to return besides the default summary,status,assignee,priority,issuetype,created,updated. Custom fields by display name (Story Points) or id (customfield_10016). *all returns every field."`
-	MaxResults    *int   `json:"maxResults,omitempty" jsonschema:"Issues per page, 1 to 100. Default 25."`
-	StartAt       int    `json:"startAt,omitempty" jsonschema:"0-based offset of the first issue, at most 1000. Default 0. To read further, pass nextPageToken instead."`
-	NextPageToken string `json:"nextPageToken,omitempty" jsonschema:"Opaque continuation from the previous answer's nextPageToken, for the next page of the same jql."`
+	JQL           string `json:"jql" jsonschema:"passed to Jira as is"`
+	Fields        string `json:"fields,omitempty" jsonschema:"comma-separated field ids or display names to add (Story Points, customfield_10016); *all for every field"`
+	MaxResults    *int   `json:"maxResults,omitempty" jsonschema:"issues per page, 1-100, default 25"`
+	StartAt       int    `json:"startAt,omitempty" jsonschema:"0-based offset, at most 1000; further on, follow nextPageToken"`
+	NextPageToken string `json:"nextPageToken,omitempty" jsonschema:"the previous answer's nextPageToken, same jql (valid ~6 days)"`
 }
 
 // jiraSearchIssue is one issue of a search answer.
@@ -142,26 +142,27 @@ func jiraSearchTool(d *Deps) *Tool {
 		})
 }
 
-// describeJiraSearch tells an agent how to write JQL for this site.
+// describeJiraSearch tells an agent how to write JQL for this site. It is
+// the one place the Jira site knowledge is said (projects, issue types,
+// statuses, priorities, custom fields): it is a read-only tool, offered
+// whenever Jira is, and the other Jira tools point here.
 func describeJiraSearch(s *schema.Snapshot) string {
 	var b section
-	b.line("Search Jira issues with JQL. Returns a page of issues (key, summary, status [category], type, priority, assignee, created, updated, plus requested fields, custom fields by display name), isLast, and a nextPageToken for the next page.")
-	b.line("JQL must be bounded (project = KEY AND …). Text fields come as markdown cut at %d characters; read a whole issue with atlassian_jira_get_issue.", searchTextLimit)
-	b.line("Paging: maxResults 1-%d (default %d); startAt up to %d; beyond that follow nextPageToken (same jql only, valid ~6 days).", maxSearchResults, defaultSearchResults, maxStartAt)
+	b.line("Search Jira issues with JQL; returns a page of issues: key, summary, status [category], type, priority, assignee, dates and requested fields by display name. JQL must be bounded (project = KEY AND ...). Text fields are markdown cut at %d characters.", searchTextLimit)
 	if s == nil || s.Jira == nil {
-		b.line("JQL basics: project = KEY, issuetype = Bug, status = \"In Progress\", statusCategory != Done, assignee = currentUser(), sprint in openSprints(), text ~ \"words\", created >= -7d, ORDER BY priority DESC, updated DESC. Custom fields by quoted display name (\"Story Points\" > 3) or cf[10016].")
-		b.line("Examples: project = PROJ AND statusCategory != Done ORDER BY priority DESC; assignee = currentUser() AND sprint in openSprints(); project = PROJ AND issuetype = Bug AND created >= -14d ORDER BY created DESC.")
+		b.line("JQL: project = KEY, issuetype = Bug, status = \"In Progress\", statusCategory != Done, assignee = currentUser(), sprint in openSprints(), text ~ \"words\", created >= -7d, ORDER BY priority DESC. Custom fields by quoted name (\"Story Points\" > 3) or cf[10016].")
+		b.line("Example: project = PROJ AND statusCategory != Done ORDER BY priority DESC")
 		return b.String()
 	}
 	key := firstProjectKey(s)
-	b.field("Projects (key - name)", projectsLine(s))
+	b.field("Projects", projectsLine(s))
 	b.field("Issue types", issueTypesLine(s))
-	b.field("Statuses [category]", statusesLine(s))
+	b.field("Statuses by category", statusesLine(s))
 	b.field("Priorities", prioritiesLine(s))
-	b.field("Custom fields (name, id, type; in JQL use the quoted name or cf[N])", customFieldsLine(s))
+	b.field(customFieldsLabel, customFieldsLine(s))
 	b.line("Examples:")
 	b.line("- project = %s AND statusCategory != Done ORDER BY priority DESC", key)
-	b.line("- assignee = currentUser() AND sprint in openSprints() ORDER BY status")
+	b.line("- assignee = currentUser() AND sprint in openSprints()")
 	bug := "Bug"
 	if !slices.Contains(issueTypeNames(s), "Bug") {
 		if names := issueTypeNames(s); len(names) > 0 {
@@ -169,7 +170,6 @@ func describeJiraSearch(s *schema.Snapshot) string {
 		}
 	}
 	b.line("- project = %s AND issuetype = %q AND created >= -14d ORDER BY created DESC", key, bug)
-	b.line("- project = %s AND text ~ \"login error\" AND updated >= -30d", key)
 	if sp := storyPointsField(s); sp != nil {
 		b.line("- project = %s AND %q >= 5 AND statusCategory = \"In Progress\"", key, sp.Name)
 	}

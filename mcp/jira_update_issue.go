@@ -14,21 +14,21 @@ import (
 
 // jiraUpdateIssueArgs are the arguments of atlassian_jira_update_issue.
 type jiraUpdateIssueArgs struct {
-	IssueKey          string          `json:"issueKey" jsonschema:"issue key, e.g. ENG-123"`
-	Action            string          `json:"action" jsonschema:"update_fields, transition, or both (edit the fields, then transition)"`
-	Fields            *jwUpdateFields `json:"fields,omitempty" jsonschema:"fields to set (update_fields and both)"`
-	TransitionName    string          `json:"transitionName,omitempty" jsonschema:"transition or target status name, case-insensitive (transition and both)"`
+	IssueKey          string          `json:"issueKey"`
+	Action            string          `json:"action" jsonschema:"update_fields, transition or both"`
+	Fields            *jwUpdateFields `json:"fields,omitempty" jsonschema:"fields to set"`
+	TransitionName    string          `json:"transitionName,omitempty" jsonschema:"transition or target status name"`
 	TransitionComment string          `json:"transitionComment,omitempty" jsonschema:"markdown comment added with the transition"`
-	CustomFields      map[string]any  `json:"customFields,omitempty" jsonschema:"other fields keyed by field id or display name, values coerced by the field's type (null clears): edited with update_fields and both; with action transition they fill the transition screen (e.g. {\"Resolution\": \"Won't Do\"})"`
+	CustomFields      map[string]any  `json:"customFields,omitempty" jsonschema:"other fields by display name or id (null clears); with a transition, its screen's, e.g. {\"Resolution\": \"Done\"}"`
 }
 
 // jwUpdateFields are the fields update_fields sets.
 type jwUpdateFields struct {
-	Summary     string   `json:"summary,omitempty" jsonschema:"new one-line title"`
-	Priority    string   `json:"priority,omitempty" jsonschema:"priority name"`
-	Labels      []string `json:"labels,omitempty" jsonschema:"replaces all labels (use atlassian_jira_manage_issue add_labels/remove_labels to add or remove some)"`
+	Summary     string   `json:"summary,omitempty"`
+	Priority    string   `json:"priority,omitempty"`
+	Labels      []string `json:"labels,omitempty" jsonschema:"replaces all labels"`
 	Assignee    string   `json:"assignee,omitempty" jsonschema:"display name, email or account id"`
-	Description string   `json:"description,omitempty" jsonschema:"markdown; replaces the description"`
+	Description string   `json:"description,omitempty" jsonschema:"markdown, replaces it"`
 }
 
 // empty reports whether no field is set (a nil Fields is empty).
@@ -91,25 +91,21 @@ func jiraUpdateIssueTool(d *Deps) *Tool {
 		})
 }
 
-// describeJiraUpdateIssue renders the description from the snapshot.
+// describeJiraUpdateIssue renders the description from the snapshot. The
+// site's statuses, priorities and custom fields are listed once, in
+// atlassian_jira_search.
 func describeJiraUpdateIssue(snap *schema.Snapshot) string {
 	var s section
-	s.line("Edit a Jira issue's fields and/or move it through its workflow. action: update_fields (needs fields or " +
-		"customFields), transition (needs transitionName), or both (edits, then transitions). Setting fields overwrites " +
-		"their values (labels replaces all labels; to add or remove single labels use atlassian_jira_manage_issue).")
-	s.line("transitionName matches a transition name or its target status name, case-insensitively; if it is not available " +
-		"from the issue's current status the error lists the transitions that are. transitionComment (markdown) is added " +
-		"with the transition. With action transition, customFields fill the transition's screen (Resolution, ...); a required " +
-		"resolution not given is set to the first one offered. Everything is checked before the first write.")
+	s.line("Edit a Jira issue's fields and/or move it through its workflow; all is checked before the first write. " +
+		"action update_fields sets fields and customFields, overwriting (labels replaces all); transition takes transitionName, " +
+		"a transition or target status name (errors list those available), adds transitionComment, and customFields fill its " +
+		"screen (a required resolution defaults to the first offered); both edits, then transitions. " +
+		"Statuses, priorities, fields: see atlassian_jira_search.")
+	key := "ENG"
 	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
-		s.field("Statuses", statusesLine(snap))
-		s.field("Priorities", prioritiesLine(snap))
-		s.field("Custom fields (customFields, by name or id)", customFieldsLine(snap))
-		key := firstProjectKey(snap)
-		s.line(`Example: {"issueKey":"%s-12","action":"both","fields":{"priority":"High"},"transitionName":"In Progress","transitionComment":"Picked up."}`, key)
-	} else {
-		s.line(`Example: {"issueKey":"ENG-12","action":"transition","transitionName":"Done","transitionComment":"Fixed in 2.3.1."}`)
+		key = firstProjectKey(snap)
 	}
+	s.line(`Example: {"issueKey":"%s-12","action":"both","fields":{"priority":"High"},"transitionName":"In Progress","transitionComment":"Picked up."}`, key)
 	return s.String()
 }
 

@@ -14,8 +14,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"sync"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
@@ -164,8 +166,12 @@ func schemasFor[In, Out any](name string) (json.RawMessage, json.RawMessage) {
 		mcpgo.WithInputSchema[In]()(&scratch)
 		mcpgo.WithOutputSchema[Out]()(&scratch)
 		s.output, s.err = json.Marshal(scratch.OutputSchema)
+		if s.err == nil {
+			s.output, s.err = leanOutputSchema(s.output)
+		}
 		if s.err == nil && scratch.RawInputSchema != nil {
 			s.input, s.err = withoutNullTypes(scratch.RawInputSchema)
+			s.input = openObjects.ReplaceAll(s.input, nil)
 		}
 	})
 	if s.err != nil || s.input == nil {
@@ -187,4 +193,44 @@ func withoutNullTypes(schema json.RawMessage) (json.RawMessage, error) {
 		return nil, err
 	}
 	return nullTypes.ReplaceAll(compact.Bytes(), []byte(`"type":"$1$2"`)), nil
+}
+
+// openObjects matches the generator's "additionalProperties":true (on
+// map-typed parameters), which is JSON Schema's default: bytes every client
+// reads on every turn for nothing.
+var openObjects = regexp.MustCompile(`,"additionalProperties":true\b|"additionalProperties":true,`)
+
+// leanOutputSchema trims an output schema to what says something: no
+// "additionalProperties" on objects (results may grow fields, and closed
+// output schemas only make old clients reject new servers), and a
+// description said once (the first time, in key order, which is the order
+// the schema is written in) rather than on every copy of a shared type.
+func leanOutputSchema(raw json.RawMessage) (json.RawMessage, error) {
+	var schema any
+	if err := json.Unmarshal(raw, &schema); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			delete(v, "additionalProperties")
+			if d, ok := v["description"].(string); ok {
+				if seen[d] {
+					delete(v, "description")
+				}
+				seen[d] = true
+			}
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				walk(v[k])
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	walk(schema)
+	return json.Marshal(schema)
 }
