@@ -641,7 +641,7 @@ func searchError(err error, snap *schema.Snapshot) error {
 	case strings.Contains(text, "does not exist or you do not have permission"):
 		hint = "Custom fields go by quoted display name (\"Story Points\") or cf[10016]"
 		if cf := customFieldsLine(snap); cf != "" {
-			hint += "; this site has: " + cf
+			hint += "; this site has, as name (N, type) for cf[N]: " + cf
 		}
 		hint += "."
 	case strings.Contains(text, "Error in the JQL Query"):

@@ -100,7 +100,7 @@ func TestJiraSearchErrors(t *testing.T) {
 		{"unknown status lists statuses", map[string]any{"jql": "project = ENG AND status = Doing"},
 			[]string{"The value 'Doing' does not exist for the field 'status'.", "In Review", "Investigating"}},
 		{"unknown JQL field lists custom fields", map[string]any{"jql": "project = ENG AND \"Story Pts\" > 3"},
-			[]string{"Field 'Story Pts' does not exist or you do not have permission to view it.", "Story Points (customfield_10016, number)"}},
+			[]string{"Field 'Story Pts' does not exist or you do not have permission to view it.", "as name (N, type) for cf[N]", "Story Points (10016, number)"}},
 		{"unbounded", map[string]any{"jql": "order by key desc"},
 			[]string{"Unbounded JQL queries are not allowed here. Please add a search restriction to your query.", "project = ENG AND"}},
 		{"unknown field", map[string]any{"jql": "project = ENG", "fields": "summary,Story Pts"},

@@ -13,7 +13,7 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
@@ -27,12 +27,12 @@ import (
 func TestToolListBytes(t *testing.T) {
 	sites := []struct {
 		name   string
-		opts   []atlassiantest.Option
+		opts   []sandbox.Option
 		budget int // description + input schema bytes, all tools
 	}{
 		{"demo", nil, 10_000},
-		{"500-projects", []atlassiantest.Option{atlassiantest.WithoutRateLimits(),
-			atlassiantest.WithGeneratedSite(atlassiantest.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 500, Spaces: 250, Pages: 250, Seed: 7})}, 12_000},
+		{"500-projects", []sandbox.Option{sandbox.WithoutRateLimits(),
+			sandbox.WithGeneratedSite(sandbox.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 500, Spaces: 250, Pages: 250, Seed: 7})}, 12_000},
 	}
 	for _, site := range sites {
 		t.Run(site.name, func(t *testing.T) {
