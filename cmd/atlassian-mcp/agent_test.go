@@ -38,7 +38,7 @@ func connectSandbox(t *testing.T, dataDir, name string, opts ...sandbox.Option) 
 	site.RegisterRedirectURI(redirect)
 	browser := &http.Client{Timeout: 30 * time.Second}
 	quiet := streams{in: strings.NewReader(""), out: io.Discard, err: io.Discard}
-	err = connect(context.Background(), quiet, connectOptions{
+	err = connectCmd(context.Background(), quiet, connectOptions{
 		store: &storeFlags{dataDir: dataDir, connection: name}, clientID: site.ClientID, clientSecret: site.ClientSecret,
 		authURL: site.URL, apiURL: site.URL, redirectURI: redirect, timeout: time.Minute,
 		browse: func(u string) error {

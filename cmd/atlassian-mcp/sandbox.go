@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/internal/loopback"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
@@ -88,13 +89,7 @@ func checkListen(addr string, allowRemote bool) error {
 	if port == "" {
 		return fmt.Errorf("--listen %q: missing port", addr)
 	}
-	if allowRemote {
-		return nil
-	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if allowRemote || loopback.Host(host) {
 		return nil
 	}
 	return fmt.Errorf("--listen %q is not a loopback address; the sandbox's credentials are public, so pass --allow-remote to expose it", addr)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/internal/loopback"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/site"
@@ -378,7 +379,7 @@ func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.L
 	if logger.Enabled(ctx, slog.LevelDebug) {
 		quiet.out, quiet.err = s.err, s.err
 	}
-	err = connect(ctx, quiet, connectOptions{
+	err = connectCmd(ctx, quiet, connectOptions{
 		store: sf, clientID: sb.ClientID, clientSecret: sb.ClientSecret,
 		authURL: sb.URL, apiURL: sb.URL, redirectURI: redirect,
 		timeout: time.Minute, browse: play, log: logger,
@@ -406,14 +407,11 @@ func freeLoopbackCallback() (string, error) {
 // checkLoopback refuses addresses beyond this machine; --no-auth serves
 // only loopback addresses.
 func checkLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
+	local, err := loopback.Addr(addr)
 	if err != nil {
 		return fmt.Errorf("--http %q: want host:port, e.g. 127.0.0.1:8080", addr)
 	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if local {
 		return nil
 	}
 	return fmt.Errorf("--http %q: --no-auth serves without authentication, so it only listens on loopback addresses (127.0.0.1, ::1, localhost); drop --no-auth and give agents tokens (atlassian-mcp agent add) to serve beyond this machine", addr)
