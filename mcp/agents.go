@@ -409,6 +409,13 @@ type GatewayOptions struct {
 	NoAuth *Identity
 	// SessionIdleTTL ends sessions idle this long (0: 30 minutes).
 	SessionIdleTTL time.Duration
+	// MaxRequestBytes bounds a request body (0: DefaultMaxRequestBytes); a
+	// larger one is answered 413 before it is decoded.
+	MaxRequestBytes int64
+	// AllowedOrigins are the browser origins (scheme://host[:port]) that
+	// may call; a request with any other Origin header is refused with
+	// 403. Requests without Origin (agents that are not browsers) pass.
+	AllowedOrigins []string
 	// Logger receives gateway logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -419,9 +426,10 @@ type GatewayOptions struct {
 // agent that created them: another agent presenting the session id gets
 // 404, as for an unknown session.
 type Gateway struct {
-	opts    GatewayOptions
-	tenants map[string]*server.StreamableHTTPServer
-	log     *slog.Logger
+	opts     GatewayOptions
+	tenants  map[string]*server.StreamableHTTPServer
+	sessions map[string]*agentSessions
+	log      *slog.Logger
 }
 
 // NewGateway returns a gateway over one server per tenant.
@@ -435,13 +443,17 @@ func NewGateway(servers map[string]*Server, opts GatewayOptions) (*Gateway, erro
 	if opts.SessionIdleTTL == 0 {
 		opts.SessionIdleTTL = 30 * time.Minute
 	}
-	g := &Gateway{opts: opts, tenants: map[string]*server.StreamableHTTPServer{}, log: opts.Logger}
+	if opts.MaxRequestBytes <= 0 {
+		opts.MaxRequestBytes = DefaultMaxRequestBytes
+	}
+	g := &Gateway{opts: opts, tenants: map[string]*server.StreamableHTTPServer{}, sessions: map[string]*agentSessions{}, log: opts.Logger}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
 	for tenant, srv := range servers {
+		g.sessions[tenant] = &agentSessions{}
 		g.tenants[tenant] = srv.HTTPHandler(opts.Path,
-			server.WithSessionIdManagerResolver(&agentSessions{}),
+			server.WithSessionIdManagerResolver(g.sessions[tenant]),
 			server.WithSessionIdleTTL(opts.SessionIdleTTL))
 	}
 	return g, nil
@@ -454,8 +466,15 @@ func unauthorized(w http.ResponseWriter) {
 	http.Error(w, "unauthorized", http.StatusUnauthorized)
 }
 
-// ServeHTTP authenticates and routes one request.
+// ServeHTTP checks the Origin, authenticates, checks the session is the
+// caller's (GET and DELETE; mcp-go checks POST), bounds the body and
+// routes one request.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !originAllowed(r, g.opts.AllowedOrigins) {
+		g.log.Warn("request refused: Origin not allowed", "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
+		http.Error(w, fmt.Sprintf("Forbidden: Origin %q is not allowed; list it with serve --allowed-origins", r.Header.Get("Origin")), http.StatusForbidden)
+		return
+	}
 	id := g.opts.NoAuth
 	if g.opts.Auth != nil {
 		id = g.opts.Auth.Authenticate(r.Header.Get("Authorization"))
@@ -469,6 +488,20 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h == nil {
 		g.log.Error("agent's tenant is not served", "agent", id.Agent, "tenant", id.Tenant)
 		http.Error(w, "this agent's connection is not served here", http.StatusServiceUnavailable)
+		return
+	}
+	if sessionRequest(r) {
+		switch sid := r.Header.Get(server.HeaderKeySessionID); {
+		case sid == "":
+			http.Error(w, "Bad Request: Mcp-Session-Id header required (initialize first)", http.StatusBadRequest)
+			return
+		case !g.sessions[id.Tenant].owns(id.Agent, sid):
+			http.Error(w, "Session not found", http.StatusNotFound)
+			return
+		}
+	}
+	if !readLimitedBody(w, r, g.opts.MaxRequestBytes) {
+		g.log.Warn("request refused: body over the limit", "agent", id.Agent, "limit", g.opts.MaxRequestBytes)
 		return
 	}
 	h.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
@@ -501,6 +534,14 @@ func (s *agentSessions) ResolveSessionIdManager(r *http.Request) server.SessionI
 		}
 	}
 	return m
+}
+
+// owns reports whether session id exists and is agent's.
+func (s *agentSessions) owns(agent, id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	owner, ok := s.owner[id]
+	return ok && owner == agent
 }
 
 type boundSessions struct {

@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -39,6 +40,10 @@ type Options struct {
 	Hooks *server.Hooks
 	// Logger receives server logs; nil discards them.
 	Logger *slog.Logger
+	// MaxRequestBytes bounds one stdio line, a JSON-RPC message (0:
+	// DefaultMaxRequestBytes). A longer line is answered with a JSON-RPC
+	// error and serving goes on.
+	MaxRequestBytes int64
 }
 
 // Server is the MCP server over a set of tools. It re-describes and
@@ -170,11 +175,21 @@ func (s *Server) recover(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 }
 
 // ServeStdio serves the protocol on in/out until ctx ends or in closes.
-// Nothing but JSON-RPC is written to out.
+// Nothing but JSON-RPC is written to out. A line longer than
+// Options.MaxRequestBytes is refused with a JSON-RPC error without being
+// held in memory whole.
 func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) error {
+	max := s.opts.MaxRequestBytes
+	if max <= 0 {
+		max = DefaultMaxRequestBytes
+	}
+	locked := &lockedWriter{w: out}
+	lines := &lineLimiter{in: bufio.NewReaderSize(in, 64<<10), out: locked, max: int(max), onDrop: func(size int) {
+		s.log.Warn("stdio message refused: over the limit", "bytes", size, "limit", max)
+	}}
 	stdio := server.NewStdioServer(s.mcp)
 	stdio.SetErrorLogger(log.New(slogWriter{s.log}, "", 0))
-	return stdio.Listen(ctx, in, out)
+	return stdio.Listen(ctx, lines, locked)
 }
 
 // slogWriter adapts mcp-go's *log.Logger output to slog.

@@ -44,6 +44,8 @@ agent token for the sandbox tenant on stderr.`)
 	fs.BoolVar(&sf.noAuth, "no-auth", false, "serve --http WITHOUT authentication, as the owner (loopback addresses only; for local protocol testing)")
 	fs.StringVar(&sf.profile, "profile", "owner", "stdio and --no-auth: the caller's profile: owner (every tool), aicos or assistant")
 	fs.StringVar(&sf.tier, "tier", "vip", "stdio and --no-auth: the tier of calls whose _meta names no sender")
+	fs.Int64Var(&o.maxRequestBytes, "max-request-bytes", mcp.DefaultMaxRequestBytes, "largest JSON-RPC message accepted: an HTTP request body (larger: 413) or a stdio line (larger: a JSON-RPC error)")
+	fs.StringVar(&sf.origins, "allowed-origins", "", "--http: comma-separated browser origins (scheme://host[:port]) allowed to call; a request with another Origin header gets 403 (requests without Origin are allowed)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -60,6 +62,16 @@ agent token for the sandbox tenant on stderr.`)
 		fmt.Fprintf(s.err, "serve: %v\n", err)
 		return exitUsage
 	}
+	if o.maxRequestBytes < 1024 {
+		fmt.Fprintf(s.err, "serve: --max-request-bytes %d: want at least 1024 (default %d)\n", o.maxRequestBytes, mcp.DefaultMaxRequestBytes)
+		return exitUsage
+	}
+	origins, err := mcp.ParseOrigins(sf.origins)
+	if err != nil {
+		fmt.Fprintf(s.err, "serve: --allowed-origins: %v\n", err)
+		return exitUsage
+	}
+	sf.allowed = origins
 	if *httpAddr != "" {
 		return serveHTTPMode(ctx, s, o, sf, *httpAddr, logger)
 	}
@@ -94,6 +106,8 @@ type serveAccessFlags struct {
 	noAuth  bool
 	profile string
 	tier    string
+	origins string
+	allowed []string // origins, parsed
 }
 
 // localIdentity is the caller of a stdio or --no-auth server of tenant.
@@ -130,6 +144,7 @@ func tenantServer(ctx context.Context, s streams, o *serveOptions, st *site.Site
 		return nil, nil, exitFailure
 	}
 	opts := o.tools.options(mcp.Products(st), logger.With("tenant", tenant))
+	opts.MaxRequestBytes = o.maxRequestBytes
 	(&mcp.Guard{Tenant: tenant, Audit: audit, Default: def, Logger: logger}).Apply(&opts)
 	srv, err := mcp.NewServer(mcp.AllTools(mcp.NewDeps(st)), st.Schema, opts)
 	if err != nil {
@@ -155,7 +170,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		}
 	}()
 	servers := map[string]*mcp.Server{}
-	gopts := mcp.GatewayOptions{Path: "/mcp", Logger: logger}
+	gopts := mcp.GatewayOptions{Path: "/mcp", Logger: logger, MaxRequestBytes: o.maxRequestBytes, AllowedOrigins: sf.allowed}
 	if sf.noAuth {
 		if sf.config != "" {
 			fmt.Fprintln(s.err, "serve: --no-auth serves one connection without agents; drop --config")
@@ -293,6 +308,8 @@ type serveOptions struct {
 	tools    toolFlags
 	sandbox  bool
 	logLevel string
+	// maxRequestBytes bounds one JSON-RPC message (serve only).
+	maxRequestBytes int64
 }
 
 func addServeFlags(fs *flag.FlagSet) *serveOptions {

@@ -1,0 +1,134 @@
+package mcp
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"sync"
+
+	mcpgo "github.com/mark3labs/mcp-go/mcp"
+)
+
+// lineLimiter passes whole stdio lines of at most max bytes through to the
+// protocol reader. A longer line is never buffered past max: it is
+// discarded up to its newline and answered on out with a JSON-RPC error
+// (carrying the request's id when it appears before the cut), and serving
+// goes on with the next line.
+type lineLimiter struct {
+	in      *bufio.Reader
+	out     io.Writer // shared with mcp-go's writes: see lockedWriter
+	max     int
+	pending []byte // the rest of the current line for Read
+	line    []byte // reused buffer of the line being read
+	onDrop  func(size int)
+}
+
+// Read implements io.Reader.
+func (l *lineLimiter) Read(p []byte) (int, error) {
+	for len(l.pending) == 0 {
+		line, err := l.next()
+		if len(line) > 0 {
+			l.pending = line
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, l.pending)
+	l.pending = l.pending[n:]
+	return n, nil
+}
+
+// next reads one line (with its newline). It returns nil for a line it
+// refused, and io.EOF (with any last unterminated line) at the end.
+func (l *lineLimiter) next() ([]byte, error) {
+	l.line = l.line[:0]
+	size, over := 0, false
+	for {
+		chunk, err := l.in.ReadSlice('\n')
+		size += len(chunk)
+		if !over {
+			if body := bytes.TrimSuffix(chunk, []byte{'\n'}); len(l.line)+len(body) > l.max {
+				over = true
+				l.line = append(l.line, chunk[:l.max-len(l.line)]...)
+			} else {
+				l.line = append(l.line, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if over {
+			l.refuse(size)
+			return nil, err
+		}
+		return l.line, err
+	}
+}
+
+// refuse answers the oversized line whose first max bytes are in l.line.
+func (l *lineLimiter) refuse(size int) {
+	if l.onDrop != nil {
+		l.onDrop(size)
+	}
+	msg, _ := json.Marshal(mcpgo.JSONRPCError{
+		JSONRPC: mcpgo.JSONRPC_VERSION,
+		ID:      mcpgo.NewRequestId(leadingID(l.line)),
+		Error:   mcpgo.NewJSONRPCErrorDetails(mcpgo.INVALID_REQUEST, tooLargeMessage(int64(l.max)), nil),
+	})
+	_, _ = l.out.Write(append(msg, '\n'))
+}
+
+// leadingID is the top-level "id" of a JSON object cut short, when it
+// appears before the cut; nil otherwise.
+func leadingID(prefix []byte) any {
+	dec := json.NewDecoder(bytes.NewReader(prefix))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		if key == "id" {
+			var id any
+			if dec.Decode(&id) != nil {
+				return nil
+			}
+			switch id := id.(type) {
+			case json.Number:
+				if n, err := id.Int64(); err == nil {
+					return n
+				}
+			case string:
+				return id
+			}
+			return nil
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// lockedWriter makes each Write atomic, so a refusal written by
+// lineLimiter never interleaves with a response written by mcp-go (which
+// writes each message in one Write).
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// Write implements io.Writer.
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(p)
+}
