@@ -4,20 +4,50 @@ import (
 	"strings"
 )
 
-// fit makes converted blocks valid children of container: blocks the
-// container may not hold are rewritten into allowed ones that keep their
+// contentRules maps a container type to the child types it may hold.
+type contentRules map[string]nodeSet
+
+var (
+	// adfRules are the official schema's rules.
+	adfRules = contentRules(allowedChildren)
+	// storageRules are the wider rules of storage format, used when
+	// markdown is converted for ToStorage: quotes and panels hold any block
+	// (tables, panels, headings, task lists), so a quote around an alert or
+	// a table inside a panel survives markdown -> storage.
+	storageRules = func() contentRules {
+		r := make(contentRules, len(allowedChildren))
+		for k, v := range allowedChildren {
+			r[k] = v
+		}
+		anyBlock := union(allowedChildren["doc"], setOf("nestedExpand"))
+		r["blockquote"] = anyBlock
+		r["panel"] = anyBlock
+		r["tableHeader"] = r["tableCell"] // init has not run yet
+		return r
+	}()
+)
+
+// fit makes converted blocks valid children of container under the
+// conversion's rules: blocks the container may not hold are rewritten into allowed ones that keep their
 // text (a heading becomes a bold paragraph, a nested quote or panel gives
 // up its frame, a table becomes one paragraph per row, an expand becomes a
 // nestedExpand where allowed), and containers that need content get an
 // empty paragraph.
-func fit(container string, in []*Node) []*Node {
-	return fitBlocks(container, in, true)
+func (c *mdConv) fit(container string, in []*Node) []*Node {
+	return fitBlocks(c.rules(), container, in, true)
+}
+
+func (c *mdConv) rules() contentRules {
+	if c.storage {
+		return storageRules
+	}
+	return adfRules
 }
 
 // fitBlocks is fit; addMin says whether to add the empty paragraph a
 // container needs (not when the blocks are spliced into another list).
-func fitBlocks(container string, in []*Node, addMin bool) []*Node {
-	allowed := allowedChildren[container]
+func fitBlocks(rules contentRules, container string, in []*Node, addMin bool) []*Node {
+	allowed := rules[container]
 	ok := len(in) > 0
 	for _, n := range in {
 		if !allowed[n.Type] || n.Type == "expand" || n.Type == "nestedExpand" || isEmptyParagraph(n) {
@@ -38,12 +68,12 @@ func fitBlocks(container string, in []*Node, addMin bool) []*Node {
 		if allowed[n.Type] {
 			switch n.Type {
 			case "expand", "nestedExpand":
-				n.Content = fit(n.Type, n.Content)
+				n.Content = fitBlocks(rules, n.Type, n.Content, true)
 			}
 			out = append(out, n)
 			continue
 		}
-		for _, d := range demote(container, n) {
+		for _, d := range demote(rules, container, n) {
 			if !isEmptyParagraph(d) {
 				out = append(out, d)
 			}
@@ -71,19 +101,19 @@ func isEmptyParagraph(n *Node) bool {
 	return n.Type == "paragraph" && len(n.Content) == 0
 }
 
-func demote(container string, n *Node) []*Node {
-	allowed := allowedChildren[container]
+func demote(rules contentRules, container string, n *Node) []*Node {
+	allowed := rules[container]
 	switch n.Type {
 	case "expand", "nestedExpand":
 		if allowed["nestedExpand"] {
 			title := n.StringAttr("title")
-			return []*Node{{Type: "nestedExpand", Attrs: map[string]any{"title": title}, Content: fit("nestedExpand", n.Content)}}
+			return []*Node{{Type: "nestedExpand", Attrs: map[string]any{"title": title}, Content: fitBlocks(rules, "nestedExpand", n.Content, true)}}
 		}
 		var out []*Node
 		if t := n.StringAttr("title"); t != "" {
 			out = append(out, &Node{Type: "paragraph", Content: []*Node{{Type: "text", Text: t, Marks: []Mark{{Type: "strong"}}}}})
 		}
-		return append(out, fitBlocks(container, n.Content, false)...)
+		return append(out, fitBlocks(rules, container, n.Content, false)...)
 	case "heading":
 		content := make([]*Node, len(n.Content))
 		for i, c := range n.Content {
@@ -96,7 +126,7 @@ func demote(container string, n *Node) []*Node {
 		}
 		return []*Node{{Type: "paragraph", Content: normalizeInline(content)}}
 	case "blockquote", "panel":
-		return fitBlocks(container, n.Content, false)
+		return fitBlocks(rules, container, n.Content, false)
 	case "table":
 		var out []*Node
 		for _, row := range n.Content {
@@ -120,7 +150,7 @@ func demote(container string, n *Node) []*Node {
 			bl := &Node{Type: "bulletList"}
 			for _, it := range n.Content {
 				if it.Type != "taskItem" {
-					bl.Content = append(bl.Content, &Node{Type: "listItem", Content: fit("listItem", demote("listItem", it))})
+					bl.Content = append(bl.Content, &Node{Type: "listItem", Content: fitBlocks(rules, "listItem", demote(rules, "listItem", it), true)})
 					continue
 				}
 				box := "[ ] "

@@ -19,14 +19,20 @@ import (
 // deeper than the limits is flattened (text is kept). Inputs larger than
 // MaxInputSize return ErrTooLarge.
 func FromMarkdown(md string) (*Doc, error) {
+	return fromMarkdown(md, false)
+}
+
+// fromMarkdown is FromMarkdown; with storage set it builds the document for
+// ToStorage rather than for the ADF schema (see mdConv.storage).
+func fromMarkdown(md string, storage bool) (*Doc, error) {
 	if len(md) > MaxInputSize {
 		return nil, ErrTooLarge
 	}
 	src := sanitizeMarkdown(md)
 	root := mdParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
-	c := &mdConv{src: src}
+	c := &mdConv{src: src, storage: storage}
 	blocks := c.blocks(root, 0)
-	doc := NewDoc(fit("doc", blocks)...)
+	doc := NewDoc(c.fit("doc", blocks)...)
 	assignTaskIDs(doc.Content, new(int))
 	return doc, nil
 }
@@ -56,7 +62,12 @@ func assignTaskIDs(nodes []*Node, ordinal *int) {
 const maxMarkdownNesting = 40
 
 type mdConv struct {
-	src     []byte
+	src []byte
+	// storage builds the document for ToStorage, not for the ADF schema:
+	// storage format holds what ADF cannot (an alert or a table in a quote
+	// or panel, an image inside a paragraph, code macro parameters), and
+	// markdown -> storage must not lose it on the way through ADF.
+	storage bool
 	skipBox bool // the next task checkbox belongs to the taskItem being built
 	ic      inlineConv
 }
@@ -283,7 +294,7 @@ func (c *mdConv) subMarkdown(s string, depth int) []*Node {
 	}
 	src := []byte(s)
 	root := mdParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
-	sub := &mdConv{src: src}
+	sub := &mdConv{src: src, storage: c.storage}
 	out := sub.blocks(root, depth)
 	return out
 }
@@ -306,11 +317,11 @@ func (c *mdConv) blockquote(b *ast.Blockquote, depth int) *Node {
 					content = append(content, c.paragraphFrom(p, first.Stop)...)
 				}
 				content = append(content, c.blocksAfter(p, depth+1)...)
-				return &Node{Type: "panel", Attrs: map[string]any{"panelType": pt}, Content: fit("panel", content)}
+				return &Node{Type: "panel", Attrs: map[string]any{"panelType": pt}, Content: c.fit("panel", content)}
 			}
 		}
 	}
-	return &Node{Type: "blockquote", Content: fit("blockquote", c.blocks(b, depth+1))}
+	return &Node{Type: "blockquote", Content: c.fit("blockquote", c.blocks(b, depth+1))}
 }
 
 // blocksAfter converts the siblings following n (with <details> support).
@@ -369,7 +380,7 @@ func (c *mdConv) list(l *ast.List, depth int) *Node {
 	}
 	for it := l.FirstChild(); it != nil; it = it.NextSibling() {
 		content := c.blocks(it, depth+2)
-		list.Content = append(list.Content, &Node{Type: "listItem", Content: fit("listItem", content)})
+		list.Content = append(list.Content, &Node{Type: "listItem", Content: c.fit("listItem", content)})
 	}
 	return list
 }
@@ -439,7 +450,7 @@ func (c *mdConv) table(t *east.Table) *Node {
 			if len(content) != 1 || len(content[0].Content) != 0 {
 				empty = false
 			}
-			row.Content = append(row.Content, &Node{Type: cellType, Content: fit("tableCell", content)})
+			row.Content = append(row.Content, &Node{Type: cellType, Content: c.fit("tableCell", content)})
 		}
 		if header && empty && r.NextSibling() != nil {
 			// An all-empty header row is how markdown writes a table without one.
@@ -476,6 +487,16 @@ func (c *mdConv) paragraphFrom(n ast.Node, from int) []*Node {
 			media = true
 			break
 		}
+	}
+	if media && c.storage && len(runs) > 1 {
+		// Storage holds an image inside a paragraph: keep it inline
+		// rather than splitting the paragraph around it.
+		for i, r := range runs {
+			if r.Type == "mediaSingle" {
+				runs[i] = r.Content[0]
+			}
+		}
+		media = false
 	}
 	if !media {
 		return []*Node{{Type: "paragraph", Content: trimBreaks(runs)}}

@@ -125,7 +125,7 @@ package adf
 // Confluence things (page links, mentions, macros) is described in
 // storage.go.
 func MarkdownToStorage(md string) (string, error) {
-	d, err := FromMarkdown(md)
+	d, err := fromMarkdown(md, true)
 	if err != nil {
 		return "", err
 	}
