@@ -21,6 +21,15 @@ var fidelityCases = []struct {
 	{"inline image keeps its paragraph",
 		`<p>before <ac:image><ri:url ri:value="https://e.com/i.png"/></ac:image> after</p>`,
 		"before ![](https://e.com/i.png) after\n"},
+	{"code macro parameters kept in the info string",
+		`<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">py</ac:parameter><ac:parameter ac:name="title">Example</ac:parameter><ac:parameter ac:name="collapse">true</ac:parameter><ac:parameter ac:name="linenumbers">true</ac:parameter><ac:parameter ac:name="firstline">10</ac:parameter><ac:parameter ac:name="theme">Midnight</ac:parameter><ac:parameter ac:name="breakoutMode">wide</ac:parameter><ac:plain-text-body><![CDATA[print(1)]]></ac:plain-text-body></ac:structured-macro>`,
+		"```py title=\"Example\" collapse=\"true\" linenumbers=\"true\" firstline=\"10\" theme=\"Midnight\" breakoutMode=\"wide\"\nprint(1)\n```\n"},
+	{"unknown language kept",
+		`<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">mermaid</ac:parameter><ac:plain-text-body><![CDATA[graph TD]]></ac:plain-text-body></ac:structured-macro>`,
+		"```mermaid\ngraph TD\n```\n"},
+	{"parameters without a language",
+		`<ac:structured-macro ac:name="code"><ac:parameter ac:name="title">T</ac:parameter><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:structured-macro>`,
+		"``` title=\"T\"\nx\n```\n"},
 }
 
 func TestStorageFidelity(t *testing.T) {

@@ -61,6 +61,11 @@ func assignTaskIDs(nodes []*Node, ordinal *int) {
 // depth of nested markdown containers (each adds two ADF levels).
 const maxMarkdownNesting = 40
 
+// codeParamsAttr is the codeBlock attribute that carries a code macro's
+// parameters (other than the language) from markdown to ToStorage. Only
+// documents built for storage have it; ADF has no such attribute.
+const codeParamsAttr = "x-storage-params"
+
 type mdConv struct {
 	src []byte
 	// storage builds the document for ToStorage, not for the ADF schema:
@@ -103,7 +108,14 @@ func (c *mdConv) block(n ast.Node, depth int) []*Node {
 	case *ast.ThematicBreak:
 		return []*Node{{Type: "rule"}}
 	case *ast.FencedCodeBlock:
-		return []*Node{c.codeBlock(b, string(b.Language(c.src)))}
+		cb := c.codeBlock(b, string(b.Language(c.src)))
+		if c.storage && b.Info != nil {
+			// The code macro's other parameters travel in the info string.
+			if _, params := splitCodeInfo(unescapeText(string(b.Info.Segment.Value(c.src)))); len(params) > 0 {
+				cb.SetAttr(codeParamsAttr, params)
+			}
+		}
+		return []*Node{cb}
 	case *ast.CodeBlock:
 		return []*Node{c.codeBlock(b, "")}
 	case *ast.Blockquote:
@@ -146,7 +158,7 @@ func (c *mdConv) codeBlock(n ast.Node, lang string) *Node {
 	}
 	code := strings.TrimSuffix(b.String(), "\n")
 	cb := &Node{Type: "codeBlock"}
-	if f := strings.Fields(lang); len(f) > 0 {
+	if f := strings.Fields(lang); len(f) > 0 && !(c.storage && infoParamRe.MatchString(f[0])) {
 		lang = f[0]
 	} else {
 		lang = ""

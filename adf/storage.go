@@ -20,8 +20,9 @@ package adf
 //
 //	storage                                  markdown
 //	code / noformat macro (CDATA body)       ```lang key="value"... fenced code; the
-//	                                         language (whitelist in storage_syntax.go)
-//	                                         comes back, other parameters are shown
+//	                                         language as written (known to Confluence
+//	                                         or not) and every other parameter (title,
+//	                                         collapse, linenumbers, ...) come back
 //	info / tip / note / warning / panel      > [!NOTE] / [!TIP] / [!WARNING] / [!CAUTION] /
 //	                                         [!IMPORTANT]: Confluence's note macro is the
 //	                                         yellow (ADF warning) panel, its warning macro
@@ -83,8 +84,7 @@ package adf
 //
 // What does not survive storage -> markdown -> storage: mention display
 // names (storage has none), inline-comment markers (the text stays, the
-// anchor goes), code macro parameters other than the language, panel
-// parameters other than the title and the generic panel's colour, status
+// anchor goes), panel parameters other than the title and the generic panel's colour, status
 // macro subtlety, image sizes, and macros nested inside a list item or a
 // table cell that ADF cannot hold there (their content stays).
 //

@@ -1,81 +1,47 @@
 package adf
 
 import (
+	"regexp"
 	"strings"
 	"time"
 )
 
-// storageLanguages maps the fence languages agents write (and ADF
-// codeBlock languages) to the language names the Confluence code macro
-// accepts. A language not in the table is left out of the macro, which then
-// renders as plain text (an unknown name can fail validation).
-var storageLanguages = map[string]string{
-	"actionscript": "actionscript3", "actionscript3": "actionscript3", "as3": "actionscript3",
-	"applescript": "applescript",
-	"bash":        "bash", "sh": "bash", "zsh": "bash", "shell": "shell", "console": "shell",
-	"c": "c", "h": "c",
-	"c#": "csharp", "cs": "csharp", "csharp": "csharp",
-	"c++": "cpp", "cpp": "cpp", "cc": "cpp", "hpp": "cpp", "cxx": "cpp",
-	"clojure": "clojure", "clj": "clojure",
-	"coffeescript": "coffeescript", "coffee": "coffeescript",
-	"coldfusion": "coldfusion", "cf": "coldfusion",
-	"css": "css", "scss": "sass", "sass": "sass", "less": "less",
-	"dart": "dart", "delphi": "delphi", "pascal": "delphi",
-	"diff": "diff", "patch": "diff",
-	"dockerfile": "dockerfile", "docker": "dockerfile",
-	"elixir": "elixir", "erlang": "erlang", "erl": "erlang",
-	"go": "go", "golang": "go",
-	"graphql": "graphql", "gql": "graphql",
-	"groovy": "groovy", "gradle": "groovy",
-	"haskell": "haskell", "hs": "haskell",
-	"html": "html", "xhtml": "html", "xml": "xml", "svg": "xml",
-	"java": "java", "javafx": "javafx",
-	"javascript": "javascript", "js": "javascript", "jsx": "javascript", "mjs": "javascript", "node": "javascript",
-	"json":   "json",
-	"julia":  "julia",
-	"kotlin": "kotlin", "kt": "kotlin",
-	"lua":      "lua",
-	"markdown": "markdown", "md": "markdown",
-	"matlab":      "matlab",
-	"objective-c": "objective-c", "objc": "objective-c",
-	"ocaml": "ocaml",
-	"perl":  "perl", "pl": "perl",
-	"php":        "php",
-	"powershell": "powershell", "ps1": "powershell", "pwsh": "powershell",
-	"python": "python", "py": "python", "python3": "python",
-	"r":    "r",
-	"ruby": "ruby", "rb": "ruby",
-	"rust": "rust", "rs": "rust",
-	"scala": "scala",
-	"sql":   "sql", "mysql": "sql", "postgresql": "sql", "psql": "sql", "plsql": "sql",
-	"swift": "swift",
-	"text":  "text", "plaintext": "text", "txt": "text", "none": "text",
-	"typescript": "typescript", "ts": "typescript", "tsx": "typescript",
-	"vb": "vb", "vbnet": "vb", "visualbasic": "vb",
-	"yaml": "yaml", "yml": "yaml",
-}
-
-// storageLanguage returns the code macro language for a fence language,
-// or "" when Confluence has none (or it is plain text).
-func storageLanguage(lang string) string {
-	l := storageLanguages[strings.ToLower(strings.TrimSpace(lang))]
-	if l == "text" {
-		return ""
-	}
-	return l
-}
-
 // codeLanguageFromStorage returns the fence language for a code macro
-// language: lower case, one word (a fence info string ends at a space).
+// language: as written (py stays py, mermaid stays mermaid), cut to one
+// word because a fence info string's language ends at a space.
 func codeLanguageFromStorage(lang string) string {
-	lang = strings.ToLower(strings.TrimSpace(lang))
-	if lang == "none" || lang == "text" {
-		return ""
-	}
+	lang = strings.TrimSpace(lang)
 	if i := strings.IndexAny(lang, " \t`"); i >= 0 {
 		lang = lang[:i]
 	}
 	return lang
+}
+
+// infoParamRe matches one key="value" parameter of a fence info string,
+// the form StorageToMarkdown writes a code macro's parameters in.
+var infoParamRe = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_-]*)="([^"]*)"`)
+
+// splitCodeInfo splits a fence info string into the language and the
+// key="value" parameters after it. A first word that is itself a
+// parameter means there is no language.
+func splitCodeInfo(info string) (lang string, params [][2]string) {
+	rest := strings.TrimSpace(info)
+	if !infoParamRe.MatchString(rest) {
+		i := strings.IndexAny(rest, " \t")
+		if i < 0 {
+			return rest, nil
+		}
+		lang, rest = rest[:i], strings.TrimSpace(rest[i:])
+	}
+	for rest != "" {
+		m := infoParamRe.FindStringSubmatch(rest)
+		if m == nil {
+			break // not ours: the rest is ignored, as CommonMark does
+		}
+		params = append(params, [2]string{m[1], m[2]})
+		rest = strings.TrimSpace(rest[len(m[0]):])
+	}
+	return lang, params
 }
 
 // emoticon is a Confluence emoticon name with its emoji shortcode and text.

@@ -200,7 +200,8 @@ func (w *storageWriter) block(n *Node, depth int) {
 		}
 		w.str("</ul>")
 	case "codeBlock":
-		w.codeMacro(n.StringAttr("language"), nodeText(n))
+		params, _ := n.Attrs[codeParamsAttr].([][2]string)
+		w.codeMacro(n.StringAttr("language"), params, nodeText(n))
 	case "blockquote":
 		w.str("<blockquote>")
 		w.blocks(n.Content, depth+1)
@@ -375,10 +376,15 @@ func (w *storageWriter) openTask(state string) {
 	w.str("<ac:task><ac:task-id>" + strconv.Itoa(w.taskID) + "</ac:task-id><ac:task-status>" + status + "</ac:task-status><ac:task-body>")
 }
 
-func (w *storageWriter) codeMacro(lang, code string) {
+func (w *storageWriter) codeMacro(lang string, params [][2]string, code string) {
 	w.str(`<ac:structured-macro ac:name="code">`)
-	if l := storageLanguage(lang); l != "" {
-		w.param("language", l)
+	if lang = strings.TrimSpace(lang); lang != "" {
+		w.param("language", lang)
+	}
+	for _, p := range params {
+		if p[0] != "language" && validMacroName(p[0]) {
+			w.param(p[0], p[1])
+		}
 	}
 	w.str("<ac:plain-text-body>")
 	w.cdata(code)
