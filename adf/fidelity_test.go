@@ -57,4 +57,3 @@ func TestFidelityWordsKept(t *testing.T) {
 		}
 	}
 }
-
