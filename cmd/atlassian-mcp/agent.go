@@ -15,29 +15,29 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 )
 
-func runAgent(_ context.Context, s streams, args []string) int {
+func runAgent(_ context.Context, s streams, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			agentUsage(s.err) // like every command's --help
-			return exitOK
+			return nil
 		}
 		agentUsage(s.err)
-		return exitUsage
+		return exitStatus(exitUsage)
 	}
 	switch args[0] {
 	case "add":
-		return runAgentAdd(s, args[1:])
+		return named("agent add", runAgentAdd(s, args[1:]))
 	case "list":
-		return runAgentList(s, args[1:])
+		return named("agent list", runAgentList(s, args[1:]))
 	case "remove":
-		return runAgentRemove(s, args[1:])
+		return named("agent remove", runAgentRemove(s, args[1:]))
 	case "help":
 		agentUsage(s.err)
-		return exitOK
+		return nil
 	}
 	fmt.Fprintf(s.err, "agent: unknown subcommand %q\n\n", args[0])
 	agentUsage(s.err)
-	return exitUsage
+	return exitStatus(exitUsage)
 }
 
 func agentUsage(w interface{ Write([]byte) (int, error) }) {
@@ -103,7 +103,7 @@ func (f *configFlags) load(missingOK bool) (*mcp.Config, string, error) {
 	return cfg, path, err
 }
 
-func runAgentAdd(s streams, args []string) int {
+func runAgentAdd(s streams, args []string) error {
 	fs := newFlags(s, "agent add", "--name NAME --tenant TENANT --profile PROFILE [flags]",
 		"Add an agent to the config and print its new bearer token, once.")
 	cf := addConfigFlags(fs)
@@ -114,26 +114,22 @@ func runAgentAdd(s streams, args []string) int {
 	tools := fs.String("tools", "", "comma-separated tools assigned to the agent (default: every tool of its policy)")
 	tier := fs.String("default-tier", "internal", "tier of calls whose _meta names no sender: external, internal or vip")
 	trusted := fs.Bool("trusted", false, "let the agent assert a sender's tier in _meta")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *name == "" || *tenant == "" || *profile == "" || fs.NArg() > 0 {
-		fmt.Fprintln(s.err, "agent add: --name, --tenant and --profile are required")
-		return exitUsage
+		return usage(errors.New("--name, --tenant and --profile are required"))
 	}
 	t, err := mcp.ParseTier(*tier)
 	if err != nil {
-		fmt.Fprintf(s.err, "agent add: --default-tier: %v\n", err)
-		return exitUsage
+		return usagef("--default-tier: %v", err)
 	}
 	cfg, path, err := cf.load(true)
 	if err != nil {
-		fmt.Fprintf(s.err, "agent add: %v\n", err)
-		return exitFailure
+		return err
 	}
 	if cfg.Agent(*name) != nil {
-		fmt.Fprintf(s.err, "agent add: agent %q already exists in %s; remove it first to issue a new token\n", *name, path)
-		return exitFailure
+		return fmt.Errorf("agent %q already exists in %s; remove it first to issue a new token", *name, path)
 	}
 	newTenant := cfg.Tenants[*tenant] == nil
 	if newTenant {
@@ -144,16 +140,14 @@ func runAgentAdd(s streams, args []string) int {
 	}
 	token, hash, err := mcp.NewToken()
 	if err != nil {
-		fmt.Fprintf(s.err, "agent add: %v\n", err)
-		return exitFailure
+		return err
 	}
 	cfg.Agents = append(cfg.Agents, &mcp.AgentConfig{
 		Name: *name, TokenSHA256: hash, Tenant: *tenant, Profile: *profile,
 		Tools: splitList(*tools), DefaultTier: t, Trusted: *trusted,
 	})
 	if err := cfg.Save(path); err != nil {
-		fmt.Fprintf(s.err, "agent add: %v\n", err)
-		return exitUsage
+		return usage(err)
 	}
 	if newTenant {
 		fmt.Fprintf(s.err, "Added tenant %q on connection %q; list its business_domains, vips and business_owners in %s.\n", *tenant, cfg.ConnectionOf(*tenant), path)
@@ -161,20 +155,19 @@ func runAgentAdd(s streams, args []string) int {
 	fmt.Fprintf(s.err, "Added agent %q (tenant %s, profile %s) to %s. Its bearer token, shown only this once:\n", *name, *tenant, *profile, path)
 	fmt.Fprintln(s.out, token)
 	fmt.Fprintln(s.err, "Give it to the agent as 'Authorization: Bearer <token>'; restart 'atlassian-mcp serve --http' to apply.")
-	return exitOK
+	return nil
 }
 
-func runAgentList(s streams, args []string) int {
+func runAgentList(s streams, args []string) error {
 	fs := newFlags(s, "agent list", "[flags]", "List the agents of the config (never their tokens).")
 	cf := addConfigFlags(fs)
 	asJSON := fs.Bool("json", false, "print the agents as JSON")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	cfg, path, err := cf.load(false)
 	if err != nil {
-		fmt.Fprintf(s.err, "agent list: %v\n", err)
-		return exitFailure
+		return err
 	}
 	type row struct {
 		Name        string   `json:"name"`
@@ -189,8 +182,7 @@ func runAgentList(s streams, args []string) int {
 	for _, a := range cfg.Agents {
 		id, err := cfg.Identity(a)
 		if err != nil {
-			fmt.Fprintf(s.err, "agent list: %v\n", err)
-			return exitFailure
+			return err
 		}
 		var tools []string
 		for _, n := range mcp.ToolNames() {
@@ -205,11 +197,11 @@ func runAgentList(s streams, args []string) int {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(rows)
-		return exitOK
+		return nil
 	}
 	if len(rows) == 0 {
 		fmt.Fprintf(s.out, "No agents in %s.\n", path)
-		return exitOK
+		return nil
 	}
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "AGENT\tTENANT\tCONNECTION\tPROFILE\tDEFAULT TIER\tTRUSTED\tTOOLS")
@@ -218,7 +210,7 @@ func runAgentList(s streams, args []string) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\t%s\n", r.Name, r.Tenant, r.Connection, r.Profile, r.DefaultTier, r.Trusted, tools)
 	}
 	_ = tw.Flush()
-	return exitOK
+	return nil
 }
 
 // shortTools drops the "atlassian_" prefix for display.
@@ -230,35 +222,31 @@ func shortTools(tools []string) []string {
 	return out
 }
 
-func runAgentRemove(s streams, args []string) int {
+func runAgentRemove(s streams, args []string) error {
 	fs := newFlags(s, "agent remove", "--name NAME [flags]", "Remove an agent (its token stops working once the server restarts).")
 	cf := addConfigFlags(fs)
 	name := fs.String("name", "", "the agent to remove")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *name == "" && fs.NArg() == 1 {
 		*name = fs.Arg(0)
 	}
 	if *name == "" {
-		fmt.Fprintln(s.err, "agent remove: --name is required")
-		return exitUsage
+		return usage(errors.New("--name is required"))
 	}
 	cfg, path, err := cf.load(false)
 	if err != nil {
-		fmt.Fprintf(s.err, "agent remove: %v\n", err)
-		return exitFailure
+		return err
 	}
 	n := len(cfg.Agents)
 	cfg.Agents = slices.DeleteFunc(cfg.Agents, func(a *mcp.AgentConfig) bool { return a.Name == *name })
 	if len(cfg.Agents) == n {
-		fmt.Fprintf(s.err, "agent remove: no agent %q in %s\n", *name, path)
-		return exitFailure
+		return fmt.Errorf("no agent %q in %s", *name, path)
 	}
 	if err := cfg.Save(path); err != nil {
-		fmt.Fprintf(s.err, "agent remove: %v\n", err)
-		return exitFailure
+		return err
 	}
 	fmt.Fprintf(s.out, "Removed agent %q from %s; restart 'atlassian-mcp serve --http' to apply.\n", *name, path)
-	return exitOK
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 )
 
-func runAudit(_ context.Context, s streams, args []string) int {
+func runAudit(_ context.Context, s streams, args []string) error {
 	fs := newFlags(s, "audit", "[flags]", `List and filter the audit log: every tool call, allowed or denied, with its
 agent, sender and tier, parameters, duration and result. Each tenant's log
 is <data-dir>/audit/<tenant>.jsonl (JSON lines, rotated files alongside).
@@ -27,45 +27,39 @@ Lines torn by a crash are skipped and reported on stderr.`)
 	tenant := fs.String("tenant", "", "only this tenant (default: every tenant with a log)")
 	limit := fs.Int("limit", 0, "show only the last N entries (0: all)")
 	asJSON := fs.Bool("json", false, "print the entries as JSON lines")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(s.err, "audit: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	f := mcp.AuditFilter{Tool: *tool, Agent: *agent, Status: *status}
 	if *status != "" && !slices.Contains([]string{mcp.StatusOK, mcp.StatusError, mcp.StatusDenied}, *status) {
-		fmt.Fprintf(s.err, "audit: --status %q: want ok, error or denied\n", *status)
-		return exitUsage
+		return usagef("--status %q: want ok, error or denied", *status)
 	}
 	if *since != "" {
 		t, err := parseSince(*since, time.Now())
 		if err != nil {
-			fmt.Fprintf(s.err, "audit: --since: %v\n", err)
-			return exitUsage
+			return usagef("--since: %v", err)
 		}
 		f.Since = t
 	}
 	dataDir, err := sf.dir()
 	if err != nil {
-		fmt.Fprintf(s.err, "audit: %v\n", err)
-		return exitFailure
+		return err
 	}
 	dir := filepath.Join(dataDir, "audit")
 	tenants := []string{*tenant}
 	if *tenant == "" {
 		if tenants, err = mcp.AuditTenants(dir); err != nil {
-			fmt.Fprintf(s.err, "audit: %v\n", err)
-			return exitFailure
+			return err
 		}
 	}
 	var entries []mcp.AuditEntry
 	for _, t := range tenants {
 		res, err := mcp.ReadAudit(dir, t, f)
 		if err != nil {
-			fmt.Fprintf(s.err, "audit: %v\n", err)
-			return exitFailure
+			return err
 		}
 		for _, sk := range res.Skipped {
 			fmt.Fprintf(s.err, "audit: skipped %s\n", sk)
@@ -81,11 +75,11 @@ Lines torn by a crash are skipped and reported on stderr.`)
 		for i := range entries {
 			_ = enc.Encode(&entries[i])
 		}
-		return exitOK
+		return nil
 	}
 	if len(entries) == 0 {
 		fmt.Fprintf(s.out, "No audit entries in %s match.\n", dir)
-		return exitOK
+		return nil
 	}
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME (UTC)\tTENANT\tAGENT\tTOOL\tSTATUS\tSENDER/TIER\tMS\tEXECUTION\tDETAIL")
@@ -103,7 +97,7 @@ Lines torn by a crash are skipped and reported on stderr.`)
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(s.out, "%d entries.\n", len(entries))
-	return exitOK
+	return nil
 }
 
 // auditDetail is the error of a failed call or the identifying

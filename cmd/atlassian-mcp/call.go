@@ -13,7 +13,7 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 )
 
-func runCall(ctx context.Context, s streams, args []string) int {
+func runCall(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "call", "TOOL ['{json args}'] [flags]", `Invoke one tool through the same server code an MCP client reaches, and print
 its result: the quickest way to check a connection. Arguments are a JSON
 object ('-' reads it from stdin). The exit code is 1 when the tool answers
@@ -21,12 +21,12 @@ with an error.`)
 	o := addServeFlags(fs)
 	asJSON := fs.Bool("json", false, "print the structured result (structuredContent) as JSON instead of the text")
 	o.logLevel = "warn"
-	if code, ok := parseFlags(fs, reorderFlags(args)); !ok {
-		return code
+	if err := parseFlags(fs, reorderFlags(args)); err != nil {
+		return err
 	}
 	if fs.NArg() < 1 || fs.NArg() > 2 {
 		fs.Usage()
-		return exitUsage
+		return exitStatus(exitUsage)
 	}
 	tool, rawArgs := fs.Arg(0), "{}"
 	if fs.NArg() == 2 {
@@ -35,19 +35,17 @@ with an error.`)
 	if rawArgs == "-" {
 		b, err := io.ReadAll(io.LimitReader(s.in, 32<<20))
 		if err != nil {
-			fmt.Fprintf(s.err, "call: read arguments: %v\n", err)
-			return exitUsage
+			return usagef("read arguments: %v", err)
 		}
 		rawArgs = string(b)
 	}
 	var arguments map[string]any
 	if err := json.Unmarshal([]byte(rawArgs), &arguments); err != nil {
-		fmt.Fprintf(s.err, "call: the arguments are not a JSON object: %v\n", err)
-		return exitUsage
+		return usagef("the arguments are not a JSON object: %v", err)
 	}
-	c, cleanup, code := inProcessClient(ctx, s, o, true)
-	if c == nil {
-		return code
+	c, cleanup, err := inProcessClient(ctx, s, o, true)
+	if err != nil {
+		return err
 	}
 	defer cleanup()
 	var req mcpgo.CallToolRequest
@@ -55,8 +53,7 @@ with an error.`)
 	req.Params.Arguments = arguments
 	res, err := c.CallTool(ctx, req)
 	if err != nil {
-		fmt.Fprintf(s.err, "call: %v\n", err)
-		return exitFailure
+		return err
 	}
 	if *asJSON && !res.IsError {
 		enc := json.NewEncoder(s.out)
@@ -70,31 +67,28 @@ with an error.`)
 		}
 	}
 	if res.IsError {
-		return exitFailure
+		return exitStatus(exitFailure)
 	}
-	return exitOK
+	return nil
 }
 
 // inProcessClient opens the connection (or the sandbox), builds the server
-// and returns an initialized in-process MCP client of it. On failure it
-// has reported the error and returns a nil client and the exit code.
-func inProcessClient(ctx context.Context, s streams, o *serveOptions, waitSchema bool) (*client.Client, func(), int) {
+// and returns an initialized in-process MCP client of it.
+func inProcessClient(ctx context.Context, s streams, o *serveOptions, waitSchema bool) (*client.Client, func(), error) {
 	logger, err := newLogger(s.err, o.logLevel)
 	if err != nil {
-		fmt.Fprintln(s.err, err)
-		return nil, nil, exitUsage
+		return nil, nil, usage(err)
 	}
 	st, cleanup, err := o.open(ctx, s, logger)
 	if err != nil {
-		fmt.Fprintln(s.err, err)
-		return nil, nil, exitFailure
+		return nil, nil, err
 	}
 	st.LoadSchema(ctx, waitSchema)
 	// The same guard and audit log as serve: the local user is the owner.
-	srv, closeAudit, code := tenantServer(ctx, s, o, st, st.Config.Connection, mcp.Owner(st.Config.Connection), mcp.AuditOptions{}, logger)
-	if srv == nil {
+	srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, mcp.Owner(st.Config.Connection), mcp.AuditOptions{}, logger)
+	if err != nil {
 		cleanup()
-		return nil, nil, code
+		return nil, nil, err
 	}
 	stop := cleanup
 	cleanup = func() { closeAudit(); stop() }
@@ -110,10 +104,9 @@ func inProcessClient(ctx context.Context, s streams, o *serveOptions, waitSchema
 	}
 	if err != nil {
 		cleanup()
-		fmt.Fprintln(s.err, err)
-		return nil, nil, exitFailure
+		return nil, nil, err
 	}
-	return c, func() { _ = c.Close(); cleanup() }, exitOK
+	return c, func() { _ = c.Close(); cleanup() }, nil
 }
 
 // reorderFlags moves flags after positional arguments to the front, so

@@ -43,7 +43,7 @@ type connectOptions struct {
 	log *slog.Logger
 }
 
-func runConnect(ctx context.Context, s streams, args []string) int {
+func runConnect(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "connect", "[flags]", `Connect an Atlassian Cloud site through the OAuth 2.0 (3LO) browser flow.
 
 Register an OAuth 2.0 (3LO) app in the Atlassian developer console with the
@@ -62,18 +62,16 @@ address the browser was sent to (even if it failed to load) here.`)
 	fs.StringVar(&o.site, "site", "", "site to connect when the grant covers several: its name, URL or cloud id")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the authorization URL instead of opening a browser, and accept the redirected URL pasted on stdin")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long to wait for the consent")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(s.err, "connect: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if err := connectCmd(ctx, s, o); err != nil {
-		fmt.Fprintf(s.err, "connect: %v\n", err)
-		return exitFailure
+		return err
 	}
-	return exitOK
+	return nil
 }
 
 // connectCmd runs the connect flow (package connect) at the terminal with

@@ -10,50 +10,44 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/adf"
 )
 
-func runConvert(_ context.Context, s streams, args []string) int {
+func runConvert(_ context.Context, s streams, args []string) error {
 	fs := newFlags(s, "convert", "--from FORMAT --to FORMAT < in > out",
 		"Convert between markdown, ADF (Jira) and storage format (Confluence), reading stdin and writing stdout.\n"+
 			"FORMAT is markdown, adf or storage. ADF is written as indented JSON.")
 	from := fs.String("from", "", "input format: markdown, adf or storage")
 	to := fs.String("to", "", "output format: markdown, adf or storage")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(s.err, "atlassian-mcp convert: unexpected argument %q (input comes from stdin)\n", fs.Arg(0))
-		return exitUsage
+		return usagef("unexpected argument %q (input comes from stdin)", fs.Arg(0))
 	}
 	f, t := strings.ToLower(*from), strings.ToLower(*to)
 	for _, v := range []struct{ name, val string }{{"--from", f}, {"--to", t}} {
 		switch v.val {
 		case "markdown", "adf", "storage":
 		case "":
-			fmt.Fprintf(s.err, "atlassian-mcp convert: %s is required (markdown, adf or storage)\n", v.name)
-			return exitUsage
+			return usagef("%s is required (markdown, adf or storage)", v.name)
 		default:
-			fmt.Fprintf(s.err, "atlassian-mcp convert: %s %q is not a format (markdown, adf or storage)\n", v.name, v.val)
-			return exitUsage
+			return usagef("%s %q is not a format (markdown, adf or storage)", v.name, v.val)
 		}
 	}
 	// Read one byte more than the limit so an oversized input is reported, not truncated.
 	in, err := io.ReadAll(io.LimitReader(s.in, adf.MaxInputSize+1))
 	if err != nil {
-		fmt.Fprintf(s.err, "atlassian-mcp convert: reading stdin: %v\n", err)
-		return exitFailure
+		return fmt.Errorf("reading stdin: %v", err)
 	}
 	if len(in) > adf.MaxInputSize {
-		fmt.Fprintf(s.err, "atlassian-mcp convert: %v\n", adf.ErrTooLarge)
-		return exitFailure
+		return fmt.Errorf("%v", adf.ErrTooLarge)
 	}
 	out, err := convert(f, t, in)
 	if err != nil {
-		fmt.Fprintf(s.err, "atlassian-mcp convert: %v\n", err)
-		return exitFailure
+		return err
 	}
 	if _, err := io.WriteString(s.out, out); err != nil {
-		return exitFailure
+		return exitStatus(exitFailure)
 	}
-	return exitOK
+	return nil
 }
 
 // convert runs one conversion; ADF travels as a parsed *adf.Doc between

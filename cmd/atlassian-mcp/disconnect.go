@@ -14,26 +14,24 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
-func runDisconnect(ctx context.Context, s streams, args []string) int {
+func runDisconnect(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "disconnect", "[flags]", `Delete a connection's tokens and cached data, after a best-effort call to the
 authorization server's revocation endpoint. Atlassian does not document
 app-side revocation for OAuth 2.0 (3LO) apps: to be sure access is gone,
 remove the app under Connected apps in your Atlassian account settings.`)
 	sf := addStoreFlags(fs)
 	timeout := fs.Duration("timeout", 15*time.Second, "time limit for the revocation call")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	store, err := sf.openStore()
 	if err != nil {
-		fmt.Fprintf(s.err, "disconnect: %v\n", err)
-		return exitFailure
+		return err
 	}
 	name := sf.connection
 	conn, sec, lerr := store.Load(name)
 	if errors.Is(lerr, tokenstore.ErrNotFound) {
-		fmt.Fprintf(s.err, "disconnect: there is no connection %q in %s; nothing to do\n", name, store.Dir())
-		return exitFailure
+		return fmt.Errorf("there is no connection %q in %s; nothing to do", name, store.Dir())
 	}
 
 	// Revoke first: afterwards the tokens are gone.
@@ -49,8 +47,7 @@ remove the app under Connected apps in your Atlassian account settings.`)
 
 	existed, err := store.Delete(name)
 	if err != nil {
-		fmt.Fprintf(s.err, "disconnect: deleting the connection failed: %v\n", err)
-		return exitFailure
+		return fmt.Errorf("deleting the connection failed: %v", err)
 	}
 	if !existed {
 		fmt.Fprintf(s.err, "disconnect: connection %q was already deleted (by another process)\n", name)
@@ -63,7 +60,7 @@ remove the app under Connected apps in your Atlassian account settings.`)
 	}
 	fmt.Fprintln(s.out, revoke)
 	fmt.Fprintln(s.out, "Atlassian does not document app-side revocation for OAuth 2.0 (3LO) apps: to be sure, remove the app under Connected apps (https://id.atlassian.com/manage-profile/apps).")
-	return exitOK
+	return nil
 }
 
 // revokeTokens makes a best-effort POST to <auth-url>/oauth/revoke for the

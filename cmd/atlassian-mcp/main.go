@@ -22,13 +22,6 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit codes shared by every subcommand.
-const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
-)
-
 // streams are the standard streams a subcommand reads and writes. In stdio
 // serving mode stdout belongs to the protocol: nothing else may write there.
 type streams struct {
@@ -41,7 +34,7 @@ type streams struct {
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, s streams, args []string) int
+	run     func(ctx context.Context, s streams, args []string) error
 }
 
 func commands() []command {
@@ -65,27 +58,27 @@ func commands() []command {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	s := streams{in: stdin, out: stdout, err: stderr}
 	if len(args) == 0 {
-		usage(stderr)
+		printUsage(stderr)
 		return exitUsage
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		usage(stdout)
+		printUsage(stdout)
 		return exitOK
 	case "-v", "--version":
-		return runVersion(ctx, s, nil)
+		return exitCode(stderr, "version", runVersion(ctx, s, nil))
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return c.run(ctx, s, args[1:])
+			return exitCode(stderr, c.name, c.run(ctx, s, args[1:]))
 		}
 	}
 	fmt.Fprintf(stderr, "atlassian-mcp: unknown command %q\n\n", args[0])
-	usage(stderr)
+	printUsage(stderr)
 	return exitUsage
 }
 
-func usage(w io.Writer) {
+func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: atlassian-mcp <command> [flags]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
@@ -113,15 +106,15 @@ func newFlags(s streams, name, synopsis, about string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args and reports whether the command should go on. On
-// false, code is the exit code to return (0 after --help, 2 on bad flags).
-func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+// parseFlags parses args. A non-nil error ends the command with its exit
+// code: 0 after --help, 2 on bad flags (the flag package has said why).
+func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		return exitOK, false
+		return exitStatus(exitOK)
 	case err != nil:
-		return exitUsage, false
+		return exitStatus(exitUsage)
 	}
-	return exitOK, true
+	return nil
 }

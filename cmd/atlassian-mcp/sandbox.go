@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -18,7 +19,7 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-func runSandbox(ctx context.Context, s streams, args []string) int {
+func runSandbox(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "sandbox", "[flags]", "Run a local, seeded Atlassian Cloud stand-in (OAuth 3LO server, gateway, Jira, Confluence)\nuntil interrupted, and print its URLs, credentials and a curl walk-through.")
 	listen := fs.String("listen", "127.0.0.1:8990", "`address` to listen on (loopback only unless --allow-remote)")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --listen address")
@@ -30,25 +31,21 @@ func runSandbox(ctx context.Context, s streams, args []string) int {
 	products := fs.String("products", "jira,confluence", "products the site has: jira, confluence or both")
 	var redirects stringList
 	fs.Var(&redirects, "redirect-uri", "extra registered OAuth redirect `URI` (repeatable)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(s.err, "atlassian-mcp sandbox: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if err := checkListen(*listen, *allowRemote); err != nil {
-		fmt.Fprintf(s.err, "atlassian-mcp sandbox: %v\n", err)
-		return exitUsage
+		return usage(err)
 	}
 	prods, err := parseProducts(*products)
 	if err != nil {
-		fmt.Fprintf(s.err, "atlassian-mcp sandbox: %v\n", err)
-		return exitUsage
+		return usage(err)
 	}
 	if *tokenTTL < time.Second || *reuse < 0 || *latency < 0 {
-		fmt.Fprintln(s.err, "atlassian-mcp sandbox: --token-ttl must be at least 1s; --reuse-interval and --latency must not be negative")
-		return exitUsage
+		return usage(errors.New("--token-ttl must be at least 1s; --reuse-interval and --latency must not be negative"))
 	}
 	opts := []sandbox.Option{
 		sandbox.WithAddr(*listen),
@@ -68,15 +65,14 @@ func runSandbox(ctx context.Context, s streams, args []string) int {
 	}
 	srv, err := sandbox.Start(opts...)
 	if err != nil {
-		fmt.Fprintf(s.err, "atlassian-mcp sandbox: %v\n", err)
-		return exitFailure
+		return err
 	}
 	defer srv.Close()
 	fmt.Fprint(s.out, srv.Walkthrough())
 	fmt.Fprintln(s.err, "\nSandbox running; press Ctrl-C to stop.")
 	<-ctx.Done()
 	fmt.Fprintln(s.err, "Sandbox stopped.")
-	return exitOK
+	return nil
 }
 
 // checkListen refuses listen addresses that are not loopback unless remote

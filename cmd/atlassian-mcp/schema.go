@@ -11,7 +11,7 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-func runSchema(ctx context.Context, s streams, args []string) int {
+func runSchema(ctx context.Context, s streams, args []string) error {
 	refresh := len(args) > 0 && args[0] == "refresh"
 	if refresh {
 		args = args[1:]
@@ -24,17 +24,15 @@ next start or refresh.`)
 	sf := addStoreFlags(fs)
 	asJSON := fs.Bool("json", false, "print the snapshot as JSON")
 	timeout := fs.Duration("timeout", 5*time.Minute, "time limit for a refresh")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(s.err, "schema: unexpected argument %q (the only subcommand is 'refresh')\n", fs.Arg(0))
-		return exitUsage
+		return usagef("unexpected argument %q (the only subcommand is 'refresh')", fs.Arg(0))
 	}
 	store, err := sf.openStore()
 	if err != nil {
-		fmt.Fprintf(s.err, "schema: %v\n", err)
-		return exitFailure
+		return err
 	}
 	var snap *schema.Snapshot
 	if refresh {
@@ -43,12 +41,10 @@ next start or refresh.`)
 		defer cancel()
 		st, err := openSite(ctx, store, sf.connection, logger)
 		if err != nil {
-			fmt.Fprintf(s.err, "schema refresh: %v\n", err)
-			return exitFailure
+			return named("schema refresh", err)
 		}
 		if snap, err = st.RefreshSchema(ctx); err != nil {
-			fmt.Fprintf(s.err, "schema refresh: %v\n", err)
-			return exitFailure
+			return named("schema refresh", err)
 		}
 		if !*asJSON {
 			fmt.Fprintf(s.out, "Refreshed: %s\n\n", schemaSummary(snap))
@@ -56,27 +52,23 @@ next start or refresh.`)
 	} else {
 		snap, err = schema.NewCache(store.Dir()).Load(sf.connection)
 		if errors.Is(err, schema.ErrNoSnapshot) {
-			fmt.Fprintf(s.err, "schema: nothing discovered yet for connection %q; run 'atlassian-mcp schema refresh --connection %s'\n", sf.connection, sf.connection)
-			return exitFailure
+			return fmt.Errorf("nothing discovered yet for connection %q; run 'atlassian-mcp schema refresh --connection %s'", sf.connection, sf.connection)
 		} else if err != nil {
-			fmt.Fprintf(s.err, "schema: %v\n", err)
-			return exitFailure
+			return err
 		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(snap); err != nil {
-			fmt.Fprintf(s.err, "schema: %v\n", err)
-			return exitFailure
+			return err
 		}
-		return exitOK
+		return nil
 	}
 	if err := schema.WriteText(s.out, snap); err != nil {
-		fmt.Fprintf(s.err, "schema: %v\n", err)
-		return exitFailure
+		return err
 	}
-	return exitOK
+	return nil
 }
 
 // schemaSummary says in one line what a snapshot holds.

@@ -21,7 +21,7 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
-func runServe(ctx context.Context, s streams, args []string) int {
+func runServe(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "serve", "[flags]", `Serve the Atlassian tools over MCP: stdio by default (nothing but JSON-RPC on
 stdout; logs on stderr), or streamable HTTP at /mcp with --http.
 
@@ -46,58 +46,50 @@ agent token for the sandbox tenant on stderr.`)
 	fs.StringVar(&sf.tier, "tier", "vip", "stdio and --no-auth: the tier of calls whose _meta names no sender")
 	fs.Int64Var(&o.maxRequestBytes, "max-request-bytes", mcp.DefaultMaxRequestBytes, "largest JSON-RPC message accepted: an HTTP request body (larger: 413) or a stdio line (larger: a JSON-RPC error)")
 	fs.StringVar(&sf.origins, "allowed-origins", "", "--http: comma-separated browser origins (scheme://host[:port]) allowed to call; a request with another Origin header gets 403 (requests without Origin are allowed)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(s.err, "serve: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	logger, err := newLogger(s.err, o.logLevel)
 	if err != nil {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return exitUsage
+		return usage(err)
 	}
 	if _, err := sf.localIdentity(""); err != nil {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return exitUsage
+		return usage(err)
 	}
 	if o.maxRequestBytes < 1024 {
-		fmt.Fprintf(s.err, "serve: --max-request-bytes %d: want at least 1024 (default %d)\n", o.maxRequestBytes, mcp.DefaultMaxRequestBytes)
-		return exitUsage
+		return usagef("--max-request-bytes %d: want at least 1024 (default %d)", o.maxRequestBytes, mcp.DefaultMaxRequestBytes)
 	}
 	origins, err := mcp.ParseOrigins(sf.origins)
 	if err != nil {
-		fmt.Fprintf(s.err, "serve: --allowed-origins: %v\n", err)
-		return exitUsage
+		return usagef("--allowed-origins: %v", err)
 	}
 	sf.allowed = origins
 	if *httpAddr != "" {
 		return serveHTTPMode(ctx, s, o, sf, *httpAddr, logger)
 	}
 	if sf.config != "" {
-		fmt.Fprintln(s.err, "serve: --config is for --http; a stdio server serves one connection to its local user (--profile, --tier)")
-		return exitUsage
+		return usage(errors.New("--config is for --http; a stdio server serves one connection to its local user (--profile, --tier)"))
 	}
 	st, cleanup, err := o.open(ctx, s, logger)
 	if err != nil {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return exitFailure
+		return err
 	}
 	defer cleanup()
 	id, _ := sf.localIdentity(st.Config.Connection)
 	st.LoadSchema(ctx, false)
-	srv, closeAudit, code := tenantServer(ctx, s, o, st, st.Config.Connection, id, mcp.AuditOptions{}, logger)
-	if srv == nil {
-		return code
+	srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, id, mcp.AuditOptions{}, logger)
+	if err != nil {
+		return err
 	}
 	defer closeAudit()
 	logger.Info("serving MCP over stdio", "connection", st.Config.Connection, "site", st.Config.URL, "tools", len(srv.Offered()), "profile", id.Profile)
 	if err := srv.ServeStdio(ctx, s.in, s.out); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return exitFailure
+		return err
 	}
-	return exitOK
+	return nil
 }
 
 // serveAccessFlags are serve's flags for who may call.
@@ -132,16 +124,14 @@ func (f *serveAccessFlags) localIdentity(tenant string) (*mcp.Identity, error) {
 // caller has loaded (or started discovering) its schema. def is
 // the identity of calls that carry none (stdio); nil for HTTP, where the
 // gateway sets each request's.
-func tenantServer(ctx context.Context, s streams, o *serveOptions, st *site.Site, tenant string, def *mcp.Identity, ao mcp.AuditOptions, logger *slog.Logger) (*mcp.Server, func(), int) {
+func tenantServer(o *serveOptions, st *site.Site, tenant string, def *mcp.Identity, ao mcp.AuditOptions, logger *slog.Logger) (*mcp.Server, func(), error) {
 	dir, err := o.store.dir()
 	if err != nil {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return nil, nil, exitFailure
+		return nil, nil, err
 	}
 	audit, err := mcp.OpenAuditLog(filepath.Join(dir, "audit"), tenant, ao)
 	if err != nil {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return nil, nil, exitFailure
+		return nil, nil, err
 	}
 	opts := o.tools.options(mcp.Products(st), logger.With("tenant", tenant))
 	opts.MaxRequestBytes = o.maxRequestBytes
@@ -149,19 +139,17 @@ func tenantServer(ctx context.Context, s streams, o *serveOptions, st *site.Site
 	srv, err := mcp.NewServer(mcp.AllTools(mcp.NewDeps(st)), st.Schema, opts)
 	if err != nil {
 		audit.Close()
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return nil, nil, exitUsage
+		return nil, nil, usage(err)
 	}
-	return srv, func() { _ = audit.Close() }, exitOK
+	return srv, func() { _ = audit.Close() }, nil
 }
 
 // serveHTTPMode serves streamable HTTP: every tenant of the config behind
 // bearer-token authentication, the sandbox with a fresh agent token, or
 // (--no-auth, loopback only) one connection as its owner.
-func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAccessFlags, addr string, logger *slog.Logger) int {
+func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAccessFlags, addr string, logger *slog.Logger) error {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
-		fmt.Fprintf(s.err, "serve: --http %q: want host:port, e.g. 127.0.0.1:8080\n", addr)
-		return exitUsage
+		return usagef("--http %q: want host:port, e.g. 127.0.0.1:8080", addr)
 	}
 	var closers []func()
 	defer func() {
@@ -173,24 +161,21 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	gopts := mcp.GatewayOptions{Path: "/mcp", Logger: logger, MaxRequestBytes: o.maxRequestBytes, AllowedOrigins: sf.allowed}
 	if sf.noAuth {
 		if sf.config != "" {
-			fmt.Fprintln(s.err, "serve: --no-auth serves one connection without agents; drop --config")
-			return exitUsage
+			return usage(errors.New("--no-auth serves one connection without agents; drop --config"))
 		}
 		if err := checkLoopback(addr); err != nil {
-			fmt.Fprintf(s.err, "serve: %v\n", err)
-			return exitUsage
+			return usage(err)
 		}
 		st, cleanup, err := o.open(ctx, s, logger)
 		if err != nil {
-			fmt.Fprintf(s.err, "serve: %v\n", err)
-			return exitFailure
+			return err
 		}
 		closers = append(closers, cleanup)
 		id, _ := sf.localIdentity(st.Config.Connection)
 		st.LoadSchema(ctx, false)
-		srv, closeAudit, code := tenantServer(ctx, s, o, st, st.Config.Connection, nil, mcp.AuditOptions{}, logger)
-		if srv == nil {
-			return code
+		srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, nil, mcp.AuditOptions{}, logger)
+		if err != nil {
+			return err
 		}
 		closers = append(closers, closeAudit)
 		servers[st.Config.Connection], gopts.NoAuth = srv, id
@@ -198,30 +183,27 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		return serveHTTP(ctx, s, servers, gopts, addr, logger)
 	}
 
-	cfg, cfgPath, code := loadServeConfig(s, o, sf)
-	if code != exitOK {
-		return code
+	cfg, cfgPath, err := loadServeConfig(o, sf)
+	if err != nil {
+		return err
 	}
 	if o.sandbox {
 		cleanup, err := startSandbox(ctx, s, o.store, logger)
 		if err != nil {
-			fmt.Fprintf(s.err, "serve: %v\n", err)
-			return exitFailure
+			return err
 		}
 		closers = append(closers, cleanup)
 		if cfg == nil {
 			var token string
 			if cfg, token, err = sandboxConfig(o.store.connection); err != nil {
-				fmt.Fprintf(s.err, "serve: %v\n", err)
-				return exitFailure
+				return err
 			}
 			fmt.Fprintf(s.err, "Sandbox agent token (tenant %q, agent %q, every tool, vip tier by default):\n  Authorization: Bearer %s\n", "sandbox", "sandbox", token)
 		}
 	}
 	store, err := o.store.openStore()
 	if err != nil {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return exitFailure
+		return err
 	}
 	for _, tenant := range cfg.TenantNames() {
 		conn := cfg.ConnectionOf(tenant)
@@ -230,20 +212,18 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 			err = fmt.Errorf("%w: run 'atlassian-mcp connect --connection %s' first", err, conn)
 		}
 		if err != nil {
-			fmt.Fprintf(s.err, "serve: tenant %s (connection %s): %v\n", tenant, conn, err)
-			return exitFailure
+			return fmt.Errorf("tenant %s (connection %s): %v", tenant, conn, err)
 		}
 		st.LoadSchema(ctx, false)
-		srv, closeAudit, code := tenantServer(ctx, s, o, st, tenant, nil, cfg.Audit.Options(), logger)
-		if srv == nil {
-			return code
+		srv, closeAudit, err := tenantServer(o, st, tenant, nil, cfg.Audit.Options(), logger)
+		if err != nil {
+			return err
 		}
 		closers = append(closers, closeAudit)
 		servers[tenant] = srv
 	}
 	if gopts.Auth, err = mcp.NewAuthenticator(cfg); err != nil {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return exitFailure
+		return err
 	}
 	if len(cfg.Agents) == 0 {
 		fmt.Fprintf(s.err, "serve: warning: %s declares no agents, so every request will be refused; add one with 'atlassian-mcp agent add'\n", cfgPath)
@@ -258,33 +238,30 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 // loadServeConfig loads --config (default <data-dir>/config.json). With
 // --sandbox and no config file it returns a nil config: the sandbox gets
 // one of its own.
-func loadServeConfig(s streams, o *serveOptions, sf *serveAccessFlags) (*mcp.Config, string, int) {
+func loadServeConfig(o *serveOptions, sf *serveAccessFlags) (*mcp.Config, string, error) {
 	path := sf.config
 	if path == "" {
 		if o.sandbox && o.store.dataDir == "" && os.Getenv(envDataDir) == "" {
-			return nil, "", exitOK
+			return nil, "", nil
 		}
 		dir, err := o.store.dir()
 		if err != nil {
-			fmt.Fprintf(s.err, "serve: %v\n", err)
-			return nil, "", exitFailure
+			return nil, "", err
 		}
 		path = filepath.Join(dir, "config.json")
 	}
 	cfg, err := mcp.LoadConfig(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist) && o.sandbox && sf.config == "":
-		return nil, "", exitOK
+		return nil, "", nil
 	case errors.Is(err, os.ErrNotExist):
-		fmt.Fprintf(s.err, "serve: no agents config at %s: every HTTP request needs an agent's token.\n"+
+		return nil, "", fmt.Errorf("no agents config at %s: every HTTP request needs an agent's token.\n"+
 			"Create one with 'atlassian-mcp agent add --name NAME --tenant TENANT --profile aicos' (it writes that file),\n"+
-			"or for local protocol testing only, serve a loopback address with --no-auth.\n", path)
-		return nil, "", exitFailure
+			"or for local protocol testing only, serve a loopback address with --no-auth", path)
 	case err != nil:
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return nil, "", exitUsage
+		return nil, "", usage(err)
 	}
-	return cfg, path, exitOK
+	return cfg, path, nil
 }
 
 // sandboxConfig is the config of a sandbox served over HTTP with no config
@@ -436,16 +413,14 @@ func checkLoopback(addr string) error {
 
 // serveHTTP serves the gateway over servers at /mcp until ctx ends, then
 // shuts down gracefully.
-func serveHTTP(ctx context.Context, s streams, servers map[string]*mcp.Server, gopts mcp.GatewayOptions, addr string, logger *slog.Logger) int {
+func serveHTTP(ctx context.Context, s streams, servers map[string]*mcp.Server, gopts mcp.GatewayOptions, addr string, logger *slog.Logger) error {
 	gw, err := mcp.NewGateway(servers, gopts)
 	if err != nil {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return exitFailure
+		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return exitFailure
+		return err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", gw)
@@ -456,16 +431,14 @@ func serveHTTP(ctx context.Context, s streams, servers map[string]*mcp.Server, g
 	logger.Info("serving MCP over streamable HTTP", "addr", ln.Addr().String(), "tenants", len(servers), "auth", gopts.Auth != nil)
 	select {
 	case err := <-done:
-		fmt.Fprintf(s.err, "serve: %v\n", err)
-		return exitFailure
+		return err
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	_ = gw.Shutdown(shutdown)
 	if err := hs.Shutdown(shutdown); err != nil {
-		fmt.Fprintf(s.err, "serve: shutdown: %v\n", err)
-		return exitFailure
+		return fmt.Errorf("shutdown: %v", err)
 	}
-	return exitOK
+	return nil
 }

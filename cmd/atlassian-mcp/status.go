@@ -40,25 +40,23 @@ type productHealth struct {
 	Message string `json:"message,omitempty"`
 }
 
-func runStatus(ctx context.Context, s streams, args []string) int {
+func runStatus(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "status", "[flags]", `Show the connection details and check each product with a cheap authenticated call.
 Refreshes the access token when it is due, which also keeps the 90-day refresh
 token inactivity window alive. Exit code 0 means healthy, 1 not.`)
 	sf := addStoreFlags(fs)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	timeout := fs.Duration("timeout", 30*time.Second, "time limit for the checks")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	store, err := sf.openStore()
 	if err != nil {
-		fmt.Fprintf(s.err, "status: %v\n", err)
-		return exitFailure
+		return err
 	}
 	conn, err := store.Get(sf.connection)
 	if err != nil {
-		fmt.Fprintf(s.err, "status: %v\n", err)
-		return exitFailure
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -74,9 +72,9 @@ token inactivity window alive. Exit code 0 means healthy, 1 not.`)
 		printStatus(s.out, rep)
 	}
 	if !rep.Healthy {
-		return exitFailure
+		return exitStatus(exitFailure)
 	}
-	return exitOK
+	return nil
 }
 
 // checkConnection gets a token (refreshing when due), re-checks that the

@@ -9,31 +9,30 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 )
 
-func runTools(ctx context.Context, s streams, args []string) int {
+func runTools(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "tools", "[flags]", `Print the tools exactly as an MCP client lists them (names, descriptions,
 annotations and schemas), described from the connection's schema: what the
 LLM sees.`)
 	o := addServeFlags(fs)
 	asJSON := fs.Bool("json", false, "print the tools/list result as JSON")
 	o.logLevel = "warn"
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	c, cleanup, code := inProcessClient(ctx, s, o, true)
-	if c == nil {
-		return code
+	c, cleanup, err := inProcessClient(ctx, s, o, true)
+	if err != nil {
+		return err
 	}
 	defer cleanup()
 	res, err := c.ListTools(ctx, mcpgo.ListToolsRequest{})
 	if err != nil {
-		fmt.Fprintf(s.err, "tools: %v\n", err)
-		return exitFailure
+		return err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(res)
-		return exitOK
+		return nil
 	}
 	total := 0
 	for _, t := range res.Tools {
@@ -45,5 +44,5 @@ LLM sees.`)
 		total += len(t.Description)
 	}
 	fmt.Fprintf(s.out, "%d tools; descriptions total %d bytes.\n", len(res.Tools), total)
-	return exitOK
+	return nil
 }

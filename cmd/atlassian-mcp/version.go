@@ -11,13 +11,13 @@ import (
 // unset it falls back to the module version recorded in the build info.
 var version = ""
 
-func runVersion(_ context.Context, s streams, args []string) int {
+func runVersion(_ context.Context, s streams, args []string) error {
 	fs := newFlags(s, "version", "", "Print the version of atlassian-mcp.")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	fmt.Fprintf(s.out, "atlassian-mcp %s (%s %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return exitOK
+	return nil
 }
 
 func buildVersion() string {
