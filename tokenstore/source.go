@@ -5,14 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/oauth2"
 )
 
@@ -188,9 +185,31 @@ func (ts *TokenSource) stillValid(st *tokenState, now time.Time) *oauth2.Token {
 	return nil
 }
 
+// outcome is what a refresh decided under the lock; it is acted on only
+// after the lock's transaction committed, so nothing unwritten is used.
+type outcome struct {
+	sec      Secrets
+	obtained time.Time
+	retryAt  time.Time // zero: the usual refresh margin
+	use      bool      // adopt sec
+	err      error
+	refresh  string // "" no exchange; "ok" or a failure reason
+}
+
 func (ts *TokenSource) lockedRefresh(bad *oauth2.Token, st *tokenState) (*oauth2.Token, error) {
-	unlock, err := ts.s.lockConnection(ts.ctx, ts.name)
-	if err != nil {
+	var (
+		out     outcome
+		entered bool
+	)
+	err := ts.s.b.Locked(ts.ctx, ts.name, ts.s.lockTimeout, func(tx Tx) error {
+		entered = true
+		out = outcome{}
+		var err error
+		out, err = ts.refreshLocked(tx, bad)
+		return err
+	})
+	if err != nil && !entered {
+		ts.s.refreshFailed("lock")
 		now := ts.s.now()
 		if tok := ts.stillValid(st, now); tok != nil && bad == nil {
 			ts.s.log.Warn("refresh lock not available; keeping the current access token", "connection", ts.name, "err", err)
@@ -204,39 +223,71 @@ func (ts *TokenSource) lockedRefresh(bad *oauth2.Token, st *tokenState) (*oauth2
 		}
 		return nil, err
 	}
-	defer unlock()
+	if err != nil {
+		if out.refresh == "ok" {
+			// Exchanged, but the new pair is not durable, so it is not
+			// used: the stored (previous) refresh token is still within
+			// the reuse interval for the next attempt.
+			ts.s.refreshFailed("store")
+			return nil, fmt.Errorf("connection %q: refreshed, but could not store the new tokens: %w", ts.name, err)
+		}
+		return nil, err
+	}
+	switch out.refresh {
+	case "":
+	case "ok":
+		ts.s.refreshed()
+		ts.s.log.Info("refreshed access token", "connection", ts.name, "expiry", out.sec.Expiry)
+	default:
+		ts.s.refreshFailed(out.refresh)
+	}
+	if !out.use {
+		if out.refresh == "invalid_grant" {
+			ts.cur.Store(nil)
+		}
+		return nil, out.err
+	}
+	return ts.adoptUntil(out.sec, out.obtained, out.retryAt), nil
+}
 
-	// Re-read under the lock: another process may have refreshed already.
+// refreshLocked runs under the connection's refresh lock: it re-reads the
+// connection (another process may have refreshed already), exchanges the
+// refresh token only when the stored token still needs it, and writes the
+// new pair through tx.
+func (ts *TokenSource) refreshLocked(tx Tx, bad *oauth2.Token) (outcome, error) {
 	var (
 		c   Connection
 		sec Secrets
 	)
-	c, sec, err = ts.s.Load(ts.name)
+	err := ts.s.retryKeys(func() (err error) {
+		c, sec, err = ts.s.loadTx(tx, ts.name)
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return outcome{err: err}, nil
 	}
 	now := ts.s.now()
 	switch c.Status {
 	case StatusTokenExpired:
-		return nil, ts.expiredErr(c.StatusMessage)
+		return outcome{err: ts.expiredErr(c.StatusMessage)}, nil
 	case StatusError:
 		if strings.HasPrefix(c.StatusMessage, clientRejectedPrefix) {
-			return nil, fmt.Errorf("connection %q: %w: %s", ts.name, ErrClientRejected, c.StatusMessage)
+			return outcome{err: fmt.Errorf("connection %q: %w: %s", ts.name, ErrClientRejected, c.StatusMessage)}, nil
 		}
 	}
 	fresh := sec.Expiry.IsZero() || now.Before(sec.Expiry.Add(-ts.s.margin))
 	if fresh && (bad == nil || sec.AccessToken != bad.AccessToken) {
-		return ts.adopt(sec, c.RefreshedAt), nil
+		return outcome{sec: sec, obtained: c.RefreshedAt, use: true}, nil
 	}
 	if bad != nil && fresh && now.Sub(c.RefreshedAt) < minForcedRefreshAge {
-		return ts.adopt(sec, c.RefreshedAt), nil
+		return outcome{sec: sec, obtained: c.RefreshedAt, use: true}, nil
 	}
 
 	// This process won: exchange the refresh token read under the lock.
 	asked := ts.s.now()
 	newTok, err := ts.exchange(c, sec)
 	if err != nil {
-		return ts.refreshFailed(c, sec, bad, err)
+		return ts.exchangeFailed(tx, c, sec, bad, err), nil
 	}
 	next := sec
 	next.AccessToken = newTok.AccessToken
@@ -249,13 +300,8 @@ func (ts *TokenSource) lockedRefresh(bad *oauth2.Token, st *tokenState) (*oauth2
 		next.RefreshToken = newTok.RefreshToken
 	} // else keep the old refresh token: Atlassian sometimes omits it
 	obtained := ts.s.now()
-	if err := ts.s.storeRefreshed(ts.name, sec.RefreshToken, next, obtained); err != nil {
-		// Not durable, so not used: the stored (previous) refresh token
-		// is still within the reuse interval for the next attempt.
-		return nil, fmt.Errorf("connection %q: refreshed, but could not store the new tokens: %w", ts.name, err)
-	}
-	ts.s.log.Info("refreshed access token", "connection", ts.name, "expiry", next.Expiry)
-	return ts.adopt(next, obtained), nil
+	out := outcome{sec: next, obtained: obtained, use: true, refresh: "ok"}
+	return out, ts.s.storeRefreshed(tx, ts.name, sec.RefreshToken, next, obtained)
 }
 
 const clientRejectedPrefix = "The token endpoint rejected the OAuth client"
@@ -286,11 +332,11 @@ func (ts *TokenSource) exchange(c Connection, sec Secrets) (*oauth2.Token, error
 // the middle of a refresh).
 var testHookAfterExchange func(name string)
 
-// refreshFailed classifies a failed exchange: an expired grant or a
-// rejected client is recorded on the connection; anything else (network,
-// timeout, 5xx) leaves everything as it was and falls back to the current
-// access token while it is valid.
-func (ts *TokenSource) refreshFailed(c Connection, sec Secrets, bad *oauth2.Token, err error) (*oauth2.Token, error) {
+// exchangeFailed classifies a failed exchange: an expired grant or a
+// rejected client is recorded on the connection (through tx, under the
+// lock); anything else (network, timeout, 5xx) leaves everything as it was
+// and falls back to the current access token while it is valid.
+func (ts *TokenSource) exchangeFailed(tx Tx, c Connection, sec Secrets, bad *oauth2.Token, err error) outcome {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		code := 0
@@ -305,18 +351,17 @@ func (ts *TokenSource) refreshFailed(c Connection, sec Secrets, bad *oauth2.Toke
 				msg += ": " + desc
 			}
 			msg += "); access was revoked, permissions changed, or the grant expired"
-			if serr := ts.s.SetStatus(ts.name, StatusTokenExpired, msg); serr != nil {
+			if serr := ts.s.setStatusTx(tx, ts.name, StatusTokenExpired, msg); serr != nil {
 				ts.s.log.Warn("could not record the expired grant", "connection", ts.name, "err", serr)
 			}
-			ts.cur.Store(nil)
-			return nil, ts.expiredErr(msg)
+			return outcome{err: ts.expiredErr(msg), refresh: "invalid_grant"}
 		case re.ErrorCode == "access_denied" || re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client" || code == http.StatusUnauthorized:
 			msg := fmt.Sprintf("%s (%s, HTTP %d); check the OAuth app's client id and secret in the developer console and run `atlassian-mcp connect --connection %s` with the right ones",
 				clientRejectedPrefix, firstNonEmpty(re.ErrorCode, "unauthorized"), code, ts.name)
-			if serr := ts.s.SetStatus(ts.name, StatusError, msg); serr != nil {
+			if serr := ts.s.setStatusTx(tx, ts.name, StatusError, msg); serr != nil {
 				ts.s.log.Warn("could not record the rejected client", "connection", ts.name, "err", serr)
 			}
-			return nil, fmt.Errorf("connection %q: %w: %s", ts.name, ErrClientRejected, msg)
+			return outcome{err: fmt.Errorf("connection %q: %w: %s", ts.name, ErrClientRejected, msg), refresh: "client_rejected"}
 		}
 		err = fmt.Errorf("token endpoint answered HTTP %d %s", code, firstNonEmpty(re.ErrorCode, ""))
 	}
@@ -326,9 +371,9 @@ func (ts *TokenSource) refreshFailed(c Connection, sec Secrets, bad *oauth2.Toke
 		// The stored token is the one in memory (or newer): keep using it
 		// until it expires, and try to refresh again a little later.
 		ts.s.log.Warn("refresh failed; keeping the current access token", "connection", ts.name, "err", err)
-		return ts.adoptUntil(sec, c.RefreshedAt, now.Add(refreshRetryDelay)), nil
+		return outcome{sec: sec, obtained: c.RefreshedAt, retryAt: now.Add(refreshRetryDelay), use: true, refresh: "endpoint"}
 	}
-	return nil, err
+	return outcome{err: err, refresh: "endpoint"}
 }
 
 func firstNonEmpty(a, b string) string {
@@ -351,71 +396,31 @@ func redactErr(err error) error {
 	return err
 }
 
-// storeRefreshed writes a refreshed token pair, checking that the stored
-// refresh token is still the one that was exchanged (nothing else may
-// write it while the connection lock is held; the check guards against a
-// reconnect that replaced the record meanwhile).
-func (s *Store) storeRefreshed(name, usedRT string, next Secrets, at time.Time) error {
+// storeRefreshed writes a refreshed token pair through the locked tx,
+// checking that the stored refresh token is still the one that was
+// exchanged (nothing else may write it while the connection lock is held;
+// the check guards against a reconnect that replaced the record meanwhile).
+func (s *Store) storeRefreshed(tx Tx, name, usedRT string, next Secrets, at time.Time) error {
 	k, err := s.keyring(false)
 	if err != nil {
 		return err
 	}
-	return s.withDB(true, func(tx *bolt.Tx) error {
-		r, err := s.getRecord(tx, name)
-		if err != nil {
-			return err
-		}
-		cur, err := s.openSecrets(tx, k, r)
-		if err != nil {
-			return err
-		}
-		if cur.RefreshToken != usedRT {
-			return errors.New("the connection was replaced while refreshing")
-		}
-		r.TokenExpiry, r.RefreshedAt = next.Expiry, at
-		r.Status, r.StatusMessage = StatusActive, ""
-		r.Generation++
-		if err := s.sealSecrets(tx, k, r, next); err != nil {
-			return err
-		}
-		return putRecord(tx, r)
-	})
-}
-
-// lockPath is the per-connection refresh lock file.
-func (s *Store) lockPath(name string) string {
-	return filepath.Join(s.dir, name+".refresh.lock")
-}
-
-// lockConnection takes the connection's refresh lock, an flock on its lock
-// file that spans processes, waiting up to the lock timeout.
-func (s *Store) lockConnection(ctx context.Context, name string) (func(), error) {
-	path := s.lockPath(name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	r, err := s.getRecord(tx, name)
 	if err != nil {
-		return nil, fmt.Errorf("refresh lock: %w", err)
+		return err
 	}
-	deadline := time.Now().Add(s.lockTimeout)
-	wait := time.Millisecond
-	for {
-		ok, err := tryLock(f)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("refresh lock %s: %w", path, err)
-		}
-		if ok {
-			return func() { _ = unlockFile(f); _ = f.Close() }, nil
-		}
-		if time.Now().After(deadline) {
-			f.Close()
-			return nil, fmt.Errorf("%w: another process has been refreshing connection %q for over %s (lock %s)", ErrBusy, name, s.lockTimeout, path)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, 20*time.Millisecond)
+	cur, err := s.openSecrets(tx, k, r)
+	if err != nil {
+		return err
 	}
+	if cur.RefreshToken != usedRT {
+		return errors.New("the connection was replaced while refreshing")
+	}
+	r.TokenExpiry, r.RefreshedAt = next.Expiry, at
+	r.Status, r.StatusMessage = StatusActive, ""
+	r.Generation++
+	if err := s.sealSecrets(tx, k, r, next); err != nil {
+		return err
+	}
+	return tx.Put(r)
 }

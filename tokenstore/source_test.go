@@ -521,7 +521,7 @@ func TestBusyLocks(t *testing.T) {
 		}
 	})
 	t.Run("refresh lock held by another process", func(t *testing.T) {
-		f, err := os.OpenFile(s.lockPath("default"), os.O_RDWR|os.O_CREATE, 0o600)
+		f, err := os.OpenFile(s.b.(*boltBackend).lockPath("default"), os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,9 +3,11 @@
 // the OAuth client id) with its secrets (client secret, access token,
 // refresh token) sealed with AES-256-GCM under the connection's name.
 //
-// The store is a bbolt file in the data directory. A Store opens the file
-// for one transaction and closes it again, so several servers and CLI
-// commands can share one directory.
+// The records live in a Backend: by default a bbolt file in the data
+// directory, opened for one transaction and closed again so several
+// servers and CLI commands can share one directory; or a database shared
+// by several replicas (package pgstore). The Store seals the secrets before
+// any backend sees them.
 //
 // TokenSource serves a connection's access token from memory and refreshes
 // it shortly before it expires, once, under a lock that spans goroutines
@@ -17,6 +19,7 @@
 package tokenstore
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,11 +30,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // DBFileName is the token database's file name in the data directory.
@@ -209,49 +210,64 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // token or secret is ever logged.
 func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
 
-// Store is the token store in one data directory. It holds no file open
-// between operations. A Store is safe for concurrent use; use one per
-// process so all clients of a connection share one TokenSource.
+// Store is the token store: connection records in a Backend (the bbolt
+// file in the data directory by default), secrets sealed by the Store
+// before the backend sees them. A Store is safe for concurrent use; use one
+// per process so all clients of a connection share one TokenSource.
 type Store struct {
-	dir            string
-	path           string
+	b              Backend
+	dir            string // where the key file lives; "" when the key must come from KeyEnv
 	keySpec        string
 	keySpecSet     bool
 	tokenHTTP      *http.Client
 	openTimeout    time.Duration
 	lockTimeout    time.Duration
 	refreshTimeout time.Duration
+	opTimeout      time.Duration
 	margin         time.Duration
 	now            func() time.Time
 	log            *slog.Logger
+	events         Events
 
 	keyMu     sync.Mutex
 	keys      *Keyring
 	keysFixed bool // set by WithKeyring: never reloaded
 
-	dbMu sync.Mutex // one open database per process at a time
-
 	srcMu   sync.Mutex
 	sources map[string]*TokenSource
 }
 
-// Open returns the store in dir, creating the directory (mode 0700) when it
-// is missing. It refuses a directory, database or key file that other users
-// can read. The database and key file are created on the first Save.
-func Open(dir string, opts ...Option) (*Store, error) {
-	if dir == "" {
-		return nil, errors.New("tokenstore: no data directory")
+// Events receives what a Store's refreshes do, for metrics. Nil fields are
+// skipped. No argument identifies a user.
+type Events struct {
+	// Refreshed is called after a refresh exchanged and stored a new pair.
+	Refreshed func()
+	// RefreshFailed is called after a refresh attempt failed, with a short
+	// reason ("invalid_grant", "client_rejected", "store", "endpoint", "lock").
+	RefreshFailed func(reason string)
+}
+
+// WithEvents sets the hooks told about refreshes.
+func WithEvents(e Events) Option { return func(s *Store) { s.events = e } }
+
+func (s *Store) refreshed() {
+	if s.events.Refreshed != nil {
+		s.events.Refreshed()
 	}
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+}
+
+func (s *Store) refreshFailed(reason string) {
+	if s.events.RefreshFailed != nil {
+		s.events.RefreshFailed(reason)
 	}
+}
+
+func newStore(opts []Option) *Store {
 	s := &Store{
-		dir:            dir,
-		path:           filepath.Join(dir, DBFileName),
 		openTimeout:    10 * time.Second,
 		lockTimeout:    45 * time.Second,
 		refreshTimeout: 30 * time.Second,
+		opTimeout:      15 * time.Second,
 		margin:         5 * time.Minute,
 		now:            time.Now,
 		log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -266,10 +282,27 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if s.tokenHTTP == nil {
 		s.tokenHTTP = &http.Client{Timeout: 30 * time.Second}
 	}
+	return s
+}
+
+// Open returns the store in dir, creating the directory (mode 0700) when it
+// is missing. It refuses a directory, database or key file that other users
+// can read. The database and key file are created on the first Save.
+func Open(dir string, opts ...Option) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("tokenstore: no data directory")
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	s := newStore(opts)
+	s.dir = dir
+	s.b = newBoltBackend(dir, s.openTimeout)
 	if err := ensureDir(dir); err != nil {
 		return nil, err
 	}
-	for _, p := range []string{s.path, filepath.Join(dir, KeyFileName)} {
+	for _, p := range []string{filepath.Join(dir, DBFileName), filepath.Join(dir, KeyFileName)} {
 		if err := statPrivate(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
@@ -277,11 +310,51 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// Dir returns the data directory.
+// New returns a store over another backend (a database shared by several
+// replicas). There is no key file: the keys come from WithKeyring or
+// KeyEnv, and New fails when neither is set.
+func New(b Backend, opts ...Option) (*Store, error) {
+	s := newStore(opts)
+	s.b = b
+	if !s.keysFixed && strings.TrimSpace(s.keySpec) == "" {
+		return nil, fmt.Errorf("%w: %s is required with the store %s (the key file is a single-machine convenience); generate one with `openssl rand -base64 32` and give every replica the same value",
+			ErrWrongKey, KeyEnv, b.Location())
+	}
+	if _, err := s.keyring(false); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Backend returns where the store keeps its records.
+func (s *Store) Backend() Backend { return s.b }
+
+// Dir returns the data directory ("" for a store without one).
 func (s *Store) Dir() string { return s.dir }
 
-// Path returns the token database's path.
-func (s *Store) Path() string { return s.path }
+// Path returns where the records live: the token database's path, or the
+// backend's location.
+func (s *Store) Path() string { return s.b.Location() }
+
+// Close releases the backend.
+func (s *Store) Close() error { return s.b.Close() }
+
+// opCtx bounds one backend operation.
+func (s *Store) opCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), s.opTimeout)
+}
+
+func (s *Store) view(fn func(Tx) error) error {
+	ctx, cancel := s.opCtx()
+	defer cancel()
+	return s.b.View(ctx, fn)
+}
+
+func (s *Store) update(fn func(Tx) error) error {
+	ctx, cancel := s.opCtx()
+	defer cancel()
+	return s.b.Update(ctx, fn)
+}
 
 // keyring returns the keys, loading them (and creating the key file when
 // create is set) on first use.
@@ -290,6 +363,17 @@ func (s *Store) keyring(create bool) (*Keyring, error) {
 	defer s.keyMu.Unlock()
 	if s.keys != nil {
 		return s.keys, nil
+	}
+	if s.dir == "" {
+		if strings.TrimSpace(s.keySpec) == "" {
+			return nil, fmt.Errorf("%w: no encryption key: set %s", ErrWrongKey, KeyEnv)
+		}
+		k, err := ParseKeyring(KeyEnv, s.keySpec)
+		if err != nil {
+			return nil, err
+		}
+		s.keys = k
+		return k, nil
 	}
 	k, err := LoadKeyring(s.dir, s.keySpec, create)
 	if err != nil {
@@ -302,19 +386,10 @@ func (s *Store) keyring(create bool) (*Keyring, error) {
 	return k, nil
 }
 
-// Buckets and keys in the database.
-var (
-	bucketConnections = []byte("connections")
-	bucketMeta        = []byte("meta")
-	keyCheckPrefix    = "keycheck/"
-	keyCheckPlain     = []byte("atlassian-mcp key check")
-)
+var keyCheckPlain = []byte("atlassian-mcp key check")
 
-// record is a connection as stored: the public part and the sealed secrets.
-type record struct {
-	Connection
-	Sealed []byte `json:"sealed"`
-}
+// keyCheckAD is the associated data of a key version's check value.
+func keyCheckAD(ver byte) []byte { return []byte(fmt.Sprintf("%s%d", keyCheckPrefix, ver)) }
 
 // associatedData binds sealed secrets to their connection, so a ciphertext
 // copied into another connection's record does not open.
@@ -322,118 +397,60 @@ func associatedData(name string) []byte {
 	return []byte("atlassian-mcp/tokenstore/v1/connection\x00" + name)
 }
 
-// withDB opens the database for one transaction and closes it again.
-// Panics from a damaged file are turned into ErrDamaged.
-func (s *Store) withDB(write bool, fn func(tx *bolt.Tx) error) (err error) {
-	s.dbMu.Lock()
-	defer s.dbMu.Unlock()
-	if !write {
-		if _, err := os.Stat(s.path); errors.Is(err, os.ErrNotExist) {
-			return errNoDB
-		}
-	}
-	if err := statPrivate(s.path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = s.damaged(fmt.Errorf("%v", r))
-		}
-	}()
-	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: s.openTimeout})
-	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return fmt.Errorf("%w: another process kept %s locked for %s; try again", ErrBusy, s.path, s.openTimeout)
-		}
-		if os.IsPermission(err) {
-			return fmt.Errorf("open token database: %w", err)
-		}
-		return s.damaged(err)
-	}
-	defer db.Close()
-	if write {
-		err = db.Update(fn)
-	} else {
-		err = db.View(fn)
-	}
-	return err
-}
-
-// errNoDB is returned by read transactions when the database file does not
-// exist yet; callers turn it into their own "not found".
-var errNoDB = errors.New("no token database")
-
 func (s *Store) damaged(cause error) error {
-	return fmt.Errorf("%w: %s cannot be read (%v); move it aside and run `atlassian-mcp connect` again", ErrDamaged, s.path, cause)
+	return fmt.Errorf("%w: %s cannot be read (%v); move it aside and run `atlassian-mcp connect` again", ErrDamaged, s.b.Location(), cause)
 }
 
 func (s *Store) notFound(name string) error {
-	return fmt.Errorf("%w: no connection %q in %s; run `atlassian-mcp connect --connection %s`", ErrNotFound, name, s.dir, name)
+	where := s.dir
+	if where == "" {
+		where = s.b.Location()
+	}
+	return fmt.Errorf("%w: no connection %q in %s; run `atlassian-mcp connect --connection %s`", ErrNotFound, name, where, name)
 }
 
 // getRecord reads one record inside a transaction.
-func (s *Store) getRecord(tx *bolt.Tx, name string) (*record, error) {
-	b := tx.Bucket(bucketConnections)
-	if b == nil {
+func (s *Store) getRecord(tx Tx, name string) (*Record, error) {
+	r, err := tx.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
 		return nil, s.notFound(name)
 	}
-	raw := b.Get([]byte(name))
-	if raw == nil {
-		return nil, s.notFound(name)
-	}
-	var r record
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, s.damaged(fmt.Errorf("connection %q: %v", name, err))
-	}
-	return &r, nil
+	return r, nil
 }
 
-func putRecord(tx *bolt.Tx, r *record) error {
-	b, err := tx.CreateBucketIfNotExists(bucketConnections)
-	if err != nil {
-		return err
-	}
-	raw, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	return b.Put([]byte(r.Name), raw)
-}
-
-// seal encrypts sec for the connection and records the key check for the
-// current key version.
-func (s *Store) sealSecrets(tx *bolt.Tx, k *Keyring, r *record, sec Secrets) error {
+// sealSecrets encrypts sec for the connection and records the key check
+// for the current key version.
+func (s *Store) sealSecrets(tx Tx, k *Keyring, r *Record, sec Secrets) error {
 	pt, err := json.Marshal(sec)
 	if err != nil {
 		return err
 	}
 	r.Sealed = k.seal(pt, associatedData(r.Name))
 	r.KeyVersion = k.Current()
-	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	have, err := tx.KeyCheck(k.Current())
 	if err != nil {
 		return err
 	}
-	ck := []byte(fmt.Sprintf("%s%d", keyCheckPrefix, k.Current()))
-	if meta.Get(ck) == nil {
-		return meta.Put(ck, k.seal(keyCheckPlain, ck))
+	if have == nil {
+		return tx.PutKeyCheck(k.Current(), k.seal(keyCheckPlain, keyCheckAD(k.Current())))
 	}
 	return nil
 }
 
 // openSecrets decrypts a record's secrets. When that fails it uses the key
 // check to tell a wrong key from a tampered or moved record.
-func (s *Store) openSecrets(tx *bolt.Tx, k *Keyring, r *record) (Secrets, error) {
+func (s *Store) openSecrets(tx Tx, k *Keyring, r *Record) (Secrets, error) {
 	var sec Secrets
 	pt, ver, err := k.open(r.Sealed, associatedData(r.Name))
 	if err != nil {
 		if errors.Is(err, ErrTampered) && ver != 0 {
-			ck := []byte(fmt.Sprintf("%s%d", keyCheckPrefix, ver))
-			if meta := tx.Bucket(bucketMeta); meta != nil {
-				if sealed := meta.Get(ck); sealed != nil {
-					if _, _, cerr := k.open(sealed, ck); cerr != nil {
-						return sec, fmt.Errorf("%w: %s does not hold the key (version %d) that sealed connection %q's secrets; set the right %s or restore the key file",
-							ErrWrongKey, k.Source(), ver, r.Name, KeyEnv)
-					}
+			if sealed, cerr := tx.KeyCheck(ver); cerr == nil && sealed != nil {
+				if _, _, cerr := k.open(sealed, keyCheckAD(ver)); cerr != nil {
+					return sec, fmt.Errorf("%w: %s does not hold the key (version %d) that sealed connection %q's secrets; set the right %s or restore the key file",
+						ErrWrongKey, k.Source(), ver, r.Name, KeyEnv)
 				}
 			}
 			return sec, fmt.Errorf("connection %q: %w: the record was altered or copied from another connection; run `atlassian-mcp connect --connection %s` again", r.Name, err, r.Name)
@@ -460,20 +477,55 @@ func (s *Store) Save(c Connection, sec Secrets) error {
 	if err != nil {
 		return err
 	}
-	r := &record{Connection: c}
+	r := &Record{Connection: c}
 	r.Status, r.StatusMessage = StatusActive, ""
 	r.TokenExpiry = sec.Expiry
 	if r.RefreshedAt.IsZero() {
 		r.RefreshedAt = s.now()
 	}
-	err = s.withDB(true, func(tx *bolt.Tx) error {
-		if old, err := s.getRecord(tx, c.Name); err == nil {
+	err = s.update(func(tx Tx) error {
+		old, err := tx.Get(c.Name)
+		if err != nil {
+			return err
+		}
+		if old != nil {
 			r.Generation = old.Generation + 1
 		}
 		if err := s.sealSecrets(tx, k, r, sec); err != nil {
 			return err
 		}
-		return putRecord(tx, r)
+		return tx.Put(r)
+	})
+	if err == nil {
+		s.forget(c.Name)
+	}
+	return err
+}
+
+// Import stores a record exactly as another store kept it (store copy):
+// the public part as it is, the secrets sealed again with this store's
+// current key. It refuses to replace a connection that exists.
+func (s *Store) Import(c Connection, sec Secrets) error {
+	if err := ValidateName(c.Name); err != nil {
+		return err
+	}
+	k, err := s.keyring(true)
+	if err != nil {
+		return err
+	}
+	err = s.update(func(tx Tx) error {
+		old, err := tx.Get(c.Name)
+		if err != nil {
+			return err
+		}
+		if old != nil {
+			return fmt.Errorf("connection %q already exists in %s; disconnect it there first", c.Name, s.b.Location())
+		}
+		r := &Record{Connection: c}
+		if err := s.sealSecrets(tx, k, r, sec); err != nil {
+			return err
+		}
+		return tx.Put(r)
 	})
 	if err == nil {
 		s.forget(c.Name)
@@ -487,7 +539,7 @@ func (s *Store) Get(name string) (Connection, error) {
 		return Connection{}, err
 	}
 	var c Connection
-	err := s.withDB(false, func(tx *bolt.Tx) error {
+	err := s.view(func(tx Tx) error {
 		r, err := s.getRecord(tx, name)
 		if err != nil {
 			return err
@@ -495,9 +547,6 @@ func (s *Store) Get(name string) (Connection, error) {
 		c = r.Connection
 		return nil
 	})
-	if errors.Is(err, errNoDB) {
-		return c, s.notFound(name)
-	}
 	return c, err
 }
 
@@ -505,96 +554,85 @@ func (s *Store) Get(name string) (Connection, error) {
 // sealed with a key version this Store has not loaded (another process
 // rotated the key file), the key file is read again once.
 func (s *Store) Load(name string) (Connection, Secrets, error) {
-	c, sec, err := s.load(name)
-	if errors.Is(err, ErrUnknownKeyVersion) && s.keySpec == "" && !s.keysFixed {
-		s.keyMu.Lock()
-		s.keys = nil
-		s.keyMu.Unlock()
-		c, sec, err = s.load(name)
-	}
-	return c, sec, err
-}
-
-func (s *Store) load(name string) (Connection, Secrets, error) {
-	if err := ValidateName(name); err != nil {
-		return Connection{}, Secrets{}, err
-	}
-	k, err := s.keyring(false)
 	var (
 		c   Connection
 		sec Secrets
 	)
-	derr := s.withDB(false, func(tx *bolt.Tx) error {
-		r, rerr := s.getRecord(tx, name)
-		if rerr != nil {
-			return rerr
-		}
-		c = r.Connection
-		if err != nil {
+	err := s.retryKeys(func() error {
+		return s.view(func(tx Tx) (err error) {
+			c, sec, err = s.loadTx(tx, name)
 			return err
-		}
-		sec, err = s.openSecrets(tx, k, r)
-		return err
+		})
 	})
-	if errors.Is(derr, errNoDB) {
-		return c, sec, s.notFound(name)
+	return c, sec, err
+}
+
+// retryKeys runs fn, and once more after re-reading the key file when fn
+// met a key version this Store has not loaded.
+func (s *Store) retryKeys(fn func() error) error {
+	err := fn()
+	if errors.Is(err, ErrUnknownKeyVersion) && s.dir != "" && s.keySpec == "" && !s.keysFixed {
+		s.keyMu.Lock()
+		s.keys = nil
+		s.keyMu.Unlock()
+		err = fn()
 	}
-	return c, sec, derr
+	return err
+}
+
+// loadTx reads and opens one connection inside a transaction.
+func (s *Store) loadTx(tx Tx, name string) (Connection, Secrets, error) {
+	if err := ValidateName(name); err != nil {
+		return Connection{}, Secrets{}, err
+	}
+	k, kerr := s.keyring(false)
+	r, err := s.getRecord(tx, name)
+	if err != nil {
+		return Connection{}, Secrets{}, err
+	}
+	if kerr != nil {
+		return r.Connection, Secrets{}, kerr
+	}
+	sec, err := s.openSecrets(tx, k, r)
+	return r.Connection, sec, err
 }
 
 // List returns every connection's public part, sorted by name.
 func (s *Store) List() ([]Connection, error) {
 	var out []Connection
-	err := s.withDB(false, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketConnections)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			var r record
-			if err := json.Unmarshal(v, &r); err != nil {
-				return s.damaged(fmt.Errorf("connection %q: %v", k, err))
-			}
+	err := s.view(func(tx Tx) error {
+		rs, err := tx.List()
+		for _, r := range rs {
 			out = append(out, r.Connection)
-			return nil
-		})
+		}
+		return err
 	})
-	if errors.Is(err, errNoDB) {
-		return nil, nil
-	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, err
 }
 
-// Delete removes a connection's record and its lock file. It reports
-// whether the connection existed.
+// Delete removes a connection's record (and, in a data directory, its lock
+// file). It reports whether the connection existed.
 func (s *Store) Delete(name string) (bool, error) {
 	if err := ValidateName(name); err != nil {
 		return false, err
 	}
 	var existed bool
-	err := s.withDB(false, func(*bolt.Tx) error { return nil })
-	if errors.Is(err, errNoDB) {
-		return false, nil
-	}
-	if err != nil {
+	if err := s.view(func(tx Tx) error {
+		r, err := tx.Get(name)
+		existed = r != nil
+		return err
+	}); err != nil || !existed {
 		return false, err
 	}
-	err = s.withDB(true, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketConnections)
-		if b == nil || b.Get([]byte(name)) == nil {
-			return nil
-		}
-		existed = true
-		return b.Delete([]byte(name))
+	err := s.update(func(tx Tx) (err error) {
+		existed, err = tx.Delete(name)
+		return err
 	})
 	if err != nil {
 		return false, err
 	}
 	s.forget(name)
-	if err := os.Remove(s.lockPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return existed, err
-	}
 	return existed, nil
 }
 
@@ -604,18 +642,16 @@ func (s *Store) SetStatus(name string, st Status, msg string) error {
 	if err := ValidateName(name); err != nil {
 		return err
 	}
-	err := s.withDB(true, func(tx *bolt.Tx) error {
-		r, err := s.getRecord(tx, name)
-		if err != nil {
-			return err
-		}
-		r.Status, r.StatusMessage = st, msg
-		return putRecord(tx, r)
-	})
-	if errors.Is(err, errNoDB) {
-		return s.notFound(name)
+	return s.update(func(tx Tx) error { return s.setStatusTx(tx, name, st, msg) })
+}
+
+func (s *Store) setStatusTx(tx Tx, name string, st Status, msg string) error {
+	r, err := s.getRecord(tx, name)
+	if err != nil {
+		return err
 	}
-	return err
+	r.Status, r.StatusMessage = st, msg
+	return tx.Put(r)
 }
 
 // Reencrypt seals every connection's secrets again with the keyring's
@@ -628,20 +664,10 @@ func (s *Store) Reencrypt() (int, error) {
 		return 0, err
 	}
 	n := 0
-	err = s.withDB(true, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketConnections)
-		if b == nil {
-			return nil
-		}
-		var recs []*record
-		if err := b.ForEach(func(kb, v []byte) error {
-			var r record
-			if err := json.Unmarshal(v, &r); err != nil {
-				return s.damaged(fmt.Errorf("connection %q: %v", kb, err))
-			}
-			recs = append(recs, &r)
-			return nil
-		}); err != nil {
+	err = s.update(func(tx Tx) error {
+		n = 0
+		recs, err := tx.List()
+		if err != nil {
 			return err
 		}
 		for _, r := range recs {
@@ -652,16 +678,13 @@ func (s *Store) Reencrypt() (int, error) {
 			if err := s.sealSecrets(tx, k, r, sec); err != nil {
 				return err
 			}
-			if err := putRecord(tx, r); err != nil {
+			if err := tx.Put(r); err != nil {
 				return err
 			}
 			n++
 		}
 		return nil
 	})
-	if errors.Is(err, errNoDB) {
-		return 0, nil
-	}
 	return n, err
 }
 
@@ -673,6 +696,9 @@ func (s *Store) Reencrypt() (int, error) {
 // those by listing the new key first ("2:NEW,1:OLD") and calling
 // Reencrypt.
 func (s *Store) RotateKeyFile() (byte, error) {
+	if s.dir == "" {
+		return 0, fmt.Errorf("the store %s has no key file: its key comes from %s; list the new key first with a higher version (\"2:<new>,1:<old>\"), run rotate-key again (it re-encrypts), then drop the old key", s.b.Location(), KeyEnv)
+	}
 	if s.keySpec != "" {
 		return 0, fmt.Errorf("the key comes from %s, not from a key file: set %s=\"N:<new key>,%s\" with a higher version N, run rotate-key again, then drop the old key", KeyEnv, KeyEnv, "<old entries>")
 	}

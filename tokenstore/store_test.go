@@ -292,11 +292,11 @@ func TestCiphertextMovedToAnotherConnectionDoesNotOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Copy alpha's sealed secrets into beta's record.
-	err := s.withDB(true, func(tx *bolt.Tx) error {
+	err := s.update(func(tx Tx) error {
 		ra, _ := s.getRecord(tx, "alpha")
 		rb, _ := s.getRecord(tx, "beta")
 		rb.Sealed = ra.Sealed
-		return putRecord(tx, rb)
+		return tx.Put(rb)
 	})
 	if err != nil {
 		t.Fatal(err)
