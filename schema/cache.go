@@ -564,6 +564,19 @@ func items[T any](d *decoder, fill func(*T)) []*T {
 	return out
 }
 
+// MarshalSnapshot encodes a snapshot in the cache's own compact encoding,
+// for a Snapshots implementation that keeps bytes elsewhere.
+func MarshalSnapshot(s *Snapshot) ([]byte, error) { return encodeSnapshot(s) }
+
+// UnmarshalSnapshot decodes what MarshalSnapshot wrote. An entry written
+// by a build with another FormatVersion is ErrNoSnapshot (rediscover).
+func UnmarshalSnapshot(raw []byte) (*Snapshot, error) {
+	if !bytes.HasPrefix(raw, []byte(codecMagic)) {
+		return nil, ErrNoSnapshot
+	}
+	return decodeSnapshot(raw)
+}
+
 // decodeSnapshot decodes an entry written by encodeSnapshot. A
 // FormatVersion other than this build's is ErrNoSnapshot.
 func decodeSnapshot(raw []byte) (*Snapshot, error) {

@@ -12,11 +12,22 @@ import (
 // the usual one; tests and the sandbox may pass their own.
 type DiscoverFunc func(ctx context.Context) (*Snapshot, error)
 
+// Snapshots keeps one snapshot per connection: the bbolt Cache in the data
+// directory, or a database shared by several replicas (package pgstore).
+type Snapshots interface {
+	// Load returns the connection's snapshot, or ErrNoSnapshot.
+	Load(connection string) (*Snapshot, error)
+	// Save stores the snapshot under its connection, replacing any older one.
+	Save(s *Snapshot) error
+	// Delete forgets the connection's snapshot.
+	Delete(connection string) error
+}
+
 // Store holds one connection's current snapshot in memory. Readers call
 // Current without locking; a refresh builds a whole new snapshot and swaps
 // it in atomically, then tells the subscribers.
 type Store struct {
-	cache      *Cache
+	cache      Snapshots
 	connection string
 	cur        atomic.Pointer[Snapshot]
 
@@ -36,9 +47,9 @@ type refresh struct {
 	err     error
 }
 
-// NewStore returns the store of a connection whose snapshots are cached in
+// NewStore returns the store of a connection whose snapshots are kept in
 // cache (which may be nil for a memory-only store).
-func NewStore(cache *Cache, connection string) *Store {
+func NewStore(cache Snapshots, connection string) *Store {
 	return &Store{cache: cache, connection: connection}
 }
 

@@ -173,7 +173,7 @@ func TestStoreRefreshIsSharedAndSwapped(t *testing.T) {
 	}
 
 	// A second store on the same cache loads what the first saved.
-	other := NewStore(NewCache(st.cache.path[:len(st.cache.path)-len(CacheFile)]), "default")
+	other := NewStore(st.cache, "default")
 	if _, err := other.Load(); err != nil {
 		t.Fatalf("load from cache: %v", err)
 	}
