@@ -324,6 +324,9 @@ func (ts *TokenSource) exchange(c Connection, sec Secrets) (*oauth2.Token, error
 	if hook := testHookAfterExchange; hook != nil && err == nil {
 		hook(ts.name)
 	}
+	if hook := ts.s.afterExchange; hook != nil && err == nil {
+		hook(ts.name)
+	}
 	return tok, err
 }
 

@@ -228,6 +228,7 @@ type Store struct {
 	now            func() time.Time
 	log            *slog.Logger
 	events         Events
+	afterExchange  func(name string)
 
 	keyMu     sync.Mutex
 	keys      *Keyring
@@ -246,6 +247,12 @@ type Events struct {
 	// reason ("invalid_grant", "client_rejected", "store", "endpoint", "lock").
 	RefreshFailed func(reason string)
 }
+
+// WithAfterExchange sets a function called after the token endpoint
+// answered a refresh and before the new pair is stored. Tests use it to
+// make a process die in the middle of a refresh (a panic unwinds the lock
+// without storing anything).
+func WithAfterExchange(fn func(name string)) Option { return func(s *Store) { s.afterExchange = fn } }
 
 // WithEvents sets the hooks told about refreshes.
 func WithEvents(e Events) Option { return func(s *Store) { s.events = e } }

@@ -1,0 +1,93 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
+)
+
+// Snapshots returns the schema snapshots as a schema.Snapshots.
+func (db *DB) Snapshots() *Snapshots { return &Snapshots{db: db, timeout: 15 * time.Second} }
+
+// Snapshots keeps one schema snapshot per connection in the
+// schema_snapshots table, in the schema cache's own encoding. Every save
+// raises the row's version, which is how other replicas notice a refresh.
+type Snapshots struct {
+	db      *DB
+	timeout time.Duration
+}
+
+var _ schema.Snapshots = (*Snapshots)(nil)
+
+// Load returns the connection's snapshot, or schema.ErrNoSnapshot.
+func (s *Snapshots) Load(connection string) (*schema.Snapshot, error) {
+	snap, _, err := s.LoadVersion(connection)
+	return snap, err
+}
+
+// LoadVersion returns the connection's snapshot and its version.
+func (s *Snapshots) LoadVersion(connection string) (*schema.Snapshot, int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	var (
+		raw []byte
+		ver int64
+	)
+	err := s.db.pool.QueryRow(ctx, "SELECT snapshot, version FROM schema_snapshots WHERE connection = $1", connection).Scan(&raw, &ver)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, schema.ErrNoSnapshot
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("schema store %s: %v", s.db.location, redactErr(err))
+	}
+	snap, err := schema.UnmarshalSnapshot(raw)
+	if err != nil && !errors.Is(err, schema.ErrNoSnapshot) {
+		return nil, 0, fmt.Errorf("schema store %s: snapshot of %q is unreadable (%v); run 'atlassian-mcp schema refresh'", s.db.location, connection, err)
+	}
+	return snap, ver, err
+}
+
+// Version returns the version of the connection's snapshot (0: none).
+func (s *Snapshots) Version(ctx context.Context, connection string) (int64, error) {
+	var ver int64
+	err := s.db.pool.QueryRow(ctx, "SELECT version FROM schema_snapshots WHERE connection = $1", connection).Scan(&ver)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("schema store %s: %v", s.db.location, redactErr(err))
+	}
+	return ver, nil
+}
+
+// Save stores the snapshot under its connection with the next version.
+func (s *Snapshots) Save(snap *schema.Snapshot) error {
+	raw, err := schema.MarshalSnapshot(snap)
+	if err != nil {
+		return fmt.Errorf("schema store: encode: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	_, err = s.db.pool.Exec(ctx, `INSERT INTO schema_snapshots (connection, version, snapshot, saved_at) VALUES ($1, 1, $2, now())
+		ON CONFLICT (connection) DO UPDATE SET version = schema_snapshots.version + 1, snapshot = EXCLUDED.snapshot, saved_at = now()`,
+		snap.Connection, raw)
+	if err != nil {
+		return fmt.Errorf("schema store %s: %v", s.db.location, redactErr(err))
+	}
+	return nil
+}
+
+// Delete forgets the connection's snapshot.
+func (s *Snapshots) Delete(connection string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	if _, err := s.db.pool.Exec(ctx, "DELETE FROM schema_snapshots WHERE connection = $1", connection); err != nil {
+		return fmt.Errorf("schema store %s: %v", s.db.location, redactErr(err))
+	}
+	return nil
+}
