@@ -44,7 +44,7 @@ type Config struct {
 	// cached under).
 	Connection string
 	// Cache is where snapshots persist; nil keeps them in memory only.
-	Cache *schema.Cache
+	Cache schema.Snapshots
 	// Resource re-reads the site's accessible resource during discovery;
 	// nil skips that step.
 	Resource func(ctx context.Context) (*atlassian.Resource, error)
@@ -105,6 +105,9 @@ type Options struct {
 	Logger *slog.Logger
 	// UserAgent is sent on every request ("atlassian-mcp/1.2.3").
 	UserAgent string
+	// Snapshots is where schema snapshots persist; nil means the schema
+	// cache in the store's data directory.
+	Snapshots schema.Snapshots
 }
 
 // Open wires the named connection of the token store: requests go through
@@ -135,10 +138,14 @@ func Open(ctx context.Context, store *tokenstore.Store, name string, o Options) 
 	if o.UserAgent != "" {
 		opts = append(opts, atlassian.WithUserAgent(o.UserAgent))
 	}
+	snaps := o.Snapshots
+	if snaps == nil {
+		snaps = schema.NewCache(store.Dir())
+	}
 	cfg := Config{
 		HTTPClient: hc, APIURL: conn.APIURL,
 		CloudID: conn.Site.CloudID, Name: conn.Site.Name, URL: conn.Site.URL,
-		ClientOptions: opts, Cache: schema.NewCache(store.Dir()), Connection: name, Logger: logger,
+		ClientOptions: opts, Cache: snaps, Connection: name, Logger: logger,
 		Resource: func(ctx context.Context) (*atlassian.Resource, error) {
 			rs, err := atlassian.AccessibleResources(ctx, hc, conn.APIURL, opts...)
 			if err != nil {

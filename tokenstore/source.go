@@ -150,11 +150,7 @@ func (ts *TokenSource) slow(bad *oauth2.Token) (*oauth2.Token, error) {
 	return tok, nil
 }
 
-func (ts *TokenSource) adopt(sec Secrets, obtained time.Time) *oauth2.Token {
-	return ts.adoptUntil(sec, obtained, time.Time{})
-}
-
-// adoptUntil is adopt with an earlier time to try refreshing again (after a
+// adoptUntil puts a token in memory; a non-zero retryAt is an earlier time to try refreshing again (after a
 // failed refresh, so a down token endpoint is not hit on every call).
 func (ts *TokenSource) adoptUntil(sec Secrets, obtained, retryAt time.Time) *oauth2.Token {
 	typ := sec.TokenType

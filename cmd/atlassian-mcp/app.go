@@ -15,7 +15,7 @@ import (
 // openSite wires the named connection of the token store (site.Open) with
 // this binary's user agent.
 func openSite(ctx context.Context, store *tokenstore.Store, name string, logger *slog.Logger) (*site.Site, error) {
-	return site.Open(ctx, store, name, site.Options{Logger: logger, UserAgent: "atlassian-mcp/" + buildVersion()})
+	return site.Open(ctx, store, name, site.Options{Logger: logger, UserAgent: "atlassian-mcp/" + buildVersion(), Snapshots: snapshotsOf(store)})
 }
 
 // newLogger logs to w at the named level.

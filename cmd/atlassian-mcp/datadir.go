@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/pgstore"
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
@@ -18,6 +23,7 @@ const envDataDir = "ATLASSIAN_MCP_DATA_DIR"
 type storeFlags struct {
 	dataDir    string
 	connection string
+	store      string
 }
 
 // addStoreFlags registers --data-dir and --connection on fs.
@@ -27,6 +33,8 @@ func addStoreFlags(fs *flag.FlagSet) *storeFlags {
 		"data directory holding tokens and caches (env "+envDataDir+"; default $XDG_DATA_HOME/atlassian-mcp or ~/.local/share/atlassian-mcp)")
 	fs.StringVar(&f.connection, "connection", tokenstore.DefaultConnection,
 		"connection name: one per site when a server serves several")
+	fs.StringVar(&f.store, "store", "",
+		"where connections and schema snapshots live: bolt (the data directory, default) or postgres://... shared by several replicas (env "+envStore+"; needs "+tokenstore.KeyEnv+")")
 	return f
 }
 
@@ -55,16 +63,97 @@ func defaultDataDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "atlassian-mcp"), nil
 }
 
-// openStore validates the connection name and opens the token store. The
-// encryption key comes from tokenstore.KeyEnv or the key file in the data
-// directory.
+// envStore names the environment variable that selects the store.
+const envStore = "ATLASSIAN_MCP_STORE"
+
+// storeSpec returns --store, then the environment; "" and "bolt" mean the
+// data directory.
+func (f *storeFlags) storeSpec() (string, error) {
+	spec := f.store
+	if spec == "" {
+		spec = os.Getenv(envStore)
+	}
+	switch {
+	case spec == "" || spec == "bolt":
+		return "", nil
+	case pgstore.IsDSN(spec):
+		return spec, nil
+	}
+	return "", fmt.Errorf("--store %q: want bolt or a postgres://user@host:5432/db DSN", pgstore.Redact(spec))
+}
+
+// openStore validates the connection name and opens the token store: the
+// data directory's (key from tokenstore.KeyEnv or the key file), or
+// PostgreSQL's with --store postgres://... (key from tokenstore.KeyEnv,
+// migrations applied first).
 func (f *storeFlags) openStore(opts ...tokenstore.Option) (*tokenstore.Store, error) {
 	if err := tokenstore.ValidateName(f.connection); err != nil {
 		return nil, fmt.Errorf("--connection: %w", err)
+	}
+	spec, err := f.storeSpec()
+	if err != nil {
+		return nil, err
+	}
+	if spec != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		db, err := pgstore.Open(ctx, spec, true)
+		if err != nil {
+			return nil, err
+		}
+		store, err := tokenstore.New(db.Tokens(), opts...)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		remember(store, db.Snapshots(), db)
+		return store, nil
 	}
 	dir, err := f.dir()
 	if err != nil {
 		return nil, err
 	}
-	return tokenstore.Open(dir, opts...)
+	store, err := tokenstore.Open(dir, opts...)
+	if err != nil {
+		return nil, err
+	}
+	remember(store, schema.NewCache(store.Dir()), nil)
+	return store, nil
+}
+
+// opened is what openStore opened beside a token store: where its schema
+// snapshots live and, for PostgreSQL, the database.
+type opened struct {
+	snapshots schema.Snapshots
+	db        *pgstore.DB
+}
+
+var (
+	openedMu sync.Mutex
+	openedBy = map[*tokenstore.Store]opened{}
+)
+
+func remember(store *tokenstore.Store, snaps schema.Snapshots, db *pgstore.DB) {
+	openedMu.Lock()
+	openedBy[store] = opened{snaps, db}
+	openedMu.Unlock()
+}
+
+// snapshotsOf returns where the store's schema snapshots live: the same
+// database as its connections, or the cache in its data directory.
+func snapshotsOf(store *tokenstore.Store) schema.Snapshots {
+	openedMu.Lock()
+	defer openedMu.Unlock()
+	if o, ok := openedBy[store]; ok {
+		return o.snapshots
+	}
+	return schema.NewCache(store.Dir())
+}
+
+// storeWhere names where a store keeps its connections, for messages.
+func storeWhere(store *tokenstore.Store) string {
+	if d := store.Dir(); d != "" {
+		return d
+	}
+	return store.Path()
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
@@ -31,7 +30,7 @@ remove the app under Connected apps in your Atlassian account settings.`)
 	name := sf.connection
 	conn, sec, lerr := store.Load(name)
 	if errors.Is(lerr, tokenstore.ErrNotFound) {
-		return fmt.Errorf("there is no connection %q in %s; nothing to do", name, store.Dir())
+		return fmt.Errorf("there is no connection %q in %s; nothing to do", name, storeWhere(store))
 	}
 
 	// Revoke first: afterwards the tokens are gone.
@@ -52,8 +51,8 @@ remove the app under Connected apps in your Atlassian account settings.`)
 	if !existed {
 		fmt.Fprintf(s.err, "disconnect: connection %q was already deleted (by another process)\n", name)
 	}
-	fmt.Fprintf(s.out, "Deleted connection %q (%s) and its tokens from %s.\n", name, conn.Site.URL, store.Dir())
-	if err := schema.NewCache(store.Dir()).Delete(name); err != nil {
+	fmt.Fprintf(s.out, "Deleted connection %q (%s) and its tokens from %s.\n", name, conn.Site.URL, storeWhere(store))
+	if err := snapshotsOf(store).Delete(name); err != nil {
 		fmt.Fprintf(s.out, "The cached schema could not be deleted: %v\n", err)
 	} else {
 		fmt.Fprintln(s.out, "Deleted the connection's cached schema.")

@@ -43,6 +43,7 @@ func commands() []command {
 		{"connect", "connect an Atlassian Cloud site through the browser OAuth flow", runConnect},
 		{"status", "show the connection details and health", runStatus},
 		{"disconnect", "delete a connection's tokens and cached data", runDisconnect},
+		{"store", "migrate, inspect or fill the PostgreSQL store shared by replicas", runStore},
 		{"rotate-key", "re-encrypt the stored secrets with a new key version", runRotateKey},
 		{"schema", "browse (or refresh) the discovered site schema", runSchema},
 		{"tools", "print the tools exactly as an MCP client lists them", runTools},

@@ -50,7 +50,7 @@ next start or refresh.`)
 			fmt.Fprintf(s.out, "Refreshed: %s\n\n", schemaSummary(snap))
 		}
 	} else {
-		snap, err = schema.NewCache(store.Dir()).Load(sf.connection)
+		snap, err = snapshotsOf(store).Load(sf.connection)
 		if errors.Is(err, schema.ErrNoSnapshot) {
 			return fmt.Errorf("nothing discovered yet for connection %q; run 'atlassian-mcp schema refresh --connection %s'", sf.connection, sf.connection)
 		} else if err != nil {

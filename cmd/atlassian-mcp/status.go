@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
-	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
@@ -61,7 +60,7 @@ token inactivity window alive. Exit code 0 means healthy, 1 not.`)
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	rep := checkConnection(ctx, store, conn)
-	if snap, err := schema.NewCache(store.Dir()).Load(conn.Name); err == nil {
+	if snap, err := snapshotsOf(store).Load(conn.Name); err == nil {
 		rep.SchemaRefreshedAt = &snap.RefreshedAt
 	}
 	if *asJSON {

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/pgstore"
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
+	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
+)
+
+func runStore(ctx context.Context, s streams, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(s.err, `Usage: atlassian-mcp store <migrate|status|copy> [flags]
+
+Manage the PostgreSQL store that several replicas share.
+
+  migrate   apply the embedded schema migrations (serve also does this at start)
+  status    show the applied and pending migrations and what the store holds
+  copy      copy the connections and schema snapshots of a data directory
+            into PostgreSQL, without a new OAuth consent
+
+The store is --store or `+envStore+` (postgres://user@host:5432/db; add
+?search_path=NAME to use a schema other than public). Secrets are sealed
+with `+tokenstore.KeyEnv+`, which every replica needs.
+`)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	switch args[0] {
+	case "migrate":
+		return runStoreMigrate(ctx, s, args[1:])
+	case "status":
+		return runStoreStatus(ctx, s, args[1:])
+	case "copy":
+		return runStoreCopy(ctx, s, args[1:])
+	}
+	fmt.Fprintf(s.err, "store: unknown subcommand %q (want migrate, status or copy)\n", args[0])
+	return exitUsage
+}
+
+// openDB opens the PostgreSQL store spec names (never the data directory).
+func openDB(ctx context.Context, spec string, migrate bool) (*pgstore.DB, error) {
+	if spec == "" {
+		spec = os.Getenv(envStore)
+	}
+	if !pgstore.IsDSN(spec) {
+		return nil, fmt.Errorf("name the PostgreSQL store with --store postgres://... or %s (the data directory needs no migrations)", envStore)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return pgstore.Open(ctx, spec, migrate)
+}
+
+func runStoreMigrate(ctx context.Context, s streams, args []string) int {
+	fs := newFlags(s, "store migrate", "[--store postgres://...]", "Apply the embedded schema migrations the database lacks, under an advisory lock.")
+	spec := fs.String("store", "", "the PostgreSQL store (env "+envStore+")")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	db, err := openDB(ctx, *spec, false)
+	if err != nil {
+		fmt.Fprintf(s.err, "store migrate: %v\n", err)
+		return exitFailure
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		fmt.Fprintf(s.err, "store migrate: %v\n", err)
+		return exitFailure
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(s.out, "%s (schema %s) is up to date.\n", db.Location(), db.Schema())
+		return exitOK
+	}
+	fmt.Fprintf(s.out, "Applied migrations %v to %s (schema %s).\n", applied, db.Location(), db.Schema())
+	return exitOK
+}
+
+func runStoreStatus(ctx context.Context, s streams, args []string) int {
+	fs := newFlags(s, "store status", "[--store postgres://...]", "Show the store's migrations and what it holds.")
+	spec := fs.String("store", "", "the PostgreSQL store (env "+envStore+")")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	db, err := openDB(ctx, *spec, false)
+	if err != nil {
+		fmt.Fprintf(s.err, "store status: %v\n", err)
+		return exitFailure
+	}
+	defer db.Close()
+	st, err := db.Status(ctx)
+	if err != nil {
+		fmt.Fprintf(s.err, "store status: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(s.out, "Store:       %s (schema %s)\n", st.Location, st.Schema)
+	fmt.Fprintf(s.out, "Migrations:  applied %v, pending %v\n", st.Applied, st.Pending)
+	if len(st.Pending) > 0 {
+		fmt.Fprintln(s.out, "             run 'atlassian-mcp store migrate' (serve applies them at start)")
+		return exitFailure
+	}
+	fmt.Fprintf(s.out, "Connections: %d\nSnapshots:   %d\n", st.Connections, st.Snapshots)
+	return exitOK
+}
+
+func runStoreCopy(ctx context.Context, s streams, args []string) int {
+	fs := newFlags(s, "store copy", "--from DATA_DIR --to postgres://...", `Copy every connection (with its tokens, re-sealed with `+tokenstore.KeyEnv+`) and
+schema snapshot of a data directory into PostgreSQL, so a single-machine
+install moves to the shared store without a new OAuth consent. The data
+directory is read with its own key file; stop its servers first so no
+refresh happens during the copy. Connections already in the target are
+left alone and reported.`)
+	from := fs.String("from", "", "the data directory to copy from")
+	to := fs.String("to", "", "the PostgreSQL store to copy into (env "+envStore+")")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if *from == "" {
+		fmt.Fprintln(s.err, "store copy: --from DATA_DIR is required")
+		return exitUsage
+	}
+	if _, err := os.Stat(filepath.Join(*from, tokenstore.DBFileName)); err != nil {
+		fmt.Fprintf(s.err, "store copy: %s holds no token database (%v)\n", *from, err)
+		return exitFailure
+	}
+	// The data directory's own key file opens its secrets when it has one;
+	// otherwise they were sealed with the key in the environment.
+	var srcOpts []tokenstore.Option
+	if _, err := os.Stat(filepath.Join(*from, tokenstore.KeyFileName)); err == nil {
+		srcOpts = append(srcOpts, tokenstore.WithKeySpec(""))
+	}
+	src, err := tokenstore.Open(*from, srcOpts...)
+	if err != nil {
+		fmt.Fprintf(s.err, "store copy: %v\n", err)
+		return exitFailure
+	}
+	db, err := openDB(ctx, *to, true)
+	if err != nil {
+		fmt.Fprintf(s.err, "store copy: %v\n", err)
+		return exitFailure
+	}
+	defer db.Close()
+	dst, err := tokenstore.New(db.Tokens())
+	if err != nil {
+		fmt.Fprintf(s.err, "store copy: %v\n", err)
+		return exitFailure
+	}
+	conns, err := src.List()
+	if err != nil {
+		fmt.Fprintf(s.err, "store copy: %v\n", err)
+		return exitFailure
+	}
+	cache, snaps := schema.NewCache(src.Dir()), db.Snapshots()
+	copied, failed := 0, 0
+	for _, c := range conns {
+		c, sec, err := src.Load(c.Name)
+		if err == nil {
+			err = dst.Import(c, sec)
+		}
+		if err != nil {
+			fmt.Fprintf(s.err, "store copy: connection %s: %v\n", c.Name, err)
+			failed++
+			continue
+		}
+		copied++
+		snapNote := "no schema snapshot"
+		if snap, err := cache.Load(c.Name); err == nil {
+			if err := snaps.Save(snap); err != nil {
+				fmt.Fprintf(s.err, "store copy: connection %s: schema snapshot: %v\n", c.Name, err)
+			} else {
+				snapNote = "schema snapshot copied"
+			}
+		} else if !errors.Is(err, schema.ErrNoSnapshot) {
+			snapNote = "schema snapshot unreadable, rediscovered at first serve"
+		}
+		fmt.Fprintf(s.out, "Copied connection %s (%s, %s).\n", c.Name, c.Site.URL, snapNote)
+	}
+	fmt.Fprintf(s.out, "%d connection(s) copied to %s, %d failed.\n", copied, db.Location(), failed)
+	if failed > 0 {
+		return exitFailure
+	}
+	return exitOK
+}

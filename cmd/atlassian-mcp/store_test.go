@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/pgtest"
+	"github.com/atlassian-mcp/atlassian-mcp/schema"
+	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
+)
+
+// TestStoreCopyMovesAnInstallToPostgres copies a data directory's
+// connection (sealed with its key file) and schema snapshot into
+// PostgreSQL and then serves status from there, with no new consent.
+func TestStoreCopyMovesAnInstallToPostgres(t *testing.T) {
+	e := newSandboxEnv(t)
+	dsn := pgtest.DSN(t)
+	src := e.store(t)
+	pair := e.srv.IssueToken()
+	c := tokenstore.Connection{
+		Name: "default", Site: tokenstore.Site{CloudID: e.srv.CloudID, Name: e.srv.SiteName, URL: e.srv.SiteURL},
+		Products:    []tokenstore.Product{{Name: tokenstore.ProductJira}, {Name: tokenstore.ProductConfluence}},
+		ConnectedBy: "admin@example.com", ConnectedAt: time.Now(),
+		ClientID: e.srv.ClientID, AuthURL: e.srv.URL, APIURL: e.srv.URL,
+	}
+	if err := src.Save(c, tokenstore.Secrets{ClientSecret: e.srv.ClientSecret, AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken, Expiry: pair.Expiry}); err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.NewCache(e.dir).Save(&schema.Snapshot{FormatVersion: schema.FormatVersion, Connection: "default", CloudID: e.srv.CloudID}); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Setenv(tokenstore.KeyEnv, "")
+	if code, _, stderr := runCLI(t, "store", "copy", "--from", e.dir, "--to", dsn); code != exitFailure || !strings.Contains(stderr, tokenstore.KeyEnv+" is required") {
+		t.Fatalf("copy without a key: exit %d, stderr %s", code, stderr)
+	}
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{5}, 32))
+	t.Setenv(tokenstore.KeyEnv, key)
+	code, stdout, stderr := runCLI(t, "store", "copy", "--from", e.dir, "--to", dsn)
+	if code != exitOK || !strings.Contains(stdout, "Copied connection default") || !strings.Contains(stdout, "schema snapshot copied") {
+		t.Fatalf("copy: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := runCLI(t, "store", "copy", "--from", e.dir, "--to", dsn); code != exitFailure || !strings.Contains(stderr, "already exists") {
+		t.Fatalf("second copy: exit %d, stderr %s", code, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "store", "status", "--store", dsn)
+	if code != exitOK || !strings.Contains(stdout, "Connections: 1") || !strings.Contains(stdout, "Snapshots:   1") || !strings.Contains(stdout, "pending []") {
+		t.Fatalf("store status: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, _ = runCLI(t, "store", "migrate", "--store", dsn); code != exitOK || !strings.Contains(stdout, "up to date") {
+		t.Fatalf("store migrate: exit %d %s", code, stdout)
+	}
+	// The copied tokens work from PostgreSQL: status calls the site.
+	t.Setenv(envStore, dsn)
+	code, stdout, stderr = runCLI(t, "status")
+	if code != exitOK || !strings.Contains(stdout, e.srv.SiteURL) || strings.Contains(stdout+stderr, pair.AccessToken) {
+		t.Fatalf("status from postgres: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
