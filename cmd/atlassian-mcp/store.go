@@ -13,7 +13,7 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
-func runStore(ctx context.Context, s streams, args []string) int {
+func runStore(ctx context.Context, s streams, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(s.err, `Usage: atlassian-mcp store <migrate|status|copy> [flags]
 
@@ -29,20 +29,19 @@ The store is --store or `+envStore+` (postgres://user@host:5432/db; add
 with `+tokenstore.KeyEnv+`, which every replica needs.
 `)
 		if len(args) == 0 {
-			return exitUsage
+			return exitStatus(exitUsage)
 		}
-		return exitOK
+		return nil
 	}
 	switch args[0] {
 	case "migrate":
-		return runStoreMigrate(ctx, s, args[1:])
+		return named("store migrate", runStoreMigrate(ctx, s, args[1:]))
 	case "status":
-		return runStoreStatus(ctx, s, args[1:])
+		return named("store status", runStoreStatus(ctx, s, args[1:]))
 	case "copy":
-		return runStoreCopy(ctx, s, args[1:])
+		return named("store copy", runStoreCopy(ctx, s, args[1:]))
 	}
-	fmt.Fprintf(s.err, "store: unknown subcommand %q (want migrate, status or copy)\n", args[0])
-	return exitUsage
+	return usagef("unknown subcommand %q (want migrate, status or copy)", args[0])
 }
 
 // openDB opens the PostgreSQL store spec names (never the data directory).
@@ -58,59 +57,55 @@ func openDB(ctx context.Context, spec string, migrate bool) (*pgstore.DB, error)
 	return pgstore.Open(ctx, spec, migrate)
 }
 
-func runStoreMigrate(ctx context.Context, s streams, args []string) int {
+func runStoreMigrate(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "store migrate", "[--store postgres://...]", "Apply the embedded schema migrations the database lacks, under an advisory lock.")
 	spec := fs.String("store", "", "the PostgreSQL store (env "+envStore+")")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	db, err := openDB(ctx, *spec, false)
 	if err != nil {
-		fmt.Fprintf(s.err, "store migrate: %v\n", err)
-		return exitFailure
+		return err
 	}
 	defer db.Close()
 	applied, err := db.Migrate(ctx)
 	if err != nil {
-		fmt.Fprintf(s.err, "store migrate: %v\n", err)
-		return exitFailure
+		return err
 	}
 	if len(applied) == 0 {
 		fmt.Fprintf(s.out, "%s (schema %s) is up to date.\n", db.Location(), db.Schema())
-		return exitOK
+		return nil
 	}
 	fmt.Fprintf(s.out, "Applied migrations %v to %s (schema %s).\n", applied, db.Location(), db.Schema())
-	return exitOK
+	return nil
 }
 
-func runStoreStatus(ctx context.Context, s streams, args []string) int {
+func runStoreStatus(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "store status", "[--store postgres://...]", "Show the store's migrations and what it holds.")
 	spec := fs.String("store", "", "the PostgreSQL store (env "+envStore+")")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	db, err := openDB(ctx, *spec, false)
 	if err != nil {
-		fmt.Fprintf(s.err, "store status: %v\n", err)
-		return exitFailure
+		return err
 	}
 	defer db.Close()
 	st, err := db.Status(ctx)
 	if err != nil {
-		fmt.Fprintf(s.err, "store status: %v\n", err)
-		return exitFailure
+		return err
 	}
 	fmt.Fprintf(s.out, "Store:       %s (schema %s)\n", st.Location, st.Schema)
 	fmt.Fprintf(s.out, "Migrations:  applied %v, pending %v\n", st.Applied, st.Pending)
 	if len(st.Pending) > 0 {
 		fmt.Fprintln(s.out, "             run 'atlassian-mcp store migrate' (serve applies them at start)")
-		return exitFailure
+		return exitStatus(exitFailure)
 	}
 	fmt.Fprintf(s.out, "Connections: %d\nSnapshots:   %d\n", st.Connections, st.Snapshots)
-	return exitOK
+	return nil
 }
 
-func runStoreCopy(ctx context.Context, s streams, args []string) int {
+func runStoreCopy(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "store copy", "--from DATA_DIR --to postgres://...", `Copy every connection (with its tokens, re-sealed with `+tokenstore.KeyEnv+`) and
 schema snapshot of a data directory into PostgreSQL, so a single-machine
 install moves to the shared store without a new OAuth consent. The data
@@ -119,16 +114,14 @@ refresh happens during the copy. Connections already in the target are
 left alone and reported.`)
 	from := fs.String("from", "", "the data directory to copy from")
 	to := fs.String("to", "", "the PostgreSQL store to copy into (env "+envStore+")")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *from == "" {
-		fmt.Fprintln(s.err, "store copy: --from DATA_DIR is required")
-		return exitUsage
+		return usagef("--from DATA_DIR is required")
 	}
 	if _, err := os.Stat(filepath.Join(*from, tokenstore.DBFileName)); err != nil {
-		fmt.Fprintf(s.err, "store copy: %s holds no token database (%v)\n", *from, err)
-		return exitFailure
+		return fmt.Errorf("%s holds no token database (%v)", *from, err)
 	}
 	// The data directory's own key file opens its secrets when it has one;
 	// otherwise they were sealed with the key in the environment.
@@ -138,24 +131,20 @@ left alone and reported.`)
 	}
 	src, err := tokenstore.Open(*from, srcOpts...)
 	if err != nil {
-		fmt.Fprintf(s.err, "store copy: %v\n", err)
-		return exitFailure
+		return err
 	}
 	db, err := openDB(ctx, *to, true)
 	if err != nil {
-		fmt.Fprintf(s.err, "store copy: %v\n", err)
-		return exitFailure
+		return err
 	}
 	defer db.Close()
 	dst, err := tokenstore.New(db.Tokens())
 	if err != nil {
-		fmt.Fprintf(s.err, "store copy: %v\n", err)
-		return exitFailure
+		return err
 	}
 	conns, err := src.List()
 	if err != nil {
-		fmt.Fprintf(s.err, "store copy: %v\n", err)
-		return exitFailure
+		return err
 	}
 	cache, snaps := schema.NewCache(src.Dir()), db.Snapshots()
 	copied, failed := 0, 0
@@ -184,7 +173,7 @@ left alone and reported.`)
 	}
 	fmt.Fprintf(s.out, "%d connection(s) copied to %s, %d failed.\n", copied, db.Location(), failed)
 	if failed > 0 {
-		return exitFailure
+		return exitStatus(exitFailure)
 	}
-	return exitOK
+	return nil
 }
