@@ -30,6 +30,12 @@ var fidelityCases = []struct {
 	{"parameters without a language",
 		`<ac:structured-macro ac:name="code"><ac:parameter ac:name="title">T</ac:parameter><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:structured-macro>`,
 		"``` title=\"T\"\nx\n```\n"},
+	{"empty link keeps its brackets",
+		`<p><a href="">text</a> after</p>`,
+		"[text]() after\n"},
+	{"anchor is not percent-encoded",
+		`<p><a href="#API/v2-Guide">anchor</a> <ac:link ac:anchor="API/v2-Guide"><ri:page ri:content-title="Guide"/></ac:link></p>`,
+		"[anchor](#API/v2-Guide) [Guide](confluence-page:Guide#API/v2-Guide)\n"},
 }
 
 func TestStorageFidelity(t *testing.T) {

@@ -168,7 +168,8 @@ func (ic *inlineConv) inline(n ast.Node, marks []Mark) {
 			ic.addNode(&Node{Type: "mention", Attrs: attrs})
 			return
 		}
-		if dest == "" || hasCode(marks) {
+		if (dest == "" && !ic.c.storage) || hasCode(marks) {
+			// ADF needs an href; storage keeps an empty link as <a href="">.
 			ic.children(x, marks)
 			return
 		}

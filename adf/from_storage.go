@@ -654,6 +654,12 @@ func normalizeUnknownElement(n *html.Node) *html.Node {
 }
 
 // pageHref builds the confluence-page: URL of a page link.
+// escapeAnchor percent-encodes an anchor for a markdown link fragment.
+// "/" is left alone: anchors such as "API/v2-Guide" read back as written.
+func escapeAnchor(a string) string {
+	return strings.ReplaceAll(url.PathEscape(a), "%2F", "/")
+}
+
 func pageHref(space, title string) string {
 	t := url.PathEscape(title)
 	if space == "" {
@@ -710,7 +716,7 @@ func normalizeLink(n *html.Node) *html.Node {
 	href := ""
 	if target == nil {
 		if anchor != "" {
-			href = "#" + url.PathEscape(anchor)
+			href = "#" + escapeAnchor(anchor)
 			label = anchor
 		}
 	} else {
@@ -740,7 +746,7 @@ func normalizeLink(n *html.Node) *html.Node {
 			label = strings.TrimPrefix(target.Data, "ri:")
 		}
 		if anchor != "" {
-			href += "#" + url.PathEscape(anchor)
+			href += "#" + escapeAnchor(anchor)
 		}
 	}
 	setAttr(a, "href", href)

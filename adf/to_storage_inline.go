@@ -18,10 +18,13 @@ func (w *storageWriter) inlines(nodes []*Node, depth int) {
 		if n == nil {
 			continue
 		}
-		if href := linkHref(n); href != "" {
+		if href, ok := linkHref(n); ok {
 			// Group the run of nodes that share this link into one link.
 			j := i + 1
-			for j < len(nodes) && nodes[j] != nil && linkHref(nodes[j]) == href {
+			for j < len(nodes) && nodes[j] != nil {
+				if h, ok := linkHref(nodes[j]); !ok || h != href {
+					break
+				}
 				j++
 			}
 			run := nodes[i:j]
@@ -33,15 +36,15 @@ func (w *storageWriter) inlines(nodes []*Node, depth int) {
 	}
 }
 
-func linkHref(n *Node) string {
+// linkHref returns the href of n's link mark and whether it has one (an
+// empty href is a link too: storage keeps <a href="">).
+func linkHref(n *Node) (string, bool) {
 	for _, m := range n.Marks {
 		if m.Type == "link" {
-			if h := m.StringAttr("href"); h != "" {
-				return h
-			}
+			return m.StringAttr("href"), true
 		}
 	}
-	return ""
+	return "", false
 }
 
 // linkRun writes the inline nodes of run (which share one link mark) as one
