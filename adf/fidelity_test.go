@@ -36,6 +36,15 @@ var fidelityCases = []struct {
 	{"anchor is not percent-encoded",
 		`<p><a href="#API/v2-Guide">anchor</a> <ac:link ac:anchor="API/v2-Guide"><ri:page ri:content-title="Guide"/></ac:link></p>`,
 		"[anchor](#API/v2-Guide) [Guide](confluence-page:Guide#API/v2-Guide)\n"},
+	{"footnote link inside sup keeps one order",
+		`<p>See<sup><a href="#fn:1">1</a></sup></p>`,
+		"See[<sup>1</sup>](#fn:1)\n"},
+	{"styled span is not split around strikethrough",
+		`<p><span style="color: rgb(255,0,0);">red <span style="text-decoration: line-through;">struck</span> more</span></p>`,
+		"<span style=\"color: #ff0000\">red ~~struck~~ more</span>\n"},
+	{"nested marks in any order",
+		`<p><span style="color: #00ff00;"><em><strong>x</strong></em></span></p>`,
+		"***<span style=\"color: #00ff00\">x</span>***\n"},
 }
 
 func TestStorageFidelity(t *testing.T) {

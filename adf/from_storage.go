@@ -208,6 +208,71 @@ func normalizeStorage(doc *html.Node) {
 		}
 	}
 	walk(doc)
+	canonicalMarks(doc)
+}
+
+// canonicalMarks reorders directly nested inline marks into the order
+// ToStorage writes them (link outermost, then strong, em, u, strike,
+// sub/sup, colour, background, code): ADF keeps marks as a set, so
+// <sup><a>1</a></sup> comes back from markdown -> storage as
+// <a><sup>1</sup></a>, and markdown written in the other order would change
+// on the second round trip. Only a mark whose whole content is another
+// mark is reordered.
+func canonicalMarks(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		canonicalMarks(c)
+	}
+	for cur := n; ; {
+		rc := markRankOf(cur)
+		child := cur.FirstChild
+		if rc < 0 || child == nil || child.NextSibling != nil {
+			return
+		}
+		rk := markRankOf(child)
+		if rk < 0 || rk >= rc {
+			return
+		}
+		cur.Data, child.Data = child.Data, cur.Data
+		cur.DataAtom, child.DataAtom = child.DataAtom, cur.DataAtom
+		cur.Attr, child.Attr = child.Attr, cur.Attr
+		cur = child
+	}
+}
+
+// markRankOf is the nesting rank of an inline mark element after
+// normalizeElement, or -1 for anything else.
+func markRankOf(n *html.Node) int {
+	if n.Type != html.ElementNode {
+		return -1
+	}
+	switch n.Data {
+	case "a":
+		if attr(n, "href") == "" && attr(n, "name") != "" {
+			return -1
+		}
+		return 0
+	case "strong", "b":
+		return 1
+	case "em", "i":
+		return 2
+	case "del", "s", "strike":
+		return 4
+	case "code":
+		return 8
+	case elRawInline:
+		switch attr(n, "tag") {
+		case "u":
+			return 3
+		case "sub", "sup":
+			return 5
+		case "span":
+			if strings.HasPrefix(attr(n, "style"), "background") {
+				return 7
+			}
+			return 6
+		}
+	}
+	return -1
 }
 
 // normalizeElement rewrites one element and returns the node whose

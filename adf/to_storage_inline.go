@@ -13,27 +13,140 @@ var statusColours = map[string]string{
 }
 
 func (w *storageWriter) inlines(nodes []*Node, depth int) {
-	for i := 0; i < len(nodes); i++ {
+	w.spans(nodes, nil, depth, false)
+}
+
+// spans writes inline nodes, opening each mark once for the whole run of
+// nodes that shares it: at each node the mark with the longest run is
+// opened first (ties go to the link, then markOrder), so
+// "red, struck red, red" is one colour span around a strike, not three
+// colour spans. open holds the keys of the marks already open around
+// nodes. StorageToMarkdown reads the same nesting back, so the nesting is
+// stable through markdown.
+func (w *storageWriter) spans(nodes []*Node, open []string, depth int, inLink bool) {
+	for i := 0; i < len(nodes); {
 		n := nodes[i]
 		if n == nil {
+			i++
 			continue
 		}
-		if href, ok := linkHref(n); ok {
-			// Group the run of nodes that share this link into one link.
-			j := i + 1
-			for j < len(nodes) && nodes[j] != nil {
-				if h, ok := linkHref(nodes[j]); !ok || h != href {
-					break
+		var best *Mark
+		bestKey, bestEnd := "", i
+		for _, mt := range spanOrder {
+			for k := range n.Marks {
+				m := &n.Marks[k]
+				if m.Type != mt || !writesTag(m) {
+					continue
 				}
-				j++
+				key := markKey(*m)
+				if containsString(open, key) {
+					continue
+				}
+				j := i + 1
+				for j < len(nodes) && nodes[j] != nil && carriesMark(nodes[j], m) {
+					j++
+				}
+				if j > bestEnd {
+					best, bestKey, bestEnd = m, key, j
+				}
 			}
-			run := nodes[i:j]
-			w.linkRun(href, run, depth)
-			i = j - 1
+		}
+		if best == nil {
+			w.inline(n, depth, inLink)
+			i++
 			continue
 		}
-		w.inline(n, depth, false)
+		run := nodes[i:bestEnd]
+		inner := append(open[:len(open):len(open)], bestKey)
+		if best.Type == "link" {
+			w.linkRun(best.StringAttr("href"), run, inner, depth)
+		} else {
+			w.str(openTag(best))
+			w.spans(run, inner, depth, inLink)
+			w.str(closeTag(best))
+		}
+		i = bestEnd
 	}
+}
+
+// spanOrder is the order marks open in when their runs are equally long:
+// the link outermost, code innermost.
+var spanOrder = append([]string{"link"}, markOrder...)
+
+// carriesMark says whether n has mark m (same type and attributes).
+func carriesMark(n *Node, m *Mark) bool {
+	for _, x := range n.Marks {
+		if x.Type == m.Type && sameAttrs(x.Attrs, m.Attrs) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// writesTag says whether a mark becomes an element in storage (a colour
+// that is not #rrggbb does not).
+func writesTag(m *Mark) bool {
+	switch m.Type {
+	case "textColor", "backgroundColor":
+		return isHexColour(m.StringAttr("color"))
+	case "link", "strong", "em", "underline", "strike", "subsup", "code":
+		return true
+	}
+	return false
+}
+
+// openTag and closeTag are the storage elements of a mark other than link.
+func openTag(m *Mark) string {
+	switch m.Type {
+	case "strong":
+		return "<strong>"
+	case "em":
+		return "<em>"
+	case "underline":
+		return "<u>"
+	case "strike":
+		return `<span style="text-decoration: line-through;">`
+	case "subsup":
+		if m.StringAttr("type") == "sub" {
+			return "<sub>"
+		}
+		return "<sup>"
+	case "textColor":
+		return `<span style="color: ` + m.StringAttr("color") + `;">`
+	case "backgroundColor":
+		return `<span style="background-color: ` + m.StringAttr("color") + `;">`
+	case "code":
+		return "<code>"
+	}
+	return ""
+}
+
+func closeTag(m *Mark) string {
+	switch m.Type {
+	case "strong":
+		return "</strong>"
+	case "em":
+		return "</em>"
+	case "underline":
+		return "</u>"
+	case "subsup":
+		if m.StringAttr("type") == "sub" {
+			return "</sub>"
+		}
+		return "</sup>"
+	case "code":
+		return "</code>"
+	}
+	return "</span>"
 }
 
 // linkHref returns the href of n's link mark and whether it has one (an
@@ -49,7 +162,7 @@ func linkHref(n *Node) (string, bool) {
 
 // linkRun writes the inline nodes of run (which share one link mark) as one
 // link. A run of unformatted text gets a plain-text ac:link body.
-func (w *storageWriter) linkRun(href string, run []*Node, depth int) {
+func (w *storageWriter) linkRun(href string, run []*Node, open []string, depth int) {
 	plain := true
 	var text strings.Builder
 	for _, r := range run {
@@ -59,11 +172,7 @@ func (w *storageWriter) linkRun(href string, run []*Node, depth int) {
 		}
 		text.WriteString(r.Text)
 	}
-	body := func() {
-		for _, r := range run {
-			w.inline(r, depth, true)
-		}
-	}
+	body := func() { w.spans(run, open, depth, true) }
 	if plain {
 		w.linkPlain(href, text.String(), body)
 		return
@@ -150,57 +259,13 @@ func (w *storageWriter) acLink(anchor, resource, plain string, body func()) {
 	w.str("</ac:link-body></ac:link>")
 }
 
-// markTags maps marks to their storage open and close tags, outermost
-// first. link is handled by inlines; code must be innermost.
+// markOrder is the nesting order of marks in storage, outermost first.
 var markOrder = []string{"strong", "em", "underline", "strike", "subsup", "textColor", "backgroundColor", "code"}
 
 func (w *storageWriter) inline(n *Node, depth int, inLink bool) {
 	if depth > MaxDepth+8 {
 		w.text(nodeText(n))
 		return
-	}
-	var closes []string
-	for _, mt := range markOrder {
-		for _, m := range n.Marks {
-			if m.Type != mt {
-				continue
-			}
-			switch mt {
-			case "strong":
-				w.str("<strong>")
-				closes = append(closes, "</strong>")
-			case "em":
-				w.str("<em>")
-				closes = append(closes, "</em>")
-			case "underline":
-				w.str("<u>")
-				closes = append(closes, "</u>")
-			case "strike":
-				w.str(`<span style="text-decoration: line-through;">`)
-				closes = append(closes, "</span>")
-			case "subsup":
-				tag := "sup"
-				if m.StringAttr("type") == "sub" {
-					tag = "sub"
-				}
-				w.str("<" + tag + ">")
-				closes = append(closes, "</"+tag+">")
-			case "textColor", "backgroundColor":
-				c := m.StringAttr("color")
-				if !isHexColour(c) {
-					continue
-				}
-				prop := "color"
-				if mt == "backgroundColor" {
-					prop = "background-color"
-				}
-				w.str(`<span style="` + prop + `: ` + c + `;">`)
-				closes = append(closes, "</span>")
-			case "code":
-				w.str("<code>")
-				closes = append(closes, "</code>")
-			}
-		}
 	}
 	switch n.Type {
 	case "text":
@@ -261,9 +326,6 @@ func (w *storageWriter) inline(n *Node, depth int, inLink bool) {
 		} else {
 			w.placeholder(n.Type, nodeText(n))
 		}
-	}
-	for i := len(closes) - 1; i >= 0; i-- {
-		w.str(closes[i])
 	}
 }
 
