@@ -149,17 +149,6 @@ func closeTag(m *Mark) string {
 	return "</span>"
 }
 
-// linkHref returns the href of n's link mark and whether it has one (an
-// empty href is a link too: storage keeps <a href="">).
-func linkHref(n *Node) (string, bool) {
-	for _, m := range n.Marks {
-		if m.Type == "link" {
-			return m.StringAttr("href"), true
-		}
-	}
-	return "", false
-}
-
 // linkRun writes the inline nodes of run (which share one link mark) as one
 // link. A run of unformatted text gets a plain-text ac:link body.
 func (w *storageWriter) linkRun(href string, run []*Node, open []string, depth int) {
