@@ -20,6 +20,8 @@ type ConfluenceClient struct {
 	Search *ConfluenceSearchService
 	// Pages reads and creates pages (v2).
 	Pages *PagesService
+	// BlogPosts reads blog posts (v2).
+	BlogPosts *BlogPostsService
 	// Spaces lists spaces (v2).
 	Spaces *SpacesService
 	// Labels adds labels to content (v1).
@@ -36,11 +38,12 @@ func NewConfluenceClient(baseURL string, hc *http.Client, opts ...Option) (*Conf
 	}
 	c.base = strings.TrimSuffix(c.base, "/wiki")
 	return &ConfluenceClient{
-		core:   c,
-		Search: &ConfluenceSearchService{c: c},
-		Pages:  &PagesService{c: c},
-		Spaces: &SpacesService{c: c},
-		Labels: &LabelsService{c: c},
+		core:      c,
+		Search:    &ConfluenceSearchService{c: c},
+		Pages:     &PagesService{c: c},
+		BlogPosts: &BlogPostsService{c: c},
+		Spaces:    &SpacesService{c: c},
+		Labels:    &LabelsService{c: c},
 	}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -146,7 +147,7 @@ func (d *Deps) confluenceCreatePage(ctx context.Context, in *confluenceCreatePag
 
 	page, err := d.Confluence.Pages.Create(ctx, req, nil)
 	if err != nil {
-		return res, err
+		return res, d.createPageError(ctx, err, space, title, in.ParentPageID)
 	}
 	res = confluenceCreatePageResult{ID: page.ID, Title: page.Title, Status: page.Status, Space: space,
 		ParentID: page.ParentID, URL: d.confPageURL(page.Links.WebUI, page.Links.Base), Labels: []string{}, LabelsAdded: len(labels) == 0}
@@ -201,4 +202,59 @@ func confCheckLabels(in []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// createPageError says what to change after Confluence refused a create:
+// for a duplicate title, that the title must change and where the
+// existing page is; for a parent in another space, which space the parent
+// is in (Atlassian names only the target space's internal id); for a
+// parent that does not exist, that it does not.
+func (d *Deps) createPageError(ctx context.Context, err error, space confSpace, title, parentID string) error {
+	var apiErr *atlassian.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest && apiErr.StatusCode != http.StatusNotFound {
+		return err
+	}
+	msg := strings.ToLower(strings.Join(apiErr.Messages(), " "))
+	switch {
+	case strings.Contains(msg, "title already exists") || strings.Contains(msg, "same title"):
+		text := fmt.Sprintf("A page titled %q already exists in space %s, and titles are unique within a space. Change the title", title, space.Key)
+		if ex := d.existingPage(ctx, space.Key, title); ex != nil {
+			text += fmt.Sprintf(" (or read the existing page: atlassian_confluence_get_page pageId=%s, %s)", ex.ID, ex.URL)
+		}
+		return argErrorf("title", "%s; nothing was created", text)
+	case parentID != "" && strings.Contains(msg, "parent"):
+		parent, perr := d.Confluence.Pages.Get(ctx, parentID, nil)
+		if perr != nil {
+			if confIsNotFound(perr) {
+				return argErrorf("parentPageId", "page %s does not exist or is not visible to the connected user; find the parent's id with atlassian_confluence_search (e.g. type = page AND space = %s AND title ~ \"...\"), or omit parentPageId to create the page at the top of %s", parentID, space.Key, space.Key)
+			}
+			return err
+		}
+		if parent.SpaceID != space.ID {
+			ps := d.confSpaceByID(ctx, parent.SpaceID)
+			if ps.Key == "" {
+				return argErrorf("parentPageId", "page %s (%q) is in another space, not in space %s where the page is to be created; choose a parent in %s, or omit parentPageId for the top of %s",
+					parentID, parent.Title, space.Key, space.Key, space.Key)
+			}
+			return argErrorf("parentPageId", "page %s (%q) is in space %s, not in space %s where the page is to be created; use spaceKey %q to create it under that parent, or choose a parent in %s (or omit parentPageId for the top of %s)",
+				parentID, parent.Title, ps.Key, space.Key, ps.Key, space.Key, space.Key)
+		}
+	}
+	return err
+}
+
+// existingPage finds the current page titled title in a space, or nil.
+func (d *Deps) existingPage(ctx context.Context, spaceKey, title string) *confSearchHit {
+	q := fmt.Sprintf("type = page AND space = %q AND title = %q", spaceKey, title)
+	found, err := d.Confluence.Search.CQL(ctx, atlassian.CQLOptions{CQL: q, Limit: 5, Excerpt: "none"})
+	if err != nil {
+		return nil
+	}
+	for i := range found.Results {
+		h := d.searchHit(&found.Results[i], found.Links.Base)
+		if strings.EqualFold(h.Title, title) {
+			return &h
+		}
+	}
+	return nil
 }

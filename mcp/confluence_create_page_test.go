@@ -163,11 +163,11 @@ func TestConfluenceCreatePageAtlassianErrors(t *testing.T) {
 		want  []string
 	}{
 		{"title taken", map[string]any{"spaceKey": "TEAM", "title": "Expense policy", "content": "x"}, nil,
-			[]string{"Atlassian answered 400", "A page with this title already exists"}},
+			[]string{`parameter title: A page titled "Expense policy" already exists in space TEAM`, "Change the title", "atlassian_confluence_get_page pageId=", "/spaces/TEAM/pages/", "nothing was created"}},
 		{"parent in another space", map[string]any{"spaceKey": "TEAM", "title": "Misplaced", "content": "x", "parentPageId": eng}, nil,
-			[]string{"Atlassian answered 400", "is not in the space"}},
+			[]string{`parameter parentPageId: page ` + eng + ` ("Runbooks") is in space ENG, not in space TEAM`, `use spaceKey "ENG"`}},
 		{"parent missing", map[string]any{"spaceKey": "TEAM", "title": "Orphan", "content": "x", "parentPageId": "77777777"}, nil,
-			[]string{"Atlassian answered 400", "does not exist"}},
+			[]string{"parameter parentPageId: page 77777777 does not exist", "omit parentPageId"}},
 		{"server error is not retried", map[string]any{"spaceKey": "TEAM", "title": "Flaky", "content": "x"},
 			&sandbox.Fault{Method: "POST", Path: "/wiki/api/v2/pages", Status: 502, Times: 1},
 			[]string{"Atlassian answered 502", "try again later"}},

@@ -17,7 +17,7 @@ const getPageMaxChildren = 100
 
 // confluenceGetPageArgs are the arguments of atlassian_confluence_get_page.
 type confluenceGetPageArgs struct {
-	PageID           string `json:"pageId" jsonschema:"e.g. \"98305\", from search or a /pages/ID/ URL"`
+	PageID           string `json:"pageId" jsonschema:"page or blog post id, e.g. \"98305\", from search or a /pages/ID/ URL"`
 	IncludeChildren  bool   `json:"includeChildren,omitempty" jsonschema:"list direct child pages; default false"`
 	IncludeAncestors *bool  `json:"includeAncestors,omitempty" jsonschema:"list ancestors, root first; default true"`
 }
@@ -31,7 +31,9 @@ type confPageRef struct {
 
 // confluenceGetPageResult is the result of atlassian_confluence_get_page.
 type confluenceGetPageResult struct {
-	ID     string    `json:"id"`
+	ID string `json:"id"`
+	// Type is page or blogpost.
+	Type   string    `json:"type" jsonschema:"page or blogpost,enum=page,enum=blogpost"`
 	Title  string    `json:"title"`
 	Status string    `json:"status"`
 	Space  confSpace `json:"space"`
@@ -78,6 +80,9 @@ func (r confluenceGetPageResult) Text() string {
 	}
 	s.field("URL", r.URL)
 	meta := fmt.Sprintf("id %s · %s · version %d", r.ID, r.Status, r.Version)
+	if r.Type == "blogpost" {
+		meta = "blog post · " + meta
+	}
 	if r.Created != "" {
 		meta += " · created " + r.Created
 		if r.AuthorID != "" {
@@ -120,7 +125,7 @@ func (r confluenceGetPageResult) Text() string {
 // create_page writes the same).
 func describeConfluenceGetPage(*schema.Snapshot) string {
 	var s section
-	s.line("Read one Confluence page by numeric id: its body as markdown (cut at %d characters), title, space, labels, ancestors, optional children, version, author, times, URL.", pageBodyMaxChars)
+	s.line("Read one Confluence page or blog post by numeric id: its body as markdown (cut at %d characters), title, space, labels, ancestors, optional children, version, author, times, URL.", pageBodyMaxChars)
 	s.line("Markdown: [text](confluence-page:SPACE/Title) links a page; @[name](accountid:ID) mentions; > [!NOTE], > [!TIP], > [!WARNING] are panels; <details><summary>Title</summary>...</details> expands; - [ ] / - [x] tasks; other macros are {name:param=value} placeholders.")
 	return s.String()
 }
@@ -162,7 +167,8 @@ func (d *Deps) confluenceGetPage(ctx context.Context, in *confluenceGetPageArgs)
 			children, kErr = d.Confluence.Pages.DirectChildren(ctx, id, &atlassian.ChildrenOptions{Limit: 250, Sort: "child-position"})
 		})
 	}
-	page, pageErr = d.Confluence.Pages.Get(ctx, id, &atlassian.PageGetOptions{BodyFormat: "storage", IncludeLabels: true})
+	getOpts := &atlassian.PageGetOptions{BodyFormat: "storage", IncludeLabels: true}
+	page, pageErr = d.Confluence.Pages.Get(ctx, id, getOpts)
 	if confIsNotFound(pageErr) {
 		// A draft (e.g. one just created with status draft) is only
 		// visible when asked for.
@@ -170,17 +176,31 @@ func (d *Deps) confluenceGetPage(ctx context.Context, in *confluenceGetPageArgs)
 			page, pageErr = draft, nil
 		}
 	}
+	contentType := "page"
+	if confIsNotFound(pageErr) {
+		// Blog posts share the id space of pages but not their endpoint.
+		if post, err := d.Confluence.BlogPosts.Get(ctx, id, getOpts); err == nil {
+			page, pageErr, contentType = post, nil, "blogpost"
+		}
+	}
 	wg.Wait()
 	if pageErr != nil {
 		if confIsNotFound(pageErr) {
-			return res, fmt.Errorf("%s Page %s was not found: check the id (search with atlassian_confluence_search); it may also be restricted or a blog post, which this tool does not read", describeError(pageErr), id)
+			return res, argErrorf("pageId", "no page or blog post with id %s is visible to the connected user: it does not exist, was deleted, or is restricted. Check the id (the number after /pages/ in a page URL) or find the page with atlassian_confluence_search", id)
 		}
 		return res, pageErr
 	}
+	if contentType == "blogpost" {
+		// Blog posts have no place in the page tree.
+		withAncestors, in.IncludeChildren = false, false
+	}
 
-	res = confluenceGetPageResult{ID: page.ID, Title: page.Title, Status: page.Status, ParentID: page.ParentID,
+	res = confluenceGetPageResult{ID: page.ID, Type: contentType, Title: page.Title, Status: page.Status, ParentID: page.ParentID,
 		AuthorID: page.AuthorID, Created: confTime(page.CreatedAt), URL: d.confPageURL(page.Links.WebUI, page.Links.Base),
 		Labels: []string{}}
+	if contentType == "blogpost" {
+		res.Notes = append(res.Notes, "this is a blog post, not a page: it has no parent, ancestors or children")
+	}
 	if page.Version != nil {
 		res.Version, res.LastEditorID, res.Updated = page.Version.Number, page.Version.AuthorID, confTime(page.Version.CreatedAt)
 	}

@@ -53,7 +53,7 @@ func TestConfluenceGetPageArguments(t *testing.T) {
 		{"negative", map[string]any{"pageId": "-5"}, "parameter pageId: must be a numeric page id"},
 		{"a number, not a string", map[string]any{"pageId": 98305}, "parameter pageId: expected a string"},
 		{"includeChildren not a bool", map[string]any{"pageId": "98305", "includeChildren": "yes"}, "parameter includeChildren: expected a boolean"},
-		{"unknown page", map[string]any{"pageId": "9999999"}, "Page 9999999 was not found"},
+		{"unknown page", map[string]any{"pageId": "9999999"}, "parameter pageId: no page or blog post with id 9999999 is visible"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -320,5 +320,28 @@ func TestConfluenceGetPagePartialReads(t *testing.T) {
 	if got := h.callErr("atlassian_confluence_get_page", map[string]any{"pageId": id}); !strings.Contains(got, "Atlassian answered 403") ||
 		!strings.Contains(got, "lacks the permission") {
 		t.Fatalf("error %q", got)
+	}
+}
+
+// A blog post id reads through get_page, said to be a blog post, without
+// notes about ancestors or children it cannot have.
+func TestConfluenceGetPageBlogPost(t *testing.T) {
+	h := newHarness(t)
+	id := confPageID(t, h, "ENG", "Engineering all-hands recap")
+	var res confluenceGetPageResult
+	text := h.callOK("atlassian_confluence_get_page", map[string]any{"pageId": id, "includeChildren": true}, &res)
+	if res.Type != "blogpost" || res.Title != "Engineering all-hands recap" || res.Space.Key != "ENG" {
+		t.Fatalf("result %+v", res)
+	}
+	if !strings.Contains(res.Body, "Release 2.4.0 shipped on time") || !strings.Contains(text, "blog post · id "+id) {
+		t.Errorf("text %q", text)
+	}
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "this is a blog post") || res.Children != nil || res.Ancestors != nil {
+		t.Errorf("notes %q, children %v, ancestors %v", res.Notes, res.Children, res.Ancestors)
+	}
+	var page confluenceGetPageResult
+	h.callOK("atlassian_confluence_get_page", map[string]any{"pageId": confPageID(t, h, "ENG", "Runbooks")}, &page)
+	if page.Type != "page" {
+		t.Errorf("a page has type %q", page.Type)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -55,6 +54,9 @@ type confluenceSearchResult struct {
 	// NextCursor continues the search (pass it as cursor with the same
 	// cql); empty on the last page.
 	NextCursor string `json:"nextCursor,omitempty"`
+	// Hint says why a query may have found nothing (a space named by its
+	// name rather than its key).
+	Hint string `json:"hint,omitempty"`
 }
 
 // Text renders the result compactly.
@@ -95,6 +97,9 @@ func (r confluenceSearchResult) Text() string {
 		if h.Body != "" {
 			b.WriteString("\n--- body ---\n" + h.Body + "\n--- end of body ---")
 		}
+	}
+	if r.Hint != "" {
+		b.WriteString("\nHint: " + r.Hint + ".")
 	}
 	if r.NextCursor != "" {
 		fmt.Fprintf(&b, "\n\nMore results: call again with the same cql and cursor=%q.", r.NextCursor)
@@ -160,7 +165,7 @@ func (d *Deps) confluenceSearch(ctx context.Context, in *confluenceSearchArgs) (
 		CQL: cql, Limit: limit, Cursor: in.Cursor, Excerpt: "highlight",
 	})
 	if err != nil {
-		return res, cqlError(err, in.Cursor != "", firstSpaceKey(d.snapshot()))
+		return res, cqlError(err, cql, in.Cursor != "", firstSpaceKey(d.snapshot()))
 	}
 	res = confluenceSearchResult{CQL: cql, Results: make([]confSearchHit, 0, len(page.Results)),
 		TotalSize: page.TotalSize, NextCursor: page.NextCursor, IsLast: page.NextCursor == ""}
@@ -169,6 +174,9 @@ func (d *Deps) confluenceSearch(ctx context.Context, in *confluenceSearchArgs) (
 	}
 	if in.IncludeBody {
 		d.attachBodies(ctx, res.Results)
+	}
+	if len(res.Results) == 0 && in.Cursor == "" {
+		res.Hint = cqlSpaceHint(d.snapshot(), cql)
 	}
 	return res, nil
 }
@@ -251,20 +259,4 @@ func (d *Deps) attachBodies(ctx context.Context, hits []confSearchHit) {
 		}
 		h.Body, h.BodyTruncated = md, cut
 	}
-}
-
-// cqlError passes Confluence's message for a query it refused through,
-// with a reminder of CQL syntax.
-func cqlError(err error, withCursor bool, key string) error {
-	var apiErr *atlassian.APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
-		return err
-	}
-	hint := " CQL reminders: quote strings, use ~ for contains and = for exact matches, AND/OR/NOT in upper case, " +
-		"fields such as type, space, title, text, label, ancestor, created, lastmodified; e.g. type = page AND space = " +
-		key + " AND text ~ \"runbook\"."
-	if withCursor {
-		hint += " A cursor only works with the cql of the answer it came from; omit it to start over."
-	}
-	return errors.New(describeError(err) + hint)
 }

@@ -267,11 +267,11 @@ func TestConfluenceSearchErrors(t *testing.T) {
 		want []string
 	}{
 		{"unparsable cql", map[string]any{"cql": `type = page AND (`},
-			[]string{"Atlassian answered 400", "Could not parse cql : type = page AND (", "CQL reminders", `space = ENG AND text ~ "runbook"`}},
+			[]string{"Confluence could not run this CQL: expected a field name but the query ended", "CQL reminders", `space = ENG AND text ~ "runbook"`}},
 		{"unknown field", map[string]any{"cql": `colour = "blue"`},
-			[]string{"Atlassian answered 400", "CQL reminders"}},
+			[]string{"Confluence could not run this CQL: no field exists with the name 'colour'", "CQL reminders"}},
 		{"cursor of another query", map[string]any{"cql": "type = blogpost", "cursor": "eyJvZmZzZXQiOjcsImtpbmQiOiJzZWFyY2giLCJrZXkiOiJ4In0"},
-			[]string{"Atlassian answered 400", "Invalid cursor", "A cursor only works with the cql of the answer it came from"}},
+			[]string{"parameter cursor: Confluence refused it (Invalid cursor", "A cursor only works with the cql of the answer it came from"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -54,7 +55,7 @@ func describeError(err error) string {
 
 // describeAPIError renders an Atlassian error answer with a hint per status.
 func describeAPIError(e *atlassian.APIError) string {
-	msgs := strings.Join(e.Messages(), "; ")
+	msgs := strings.Join(apiMessages(e), "; ")
 	if msgs == "" {
 		msgs = http.StatusText(e.StatusCode)
 	}
@@ -78,8 +79,30 @@ func describeAPIError(e *atlassian.APIError) string {
 		hint = " Atlassian had a problem; try again later."
 	}
 	out := "Atlassian answered " + fmt.Sprint(e.StatusCode) + ": " + strings.TrimRight(msgs, ". ") + "." + hint
-	if e.TraceID != "" {
+	// A trace id helps Atlassian support with their own failures; for a
+	// mistake the caller can fix it is noise.
+	if e.TraceID != "" && e.StatusCode >= 500 {
 		out += " (atl-traceid " + e.TraceID + ")"
+	}
+	return out
+}
+
+// javaClassRe matches the Java exception class Confluence v1 puts before
+// its messages ("com.atlassian.confluence.api.service.exceptions.BadRequestException: ").
+var javaClassRe = regexp.MustCompile(`\b(?:[a-z][a-z0-9_]*\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\s*:\s*`)
+
+// apiMessages are Atlassian's messages without Java class names, empty
+// ones and repeats.
+func apiMessages(e *atlassian.APIError) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range e.Messages() {
+		m = strings.TrimSpace(javaClassRe.ReplaceAllString(m, ""))
+		if m == "" || seen[m] {
+			continue
+		}
+		seen[m] = true
+		out = append(out, m)
 	}
 	return out
 }

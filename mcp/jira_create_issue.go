@@ -25,6 +25,19 @@ type jiraCreateIssueArgs struct {
 	CustomFields map[string]any `json:"customFields,omitempty" jsonschema:"other fields by display name or id, e.g. {\"Story Points\": 3}; values as number, text, option name(s), user, date YYYY-MM-DD or sprint"`
 }
 
+// adviseUnknown says that a new issue's status comes from its workflow,
+// and points any other field the tool does not take by name to
+// customFields.
+func (jiraCreateIssueArgs) adviseUnknown(parent, key string, value any) string {
+	switch {
+	case parent == "" && strings.EqualFold(key, "status"):
+		return "a new issue starts in its workflow's first status and cannot be created in another: leave status out, then move it with atlassian_jira_update_issue action \"transition\""
+	case parent == "":
+		return fmt.Sprintf("unknown parameter; if %q is a Jira field, set it in customFields: customFields: %s (the parameters are %s)", key, compactJSON(map[string]any{key: value}), strings.Join(jsonFieldNames(&jiraCreateIssueArgs{}), ", "))
+	}
+	return ""
+}
+
 // jiraCreateIssueResult is the result of atlassian_jira_create_issue.
 type jiraCreateIssueResult struct {
 	Key       string `json:"key"`

@@ -293,6 +293,8 @@ func TestJiraCreateIssueRejectsBeforeWriting(t *testing.T) {
 		{"missing project", base("projectKey", ""), []string{"parameter projectKey: is required"}},
 		{"missing type", base("issueType", nil), []string{"parameter issueType: is required"}},
 		{"unknown parameter", base("reporter", "me"), []string{"parameter reporter: unknown parameter"}},
+		{"status at create", base("status", "In Progress"), []string{"parameter status: a new issue starts in its workflow's first status", `action "transition"`}},
+		{"custom field at the top level", base("Story Points", 3), []string{"parameter Story Points: unknown parameter", `customFields: {"Story Points":3}`}},
 		{"wrong JSON type", base("labels", "one"), []string{"parameter labels: expected an array"}},
 	}
 	for _, tt := range tests {

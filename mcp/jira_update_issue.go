@@ -31,6 +31,27 @@ type jwUpdateFields struct {
 	Description string   `json:"description,omitempty" jsonschema:"markdown, replaces it"`
 }
 
+// adviseUnknown points a status to a transition and any other field the
+// tool does not take by name to customFields.
+func (jiraUpdateIssueArgs) adviseUnknown(parent, key string, value any) string {
+	isStatus := strings.EqualFold(key, "status")
+	switch {
+	case isStatus && (parent == "" || parent == "fields"):
+		to := "the target status"
+		if s, ok := value.(string); ok && s != "" {
+			to = fmt.Sprintf("%q", s)
+		}
+		return fmt.Sprintf("the status is not a field: change it with a transition. Use action \"transition\" (or \"both\" to also set fields) with transitionName %s, and leave status out of fields", to)
+	case parent == "fields":
+		return fmt.Sprintf("fields takes only summary, priority, labels, assignee and description; set other fields in customFields instead: customFields: %s", compactJSON(map[string]any{key: value}))
+	case parent == "" && slices.Contains(jsonFieldNames(&jwUpdateFields{}), key):
+		return fmt.Sprintf("%s goes inside fields, with action update_fields: fields: %s", key, compactJSON(map[string]any{key: value}))
+	case parent == "":
+		return fmt.Sprintf("unknown parameter; if %q is a Jira field, set it in customFields: customFields: %s (the parameters are %s)", key, compactJSON(map[string]any{key: value}), strings.Join(jsonFieldNames(&jiraUpdateIssueArgs{}), ", "))
+	}
+	return ""
+}
+
 // empty reports whether no field is set (a nil Fields is empty).
 func (f *jwUpdateFields) empty() bool {
 	return f == nil || (f.Summary == "" && f.Priority == "" && f.Labels == nil && f.Assignee == "" && f.Description == "")

@@ -240,7 +240,10 @@ func TestJiraUpdateIssueRejectsBeforeWriting(t *testing.T) {
 		{"ambiguous assignee", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"assignee": "chen"}}, []string{`parameter fields.assignee: "chen" matches 2 users`, "Chen Wei", "Emily Chen"}},
 		{"unknown assignee", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"assignee": "nobody@example.com"}}, []string{`no user matches "nobody@example.com"`, "email only exactly"}},
 		{"label with space", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"labels": []any{"a b"}}}, []string{`label "a b" contains spaces`}},
-		{"unknown nested field", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"duedate": "2026-01-01"}}, []string{"fields.duedate", "unknown key in fields", "it takes summary, priority, labels, assignee, description"}},
+		{"unknown nested field", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"duedate": "2026-01-01"}}, []string{"fields.duedate", "fields takes only summary, priority, labels, assignee and description", `customFields: {"duedate":"2026-01-01"}`}},
+		{"status in fields", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"status": "Done"}}, []string{"parameter fields.status: the status is not a field", `Use action "transition"`, `transitionName "Done"`}},
+		{"custom field in fields", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "fields": map[string]any{"Story Points": 5}}, []string{"parameter fields.Story Points:", `customFields: {"Story Points":5}`}},
+		{"field at the top level", map[string]any{"issueKey": "ENG-3", "action": "update_fields", "summary": "x"}, []string{"parameter summary: summary goes inside fields", `fields: {"summary":"x"}`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

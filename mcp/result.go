@@ -31,6 +31,38 @@ func argErrorf(param, format string, args ...any) error {
 	return &ArgError{Param: param, Msg: fmt.Sprintf(format, args...)}
 }
 
+// unknownKeyAdvisor is implemented by argument structs that know what a
+// caller who sends a key they do not take most likely meant ("status" in
+// an update's fields is a transition). parent is the object the key was
+// in ("" for the top level), value the value sent. An empty answer falls
+// back to listing the keys the object takes.
+type unknownKeyAdvisor interface {
+	adviseUnknown(parent, key string, value any) string
+}
+
+// valueAt is the value of key inside the object at the dotted path parent
+// of args, or nil.
+func valueAt(args any, parent, key string) any {
+	cur := args
+	if parent != "" {
+		for _, p := range strings.Split(parent, ".") {
+			m, _ := cur.(map[string]any)
+			cur = m[p]
+		}
+	}
+	m, _ := cur.(map[string]any)
+	return m[key]
+}
+
+// compactJSON renders v as compact JSON for an error message.
+func compactJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "..."
+	}
+	return string(b)
+}
+
 // bindArguments decodes the call's arguments into dst strictly: an unknown
 // parameter or a value of the wrong type is an ArgError that names it.
 func bindArguments(req mcpgo.CallToolRequest, dst any) error {
@@ -63,6 +95,15 @@ func bindArguments(req mcpgo.CallToolRequest, dst any) error {
 		if !found { // cannot happen: the decoder just met one
 			param = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			valid = jsonFieldNames(dst)
+		}
+		if adv, ok := dst.(unknownKeyAdvisor); ok && found {
+			key := strings.TrimPrefix(param, parent+".")
+			if parent == "" {
+				key = param
+			}
+			if advice := adv.adviseUnknown(parent, key, valueAt(args, parent, key)); advice != "" {
+				return argErrorf(param, "%s", advice)
+			}
 		}
 		if parent == "" {
 			return argErrorf(param, "unknown parameter; the parameters are %s", strings.Join(valid, ", "))
