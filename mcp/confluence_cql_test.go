@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/atlassian-mcp/atlassian-mcp/atlassian/atlassiantest"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
 func TestCQLDiagnose(t *testing.T) {
@@ -32,7 +32,7 @@ func TestCQLDiagnose(t *testing.T) {
 // class still gets an error in words, without the class or a trace id.
 func TestConfluenceSearchErrorInWords(t *testing.T) {
 	h := newHarness(t)
-	h.site.InjectFault(atlassiantest.Fault{Method: "GET", Path: "/wiki/rest/api/search", Status: 400,
+	h.site.InjectFault(sandbox.Fault{Method: "GET", Path: "/wiki/rest/api/search", Status: 400,
 		Header: map[string][]string{"Atl-Traceid": {"4f5e6d7c8b9a"}},
 		Body: `{"statusCode":400,"data":{"authorized":false,"valid":true,"errors":[],"successful":false},` +
 			`"message":"com.atlassian.confluence.api.service.exceptions.BadRequestException: Could not parse cql : title = \"Runbooks"}`})
