@@ -5,7 +5,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 10s
 BENCHTIME   ?= 1s
 
-.PHONY: build test lint bench fuzz golden sandbox clean
+.PHONY: build test lint bench bench-start fuzz golden sandbox clean
 
 build:
 	$(GO) build -o bin/atlassian-mcp ./cmd/atlassian-mcp
@@ -21,6 +21,11 @@ lint:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
+
+# The cold-start and memory harness alone: atlassian-mcp against the floor
+# server (bench/floor: bare mcp-go, 8 static tools), alternating, median of 9.
+bench-start:
+	$(GO) test -run='^$$' -bench=ColdStartVsFloor -benchtime=1x ./cmd/atlassian-mcp/
 
 # A short smoke of every fuzz target; seeds that found bugs live in testdata/fuzz.
 fuzz:

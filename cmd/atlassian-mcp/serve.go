@@ -329,9 +329,10 @@ func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger)
 // to it through the same OAuth flow and HTTP code a real site uses, with
 // this process playing the browser. The connection is "sandbox" (unless
 // --connection says otherwise) in a temporary data directory (unless
-// --data-dir or the environment names one).
-func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.Logger) (func(), error) {
-	sb, err := sandbox.Start(sandbox.WithAutoApprove())
+// --data-dir or the environment names one). opts shape the site (the
+// benchmarks connect to a generated large one).
+func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.Logger, opts ...sandbox.Option) (func(), error) {
+	sb, err := sandbox.Start(append([]sandbox.Option{sandbox.WithAutoApprove()}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("start the sandbox: %w", err)
 	}
