@@ -1,0 +1,50 @@
+package adf
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// corpusDocs reads the markdown corpus bench/mdadf/run.sh gathers (READMEs
+// shipped in npm packages) from the directory in MDADF_CORPUS.
+func corpusDocs(b *testing.B) ([]string, int64) {
+	dir := os.Getenv("MDADF_CORPUS")
+	if dir == "" {
+		b.Skip("MDADF_CORPUS not set: bench/mdadf/run.sh gathers the README corpus and sets it")
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.md"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no .md files in MDADF_CORPUS=%s: %v", dir, err)
+	}
+	var docs []string
+	var n int64
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, string(src))
+		n += int64(len(src))
+	}
+	return docs, n
+}
+
+// BenchmarkFromMarkdownCorpus is the figure: FromMarkdown plus JSON
+// encoding over a corpus of real READMEs (bytes counted are the markdown).
+func BenchmarkFromMarkdownCorpus(b *testing.B) {
+	docs, n := corpusDocs(b)
+	b.SetBytes(n)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, md := range docs {
+			d, err := FromMarkdown(md)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := d.MarshalJSON(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
