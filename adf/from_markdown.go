@@ -29,10 +29,8 @@ func fromMarkdown(md string, storage bool) (*Doc, error) {
 		return nil, ErrTooLarge
 	}
 	src := sanitizeMarkdown(md)
-	root := mdParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
 	c := &mdConv{src: src, storage: storage}
-	blocks := c.blocks(root, 0)
-	doc := NewDoc(c.fit("doc", blocks)...)
+	doc := NewDoc(c.fit("doc", markdownBlocks(src, storage))...)
 	assignTaskIDs(doc.Content, new(int))
 	return doc, nil
 }
@@ -492,7 +490,12 @@ func (c *mdConv) paragraph(n ast.Node) []*Node {
 func (c *mdConv) paragraphFrom(n ast.Node, from int) []*Node {
 	ic := c.inline(true, from)
 	ic.children(n, nil)
-	runs := ic.finish()
+	return paragraphBlocks(ic.finish(), c.storage)
+}
+
+// paragraphBlocks wraps a paragraph's inline nodes; images (mediaSingle)
+// split it into blocks (for ADF; storage keeps them inline).
+func paragraphBlocks(runs []*Node, storage bool) []*Node {
 	media := false
 	for _, r := range runs {
 		if r.Type == "mediaSingle" {
@@ -500,7 +503,7 @@ func (c *mdConv) paragraphFrom(n ast.Node, from int) []*Node {
 			break
 		}
 	}
-	if media && c.storage && len(runs) > 1 {
+	if media && storage && len(runs) > 1 {
 		// Storage holds an image inside a paragraph: keep it inline
 		// rather than splitting the paragraph around it.
 		for i, r := range runs {

@@ -48,3 +48,18 @@ func BenchmarkFromMarkdownCorpus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFromMarkdownCorpusGoldmark is the same corpus through goldmark
+// alone (the path before the fast path), for the ratio in the same run.
+func BenchmarkFromMarkdownCorpusGoldmark(b *testing.B) {
+	docs, n := corpusDocs(b)
+	b.SetBytes(n)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, md := range docs {
+			if _, err := fromMarkdownGoldmark(md).MarshalJSON(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

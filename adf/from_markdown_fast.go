@@ -1,0 +1,321 @@
+package adf
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// The markdown fast path. Goldmark builds a full AST and is the slower half
+// of FromMarkdown; most real documents are paragraphs, headings, lists,
+// quotes and code with simple inline markup, which the fast path converts
+// straight from the source. It never guesses: the block scanner
+// (from_markdown_fast_block.go) splits the document into top-level blocks
+// exactly as CommonMark does, each block the fast converter can convert
+// with certainty is converted here, and every other block (tables, HTML
+// inline, autolinks, task lists, nested brackets, ...) goes to goldmark with
+// the unchanged converter. The output is identical to goldmark's path;
+// FuzzFastMarkdown checks that.
+
+// markdownBlocks converts sanitized markdown to blocks; documents built for
+// storage (see mdConv.storage) go to goldmark whole.
+func markdownBlocks(src []byte, storage bool) []*Node {
+	if storage {
+		return goldmarkBlocks(src, nil, true)
+	}
+	return markdownBlocksStats(src, nil)
+}
+
+// fastStats counts, for tests and benchmarks, the source bytes each path took.
+type fastStats struct {
+	fast, goldmark int
+	whole          int // documents the fast path refused outright
+}
+
+func markdownBlocksStats(src []byte, st *fastStats) []*Node {
+	if !fastEligible(src) {
+		if st != nil {
+			st.whole++
+			st.goldmark += len(src)
+		}
+		return goldmarkBlocks(src, nil, false)
+	}
+	root, ok := scanBlocks(src)
+	if !ok {
+		if st != nil {
+			st.whole++
+			st.goldmark += len(src)
+		}
+		return goldmarkBlocks(src, nil, false)
+	}
+	f := &fastConv{src: src, refs: bytes.Contains(src, []byte("]:"))}
+	f.mc.src = src
+	kids := root.kids
+	n := len(kids)
+	conv := make([][]*Node, n)
+	ok1 := make([]bool, n)
+	for i, b := range kids {
+		conv[i], ok1[i] = f.block(b, 0)
+	}
+	// A goldmark chunk starts and ends where a blank line separates
+	// top-level blocks; blocks touching a goldmark block without a blank line
+	// join its chunk.
+	sep := func(i int) bool { return i == 0 || i == n || blankBefore(src, kids[i].start) }
+	for changed := true; changed; {
+		changed = false
+		for i := 0; i < n; i++ {
+			if ok1[i] {
+				continue
+			}
+			if i > 0 && ok1[i-1] && !sep(i) {
+				ok1[i-1], changed = false, true
+			}
+			if i+1 < n && ok1[i+1] && !sep(i+1) {
+				ok1[i+1], changed = false, true
+			}
+		}
+	}
+	var pc parser.Context
+	var out []*Node
+	for i := 0; i < n; {
+		if ok1[i] {
+			out = append(out, conv[i]...)
+			i++
+			continue
+		}
+		j := i
+		for j < n && !ok1[j] {
+			j++
+		}
+		end := len(src)
+		if j < n {
+			end = kids[j].start
+		}
+		if f.refs && pc == nil {
+			pc = referenceContext(src, kids, ok1)
+		}
+		out = append(out, goldmarkBlocks(src[kids[i].start:end], pc, false)...)
+		if st != nil {
+			st.goldmark += end - kids[i].start
+		}
+		i = j
+	}
+	return out
+}
+
+// fastEligible rules out documents the fast path never takes: <details>
+// spans sibling blocks, and CR line ends are rare.
+func fastEligible(src []byte) bool {
+	if bytes.IndexByte(src, '\r') >= 0 {
+		return false
+	}
+	for i := bytes.IndexByte(src, '<'); i >= 0; {
+		if len(src)-i >= 8 && strings.EqualFold(string(src[i+1:i+8]), "details") {
+			return false
+		}
+		k := bytes.IndexByte(src[i+1:], '<')
+		if k < 0 {
+			break
+		}
+		i += k + 1
+	}
+	return true
+}
+
+// blankBefore reports whether the line before offset is blank.
+func blankBefore(src []byte, off int) bool {
+	if off == 0 {
+		return true
+	}
+	prev := src[:off-1]
+	if k := bytes.LastIndexByte(prev, '\n'); k >= 0 {
+		prev = prev[k+1:]
+	}
+	return len(bytes.Trim(prev, " \t")) == 0
+}
+
+// referenceContext collects the link reference definitions of the goldmark
+// chunks (the fast path converts no block that may hold one) so that every
+// chunk sees all of them, as in one parse of the whole document.
+func referenceContext(src []byte, kids []*fblock, fast []bool) parser.Context {
+	var defs []byte
+	for i := 0; i < len(kids); {
+		if fast[i] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(kids) && !fast[j] {
+			j++
+		}
+		end := len(src)
+		if j < len(kids) {
+			end = kids[j].start
+		}
+		if chunk := src[kids[i].start:end]; bytes.Contains(chunk, []byte("]:")) {
+			defs = append(defs, chunk...)
+			defs = append(defs, '\n', '\n')
+		}
+		i = j
+	}
+	pc := parser.NewContext()
+	mdParser.Parse(text.NewReader(defs), parser.WithContext(pc))
+	refs := pc.References()
+	out := parser.NewContext()
+	for _, r := range refs {
+		out.AddReference(r)
+	}
+	return out
+}
+
+// goldmarkBlocks converts src with goldmark and the AST converter; pc,
+// when not nil, holds link reference definitions from the rest of the
+// document (each call gets its own copy).
+func goldmarkBlocks(src []byte, pc parser.Context, storage bool) []*Node {
+	ctx := parser.NewContext()
+	if pc != nil {
+		for _, r := range pc.References() {
+			ctx.AddReference(r)
+		}
+	}
+	root := mdParser.Parse(text.NewReader(src), parser.WithContext(ctx))
+	c := &mdConv{src: src, storage: storage}
+	return c.blocks(root, 0)
+}
+
+// fastConv converts fast-path blocks.
+type fastConv struct {
+	src  []byte
+	refs bool // the document may define link references
+	mc   mdConv
+	buf  []byte
+	toks []ftok
+}
+
+func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
+	switch b.kind {
+	case fkPara:
+		if paraMayBeTable(f.src, b) || f.mayBeDefinition(b) {
+			return nil, false
+		}
+		runs, ok := f.inline(b.lines, true)
+		if !ok {
+			return nil, false
+		}
+		return paragraphBlocks(runs, false), true
+	case fkHeading, fkSetext:
+		if b.kind == fkSetext && f.mayBeDefinition(b) {
+			return nil, false
+		}
+		runs, ok := f.inline(b.lines, false)
+		if !ok {
+			return nil, false
+		}
+		return []*Node{{Type: "heading", Attrs: map[string]any{"level": b.level}, Content: trimBreaks(runs)}}, true
+	case fkRule:
+		return []*Node{{Type: "rule"}}, true
+	case fkFence:
+		if b.odd {
+			return nil, false
+		}
+		var code []byte
+		for _, l := range b.lines {
+			code = append(code, f.src[l.start:l.end]...)
+		}
+		cb := &Node{Type: "codeBlock"}
+		if b.info.end > b.info.start {
+			if fs := strings.Fields(string(f.src[b.info.start:b.info.end])); len(fs) > 0 {
+				cb.Attrs = map[string]any{"language": unescapeText(fs[0])}
+			}
+		}
+		if s := strings.TrimSuffix(string(code), "\n"); s != "" {
+			cb.Content = []*Node{{Type: "text", Text: s}}
+		}
+		return []*Node{cb}, true
+	case fkHTML:
+		if b.odd {
+			return nil, false
+		}
+		var raw []byte
+		for _, l := range b.lines {
+			raw = append(raw, f.src[l.start:l.end]...)
+		}
+		return []*Node{rawParagraph(string(raw))}, true
+	case fkQuote:
+		if len(b.kids) > 0 && b.kids[0].kind == fkPara && len(b.kids[0].lines) > 0 {
+			l := b.kids[0].lines[0]
+			if bytes.Contains(f.src[l.start:l.end], []byte("[!")) {
+				return nil, false // maybe a GitHub alert
+			}
+		}
+		var out []*Node
+		for _, k := range b.kids {
+			blocks, ok := f.block(k, depth+1)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, blocks...)
+		}
+		return []*Node{{Type: "blockquote", Content: f.mc.fit("blockquote", out)}}, true
+	case fkList:
+		var list *Node
+		if b.ordered {
+			list = &Node{Type: "orderedList"}
+			if b.startNum != 1 {
+				list.Attrs = map[string]any{"order": b.startNum}
+			}
+		} else {
+			list = &Node{Type: "bulletList"}
+		}
+		for _, it := range b.kids {
+			if f.mayBeTask(it) {
+				return nil, false
+			}
+			var content []*Node
+			for _, k := range it.kids {
+				blocks, ok := f.block(k, depth+2)
+				if !ok {
+					return nil, false
+				}
+				content = append(content, blocks...)
+			}
+			list.Content = append(list.Content, &Node{Type: "listItem", Content: f.mc.fit("listItem", content)})
+		}
+		return []*Node{list}, true
+	}
+	return nil, false
+}
+
+// mayBeDefinition reports whether a paragraph may start with a link
+// reference definition.
+func (f *fastConv) mayBeDefinition(b *fblock) bool {
+	if len(b.lines) == 0 {
+		return false
+	}
+	first := bytes.TrimLeft(f.src[b.lines[0].start:b.lines[0].end], " \t")
+	if len(first) == 0 || first[0] != '[' {
+		return false
+	}
+	for _, l := range b.lines {
+		if bytes.Contains(f.src[l.start:l.end], []byte("]:")) {
+			return true
+		}
+	}
+	return len(b.lines) > 1 // a label may span lines; do not guess
+}
+
+// mayBeTask reports whether a list item may start with a task checkbox.
+func (f *fastConv) mayBeTask(it *fblock) bool {
+	if len(it.kids) == 0 || it.kids[0].kind != fkPara || len(it.kids[0].lines) == 0 {
+		return false
+	}
+	l := it.kids[0].lines[0]
+	line := bytes.TrimLeft(f.src[l.start:l.end], " \t")
+	if len(line) < 3 || line[0] != '[' {
+		return false
+	}
+	k := bytes.IndexByte(line, ']')
+	return k < 0 || len(bytes.Trim(line[1:k], " \txX\t\n")) == 0
+}

@@ -1,0 +1,539 @@
+package adf
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+)
+
+// Inline conversion of the markdown fast path: code spans, emphasis,
+// strong, strikethrough, inline links and images, escapes and entities, in
+// the subset where the result is certain. Anything else (raw HTML,
+// autolinks, nested brackets, reference links, unequal or ambiguous
+// delimiter runs, non-ASCII text next to a delimiter) reports !ok and the
+// block goes to goldmark. The pieces feed the same inlineConv runs and
+// finish() (extensions, escapes, normalisation) as goldmark's path.
+
+type ftokKind uint8
+
+const (
+	ftText  ftokKind = iota // raw text buf[a:b]
+	ftCode                  // code span, content in str
+	ftDelim                 // delimiter run buf[a:b]
+	ftOpen                  // "[" or "![" at buf[a:b]
+	ftClose                 // "](...)" closing a link or image
+	ftSkip                  // matched delimiter or consumed token: emits nothing
+)
+
+type ftok struct {
+	kind      ftokKind
+	a, b      int
+	str       string
+	ch        byte
+	canOpen   bool
+	canClose  bool
+	image     bool
+	partner   int  // opener: index of its closer
+	mark      Mark // opener: the mark its range applies
+	dest      string
+	alt       string
+	isOpener  bool
+	matched   bool
+	linkClose bool
+}
+
+// inline converts the lines of a paragraph or heading to inline nodes.
+func (f *fastConv) inline(lines []fseg, allowMedia bool) ([]*Node, bool) {
+	buf := f.buf[:0]
+	for i, l := range lines {
+		line := f.src[l.start:l.end]
+		line = bytes.TrimRight(line, "\n")
+		line = bytes.TrimLeft(line, " \t")
+		if i == len(lines)-1 {
+			line = bytes.TrimRight(line, " \t")
+		} else if len(line) > 0 && (line[len(line)-1] == '\t' || line[len(line)-1] == '\\') {
+			f.buf = buf
+			return nil, false
+		}
+		if i > 0 {
+			buf = append(buf, '\n')
+		}
+		buf = append(buf, line...)
+	}
+	f.buf = buf
+	toks, ok := f.tokenize(buf)
+	if !ok {
+		return nil, false
+	}
+	ic := f.mc.inline(allowMedia, -1)
+	ic.c = &f.mc
+	if !f.emit(ic, buf, toks, allowMedia) {
+		return nil, false
+	}
+	return ic.finish(), true
+}
+
+func isLocalPart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '+' || c == '-'
+}
+
+func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
+	toks := f.toks[:0]
+	defer func() { f.toks = toks[:0] }()
+	textStart := 0
+	openIdx := -1 // the one open bracket (nested brackets are left to goldmark)
+	flush := func(end int) bool {
+		if end > textStart {
+			t := s[textStart:end]
+			if bytes.Contains(t, []byte("://")) || bytes.Contains(t, []byte("www.")) {
+				return false
+			}
+			for k := bytes.IndexByte(t, '@'); k >= 0; {
+				if k == 0 || isLocalPart(t[k-1]) {
+					return false
+				}
+				n := bytes.IndexByte(t[k+1:], '@')
+				if n < 0 {
+					break
+				}
+				k += n + 1
+			}
+			toks = append(toks, ftok{kind: ftText, a: textStart, b: end})
+		}
+		return true
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch c {
+		case '\\':
+			i += 2 // an escaped character (or a literal backslash) stays raw text
+			continue
+		case '<':
+			if i+1 < len(s) {
+				n := s[i+1]
+				if n == '/' || n == '!' || n == '?' || n >= 'a' && n <= 'z' || n >= 'A' && n <= 'Z' {
+					return nil, false // raw HTML or autolink
+				}
+			}
+			i++
+			continue
+		case '`':
+			n := 0
+			for i+n < len(s) && s[i+n] == '`' {
+				n++
+			}
+			end := closingTicks(s, i+n, n)
+			if end < 0 {
+				i += n // no closer: the run is literal text
+				continue
+			}
+			if !flush(i) {
+				return nil, false
+			}
+			content := string(s[i+n : end])
+			content = strings.ReplaceAll(content, "\n", " ")
+			if len(content) >= 2 && content[0] == ' ' && content[len(content)-1] == ' ' && strings.Trim(content, " ") != "" {
+				content = content[1 : len(content)-1]
+			}
+			toks = append(toks, ftok{kind: ftCode, a: i, b: end + n, str: content})
+			i = end + n
+			textStart = i
+			continue
+		case '*', '_', '~':
+			n := 0
+			for i+n < len(s) && s[i+n] == c {
+				n++
+			}
+			before, after := byte(' '), byte(' ')
+			if i > 0 {
+				before = s[i-1]
+			}
+			if i+n < len(s) {
+				after = s[i+n]
+			}
+			if before == '\n' {
+				before = ' '
+			}
+			if after == '\n' {
+				after = ' '
+			}
+			if before >= utf8.RuneSelf || after >= utf8.RuneSelf || before < ' ' && before != '\t' || after < ' ' && after != '\t' {
+				return nil, false // Unicode punctuation and spaces: leave to goldmark
+			}
+			canOpen, canClose := flanking(c, before, after)
+			if c == '~' && n > 2 {
+				canOpen, canClose = false, false
+			}
+			if !canOpen && !canClose {
+				i += n
+				continue
+			}
+			if canOpen && canClose || n > 2 {
+				return nil, false
+			}
+			if !flush(i) {
+				return nil, false
+			}
+			toks = append(toks, ftok{kind: ftDelim, a: i, b: i + n, ch: c, canOpen: canOpen, canClose: canClose})
+			i += n
+			textStart = i
+			continue
+		case '!', '[':
+			if c == '!' && (i+1 >= len(s) || s[i+1] != '[') {
+				i++
+				continue
+			}
+			if openIdx >= 0 {
+				return nil, false
+			}
+			if !flush(i) {
+				return nil, false
+			}
+			w := 1
+			if c == '!' {
+				w = 2
+			}
+			openIdx = len(toks)
+			toks = append(toks, ftok{kind: ftOpen, a: i, b: i + w, image: c == '!'})
+			i += w
+			textStart = i
+			continue
+		case ']':
+			if openIdx < 0 {
+				if f.refs {
+					return nil, false
+				}
+				i++
+				continue
+			}
+			dest, title, n, ok := inlineLinkTail(s[i+1:])
+			if !ok {
+				return nil, false
+			}
+			if !flush(i) {
+				return nil, false
+			}
+			closeIdx := len(toks)
+			toks = append(toks, ftok{kind: ftClose, a: i, b: i + 1 + n})
+			op := &toks[openIdx]
+			if strings.HasPrefix(dest, "accountid:") {
+				return nil, false // mentions
+			}
+			if op.image {
+				// alt text: plain text only
+				for k := openIdx + 1; k < closeIdx; k++ {
+					if toks[k].kind != ftText || bytes.IndexByte(s[toks[k].a:toks[k].b], '\n') >= 0 {
+						return nil, false
+					}
+				}
+				op.alt = string(s[op.b:i])
+				op.dest = dest
+				toks = toks[:openIdx+1]
+				toks[openIdx].partner = -1
+			} else {
+				if !processEmphasis(toks, openIdx) {
+					return nil, false
+				}
+				op.isOpener = true
+				op.partner = closeIdx
+				op.dest = dest
+				if dest != "" {
+					op.mark = Mark{Type: "link", Attrs: map[string]any{"href": dest}}
+					if title != "" {
+						op.mark.Attrs["title"] = title
+					}
+				}
+				toks[closeIdx].kind = ftSkip
+			}
+			openIdx = -1
+			i += 1 + n
+			textStart = i
+			continue
+		case '\n', ' ':
+		}
+		i++
+	}
+	if openIdx >= 0 {
+		if f.refs {
+			return nil, false
+		}
+		toks[openIdx].kind = ftText
+	}
+	if !flush(len(s)) {
+		return nil, false
+	}
+	if !processEmphasis(toks, -1) {
+		return nil, false
+	}
+	return toks, true
+}
+
+// flanking applies CommonMark's delimiter-run rules (ASCII neighbours).
+func flanking(c, before, after byte) (canOpen, canClose bool) {
+	bw, aw := before == ' ' || before == '\t', after == ' ' || after == '\t'
+	bp, ap := isASCIIPunct(before), isASCIIPunct(after)
+	left := !aw && (!ap || bw || bp)
+	right := !bw && (!bp || aw || ap)
+	if c == '_' {
+		return left && (!right || bp), right && (!left || ap)
+	}
+	return left, right
+}
+
+// closingTicks finds a backtick run of exactly n starting at or after from.
+func closingTicks(s []byte, from, n int) int {
+	for i := from; i < len(s); {
+		if s[i] != '`' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '`' {
+			j++
+		}
+		if j-i == n {
+			return i
+		}
+		i = j
+	}
+	return -1
+}
+
+// inlineLinkTail parses "(dest)" or "(dest "title")" right after "]" in a
+// plain form: no line break inside, no spaces in a bare destination.
+func inlineLinkTail(s []byte) (dest, title string, n int, ok bool) {
+	if len(s) == 0 || s[0] != '(' {
+		return "", "", 0, false
+	}
+	i := 1
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i < len(s) && s[i] == '<' {
+		j := i + 1
+		for j < len(s) && s[j] != '>' {
+			if s[j] == '<' || s[j] == '\n' || s[j] == '\\' {
+				return "", "", 0, false
+			}
+			j++
+		}
+		if j == len(s) {
+			return "", "", 0, false
+		}
+		dest = string(s[i+1 : j])
+		i = j + 1
+	} else {
+		j := i
+		depth := 0
+		for j < len(s) {
+			c := s[j]
+			if c == '\\' && j+1 < len(s) && isASCIIPunct(s[j+1]) {
+				j += 2
+				continue
+			}
+			if c <= ' ' || c == 0x7f {
+				break
+			}
+			if c == '(' {
+				depth++
+				if depth > 8 {
+					return "", "", 0, false
+				}
+			} else if c == ')' {
+				if depth == 0 {
+					break
+				}
+				depth--
+			}
+			j++
+		}
+		if depth != 0 {
+			return "", "", 0, false
+		}
+		dest = string(s[i:j])
+		i = j
+	}
+	sp := i
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i < len(s) && (s[i] == '"' || s[i] == '\'') && i > sp {
+		q := s[i]
+		j := i + 1
+		for j < len(s) && s[j] != q {
+			if s[j] == '\\' {
+				j++
+			} else if s[j] == '\n' {
+				return "", "", 0, false
+			}
+			j++
+		}
+		if j >= len(s) {
+			return "", "", 0, false
+		}
+		title = unescapeText(string(s[i+1 : j]))
+		i = j + 1
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+	}
+	if i >= len(s) || s[i] != ')' {
+		return "", "", 0, false
+	}
+	return unescapeText(dest), title, i + 1, true
+}
+
+// processEmphasis matches delimiter runs after index bottom as goldmark
+// does, for runs of equal length (1 or 2) only.
+func processEmphasis(toks []ftok, bottom int) bool {
+	for ci := bottom + 1; ci < len(toks); ci++ {
+		closer := &toks[ci]
+		if closer.kind != ftDelim || !closer.canClose || closer.matched {
+			continue
+		}
+		oi := -1
+		for k := ci - 1; k > bottom; k-- {
+			o := &toks[k]
+			if o.kind == ftDelim && !o.matched && o.canOpen && o.ch == closer.ch {
+				oi = k
+				break
+			}
+		}
+		if oi < 0 {
+			if !closer.canOpen {
+				closer.kind = ftText
+			}
+			continue
+		}
+		op := &toks[oi]
+		n := op.b - op.a
+		if n != closer.b-closer.a {
+			return false
+		}
+		switch {
+		case op.ch == '~':
+			op.mark = Mark{Type: "strike"}
+		case n == 2:
+			op.mark = Mark{Type: "strong"}
+		default:
+			op.mark = Mark{Type: "em"}
+		}
+		op.matched, op.isOpener, op.partner = true, true, ci
+		closer.matched = true
+		closer.kind = ftSkip
+		for k := oi + 1; k < ci; k++ {
+			if toks[k].kind == ftDelim && !toks[k].matched {
+				toks[k].kind = ftText
+			}
+		}
+	}
+	for k := bottom + 1; k < len(toks); k++ {
+		if toks[k].kind == ftDelim && !toks[k].matched {
+			toks[k].kind = ftText
+		}
+	}
+	return true
+}
+
+// emit feeds the tokens, with the marks of the ranges around them, to ic.
+func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) bool {
+	type frame struct {
+		marks []Mark
+		end   int
+	}
+	var stack []frame
+	var marks []Mark
+	for i := range toks {
+		for len(stack) > 0 && stack[len(stack)-1].end == i {
+			stack = stack[:len(stack)-1]
+			marks = nil
+			if len(stack) > 0 {
+				marks = stack[len(stack)-1].marks
+			}
+		}
+		t := &toks[i]
+		switch t.kind {
+		case ftText:
+			emitRaw(ic, s[t.a:t.b], marks)
+		case ftCode:
+			cm := []Mark{{Type: "code"}}
+			for _, m := range marks {
+				if m.Type == "link" {
+					cm = append(cm, m)
+				}
+			}
+			ic.addText(t.str, sortMarks(cm))
+		case ftDelim:
+			if t.isOpener {
+				inner := marks
+				if t.mark.Type != "" {
+					inner = withMark(marks, t.mark)
+				}
+				stack = append(stack, frame{inner, t.partner})
+				marks = inner
+			} else {
+				emitRaw(ic, s[t.a:t.b], marks)
+			}
+		case ftOpen:
+			if t.image {
+				f.image(ic, t, marks, allowMedia)
+				continue
+			}
+			inner := marks
+			if t.mark.Type != "" {
+				inner = withMark(withoutMark(marks, "link"), t.mark)
+			}
+			stack = append(stack, frame{inner, t.partner})
+			marks = inner
+		}
+	}
+	return true
+}
+
+func (f *fastConv) image(ic *inlineConv, t *ftok, marks []Mark, allowMedia bool) {
+	alt := ""
+	if t.alt != "" {
+		sub := &inlineConv{c: &f.mc, from: -1}
+		sub.addRaw([]byte(t.alt), nil)
+		alt = plainText(sub.finish())
+	}
+	url := t.dest
+	if allowMedia && url != "" {
+		media := &Node{Type: "media", Attrs: map[string]any{"type": "external", "url": url}}
+		if alt != "" {
+			media.Attrs["alt"] = alt
+		}
+		ic.addNode(&Node{Type: "mediaSingle", Attrs: map[string]any{"layout": "center"}, Content: []*Node{media}})
+		return
+	}
+	if alt == "" {
+		alt = url
+	}
+	if url == "" || hasCode(marks) {
+		ic.addText(alt, marks)
+		return
+	}
+	ic.addText(alt, withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": url}}))
+}
+
+// emitRaw adds raw text, turning line ends into soft or hard breaks as
+// goldmark's text nodes do.
+func emitRaw(ic *inlineConv, seg []byte, marks []Mark) {
+	for {
+		k := bytes.IndexByte(seg, '\n')
+		if k < 0 {
+			ic.addRaw(seg, marks)
+			return
+		}
+		part := seg[:k]
+		if len(part) >= 2 && part[len(part)-1] == ' ' && part[len(part)-2] == ' ' {
+			ic.addRaw(bytes.TrimRight(part, " \t"), marks)
+			ic.trimTrailingSpace()
+			ic.addNode(&Node{Type: "hardBreak"})
+		} else {
+			ic.addRaw(bytes.TrimRight(part, " \t"), marks)
+			ic.addRaw(space, marks)
+		}
+		seg = seg[k+1:]
+	}
+}
