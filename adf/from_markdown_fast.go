@@ -82,6 +82,13 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 	for i := 0; i < n; {
 		if ok1[i] {
 			out = append(out, conv[i]...)
+			if st != nil {
+				end := len(src)
+				if i+1 < n {
+					end = kids[i+1].start
+				}
+				st.fast += end - kids[i].start
+			}
 			i++
 			continue
 		}

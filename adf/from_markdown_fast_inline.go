@@ -26,20 +26,19 @@ const (
 )
 
 type ftok struct {
-	kind      ftokKind
-	a, b      int
-	str       string
-	ch        byte
-	canOpen   bool
-	canClose  bool
-	image     bool
-	partner   int  // opener: index of its closer
-	mark      Mark // opener: the mark its range applies
-	dest      string
-	alt       string
-	isOpener  bool
-	matched   bool
-	linkClose bool
+	kind     ftokKind
+	a, b     int
+	str      string
+	ch       byte
+	canOpen  bool
+	canClose bool
+	image    bool
+	partner  int  // opener: index of its closer
+	mark     Mark // opener: the mark its range applies
+	dest     string
+	alt      string
+	isOpener bool
+	matched  bool
 }
 
 // inline converts the lines of a paragraph or heading to inline nodes.
