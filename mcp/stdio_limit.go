@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 
@@ -77,7 +78,7 @@ func (l *lineLimiter) refuse(size int) {
 	msg, _ := json.Marshal(mcpgo.JSONRPCError{
 		JSONRPC: mcpgo.JSONRPC_VERSION,
 		ID:      mcpgo.NewRequestId(leadingID(l.line)),
-		Error:   mcpgo.NewJSONRPCErrorDetails(mcpgo.INVALID_REQUEST, tooLargeMessage(int64(l.max)), nil),
+		Error:   mcpgo.NewJSONRPCErrorDetails(mcpgo.INVALID_REQUEST, TooLargeMessage(int64(l.max)), nil),
 	})
 	_, _ = l.out.Write(append(msg, '\n'))
 }
@@ -131,4 +132,28 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.w.Write(p)
+}
+
+// DefaultMaxRequestBytes bounds one JSON-RPC message: an HTTP request body
+// or a line on stdio (4 MiB; --max-request-bytes changes it). The largest
+// argument the tools accept (a ~5 MB page) needs more; such a page is
+// refused by its own limit first on a server configured for it.
+const DefaultMaxRequestBytes = 4 << 20
+
+// TooLargeMessage is the refusal of a message over max bytes.
+func TooLargeMessage(max int64) string {
+	return fmt.Sprintf("request too large: this server accepts JSON-RPC messages up to %d bytes (%s; serve --max-request-bytes). "+
+		"Nothing was done. Send less per call: split a long description, comment or page into several calls, or shorten the query.",
+		max, humanBytes(max))
+}
+
+// humanBytes renders n as KiB or MiB when it is a whole multiple.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

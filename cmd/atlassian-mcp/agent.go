@@ -12,7 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/atlassian-mcp/atlassian-mcp/mcp"
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 )
 
 func runAgent(_ context.Context, s streams, args []string) error {
@@ -85,20 +85,20 @@ func (f *configFlags) path() (string, error) {
 
 // load reads the config; a missing file is an empty config when
 // missingOK.
-func (f *configFlags) load(missingOK bool) (*mcp.Config, string, error) {
+func (f *configFlags) load(missingOK bool) (*gateway.Config, string, error) {
 	path, err := f.path()
 	if err != nil {
 		return nil, "", err
 	}
-	cfg, err := mcp.LoadConfig(path)
+	cfg, err := gateway.LoadConfig(path)
 	if errors.Is(err, os.ErrNotExist) {
 		if !missingOK {
 			return nil, path, fmt.Errorf("no agents config at %s; add an agent with 'atlassian-mcp agent add'", path)
 		}
-		return &mcp.Config{Tenants: map[string]*mcp.TenantConfig{}}, path, nil
+		return &gateway.Config{Tenants: map[string]*gateway.TenantConfig{}}, path, nil
 	}
 	if cfg != nil && cfg.Tenants == nil {
-		cfg.Tenants = map[string]*mcp.TenantConfig{}
+		cfg.Tenants = map[string]*gateway.TenantConfig{}
 	}
 	return cfg, path, err
 }
@@ -120,7 +120,7 @@ func runAgentAdd(s streams, args []string) error {
 	if *name == "" || *tenant == "" || *profile == "" || fs.NArg() > 0 {
 		return usage(errors.New("--name, --tenant and --profile are required"))
 	}
-	t, err := mcp.ParseTier(*tier)
+	t, err := gateway.ParseTier(*tier)
 	if err != nil {
 		return usagef("--default-tier: %v", err)
 	}
@@ -133,16 +133,16 @@ func runAgentAdd(s streams, args []string) error {
 	}
 	newTenant := cfg.Tenants[*tenant] == nil
 	if newTenant {
-		cfg.Tenants[*tenant] = &mcp.TenantConfig{}
+		cfg.Tenants[*tenant] = &gateway.TenantConfig{}
 		if *connection != "" && *connection != *tenant {
 			cfg.Tenants[*tenant].Connection = *connection
 		}
 	}
-	token, hash, err := mcp.NewToken()
+	token, hash, err := gateway.NewToken()
 	if err != nil {
 		return err
 	}
-	cfg.Agents = append(cfg.Agents, &mcp.AgentConfig{
+	cfg.Agents = append(cfg.Agents, &gateway.AgentConfig{
 		Name: *name, TokenSHA256: hash, Tenant: *tenant, Profile: *profile,
 		Tools: splitList(*tools), DefaultTier: t, Trusted: *trusted,
 	})
@@ -185,7 +185,7 @@ func runAgentList(s streams, args []string) error {
 			return err
 		}
 		var tools []string
-		for _, n := range mcp.ToolNames() {
+		for _, n := range gateway.ToolNames() {
 			if id.Assigned(n) {
 				tools = append(tools, n)
 			}
@@ -240,7 +240,7 @@ func runAgentRemove(s streams, args []string) error {
 		return err
 	}
 	n := len(cfg.Agents)
-	cfg.Agents = slices.DeleteFunc(cfg.Agents, func(a *mcp.AgentConfig) bool { return a.Name == *name })
+	cfg.Agents = slices.DeleteFunc(cfg.Agents, func(a *gateway.AgentConfig) bool { return a.Name == *name })
 	if len(cfg.Agents) == n {
 		return fmt.Errorf("no agent %q in %s", *name, path)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/atlassian-mcp/atlassian-mcp/mcp"
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
@@ -62,7 +62,7 @@ func addAgent(t *testing.T, dataDir string, args ...string) string {
 	t.Helper()
 	code, out, errOut := runWith(t, nil, append([]string{"agent", "add", "--data-dir", dataDir}, args...)...)
 	token := strings.TrimSpace(out)
-	if code != exitOK || !strings.HasPrefix(token, mcp.TokenPrefix) || strings.Count(out, "\n") != 1 {
+	if code != exitOK || !strings.HasPrefix(token, gateway.TokenPrefix) || strings.Count(out, "\n") != 1 {
 		t.Fatalf("agent add %v: exit %d\nstdout %q\nstderr %s", args, code, out, errOut)
 	}
 	return token
@@ -124,7 +124,7 @@ func TestTwoTenantsFromAConfigAsANewUserSetsItUp(t *testing.T) {
 	}
 	// The admin lists who is internal and VIP for acme.
 	path := filepath.Join(dir, "config.json")
-	cfg, err := mcp.LoadConfig(path)
+	cfg, err := gateway.LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestTwoTenantsFromAConfigAsANewUserSetsItUp(t *testing.T) {
 	for _, c := range []*client.Client{cosC, mailC, opsC} {
 		initialize(t, c)
 	}
-	bad := httpClient(t, endpoint, mcp.TokenPrefix+strings.Repeat("x", 43))
+	bad := httpClient(t, endpoint, gateway.TokenPrefix+strings.Repeat("x", 43))
 	var init mcpgo.InitializeRequest
 	init.Params.ProtocolVersion = mcpgo.LATEST_PROTOCOL_VERSION
 	if _, err := bad.Initialize(context.Background(), init); err == nil {
@@ -206,9 +206,9 @@ func TestTwoTenantsFromAConfigAsANewUserSetsItUp(t *testing.T) {
 		t.Fatalf("audit: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = runWith(t, nil, "audit", "--data-dir", dir, "--tenant", "acme", "--status", "denied", "--json")
-	var denied []mcp.AuditEntry
+	var denied []gateway.AuditEntry
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var e mcp.AuditEntry
+		var e gateway.AuditEntry
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("audit --json line %q: %v", line, err)
 		}
@@ -230,7 +230,7 @@ func TestTwoTenantsFromAConfigAsANewUserSetsItUp(t *testing.T) {
 	if code, _, errOut := runWith(t, nil, "agent", "remove", "--data-dir", dir, "--name", "acme-mail"); code != exitOK {
 		t.Fatalf("agent remove: %d %s", code, errOut)
 	}
-	if cfg, err := mcp.LoadConfig(path); err != nil || len(cfg.Agents) != 2 || cfg.Agent("acme-mail") != nil {
+	if cfg, err := gateway.LoadConfig(path); err != nil || len(cfg.Agents) != 2 || cfg.Agent("acme-mail") != nil {
 		t.Fatalf("after remove: %v %+v", err, cfg)
 	}
 }
@@ -296,7 +296,7 @@ func TestAuditSurvivesKill9UnderLoad(t *testing.T) {
 		t.Fatalf("only %d calls were answered before the kill", len(acked))
 	}
 
-	res, err := mcp.ReadAudit(filepath.Join(dir, "audit"), "acme", mcp.AuditFilter{})
+	res, err := gateway.ReadAudit(filepath.Join(dir, "audit"), "acme", gateway.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestAuditSurvivesKill9UnderLoad(t *testing.T) {
 	initialize(t, c)
 	callAs(t, c, "atlassian_jira_get_issue", map[string]any{"issueKey": "ENG-1"}, "", "after-restart")
 	stopGracefully(t, cmd)
-	res, err = mcp.ReadAudit(filepath.Join(dir, "audit"), "acme", mcp.AuditFilter{Agent: "loader"})
+	res, err = gateway.ReadAudit(filepath.Join(dir, "audit"), "acme", gateway.AuditFilter{Agent: "loader"})
 	if err != nil || res.Entries[len(res.Entries)-1].ExecutionID != "after-restart" || len(res.Skipped) > 1 {
 		t.Fatalf("after restart: %v, skipped %v", err, res.Skipped)
 	}
@@ -407,9 +407,9 @@ func TestStdioCallsAreAuditedWithTheFlagsProfile(t *testing.T) {
 	}
 	c.Close()
 	code, out, errOut := runWith(t, nil, "audit", "--data-dir", dir, "--json")
-	var got []mcp.AuditEntry
+	var got []gateway.AuditEntry
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var e mcp.AuditEntry
+		var e gateway.AuditEntry
 		if json.Unmarshal([]byte(line), &e) == nil {
 			got = append(got, e)
 		}

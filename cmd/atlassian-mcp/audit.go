@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/atlassian-mcp/atlassian-mcp/mcp"
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 )
 
 func runAudit(_ context.Context, s streams, args []string) error {
@@ -33,8 +33,8 @@ Lines torn by a crash are skipped and reported on stderr.`)
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	f := mcp.AuditFilter{Tool: *tool, Agent: *agent, Status: *status}
-	if *status != "" && !slices.Contains([]string{mcp.StatusOK, mcp.StatusError, mcp.StatusDenied}, *status) {
+	f := gateway.AuditFilter{Tool: *tool, Agent: *agent, Status: *status}
+	if *status != "" && !slices.Contains([]string{gateway.StatusOK, gateway.StatusError, gateway.StatusDenied}, *status) {
 		return usagef("--status %q: want ok, error or denied", *status)
 	}
 	if *since != "" {
@@ -51,13 +51,13 @@ Lines torn by a crash are skipped and reported on stderr.`)
 	dir := filepath.Join(dataDir, "audit")
 	tenants := []string{*tenant}
 	if *tenant == "" {
-		if tenants, err = mcp.AuditTenants(dir); err != nil {
+		if tenants, err = gateway.AuditTenants(dir); err != nil {
 			return err
 		}
 	}
-	var entries []mcp.AuditEntry
+	var entries []gateway.AuditEntry
 	for _, t := range tenants {
-		res, err := mcp.ReadAudit(dir, t, f)
+		res, err := gateway.ReadAudit(dir, t, f)
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ Lines torn by a crash are skipped and reported on stderr.`)
 		}
 		entries = append(entries, res.Entries...)
 	}
-	slices.SortStableFunc(entries, func(a, b mcp.AuditEntry) int { return a.Time.Compare(b.Time) })
+	slices.SortStableFunc(entries, func(a, b gateway.AuditEntry) int { return a.Time.Compare(b.Time) })
 	if *limit > 0 && len(entries) > *limit {
 		entries = entries[len(entries)-*limit:]
 	}
@@ -102,7 +102,7 @@ Lines torn by a crash are skipped and reported on stderr.`)
 
 // auditDetail is the error of a failed call or the identifying
 // parameters of a successful one, on one short line.
-func auditDetail(e mcp.AuditEntry) string {
+func auditDetail(e gateway.AuditEntry) string {
 	if e.Error != "" {
 		return oneLine(e.Error, 120)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
@@ -51,7 +52,7 @@ func BenchmarkStartupPhases(b *testing.B) {
 	}
 	b.Run("audit-log", func(b *testing.B) {
 		for b.Loop() {
-			a, err := mcp.OpenAuditLog(filepath.Join(dir, "audit"), sf.connection, mcp.AuditOptions{})
+			a, err := gateway.OpenAuditLog(filepath.Join(dir, "audit"), sf.connection, gateway.AuditOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}

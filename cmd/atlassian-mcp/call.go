@@ -10,7 +10,7 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/atlassian-mcp/atlassian-mcp/mcp"
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 )
 
 func runCall(ctx context.Context, s streams, args []string) error {
@@ -85,7 +85,7 @@ func inProcessClient(ctx context.Context, s streams, o *serveOptions, waitSchema
 	}
 	st.LoadSchema(ctx, waitSchema)
 	// The same guard and audit log as serve: the local user is the owner.
-	srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, mcp.Owner(st.Config.Connection), mcp.AuditOptions{}, logger)
+	srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, gateway.Owner(st.Config.Connection), gateway.AuditOptions{}, logger)
 	if err != nil {
 		cleanup()
 		return nil, nil, err

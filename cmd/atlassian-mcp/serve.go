@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 	"github.com/atlassian-mcp/atlassian-mcp/internal/loopback"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
@@ -62,7 +63,7 @@ agent token for the sandbox tenant on stderr.`)
 	if o.maxRequestBytes < 1024 {
 		return usagef("--max-request-bytes %d: want at least 1024 (default %d)", o.maxRequestBytes, mcp.DefaultMaxRequestBytes)
 	}
-	origins, err := mcp.ParseOrigins(sf.origins)
+	origins, err := gateway.ParseOrigins(sf.origins)
 	if err != nil {
 		return usagef("--allowed-origins: %v", err)
 	}
@@ -80,7 +81,7 @@ agent token for the sandbox tenant on stderr.`)
 	defer cleanup()
 	id, _ := sf.localIdentity(st.Config.Connection)
 	st.LoadSchema(ctx, false)
-	srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, id, mcp.AuditOptions{}, logger)
+	srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, id, gateway.AuditOptions{}, logger)
 	if err != nil {
 		return err
 	}
@@ -103,15 +104,15 @@ type serveAccessFlags struct {
 }
 
 // localIdentity is the caller of a stdio or --no-auth server of tenant.
-func (f *serveAccessFlags) localIdentity(tenant string) (*mcp.Identity, error) {
-	id := mcp.Owner(tenant)
-	tier, err := mcp.ParseTier(f.tier)
+func (f *serveAccessFlags) localIdentity(tenant string) (*gateway.Identity, error) {
+	id := gateway.Owner(tenant)
+	tier, err := gateway.ParseTier(f.tier)
 	if err != nil {
 		return nil, fmt.Errorf("--tier: %w", err)
 	}
 	id.DefaultTier = tier
 	if f.profile != "owner" {
-		if id.Policy, err = mcp.ProfilePolicy(f.profile); err != nil {
+		if id.Policy, err = gateway.ProfilePolicy(f.profile); err != nil {
 			return nil, fmt.Errorf("--profile: %w (or owner)", err)
 		}
 		id.Profile = f.profile
@@ -124,18 +125,18 @@ func (f *serveAccessFlags) localIdentity(tenant string) (*mcp.Identity, error) {
 // caller has loaded (or started discovering) its schema. def is
 // the identity of calls that carry none (stdio); nil for HTTP, where the
 // gateway sets each request's.
-func tenantServer(o *serveOptions, st *site.Site, tenant string, def *mcp.Identity, ao mcp.AuditOptions, logger *slog.Logger) (*mcp.Server, func(), error) {
+func tenantServer(o *serveOptions, st *site.Site, tenant string, def *gateway.Identity, ao gateway.AuditOptions, logger *slog.Logger) (*mcp.Server, func(), error) {
 	dir, err := o.store.dir()
 	if err != nil {
 		return nil, nil, err
 	}
-	audit, err := mcp.OpenAuditLog(filepath.Join(dir, "audit"), tenant, ao)
+	audit, err := gateway.OpenAuditLog(filepath.Join(dir, "audit"), tenant, ao)
 	if err != nil {
 		return nil, nil, err
 	}
 	opts := o.tools.options(mcp.Products(st), logger.With("tenant", tenant))
 	opts.MaxRequestBytes = o.maxRequestBytes
-	(&mcp.Guard{Tenant: tenant, Audit: audit, Default: def, Logger: logger}).Apply(&opts)
+	(&gateway.Guard{Tenant: tenant, Audit: audit, Default: def, Logger: logger}).Apply(&opts)
 	srv, err := mcp.NewServer(mcp.AllTools(mcp.NewDeps(st)), st.Schema, opts)
 	if err != nil {
 		audit.Close()
@@ -158,7 +159,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		}
 	}()
 	servers := map[string]*mcp.Server{}
-	gopts := mcp.GatewayOptions{Path: "/mcp", Logger: logger, MaxRequestBytes: o.maxRequestBytes, AllowedOrigins: sf.allowed}
+	gopts := gateway.Options{Path: "/mcp", Logger: logger, MaxRequestBytes: o.maxRequestBytes, AllowedOrigins: sf.allowed}
 	if sf.noAuth {
 		if sf.config != "" {
 			return usage(errors.New("--no-auth serves one connection without agents; drop --config"))
@@ -173,7 +174,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		closers = append(closers, cleanup)
 		id, _ := sf.localIdentity(st.Config.Connection)
 		st.LoadSchema(ctx, false)
-		srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, nil, mcp.AuditOptions{}, logger)
+		srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, nil, gateway.AuditOptions{}, logger)
 		if err != nil {
 			return err
 		}
@@ -222,7 +223,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		closers = append(closers, closeAudit)
 		servers[tenant] = srv
 	}
-	if gopts.Auth, err = mcp.NewAuthenticator(cfg); err != nil {
+	if gopts.Auth, err = gateway.NewAuthenticator(cfg); err != nil {
 		return err
 	}
 	if len(cfg.Agents) == 0 {
@@ -238,7 +239,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 // loadServeConfig loads --config (default <data-dir>/config.json). With
 // --sandbox and no config file it returns a nil config: the sandbox gets
 // one of its own.
-func loadServeConfig(o *serveOptions, sf *serveAccessFlags) (*mcp.Config, string, error) {
+func loadServeConfig(o *serveOptions, sf *serveAccessFlags) (*gateway.Config, string, error) {
 	path := sf.config
 	if path == "" {
 		if o.sandbox && o.store.dataDir == "" && os.Getenv(envDataDir) == "" {
@@ -250,7 +251,7 @@ func loadServeConfig(o *serveOptions, sf *serveAccessFlags) (*mcp.Config, string
 		}
 		path = filepath.Join(dir, "config.json")
 	}
-	cfg, err := mcp.LoadConfig(path)
+	cfg, err := gateway.LoadConfig(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist) && o.sandbox && sf.config == "":
 		return nil, "", nil
@@ -267,14 +268,14 @@ func loadServeConfig(o *serveOptions, sf *serveAccessFlags) (*mcp.Config, string
 // sandboxConfig is the config of a sandbox served over HTTP with no config
 // file: tenant "sandbox" on the sandbox connection and one agent with
 // every tool whose calls without a sender are vip.
-func sandboxConfig(connection string) (*mcp.Config, string, error) {
-	token, hash, err := mcp.NewToken()
+func sandboxConfig(connection string) (*gateway.Config, string, error) {
+	token, hash, err := gateway.NewToken()
 	if err != nil {
 		return nil, "", err
 	}
-	cfg := &mcp.Config{
-		Tenants: map[string]*mcp.TenantConfig{"sandbox": {Connection: connection, BusinessDomains: []string{"example.com"}}},
-		Agents:  []*mcp.AgentConfig{{Name: "sandbox", TokenSHA256: hash, Tenant: "sandbox", Profile: mcp.ProfileAICOS, DefaultTier: mcp.VIP}},
+	cfg := &gateway.Config{
+		Tenants: map[string]*gateway.TenantConfig{"sandbox": {Connection: connection, BusinessDomains: []string{"example.com"}}},
+		Agents:  []*gateway.AgentConfig{{Name: "sandbox", TokenSHA256: hash, Tenant: "sandbox", Profile: gateway.ProfileAICOS, DefaultTier: gateway.VIP}},
 	}
 	return cfg, token, cfg.Validate()
 }
@@ -414,8 +415,8 @@ func checkLoopback(addr string) error {
 
 // serveHTTP serves the gateway over servers at /mcp until ctx ends, then
 // shuts down gracefully.
-func serveHTTP(ctx context.Context, s streams, servers map[string]*mcp.Server, gopts mcp.GatewayOptions, addr string, logger *slog.Logger) error {
-	gw, err := mcp.NewGateway(servers, gopts)
+func serveHTTP(ctx context.Context, s streams, servers map[string]*mcp.Server, gopts gateway.Options, addr string, logger *slog.Logger) error {
+	gw, err := gateway.New(servers, gopts)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package mcp
+package gateway
 
 import (
 	"context"
@@ -8,20 +8,22 @@ import (
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
+
+	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 )
 
 // benchDeps are the tools' dependencies on a sandbox without rate limits.
-func benchDeps(b *testing.B) *Deps {
+func benchDeps(b *testing.B) *mcp.Deps {
 	b.Helper()
 	_, deps := newSandboxDeps(b, []atlassian.Option{atlassian.WithoutRateLimits()}, sandbox.WithoutRateLimits())
 	return deps
 }
 
 // benchClient serves deps with opts to a stdio client.
-func benchClient(b *testing.B, deps *Deps, opts Options) *client.Client {
+func benchClient(b *testing.B, deps *mcp.Deps, opts mcp.Options) *client.Client {
 	b.Helper()
-	opts.Products = []Product{Jira, Confluence}
-	srv, err := NewServer(AllTools(deps), deps.Schema, opts)
+	opts.Products = bothProducts
+	srv, err := mcp.NewServer(mcp.AllTools(deps), deps.Schema, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,7 +47,7 @@ func BenchmarkCallAuditOverhead(b *testing.B) {
 		guard bool
 	}{{"bare", false, false}, {"guard", false, true}, {"guard+audit", true, true}}
 	for _, v := range variants {
-		opts := Options{}
+		opts := mcp.Options{}
 		if v.guard {
 			g := &Guard{Tenant: "acme", Default: id}
 			if v.audit {

@@ -1,4 +1,4 @@
-package mcp
+package gateway
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 )
 
 // Tier is how far a sender behind a call is trusted: External < Internal <
@@ -490,7 +492,7 @@ func (g *Guard) Hooks() *server.Hooks {
 
 // Apply installs the guard in opts: its middleware outermost, its tool
 // filter and its hooks.
-func (g *Guard) Apply(opts *Options) {
+func (g *Guard) Apply(opts *mcp.Options) {
 	opts.Middleware = append([]server.ToolHandlerMiddleware{g.Middleware}, opts.Middleware...)
 	opts.ToolFilter = g.ToolFilter
 	opts.Hooks = g.Hooks()

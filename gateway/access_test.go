@@ -1,4 +1,4 @@
-package mcp
+package gateway
 
 import (
 	"context"
@@ -9,15 +9,17 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 )
 
 func TestPolicyToolTablesMatchToolKinds(t *testing.T) {
-	tools := AllTools(&Deps{})
+	tools := mcp.AllTools(&mcp.Deps{})
 	var names []string
 	for _, tool := range tools {
 		names = append(names, tool.Name)
 		want := slices.Contains(readTools, tool.Name)
-		if got := tool.Kind == ReadOnly; got != want {
+		if got := tool.Kind == mcp.ReadOnly; got != want {
 			t.Errorf("%s: kind %v, but readTools says read=%v", tool.Name, tool.Kind, want)
 		}
 		if !want && !slices.Contains(writeTools, tool.Name) {
@@ -142,11 +144,11 @@ var matrixArgs = map[string]map[string]any{
 }
 
 // guardedClient serves deps' tools behind g to an in-process client.
-func guardedClient(t *testing.T, deps *Deps, g *Guard) *client.Client {
+func guardedClient(t *testing.T, deps *mcp.Deps, g *Guard) *client.Client {
 	t.Helper()
-	opts := Options{Products: []Product{Jira, Confluence}}
+	opts := mcp.Options{Products: bothProducts}
 	g.Apply(&opts)
-	srv, err := NewServer(AllTools(deps), deps.Schema, opts)
+	srv, err := mcp.NewServer(mcp.AllTools(deps), deps.Schema, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +334,7 @@ func TestGuardRefusesCallsWithoutIdentityOrOfAnotherTenant(t *testing.T) {
 			req := callRequest("atlassian_jira_search", nil)
 			req.Params.Arguments = matrixArgs["atlassian_jira_search"]
 			h.site.ResetRequests()
-			res, err := g.Middleware(h.deps.jiraSearchHandler())(context.Background(), req)
+			res, err := g.Middleware(jiraSearchHandler(t, h.deps))(context.Background(), req)
 			if err != nil || !res.IsError || len(h.site.Requests()) != 0 {
 				t.Fatalf("not refused: %v %+v, %d requests", err, res, len(h.site.Requests()))
 			}
@@ -345,6 +347,13 @@ func TestGuardRefusesCallsWithoutIdentityOrOfAnotherTenant(t *testing.T) {
 }
 
 // jiraSearchHandler is the search tool's bare handler.
-func (d *Deps) jiraSearchHandler() func(context.Context, mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
-	return jiraSearchTool(d).Handler
+func jiraSearchHandler(t *testing.T, d *mcp.Deps) func(context.Context, mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
+	t.Helper()
+	for _, tool := range mcp.AllTools(d) {
+		if tool.Name == "atlassian_jira_search" {
+			return tool.Handler
+		}
+	}
+	t.Fatal("no atlassian_jira_search tool")
+	return nil
 }

@@ -1,4 +1,4 @@
-package mcp
+package gateway
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
+
+	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 )
 
 // twoTenants is an HTTP gateway over two sandbox sites: tenant acme (the
@@ -63,20 +65,20 @@ func newTwoTenants(t *testing.T) *twoTenants {
 	if err != nil {
 		t.Fatal(err)
 	}
-	servers := map[string]*Server{}
+	servers := map[string]*mcp.Server{}
 	for tenant, h := range map[string]*harness{"acme": tt.acme, "globex": tt.globex} {
 		audit, err := OpenAuditLog(tt.auditDir, tenant, cfg.Audit.Options())
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { audit.Close() })
-		opts := Options{Products: []Product{Jira, Confluence}}
+		opts := mcp.Options{Products: bothProducts}
 		(&Guard{Tenant: tenant, Audit: audit}).Apply(&opts)
-		if servers[tenant], err = NewServer(AllTools(h.deps), h.deps.Schema, opts); err != nil {
+		if servers[tenant], err = mcp.NewServer(mcp.AllTools(h.deps), h.deps.Schema, opts); err != nil {
 			t.Fatal(err)
 		}
 	}
-	gw, err := NewGateway(servers, GatewayOptions{Auth: auth})
+	gw, err := New(servers, Options{Auth: auth})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package mcp
+package gateway
 
 import (
 	"bytes"
@@ -12,31 +12,9 @@ import (
 	"sync"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 )
-
-// DefaultMaxRequestBytes bounds one JSON-RPC message: an HTTP request body
-// or a line on stdio (4 MiB; --max-request-bytes changes it). The largest
-// argument the tools accept (a ~5 MB page) needs more; such a page is
-// refused by its own limit first on a server configured for it.
-const DefaultMaxRequestBytes = 4 << 20
-
-// tooLargeMessage is the refusal of a message over max bytes.
-func tooLargeMessage(max int64) string {
-	return fmt.Sprintf("request too large: this server accepts JSON-RPC messages up to %d bytes (%s; serve --max-request-bytes). "+
-		"Nothing was done. Send less per call: split a long description, comment or page into several calls, or shorten the query.",
-		max, humanBytes(max))
-}
-
-// humanBytes renders n as KiB or MiB when it is a whole multiple.
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
 
 // writeRPCError answers an HTTP request with status and a JSON-RPC error
 // whose id is null (the request was not decoded).
@@ -59,14 +37,14 @@ func readLimitedBody(w http.ResponseWriter, r *http.Request, max int64) bool {
 		return true
 	}
 	if r.ContentLength > max {
-		writeRPCError(w, http.StatusRequestEntityTooLarge, mcpgo.INVALID_REQUEST, tooLargeMessage(max))
+		writeRPCError(w, http.StatusRequestEntityTooLarge, mcpgo.INVALID_REQUEST, mcp.TooLargeMessage(max))
 		return false
 	}
 	body, err := readChunked(http.MaxBytesReader(w, r.Body, max))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		writeRPCError(w, http.StatusRequestEntityTooLarge, mcpgo.INVALID_REQUEST, tooLargeMessage(max))
+		writeRPCError(w, http.StatusRequestEntityTooLarge, mcpgo.INVALID_REQUEST, mcp.TooLargeMessage(max))
 		return false
 	case err != nil:
 		writeRPCError(w, http.StatusBadRequest, mcpgo.PARSE_ERROR, "could not read the request body: "+err.Error())
