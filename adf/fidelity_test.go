@@ -45,6 +45,37 @@ var fidelityCases = []struct {
 	{"nested marks in any order",
 		`<p><span style="color: #00ff00;"><em><strong>x</strong></em></span></p>`,
 		"***<span style=\"color: #00ff00\">x</span>***\n"},
+	{"image caption kept as the title",
+		`<ac:image ac:alt="arch"><ri:attachment ri:filename="a.png"/><ac:caption><p>The <strong>architecture</strong> "overview" diagram</p></ac:caption></ac:image>`,
+		"![arch](confluence-attachment:a.png \"The architecture \\\"overview\\\" diagram\")\n"},
+	{"inline image with a caption",
+		`<p>x <ac:image><ri:url ri:value="https://e.com/i.png"/><ac:caption><p>cap</p></ac:caption></ac:image> y</p>`,
+		"x ![](https://e.com/i.png \"cap\") y\n"},
+	{"time text kept",
+		`<p>Due <time datetime="2026-01-31">31 Jan 2026</time>, then <time datetime="2026-02-01"/></p>`,
+		"Due 31 Jan 2026, then {date:2026-02-01}\n"},
+}
+
+// TestADFFidelity: markdown that FromMarkdown reads into valid ADF comes
+// back from ToMarkdown unchanged.
+func TestADFFidelity(t *testing.T) {
+	for _, md := range []string{
+		"![arch](https://e.com/a.png \"The overview\")\n",
+		"```mermaid\ngraph TD\n```\n",
+		"```py\nprint(1)\n```\n",
+	} {
+		d, err := FromMarkdown(md)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Validate(d); err != nil {
+			t.Fatalf("%q: invalid ADF: %v", md, err)
+		}
+		got, err := ToMarkdown(d)
+		if err != nil || got != md {
+			t.Fatalf("ADF round trip of %q gave %q (%v)", md, got, err)
+		}
+	}
 }
 
 func TestStorageFidelity(t *testing.T) {

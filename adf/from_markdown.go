@@ -506,12 +506,7 @@ func paragraphBlocks(runs []*Node, storage bool) []*Node {
 	if media && storage && len(runs) > 1 {
 		// Storage holds an image inside a paragraph: keep it inline
 		// rather than splitting the paragraph around it.
-		for i, r := range runs {
-			if r.Type == "mediaSingle" {
-				runs[i] = r.Content[0]
-			}
-		}
-		media = false
+		media = false // ToStorage writes a mediaSingle inline as an image
 	}
 	if !media {
 		return []*Node{{Type: "paragraph", Content: trimBreaks(runs)}}

@@ -195,7 +195,12 @@ func (ic *inlineConv) inline(n ast.Node, marks []Mark) {
 			if alt != "" {
 				media.Attrs["alt"] = alt
 			}
-			ic.addNode(&Node{Type: "mediaSingle", Attrs: map[string]any{"layout": "center"}, Content: []*Node{media}})
+			ms := &Node{Type: "mediaSingle", Attrs: map[string]any{"layout": "center"}, Content: []*Node{media}}
+			if t := strings.Join(strings.Fields(unescapeText(string(x.Title))), " "); t != "" {
+				// A title is the image's caption.
+				ms.Content = append(ms.Content, &Node{Type: "caption", Content: []*Node{{Type: "text", Text: t}}})
+			}
+			ic.addNode(ms)
 			return
 		}
 		if alt == "" {

@@ -292,6 +292,11 @@ func normalizeElement(n *html.Node) *html.Node {
 	case "time":
 		d := newElement(elDate)
 		setAttr(d, "datetime", attr(n, "datetime"))
+		if t := strings.TrimSpace(textOf(n)); t != "" && t != strings.TrimSpace(attr(n, "datetime")) {
+			// Text inside <time> (exports, other tools) is what the reader
+			// sees: it is kept as text, since ADF's date has no text.
+			setAttr(d, "text", "1")
+		}
 		moveChildren(d, n)
 		if d.FirstChild == nil {
 			d.AppendChild(textNode("date"))
@@ -852,6 +857,14 @@ func normalizeImage(n *html.Node) *html.Node {
 	}
 	setAttr(img, "src", src)
 	setAttr(img, "alt", alt)
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.Data == "ac:caption" {
+			// The caption travels as the image title: ![alt](src "caption").
+			if t := strings.Join(strings.Fields(textOf(c)), " "); t != "" {
+				setAttr(img, "title", t)
+			}
+		}
+	}
 	if src == "" {
 		n.Parent.RemoveChild(n)
 		return nil

@@ -126,6 +126,13 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 		w.WriteString("\n\n")
 	case "a":
 		return renderAutolink(w, n)
+	case "img":
+		title := attr(n, "title")
+		src := attr(n, "src")
+		if title == "" || src == "" {
+			return converter.RenderTryNext
+		}
+		w.WriteString("![" + escapeLinkText(attr(n, "alt")) + "](" + linkDestination(src) + " " + quoteTitle(title) + ")")
 	case "li":
 		w.Write(renderItemContent(ctx, n))
 	default:
@@ -389,7 +396,7 @@ func renderMention(_ converter.Context, w converter.Writer, n *html.Node) {
 
 func renderDate(ctx converter.Context, w converter.Writer, n *html.Node) {
 	dt := strings.TrimSpace(attr(n, "datetime"))
-	if dt == "" {
+	if dt == "" || attr(n, "text") != "" {
 		ctx.RenderChildNodes(ctx, w, n)
 		return
 	}

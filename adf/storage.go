@@ -44,6 +44,8 @@ package adf
 //	ri:space, ri:blog-post, ac:anchor links  [text](confluence-space:KEY),
 //	                                         (confluence-blogpost:K/Title), (#anchor)
 //	ac:image with ri:url                     ![alt](url)
+//	ac:caption of an image                   ![alt](url "caption") (the caption's
+//	                                         plain text as the image title)
 //	table (th, td, block content)            GFM table; the first row is the header row;
 //	                                         blocks in a cell are joined with <br> (code
 //	                                         as code spans, panels as "**NOTE:** text",
@@ -55,6 +57,8 @@ package adf
 //	                                         :white_check_mark:, ...)
 //	status macro                             {status:green DONE} (Grey is neutral)
 //	<time datetime="2026-01-31"/>            {date:2026-01-31}
+//	<time datetime="...">31 Jan</time>       31 Jan: text inside <time> (exports) is
+//	                                         what the reader sees, kept as text
 //	strike span, <u>, <sub>, <sup>           ~~x~~, <u>x</u>, <sub>x</sub>, <sup>x</sup>
 //	<span style="color: rgb(...)">           <span style="color: #rrggbb">x</span> (also
 //	                                         background-color), which FromMarkdown reads

@@ -179,11 +179,19 @@ func (r *mdRenderer) block(n *Node, depth int, alt bool) string {
 		return s + "</details>"
 	case "mediaSingle", "mediaGroup":
 		var parts []string
-		for _, c := range n.Content {
+		for i, c := range n.Content {
 			switch c.Type {
 			case "media":
+				if t := captionOf(n.Content[i+1:]); t != "" && isExternalMedia(c) {
+					// The caption is the image title, which reads back.
+					parts = append(parts, strings.TrimSuffix(r.media(c), ")")+" "+quoteTitle(t)+")")
+					continue
+				}
 				parts = append(parts, r.media(c))
 			case "caption":
+				if i > 0 && isExternalMedia(n.Content[i-1]) {
+					continue // written as the title
+				}
 				if s := r.inline(c.Content, ctxBlock, depth+1); s != "" {
 					parts = append(parts, "*"+s+"*")
 				}
@@ -325,6 +333,29 @@ func (r *mdRenderer) taskList(n *Node, depth int, alt bool) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// captionOf returns the plain text of the caption that follows a media
+// node (the next sibling), or "".
+func captionOf(rest []*Node) string {
+	if len(rest) == 0 || rest[0] == nil || rest[0].Type != "caption" {
+		return ""
+	}
+	return strings.Join(strings.Fields(plainText(rest[0].Content)), " ")
+}
+
+// isExternalMedia says whether media renders as a markdown image.
+func isExternalMedia(n *Node) bool {
+	if n == nil || n.Type != "media" {
+		return false
+	}
+	typ := n.StringAttr("type")
+	return typ == "external" || (typ == "" && n.StringAttr("url") != "")
+}
+
+// quoteTitle quotes a link or image title for markdown.
+func quoteTitle(t string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(t) + `"`
 }
 
 func (r *mdRenderer) media(n *Node) string {

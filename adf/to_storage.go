@@ -221,20 +221,9 @@ func (w *storageWriter) block(n *Node, depth int) {
 	case "table":
 		w.table(n, depth)
 	case "mediaSingle", "mediaGroup":
-		for _, c := range n.Content {
-			if c == nil {
-				continue
-			}
-			if c.Type == "media" {
-				w.media(c, true)
-			} else if c.Type == "caption" {
-				w.str("<p>")
-				w.inlines(c.Content, depth+1)
-				w.str("</p>")
-			}
-		}
+		w.mediaNodes(n.Content, true, depth)
 	case "media":
-		w.media(n, true)
+		w.media(n, nil, true)
 	case "blockCard", "embedCard":
 		u := n.StringAttr("url")
 		w.str("<p>")
@@ -518,7 +507,37 @@ func (w *storageWriter) layout(n *Node, depth int) {
 // media writes an image: an external URL as ri:url, a
 // confluence-attachment: URL as ri:attachment, a Media Services file as a
 // placeholder naming it.
-func (w *storageWriter) media(n *Node, block bool) {
+// mediaNodes writes the content of a mediaSingle or mediaGroup: a caption
+// goes inside the image before it (ac:caption), or is a paragraph of its
+// own after media that storage cannot show.
+func (w *storageWriter) mediaNodes(content []*Node, block bool, depth int) {
+	for i, c := range content {
+		if c == nil {
+			continue
+		}
+		switch c.Type {
+		case "media":
+			var caption *Node
+			if i+1 < len(content) && content[i+1] != nil && content[i+1].Type == "caption" && isExternalMedia(c) {
+				caption = content[i+1]
+			}
+			w.media(c, caption, block)
+		case "caption":
+			if i > 0 && isExternalMedia(content[i-1]) {
+				continue
+			}
+			if block {
+				w.str("<p>")
+			}
+			w.inlines(c.Content, depth+1)
+			if block {
+				w.str("</p>")
+			}
+		}
+	}
+}
+
+func (w *storageWriter) media(n *Node, caption *Node, block bool) {
 	alt := n.StringAttr("alt")
 	u := n.StringAttr("url")
 	if n.StringAttr("type") != "external" || u == "" {
@@ -551,6 +570,11 @@ func (w *storageWriter) media(n *Node, block bool) {
 		w.str("<ri:url")
 		w.attr("ri:value", u)
 		w.str(" />")
+	}
+	if caption != nil && len(caption.Content) > 0 {
+		w.str("<ac:caption><p>")
+		w.inlines(caption.Content, 1)
+		w.str("</p></ac:caption>")
 	}
 	w.str("</ac:image>")
 }

@@ -305,7 +305,10 @@ func (w *storageWriter) inline(n *Node, depth int, inLink bool) {
 	case "inlineExtension":
 		w.extensionInline(n)
 	case "mediaInline", "media":
-		w.media(n, false)
+		w.media(n, nil, false)
+	case "mediaSingle":
+		// An image inside a paragraph (documents built for storage).
+		w.mediaNodes(n.Content, false, depth)
 	case "placeholder":
 		// Editor prompt text: not content.
 	default:
