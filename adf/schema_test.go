@@ -103,6 +103,9 @@ func TestSchemaGoldens(t *testing.T) {
 		"<details><summary>a</summary>\n\n<details><summary>b</summary>\n\n<details><summary>c</summary>x</details>\n\n</details>\n\n</details>",
 		"| a |\n| --- |\n| <details><summary>t</summary>x</details> |", "> [!NOTE]", "-", ">", "```\n```",
 		"> - [ ] task in quote", strings.Repeat("> ", 200) + "deep",
+		"![a](https://e.com/a.png \"caption\")", "x ![a](https://e.com/a.png \"cap\") y",
+		"> > [!CAUTION]\n> > alert in quote", "> [!NOTE]\n> | a |\n> | - |\n> | 1 |", "[empty]()",
+		"```py title=\"x\" collapse=\"true\"\ncode\n```",
 	} {
 		d, err := FromMarkdown(md)
 		if err != nil {
