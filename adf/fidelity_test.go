@@ -54,6 +54,12 @@ var fidelityCases = []struct {
 	{"time text kept",
 		`<p>Due <time datetime="2026-01-31">31 Jan 2026</time>, then <time datetime="2026-02-01"/></p>`,
 		"Due 31 Jan 2026, then {date:2026-02-01}\n"},
+	{"two adjacent lists stay two lists",
+		`<ul><li>a</li></ul><ul><li>b</li></ul><p></p><ul><li>c</li></ul><ol><li>x</li></ol><ol start="3"><li>y</li></ol>`,
+		"- a\n\n* b\n\n- c\n\n1. x\n\n3) y\n"},
+	{"task list after a bullet list",
+		`<ul><li>a</li></ul><ac:task-list><ac:task><ac:task-status>complete</ac:task-status><ac:task-body>t</ac:task-body></ac:task></ac:task-list>`,
+		"- a\n\n* [x] t\n"},
 }
 
 // TestADFFidelity: markdown that FromMarkdown reads into valid ADF comes

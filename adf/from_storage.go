@@ -209,6 +209,67 @@ func normalizeStorage(doc *html.Node) {
 	}
 	walk(doc)
 	canonicalMarks(doc)
+	markAltLists(doc)
+}
+
+// markAltLists marks every list that directly follows a list of the same
+// family (bullets and tasks, or numbers) with x-alt, alternating, so it is
+// written with the other marker ("*", "1)"): markdown would merge two
+// adjacent "-" lists into one. ToMarkdown does the same for ADF.
+func markAltLists(n *html.Node) {
+	prev, alt := "", false
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			markAltLists(c)
+		}
+		family := ""
+		if c.Type == html.ElementNode {
+			switch c.Data {
+			case "ul", elTaskList:
+				family = "bullet"
+			case "ol":
+				family = "ordered"
+			}
+		}
+		switch {
+		case family != "" && family == prev:
+			alt = !alt
+			if alt {
+				setAttr(c, "x-alt", "1")
+			}
+		case family != "":
+			prev, alt = family, false
+		case rendersNothing(c):
+			// Whitespace and empty paragraphs do not separate lists.
+		default:
+			prev, alt = "", false
+		}
+	}
+}
+
+// rendersNothing says whether n writes no markdown: whitespace, a comment,
+// or an element with no text and no element inside but <br>.
+func rendersNothing(n *html.Node) bool {
+	switch n.Type {
+	case html.TextNode:
+		return strings.TrimSpace(n.Data) == ""
+	case html.CommentNode:
+		return true
+	case html.ElementNode:
+		if n.Data == "hr" || n.Data == "img" || strings.HasPrefix(n.Data, "X-") {
+			return false
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && c.Data == "br" {
+				continue
+			}
+			if !rendersNothing(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // canonicalMarks reorders directly nested inline marks into the order

@@ -135,6 +135,11 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 		w.WriteString("![" + escapeLinkText(attr(n, "alt")) + "](" + linkDestination(src) + " " + quoteTitle(title) + ")")
 	case "li":
 		w.Write(renderItemContent(ctx, n))
+	case "ul", "ol":
+		if attr(n, "x-alt") == "" {
+			return converter.RenderTryNext
+		}
+		renderAltList(ctx, w, n)
 	default:
 		return converter.RenderTryNext
 	}
@@ -316,6 +321,46 @@ func renderDetails(ctx converter.Context, w converter.Writer, n *html.Node) {
 	w.WriteString("\n\n</details>\n\n")
 }
 
+// renderAltList writes a list that follows a list of its family with the
+// other marker ("* ", "N) "), so markdown keeps the two lists apart.
+func renderAltList(ctx converter.Context, w converter.Writer, n *html.Node) {
+	num := 1
+	if n.Data == "ol" {
+		if v := atoiBounded(attr(n, "start"), 999999999); v > 0 {
+			num = v
+		}
+	}
+	w.WriteString("\n\n")
+	first := true
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.Data != "li" {
+			continue
+		}
+		marker := "* "
+		if n.Data == "ol" {
+			marker = strconv.Itoa(num) + ") "
+			num++
+		}
+		if !first {
+			w.WriteString("\n")
+		}
+		first = false
+		indent := strings.Repeat(" ", len(marker))
+		content := prefixCodeNewlines(bytes.Trim(trimBlankLines(renderItemContent(ctx, c)), "\n"), indent)
+		w.WriteString(marker)
+		for i, line := range bytes.Split(content, []byte("\n")) {
+			if i > 0 {
+				w.WriteString("\n")
+				if len(line) > 0 {
+					w.WriteString(indent)
+				}
+			}
+			w.Write(line)
+		}
+	}
+	w.WriteString("\n\n")
+}
+
 func renderTaskList(ctx converter.Context, w converter.Writer, n *html.Node) {
 	w.WriteString("\n\n")
 	first := true
@@ -327,10 +372,14 @@ func renderTaskList(ctx converter.Context, w converter.Writer, n *html.Node) {
 			w.WriteString("\n")
 		}
 		first = false
+		bullet := "- "
+		if attr(n, "x-alt") != "" {
+			bullet = "* "
+		}
 		if strings.EqualFold(attr(c, "status"), "complete") {
-			w.WriteString("- [x] ")
+			w.WriteString(bullet + "[x] ")
 		} else {
-			w.WriteString("- [ ] ")
+			w.WriteString(bullet + "[ ] ")
 		}
 		content := renderItemContent(ctx, c)
 		if len(content) == 0 {
