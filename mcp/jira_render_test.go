@@ -118,23 +118,6 @@ func TestADFMarkdownFallbacks(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"story points", "story points", 0},
-		{"story points", "story point", 1},
-		{"sprint", "sprnit", 2},
-		{"team", "severity", 4}, // beyond the limit of 3
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b, 3); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 // TestJiraGolden pins the text and structured answers of get_issue and
 // search on a sandbox with a fixed clock. UPDATE_GOLDEN=1 rewrites them.
 func TestJiraGolden(t *testing.T) {

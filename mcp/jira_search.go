@@ -496,17 +496,11 @@ func resolveFields(snap *schema.Snapshot, list string) ([]string, error) {
 	return out, nil
 }
 
-// fieldIDPattern matches what can only be a field id.
-var fieldIDPattern = regexp.MustCompile(`^(customfield_\d+|[a-z][a-zA-Z0-9]*)$`)
-
 // resolveField finds one field's id.
 func resolveField(snap *schema.Snapshot, name string) (string, error) {
 	if snap == nil || snap.Jira == nil {
-		if cf := strings.ToLower(name); strings.HasPrefix(cf, "cf[") && strings.HasSuffix(cf, "]") {
-			return "customfield_" + name[3:len(name)-1], nil
-		}
-		if fieldIDPattern.MatchString(name) {
-			return name, nil
+		if id := schema.FieldRef(name); schema.IsFieldID(id) {
+			return id, nil
 		}
 		return "", argErrorf("fields", "%q looks like a display name, but the site's field list has not loaded yet; name fields by id (summary, customfield_10016) or try again shortly", name)
 	}
@@ -524,36 +518,9 @@ func resolveField(snap *schema.Snapshot, name string) (string, error) {
 // unknownFieldError says a field name is unknown, with the close names and
 // the custom fields the site has.
 func unknownFieldError(snap *schema.Snapshot, name string) error {
-	type match struct {
-		label string
-		score int
-	}
-	var matches []match
-	n := strings.ToLower(strings.Join(strings.Fields(name), " "))
-	squash := func(s string) string { return strings.ReplaceAll(s, " ", "") }
-	for _, f := range snap.Jira.Fields {
-		fn := strings.ToLower(f.Name)
-		score := -1
-		switch {
-		case squash(fn) == squash(n):
-			score = 0
-		case strings.Contains(fn, n) || strings.Contains(n, fn) && len(fn) > 3:
-			score = 1
-		case wordPrefixes(n, fn):
-			score = 2
-		case editDistance(fn, n, 3) <= max(1, min(3, len(n)/4)):
-			score = 3
-		}
-		if score >= 0 {
-			matches = append(matches, match{fmt.Sprintf("%s (%s)", f.Name, f.ID), score})
-		}
-	}
-	slices.SortStableFunc(matches, func(a, b match) int { return a.score - b.score })
 	var close []string
-	for _, m := range matches {
-		if m.score == matches[0].score {
-			close = append(close, m.label)
-		}
+	for _, f := range snap.SimilarFields(name) {
+		close = append(close, fmt.Sprintf("%s (%s)", f.Name, f.ID))
 	}
 	msg := fmt.Sprintf("unknown field %q", name)
 	if len(close) > 0 {
@@ -573,52 +540,6 @@ func unknownFieldError(snap *schema.Snapshot, name string) error {
 	}
 	msg += " System fields go by id: summary, description, status, assignee, reporter, priority, labels, components, fixVersions, duedate, comment, issuelinks, subtasks, parent."
 	return argErrorf("fields", "%s", msg)
-}
-
-// wordPrefixes reports whether every word of abbr starts a word of name, in
-// order: "story pts" → "story points".
-func wordPrefixes(abbr, name string) bool {
-	aw, nw := strings.Fields(abbr), strings.Fields(name)
-	if len(aw) < 2 || len(aw) != len(nw) {
-		return false
-	}
-	for i := range aw {
-		if !strings.HasPrefix(nw[i], aw[i][:1]) {
-			return false
-		}
-	}
-	return true
-}
-
-// editDistance is the Levenshtein distance of a and b, or limit+1 once it
-// is known to exceed limit.
-func editDistance(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // searchError turns a failed search into an answer: Jira's JQL messages

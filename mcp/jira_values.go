@@ -566,12 +566,6 @@ type jwFieldSource struct {
 	project *schema.Project
 }
 
-// jwCustomFieldIDRe matches a custom field id.
-var jwCustomFieldIDRe = regexp.MustCompile(`^customfield_[0-9]+$`)
-
-// jwSystemFieldIDRe matches a system field id ("duedate", "fixVersions").
-var jwSystemFieldIDRe = regexp.MustCompile(`^[a-z][A-Za-z]*$`)
-
 // lookup resolves key, the name of a customFields entry.
 func (s jwFieldSource) lookup(key string) (jwField, error) {
 	param := "customFields." + key
@@ -579,9 +573,7 @@ func (s jwFieldSource) lookup(key string) (jwField, error) {
 	if key == "" {
 		return jwField{}, argErrorf("customFields", "has an empty field name")
 	}
-	if strings.HasPrefix(strings.ToLower(key), "cf[") && strings.HasSuffix(key, "]") {
-		key = "customfield_" + key[3:len(key)-1]
-	}
+	key = schema.FieldRef(key)
 	if s.screen != nil {
 		var found []*schema.FieldMeta
 		for _, m := range s.screen {
@@ -634,7 +626,7 @@ func (s jwFieldSource) lookup(key string) (jwField, error) {
 		}
 		return out, nil
 	}
-	if jwCustomFieldIDRe.MatchString(key) || jwSystemFieldIDRe.MatchString(key) {
+	if schema.IsFieldID(key) {
 		return jwField{ID: key, Name: key}, nil
 	}
 	return jwField{}, argErrorf(param, "the site's fields are not known yet (schema discovery has not finished), so fields cannot be named "+
