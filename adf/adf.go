@@ -229,7 +229,7 @@ func (d *Doc) UnmarshalJSON(data []byte) error {
 // HTML escaping, no insignificant whitespace.
 func (d *Doc) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
-	b.Grow(256)
+	b.Grow(64 + jsonSizeHint(d.Content))
 	v := d.Version
 	if v == 0 {
 		v = 1

@@ -34,32 +34,30 @@ func corpusDocs(b *testing.B) ([]string, int64) {
 // encoding over a corpus of real READMEs (bytes counted are the markdown).
 func BenchmarkFromMarkdownCorpus(b *testing.B) {
 	docs, n := corpusDocs(b)
-	b.SetBytes(n)
-	b.ReportAllocs()
-	for b.Loop() {
+	benchLoop(b, int(n), func() error {
 		for _, md := range docs {
 			d, err := FromMarkdown(md)
 			if err != nil {
-				b.Fatal(err)
+				return err
 			}
 			if _, err := d.MarshalJSON(); err != nil {
-				b.Fatal(err)
+				return err
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // BenchmarkFromMarkdownCorpusGoldmark is the same corpus through goldmark
 // alone (the path before the fast path), for the ratio in the same run.
 func BenchmarkFromMarkdownCorpusGoldmark(b *testing.B) {
 	docs, n := corpusDocs(b)
-	b.SetBytes(n)
-	b.ReportAllocs()
-	for b.Loop() {
+	benchLoop(b, int(n), func() error {
 		for _, md := range docs {
 			if _, err := fromMarkdownGoldmark(md).MarshalJSON(); err != nil {
-				b.Fatal(err)
+				return err
 			}
 		}
-	}
+		return nil
+	})
 }

@@ -227,17 +227,14 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 		if b.odd {
 			return nil, false
 		}
-		var code []byte
-		for _, l := range b.lines {
-			code = append(code, f.src[l.start:l.end]...)
-		}
+		code := joinLines(f.src, b.lines)
 		cb := &Node{Type: "codeBlock"}
 		if b.info.end > b.info.start {
 			if fs := strings.Fields(string(f.src[b.info.start:b.info.end])); len(fs) > 0 {
 				cb.Attrs = map[string]any{"language": unescapeText(fs[0])}
 			}
 		}
-		if s := strings.TrimSuffix(string(code), "\n"); s != "" {
+		if s := strings.TrimSuffix(code, "\n"); s != "" {
 			cb.Content = []*Node{{Type: "text", Text: s}}
 		}
 		return []*Node{cb}, true
@@ -245,11 +242,7 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 		if b.odd {
 			return nil, false
 		}
-		var raw []byte
-		for _, l := range b.lines {
-			raw = append(raw, f.src[l.start:l.end]...)
-		}
-		return []*Node{rawParagraph(string(raw))}, true
+		return []*Node{rawParagraph(joinLines(f.src, b.lines))}, true
 	case fkQuote:
 		if len(b.kids) > 0 && b.kids[0].kind == fkPara && len(b.kids[0].lines) > 0 {
 			l := b.kids[0].lines[0]
@@ -325,4 +318,28 @@ func (f *fastConv) mayBeTask(it *fblock) bool {
 	}
 	k := bytes.IndexByte(line, ']')
 	return k < 0 || len(bytes.Trim(line[1:k], " \txX\t\n")) == 0
+}
+
+// joinLines concatenates line segments into one string, copying once.
+func joinLines(src []byte, lines []fseg) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	contiguous := true
+	n := 0
+	for i, l := range lines {
+		n += l.end - l.start
+		if i > 0 && lines[i-1].end != l.start {
+			contiguous = false
+		}
+	}
+	if contiguous {
+		return string(src[lines[0].start:lines[len(lines)-1].end])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, l := range lines {
+		b.Write(src[l.start:l.end])
+	}
+	return b.String()
 }

@@ -28,12 +28,20 @@ echo "corpus: $(ls "$work/corpus" | wc -l) READMEs, $(cat "$work"/corpus/*.md | 
 
 node_line=$(cd "$work" && node marklassian.js corpus)
 echo "$node_line"
-node_mbs=$(echo "$node_line" | sed -n 's/.*median \([0-9.]*\) MB\/s/\1/p')
+node_mbs=$(echo "$node_line" | sed -n 's/.*median \([0-9.]*\) MB\/s.*/\1/p')
+node_cpu=$(echo "$node_line" | sed -n 's/.* \([0-9.]*\) cpu-MB\/s.*/\1/p')
 
 go_out=$(cd "$repo" && MDADF_CORPUS="$work/corpus" go test ./adf -run '^$' \
-	-bench '^BenchmarkFromMarkdownCorpus$' -benchmem -count 5)
+	-bench '^BenchmarkFromMarkdownCorpus(Goldmark)?$' -benchmem -count 5)
 echo "$go_out" | grep '^Benchmark'
-go_mbs=$(echo "$go_out" | awk '/^BenchmarkFromMarkdownCorpus/ {for (i = 1; i <= NF; i++) if ($(i+1) == "MB/s") print $i}' |
-	sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
-echo "adf (FromMarkdown + MarshalJSON) median $go_mbs MB/s"
-awk -v g="$go_mbs" -v n="$node_mbs" 'BEGIN {printf "ratio adf / marklassian: %.2fx\n", g / n}'
+# median of a unit's values for one benchmark
+med() {
+	echo "$go_out" | awk -v name="$1" -v unit="$2" '$1 ~ "^"name"-" {for (i = 1; i < NF; i++) if ($(i+1) == unit) print $i}' |
+		sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
+}
+go_mbs=$(med BenchmarkFromMarkdownCorpus MB/s)
+go_cpu=$(med BenchmarkFromMarkdownCorpus cpu-MB/s)
+gm_cpu=$(med BenchmarkFromMarkdownCorpusGoldmark cpu-MB/s)
+echo "adf FromMarkdown + MarshalJSON: median $go_mbs MB/s, $go_cpu cpu-MB/s (goldmark path alone: $gm_cpu cpu-MB/s)"
+awk -v g="$go_mbs" -v n="$node_mbs" -v gc="$go_cpu" -v nc="$node_cpu" 'BEGIN {
+	printf "ratio adf / marklassian: %.2fx wall, %.2fx cpu\n", g / n, gc / nc }'
