@@ -87,7 +87,10 @@ func TestConfluenceSearch(t *testing.T) {
 	})
 	t.Run("scope mismatch", func(t *testing.T) {
 		hc, _ := authClient(t, srv, "read:page:confluence")
-		cc, _ := atlassian.NewConfluenceClient(c.BaseURL(), hc)
+		cc, err := atlassian.NewConfluenceClient(c.BaseURL(), hc)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := cc.Search.CQL(ctx, atlassian.CQLOptions{CQL: "type = page"}); !errors.Is(err, atlassian.ErrScopeMismatch) {
 			t.Fatalf("err = %v", err)
 		}

@@ -102,8 +102,11 @@ func TestJiraGetIssue(t *testing.T) {
 	})
 	t.Run("scope mismatch", func(t *testing.T) {
 		hc, _ := authClient(t, srv, "read:me")
-		jj, _ := atlassian.NewJiraClient(j.BaseURL(), hc)
-		_, err := jj.Issues.Get(ctx, "ENG-1", nil)
+		jj, err := atlassian.NewJiraClient(j.BaseURL(), hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = jj.Issues.Get(ctx, "ENG-1", nil)
 		if !errors.Is(err, atlassian.ErrScopeMismatch) {
 			t.Fatalf("err = %v, want ErrScopeMismatch", err)
 		}

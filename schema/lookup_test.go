@@ -43,10 +43,19 @@ func demo() *Snapshot {
 	}
 }
 
+// mustProject looks up a project the test's snapshot has.
+func mustProject(t *testing.T, s *Snapshot, key string) *Project {
+	t.Helper()
+	p, err := s.Project(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestLookups(t *testing.T) {
 	s := demo()
-	eng, _ := s.Project("ENG")
-	ops, _ := s.Project("OPS")
+	eng, ops := mustProject(t, s, "ENG"), mustProject(t, s, "OPS")
 	tests := []struct {
 		name    string
 		lookup  func() (string, error)
@@ -128,8 +137,10 @@ func TestLookupsOnEmptySnapshot(t *testing.T) {
 
 func TestRequiredFieldsAndStatuses(t *testing.T) {
 	s := demo()
-	eng, _ := s.Project("ENG")
-	bug, _ := eng.IssueType("Bug")
+	bug, err := mustProject(t, s, "ENG").IssueType("Bug")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ids []string
 	for _, f := range bug.RequiredFields() {
 		ids = append(ids, f.ID)
