@@ -125,6 +125,9 @@ func (d *Deps) confluenceCreatePage(ctx context.Context, in *confluenceCreatePag
 	if err != nil {
 		return res, err
 	}
+	if strings.TrimSpace(in.Content) == "" {
+		return res, argErrorf("content", "is required: the page body as markdown; an empty page is not created")
+	}
 	if len(in.Content) > maxCreateRequestBytes {
 		return res, argErrorf("content", "is %d bytes; a page may be at most about 5 MB. Split it into several pages", len(in.Content))
 	}
@@ -147,6 +150,17 @@ func (d *Deps) confluenceCreatePage(ctx context.Context, in *confluenceCreatePag
 
 	page, err := d.Confluence.Pages.Create(ctx, req, nil)
 	if err != nil {
+		if !canceled(ctx) && jwOutcomeUnknown(err) {
+			what := "Confluence did not answer (" + err.Error() + ")."
+			if timedOut(ctx, err) {
+				what = deadlineText(ctx, "Confluence")
+			} else if api := (*atlassian.APIError)(nil); errors.As(err, &api) {
+				what = describeError(err)
+			}
+			title := strings.Join(strings.Fields(strings.NewReplacer(`"`, " ", `\`, " ").Replace(confTruncate(title, 60))), " ")
+			return res, &uncertainWrite{fmt.Sprintf("%s The page may have been created anyway (a create is never sent twice). Before creating it again, search: "+
+				"space = \"%s\" AND type = page AND title ~ \"%s\" AND created >= now(\"-15m\")", what, space.Key, title)}
+		}
 		return res, d.createPageError(ctx, err, space, title, in.ParentPageID)
 	}
 	res = confluenceCreatePageResult{ID: page.ID, Title: page.Title, Status: page.Status, Space: space,

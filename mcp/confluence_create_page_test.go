@@ -38,8 +38,6 @@ func TestConfluenceCreatePage(t *testing.T) {
 		{"labels", map[string]any{"spaceKey": "TEAM", "title": "Labelled page", "content": "Tagged",
 			"labels": []string{"meeting-notes", "Weekly-Sync", "meeting-notes", " q4 "}},
 			team.HomepageID, "current", []string{"meeting-notes", "weekly-sync", "q4"}},
-		{"empty content", map[string]any{"spaceKey": "TEAM", "title": "Empty page", "content": ""},
-			team.HomepageID, "current", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

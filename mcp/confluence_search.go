@@ -139,6 +139,9 @@ func (d *Deps) confluenceSearch(ctx context.Context, in *confluenceSearchArgs) (
 	if cql == "" {
 		return res, argErrorf("cql", "is required, e.g. type = page AND space = %s AND text ~ \"runbook\"", firstSpaceKey(d.snapshot()))
 	}
+	if err := checkQuery("cql", "CQL", cql); err != nil {
+		return res, err
+	}
 	limit := searchDefaultLimit
 	if in.Limit != nil {
 		limit = *in.Limit

@@ -135,10 +135,10 @@ func (d *Deps) jiraCreateIssue(ctx context.Context, in *jiraCreateIssueArgs) (ji
 	}
 	created, err := d.Jira.Issues.Create(ctx, plan.req)
 	if err != nil {
-		if ctx.Err() != nil {
+		if canceled(ctx) {
 			return jiraCreateIssueResult{}, ctx.Err()
 		}
-		return jiraCreateIssueResult{}, jwCreateFailed(jwFieldNamedErr(err, plan.names), plan.project, strings.TrimSpace(in.Summary))
+		return jiraCreateIssueResult{}, jwCreateFailed(ctx, jwFieldNamedErr(err, plan.names), plan.project, strings.TrimSpace(in.Summary))
 	}
 	res := jiraCreateIssueResult{
 		Key: created.Key, ID: created.ID, URL: jwBrowseURL(d.SiteURL, created.Key),
@@ -456,11 +456,11 @@ func (d *Deps) jwLiveProject(ctx context.Context, key string) *schema.Project {
 // prove that nothing was created (no answer at all, or a gateway error),
 // it says the issue may exist and how to look before creating again: a
 // create is never retried automatically.
-func jwCreateFailed(err error, project, summary string) error {
+func jwCreateFailed(ctx context.Context, err error, project, summary string) error {
 	if !jwOutcomeUnknown(err) {
 		return err
 	}
 	words := strings.Join(strings.Fields(strings.NewReplacer(`"`, " ", `\`, " ").Replace(jwClip(summary, 60))), " ")
-	return fmt.Errorf("%s The create may or may not have reached Jira, so the issue may exist. Before creating it again, search: "+
-		"project = %s AND summary ~ \"%s\" AND created >= -15m", jwErrText(err), project, words)
+	return &uncertainWrite{fmt.Sprintf("%s The create may or may not have reached Jira, so the issue may exist. Before creating it again, search: "+
+		"project = %s AND summary ~ \"%s\" AND created >= -15m", jwErrText(ctx, err), project, words)}
 }

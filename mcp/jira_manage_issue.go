@@ -11,6 +11,7 @@ import (
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
+	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
 // jiraManageIssueArgs are the arguments of atlassian_jira_manage_issue.
@@ -150,14 +151,14 @@ func (d *Deps) jiraManageIssue(ctx context.Context, in *jiraManageIssueArgs) (ji
 		err = d.jwAddWatcher(ctx, key, in, &res)
 	}
 	if err != nil {
-		if ctx.Err() != nil {
+		if canceled(ctx) {
 			return jiraManageIssueResult{}, ctx.Err()
 		}
 		err = jwFieldNamedErr(err, jwSnapNames(d.snapshot()))
 		if (action == "add_comment" || action == "add_worklog") && jwOutcomeUnknown(err) {
 			what := map[string]string{"add_comment": "comment", "add_worklog": "worklog"}[action]
-			return jiraManageIssueResult{}, fmt.Errorf("%s The %s may or may not have been added (it is not sent twice); read %s "+
-				"(atlassian_jira_get_issue) before adding it again", jwErrText(err), what, key)
+			return jiraManageIssueResult{}, &uncertainWrite{fmt.Sprintf("%s The %s may or may not have been added (it is not sent twice); read %s "+
+				"(atlassian_jira_get_issue) before adding it again", jwErrText(ctx, err), what, key)}
 		}
 		return jiraManageIssueResult{}, err
 	}
@@ -165,25 +166,34 @@ func (d *Deps) jiraManageIssue(ctx context.Context, in *jiraManageIssueArgs) (ji
 }
 
 // jwOutcomeUnknown reports an error after which a non-idempotent write may
-// still have happened: no answer at all, or a server or gateway error.
+// still have happened: a request sent without an answer (a dropped
+// connection, the call's deadline), or a server or gateway error. Errors
+// found before anything was sent (arguments, lookups, the limiter, the
+// token) are not.
 func jwOutcomeUnknown(err error) bool {
 	var api *atlassian.APIError
 	var rate *atlassian.RateLimitError
+	var transport *atlassian.TransportError
 	switch {
 	case errors.As(err, &rate):
 		return false
 	case errors.As(err, &api):
 		return api.StatusCode >= 500
+	case errors.Is(err, tokenstore.ErrTokenExpired), errors.Is(err, tokenstore.ErrClientRejected):
+		return false
 	}
-	return !errors.Is(err, atlassian.ErrInvalidID)
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &transport)
 }
 
 // jwErrText renders an error for an LLM; a failure without an answer from
 // Jira says so.
-func jwErrText(err error) string {
+func jwErrText(ctx context.Context, err error) string {
 	var api *atlassian.APIError
-	if errors.As(err, &api) {
+	switch {
+	case errors.As(err, &api):
 		return describeError(err)
+	case timedOut(ctx, err):
+		return deadlineText(ctx, "Jira")
 	}
 	return "Jira did not answer (" + err.Error() + ")."
 }

@@ -207,6 +207,9 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs, cache *tokenC
 	if jql == "" {
 		return zero, argErrorf("jql", "is required: a bounded JQL query such as project = %s ORDER BY updated DESC", firstProjectKey(d.snapshot()))
 	}
+	if err := checkQuery("jql", "JQL", jql); err != nil {
+		return zero, err
+	}
 	size := defaultSearchResults
 	if in.MaxResults != nil {
 		size = *in.MaxResults

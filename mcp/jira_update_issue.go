@@ -335,6 +335,9 @@ func jwCustomFieldErr(key string, err error) error {
 // available now (one read), and converts the comment.
 func (d *Deps) jwPlanTransition(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *jwUpdatePlan) error {
 	if in.TransitionComment != "" {
+		if strings.TrimSpace(in.TransitionComment) == "" {
+			return argErrorf("transitionComment", "is empty; give the comment's text, or leave transitionComment out")
+		}
 		doc, err := jwADF("transitionComment", in.TransitionComment)
 		if err != nil {
 			return err

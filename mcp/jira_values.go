@@ -51,6 +51,9 @@ func jwProjectOfKey(key string) string {
 
 // jwADF converts markdown given as param to an ADF document.
 func jwADF(param, md string) (json.RawMessage, error) {
+	if err := checkRichText(param, md); err != nil {
+		return nil, err
+	}
 	doc, err := adf.FromMarkdown(md)
 	if err != nil {
 		if errors.Is(err, adf.ErrTooLarge) {

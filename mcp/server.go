@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -44,6 +45,9 @@ type Options struct {
 	// DefaultMaxRequestBytes). A longer line is answered with a JSON-RPC
 	// error and serving goes on.
 	MaxRequestBytes int64
+	// CallTimeout is the deadline of every tool call (0: 30s for reads,
+	// 60s for writes), Atlassian requests, limiter and retry waits included.
+	CallTimeout time.Duration
 }
 
 // Server is the MCP server over a set of tools. It re-describes and
@@ -88,7 +92,7 @@ func NewServer(tools []*Tool, store *schema.Store, opts Options) (*Server, error
 	for _, mw := range opts.Middleware {
 		serverOpts = append(serverOpts, server.WithToolHandlerMiddleware(mw))
 	}
-	serverOpts = append(serverOpts, server.WithToolHandlerMiddleware(s.recover))
+	serverOpts = append(serverOpts, server.WithToolHandlerMiddleware(s.deadline), server.WithToolHandlerMiddleware(s.recover))
 	if opts.ToolFilter != nil {
 		serverOpts = append(serverOpts, server.WithToolFilter(opts.ToolFilter))
 	}

@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -131,7 +132,11 @@ func newTool[In any, Out texter](name, title string, product Product, kind Kind,
 			}
 			res, err := run(ctx, in)
 			if err != nil {
-				if ctx.Err() != nil {
+				// A cancelled call answers nobody; one whose deadline
+				// passed is answered by Server.deadline, unless the
+				// handler said itself what may have happened.
+				var uw *uncertainWrite
+				if ctx.Err() != nil && !errors.As(err, &uw) {
 					return nil, ctx.Err()
 				}
 				return errorResult(err), nil

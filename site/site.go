@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
@@ -108,6 +109,9 @@ type Options struct {
 	// Snapshots is where schema snapshots persist; nil means the schema
 	// cache in the store's data directory.
 	Snapshots schema.Snapshots
+	// CallTimeout is the tool calls' deadline when set (--call-timeout):
+	// the transport's response header timeout is at least as long.
+	CallTimeout time.Duration
 }
 
 // Open wires the named connection of the token store: requests go through
@@ -119,11 +123,7 @@ func Open(ctx context.Context, store *tokenstore.Store, name string, o Options) 
 	if err != nil {
 		return nil, err
 	}
-	// Every request goes to the one gateway host: keep enough idle
-	// connections for concurrent calls (the default keeps 2 per host).
-	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConnsPerHost = 64
-	rt, err := store.Transport(ctx, name, base)
+	rt, err := store.Transport(ctx, name, atlassian.NewTransport(o.CallTimeout))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 	"github.com/atlassian-mcp/atlassian-mcp/site"
@@ -16,6 +17,12 @@ import (
 // this binary's user agent.
 func openSite(ctx context.Context, store *tokenstore.Store, name string, logger *slog.Logger) (*site.Site, error) {
 	return site.Open(ctx, store, name, site.Options{Logger: logger, UserAgent: "atlassian-mcp/" + buildVersion(), Snapshots: snapshotsOf(store)})
+}
+
+// openSite is openSite for serving tools: the transport waits for answers
+// at least as long as --call-timeout.
+func (f *toolFlags) openSite(ctx context.Context, store *tokenstore.Store, name string, logger *slog.Logger) (*site.Site, error) {
+	return site.Open(ctx, store, name, site.Options{Logger: logger, UserAgent: "atlassian-mcp/" + buildVersion(), CallTimeout: f.callTimeout})
 }
 
 // newLogger logs to w at the named level.
@@ -29,15 +36,17 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 
 // toolFlags are the flags that select tools (serve, call, tools).
 type toolFlags struct {
-	readOnly bool
-	tools    string
-	exclude  string
+	readOnly    bool
+	tools       string
+	exclude     string
+	callTimeout time.Duration
 }
 
 func (f *toolFlags) options(products []mcp.Product, logger *slog.Logger) mcp.Options {
 	return mcp.Options{
 		Name: "atlassian-mcp", Version: buildVersion(), Products: products,
 		ReadOnly: f.readOnly, Tools: splitList(f.tools), ExcludeTools: splitList(f.exclude), Logger: logger,
+		CallTimeout: f.callTimeout,
 	}
 }
 

@@ -208,7 +208,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	}
 	for _, tenant := range cfg.TenantNames() {
 		conn := cfg.ConnectionOf(tenant)
-		st, err := openSite(ctx, store, conn, logger.With("tenant", tenant))
+		st, err := o.tools.openSite(ctx, store, conn, logger.With("tenant", tenant))
 		if errors.Is(err, tokenstore.ErrNotFound) {
 			err = fmt.Errorf("%w: run 'atlassian-mcp connect --connection %s' first", err, conn)
 		}
@@ -297,6 +297,7 @@ func addServeFlags(fs *flag.FlagSet) *serveOptions {
 	fs.StringVar(&o.tools.tools, "tools", "", "comma-separated tool names to offer (default: all the site's products have)")
 	fs.StringVar(&o.tools.exclude, "exclude-tools", "", "comma-separated tool names not to offer")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
+	fs.DurationVar(&o.tools.callTimeout, "call-timeout", 0, "deadline of one tool call, Atlassian's answers and rate-limit waits included (default 30s for reads, 60s for writes)")
 	return o
 }
 
@@ -315,7 +316,7 @@ func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger)
 		cleanup()
 		return nil, nil, err
 	}
-	st, err := openSite(ctx, store, o.store.connection, logger)
+	st, err := o.tools.openSite(ctx, store, o.store.connection, logger)
 	if errors.Is(err, tokenstore.ErrNotFound) {
 		err = fmt.Errorf("%w: run 'atlassian-mcp connect' first, or try the sandbox with --sandbox", err)
 	}
