@@ -219,6 +219,9 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 				return nil, false // mentions
 			}
 			if op.image {
+				if title != "" {
+					return nil, false // a caption: goldmark's path builds it
+				}
 				// alt text: plain text only
 				for k := openIdx + 1; k < closeIdx; k++ {
 					if toks[k].kind != ftText || bytes.IndexByte(s[toks[k].a:toks[k].b], '\n') >= 0 {

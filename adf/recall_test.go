@@ -16,16 +16,19 @@ func words(s string) []string {
 }
 
 // storageWords returns the words a reader sees on a storage page: the text
-// of every element except macro parameters (options such as a language or
-// a colour, not content), including code bodies and link bodies.
+// of every element except macro parameters and task states (options such
+// as a language or a colour, not content), including code bodies and link bodies.
 func storageWords(t testing.TB, storage string) []string {
 	t.Helper()
 	doc := parseStorage(cleanText(storage), maxStorageDepth)
 	var b strings.Builder
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == "ac:parameter" {
-			return
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "ac:parameter", "ac:task-status", "ac:task-id":
+				return // options and states, not text
+			}
 		}
 		if n.Type == html.TextNode {
 			b.WriteString(n.Data)
