@@ -17,7 +17,7 @@ type jiraCreateIssueArgs struct {
 	IssueType    string         `json:"issueType" jsonschema:"issue type name of that project, e.g. Bug"`
 	Summary      string         `json:"summary" jsonschema:"one-line title, at most 255 characters"`
 	Description  string         `json:"description,omitempty" jsonschema:"markdown"`
-	Assignee     string         `json:"assignee,omitempty" jsonschema:"display name, email or account id"`
+	Assignee     string         `json:"assignee,omitempty" jsonschema:"display name, email, account id or me"`
 	Priority     string         `json:"priority,omitempty"`
 	Labels       []string       `json:"labels,omitempty" jsonschema:"labels, no spaces"`
 	Components   []string       `json:"components,omitempty"`

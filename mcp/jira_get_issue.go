@@ -55,20 +55,22 @@ type jiraChange struct {
 
 // jiraGetIssueResult is the answer of atlassian_jira_get_issue.
 type jiraGetIssueResult struct {
-	Key         string        `json:"key"`
-	ID          string        `json:"id"`
-	URL         string        `json:"url,omitempty" jsonschema:"the issue's page on the site"`
-	Summary     string        `json:"summary,omitempty"`
-	Project     string        `json:"project,omitempty"`
-	Type        string        `json:"type,omitempty"`
-	Status      *jiraStatus   `json:"status,omitempty"`
-	Resolution  string        `json:"resolution,omitempty"`
-	Priority    string        `json:"priority,omitempty"`
-	Assignee    *jiraUser     `json:"assignee,omitempty" jsonschema:"absent when unassigned"`
-	Reporter    *jiraUser     `json:"reporter,omitempty"`
-	Labels      []string      `json:"labels,omitempty"`
-	Components  []string      `json:"components,omitempty"`
-	Parent      *jiraIssueRef `json:"parent,omitempty"`
+	Key        string        `json:"key"`
+	ID         string        `json:"id"`
+	URL        string        `json:"url,omitempty" jsonschema:"the issue's page on the site"`
+	Summary    string        `json:"summary,omitempty"`
+	Project    string        `json:"project,omitempty"`
+	Type       string        `json:"type,omitempty"`
+	Status     *jiraStatus   `json:"status,omitempty"`
+	Resolution string        `json:"resolution,omitempty"`
+	Priority   string        `json:"priority,omitempty"`
+	Assignee   *jiraUser     `json:"assignee,omitempty" jsonschema:"absent when unassigned"`
+	Reporter   *jiraUser     `json:"reporter,omitempty"`
+	Labels     []string      `json:"labels,omitempty"`
+	Components []string      `json:"components,omitempty"`
+	Parent     *jiraIssueRef `json:"parent,omitempty"`
+	// Watchers are present when the issue's watches field was read.
+	Watchers    *jiraWatchers `json:"watchers,omitempty"`
 	Created     string        `json:"created,omitempty"`
 	Updated     string        `json:"updated,omitempty"`
 	DueDate     string        `json:"dueDate,omitempty"`
@@ -90,6 +92,25 @@ type jiraGetIssueResult struct {
 	ChangelogTotal int          `json:"changelogTotal,omitempty"`
 	// Rendered is Jira's rendering of text and date fields, as markdown.
 	Rendered map[string]string `json:"renderedFields,omitempty"`
+}
+
+// jiraWatchers is how many watch an issue and whether the connected user
+// is one of them.
+type jiraWatchers struct {
+	Count int `json:"count"`
+	// ConnectedUserWatches is true when the user the connection acts for
+	// watches the issue.
+	ConnectedUserWatches bool `json:"connectedUserWatches"`
+}
+
+func (w *jiraWatchers) String() string {
+	if w == nil {
+		return ""
+	}
+	if w.ConnectedUserWatches {
+		return fmt.Sprintf("%d (including the connected user)", w.Count)
+	}
+	return fmt.Sprintf("%d (not the connected user)", w.Count)
 }
 
 // Text renders the issue as compact markdown.
@@ -116,6 +137,7 @@ func (r jiraGetIssueResult) Text() string {
 		add("Assignee", "Unassigned")
 	}
 	add("Reporter", r.Reporter.String())
+	add("Watchers", r.Watchers.String())
 	if len(meta) > 0 {
 		b.line("%s", strings.Join(meta, " | "))
 	}
@@ -146,7 +168,9 @@ func (r jiraGetIssueResult) Text() string {
 	fieldList("Custom fields", r.CustomFields)
 	fieldList("Other fields", r.OtherFields)
 	if r.Description != "" {
-		b.line("Description:\n%s", r.Description)
+		// A blank line ends the description, so a quote or panel at its
+		// end does not run into the next section.
+		b.line("Description:\n%s\n", r.Description)
 	}
 	if len(r.Links) > 0 {
 		b.line("Links (this issue …):")
@@ -267,6 +291,7 @@ var issueTyped = map[string]bool{
 	"summary": true, "status": true, "priority": true, "assignee": true, "reporter": true, "issuetype": true,
 	"project": true, "labels": true, "components": true, "parent": true, "subtasks": true, "issuelinks": true,
 	"comment": true, "created": true, "updated": true, "description": true, "resolution": true, "duedate": true,
+	"watches": true,
 }
 
 // issueNoise are system fields left out unless asked for by name.
@@ -274,7 +299,7 @@ var issueNoise = map[string]bool{
 	"lastViewed": true, "statuscategorychangedate": true, "progress": true, "aggregateprogress": true,
 	"aggregatetimespent": true, "aggregatetimeestimate": true, "aggregatetimeoriginalestimate": true,
 	"timeestimate": true, "timeoriginalestimate": true, "timespent": true, "workratio": true,
-	"votes": true, "watches": true, "thumbnail": true, "worklog": true, "creator": true,
+	"votes": true, "thumbnail": true, "worklog": true, "creator": true,
 }
 
 // renderIssue builds the answer from Jira's issue.
@@ -315,6 +340,15 @@ func (d *Deps) renderIssue(is *atlassian.Issue, snap *schema.Snapshot, asked []s
 	}
 	if links := issueLinks(f.IssueLinks); len(links) > 0 {
 		out.Links = links
+	}
+	if raw := f.Raw["watches"]; len(raw) > 0 {
+		var w struct {
+			WatchCount int  `json:"watchCount"`
+			IsWatching bool `json:"isWatching"`
+		}
+		if json.Unmarshal(raw, &w) == nil {
+			out.Watchers = &jiraWatchers{Count: w.WatchCount, ConnectedUserWatches: w.IsWatching}
+		}
 	}
 	explicit := func(id string) bool { return slices.Contains(asked, id) }
 	out.CustomFields = namedFields(f.Raw, nil, func(id string) bool { return !isCustom(id) }, namer, issueTextLimit, more)

@@ -158,12 +158,22 @@ func TestJiraGetIssueParameters(t *testing.T) {
 	})
 	t.Run("noise only when asked", func(t *testing.T) {
 		all, _ := h.getIssue(map[string]any{"issueKey": "ENG-3", "expand": ""})
-		if _, ok := all.OtherFields["Watchers"]; ok {
-			t.Fatalf("watchers shown by default: %v", all.OtherFields)
+		if _, ok := all.OtherFields["Votes"]; ok {
+			t.Fatalf("votes shown by default: %v", all.OtherFields)
 		}
-		asked, _ := h.getIssue(map[string]any{"issueKey": "ENG-3", "fields": "watches", "expand": ""})
-		if asked.OtherFields["Watchers"] != "2" {
-			t.Fatalf("asked for watches: %v", asked.OtherFields)
+		asked, _ := h.getIssue(map[string]any{"issueKey": "ENG-3", "fields": "votes", "expand": ""})
+		if _, ok := asked.OtherFields["Votes"]; !ok {
+			t.Fatalf("asked for votes: %v", asked.OtherFields)
+		}
+	})
+	t.Run("watchers in their own slot", func(t *testing.T) {
+		all, _ := h.getIssue(map[string]any{"issueKey": "ENG-3", "expand": ""})
+		if _, ok := all.OtherFields["Watchers"]; ok || all.Watchers == nil || all.Watchers.Count != 2 {
+			t.Fatalf("watchers %+v, other fields %v", all.Watchers, all.OtherFields)
+		}
+		none, _ := h.getIssue(map[string]any{"issueKey": "ENG-3", "fields": "summary", "expand": ""})
+		if none.Watchers != nil {
+			t.Fatalf("watchers %+v without the watches field", none.Watchers)
 		}
 	})
 	t.Run("numeric id and other case", func(t *testing.T) {

@@ -24,7 +24,7 @@ type jiraManageIssueArgs struct {
 	TargetIssueKey string   `json:"targetIssueKey,omitempty" jsonschema:"the other issue's key"`
 	LinkType       string   `json:"linkType,omitempty" jsonschema:"link phrase, e.g. blocks or is blocked by"`
 	Labels         []string `json:"labels,omitempty" jsonschema:"labels, no spaces"`
-	AccountID      string   `json:"accountId,omitempty" jsonschema:"display name, email or account id"`
+	AccountID      string   `json:"accountId,omitempty" jsonschema:"display name, email, account id or me"`
 }
 
 // jiraManageIssueResult is the result of atlassian_jira_manage_issue.
@@ -384,7 +384,7 @@ func (d *Deps) jwChangeLabels(ctx context.Context, key string, add bool, in *jir
 
 func (d *Deps) jwAssign(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
 	if strings.TrimSpace(in.AccountID) == "" {
-		return argErrorf("accountId", "is required for assign: a display name, email or account id (to clear the assignee use unassign)")
+		return argErrorf("accountId", "is required for assign: a display name, email, account id or me (to clear the assignee use unassign)")
 	}
 	u, err := d.jwResolveUser(ctx, "accountId", in.AccountID, jwUserScope{IssueKey: key})
 	if err != nil {
@@ -400,7 +400,7 @@ func (d *Deps) jwAssign(ctx context.Context, key string, in *jiraManageIssueArgs
 
 func (d *Deps) jwAddWatcher(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
 	if strings.TrimSpace(in.AccountID) == "" {
-		return argErrorf("accountId", "is required for add_watcher: a display name, email or account id")
+		return argErrorf("accountId", "is required for add_watcher: a display name, email, account id or me (the connected user)")
 	}
 	u, err := d.jwResolveUser(ctx, "accountId", in.AccountID, jwUserScope{})
 	if err != nil {

@@ -560,6 +560,9 @@ func searchError(err error, snap *schema.Snapshot) error {
 		return argErrorf("nextPageToken", "Jira refused it: %s Start again from the first page (or use startAt).", text)
 	case strings.Contains(text, "Unbounded JQL"):
 		hint = fmt.Sprintf("Add a restriction before ORDER BY, e.g. project = %s AND ….", firstProjectKey(snap))
+	case jqlMeValue(text) != "":
+		f := jqlMeValue(text)
+		hint = fmt.Sprintf("JQL names the connected user currentUser(), not me: %s = currentUser().", f)
 	case jqlValueField(text) != "":
 		hint = jqlValueHint(jqlValueField(text), snap)
 	case strings.Contains(text, "does not exist or you do not have permission"):
@@ -580,6 +583,17 @@ func searchError(err error, snap *schema.Snapshot) error {
 
 // jqlValueMsg matches "The value 'X' does not exist for the field 'F'."
 var jqlValueMsg = regexp.MustCompile(`does not exist for the field '([^']+)'`)
+
+// jqlMeMsg matches Jira's answer to "assignee = me".
+var jqlMeMsg = regexp.MustCompile(`(?i)the value '(?:me|myself|current ?user)' does not exist for the field '([^']+)'`)
+
+// jqlMeValue is the field a query compared with "me", or "".
+func jqlMeValue(text string) string {
+	if m := jqlMeMsg.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	return ""
+}
 
 func jqlValueField(text string) string {
 	if m := jqlValueMsg.FindStringSubmatch(text); m != nil {

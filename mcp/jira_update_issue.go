@@ -27,7 +27,7 @@ type jwUpdateFields struct {
 	Summary     string   `json:"summary,omitempty"`
 	Priority    string   `json:"priority,omitempty"`
 	Labels      []string `json:"labels,omitempty" jsonschema:"replaces all labels"`
-	Assignee    string   `json:"assignee,omitempty" jsonschema:"display name, email or account id"`
+	Assignee    string   `json:"assignee,omitempty" jsonschema:"display name, email, account id or me"`
 	Description string   `json:"description,omitempty" jsonschema:"markdown, replaces it"`
 }
 

@@ -68,6 +68,9 @@ func (d *Deps) jwResolveUser(ctx context.Context, param, who string, scope jwUse
 	if who == "" {
 		return jwUser{}, argErrorf(param, "is empty; give a display name, an email or an account id")
 	}
+	if jwIsMe(who) {
+		return d.jwMe(ctx)
+	}
 	if jwLooksLikeAccountID(who) {
 		return jwUser{AccountID: who}, nil
 	}
@@ -110,6 +113,35 @@ func (d *Deps) jwResolveUser(ctx context.Context, param, who string, scope jwUse
 	}
 	return jwUser{}, argErrorf(param, "%q matches %d users%s: %s%s. Give the full display name, the email or the account id",
 		who, len(matches), scope, jwDescribeUsers(matches, jwMaxUserMatches), more)
+}
+
+// jwIsMe reports the words that mean the connected user: "me", "myself"
+// and JQL's currentUser().
+func jwIsMe(who string) bool {
+	switch strings.ToLower(strings.TrimSpace(who)) {
+	case "me", "myself", "@me", "currentuser()", "currentuser":
+		return true
+	}
+	return false
+}
+
+// jwMyself keeps the user each Jira client acts for.
+var jwMyself perClient[atlassian.JiraClient, jwUser]
+
+// jwMe is the user the connection acts for (GET /myself), read once per
+// client and kept: it does not change while the connection lives.
+func (d *Deps) jwMe(ctx context.Context) (jwUser, error) {
+	if d.Jira == nil {
+		return jwUser{}, errJWNoJira
+	}
+	if u, ok := jwMyself.get(d.Jira); ok {
+		return u, nil
+	}
+	u, err := d.Jira.Users.Myself(ctx)
+	if err != nil {
+		return jwUser{}, err
+	}
+	return jwMyself.getOrPut(d.Jira, jwUser{AccountID: u.AccountID, DisplayName: u.DisplayName}), nil
 }
 
 // jwSearchUsers runs the assignable search for a scope, else the user search.

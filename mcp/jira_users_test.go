@@ -3,6 +3,7 @@ package mcp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -84,5 +85,60 @@ func TestJWLooksLikeAccountID(t *testing.T) {
 		if got := jwLooksLikeAccountID(s); got != want {
 			t.Errorf("%q: %v, want %v", s, got, want)
 		}
+	}
+}
+
+// "me" and currentUser() stand for the connected user wherever a user is
+// taken; /myself is read once per connection.
+func TestJWMeIsTheConnectedUser(t *testing.T) {
+	h := newHarness(t)
+	admin := h.site.Admin()
+	h.site.ResetRequests()
+	tests := []struct {
+		name string
+		tool string
+		args map[string]any
+		want string
+	}{
+		{"watch as me", "atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-5", "action": "add_watcher", "accountId": "me"}, admin.DisplayName + " now watches ENG-5"},
+		{"assign to currentUser()", "atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-5", "action": "assign", "accountId": "currentUser()"}, "Assigned ENG-5 to " + admin.DisplayName},
+		{"create assigned to Me", "atlassian_jira_create_issue", map[string]any{"projectKey": "ENG", "issueType": "Task", "summary": "Mine", "assignee": "Me"}, "Created ENG-"},
+		{"update assignee myself", "atlassian_jira_update_issue", map[string]any{"issueKey": "ENG-4", "action": "update_fields", "fields": map[string]any{"assignee": "myself"}}, "assigned to " + admin.DisplayName},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := h.callOK(tt.tool, tt.args, nil)
+			if !strings.Contains(text, tt.want) {
+				t.Errorf("answer %q lacks %q", text, tt.want)
+			}
+		})
+	}
+	myself := 0
+	for _, r := range h.site.Requests() {
+		if strings.HasSuffix(r.Path, "/myself") {
+			myself++
+		}
+	}
+	if myself != 1 {
+		t.Errorf("/myself read %d times, want once", myself)
+	}
+	var issue jiraGetIssueResult
+	text := h.callOK("atlassian_jira_get_issue", map[string]any{"issueKey": "ENG-5"}, &issue)
+	if issue.Assignee == nil || issue.Assignee.AccountID != admin.AccountID {
+		t.Errorf("assignee %+v, want %s", issue.Assignee, admin.AccountID)
+	}
+	if issue.Watchers == nil || !issue.Watchers.ConnectedUserWatches || issue.Watchers.Count < 1 ||
+		!strings.Contains(text, "Watchers: "+fmt.Sprint(issue.Watchers.Count)+" (including the connected user)") {
+		t.Errorf("watchers %+v in %q", issue.Watchers, text)
+	}
+	var other jiraGetIssueResult
+	h.callOK("atlassian_jira_get_issue", map[string]any{"issueKey": "ENG-3"}, &other)
+	if other.Watchers == nil || other.Watchers.ConnectedUserWatches {
+		t.Errorf("ENG-3 watchers %+v, want some without the connected user", other.Watchers)
+	}
+	// In JQL the connected user is currentUser(); "me" gets that hint.
+	msg := h.callErr("atlassian_jira_search", map[string]any{"jql": "assignee = me"})
+	if !strings.Contains(msg, "assignee = currentUser()") {
+		t.Errorf("JQL error %q does not name currentUser()", msg)
 	}
 }

@@ -119,7 +119,7 @@ var jwKindNames = map[jwValueKind]string{
 	jwNumber:    "a number",
 	jwOption:    "one option value (a string)",
 	jwOptions:   "an array of option values (strings)",
-	jwUserKind:  "a user (display name, email or account id)",
+	jwUserKind:  "a user (display name, email, account id or me)",
 	jwUsers:     "an array of users (display names, emails or account ids)",
 	jwDate:      "a date \"YYYY-MM-DD\"",
 	jwDateTime:  "a date-time such as \"2026-12-01T14:30:00Z\" or \"2026-12-01T14:30:00.000+0000\"",
