@@ -1,7 +1,10 @@
 package atlassian
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +106,69 @@ func FuzzCheckID(f *testing.F) {
 			u, err := url.Parse("https://h" + p)
 			if err != nil || u.Path != "/a/"+v+"/b" {
 				t.Fatalf("kind %d: %q does not round-trip: %v %v", k, v, u, err)
+			}
+		}
+	})
+}
+
+// FuzzIssueFields feeds arbitrary JSON to the one-pass fields decoder the
+// way encoding/json does (only valid values reach an Unmarshaler): Raw
+// must hold exactly the members encoding/json finds, and the typed fields
+// what decoding the struct by its tags gives, or zero where a field has
+// another shape (field ids match exactly, not case-insensitively as
+// encoding/json's struct decoding would). Invalid input given directly
+// must not panic.
+func FuzzIssueFields(f *testing.F) {
+	for _, s := range []string{
+		`{"summary":"a","status":{"name":"Done","statusCategory":{"key":"done"}},"customfield_1":3}`,
+		`{"summary":{"x":1},"labels":["a","b"],"description":null,"customfield_2":[1,{"a":"]}"}]}`,
+		` { "sum\u006dary" : "esc\"aped" , "k\\ey":true,"n":-1.5e3 } `,
+		`{"created":"2026-01-02T03:04:05.000+0000","duedate":null,"parent":{"key":"A-1"}}`,
+		`{}`, `[]`, `{"a":`, `{"a" 1}`, `"x"`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var direct IssueFields
+		_ = direct.UnmarshalJSON([]byte(in)) // no panic
+		var want map[string]json.RawMessage
+		if json.Unmarshal([]byte(in), &want) != nil || want == nil {
+			return
+		}
+		var got IssueFields
+		if err := json.Unmarshal([]byte(in), &got); err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if len(got.Raw) != len(want) {
+			t.Fatalf("%q: %d members, encoding/json finds %d", in, len(got.Raw), len(want))
+		}
+		for k, v := range want {
+			if !bytes.Equal(bytes.TrimSpace(got.Raw[k]), bytes.TrimSpace(v)) {
+				t.Fatalf("%q: member %q is %q, want %q", in, k, got.Raw[k], v)
+			}
+		}
+		// Jira's field ids are exact; encoding/json would also match a
+		// typed field case-insensitively ("Summary"), which the decoder
+		// deliberately does not.
+		for k := range want {
+			for typed := range typedFieldKeys() {
+				if k != typed && strings.EqualFold(k, typed) || k != "description" && strings.EqualFold(k, "description") {
+					return
+				}
+			}
+		}
+		type plain IssueFields
+		var ref plain
+		if json.Unmarshal([]byte(in), &ref) == nil {
+			ref.Raw = got.Raw
+			if string(bytes.TrimSpace(ref.Description)) == "null" {
+				ref.Description = nil
+			}
+			if len(ref.Description) > 0 {
+				ref.Description = got.Raw["description"]
+			}
+			if !reflect.DeepEqual(IssueFields(ref), got) {
+				t.Fatalf("%q: typed fields\n%+v\nwant\n%+v", in, got, IssueFields(ref))
 			}
 		}
 	})
