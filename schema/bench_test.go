@@ -1,7 +1,10 @@
 package schema
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -67,4 +70,56 @@ func benchmarkCacheLoad(b *testing.B, fieldProjects int) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkSnapshotDecode decodes the same large-site snapshot (the
+// default discovery: create fields of the top 50 projects) from the
+// cache's own encoding, from encoding/json and from encoding/gob: the
+// figures that decide whether the custom codec earns its lines.
+func BenchmarkSnapshotDecode(b *testing.B) {
+	d, _ := sandboxDiscoverer(b, sandbox.WithGeneratedSite(sandbox.SiteSpec{Projects: 500, CustomFields: 2000, Issues: 1000, Spaces: 250, Pages: 250, Seed: 7}),
+		sandbox.WithoutRateLimits())
+	d.Concurrency = 32
+	snap, err := d.Discover(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	custom, err := encodeSnapshot(snap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	js, err := json.Marshal(snap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var gb bytes.Buffer
+	if err := gob.NewEncoder(&gb).Encode(snap); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("custom", func(b *testing.B) {
+		b.SetBytes(int64(len(custom)))
+		for b.Loop() {
+			if _, err := decodeSnapshot(custom); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json", func(b *testing.B) {
+		b.SetBytes(int64(len(js)))
+		for b.Loop() {
+			var s Snapshot
+			if err := json.Unmarshal(js, &s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("gob", func(b *testing.B) {
+		b.SetBytes(int64(gb.Len()))
+		for b.Loop() {
+			var s Snapshot
+			if err := gob.NewDecoder(bytes.NewReader(gb.Bytes())).Decode(&s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -138,28 +138,22 @@ func FuzzCacheDecode(f *testing.F) {
 	})
 }
 
-// TestCacheReadsGobEntries loads an entry in the gob envelope older builds
-// wrote, so an upgrade keeps the cached schema instead of rediscovering.
-func TestCacheReadsGobEntries(t *testing.T) {
+// TestCacheRediscoversGobEntries: an entry in the gob envelope older builds
+// wrote is not read (the gob branch is gone) but reported as no snapshot,
+// so the server rediscovers instead of failing.
+func TestCacheRediscoversGobEntries(t *testing.T) {
 	c := NewCache(t.TempDir())
 	want := demo()
 	want.Connection = "default"
 	if err := c.Save(want); err != nil {
 		t.Fatal(err)
 	}
-	var body, env bytes.Buffer
+	var body bytes.Buffer
 	if err := gob.NewEncoder(&body).Encode(want); err != nil {
 		t.Fatal(err)
 	}
-	if err := gob.NewEncoder(&env).Encode(cached{FormatVersion: FormatVersion, Snapshot: body.Bytes()}); err != nil {
-		t.Fatal(err)
-	}
-	writeRaw(t, c, "default", env.Bytes())
-	got, err := c.Load("default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.CloudID != want.CloudID || len(got.Jira.Projects) != len(want.Jira.Projects) {
-		t.Errorf("gob entry loaded as %+v", got)
+	writeRaw(t, c, "default", body.Bytes())
+	if got, err := c.Load("default"); !errors.Is(err, ErrNoSnapshot) {
+		t.Fatalf("gob entry: %v, %v; want ErrNoSnapshot", got, err)
 	}
 }

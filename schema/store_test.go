@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/gob"
 	"errors"
 	"os"
@@ -56,7 +57,12 @@ func TestCacheOlderFormatIsRediscovered(t *testing.T) {
 	}
 	writeRaw(t, c, "default", func() []byte {
 		var b bytes.Buffer
-		_ = gob.NewEncoder(&b).Encode(cached{FormatVersion: FormatVersion - 1, Snapshot: []byte("old layout")})
+		if err := gob.NewEncoder(&b).Encode(struct {
+			FormatVersion int
+			Snapshot      []byte
+		}{FormatVersion - 1, []byte("old layout")}); err != nil {
+			t.Fatal(err)
+		}
 		return b.Bytes()
 	}())
 	if _, err := c.Load("default"); !errors.Is(err, ErrNoSnapshot) {
@@ -70,7 +76,7 @@ func TestCacheCorruptEntryAndFile(t *testing.T) {
 	if err := c.Save(demo()); err != nil {
 		t.Fatal(err)
 	}
-	writeRaw(t, c, "default", []byte("\x00garbage"))
+	writeRaw(t, c, "default", append(binary.AppendUvarint([]byte(codecMagic), FormatVersion), "garbage"...))
 	_, err := c.Load("default")
 	if err == nil || errors.Is(err, ErrNoSnapshot) {
 		t.Fatalf("corrupt entry: %v, want a clear error", err)
