@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/mark3labs/mcp-go/client"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
@@ -21,7 +20,7 @@ with an error.`)
 	o := addServeFlags(fs)
 	asJSON := fs.Bool("json", false, "print the structured result (structuredContent) as JSON instead of the text")
 	o.logLevel = "warn"
-	if err := parseFlags(fs, reorderFlags(args)); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() < 1 || fs.NArg() > 2 {
@@ -109,21 +108,3 @@ func inProcessClient(ctx context.Context, s streams, o *serveOptions, waitSchema
 	return c, func() { _ = c.Close(); cleanup() }, nil
 }
 
-// reorderFlags moves flags after positional arguments to the front, so
-// `call TOOL '{...}' --sandbox` works as well as `call --sandbox TOOL ...`.
-func reorderFlags(args []string) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--":
-			pos = append(pos, args[i+1:]...)
-			i = len(args)
-		case strings.HasPrefix(a, "-") && a != "-":
-			flags = append(flags, a)
-		default:
-			pos = append(pos, a)
-		}
-	}
-	return append(flags, pos...)
-}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -109,8 +110,10 @@ func newFlags(s streams, name, synopsis, about string) *flag.FlagSet {
 
 // parseFlags parses args. A non-nil error ends the command with its exit
 // code: 0 after --help, 2 on bad flags (the flag package has said why).
+// Flags may come before or after the positional arguments, with their
+// values spaced or after "=".
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
+	err := fs.Parse(flagsFirst(fs, args))
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return exitStatus(exitOK)
@@ -118,4 +121,42 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return exitStatus(exitUsage)
 	}
 	return nil
+}
+
+// flagsFirst moves the flags among args ahead of the positional arguments,
+// each with its value: a flag of fs that is not boolean takes the next
+// argument as its value unless written --flag=value. Everything after
+// "--" is positional, and "--" is kept in front of the positional
+// arguments so none of them is read as a flag.
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			pos = append(pos, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(a, "-") && a != "-":
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if strings.Contains(name, "=") || i+1 == len(args) {
+				continue
+			}
+			f := fs.Lookup(name)
+			if f == nil {
+				continue // fs.Parse reports it
+			}
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				continue
+			}
+			flags = append(flags, args[i+1])
+			i++
+		default:
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) == 0 {
+		return flags
+	}
+	return append(append(flags, "--"), pos...)
 }
