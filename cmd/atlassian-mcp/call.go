@@ -107,4 +107,3 @@ func inProcessClient(ctx context.Context, s streams, o *serveOptions, waitSchema
 	}
 	return c, func() { _ = c.Close(); cleanup() }, nil
 }
-

@@ -52,9 +52,13 @@ func TestEverySubcommandTakesSpacedFlagValues(t *testing.T) {
 		{"serve", []string{"serve", "--data-dir", dir, "--connection", "site1", "--log-level", "error", "--tools", "atlassian_jira_search"}, "",
 			func(code int, out, errOut string) bool { return code == exitOK }},
 		{"call, flags first", []string{"call", "--data-dir", dir, "--connection", "site1", "--json", "atlassian_jira_search", `{"jql":"project = OPS","maxResults":1}`}, "",
-			func(code int, out, errOut string) bool { return code == exitOK && isJSON(out) && strings.Contains(out, "OPS-") }},
+			func(code int, out, errOut string) bool {
+				return code == exitOK && isJSON(out) && strings.Contains(out, "OPS-")
+			}},
 		{"call, flags last", []string{"call", "atlassian_jira_search", `{"jql":"project = OPS","maxResults":1}`, "--tools", "atlassian_jira_search", "--data-dir", dir, "--connection", "site1"}, "",
-			func(code int, out, errOut string) bool { return code == exitOK && strings.Contains(out, "OPS-") && !isJSON(out) }},
+			func(code int, out, errOut string) bool {
+				return code == exitOK && strings.Contains(out, "OPS-") && !isJSON(out)
+			}},
 		{"tools", []string{"tools", "--data-dir", dir, "--connection", "site1", "--tools", "atlassian_jira_get_issue"}, "",
 			func(code int, out, errOut string) bool {
 				return code == exitOK && strings.Contains(out, "atlassian_jira_get_issue") && !strings.Contains(out, "atlassian_jira_search")
@@ -66,7 +70,9 @@ func TestEverySubcommandTakesSpacedFlagValues(t *testing.T) {
 		{"schema refresh", []string{"schema", "refresh", "--data-dir", dir, "--connection", "site1", "--timeout", "1m"}, "",
 			func(code int, out, errOut string) bool { return code == exitOK && strings.Contains(out, "Refreshed") }},
 		{"audit", []string{"audit", "--data-dir", dir, "--tenant", "site1", "--limit", "1", "--json"}, "",
-			func(code int, out, errOut string) bool { return code == exitOK && strings.Count(strings.TrimSpace(out), "\n") == 0 && isJSON(out) }},
+			func(code int, out, errOut string) bool {
+				return code == exitOK && strings.Count(strings.TrimSpace(out), "\n") == 0 && isJSON(out)
+			}},
 		{"agent add", []string{"agent", "add", "--name", "bot", "--tenant", "site1", "--profile", "aicos", "--config", cfg}, "",
 			func(code int, out, errOut string) bool { _, err := os.Stat(cfg); return code == exitOK && err == nil }},
 		{"agent list", []string{"agent", "list", "--config", cfg, "--json"}, "",
@@ -77,19 +83,31 @@ func TestEverySubcommandTakesSpacedFlagValues(t *testing.T) {
 				return code == exitOK && !strings.Contains(string(raw), `"bot"`)
 			}},
 		{"convert", []string{"convert", "--from", "markdown", "--to", "adf"}, "# Title",
-			func(code int, out, errOut string) bool { return code == exitOK && isJSON(out) && strings.Contains(out, "heading") }},
+			func(code int, out, errOut string) bool {
+				return code == exitOK && isJSON(out) && strings.Contains(out, "heading")
+			}},
 		{"connect", []string{"connect", "--data-dir", dir, "--auth-url", "ftp://nowhere.example", "--client-id", "x", "--client-secret", "y", "--timeout", "1s"}, "",
-			func(code int, out, errOut string) bool { return code != exitOK && strings.Contains(errOut, "ftp://nowhere.example") }},
+			func(code int, out, errOut string) bool {
+				return code != exitOK && strings.Contains(errOut, "ftp://nowhere.example")
+			}},
 		{"disconnect", []string{"disconnect", "--data-dir", dir, "--connection", "nosuch", "--timeout", "5s"}, "",
-			func(code int, out, errOut string) bool { return code != exitOK && code != exitUsage && strings.Contains(errOut, "nosuch") }},
+			func(code int, out, errOut string) bool {
+				return code != exitOK && code != exitUsage && strings.Contains(errOut, "nosuch")
+			}},
 		{"rotate-key", []string{"rotate-key", "--data-dir", dir}, "",
 			func(code int, out, errOut string) bool { return code == exitOK }},
 		{"sandbox", []string{"sandbox", "--listen", "0.0.0.0:1", "--latency", "1ms"}, "",
-			func(code int, out, errOut string) bool { return code == exitUsage && strings.Contains(errOut, "0.0.0.0:1") }},
+			func(code int, out, errOut string) bool {
+				return code == exitUsage && strings.Contains(errOut, "0.0.0.0:1")
+			}},
 		{"store", []string{"store", "copy", "--from", filepath.Join(dir, "nowhere"), "--to", "postgres://127.0.0.1:1/none"}, "",
-			func(code int, out, errOut string) bool { return code == exitFailure && strings.Contains(errOut, filepath.Join(dir, "nowhere")) }},
+			func(code int, out, errOut string) bool {
+				return code == exitFailure && strings.Contains(errOut, filepath.Join(dir, "nowhere"))
+			}},
 		{"version", []string{"version"}, "",
-			func(code int, out, errOut string) bool { return code == exitOK && strings.HasPrefix(out, "atlassian-mcp ") }},
+			func(code int, out, errOut string) bool {
+				return code == exitOK && strings.HasPrefix(out, "atlassian-mcp ")
+			}},
 	}
 	covered := map[string]bool{}
 	for _, tc := range tests {
