@@ -2,7 +2,6 @@ package mcp
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -12,6 +11,8 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/golden"
 )
 
 // confPageID returns the sandbox id of a seeded page.
@@ -221,21 +222,7 @@ func TestConfluenceGetPageMacrosGolden(t *testing.T) {
 				t.Errorf("storage markup leaked into the markdown:\n%s", res.Body)
 			}
 			path := filepath.Join("testdata", "confluence", tt.golden)
-			if os.Getenv("UPDATE_GOLDEN") != "" {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(res.Body+"\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
-			}
-			if res.Body+"\n" != string(want) {
-				t.Errorf("body differs from %s:\n%s", path, res.Body)
-			}
+			golden.CheckString(t, path, res.Body+"\n")
 		})
 	}
 }

@@ -2,7 +2,6 @@ package mcp
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/golden"
 )
 
 func TestTruncateText(t *testing.T) {
@@ -152,30 +153,9 @@ func TestJiraGolden(t *testing.T) {
 					text = text[:i+15] + "TOKEN" + text[i+15+j:]
 				}
 			}
-			checkJiraGolden(t, filepath.Join("testdata", "jira", tt.name+".txt"), text)
-			checkJiraGolden(t, filepath.Join("testdata", "jira", tt.name+".json"), string(structured)+"\n")
+			golden.CheckString(t, filepath.Join("testdata", "jira", tt.name+".txt"), text)
+			golden.CheckString(t, filepath.Join("testdata", "jira", tt.name+".json"), string(structured)+"\n")
 		})
-	}
-}
-
-// checkJiraGolden compares got with the file, or rewrites it under UPDATE_GOLDEN=1.
-func checkJiraGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (UPDATE_GOLDEN=1 rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

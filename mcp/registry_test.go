@@ -3,13 +3,14 @@ package mcp
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/golden"
 )
 
 // The public contract of TOOLS.md: names and kinds.
@@ -79,21 +80,7 @@ func TestToolSnapshots(t *testing.T) {
 		}
 		got = append(got, '\n')
 		path := filepath.Join("testdata", "toolsnaps", tool.Name+".json")
-		if os.Getenv("UPDATE_GOLDEN") != "" {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (UPDATE_GOLDEN=1 creates it)", err)
-		}
-		if string(got) != string(want) {
-			t.Errorf("%s changed; review the diff and rewrite with UPDATE_GOLDEN=1:\n%s", path, got)
-		}
+		golden.Check(t, path, got)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/golden"
 )
 
 // TestToolListBytes pins, per tool, the bytes tools/list puts before an
@@ -65,7 +66,7 @@ func TestToolListBytes(t *testing.T) {
 			if desc+in > site.budget {
 				t.Errorf("tools/list puts %d bytes before the LLM, budget %d:\n%s", desc+in, site.budget, b.String())
 			}
-			golden(t, filepath.Join("testdata", "toolbytes", site.name+".txt"), b.String())
+			golden.CheckString(t, filepath.Join("testdata", "toolbytes", site.name+".txt"), b.String())
 			saysEachPieceOnce(t, res.Tools, deps.snapshot())
 		})
 	}
@@ -104,26 +105,5 @@ func saysEachPieceOnce(t *testing.T, tools []mcpgo.Tool, snap *schema.Snapshot) 
 				t.Errorf("%q is said in %v, want once in one tool", piece, in)
 			}
 		}
-	}
-}
-
-// golden compares got with the file at path, rewriting it when
-// UPDATE_GOLDEN is set.
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (UPDATE_GOLDEN=1 creates it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s changed; review and rewrite with UPDATE_GOLDEN=1:\n%s", path, got)
 	}
 }

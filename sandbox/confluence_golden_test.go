@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/golden"
 )
 
 // TestConfluenceGolden pins the exact response shapes of the Confluence
 // endpoints against testdata/confluence/*.json, so a shape change shows in
-// review. Rewrite with UPDATE_GOLDEN=1 go test ./atlassian/sandbox.
+// review. Rewrite with UPDATE_GOLDEN=1 go test ./sandbox/.
 func TestConfluenceGolden(t *testing.T) {
 	c := newConfClient(t)
 	fo := c.page("ENG", "Database failover runbook").ID
@@ -83,20 +84,5 @@ func compareGolden(t *testing.T, path string, v any) {
 	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if !bytes.Equal(want, buf.Bytes()) {
-		t.Errorf("%s differs from the response:\n%s", path, buf.String())
-	}
+	golden.Check(t, path, buf.Bytes())
 }

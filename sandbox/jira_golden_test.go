@@ -3,15 +3,16 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/golden"
 )
 
 // TestJiraGolden pins the exact response shapes of the main Jira endpoints
 // on the demo site under testdata/jira/ so a change shows in review.
-// Rewrite with UPDATE_GOLDEN=1 go test ./atlassian/sandbox.
+// Rewrite with UPDATE_GOLDEN=1 go test ./sandbox/.
 func TestJiraGolden(t *testing.T) {
 	c := newJiraTest(t)
 	cases := []struct {
@@ -40,28 +41,8 @@ func TestJiraGolden(t *testing.T) {
 			}
 			got, _ := json.MarshalIndent(map[string]any{"status": r.Status, "body": v}, "", "  ")
 			got = bytes.ReplaceAll(got, []byte(c.srv.URL), []byte("https://api.atlassian.example"))
-			jGolden(t, filepath.Join("testdata", "jira", tt.name+".json"), append(got, '\n'))
+			golden.Check(t, filepath.Join("testdata", "jira", tt.name+".json"), append(got, '\n'))
 		})
-	}
-}
-
-func jGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (UPDATE_GOLDEN=1 rewrites it); got:\n%s", path, got)
 	}
 }
 

@@ -2,29 +2,12 @@ package schema
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-// golden compares got with testdata/name, rewriting it under UPDATE_GOLDEN=1.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (UPDATE_GOLDEN=1 rewrites it)\n--- got ---\n%s", path, got)
-	}
-}
+	"github.com/atlassian-mcp/atlassian-mcp/internal/golden"
+)
 
 func TestWriteText(t *testing.T) {
 	s := demo()
@@ -37,7 +20,7 @@ func TestWriteText(t *testing.T) {
 	if err := WriteText(&b, s); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "browse.txt", b.Bytes())
+	golden.Check(t, filepath.Join("testdata", "browse.txt"), b.Bytes())
 
 	b.Reset()
 	if err := WriteText(&b, nil); err != nil || !bytes.Contains(b.Bytes(), []byte("schema refresh")) {

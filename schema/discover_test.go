@@ -3,12 +3,15 @@ package schema
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/golden"
 )
 
 // sandboxDiscoverer returns a discoverer over a fresh sandbox site.
@@ -57,7 +60,7 @@ func TestDiscoverDemoSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "demo-snapshot.json", append(got, '\n'))
+	golden.Check(t, filepath.Join("testdata", "demo-snapshot.json"), append(got, '\n'))
 
 	// The lookups the tool layer relies on work on a discovered snapshot.
 	eng, err := s.Project("eng")
