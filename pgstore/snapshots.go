@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,7 +13,9 @@ import (
 )
 
 // Snapshots returns the schema snapshots as a schema.Snapshots.
-func (db *DB) Snapshots() *Snapshots { return &Snapshots{db: db, timeout: 15 * time.Second} }
+func (db *DB) Snapshots() *Snapshots {
+	return &Snapshots{db: db, timeout: 15 * time.Second, Interval: 2 * time.Second, known: map[string]int64{}}
+}
 
 // Snapshots keeps one schema snapshot per connection in the
 // schema_snapshots table, in the schema cache's own encoding. Every save
@@ -20,6 +23,48 @@ func (db *DB) Snapshots() *Snapshots { return &Snapshots{db: db, timeout: 15 * t
 type Snapshots struct {
 	db      *DB
 	timeout time.Duration
+	// Interval is how often Watch checks the version (default 2s).
+	Interval time.Duration
+
+	mu    sync.Mutex
+	known map[string]int64 // the version this process last saved or loaded
+}
+
+func (s *Snapshots) setKnown(connection string, ver int64) {
+	s.mu.Lock()
+	if ver > s.known[connection] {
+		s.known[connection] = ver
+	}
+	s.mu.Unlock()
+}
+
+// Watch calls changed whenever another process saved a snapshot of the
+// connection newer than the one this process last saved or loaded, until
+// ctx ends. It checks the version every Interval; while the database is
+// unreachable it keeps trying.
+func (s *Snapshots) Watch(ctx context.Context, connection string, changed func()) {
+	t := time.NewTicker(s.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		qctx, cancel := context.WithTimeout(ctx, s.timeout)
+		ver, err := s.Version(qctx, connection)
+		cancel()
+		if err != nil {
+			continue
+		}
+		s.mu.Lock()
+		newer := ver > s.known[connection]
+		s.mu.Unlock()
+		if newer {
+			changed()
+			s.setKnown(connection, ver) // even when the load failed: do not spin
+		}
+	}
 }
 
 var _ schema.Snapshots = (*Snapshots)(nil)
@@ -45,6 +90,7 @@ func (s *Snapshots) LoadVersion(connection string) (*schema.Snapshot, int64, err
 	if err != nil {
 		return nil, 0, fmt.Errorf("schema store %s: %v", s.db.location, redactErr(err))
 	}
+	s.setKnown(connection, ver)
 	snap, err := schema.UnmarshalSnapshot(raw)
 	if err != nil && !errors.Is(err, schema.ErrNoSnapshot) {
 		return nil, 0, fmt.Errorf("schema store %s: snapshot of %q is unreadable (%v); run 'atlassian-mcp schema refresh'", s.db.location, connection, err)
@@ -73,12 +119,15 @@ func (s *Snapshots) Save(snap *schema.Snapshot) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	_, err = s.db.pool.Exec(ctx, `INSERT INTO schema_snapshots (connection, version, snapshot, saved_at) VALUES ($1, 1, $2, now())
-		ON CONFLICT (connection) DO UPDATE SET version = schema_snapshots.version + 1, snapshot = EXCLUDED.snapshot, saved_at = now()`,
-		snap.Connection, raw)
+	var ver int64
+	err = s.db.pool.QueryRow(ctx, `INSERT INTO schema_snapshots (connection, version, snapshot, saved_at) VALUES ($1, 1, $2, now())
+		ON CONFLICT (connection) DO UPDATE SET version = schema_snapshots.version + 1, snapshot = EXCLUDED.snapshot, saved_at = now()
+		RETURNING version`,
+		snap.Connection, raw).Scan(&ver)
 	if err != nil {
 		return fmt.Errorf("schema store %s: %v", s.db.location, redactErr(err))
 	}
+	s.setKnown(snap.Connection, ver)
 	return nil
 }
 

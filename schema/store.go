@@ -23,6 +23,14 @@ type Snapshots interface {
 	Delete(connection string) error
 }
 
+// Watcher is a Snapshots shared by several processes that can tell when
+// another process saved a newer snapshot of a connection.
+type Watcher interface {
+	// Watch calls changed after another process saved a newer snapshot of
+	// connection, until ctx ends.
+	Watch(ctx context.Context, connection string, changed func())
+}
+
 // Store holds one connection's current snapshot in memory. Readers call
 // Current without locking; a refresh builds a whole new snapshot and swaps
 // it in atomically, then tells the subscribers.
@@ -68,6 +76,21 @@ func (s *Store) Load() (*Snapshot, error) {
 	}
 	s.set(snap)
 	return snap, nil
+}
+
+// Follow keeps the store in step with snapshots other processes save (a
+// refresh on another replica), when its Snapshots is a Watcher: each newer
+// snapshot is loaded and swapped in, and the subscribers are told (so the
+// tool layer re-describes its tools and sends tools/list_changed). It
+// returns at once; following ends with ctx. It reports whether the
+// store's Snapshots can be followed.
+func (s *Store) Follow(ctx context.Context) bool {
+	w, ok := s.cache.(Watcher)
+	if !ok {
+		return false
+	}
+	go w.Watch(ctx, s.connection, func() { _, _ = s.Load() })
+	return true
 }
 
 // Subscribe registers fn to be called with every new snapshot after it is

@@ -81,6 +81,7 @@ agent token for the sandbox tenant on stderr.`)
 	defer cleanup()
 	id, _ := sf.localIdentity(st.Config.Connection)
 	st.LoadSchema(ctx, false)
+	st.Schema.Follow(ctx) // a refresh on another replica reaches this one's clients
 	srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, id, gateway.AuditOptions{}, logger)
 	if err != nil {
 		return err
@@ -174,6 +175,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		closers = append(closers, cleanup)
 		id, _ := sf.localIdentity(st.Config.Connection)
 		st.LoadSchema(ctx, false)
+		st.Schema.Follow(ctx) // a refresh on another replica reaches this one's clients
 		srv, closeAudit, err := tenantServer(o, st, st.Config.Connection, nil, gateway.AuditOptions{}, logger)
 		if err != nil {
 			return err
@@ -216,6 +218,8 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 			return fmt.Errorf("tenant %s (connection %s): %v", tenant, conn, err)
 		}
 		st.LoadSchema(ctx, false)
+		st.Schema.Follow(ctx)
+	st.Schema.Follow(ctx) // a refresh on another replica reaches this one's clients
 		srv, closeAudit, err := tenantServer(o, st, tenant, nil, cfg.Audit.Options(), logger)
 		if err != nil {
 			return err
