@@ -97,6 +97,7 @@ type settings struct {
 	limits    *RateLimits
 	retry     RetryPolicy
 	userAgent string
+	onRetry   func(product string, status int)
 }
 
 // WithLogger logs every request at debug level (method, path template,
@@ -123,6 +124,13 @@ func WithoutRateLimits() Option {
 // WithRetryPolicy sets the retry policy (tests use millisecond delays).
 func WithRetryPolicy(p RetryPolicy) Option { return func(s *settings) { s.retry = p } }
 
+// WithRetryHook calls fn each time a call is about to be sent again, with
+// the product ("jira", "confluence") and the status that caused it (0: no
+// response). Metrics count retries with it.
+func WithRetryHook(fn func(product string, status int)) Option {
+	return func(s *settings) { s.onRetry = fn }
+}
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(s *settings) { s.userAgent = ua } }
 
@@ -144,6 +152,7 @@ type core struct {
 	retry   RetryPolicy
 	log     *slog.Logger
 	ua      string
+	onRetry func(product string, status int)
 }
 
 // newCore validates baseURL and builds the core around a copy of hc whose
@@ -180,6 +189,7 @@ func newCore(product, baseURL string, hc *http.Client, opts []Option) (*core, er
 		retry:   s.retry.withDefaults(),
 		log:     s.logger,
 		ua:      s.userAgent,
+		onRetry: s.onRetry,
 	}
 	c.base = u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/")
 	if c.log == nil {
@@ -420,6 +430,9 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 // logRetry logs, at debug level, that attempt got status (0: no
 // response) and the call will be sent again after wait.
 func (c *core) logRetry(ctx context.Context, rt route, attempt, status int, wait time.Duration) {
+	if c.onRetry != nil {
+		c.onRetry(c.product, status)
+	}
 	if !c.log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}

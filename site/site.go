@@ -112,6 +112,11 @@ type Options struct {
 	// CallTimeout is the tool calls' deadline when set (--call-timeout):
 	// the transport's response header timeout is at least as long.
 	CallTimeout time.Duration
+	// WrapTransport, when set, wraps the transport under the token
+	// transport (metrics count responses there).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// ClientOptions are added to both REST clients' options.
+	ClientOptions []atlassian.Option
 }
 
 // Open wires the named connection of the token store: requests go through
@@ -123,7 +128,11 @@ func Open(ctx context.Context, store *tokenstore.Store, name string, o Options) 
 	if err != nil {
 		return nil, err
 	}
-	rt, err := store.Transport(ctx, name, atlassian.NewTransport(o.CallTimeout))
+	var inner http.RoundTripper = atlassian.NewTransport(o.CallTimeout)
+	if o.WrapTransport != nil {
+		inner = o.WrapTransport(inner)
+	}
+	rt, err := store.Transport(ctx, name, inner)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +147,7 @@ func Open(ctx context.Context, store *tokenstore.Store, name string, o Options) 
 	if o.UserAgent != "" {
 		opts = append(opts, atlassian.WithUserAgent(o.UserAgent))
 	}
+	opts = append(opts, o.ClientOptions...)
 	snaps := o.Snapshots
 	if snaps == nil {
 		snaps = schema.NewCache(store.Dir())

@@ -8,21 +8,38 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
+	"github.com/atlassian-mcp/atlassian-mcp/metrics"
 	"github.com/atlassian-mcp/atlassian-mcp/site"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
 // openSite wires the named connection of the token store (site.Open) with
 // this binary's user agent.
-func openSite(ctx context.Context, store *tokenstore.Store, name string, logger *slog.Logger) (*site.Site, error) {
-	return site.Open(ctx, store, name, site.Options{Logger: logger, UserAgent: "atlassian-mcp/" + buildVersion(), Snapshots: snapshotsOf(store)})
+// With m, Atlassian responses and retries are counted in the metrics.
+func openSite(ctx context.Context, store *tokenstore.Store, name string, logger *slog.Logger, m *metrics.Metrics) (*site.Site, error) {
+	return site.Open(ctx, store, name, siteOptions(store, logger, m))
+}
+
+// siteOptions are the site options every command opens a site with: this
+// binary's user agent, the snapshots beside the store's connections and,
+// with m, Atlassian responses and retries counted.
+func siteOptions(store *tokenstore.Store, logger *slog.Logger, m *metrics.Metrics) site.Options {
+	o := site.Options{Logger: logger, UserAgent: "atlassian-mcp/" + buildVersion(), Snapshots: snapshotsOf(store)}
+	if m != nil {
+		o.WrapTransport = m.Transport
+		o.ClientOptions = []atlassian.Option{atlassian.WithRetryHook(m.Retried)}
+	}
+	return o
 }
 
 // openSite is openSite for serving tools: the transport waits for answers
 // at least as long as --call-timeout.
-func (f *toolFlags) openSite(ctx context.Context, store *tokenstore.Store, name string, logger *slog.Logger) (*site.Site, error) {
-	return site.Open(ctx, store, name, site.Options{Logger: logger, UserAgent: "atlassian-mcp/" + buildVersion(), CallTimeout: f.callTimeout})
+func (f *toolFlags) openSite(ctx context.Context, store *tokenstore.Store, name string, logger *slog.Logger, m *metrics.Metrics) (*site.Site, error) {
+	o := siteOptions(store, logger, m)
+	o.CallTimeout = f.callTimeout
+	return site.Open(ctx, store, name, o)
 }
 
 // newLogger logs to w at the named level.

@@ -41,12 +41,12 @@ func BenchmarkStartupPhases(b *testing.B) {
 	}
 	b.Run("open-site", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := openSite(ctx, store, sf.connection, logger); err != nil {
+			if _, err := openSite(ctx, store, sf.connection, logger, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	st, err := openSite(ctx, store, sf.connection, logger)
+	st, err := openSite(ctx, store, sf.connection, logger, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

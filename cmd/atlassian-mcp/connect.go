@@ -149,7 +149,7 @@ func discoverAfterConnect(ctx context.Context, s streams, store *tokenstore.Stor
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	st, err := openSite(ctx, store, name, logger)
+	st, err := openSite(ctx, store, name, logger, nil)
 	if err == nil {
 		fmt.Fprintln(s.out, "Discovering the site's schema...")
 		var snap *schema.Snapshot

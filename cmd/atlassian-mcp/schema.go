@@ -39,7 +39,7 @@ next start or refresh.`)
 		logger := slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()
-		st, err := openSite(ctx, store, sf.connection, logger)
+		st, err := openSite(ctx, store, sf.connection, logger, nil)
 		if err != nil {
 			return named("schema refresh", err)
 		}

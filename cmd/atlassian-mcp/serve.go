@@ -14,9 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mark3labs/mcp-go/server"
+
 	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 	"github.com/atlassian-mcp/atlassian-mcp/internal/loopback"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
+	"github.com/atlassian-mcp/atlassian-mcp/metrics"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/site"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
@@ -138,6 +141,9 @@ func tenantServer(o *serveOptions, st *site.Site, tenant string, def *gateway.Id
 	opts := o.tools.options(mcp.Products(st), logger.With("tenant", tenant))
 	opts.MaxRequestBytes = o.maxRequestBytes
 	(&gateway.Guard{Tenant: tenant, Audit: audit, Default: def, Logger: logger}).Apply(&opts)
+	if o.metrics != nil { // outermost: refused calls are counted too
+		opts.Middleware = append([]server.ToolHandlerMiddleware{o.metrics.Middleware()}, opts.Middleware...)
+	}
 	srv, err := mcp.NewServer(mcp.AllTools(mcp.NewDeps(st)), st.Schema, opts)
 	if err != nil {
 		audit.Close()
@@ -159,6 +165,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 			closers[i]()
 		}
 	}()
+	o.metrics = metrics.New()
 	servers := map[string]*mcp.Server{}
 	gopts := gateway.Options{Path: "/mcp", Logger: logger, MaxRequestBytes: o.maxRequestBytes, AllowedOrigins: sf.allowed}
 	if sf.noAuth {
@@ -183,7 +190,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		closers = append(closers, closeAudit)
 		servers[st.Config.Connection], gopts.NoAuth = srv, id
 		logger.Warn("serving HTTP WITHOUT authentication (--no-auth): any local process can call every tool as the owner; use agent tokens for anything but local protocol testing")
-		return serveHTTP(ctx, s, servers, gopts, addr, logger)
+		return serveHTTP(ctx, s, o, servers, gopts, addr, logger)
 	}
 
 	cfg, cfgPath, err := loadServeConfig(o, sf)
@@ -204,13 +211,18 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 			fmt.Fprintf(s.err, "Sandbox agent token (tenant %q, agent %q, every tool, vip tier by default):\n  Authorization: Bearer %s\n", "sandbox", "sandbox", token)
 		}
 	}
-	store, err := o.store.openStore()
+	store, err := o.store.openStore(o.storeOptions()...)
 	if err != nil {
 		return err
 	}
+	var conns []string
+	for _, tenant := range cfg.TenantNames() {
+		conns = append(conns, cfg.ConnectionOf(tenant))
+	}
+	o.ready = readiness(store, conns)
 	for _, tenant := range cfg.TenantNames() {
 		conn := cfg.ConnectionOf(tenant)
-		st, err := o.tools.openSite(ctx, store, conn, logger.With("tenant", tenant))
+		st, err := o.tools.openSite(ctx, store, conn, logger.With("tenant", tenant), o.metrics)
 		if errors.Is(err, tokenstore.ErrNotFound) {
 			err = fmt.Errorf("%w: run 'atlassian-mcp connect --connection %s' first", err, conn)
 		}
@@ -218,8 +230,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 			return fmt.Errorf("tenant %s (connection %s): %v", tenant, conn, err)
 		}
 		st.LoadSchema(ctx, false)
-		st.Schema.Follow(ctx)
-	st.Schema.Follow(ctx) // a refresh on another replica reaches this one's clients
+		st.Schema.Follow(ctx) // a refresh on another replica reaches this one's clients
 		srv, closeAudit, err := tenantServer(o, st, tenant, nil, cfg.Audit.Options(), logger)
 		if err != nil {
 			return err
@@ -237,7 +248,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		logger.Warn("serving beyond loopback: bearer tokens travel in clear over plain HTTP; put a TLS-terminating proxy in front", "addr", addr)
 	}
 	logger.Info("agents loaded", "config", cfgPath, "tenants", len(cfg.Tenants), "agents", len(cfg.Agents))
-	return serveHTTP(ctx, s, servers, gopts, addr, logger)
+	return serveHTTP(ctx, s, o, servers, gopts, addr, logger)
 }
 
 // loadServeConfig loads --config (default <data-dir>/config.json). With
@@ -292,6 +303,39 @@ type serveOptions struct {
 	logLevel string
 	// maxRequestBytes bounds one JSON-RPC message (serve only).
 	maxRequestBytes int64
+	// metrics, when set (serve --http), counts calls, requests and refreshes.
+	metrics *metrics.Metrics
+	// ready, when set, says whether the replica can serve (/readyz).
+	ready func(ctx context.Context) error
+}
+
+// readiness is /readyz's check: the store answers and no served
+// connection is Token Expired.
+func readiness(store *tokenstore.Store, conns []string) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		for _, name := range conns {
+			c, err := store.Get(name)
+			if err != nil {
+				return err
+			}
+			if c.Status == tokenstore.StatusTokenExpired {
+				return fmt.Errorf("connection %s is Token Expired; run 'atlassian-mcp connect --connection %s'", name, name)
+			}
+		}
+		return nil
+	}
+}
+
+// storeOptions are the token store options serve opens the store with:
+// refreshes and token endpoint requests counted in the metrics.
+func (o *serveOptions) storeOptions() []tokenstore.Option {
+	if o.metrics == nil {
+		return nil
+	}
+	return []tokenstore.Option{
+		tokenstore.WithEvents(o.metrics.TokenEvents()),
+		tokenstore.WithHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: o.metrics.Transport(nil)}),
+	}
 }
 
 func addServeFlags(fs *flag.FlagSet) *serveOptions {
@@ -315,12 +359,13 @@ func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger)
 			return nil, nil, err
 		}
 	}
-	store, err := o.store.openStore()
+	store, err := o.store.openStore(o.storeOptions()...)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	st, err := o.tools.openSite(ctx, store, o.store.connection, logger)
+	o.ready = readiness(store, []string{o.store.connection})
+	st, err := o.tools.openSite(ctx, store, o.store.connection, logger, o.metrics)
 	if errors.Is(err, tokenstore.ErrNotFound) {
 		err = fmt.Errorf("%w: run 'atlassian-mcp connect' first, or try the sandbox with --sandbox", err)
 	}
@@ -420,7 +465,7 @@ func checkLoopback(addr string) error {
 
 // serveHTTP serves the gateway over servers at /mcp until ctx ends, then
 // shuts down gracefully.
-func serveHTTP(ctx context.Context, s streams, servers map[string]*mcp.Server, gopts gateway.Options, addr string, logger *slog.Logger) error {
+func serveHTTP(ctx context.Context, s streams, o *serveOptions, servers map[string]*mcp.Server, gopts gateway.Options, addr string, logger *slog.Logger) error {
 	gw, err := gateway.New(servers, gopts)
 	if err != nil {
 		return err
@@ -431,6 +476,7 @@ func serveHTTP(ctx context.Context, s streams, servers map[string]*mcp.Server, g
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", gw)
+	addOpsEndpoints(mux, o, logger)
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
@@ -448,4 +494,33 @@ func serveHTTP(ctx context.Context, s streams, servers map[string]*mcp.Server, g
 		return fmt.Errorf("shutdown: %v", err)
 	}
 	return nil
+}
+
+// addOpsEndpoints serves what a load balancer and a monitoring system
+// need: /healthz (the process is up), /readyz (the store answers and no
+// served connection is Token Expired; 503 otherwise) and /metrics
+// (Prometheus; no user identifiers). None needs an agent token, and none
+// says more than up/ready and counters.
+func addOpsEndpoints(mux *http.ServeMux, o *serveOptions, logger *slog.Logger) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if o.ready != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+			defer cancel()
+			if err := o.ready(ctx); err != nil {
+				logger.Warn("not ready", "err", err)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprintln(w, "not ready:", err)
+				return
+			}
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	if o.metrics != nil {
+		mux.Handle("GET /metrics", o.metrics.Handler())
+	}
 }
