@@ -1,7 +1,6 @@
 package adf
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -201,15 +200,15 @@ func (c *mdConv) htmlBlockText(hb *ast.HTMLBlock) string {
 }
 
 var (
-	detailsOpenRe  = regexp.MustCompile(`(?is)^\s*<details(?:\s[^>]*)?>\s*(?:<summary(?:\s[^>]*)?>(.*?)</summary>)?`)
-	detailsCloseRe = regexp.MustCompile(`(?i)</details\s*>`)
-	detailsAnyRe   = regexp.MustCompile(`(?i)<details(?:\s[^>]*)?>|</details\s*>`)
+	detailsOpenRe  = lazyRegexp(`(?is)^\s*<details(?:\s[^>]*)?>\s*(?:<summary(?:\s[^>]*)?>(.*?)</summary>)?`)
+	detailsCloseRe = lazyRegexp(`(?i)</details\s*>`)
+	detailsAnyRe   = lazyRegexp(`(?i)<details(?:\s[^>]*)?>|</details\s*>`)
 )
 
 // detailsOpen recognises an HTML block that opens <details>, returning the
 // summary title and whatever follows the summary in the same block.
 func detailsOpen(s string) (title, rest string, ok bool) {
-	m := detailsOpenRe.FindStringSubmatchIndex(s)
+	m := detailsOpenRe().FindStringSubmatchIndex(s)
 	if m == nil {
 		return "", "", false
 	}
@@ -219,9 +218,9 @@ func detailsOpen(s string) (title, rest string, ok bool) {
 	return title, s[m[1]:], true
 }
 
-var tagRe = regexp.MustCompile(`<[^>]*>`)
+var tagRe = lazyRegexp(`<[^>]*>`)
 
-func stripTags(s string) string { return tagRe.ReplaceAllString(s, "") }
+func stripTags(s string) string { return tagRe().ReplaceAllString(s, "") }
 
 // details builds an expand from a <details> HTML block. The body is either
 // inside the same block (parsed as markdown) or the sibling blocks up to the
@@ -243,7 +242,7 @@ func (c *mdConv) details(open *ast.HTMLBlock, title, rest string, depth int) (*N
 	for ; n != nil; n = n.NextSibling() {
 		if hb, ok := n.(*ast.HTMLBlock); ok {
 			s := c.htmlBlockText(hb)
-			for _, m := range detailsAnyRe.FindAllString(s, -1) {
+			for _, m := range detailsAnyRe().FindAllString(s, -1) {
 				if strings.HasPrefix(m, "</") {
 					level--
 				} else {
@@ -251,7 +250,7 @@ func (c *mdConv) details(open *ast.HTMLBlock, title, rest string, depth int) (*N
 				}
 			}
 			if level <= 0 {
-				idx := detailsCloseRe.FindAllStringIndex(s, -1)
+				idx := detailsCloseRe().FindAllStringIndex(s, -1)
 				before := s[:idx[len(idx)-1][0]]
 				if strings.TrimSpace(before) != "" {
 					content = append(content, c.subMarkdown(before, depth+1)...)
@@ -284,7 +283,7 @@ func (c *mdConv) details(open *ast.HTMLBlock, title, rest string, depth int) (*N
 // HTML block, returning the body before it.
 func closeInBlock(rest string) (string, bool) {
 	level := 1
-	for _, m := range detailsAnyRe.FindAllStringIndex(rest, -1) {
+	for _, m := range detailsAnyRe().FindAllStringIndex(rest, -1) {
 		if strings.HasPrefix(rest[m[0]:m[1]], "</") {
 			level--
 		} else {
@@ -303,13 +302,13 @@ func (c *mdConv) subMarkdown(s string, depth int) []*Node {
 		return []*Node{rawParagraph(s)}
 	}
 	src := []byte(s)
-	root := mdParser.Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
+	root := mdParser().Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
 	sub := &mdConv{src: src, storage: c.storage}
 	out := sub.blocks(root, depth)
 	return out
 }
 
-var alertRe = regexp.MustCompile(`^\s*\[!([A-Za-z]+)\]\s*$`)
+var alertRe = lazyRegexp(`^\s*\[!([A-Za-z]+)\]\s*$`)
 
 // alertPanels maps GitHub alert names (and a few ADF-only names) to panel types.
 var alertPanels = map[string]string{
@@ -320,7 +319,7 @@ var alertPanels = map[string]string{
 func (c *mdConv) blockquote(b *ast.Blockquote, depth int) *Node {
 	if p, ok := b.FirstChild().(*ast.Paragraph); ok && p.Lines().Len() > 0 {
 		first := p.Lines().At(0)
-		if m := alertRe.FindSubmatch(first.Value(c.src)); m != nil {
+		if m := alertRe().FindSubmatch(first.Value(c.src)); m != nil {
 			if pt, ok := alertPanels[strings.ToUpper(string(m[1]))]; ok {
 				var content []*Node
 				if p.Lines().Len() > 1 {

@@ -168,7 +168,7 @@ func referenceContext(src []byte, kids []*fblock, fast []bool) parser.Context {
 		i = j
 	}
 	pc := parser.NewContext()
-	mdParser.Parse(text.NewReader(defs), parser.WithContext(pc))
+	mdParser().Parse(text.NewReader(defs), parser.WithContext(pc))
 	refs := pc.References()
 	out := parser.NewContext()
 	for _, r := range refs {
@@ -187,7 +187,7 @@ func goldmarkBlocks(src []byte, pc parser.Context, storage bool) []*Node {
 			ctx.AddReference(r)
 		}
 	}
-	root := mdParser.Parse(text.NewReader(src), parser.WithContext(ctx))
+	root := mdParser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	c := &mdConv{src: src, storage: storage}
 	return c.blocks(root, 0)
 }

@@ -2,7 +2,6 @@ package adf
 
 import (
 	"bytes"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -252,9 +251,9 @@ var htmlTagMarks = map[string]Mark{
 }
 
 var (
-	htmlOpenRe  = regexp.MustCompile(`^<([a-zA-Z]+)(\s+style\s*=\s*"\s*(color|background-color)\s*:\s*(#[0-9a-fA-F]{6})\s*;?\s*")?\s*>$`)
-	htmlCloseRe = regexp.MustCompile(`^</([a-zA-Z]+)\s*>$`)
-	htmlBrRe    = regexp.MustCompile(`^<br\s*/?>$`)
+	htmlOpenRe  = lazyRegexp(`^<([a-zA-Z]+)(\s+style\s*=\s*"\s*(color|background-color)\s*:\s*(#[0-9a-fA-F]{6})\s*;?\s*")?\s*>$`)
+	htmlCloseRe = lazyRegexp(`^</([a-zA-Z]+)\s*>$`)
+	htmlBrRe    = lazyRegexp(`^<br\s*/?>$`)
 )
 
 // htmlInline handles <br> and paired inline tags that map to marks (<u>,
@@ -262,12 +261,12 @@ var (
 // last node consumed.
 func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark, limit ast.Node) (ast.Node, bool) {
 	s := rawHTMLText(ic.c.src, x)
-	if htmlBrRe.MatchString(s) {
+	if htmlBrRe().MatchString(s) {
 		ic.trimTrailingSpace()
 		ic.addNode(&Node{Type: "hardBreak"})
 		return x, true
 	}
-	m := htmlOpenRe.FindStringSubmatch(s)
+	m := htmlOpenRe().FindStringSubmatch(s)
 	if m == nil {
 		return nil, false
 	}
@@ -325,7 +324,7 @@ func (ic *inlineConv) pairTags(parent ast.Node) (map[ast.Node]ast.Node, map[ast.
 			continue
 		}
 		t := rawHTMLText(ic.c.src, r)
-		if om := htmlOpenRe.FindStringSubmatch(t); om != nil {
+		if om := htmlOpenRe().FindStringSubmatch(t); om != nil {
 			if stacks == nil {
 				stacks = map[string][]ast.Node{}
 				pairs = map[ast.Node]ast.Node{}
@@ -334,7 +333,7 @@ func (ic *inlineConv) pairTags(parent ast.Node) (map[ast.Node]ast.Node, map[ast.
 			tag := strings.ToLower(om[1])
 			stacks[tag] = append(stacks[tag], n)
 			index[n] = i
-		} else if cm := htmlCloseRe.FindStringSubmatch(t); cm != nil && stacks != nil {
+		} else if cm := htmlCloseRe().FindStringSubmatch(t); cm != nil && stacks != nil {
 			tag := strings.ToLower(cm[1])
 			if st := stacks[tag]; len(st) > 0 {
 				pairs[st[len(st)-1]] = n
@@ -588,10 +587,10 @@ func unescapeText(s string) string {
 	return b.String()
 }
 
-var entityRe = regexp.MustCompile(`^&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([a-zA-Z][a-zA-Z0-9]{1,31}));`)
+var entityRe = lazyRegexp(`^&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([a-zA-Z][a-zA-Z0-9]{1,31}));`)
 
 func entityAt(s string) (string, int) {
-	m := entityRe.FindStringSubmatch(s)
+	m := entityRe().FindStringSubmatch(s)
 	if m == nil {
 		return "", 0
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
@@ -14,18 +15,24 @@ import (
 	"github.com/yuin/goldmark/util"
 )
 
-// mdParser is built once; goldmark parsers hold no per-parse state and are
-// safe for concurrent use.
-var mdParser = goldmark.New(
-	goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList),
-	goldmark.WithParserOptions(parser.WithInlineParsers(
-		util.Prioritized(inertDelimiters{}, 499),
-		util.Prioritized(fastLinkify{extension.NewLinkifyParser(extension.WithLinkifyEmailRegexp(
-			// GFM's extended e-mail autolinks allow only these characters
-			// before the "@"; goldmark's default would also take "*" and "`".
-			regexp.MustCompile(`^[a-zA-Z0-9._+\-]{1,64}@[a-zA-Z0-9\-]{1,63}(?:\.[a-zA-Z0-9\-]{1,63}){1,8}`)))}, 999),
-	)),
-).Parser()
+// mdParser is built once, on first use rather than at package init (it is
+// a quarter of a megabyte of tables that a process which never converts
+// markdown should not pay for at startup); goldmark parsers hold no
+// per-parse state and are safe for concurrent use.
+var mdParser = sync.OnceValue(func() parser.Parser { return newMDParser() })
+
+func newMDParser() parser.Parser {
+	return goldmark.New(
+		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList),
+		goldmark.WithParserOptions(parser.WithInlineParsers(
+			util.Prioritized(inertDelimiters{}, 499),
+			util.Prioritized(fastLinkify{extension.NewLinkifyParser(extension.WithLinkifyEmailRegexp(
+				// GFM's extended e-mail autolinks allow only these characters
+				// before the "@"; goldmark's default would also take "*" and "`".
+				regexp.MustCompile(`^[a-zA-Z0-9._+\-]{1,64}@[a-zA-Z0-9\-]{1,63}(?:\.[a-zA-Z0-9\-]{1,63}){1,8}`)))}, 999),
+		)),
+	).Parser()
+}
 
 // fastLinkify runs goldmark's GFM autolink parser only where a link can
 // start. Goldmark tries it after every space, "_", "*", "~" and "(" and

@@ -1,14 +1,13 @@
 package adf
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 )
 
 var (
-	dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z)?$`)
+	dateRe = lazyRegexp(`^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z)?$`)
 )
 
 // scanExtensions splits raw text into text nodes and the extension nodes
@@ -44,7 +43,7 @@ func scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
 					}
 				}
 			} else if strings.HasPrefix(rest, "{date:") {
-				if body, n := braceBody(rest, len("{date:")); n > 0 && dateRe.MatchString(body) {
+				if body, n := braceBody(rest, len("{date:")); n > 0 && dateRe().MatchString(body) {
 					if node := dateNode(body); node != nil {
 						out = flush(out, start, i)
 						out = append(out, node)
