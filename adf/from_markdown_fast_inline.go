@@ -230,6 +230,7 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 				}
 				op.alt = string(s[op.b:i])
 				op.dest = dest
+				op.str = title
 				toks = toks[:openIdx+1]
 				toks[openIdx].partner = -1
 			} else {
@@ -505,7 +506,12 @@ func (f *fastConv) image(ic *inlineConv, t *ftok, marks []Mark, allowMedia bool)
 		if alt != "" {
 			media.Attrs["alt"] = alt
 		}
-		ic.addNode(&Node{Type: "mediaSingle", Attrs: map[string]any{"layout": "center"}, Content: []*Node{media}})
+		ms := &Node{Type: "mediaSingle", Attrs: map[string]any{"layout": "center"}, Content: []*Node{media}}
+		if c := strings.Join(strings.Fields(t.str), " "); c != "" {
+			// A title is the image's caption.
+			ms.Content = append(ms.Content, &Node{Type: "caption", Content: []*Node{{Type: "text", Text: c}}})
+		}
+		ic.addNode(ms)
 		return
 	}
 	if alt == "" {
