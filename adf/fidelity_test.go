@@ -1,6 +1,9 @@
 package adf
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // fidelityCases are the losses and second-round-trip changes found by
 // converting real Confluence pages (issue 17). Each storage input must give
@@ -60,6 +63,9 @@ var fidelityCases = []struct {
 	{"task list after a bullet list",
 		`<ul><li>a</li></ul><ac:task-list><ac:task><ac:task-status>complete</ac:task-status><ac:task-body>t</ac:task-body></ac:task></ac:task-list>`,
 		"- a\n\n* [x] t\n"},
+	{"code macro in a table cell stays a code block",
+		"<table><tbody><tr><th>a</th></tr><tr><td><p>run:</p><ac:structured-macro ac:name=\"code\"><ac:parameter ac:name=\"language\">bash</ac:parameter><ac:plain-text-body><![CDATA[echo \"a|b\" && ls *.go <br>\n  `indented` \\x]]></ac:plain-text-body></ac:structured-macro></td></tr></tbody></table>",
+		"| a |\n| --- |\n| run:<br><br><pre lang=\"bash\">echo \"a\\|b\" \\&\\& ls \\*.go \\<br\\><br>  \\`indented\\` \\\\x</pre> |\n"},
 }
 
 // TestADFFidelity: markdown that FromMarkdown reads into valid ADF comes
@@ -69,6 +75,7 @@ func TestADFFidelity(t *testing.T) {
 		"![arch](https://e.com/a.png \"The overview\")\n",
 		"```mermaid\ngraph TD\n```\n",
 		"```py\nprint(1)\n```\n",
+		"| a |\n| --- |\n| <pre lang=\"go\">x \\:= \\*p<br>\\_ = x</pre> |\n",
 	} {
 		d, err := FromMarkdown(md)
 		if err != nil {
@@ -81,6 +88,25 @@ func TestADFFidelity(t *testing.T) {
 		if err != nil || got != md {
 			t.Fatalf("ADF round trip of %q gave %q (%v)", md, got, err)
 		}
+	}
+}
+
+// TestCellCodeIsCodeBlock: a code block in a table cell comes back from
+// its markdown as a code block, in ADF and in storage.
+func TestCellCodeIsCodeBlock(t *testing.T) {
+	md := "| a |\n| --- |\n| <pre lang=\"go\">x := 1<br>y</pre> |\n"
+	d, err := FromMarkdown(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell := d.Content[0].Content[1].Content[0]
+	if len(cell.Content) != 1 || cell.Content[0].Type != "codeBlock" || cell.Content[0].StringAttr("language") != "go" ||
+		nodeText(cell.Content[0]) != "x := 1\ny" {
+		t.Fatalf("cell content %s", mustJSON(t, NewDoc(cell.Content...)))
+	}
+	st := mustM2S(t, md)
+	if want := `<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">go</ac:parameter><ac:plain-text-body><![CDATA[x := 1` + "\n" + `y]]>`; !strings.Contains(st, want) {
+		t.Fatalf("storage %s\nlacks %s", st, want)
 	}
 }
 

@@ -455,7 +455,10 @@ func (c *mdConv) table(t *east.Table) *Node {
 		row := &Node{Type: "tableRow"}
 		empty := true
 		for cell := r.FirstChild(); cell != nil; cell = cell.NextSibling() {
-			content := c.paragraph(cell)
+			content, ok := c.cellWithCode(cell)
+			if !ok {
+				content = c.paragraph(cell)
+			}
 			if len(content) != 1 || len(content[0].Content) != 0 {
 				empty = false
 			}
@@ -474,6 +477,53 @@ func (c *mdConv) table(t *east.Table) *Node {
 		tbl.Content = []*Node{{Type: "tableRow", Content: []*Node{{Type: "tableCell", Content: []*Node{emptyParagraph()}}}}}
 	}
 	return tbl
+}
+
+// cellWithCode converts a table cell that holds code blocks in cellCode's
+// form (<pre lang="x">line<br>line</pre>): the code becomes code blocks,
+// the text around them paragraphs. ok is false for any other cell.
+func (c *mdConv) cellWithCode(cell ast.Node) ([]*Node, bool) {
+	lines := cell.Lines()
+	if lines.Len() != 1 {
+		return nil, false
+	}
+	seg := lines.At(0)
+	raw := string(seg.Value(c.src))
+	locs := cellCodeRe.FindAllStringSubmatchIndex(raw, -1)
+	if locs == nil {
+		return nil, false
+	}
+	var out []*Node
+	text := func(s string) {
+		s = strings.TrimSpace(strings.ReplaceAll(s, `\|`, "|"))
+		for strings.HasPrefix(s, "<br>") || strings.HasSuffix(s, "<br>") {
+			s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, "<br>"), "<br>"))
+		}
+		if s != "" {
+			out = append(out, c.subMarkdown(s, maxMarkdownNesting-1)...)
+		}
+	}
+	prev := 0
+	for _, m := range locs {
+		text(raw[prev:m[0]])
+		var code []string
+		for _, line := range strings.Split(raw[m[4]:m[5]], "<br>") {
+			code = append(code, unescapeText(line))
+		}
+		cb := &Node{Type: "codeBlock"}
+		if m[2] >= 0 {
+			if lang := unescapeHTML(raw[m[2]:m[3]]); lang != "" {
+				cb.Attrs = map[string]any{"language": lang}
+			}
+		}
+		if s := strings.Join(code, "\n"); s != "" {
+			cb.Content = []*Node{{Type: "text", Text: s}}
+		}
+		out = append(out, cb)
+		prev = m[1]
+	}
+	text(raw[prev:])
+	return out, true
 }
 
 func emptyParagraph() *Node { return &Node{Type: "paragraph", Content: []*Node{}} }

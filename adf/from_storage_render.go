@@ -51,7 +51,7 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 		// GFM table cells hold one line: blocks are written inline.
 		switch n.Data {
 		case elCode:
-			renderCellCode(w, attr(n, "code"))
+			renderCellCode(w, attr(n, "lang"), attr(n, "code"))
 			return converter.RenderSuccess
 		case elAlert:
 			w.WriteString("**" + attr(n, "kind") + ":** ")
@@ -80,7 +80,7 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 			renderCellTable(ctx, w, n)
 			return converter.RenderSuccess
 		case "pre":
-			renderCellCode(w, textOf(n))
+			renderCellCode(w, "", textOf(n))
 			return converter.RenderSuccess
 		}
 	}

@@ -88,26 +88,8 @@ func renderInline(ctx converter.Context, n *html.Node) []byte {
 }
 
 // renderCellCode writes code inside a table cell: one code span per line.
-func renderCellCode(w converter.Writer, code string) {
-	first := true
-	for _, line := range strings.Split(strings.TrimRight(code, "\n"), "\n") {
-		if !first {
-			w.WriteString("\n")
-		}
-		first = false
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		fence := "`"
-		for strings.Contains(line, fence) {
-			fence += "`"
-		}
-		pad := ""
-		if strings.HasPrefix(line, "`") || strings.HasSuffix(line, "`") {
-			pad = " "
-		}
-		w.WriteString(fence + pad + line + pad + fence)
-	}
+func renderCellCode(w converter.Writer, lang, code string) {
+	w.WriteString(cellCode(lang, code))
 	w.WriteString("\n\n")
 }
 

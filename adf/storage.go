@@ -47,8 +47,11 @@ package adf
 //	ac:caption of an image                   ![alt](url "caption") (the caption's
 //	                                         plain text as the image title)
 //	table (th, td, block content)            GFM table; the first row is the header row;
-//	                                         blocks in a cell are joined with <br> (code
-//	                                         as code spans, panels as "**NOTE:** text",
+//	                                         blocks in a cell are joined with <br> (a
+//	                                         code block as <pre lang="py">line<br>line</pre>
+//	                                         with markdown punctuation backslash-escaped,
+//	                                         which reads back as a code block; panels as
+//	                                         "**NOTE:** text",
 //	                                         headings bold, tasks as ☐/☑, nested tables
 //	                                         as rows); "|" is escaped; colspan adds
 //	                                         empty cells

@@ -1,6 +1,7 @@
 package adf
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -125,11 +126,7 @@ func (r *mdRenderer) cellText(c *Node, depth int) string {
 				}
 				walk(b.Content, p, d+1)
 			case "codeBlock":
-				for _, line := range strings.Split(plainText(b.Content), "\n") {
-					if line != "" {
-						parts = append(parts, prefix+escapeTable(codeSpan(line)))
-					}
-				}
+				parts = append(parts, prefix+escapeTable(cellCode(b.StringAttr("language"), plainText(b.Content))))
 			case "rule":
 				parts = append(parts, "---")
 			default:
@@ -147,3 +144,37 @@ func (r *mdRenderer) cellText(c *Node, depth int) string {
 func escapeTable(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
+
+// cellCode writes a code block for a GFM table cell, which holds one line:
+// <pre lang="py">line 1<br>line 2</pre>, with the markdown punctuation in
+// the code backslash-escaped so it reads back literally. FromMarkdown
+// reads this form back as a code block in the cell (StorageToMarkdown
+// writes the same for a code macro in a cell). The caller escapes "|".
+func cellCode(lang, code string) string {
+	var b strings.Builder
+	b.WriteString("<pre")
+	if lang != "" {
+		b.WriteString(` lang="` + strings.ReplaceAll(htmlEscape(lang), `"`, "&quot;") + `"`)
+	}
+	b.WriteString(">")
+	for i, line := range strings.Split(strings.TrimRight(code, "\n"), "\n") {
+		if i > 0 {
+			b.WriteString("<br>")
+		}
+		for j := 0; j < len(line); j++ {
+			if strings.IndexByte(cellCodeEscapes, line[j]) >= 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(line[j])
+		}
+	}
+	b.WriteString("</pre>")
+	return b.String()
+}
+
+// cellCodeEscapes are the characters escaped in cellCode: everything that
+// could start markdown, HTML, an entity or an extension inline.
+const cellCodeEscapes = "\\`*_[]<>&~!{}:@$"
+
+// cellCodeRe matches a cellCode block in a table cell's source.
+var cellCodeRe = regexp.MustCompile(`<pre(?: lang="([^"]*)")?>((?:[^<\\]|\\.|<br>)*)</pre>`)
