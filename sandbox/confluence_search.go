@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox/internal/cql"
+
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox/internal/querykit"
 )
 
 // The v1 CQL search, GET /wiki/rest/api/search (ATLASSIAN.md §3.2).
@@ -473,36 +475,11 @@ func splitWords(s string) []string {
 func wordMatches(patterns []string, w string) bool {
 	lw := strings.ToLower(w)
 	for _, p := range patterns {
-		if p == lw || strings.ContainsAny(p, "*?") && globMatch(p, lw) {
+		if p == lw || strings.ContainsAny(p, "*?") && querykit.WildMatch(p, lw) {
 			return true
 		}
 	}
 	return false
-}
-
-// globMatch is '*' and '?' matching (iterative).
-func globMatch(p, s string) bool {
-	pi, si, star, mark := 0, 0, -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
-			pi++
-			si++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
 }
 
 // highlightEsc wraps matching words in Confluence's @@@hl@@@ markers and

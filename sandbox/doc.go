@@ -66,5 +66,6 @@
 //	confluence_seed.go     demo data
 //
 // The query engines live beside it in internal/jql (Jira Query Language) and
-// internal/cql (Confluence Query Language).
+// internal/cql (Confluence Query Language); internal/querykit holds the
+// wildcard matching and date arithmetic they and the search endpoint share.
 package sandbox

@@ -274,22 +274,6 @@ func TestString(t *testing.T) {
 	}
 }
 
-func TestWildMatch(t *testing.T) {
-	tests := []struct {
-		p, s string
-		want bool
-	}{
-		{"run*", "runbook", true}, {"*book", "runbook", true}, {"r?n*k", "runbook", true},
-		{"run", "runbook", false}, {"*", "", true}, {"a*b*c", "aXbYc", true}, {"a*b*c", "aXbY", false},
-		{"?", "", false},
-	}
-	for _, tt := range tests {
-		if got := wildMatch(tt.p, tt.s); got != tt.want {
-			t.Errorf("wildMatch(%q, %q) = %v", tt.p, tt.s, got)
-		}
-	}
-}
-
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		`type = page`, `space IN (ENG, "OPS") AND NOT label = x ORDER BY title DESC`,

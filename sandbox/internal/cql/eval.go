@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox/internal/querykit"
 )
 
 // Content is the plain view of one piece of content that queries run over.
@@ -605,7 +607,7 @@ func (t terms) matchSeq(seq []string) bool {
 		if len(term) == 1 {
 			found := false
 			for _, x := range seq {
-				if wildMatch(term[0], x) {
+				if querykit.WildMatch(term[0], x) {
 					found = true
 					break
 				}
@@ -675,7 +677,7 @@ func wordIn(w string, set map[string]struct{}) bool {
 		return ok
 	}
 	for x := range set {
-		if wildMatch(w, x) {
+		if querykit.WildMatch(w, x) {
 			return true
 		}
 	}
@@ -686,7 +688,7 @@ func phraseIn(p []string, seq []string) bool {
 	for i := 0; i+len(p) <= len(seq); i++ {
 		ok := true
 		for j, w := range p {
-			if !wildMatch(w, seq[i+j]) {
+			if !querykit.WildMatch(w, seq[i+j]) {
 				ok = false
 				break
 			}
@@ -696,33 +698,6 @@ func phraseIn(p []string, seq []string) bool {
 		}
 	}
 	return false
-}
-
-// wildMatch matches s against pattern p where '*' is any run and '?' one
-// character. Iterative, so hostile patterns cost O(len(p)*len(s)).
-func wildMatch(p, s string) bool {
-	pi, si := 0, 0
-	star, mark := -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
-			pi++
-			si++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
 }
 
 var dateLayouts = []struct {
@@ -784,24 +759,6 @@ func parseIncrement(s, fn string) (int, byte, error) {
 	return n, unit, nil
 }
 
-func addIncrement(t time.Time, n int, unit byte) time.Time {
-	switch unit {
-	case 'y':
-		return t.AddDate(n, 0, 0)
-	case 'M':
-		return t.AddDate(0, n, 0)
-	case 'w':
-		return t.AddDate(0, 0, 7*n)
-	case 'd':
-		return t.AddDate(0, 0, n)
-	case 'h':
-		return t.Add(time.Duration(n) * time.Hour)
-	case 'm':
-		return t.Add(time.Duration(n) * time.Minute)
-	}
-	return t
-}
-
 // resolveDate turns a date value into an instant (from) and, for whole
 // days, the end of that day (to).
 func resolveDate(v Value, env Env) (from, to time.Time, dayOnly bool, err error) {
@@ -836,7 +793,7 @@ func resolveDate(v Value, env Env) (from, to time.Time, dayOnly bool, err error)
 		t = time.Date(y, 1, 1, 0, 0, 0, 0, env.Location)
 	}
 	if unit != 0 {
-		t = addIncrement(t, n, unit)
+		t = querykit.AddUnit(t, unit, n)
 	}
 	if strings.HasPrefix(v.Func, "end") {
 		switch v.Func {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox/internal/querykit"
 )
 
 // dateVal is a resolved date operand. A date-only literal ("2026-01-31")
@@ -189,14 +191,14 @@ func evalDateFunc(f *Func, now time.Time, loc *time.Location) (t time.Time, msg 
 	if u == unit {
 		// Shift whole periods, then take the start or the last moment.
 		if isEnd {
-			return addUnit(start, unit, n+1).Add(-time.Millisecond), ""
+			return querykit.AddUnit(start, unit, n+1).Add(-time.Millisecond), ""
 		}
-		return addUnit(start, unit, n), ""
+		return querykit.AddUnit(start, unit, n), ""
 	}
 	if isEnd {
-		start = addUnit(start, unit, 1).Add(-time.Millisecond)
+		start = querykit.AddUnit(start, unit, 1).Add(-time.Millisecond)
 	}
-	return addUnit(start, u, n), ""
+	return querykit.AddUnit(start, u, n), ""
 }
 
 func parseIncrement(s string, def byte) (int, byte, bool) {
@@ -220,24 +222,6 @@ func parseIncrement(s string, def byte) (int, byte, bool) {
 	}
 	n, _ := strconv.Atoi(s)
 	return sign * n, unit, true
-}
-
-func addUnit(t time.Time, unit byte, n int) time.Time {
-	switch unit {
-	case 'y':
-		return t.AddDate(n, 0, 0)
-	case 'M':
-		return t.AddDate(0, n, 0)
-	case 'w':
-		return t.AddDate(0, 0, 7*n)
-	case 'd':
-		return t.AddDate(0, 0, n)
-	case 'h':
-		return t.Add(time.Duration(n) * time.Hour)
-	case 'm':
-		return t.Add(time.Duration(n) * time.Minute)
-	}
-	return t
 }
 
 // dayStart turns a calendar date (as stored, in any location) into the start
