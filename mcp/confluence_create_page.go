@@ -31,7 +31,7 @@ type confluenceCreatePageArgs struct {
 	Title        string   `json:"title" jsonschema:"unique in the space"`
 	Content      string   `json:"content" jsonschema:"markdown"`
 	ParentPageID string   `json:"parentPageId,omitempty" jsonschema:"numeric page id; default: top of the space"`
-	Status       string   `json:"status,omitempty" jsonschema:"current (default) or draft"`
+	Status       string   `json:"status,omitempty" jsonschema:"default current,enum=current,enum=draft"`
 	Labels       []string `json:"labels,omitempty" jsonschema:"labels, lower case, no spaces"`
 }
 

@@ -52,7 +52,7 @@ func TestConfluenceGetPageArguments(t *testing.T) {
 		{"letters", map[string]any{"pageId": "abc"}, `parameter pageId: must be a numeric page id such as "98305"`},
 		{"path traversal", map[string]any{"pageId": "1/../2"}, "parameter pageId: must be a numeric page id"},
 		{"negative", map[string]any{"pageId": "-5"}, "parameter pageId: must be a numeric page id"},
-		{"a number, not a string", map[string]any{"pageId": 98305}, "parameter pageId: expected a string"},
+		{"a fraction, not an id", map[string]any{"pageId": 98305.5}, "parameter pageId: expected a string"},
 		{"includeChildren not a bool", map[string]any{"pageId": "98305", "includeChildren": "yes"}, "parameter includeChildren: expected a boolean"},
 		{"unknown page", map[string]any{"pageId": "9999999"}, "parameter pageId: no page or blog post with id 9999999 is visible"},
 	}

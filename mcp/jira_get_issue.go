@@ -19,7 +19,7 @@ import (
 // jiraGetIssueArgs are the arguments of atlassian_jira_get_issue.
 type jiraGetIssueArgs struct {
 	IssueKey string  `json:"issueKey" jsonschema:"issue key (ENG-123) or numeric id"`
-	Expand   *string `json:"expand,omitempty" jsonschema:"comma-separated: changelog, transitions, renderedFields; default changelog,transitions; empty for none"`
+	Expand   *string `json:"expand,omitempty" jsonschema:"comma-separated; default changelog,transitions; empty for none" pattern:"^( *(changelog|transitions|renderedFields) *(,|$))*$"`
 	Fields   string  `json:"fields,omitempty" jsonschema:"comma-separated field ids or display names; default all"`
 }
 

@@ -200,7 +200,8 @@ func TestJiraGetIssueErrors(t *testing.T) {
 		{"unknown project", map[string]any{"issueKey": "NOPE-1"}, "does not exist or you may not see it"},
 		{"unknown expand", map[string]any{"issueKey": "ENG-3", "expand": "changelog,history"}, `parameter expand: unknown value "history"; valid: changelog, renderedFields, transitions`},
 		{"unknown field", map[string]any{"issueKey": "ENG-3", "fields": "Storypoints"}, `unknown field "Storypoints"; did you mean Story Points (customfield_10016)?`},
-		{"wrong type", map[string]any{"issueKey": 3}, "parameter issueKey: expected a string"},
+		{"wrong type", map[string]any{"issueKey": true}, "parameter issueKey: expected a string"},
+		{"a number is an issue id", map[string]any{"issueKey": 3}, "parameter issueKey: issue 3 does not exist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

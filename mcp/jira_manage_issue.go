@@ -17,7 +17,7 @@ import (
 // jiraManageIssueArgs are the arguments of atlassian_jira_manage_issue.
 type jiraManageIssueArgs struct {
 	IssueKey       string   `json:"issueKey"`
-	Action         string   `json:"action"`
+	Action         string   `json:"action" jsonschema:"enum=add_comment,enum=add_worklog,enum=link_issues,enum=add_labels,enum=remove_labels,enum=assign,enum=unassign,enum=add_watcher"`
 	Body           string   `json:"body,omitempty"`
 	TimeSpent      string   `json:"timeSpent,omitempty" jsonschema:"duration in w d h m, e.g. 2h 30m"`
 	WorklogComment string   `json:"worklogComment,omitempty"`

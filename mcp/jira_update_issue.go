@@ -15,7 +15,7 @@ import (
 // jiraUpdateIssueArgs are the arguments of atlassian_jira_update_issue.
 type jiraUpdateIssueArgs struct {
 	IssueKey          string          `json:"issueKey"`
-	Action            string          `json:"action" jsonschema:"update_fields, transition or both"`
+	Action            string          `json:"action" jsonschema:"enum=update_fields,enum=transition,enum=both"`
 	Fields            *jwUpdateFields `json:"fields,omitempty" jsonschema:"fields to set"`
 	TransitionName    string          `json:"transitionName,omitempty" jsonschema:"transition or target status name"`
 	TransitionComment string          `json:"transitionComment,omitempty" jsonschema:"markdown comment added with the transition"`

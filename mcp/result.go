@@ -66,7 +66,18 @@ func compactJSON(v any) string {
 // bindArguments decodes the call's arguments into dst strictly: an unknown
 // parameter or a value of the wrong type is an ArgError that names it.
 func bindArguments(req mcpgo.CallToolRequest, dst any) error {
-	raw, err := json.Marshal(req.GetRawArguments())
+	args := req.GetRawArguments()
+	if msg, ok := args.(json.RawMessage); ok && len(msg) > 0 {
+		// Decoded here only to coerce (numbers kept exact); a body that
+		// does not decode is left for the strict decode to report.
+		dec := json.NewDecoder(bytes.NewReader(msg))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil {
+			args = v
+		}
+	}
+	raw, err := json.Marshal(coerceArgs(args, reflect.TypeOf(dst)))
 	if err != nil {
 		return &ArgError{Msg: "arguments are not a JSON object"}
 	}

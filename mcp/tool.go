@@ -19,6 +19,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
@@ -178,11 +179,42 @@ func schemasFor[In, Out any](name string) (json.RawMessage, json.RawMessage) {
 			s.input, s.err = withoutNullTypes(scratch.RawInputSchema)
 			s.input = openObjects.ReplaceAll(s.input, nil)
 		}
+		if s.err == nil && s.input != nil {
+			s.input, s.err = withPatterns(s.input, reflect.TypeFor[In]())
+		}
 	})
 	if s.err != nil || s.input == nil {
 		panic(fmt.Sprintf("mcp: tool %s: cannot generate its schemas: %v", name, s.err))
 	}
 	return s.input, s.output
+}
+
+// withPatterns adds the `pattern:"..."` tag of each top-level string
+// parameter of t to its schema (the generator knows only enums): a
+// comma-separated list of known values (get_issue's expand) declares them
+// that way. The parameter's schema must appear exactly once.
+func withPatterns(schema json.RawMessage, t reflect.Type) (json.RawMessage, error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		pat, ok := f.Tag.Lookup("pattern")
+		if !ok {
+			continue
+		}
+		if _, err := regexp.Compile(pat); err != nil {
+			return nil, fmt.Errorf("field %s: pattern: %w", f.Name, err)
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		at := []byte(`"` + name + `":{"type":"string"`)
+		if bytes.Count(schema, at) != 1 {
+			return nil, fmt.Errorf("field %s: its schema is not a single string property", f.Name)
+		}
+		quoted, _ := json.Marshal(pat)
+		schema = bytes.Replace(schema, at, append(append(bytes.Clone(at), `,"pattern":`...), quoted...), 1)
+	}
+	return schema, nil
 }
 
 // nullTypes matches the generator's nullable types in compact JSON.
