@@ -227,7 +227,7 @@ func newCore(product, baseURL string, hc *http.Client, opts []Option) (*core, er
 
 // prefix returns "product: METHOD /path" for error messages.
 func (c *core) prefix(rt route) string {
-	return c.product + ": " + rt.method + " " + rt.tmpl
+	return strings.TrimSuffix(callPrefix(c.product, rt.method, rt.tmpl), ": ")
 }
 
 // do sends one API call with rate limiting and retry and decodes a

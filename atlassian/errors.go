@@ -85,18 +85,22 @@ type ConfluenceError struct {
 }
 
 // Error renders the status, the call and every message Atlassian sent.
+// callPrefix is the "product: METHOD path: " that starts every message
+// about one API call (either part left out when unknown).
+func callPrefix(product, method, path string) string {
+	var out string
+	if product != "" {
+		out = product + ": "
+	}
+	if method != "" {
+		out += method + " " + path + ": "
+	}
+	return out
+}
+
 func (e *APIError) Error() string {
 	var b strings.Builder
-	if e.product != "" {
-		b.WriteString(e.product)
-		b.WriteString(": ")
-	}
-	if e.Method != "" {
-		b.WriteString(e.Method)
-		b.WriteByte(' ')
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
+	b.WriteString(callPrefix(e.product, e.Method, e.Path))
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if t := http.StatusText(e.StatusCode); t != "" {
 		b.WriteByte(' ')
@@ -222,16 +226,7 @@ type RateLimitError struct {
 // Error says what was limited, for how long, and why the client stopped.
 func (e *RateLimitError) Error() string {
 	var b strings.Builder
-	if e.product != "" {
-		b.WriteString(e.product)
-		b.WriteString(": ")
-	}
-	if e.Method != "" {
-		b.WriteString(e.Method)
-		b.WriteByte(' ')
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
+	b.WriteString(callPrefix(e.product, e.Method, e.Path))
 	b.WriteString("rate limited")
 	if e.StatusCode != 0 {
 		fmt.Fprintf(&b, " (%d", e.StatusCode)

@@ -192,16 +192,18 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// firstHidden returns the index of the first hidden rune in s, or -1. It
-// steps over printable ASCII a byte at a time and decodes only the rest,
-// which keeps the pass over every result cheap.
-func firstHidden(s string) int {
+// firstHidden returns the index of the first hidden rune in s (a result's
+// text or its encoded JSON), or -1. It steps over printable ASCII a byte at
+// a time and decodes only the rest, which keeps the pass over every result
+// cheap.
+func firstHidden[T string | []byte](s T) int {
 	for i := 0; i < len(s); {
 		if plain[s[i]] {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		var buf [utf8.UTFMax]byte
+		r, n := utf8.DecodeRune(buf[:copy(buf[:], s[i:])])
 		if hidden(r) {
 			return i
 		}
@@ -210,20 +212,12 @@ func firstHidden(s string) int {
 	return -1
 }
 
-// firstHiddenBytes is firstHidden for encoded JSON.
-func firstHiddenBytes(b []byte) int {
-	for i := 0; i < len(b); {
-		if plain[b[i]] {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(b[i:])
-		if hidden(r) {
-			return i
-		}
-		i += n
+// visible is the strings.Map / bytes.Map function that drops hidden runes.
+func visible(r rune) rune {
+	if hidden(r) {
+		return -1
 	}
-	return -1
+	return r
 }
 
 // sanitize removes hidden runes from s.
@@ -231,24 +225,14 @@ func sanitize(s string) string {
 	if firstHidden(s) < 0 {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		if hidden(r) {
-			return -1
-		}
-		return r
-	}, s)
+	return strings.Map(visible, s)
 }
 
 // sanitizeBytes removes hidden runes from encoded JSON. JSON syntax never
 // uses them, so only string contents change.
 func sanitizeBytes(b []byte) []byte {
-	if firstHiddenBytes(b) < 0 {
+	if firstHidden(b) < 0 {
 		return b
 	}
-	return bytes.Map(func(r rune) rune {
-		if hidden(r) {
-			return -1
-		}
-		return r
-	}, b)
+	return bytes.Map(visible, b)
 }

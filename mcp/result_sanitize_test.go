@@ -45,8 +45,8 @@ func FuzzSanitize(f *testing.F) {
 		if got := firstHidden(s); got != want {
 			t.Fatalf("firstHidden(%q) = %d, want %d", s, got, want)
 		}
-		if got := firstHiddenBytes([]byte(s)); got != want {
-			t.Fatalf("firstHiddenBytes(%q) = %d, want %d", s, got, want)
+		if got := firstHidden([]byte(s)); got != want {
+			t.Fatalf("firstHidden([]byte(%q)) = %d, want %d", s, got, want)
 		}
 		out := sanitize(s)
 		if strings.IndexFunc(out, hidden) >= 0 || !bytes.Equal(sanitizeBytes([]byte(s)), []byte(out)) {
