@@ -35,14 +35,11 @@ type fastStats struct {
 }
 
 func markdownBlocksStats(src []byte, st *fastStats) []*Node {
-	if !fastEligible(src) {
-		if st != nil {
-			st.whole++
-			st.goldmark += len(src)
-		}
-		return goldmarkBlocks(src, nil, false)
+	var root *fblock
+	ok := bytes.IndexByte(src, '\r') < 0 // CR line ends are rare: not worth a second set of rules
+	if ok {
+		root, ok = scanBlocks(src)
 	}
-	root, ok := scanBlocks(src)
 	if !ok {
 		if st != nil {
 			st.whole++
@@ -54,9 +51,24 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 	f.mc.src = src
 	kids := root.kids
 	n := len(kids)
+	end := func(i int) int {
+		if i < n {
+			return kids[i].start
+		}
+		return len(src)
+	}
+	// A top-level <details> takes the blocks after it as its body: from the
+	// first block that mentions one, the rest goes to goldmark.
+	details := n
+	if k := indexFold(src, "<details"); k >= 0 {
+		details = 0
+		for details+1 < n && kids[details+1].start <= k {
+			details++
+		}
+	}
 	conv := make([][]*Node, n)
 	ok1 := make([]bool, n)
-	for i, b := range kids {
+	for i, b := range kids[:details] {
 		conv[i], ok1[i] = f.block(b, 0)
 	}
 	// A goldmark chunk starts and ends where a blank line separates
@@ -77,18 +89,14 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 			}
 		}
 	}
-	var pc parser.Context
-	var out []*Node
+	// The goldmark chunks, and the link reference definitions they hold.
+	type chunk struct {
+		from, to int // kids[from:to]
+		empty    bool
+	}
+	var chunks []chunk
 	for i := 0; i < n; {
 		if ok1[i] {
-			out = append(out, conv[i]...)
-			if st != nil {
-				end := len(src)
-				if i+1 < n {
-					end = kids[i+1].start
-				}
-				st.fast += end - kids[i].start
-			}
 			i++
 			continue
 		}
@@ -96,39 +104,66 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 		for j < n && !ok1[j] {
 			j++
 		}
-		end := len(src)
-		if j < n {
-			end = kids[j].start
-		}
-		if f.refs && pc == nil {
-			pc = referenceContext(src, kids, ok1)
-		}
-		out = append(out, goldmarkBlocks(src[kids[i].start:end], pc, false)...)
-		if st != nil {
-			st.goldmark += end - kids[i].start
-		}
+		chunks = append(chunks, chunk{from: i, to: j})
 		i = j
+	}
+	var pc parser.Context
+	if f.refs {
+		pc = parser.NewContext()
+		for k := range chunks {
+			c := &chunks[k]
+			text := src[kids[c.from].start:end(c.to)]
+			if !bytes.Contains(text, []byte("]:")) {
+				continue
+			}
+			ctx := parser.NewContext()
+			doc := mdParser().Parse(textReader(text), parser.WithContext(ctx))
+			// Definitions do not depend on other definitions: a chunk that
+			// holds nothing else converts to nothing with any context.
+			c.empty = doc.FirstChild() == nil
+			for _, r := range ctx.References() {
+				pc.AddReference(r) // the first definition of a label wins
+			}
+		}
+	}
+	var out []*Node
+	next := 0
+	for i := 0; i < n; {
+		if ok1[i] {
+			out = append(out, conv[i]...)
+			if st != nil {
+				st.fast += end(i+1) - kids[i].start
+			}
+			i++
+			continue
+		}
+		c := chunks[next]
+		next++
+		if !c.empty {
+			out = append(out, goldmarkBlocks(src[kids[c.from].start:end(c.to)], pc, false)...)
+		}
+		if st != nil {
+			st.goldmark += end(c.to) - kids[c.from].start
+		}
+		i = c.to
 	}
 	return out
 }
 
-// fastEligible rules out documents the fast path never takes: <details>
-// spans sibling blocks, and CR line ends are rare.
-func fastEligible(src []byte) bool {
-	if bytes.IndexByte(src, '\r') >= 0 {
-		return false
-	}
-	for i := bytes.IndexByte(src, '<'); i >= 0; {
-		if len(src)-i >= 8 && strings.EqualFold(string(src[i+1:i+8]), "details") {
-			return false
-		}
-		k := bytes.IndexByte(src[i+1:], '<')
+// indexFold is the index of the first ASCII case-insensitive match of tag
+// (which starts with "<") in s, or -1.
+func indexFold(s []byte, tag string) int {
+	for i := 0; ; {
+		k := bytes.IndexByte(s[i:], '<')
 		if k < 0 {
-			break
+			return -1
 		}
-		i += k + 1
+		i += k
+		if i+len(tag) <= len(s) && strings.EqualFold(string(s[i:i+len(tag)]), tag) {
+			return i
+		}
+		i++
 	}
-	return true
 }
 
 // blankBefore reports whether the line before offset is blank.
@@ -143,39 +178,7 @@ func blankBefore(src []byte, off int) bool {
 	return len(bytes.Trim(prev, " \t")) == 0
 }
 
-// referenceContext collects the link reference definitions of the goldmark
-// chunks (the fast path converts no block that may hold one) so that every
-// chunk sees all of them, as in one parse of the whole document.
-func referenceContext(src []byte, kids []*fblock, fast []bool) parser.Context {
-	var defs []byte
-	for i := 0; i < len(kids); {
-		if fast[i] {
-			i++
-			continue
-		}
-		j := i
-		for j < len(kids) && !fast[j] {
-			j++
-		}
-		end := len(src)
-		if j < len(kids) {
-			end = kids[j].start
-		}
-		if chunk := src[kids[i].start:end]; bytes.Contains(chunk, []byte("]:")) {
-			defs = append(defs, chunk...)
-			defs = append(defs, '\n', '\n')
-		}
-		i = j
-	}
-	pc := parser.NewContext()
-	mdParser().Parse(text.NewReader(defs), parser.WithContext(pc))
-	refs := pc.References()
-	out := parser.NewContext()
-	for _, r := range refs {
-		out.AddReference(r)
-	}
-	return out
-}
+func textReader(src []byte) text.Reader { return text.NewReader(src) }
 
 // goldmarkBlocks converts src with goldmark and the AST converter; pc,
 // when not nil, holds link reference definitions from the rest of the

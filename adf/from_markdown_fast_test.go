@@ -136,3 +136,39 @@ func TestFastMarkdownShare(t *testing.T) {
 	}
 	t.Logf("goldmark took %d of %d bytes (%.1f%%); %d whole documents", st.goldmark, total, 100*float64(st.goldmark)/float64(total), st.whole)
 }
+
+// TestFastMarkdownCases checks both paths agree on the constructs the fast
+// path handles or hands over, and that it does take the ones it should.
+func TestFastMarkdownCases(t *testing.T) {
+	tests := []struct {
+		name     string
+		md       string
+		wantFast bool // some block converted by the fast path
+	}{
+		{"prose", "# Title\n\nSome *em*, **strong**, ~~gone~~ and `code`.\n", true},
+		{"lists", "- a\n- b\n  1. c\n  2. d\n\n3) e\n", true},
+		{"quote and fence", "> quoted\n> more\n\n```go\nx := 1\n```\n", true},
+		{"links and images", "See [the docs](https://e.com/x \"T\") and ![alt](i.png).\n", true},
+		{"definitions after use", "Use [npm][] or [yarn][y].\n\nplain\n\n[npm]: https://npmjs.com\n[y]: https://yarnpkg.com \"Yarn\"\n", true},
+		{"definitions only chunk", "text\n\n[a]: /a\n[b]: /b\n\nmore *text*\n", true},
+		{"details after prose", "intro\n\n<details><summary>More</summary>\n\nbody *x*\n\n</details>\n\nafter\n", true},
+		{"details in a list", "intro\n\n- <details><summary>S</summary>\n\n  body\n\n  </details>\n", true},
+		{"table", "a\n\n| h | i |\n| - | - |\n| 1 | 2 |\n\nz\n", true},
+		{"alert", "> [!NOTE]\n> careful\n", false},
+		{"task list", "- [ ] todo\n- [x] done\n", false},
+		{"autolink", "see https://e.com and www.x.org or a@b.co\n", false},
+		{"inline html", "a <b>bold</b> <br> b\n", false},
+		{"tab indent", "- a\n\t- b\n", false},
+		{"crlf", "a\r\nb\r\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkSamePaths(t, tt.md)
+			var st fastStats
+			markdownBlocksStats(sanitizeMarkdown(tt.md), &st)
+			if got := st.fast > 0; got != tt.wantFast {
+				t.Errorf("fast path took %d bytes, goldmark %d; want fast=%v", st.fast, st.goldmark, tt.wantFast)
+			}
+		})
+	}
+}
