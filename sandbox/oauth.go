@@ -626,17 +626,28 @@ type tokenErr struct {
 
 func (e tokenErr) Error() string { return e.code + ": " + e.desc }
 
-// handleToken serves POST /oauth/token.
-func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+// readTokenRequest reads and parses the body of a token or revoke request
+// (at most 64 KB; client credentials from the body or Basic auth). On a bad
+// request it has answered Atlassian's invalid_request and returns false.
+func readTokenRequest(w http.ResponseWriter, r *http.Request) (tokenRequest, bool) {
 	body, err := readLimited(r, 64<<10)
 	if err != nil {
 		tokenError(w, http.StatusBadRequest, "invalid_request", "The request body is too large or unreadable.")
-		return
+		return tokenRequest{}, false
 	}
 	user, pass, hasBasic := r.BasicAuth()
 	req, err := parseTokenRequest(r.Header.Get("Content-Type"), body, user, pass, hasBasic)
 	if err != nil {
 		tokenError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return tokenRequest{}, false
+	}
+	return req, true
+}
+
+// handleToken serves POST /oauth/token.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	req, ok := readTokenRequest(w, r)
+	if !ok {
 		return
 	}
 	pair, terr := s.grant(req)
@@ -795,15 +806,8 @@ func (s *Server) exchangeRefresh(req tokenRequest) (TokenPair, *tokenErr) {
 // does not document it for 3LO apps; like RFC 7009 it answers 200 for any
 // token once the client is authenticated.
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	body, err := readLimited(r, 64<<10)
-	if err != nil {
-		tokenError(w, http.StatusBadRequest, "invalid_request", "The request body is too large or unreadable.")
-		return
-	}
-	user, pass, hasBasic := r.BasicAuth()
-	req, err := parseTokenRequest(r.Header.Get("Content-Type"), body, user, pass, hasBasic)
-	if err != nil {
-		tokenError(w, http.StatusBadRequest, "invalid_request", err.Error())
+	req, ok := readTokenRequest(w, r)
+	if !ok {
 		return
 	}
 	if e := s.checkClient(req); e != nil {
