@@ -34,8 +34,28 @@ type Options struct {
 	// may call; a request with any other Origin header is refused with
 	// 403. Requests without Origin (agents that are not browsers) pass.
 	AllowedOrigins []string
+	// Sessions, when set, records session ownership where every replica
+	// sees it (pgstore), so any replica serves any session's requests and
+	// a load balancer need not pin sessions. Nil keeps sessions in this
+	// process.
+	Sessions SessionStore
 	// Logger receives gateway logs; nil discards them.
 	Logger *slog.Logger
+}
+
+// SessionStore records which agent owns each streamable-HTTP session, for
+// several replicas behind one load balancer. The state a replica needs to
+// serve a session is only this: mcp-go serves a request of a session it
+// did not create with a per-request session, and notifications reach the
+// client through the GET stream of whichever replica holds it.
+type SessionStore interface {
+	// Create records that agent owns session id of tenant.
+	Create(ctx context.Context, tenant, id, agent string) error
+	// Owner returns the agent owning session id of tenant, marking it
+	// active, or "" when there is no such session (or it ended).
+	Owner(ctx context.Context, tenant, id string) (string, error)
+	// Delete ends session id of tenant everywhere.
+	Delete(ctx context.Context, tenant, id string) error
 }
 
 // Gateway is the HTTP front of a multi-tenant server: it authenticates
@@ -69,7 +89,7 @@ func New(servers map[string]*mcp.Server, opts Options) (*Gateway, error) {
 		g.log = slog.New(slog.DiscardHandler)
 	}
 	for tenant, srv := range servers {
-		g.sessions[tenant] = &agentSessions{}
+		g.sessions[tenant] = &agentSessions{tenant: tenant, shared: opts.Sessions, log: g.log}
 		g.tenants[tenant] = srv.HTTPHandler(opts.Path,
 			server.WithSessionIdManagerResolver(g.sessions[tenant]),
 			server.WithSessionIdleTTL(opts.SessionIdleTTL))
@@ -113,9 +133,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case sid == "":
 			http.Error(w, "Bad Request: Mcp-Session-Id header required (initialize first)", http.StatusBadRequest)
 			return
-		case !g.sessions[id.Tenant].owns(id.Agent, sid):
-			http.Error(w, "Session not found", http.StatusNotFound)
-			return
+		default:
+			switch owns, err := g.sessions[id.Tenant].owns(id.Agent, sid); {
+			case err != nil:
+				g.log.Error("session store unreachable", "err", err)
+				http.Error(w, "Service Unavailable: the session store does not answer; try again", http.StatusServiceUnavailable)
+				return
+			case !owns:
+				http.Error(w, "Session not found", http.StatusNotFound)
+				return
+			}
 		}
 	}
 	if !readLimitedBody(w, r, g.opts.MaxRequestBytes) {
@@ -136,11 +163,29 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 
 // agentSessions is a session id manager per request: ids are random, and
 // each is bound to the agent whose request created it. An ended session is
-// forgotten, so it answers 404 like any unknown one.
+// forgotten, so it answers 404 like any unknown one. With a shared store,
+// ownership lives there and the local map is a cache re-checked every
+// sessionRecheck, so a session ended on another replica ends here too.
 type agentSessions struct {
-	mu    sync.Mutex
-	owner map[string]string
+	tenant string
+	shared SessionStore
+	log    *slog.Logger
+	mu     sync.Mutex
+	owner  map[string]localSession
 }
+
+type localSession struct {
+	agent   string
+	checked time.Time
+}
+
+// sessionRecheck is how long a replica trusts its cached ownership of a
+// shared session before asking the store again (which also marks the
+// session active for the others).
+const sessionRecheck = 30 * time.Second
+
+// sessionStoreTimeout bounds one call to the shared session store.
+const sessionStoreTimeout = 5 * time.Second
 
 // ResolveSessionIdManager returns a manager acting for the request's
 // agent; a nil request (the server's own housekeeping) acts for all.
@@ -154,12 +199,38 @@ func (s *agentSessions) ResolveSessionIdManager(r *http.Request) server.SessionI
 	return m
 }
 
-// owns reports whether session id exists and is agent's.
-func (s *agentSessions) owns(agent, id string) bool {
+// lookup returns the agent owning session id ("" for none), from the
+// local cache or the shared store.
+func (s *agentSessions) lookup(id string) (string, error) {
+	s.mu.Lock()
+	l, ok := s.owner[id]
+	s.mu.Unlock()
+	if s.shared == nil || (ok && time.Since(l.checked) < sessionRecheck) {
+		return l.agent, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sessionStoreTimeout)
+	defer cancel()
+	agent, err := s.shared.Owner(ctx, s.tenant, id)
+	if err != nil {
+		return "", err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	owner, ok := s.owner[id]
-	return ok && owner == agent
+	if agent == "" {
+		delete(s.owner, id)
+		return "", nil
+	}
+	if s.owner == nil {
+		s.owner = map[string]localSession{}
+	}
+	s.owner[id] = localSession{agent: agent, checked: time.Now()}
+	return agent, nil
+}
+
+// owns reports whether session id exists and is agent's.
+func (s *agentSessions) owns(agent, id string) (bool, error) {
+	owner, err := s.lookup(id)
+	return err == nil && owner != "" && owner == agent, err
 }
 
 type boundSessions struct {
@@ -174,37 +245,59 @@ func (b *boundSessions) Generate() string {
 	var raw [16]byte
 	_, _ = rand.Read(raw[:])
 	id := sessionPrefix + hex.EncodeToString(raw[:])
+	if sh := b.s.shared; sh != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sessionStoreTimeout)
+		defer cancel()
+		if err := sh.Create(ctx, b.s.tenant, id, b.agent); err != nil {
+			// The session still works on this replica; others answer 404.
+			b.s.log.Error("session store: could not record a new session", "err", err)
+		}
+	}
 	b.s.mu.Lock()
 	defer b.s.mu.Unlock()
 	if b.s.owner == nil {
-		b.s.owner = map[string]string{}
+		b.s.owner = map[string]localSession{}
 	}
-	b.s.owner[id] = b.agent
+	b.s.owner[id] = localSession{agent: b.agent, checked: time.Now()}
 	return id
 }
 
 var errNoSession = errors.New("session not found")
 
 func (b *boundSessions) Validate(id string) (bool, error) {
-	b.s.mu.Lock()
-	defer b.s.mu.Unlock()
-	owner, ok := b.s.owner[id]
-	if !ok || (!b.internal && owner != b.agent) {
+	owner, err := b.s.lookup(id)
+	if err != nil {
+		return false, err
+	}
+	if owner == "" || (!b.internal && owner != b.agent) {
 		return false, errNoSession
 	}
 	return false, nil
 }
 
+// Terminate ends a session. The server's own idle sweep (internal) only
+// forgets it here: with a shared store the client may be active on
+// another replica, and the store's own idle TTL ends it there.
 func (b *boundSessions) Terminate(id string) (bool, error) {
-	b.s.mu.Lock()
-	defer b.s.mu.Unlock()
-	owner, ok := b.s.owner[id]
-	if !ok {
+	owner, err := b.s.lookup(id)
+	if err != nil {
+		return false, err
+	}
+	if owner == "" {
 		return false, nil
 	}
 	if !b.internal && owner != b.agent {
 		return true, nil
 	}
+	b.s.mu.Lock()
 	delete(b.s.owner, id)
+	b.s.mu.Unlock()
+	if sh := b.s.shared; sh != nil && !b.internal {
+		ctx, cancel := context.WithTimeout(context.Background(), sessionStoreTimeout)
+		defer cancel()
+		if err := sh.Delete(ctx, b.s.tenant, id); err != nil {
+			return false, err
+		}
+	}
 	return false, nil
 }

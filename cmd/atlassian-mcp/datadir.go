@@ -150,6 +150,14 @@ func snapshotsOf(store *tokenstore.Store) schema.Snapshots {
 	return schema.NewCache(store.Dir())
 }
 
+// databaseOf returns the PostgreSQL store a token store was opened on, or
+// nil for the data directory.
+func databaseOf(store *tokenstore.Store) *pgstore.DB {
+	openedMu.Lock()
+	defer openedMu.Unlock()
+	return openedBy[store].db
+}
+
 // storeWhere names where a store keeps its connections, for messages.
 func storeWhere(store *tokenstore.Store) string {
 	if d := store.Dir(); d != "" {

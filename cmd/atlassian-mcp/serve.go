@@ -220,6 +220,11 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		conns = append(conns, cfg.ConnectionOf(tenant))
 	}
 	o.ready = readiness(store, conns)
+	if db := databaseOf(store); db != nil {
+		// Replicas share session ownership: any of them serves any
+		// session's requests, so the load balancer need not pin sessions.
+		gopts.Sessions = db.Sessions(30 * time.Minute)
+	}
 	for _, tenant := range cfg.TenantNames() {
 		conn := cfg.ConnectionOf(tenant)
 		st, err := o.tools.openSite(ctx, store, conn, logger.With("tenant", tenant), o.metrics)
