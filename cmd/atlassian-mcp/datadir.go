@@ -63,6 +63,12 @@ func defaultDataDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "atlassian-mcp"), nil
 }
 
+// envRefreshMargin names the environment variable that sets how long
+// before expiry an access token is refreshed (default 5m). Only tokens that
+// live shorter than the margin need it (tests with a sandbox issuing
+// seconds-long tokens); Atlassian's last an hour.
+const envRefreshMargin = "ATLASSIAN_MCP_REFRESH_MARGIN"
+
 // envStore names the environment variable that selects the store.
 const envStore = "ATLASSIAN_MCP_STORE"
 
@@ -93,6 +99,13 @@ func (f *storeFlags) openStore(opts ...tokenstore.Option) (*tokenstore.Store, er
 	spec, err := f.storeSpec()
 	if err != nil {
 		return nil, err
+	}
+	if v := os.Getenv(envRefreshMargin); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("%s=%q: want a duration such as 5m or 500ms", envRefreshMargin, v)
+		}
+		opts = append([]tokenstore.Option{tokenstore.WithRefreshMargin(d)}, opts...)
 	}
 	if spec != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

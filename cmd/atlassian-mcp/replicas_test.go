@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	mcpgo "github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/pgtest"
+	"github.com/atlassian-mcp/atlassian-mcp/pgstore"
+	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
+	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
+)
+
+// replica is one `serve --http` process on the shared store.
+type replica struct {
+	cmd  *exec.Cmd
+	base string // http://127.0.0.1:PORT
+	dir  string // its own data directory (audit files)
+}
+
+// startReplica starts serve --http with env added to the environment and
+// waits for it to listen.
+func startReplica(t *testing.T, env []string, dir, config string) *replica {
+	t.Helper()
+	cmd := exec.Command(binary(t), "serve", "--http", "127.0.0.1:0", "--config", config, "--data-dir", dir, "--log-level", "warn")
+	cmd.Env = append(os.Environ(), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addrRe := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/mcp`)
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			} else if testing.Verbose() {
+				t.Logf("replica: %s", sc.Text())
+			}
+		}
+	}()
+	select {
+	case base := <-found:
+		return &replica{cmd: cmd, base: base, dir: dir}
+	case <-time.After(60 * time.Second):
+		t.Fatal("a replica did not say where it listens")
+	}
+	return nil
+}
+
+// roundRobin is the load balancer: every request goes to the next replica,
+// so no session is pinned.
+type roundRobin struct {
+	next    atomic.Uint64
+	proxies []*httputil.ReverseProxy
+}
+
+func newRoundRobin(t *testing.T, rs []*replica) *roundRobin {
+	lb := &roundRobin{}
+	for _, r := range rs {
+		u, err := url.Parse(r.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := httputil.NewSingleHostReverseProxy(u)
+		p.FlushInterval = -1 // stream SSE
+		lb.proxies = append(lb.proxies, p)
+	}
+	return lb
+}
+
+func (lb *roundRobin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	lb.proxies[lb.next.Add(1)%uint64(len(lb.proxies))].ServeHTTP(w, r)
+}
+
+// metricValue reads one unlabelled metric from a replica's /metrics.
+func metricValue(t *testing.T, base, name string) float64 {
+	t.Helper()
+	_, body := get(t, base+"/metrics")
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("%s/metrics has no %s", base, name)
+	return 0
+}
+
+// TestReplicasShareOneConnection runs three `serve --http` processes on
+// one PostgreSQL store behind a round-robin load balancer, with access
+// tokens that expire every 4 seconds, and eight clients calling tools for
+// 15 seconds. Every call must succeed (no 404 for a session another
+// replica created), the sandbox must see exactly one refresh per
+// expiry (no refresh token exchanged twice, no family revoked), the
+// replicas' refresh counters must add up to the sandbox's, and every call
+// must be audited exactly once.
+func TestReplicasShareOneConnection(t *testing.T) {
+	const (
+		ttl      = 4 * time.Second
+		duration = 15 * time.Second
+		clients  = 8
+	)
+	dsn := pgtest.DSN(t)
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))
+	srv := sandbox.NewServer(sandbox.WithAccessTokenTTL(ttl), sandbox.WithoutRateLimits())
+	t.Cleanup(srv.Close)
+
+	// The connection, as `connect` (or `store copy`) would leave it.
+	ctx := context.Background()
+	db, err := pgstore.Open(ctx, dsn, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store, err := tokenstore.New(db.Tokens(), tokenstore.WithKeySpec(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair := srv.IssueToken()
+	if err := store.Save(tokenstore.Connection{
+		Name: "default", Site: tokenstore.Site{CloudID: srv.CloudID, Name: srv.SiteName, URL: srv.SiteURL},
+		Products:    []tokenstore.Product{{Name: tokenstore.ProductJira}, {Name: tokenstore.ProductConfluence}},
+		ConnectedBy: "admin@example.com", ConnectedAt: time.Now(),
+		ClientID: srv.ClientID, AuthURL: srv.URL, APIURL: srv.URL,
+	}, tokenstore.Secrets{ClientSecret: srv.ClientSecret, AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken, Expiry: pair.Expiry}); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(t.TempDir(), "config.json")
+	code, agentToken, stderr := runCLI(t, "agent", "add", "--config", config, "--name", "bot", "--tenant", "default", "--profile", "assistant")
+	if code != exitOK {
+		t.Fatalf("agent add: %d %s", code, stderr)
+	}
+	agentToken = strings.TrimSpace(agentToken)
+
+	env := []string{tokenstore.KeyEnv + "=" + key, envStore + "=" + dsn, envRefreshMargin + "=1s"}
+	var rs []*replica
+	for i := range 3 {
+		rs = append(rs, startReplica(t, env, filepath.Join(t.TempDir(), fmt.Sprint("replica", i)), config))
+	}
+	lb := &http.Server{Handler: newRoundRobin(t, rs), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := netListen(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = lb.Serve(ln) }()
+	t.Cleanup(func() { _ = lb.Close() })
+	endpoint := "http://" + ln.Addr().String() + "/mcp"
+
+	start := time.Now()
+	var (
+		calls  atomic.Int64
+		wg     sync.WaitGroup
+		errsMu sync.Mutex
+		errs   []string
+	)
+	for i := range clients {
+		c := httpClient(t, endpoint, agentToken)
+		initialize(t, c)
+		wg.Go(func() {
+			for n := 0; time.Since(start) < duration; n++ {
+				var req mcpgo.CallToolRequest
+				req.Params.Name = "atlassian_jira_search"
+				req.Params.Arguments = map[string]any{"jql": fmt.Sprintf("project = OPS AND summary ~ \"client%d call%d\" ORDER BY key ASC", i, n), "maxResults": 1}
+				cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				res, err := c.CallTool(cctx, req)
+				cancel()
+				if err == nil && res.IsError {
+					err = fmt.Errorf("tool error: %v", res.Content)
+				}
+				if err != nil {
+					errsMu.Lock()
+					errs = append(errs, fmt.Sprintf("client %d call %d: %v", i, n, err))
+					errsMu.Unlock()
+					return
+				}
+				calls.Add(1)
+				time.Sleep(10 * time.Millisecond) // an agent thinks between calls; leaves CPU to the replicas
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	for _, e := range errs {
+		t.Error(e)
+	}
+
+	st := srv.Stats()
+	var perReplica []float64
+	sum := 0.0
+	for _, r := range rs {
+		v := metricValue(t, r.base, "atlassian_mcp_token_refreshes_total")
+		perReplica = append(perReplica, v)
+		sum += v
+	}
+	// Stop gracefully so the audit logs are complete, then count.
+	for _, r := range rs {
+		_ = r.cmd.Process.Signal(syscall.SIGTERM)
+		_ = r.cmd.Wait()
+	}
+	audited, ids := 0, map[string]bool{}
+	for _, r := range rs {
+		data, err := os.ReadFile(filepath.Join(r.dir, "audit", "default.jsonl"))
+		if err != nil {
+			t.Fatalf("replica audit log: %v", err)
+		}
+		for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			var e struct {
+				Tool        string `json:"tool"`
+				Status      string `json:"status"`
+				ExecutionID string `json:"execution_id"`
+			}
+			if err := json.Unmarshal(line, &e); err != nil {
+				t.Fatalf("audit line %q: %v", line, err)
+			}
+			if e.Tool == "atlassian_jira_search" && e.Status == "ok" {
+				audited++
+				ids[e.ExecutionID] = true
+			}
+		}
+	}
+	expiries := int(elapsed / (ttl - time.Second)) // a token is due 1s before it expires
+	t.Logf("replicas 3, clients %d, %s: calls %d, sandbox refreshes %d (per replica %v), token lifetimes elapsed ~%d, reuses %d, revocations %d, invalid grants %d, audit rows %d (distinct execution ids %d)",
+		clients, elapsed.Round(100*time.Millisecond), calls.Load(), st.Refreshes, perReplica, expiries, st.RefreshReuses, st.FamilyRevocations, st.InvalidGrants, audited, len(ids))
+	if st.RefreshReuses != 0 || st.FamilyRevocations != 0 || st.InvalidGrants != 0 {
+		t.Errorf("sandbox saw reuses %d, revocations %d, invalid grants %d; want none", st.RefreshReuses, st.FamilyRevocations, st.InvalidGrants)
+	}
+	if st.Refreshes < expiries-1 || st.Refreshes > expiries+2 {
+		t.Errorf("%d refreshes in %s of %s tokens, want about one per lifetime (%d)", st.Refreshes, elapsed, ttl, expiries)
+	}
+	if int(sum) != st.Refreshes {
+		t.Errorf("replicas counted %v refreshes (sum %v), the sandbox %d: some exchange was not stored by the one replica that made it", perReplica, sum, st.Refreshes)
+	}
+	if calls.Load() == 0 || int64(audited) != calls.Load() || len(ids) != audited {
+		t.Errorf("%d calls, %d audited, %d distinct execution ids: want every call audited exactly once", calls.Load(), audited, len(ids))
+	}
+}
+
+func netListen(t *testing.T) (net.Listener, error) {
+	t.Helper()
+	return net.Listen("tcp", "127.0.0.1:0")
+}
