@@ -429,8 +429,12 @@ func (g *Guard) check(id *Identity, req mcpgo.CallToolRequest, e *AuditEntry) st
 		if s.Email != "" {
 			who = "the sender " + s.Email
 		}
-		return fmt.Sprintf("%s needs a %s sender (%s); %s is %s, so the call was refused and nothing was done on the site",
-			tool, need, tierMeaning(need), who, s.Tier)
+		article := "a"
+		if strings.ContainsRune("aeiou", rune(need.String()[0])) {
+			article = "an"
+		}
+		return fmt.Sprintf("%s needs %s %s sender (%s); %s is %s, so the call was refused and nothing was done on the site",
+			tool, article, need, tierMeaning(need), who, s.Tier)
 	}
 	return ""
 }

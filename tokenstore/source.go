@@ -217,6 +217,7 @@ func (ts *TokenSource) lockedRefresh(bad *oauth2.Token, st *tokenState) (*oauth2
 			(sec.Expiry.IsZero() || now.Before(sec.Expiry)) {
 			return ts.adoptUntil(sec, c.RefreshedAt, now.Add(refreshRetryDelay)), nil
 		}
+		ts.s.log.Warn("token refresh failed: the refresh lock is not available", "connection", ts.name, "err", err)
 		return nil, err
 	}
 	if err != nil {
@@ -225,6 +226,7 @@ func (ts *TokenSource) lockedRefresh(bad *oauth2.Token, st *tokenState) (*oauth2
 			// used: the stored (previous) refresh token is still within
 			// the reuse interval for the next attempt.
 			ts.s.refreshFailed("store")
+			ts.s.log.Warn("token refresh failed: the new tokens could not be stored", "connection", ts.name, "err", err)
 			return nil, fmt.Errorf("connection %q: refreshed, but could not store the new tokens: %w", ts.name, err)
 		}
 		return nil, err
@@ -236,6 +238,9 @@ func (ts *TokenSource) lockedRefresh(bad *oauth2.Token, st *tokenState) (*oauth2
 		ts.s.log.Info("refreshed access token", "connection", ts.name, "expiry", out.sec.Expiry)
 	default:
 		ts.s.refreshFailed(out.refresh)
+		if out.err != nil {
+			ts.s.log.Warn("token refresh failed", "connection", ts.name, "reason", out.refresh, "err", out.err)
+		}
 	}
 	if !out.use {
 		if out.refresh == "invalid_grant" {

@@ -167,7 +167,7 @@ func TestTwoTenantsFromAConfigAsANewUserSetsItUp(t *testing.T) {
 	create := map[string]any{"projectKey": "ENG", "issueType": "Task", "summary": "Raised by the CEO"}
 	// The chief of staff: no sender is external (its default), so nothing runs.
 	acme.ResetRequests()
-	if res := callAs(t, cosC, "atlassian_jira_search", search, "", "cos-1"); !res.IsError || !strings.Contains(text(res), "needs a internal sender") {
+	if res := callAs(t, cosC, "atlassian_jira_search", search, "", "cos-1"); !res.IsError || !strings.Contains(text(res), "needs an internal sender") {
 		t.Fatalf("no sender: %s", text(res))
 	}
 	if res := callAs(t, cosC, "atlassian_jira_search", search, "ana@acme.com", "cos-2"); res.IsError {
@@ -219,7 +219,7 @@ func TestTwoTenantsFromAConfigAsANewUserSetsItUp(t *testing.T) {
 		t.Fatalf("audit --status denied: exit %d %+v", code, denied)
 	}
 	code, out, _ = runWith(t, nil, "audit", "--data-dir", dir, "--agent", "acme-mail", "--tool", "jira_create_issue", "--since", "1h")
-	if code != exitOK || !strings.Contains(out, "mail-1") || !strings.Contains(out, "1 entries.") {
+	if code != exitOK || !strings.Contains(out, "mail-1") || !strings.Contains(out, "1 entry.") {
 		t.Fatalf("audit --agent --tool: exit %d\n%s", code, out)
 	}
 	if code, _, errOut := runWith(t, nil, "audit", "--data-dir", dir, "--since", "yesterday"); code != exitUsage || !strings.Contains(errOut, "duration") {

@@ -96,7 +96,11 @@ Lines torn by a crash are skipped and reported on stderr.`)
 			e.Status, sender, e.DurationMS, e.ExecutionID, auditDetail(e))
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(s.out, "%d entries.\n", len(entries))
+	if len(entries) == 1 {
+		fmt.Fprintln(s.out, "1 entry.")
+	} else {
+		fmt.Fprintf(s.out, "%d entries.\n", len(entries))
+	}
 	return nil
 }
 

@@ -16,10 +16,17 @@ func runCall(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "call", "TOOL ['{json args}'] [flags]", `Invoke one tool through the same server code an MCP client reaches, and print
 its result: the quickest way to check a connection. Arguments are a JSON
 object ('-' reads it from stdin). The exit code is 1 when the tool answers
-with an error.`)
-	o := addServeFlags(fs)
+with an error. Flags may come before or after TOOL.
+
+With --sandbox every call starts a fresh seeded sandbox site and throws it
+away afterwards: an issue created by one 'call --sandbox' is gone for the
+next. To keep state across calls, run a sandbox of its own and connect to
+it once (it prints the connect command):
+  atlassian-mcp sandbox --auto-approve        # keeps its state while it runs
+  atlassian-mcp connect --connection sandbox --auth-url ... (as printed)
+  atlassian-mcp call --connection sandbox TOOL '{...}'`)
+	o := addServeFlags(fs, "warn")
 	asJSON := fs.Bool("json", false, "print the structured result (structuredContent) as JSON instead of the text")
-	o.logLevel = "warn"
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -69,6 +69,11 @@ func runSandbox(ctx context.Context, s streams, args []string) error {
 	}
 	defer srv.Close()
 	fmt.Fprint(s.out, srv.Walkthrough())
+	// The way to keep state across 'call's: one connection to this site.
+	fmt.Fprintf(s.out, "\nConnect atlassian-mcp to this site (its state lasts as long as this process runs):\n"+
+		"  atlassian-mcp connect --connection sandbox --auth-url %s --api-url %s --client-id %s --client-secret %s\n"+
+		"then: atlassian-mcp call --connection sandbox TOOL '{...}' (or serve --connection sandbox)\n",
+		srv.URL, srv.URL, srv.ClientID, srv.ClientSecret)
 	fmt.Fprintln(s.err, "\nSandbox running; press Ctrl-C to stop.")
 	<-ctx.Done()
 	fmt.Fprintln(s.err, "Sandbox stopped.")

@@ -50,6 +50,9 @@ next start or refresh.`)
 			fmt.Fprintf(s.out, "Refreshed: %s\n\n", schemaSummary(snap))
 		}
 	} else {
+		if _, err := store.Get(sf.connection); err != nil {
+			return err // a missing connection's error says to run connect
+		}
 		snap, err = snapshotsOf(store).Load(sf.connection)
 		if errors.Is(err, schema.ErrNoSnapshot) {
 			return fmt.Errorf("nothing discovered yet for connection %q; run 'atlassian-mcp schema refresh --connection %s'", sf.connection, sf.connection)

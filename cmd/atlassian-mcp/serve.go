@@ -41,7 +41,7 @@ With --sandbox it starts an in-process sandbox site, connects to it through
 the real OAuth flow over HTTP, discovers its schema and serves it: the
 zero-setup way to try the product. With --http it also prints a ready-to-use
 agent token for the sandbox tenant on stderr.`)
-	o := addServeFlags(fs)
+	o := addServeFlags(fs, "info")
 	httpAddr := fs.String("http", "", "serve streamable HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio")
 	sf := &serveAccessFlags{}
 	fs.StringVar(&sf.config, "config", "", "agents config file for --http (default <data-dir>/config.json)")
@@ -211,7 +211,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 			fmt.Fprintf(s.err, "Sandbox agent token (tenant %q, agent %q, every tool, vip tier by default):\n  Authorization: Bearer %s\n", "sandbox", "sandbox", token)
 		}
 	}
-	store, err := o.store.openStore(o.storeOptions()...)
+	store, err := o.store.openStore(o.storeOptions(logger)...)
 	if err != nil {
 		return err
 	}
@@ -227,10 +227,8 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	}
 	for _, tenant := range cfg.TenantNames() {
 		conn := cfg.ConnectionOf(tenant)
+		// A missing connection's error already says to run connect.
 		st, err := o.tools.openSite(ctx, store, conn, logger.With("tenant", tenant), o.metrics)
-		if errors.Is(err, tokenstore.ErrNotFound) {
-			err = fmt.Errorf("%w: run 'atlassian-mcp connect --connection %s' first", err, conn)
-		}
 		if err != nil {
 			return fmt.Errorf("tenant %s (connection %s): %v", tenant, conn, err)
 		}
@@ -333,23 +331,26 @@ func readiness(store *tokenstore.Store, conns []string) func(ctx context.Context
 
 // storeOptions are the token store options serve opens the store with:
 // refreshes and token endpoint requests counted in the metrics.
-func (o *serveOptions) storeOptions() []tokenstore.Option {
+func (o *serveOptions) storeOptions(logger *slog.Logger) []tokenstore.Option {
+	// Refresh failures are logged at warn, with the connection's name.
+	opts := []tokenstore.Option{tokenstore.WithLogger(logger)}
 	if o.metrics == nil {
-		return nil
+		return opts
 	}
-	return []tokenstore.Option{
+	return append(opts,
 		tokenstore.WithEvents(o.metrics.TokenEvents()),
-		tokenstore.WithHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: o.metrics.Transport(nil)}),
-	}
+		tokenstore.WithHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: o.metrics.Transport(nil)}))
 }
 
-func addServeFlags(fs *flag.FlagSet) *serveOptions {
+// addServeFlags registers the shared flags; logLevel is the command's
+// default --log-level.
+func addServeFlags(fs *flag.FlagSet, logLevel string) *serveOptions {
 	o := &serveOptions{store: addStoreFlags(fs)}
 	fs.BoolVar(&o.sandbox, "sandbox", false, "start an in-process sandbox site and connect to it (a temporary data directory unless --data-dir is given; connection \"sandbox\")")
 	fs.BoolVar(&o.tools.readOnly, "read-only", false, "offer only the read-only tools")
 	fs.StringVar(&o.tools.tools, "tools", "", "comma-separated tool names to offer (default: all the site's products have)")
 	fs.StringVar(&o.tools.exclude, "exclude-tools", "", "comma-separated tool names not to offer")
-	fs.StringVar(&o.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
+	fs.StringVar(&o.logLevel, "log-level", logLevel, "log level on stderr: debug, info, warn or error")
 	fs.DurationVar(&o.tools.callTimeout, "call-timeout", 0, "deadline of one tool call, Atlassian's answers and rate-limit waits included (default 30s for reads, 60s for writes)")
 	return o
 }
@@ -364,7 +365,7 @@ func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger)
 			return nil, nil, err
 		}
 	}
-	store, err := o.store.openStore(o.storeOptions()...)
+	store, err := o.store.openStore(o.storeOptions(logger)...)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -372,7 +373,8 @@ func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger)
 	o.ready = readiness(store, []string{o.store.connection})
 	st, err := o.tools.openSite(ctx, store, o.store.connection, logger, o.metrics)
 	if errors.Is(err, tokenstore.ErrNotFound) {
-		err = fmt.Errorf("%w: run 'atlassian-mcp connect' first, or try the sandbox with --sandbox", err)
+		// The error already says to run connect.
+		err = fmt.Errorf("%w, or try the sandbox with --sandbox", err)
 	}
 	if err != nil {
 		cleanup()
@@ -425,11 +427,10 @@ func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.L
 		_, _ = io.Copy(io.Discard, resp.Body)
 		return resp.Body.Close()
 	}
-	// connect's report goes to stderr: in stdio mode stdout is the protocol's.
+	// connect's interactive transcript (the URL to open, the report) is
+	// for a person at a terminal, not for this automatic connection: it
+	// is dropped at every log level (the logger still gets connect's log).
 	quiet := streams{in: strings.NewReader(""), out: io.Discard, err: io.Discard}
-	if logger.Enabled(ctx, slog.LevelDebug) {
-		quiet.out, quiet.err = s.err, s.err
-	}
 	err = connectCmd(ctx, quiet, connectOptions{
 		store: sf, clientID: sb.ClientID, clientSecret: sb.ClientSecret,
 		authURL: sb.URL, apiURL: sb.URL, redirectURI: redirect,

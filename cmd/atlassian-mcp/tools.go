@@ -13,9 +13,8 @@ func runTools(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "tools", "[flags]", `Print the tools exactly as an MCP client lists them (names, descriptions,
 annotations and schemas), described from the connection's schema: what the
 LLM sees.`)
-	o := addServeFlags(fs)
+	o := addServeFlags(fs, "warn")
 	asJSON := fs.Bool("json", false, "print the tools/list result as JSON")
-	o.logLevel = "warn"
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
