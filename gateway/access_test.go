@@ -242,7 +242,7 @@ func TestAccessMatrix(t *testing.T) {
 							t.Fatalf("not refused: %v %v", err, res)
 						}
 						text := resultText(res)
-						if !strings.Contains(text, "needs a "+need.String()+" sender") || !strings.Contains(text, "is "+tier.String()) {
+						if !strings.Contains(text, "needs "+map[bool]string{true: "an ", false: "a "}[need == Internal]+need.String()+" sender") || !strings.Contains(text, "is "+tier.String()) {
 							t.Fatalf("refusal does not name the tier needed: %s", text)
 						}
 						if e.Status != StatusDenied || e.Required != need.String() || e.Tier != tier.String() {
