@@ -17,7 +17,7 @@ var fidelityCases = []struct {
 		"> > [!CAUTION]\n> > careful\n"},
 	{"table inside an alert",
 		`<ac:structured-macro ac:name="info"><ac:rich-text-body><table><tbody><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></tbody></table></ac:rich-text-body></ac:structured-macro>`,
-		"> [!NOTE]\n> | a | b |\n> | --- | --- |\n> | 1 | 2 |\n"},
+		"> [!NOTE]\n>\n> | a | b |\n> | --- | --- |\n> | 1 | 2 |\n"},
 	{"table inside a titled panel",
 		`<ac:structured-macro ac:name="panel"><ac:parameter ac:name="title">T</ac:parameter><ac:rich-text-body><table><tbody><tr><th>a</th></tr><tr><td>1</td></tr></tbody></table></ac:rich-text-body></ac:structured-macro>`,
 		"> [!IMPORTANT]\n> **T**\n>\n> | a |\n> | --- |\n> | 1 |\n"},

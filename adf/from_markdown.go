@@ -105,12 +105,18 @@ func (c *mdConv) block(n ast.Node, depth int) []*Node {
 	case *ast.ThematicBreak:
 		return []*Node{{Type: "rule"}}
 	case *ast.FencedCodeBlock:
-		cb := c.codeBlock(b, string(b.Language(c.src)))
+		lang := string(b.Language(c.src))
+		var params [][2]string
 		if c.storage && b.Info != nil {
 			// The code macro's other parameters travel in the info string.
-			if _, params := splitCodeInfo(unescapeText(string(b.Info.Segment.Value(c.src)))); len(params) > 0 {
-				cb.SetAttr(codeParamsAttr, params)
+			lang, params = splitCodeInfo(string(b.Info.Segment.Value(c.src)))
+		}
+		cb := c.codeBlock(b, lang)
+		if len(params) > 0 {
+			for i := range params {
+				params[i][1] = unescapeText(params[i][1])
 			}
+			cb.SetAttr(codeParamsAttr, params)
 		}
 		return []*Node{cb}
 	case *ast.CodeBlock:
@@ -155,7 +161,7 @@ func (c *mdConv) codeBlock(n ast.Node, lang string) *Node {
 	}
 	code := strings.TrimSuffix(b.String(), "\n")
 	cb := &Node{Type: "codeBlock"}
-	if f := strings.Fields(lang); len(f) > 0 && !(c.storage && infoParamRe.MatchString(f[0])) {
+	if f := strings.Fields(lang); len(f) > 0 {
 		lang = f[0]
 	} else {
 		lang = ""

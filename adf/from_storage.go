@@ -222,6 +222,9 @@ func markAltLists(n *html.Node) {
 		if c.Type == html.ElementNode {
 			markAltLists(c)
 		}
+		if rendersNothing(c) {
+			continue // whitespace, empty paragraphs and lists do not separate lists
+		}
 		family := ""
 		if c.Type == html.ElementNode {
 			switch c.Data {
@@ -239,8 +242,6 @@ func markAltLists(n *html.Node) {
 			}
 		case family != "":
 			prev, alt = family, false
-		case rendersNothing(c):
-			// Whitespace and empty paragraphs do not separate lists.
 		default:
 			prev, alt = "", false
 		}
@@ -395,6 +396,22 @@ func normalizeElement(n *html.Node) *html.Node {
 		return n
 	case "li":
 		unwrapListParagraph(n)
+		return n
+	case "p":
+		// Breaks at the edges of a paragraph show nothing, and markdown
+		// cannot write them (a "  " line would stay behind).
+		for _, edge := range []func(*html.Node) *html.Node{
+			func(p *html.Node) *html.Node { return p.FirstChild },
+			func(p *html.Node) *html.Node { return p.LastChild },
+		} {
+			for c := edge(n); c != nil; c = edge(n) {
+				if (c.Type == html.TextNode && strings.TrimSpace(c.Data) == "") || (c.Type == html.ElementNode && c.Data == "br") {
+					n.RemoveChild(c)
+					continue
+				}
+				break
+			}
+		}
 		return n
 	case "ac:placeholder":
 		// Editor hint text of templates: not content.

@@ -127,12 +127,15 @@ func (p *storagePlugin) render(ctx converter.Context, w converter.Writer, n *htm
 	case "a":
 		return renderAutolink(w, n)
 	case "img":
-		title := attr(n, "title")
 		src := attr(n, "src")
-		if title == "" || src == "" {
+		if src == "" {
 			return converter.RenderTryNext
 		}
-		w.WriteString("![" + escapeLinkText(attr(n, "alt")) + "](" + linkDestination(src) + " " + quoteTitle(title) + ")")
+		w.WriteString("![" + escapeLinkText(attr(n, "alt")) + "](" + linkDestination(src))
+		if title := attr(n, "title"); title != "" {
+			w.WriteString(" " + quoteTitle(title))
+		}
+		w.WriteString(")")
 	case "li":
 		w.Write(renderItemContent(ctx, n))
 	case "ul", "ol":
@@ -307,6 +310,16 @@ func renderAlert(ctx converter.Context, w converter.Writer, n *html.Node) {
 	}
 	if len(content) > 0 {
 		w.WriteString("\n")
+		first := n.FirstChild
+		for first != nil && rendersNothing(first) {
+			first = first.NextSibling
+		}
+		if strings.TrimSpace(attr(n, "title")) == "" && (first == nil || first.Type != html.ElementNode || first.Data != "p") {
+			// Only a paragraph may continue the alert line; anything else
+			// could be read as part of it (a "---" rule as a heading
+			// underline). ToMarkdown does the same.
+			w.WriteString(">\n")
+		}
 		prefixLines(w, prefixCodeNewlines(content, "> "), "> ")
 	}
 	w.WriteString("\n\n")
@@ -403,7 +416,21 @@ func renderTaskList(ctx converter.Context, w converter.Writer, n *html.Node) {
 
 // escapeLinkText escapes text for use inside [...] of a markdown link.
 func escapeLinkText(s string) string {
-	return linkTextEscaper.Replace(s)
+	s = linkTextEscaper.Replace(s)
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	// An "&" that starts an entity would be read as that entity.
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '&' {
+			if _, n := entityAt(s[i:]); n > 0 {
+				b.WriteByte('\\')
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 var linkTextEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`, "\n", " ", "`", "\\`", "*", `\*`, "_", `\_`)

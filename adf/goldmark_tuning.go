@@ -21,10 +21,26 @@ import (
 // per-parse state and are safe for concurrent use.
 var mdParser = sync.OnceValue(func() parser.Parser { return newMDParser() })
 
+// strictTaskBox is goldmark's task checkbox parser with GFM's rule that
+// whitespace (or the end of the line) follows the box: goldmark would
+// also take the "[x]" of a link "[x](url)" at the start of a list item.
+type strictTaskBox struct{ inner parser.InlineParser }
+
+func (s strictTaskBox) Trigger() []byte { return s.inner.Trigger() }
+
+func (s strictTaskBox) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
+	line, _ := block.PeekLine()
+	if len(line) < 3 || line[0] != '[' || line[2] != ']' || (len(line) > 3 && line[3] != ' ' && line[3] != '\t' && line[3] != '\n' && line[3] != '\r') {
+		return nil
+	}
+	return s.inner.Parse(parent, block, pc)
+}
+
 func newMDParser() parser.Parser {
 	return goldmark.New(
-		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList),
+		goldmark.WithExtensions(extension.Table, extension.Strikethrough),
 		goldmark.WithParserOptions(parser.WithInlineParsers(
+			util.Prioritized(strictTaskBox{extension.NewTaskCheckBoxParser()}, 0),
 			util.Prioritized(inertDelimiters{}, 499),
 			util.Prioritized(fastLinkify{extension.NewLinkifyParser(extension.WithLinkifyEmailRegexp(
 				// GFM's extended e-mail autolinks allow only these characters
