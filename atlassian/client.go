@@ -359,7 +359,7 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 		}
 		status = resp.StatusCode
 		if c.lim != nil {
-			c.lim.observe(rt.method, resp.Header)
+			c.lim.observe(c.product, rt.method, rt.tmpl, resp.Header)
 		}
 		if status < 300 {
 			err := c.decode(rt, resp, out)
@@ -469,7 +469,7 @@ func (c *core) limit(ctx context.Context, rt route, attempt int) error {
 		return ctx.Err()
 	}
 	now := time.Now()
-	wait, cancel, ok := c.lim.reserve(now, c.product, rt.method, rt.issue)
+	wait, cancel, ok := c.lim.reserve(now, c.product, rt.method, rt.tmpl, rt.issue)
 	if wait <= 0 && ok {
 		return ctx.Err()
 	}

@@ -173,6 +173,14 @@ type Project struct {
 	IssueTypes     []IssueType `json:"issueTypes,omitempty"`
 	URL            string      `json:"url,omitempty"`
 	Self           string      `json:"self,omitempty"`
+	// Insight comes with expand=insight.
+	Insight *ProjectInsight `json:"insight,omitempty"`
+}
+
+// ProjectInsight is a project's activity (project search expand=insight).
+type ProjectInsight struct {
+	TotalIssueCount     int64 `json:"totalIssueCount"`
+	LastIssueUpdateTime Time  `json:"lastIssueUpdateTime"`
 }
 
 // IssueRef is an issue as other issues embed it (parent, subtasks, links):

@@ -16,7 +16,7 @@ func BenchmarkLimiterReserve(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, _, ok := l.reserve(time.Now(), "jira", tc.method, tc.issue); !ok {
+					if _, _, ok := l.reserve(time.Now(), "jira", tc.method, "/rest/api/3/issue/{issueIdOrKey}", tc.issue); !ok {
 						b.Fatal("refused")
 					}
 				}
@@ -36,7 +36,7 @@ func BenchmarkLimiterManyIssues(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		l.reserve(time.Now(), "jira", "PUT", keys[i%len(keys)])
+		l.reserve(time.Now(), "jira", "PUT", "/rest/api/3/issue/{issueIdOrKey}", keys[i%len(keys)])
 		i++
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -13,20 +14,37 @@ import (
 
 // RateLimits configures the client-side limiter. Rates are requests per
 // second; a zero rate means the default, a negative one means unlimited.
+//
+// The burst buckets are keyed the way Atlassian keys its burst limit: "a
+// token bucket per tenant × endpoint × method", with a default rate per
+// method and documented per-endpoint overrides (Jira Cloud rate limiting,
+// https://developer.atlassian.com/cloud/jira/platform/rate-limiting/ ,
+// 2026 points-and-burst model; the Confluence page says the same). One
+// bucket per method class for the whole product, as this client had before,
+// held a site's discovery to 100 requests a second across all endpoints,
+// where Atlassian allows 100 per endpoint.
 type RateLimits struct {
-	// GET, POST, PUT and DELETE are the burst rates per method class
-	// (Atlassian's defaults: 100, 100, 50, 50). PATCH counts as PUT.
+	// GET, POST, PUT and DELETE are each endpoint's burst rate by method
+	// (Atlassian's defaults: 100, 100, 50, 50). PATCH counts as PUT, HEAD
+	// as GET.
 	GET, POST, PUT, DELETE float64
-	// Burst is the bucket size of each method class (default 10): how many
-	// requests may leave at once before the rate applies.
+	// Endpoints overrides single endpoints' rates. Keys are the method and
+	// the path template relative to the product's base URL, placeholders
+	// written {}: "GET /rest/api/3/issue/{}". Nil means Atlassian's
+	// documented overrides (DefaultRateLimits); an empty map, none.
+	Endpoints map[string]float64
+	// Burst is the bucket size of each endpoint (default 10): how many
+	// requests may leave at once before the rate applies. Atlassian does
+	// not publish its bucket sizes ("design for the steady-state refill
+	// rate, not the buffer"), so the default is small.
 	Burst int
 	// IssueWrites are the per-issue write windows (default 20 per 2 s and
 	// 100 per 30 s). Each window becomes a token bucket of N/2 tokens
 	// refilled at 0.9·N/(2·Per), so that no window of length Per ever sees
 	// more than N writes to one issue, even with some network jitter.
 	IssueWrites []Window
-	// NearLimitFactor scales the method class's rate while Atlassian says
-	// X-RateLimit-NearLimit: true (default 0.5).
+	// NearLimitFactor scales an endpoint's rate while Atlassian says
+	// X-RateLimit-NearLimit: true on its answers (default 0.5).
 	NearLimitFactor float64
 }
 
@@ -37,57 +55,90 @@ type Window struct {
 }
 
 // DefaultRateLimits returns Atlassian's published burst and per-issue
-// limits (ATLASSIAN.md §5).
+// limits (ATLASSIAN.md §5): 100 GET, 100 POST, 50 PUT and 50 DELETE per
+// second per endpoint, with the documented endpoint overrides.
 func DefaultRateLimits() RateLimits {
 	return RateLimits{
 		GET: 100, POST: 100, PUT: 50, DELETE: 50,
+		Endpoints: map[string]float64{
+			"GET /rest/api/3/issue/{}":                  150,
+			"GET /rest/api/3/user":                      150,
+			"POST /rest/api/3/search/approximate-count": 150,
+			"GET /wiki/rest/api/search/user":            200,
+			"GET /wiki/api/v2/pages/{}/descendants":     300,
+		},
 		Burst:           10,
 		IssueWrites:     []Window{{N: 20, Per: 2 * time.Second}, {N: 100, Per: 30 * time.Second}},
 		NearLimitFactor: 0.5,
 	}
 }
 
-// method classes.
-const (
-	classGET = iota
-	classPOST
-	classPUT
-	classDELETE
-	numClasses
-)
-
-func methodClass(m string) int {
+// methodClass folds HEAD into GET and PATCH into PUT.
+func methodClass(m string) string {
 	switch m {
-	case http.MethodPost:
-		return classPOST
-	case http.MethodPut, http.MethodPatch:
-		return classPUT
-	case http.MethodDelete:
-		return classDELETE
+	case http.MethodHead:
+		return http.MethodGet
+	case http.MethodPatch:
+		return http.MethodPut
 	}
-	return classGET
+	return m
+}
+
+// endpointName is the bucket name of a call: its method class and its path
+// template with placeholders written {} ("GET /rest/api/3/issue/{}"), so
+// that two spellings of one endpoint share a bucket.
+func endpointName(method, tmpl string) string {
+	var b strings.Builder
+	b.WriteString(methodClass(method))
+	b.WriteByte(' ')
+	for {
+		open := strings.IndexByte(tmpl, '{')
+		end := strings.IndexByte(tmpl[max(open, 0):], '}')
+		if open < 0 || end < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		b.WriteString(tmpl[:open+1])
+		tmpl = tmpl[open+end:]
+	}
 }
 
 // maxIssueLimiters bounds the per-issue limiter map; idle entries are swept
 // when it is exceeded.
 const maxIssueLimiters = 4096
 
-// Limiter is the client-side rate limiter: one token bucket per method
-// class, per-issue write buckets, a slow-down while Atlassian reports the
-// caller near its limit, and a pause of every request to a product after
-// a quota 429 until the quota resets. One Limiter may be shared by the Jira and Confluence
-// clients of a site (WithLimiter); it is safe for concurrent use.
+// Limiter is the client-side rate limiter: one token bucket per product,
+// endpoint and method (as Atlassian keys its burst limit), per-issue write
+// buckets, a slow-down of an endpoint while Atlassian reports the caller
+// near its limit there, and a pause of every request to a product after a
+// quota 429 until the quota resets. One Limiter may be shared by the Jira
+// and Confluence clients of a site (WithLimiter); it is safe for
+// concurrent use.
 type Limiter struct {
-	cfg     RateLimits
-	classes [numClasses]*rate.Limiter
-	base    [numClasses]rate.Limit
+	cfg RateLimits
+
+	// routes finds a call's bucket without building its name: the key is
+	// the route as the client spells it. Buckets are created once per
+	// endpoint the code calls, so neither map grows with traffic.
+	rmu    sync.RWMutex
+	routes map[routeKey]*endpointBucket
 
 	mu        sync.Mutex
-	near      [numClasses]bool
+	endpoints map[string]*endpointBucket // by product + " " + endpointName
 	issues    map[string]*issueLimiter
 	lastSweep time.Time
 	pauses    map[string]pauseEntry // by product
 	state     RateState
+}
+
+// routeKey is a call's route as the client spells it.
+type routeKey struct{ product, method, tmpl string }
+
+// endpointBucket is one endpoint's burst bucket.
+type endpointBucket struct {
+	lim  *rate.Limiter
+	base rate.Limit
+	near atomic.Bool
 }
 
 // pauseEntry is a quota pause: until when, and the RateLimit-Reason.
@@ -133,6 +184,9 @@ func NewLimiter(l RateLimits) *Limiter {
 	if l.DELETE == 0 {
 		l.DELETE = d.DELETE
 	}
+	if l.Endpoints == nil {
+		l.Endpoints = d.Endpoints
+	}
 	if l.Burst <= 0 {
 		l.Burst = d.Burst
 	}
@@ -142,16 +196,49 @@ func NewLimiter(l RateLimits) *Limiter {
 	if l.NearLimitFactor <= 0 || l.NearLimitFactor > 1 {
 		l.NearLimitFactor = d.NearLimitFactor
 	}
-	lim := &Limiter{cfg: l, issues: map[string]*issueLimiter{}, pauses: map[string]pauseEntry{}}
+	lim := &Limiter{cfg: l, routes: map[routeKey]*endpointBucket{}, endpoints: map[string]*endpointBucket{}, issues: map[string]*issueLimiter{}, pauses: map[string]pauseEntry{}}
 	lim.state.Limit, lim.state.Remaining = -1, -1
-	for i, r := range []float64{l.GET, l.POST, l.PUT, l.DELETE} {
-		lim.base[i] = rate.Inf
-		if r > 0 {
-			lim.base[i] = rate.Limit(r)
-		}
-		lim.classes[i] = rate.NewLimiter(lim.base[i], l.Burst)
-	}
 	return lim
+}
+
+// bucket returns the burst bucket of a call, creating it on first use.
+func (l *Limiter) bucket(product, method, tmpl string) *endpointBucket {
+	key := routeKey{product, method, tmpl}
+	l.rmu.RLock()
+	b := l.routes[key]
+	l.rmu.RUnlock()
+	if b != nil {
+		return b
+	}
+	name := endpointName(method, tmpl)
+	l.mu.Lock()
+	b = l.endpoints[product+" "+name]
+	if b == nil {
+		r, ok := l.cfg.Endpoints[name]
+		if !ok {
+			switch methodClass(method) {
+			case http.MethodPost:
+				r = l.cfg.POST
+			case http.MethodPut:
+				r = l.cfg.PUT
+			case http.MethodDelete:
+				r = l.cfg.DELETE
+			default:
+				r = l.cfg.GET
+			}
+		}
+		b = &endpointBucket{base: rate.Inf}
+		if r > 0 {
+			b.base = rate.Limit(r)
+		}
+		b.lim = rate.NewLimiter(b.base, l.cfg.Burst)
+		l.endpoints[product+" "+name] = b
+	}
+	l.mu.Unlock()
+	l.rmu.Lock()
+	l.routes[key] = b
+	l.rmu.Unlock()
+	return b
 }
 
 // State returns the last rate-limit information Atlassian sent.
@@ -188,11 +275,11 @@ func (l *Limiter) pause(now time.Time, product string, t time.Time, why string) 
 	l.mu.Unlock()
 }
 
-// reserve takes a token from the method class and, for a write to an
-// issue, from that issue's buckets. It returns how long the caller must
+// reserve takes a token from the endpoint's bucket (method and path
+// template tmpl) and, for a write to an issue, from that issue's buckets. It returns how long the caller must
 // wait before sending and a cancel func that returns the tokens if the
 // caller does not send. ok is false when the wait is unbounded.
-func (l *Limiter) reserve(now time.Time, product, method, issue string) (wait time.Duration, cancel func(), ok bool) {
+func (l *Limiter) reserve(now time.Time, product, method, tmpl, issue string) (wait time.Duration, cancel func(), ok bool) {
 	var rs []*rate.Reservation
 	cancel = func() {
 		for _, r := range rs {
@@ -210,7 +297,7 @@ func (l *Limiter) reserve(now time.Time, product, method, issue string) (wait ti
 		}
 		return true
 	}
-	if !take(l.classes[methodClass(method)]) {
+	if !take(l.bucket(product, method, tmpl).lim) {
 		cancel()
 		return 0, func() {}, false
 	}
@@ -275,37 +362,33 @@ func (l *Limiter) sweep(now time.Time) {
 	}
 }
 
-// observe records the rate-limit headers of a response: it slows the
-// method class down while Atlassian reports NearLimit and restores it when
-// the report clears.
-func (l *Limiter) observe(method string, h http.Header) {
+// observe records the rate-limit headers of an answer from an endpoint:
+// it slows that endpoint down while Atlassian reports NearLimit and
+// restores it when the report clears.
+func (l *Limiter) observe(product, method, tmpl string, h http.Header) {
 	nearHdr := h.Get("X-RateLimit-NearLimit")
 	limit := headerInt(h, "X-RateLimit-Limit")
 	remaining := headerInt(h, "X-RateLimit-Remaining")
 	near := strings.EqualFold(strings.TrimSpace(nearHdr), "true")
-	c := methodClass(method)
-	l.mu.Lock()
-	if limit >= 0 {
-		l.state.Limit = limit
-	}
-	if remaining >= 0 {
-		l.state.Remaining = remaining
-	}
 	if nearHdr != "" || limit >= 0 || remaining >= 0 {
+		l.mu.Lock()
+		if limit >= 0 {
+			l.state.Limit = limit
+		}
+		if remaining >= 0 {
+			l.state.Remaining = remaining
+		}
 		l.state.NearLimit = near
+		l.mu.Unlock()
 	}
-	changed := l.near[c] != near
-	if changed {
-		l.near[c] = near
-	}
-	l.mu.Unlock()
-	if !changed || l.base[c] == rate.Inf {
+	b := l.bucket(product, method, tmpl)
+	if b.near.Swap(near) == near || b.base == rate.Inf {
 		return
 	}
 	if near {
-		l.classes[c].SetLimit(l.base[c] * rate.Limit(l.cfg.NearLimitFactor))
+		b.lim.SetLimit(b.base * rate.Limit(l.cfg.NearLimitFactor))
 	} else {
-		l.classes[c].SetLimit(l.base[c])
+		b.lim.SetLimit(b.base)
 	}
 }
 

@@ -477,7 +477,7 @@ func TestLimiterIssueBuckets(t *testing.T) {
 	// lets them go and check every window.
 	var at []time.Time
 	for i := 0; i < 400; i++ {
-		wait, _, ok := l.reserve(now, "jira", "PUT", "ENG-1")
+		wait, _, ok := l.reserve(now, "jira", "PUT", "/rest/api/3/issue/{issueIdOrKey}", "ENG-1")
 		if !ok {
 			t.Fatal("reservation refused")
 		}
@@ -497,15 +497,62 @@ func TestLimiterIssueBuckets(t *testing.T) {
 	check(2*time.Second, 20)
 	check(30*time.Second, 100)
 	// Another issue, and reads of the same issue, are not delayed.
-	if wait, _, _ := l.reserve(now, "jira", "PUT", "ENG-2"); wait != 0 {
+	if wait, _, _ := l.reserve(now, "jira", "PUT", "/rest/api/3/issue/{issueIdOrKey}", "ENG-2"); wait != 0 {
 		t.Errorf("ENG-2 waits %v", wait)
 	}
-	if wait, _, _ := l.reserve(now, "jira", "GET", "ENG-1"); wait != 0 {
+	if wait, _, _ := l.reserve(now, "jira", "GET", "/rest/api/3/issue/{issueIdOrKey}", "ENG-1"); wait != 0 {
 		t.Errorf("GET ENG-1 waits %v", wait)
 	}
 	// Keys are case-insensitive.
-	if wait, _, _ := l.reserve(now, "jira", "PUT", "eng-1"); wait == 0 {
+	if wait, _, _ := l.reserve(now, "jira", "PUT", "/rest/api/3/issue/{issueIdOrKey}", "eng-1"); wait == 0 {
 		t.Error("eng-1 is not limited with ENG-1")
+	}
+}
+
+// TestLimiterBucketsPerEndpoint: the burst buckets are keyed as Atlassian
+// keys its burst limit, per product, endpoint and method, with the
+// documented endpoint overrides.
+func TestLimiterBucketsPerEndpoint(t *testing.T) {
+	l := NewLimiter(RateLimits{Burst: 2})
+	now := time.Unix(1_700_000_000, 0)
+	drain := func(product, method, tmpl string) time.Duration {
+		var wait time.Duration
+		for range 3 {
+			wait, _, _ = l.reserve(now, product, method, tmpl, "")
+		}
+		return wait // the third request's: the bucket holds two
+	}
+	tests := []struct {
+		name                   string
+		product, method, tmpl  string
+		waitsAfterStatusesOnly bool
+	}{
+		{"another endpoint", "jira", "GET", "/rest/api/3/field", false},
+		{"another method", "jira", "POST", "/rest/api/3/project/{projectIdOrKey}/statuses", false},
+		{"another product", "confluence", "GET", "/rest/api/3/project/{projectIdOrKey}/statuses", false},
+		{"another spelling of the endpoint", "jira", "GET", "/rest/api/3/project/{key}/statuses", true},
+		{"HEAD counts as GET", "jira", "HEAD", "/rest/api/3/project/{projectIdOrKey}/statuses", true},
+	}
+	if wait := drain("jira", "GET", "/rest/api/3/project/{projectIdOrKey}/statuses"); wait != 10*time.Millisecond {
+		t.Fatalf("third request in a bucket of two at 100/s waits %v, want 10ms", wait)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wait, cancel, _ := l.reserve(now, tt.product, tt.method, tt.tmpl, "")
+			cancel()
+			if (wait > 0) != tt.waitsAfterStatusesOnly {
+				t.Errorf("waits %v after another bucket was drained", wait)
+			}
+		})
+	}
+	if got := l.bucket("jira", "GET", "/rest/api/3/issue/{issueIdOrKey}").lim.Limit(); got != 150 {
+		t.Errorf("GET issue: %v a second, want Atlassian's override of 150", got)
+	}
+	if got := l.bucket("jira", "DELETE", "/rest/api/3/issue/{issueIdOrKey}").lim.Limit(); got != 50 {
+		t.Errorf("DELETE issue: %v a second, want the DELETE default of 50", got)
+	}
+	if got := endpointName("PATCH", "/wiki/api/v2/pages/{id}/children/{x}"); got != "PUT /wiki/api/v2/pages/{}/children/{}" {
+		t.Errorf("endpointName = %q", got)
 	}
 }
 
@@ -516,24 +563,27 @@ func TestLimiterNearLimitAndPause(t *testing.T) {
 	h.Set("X-RateLimit-NearLimit", "true")
 	h.Set("X-RateLimit-Remaining", "3")
 	h.Set("X-RateLimit-Limit", "100")
-	l.observe("GET", h)
-	if got := l.classes[classGET].Limit(); got != 50 {
+	l.observe("jira", "GET", "/rest/api/3/project/{projectIdOrKey}/statuses", h)
+	if got := l.bucket("jira", "GET", "/rest/api/3/project/{key}/statuses").lim.Limit(); got != 50 {
 		t.Errorf("near limit: rate = %v, want 50", got)
 	}
 	st := l.State()
 	if !st.NearLimit || st.Remaining != 3 || st.Limit != 100 {
 		t.Errorf("State() = %+v", st)
 	}
-	l.observe("GET", http.Header{})
-	if got := l.classes[classGET].Limit(); got != 100 {
+	if got := l.bucket("jira", "GET", "/rest/api/3/field").lim.Limit(); got != 100 {
+		t.Errorf("near limit on one endpoint slowed another to %v", got)
+	}
+	l.observe("jira", "GET", "/rest/api/3/project/{projectIdOrKey}/statuses", http.Header{})
+	if got := l.bucket("jira", "GET", "/rest/api/3/project/{key}/statuses").lim.Limit(); got != 100 {
 		t.Errorf("after near limit: rate = %v, want 100", got)
 	}
 	l.pause(now, "jira", now.Add(5*time.Second), "jira-quota-global-based")
-	if wait, _, _ := l.reserve(now, "jira", "POST", ""); wait < 5*time.Second {
+	if wait, _, _ := l.reserve(now, "jira", "POST", "/rest/api/3/issue/{issueIdOrKey}", ""); wait < 5*time.Second {
 		t.Errorf("paused reserve waits %v, want >= 5s", wait)
 	}
 	// Confluence has its own quota pool.
-	if wait, _, _ := l.reserve(now, "confluence", "POST", ""); wait >= time.Second {
+	if wait, _, _ := l.reserve(now, "confluence", "POST", "/rest/api/3/issue/{issueIdOrKey}", ""); wait >= time.Second {
 		t.Errorf("a Jira quota pause delays Confluence by %v", wait)
 	}
 	// A bad header cannot stop the client for longer than a quota window.
@@ -611,12 +661,12 @@ func TestLimiterSweepsIdleIssues(t *testing.T) {
 	l := NewLimiter(RateLimits{PUT: -1})
 	now := time.Unix(1_700_000_000, 0)
 	for i := range maxIssueLimiters + 10 {
-		l.reserve(now, "jira", "PUT", "ENG-"+strconv.Itoa(i))
+		l.reserve(now, "jira", "PUT", "/rest/api/3/issue/{issueIdOrKey}", "ENG-"+strconv.Itoa(i))
 	}
 	if n := len(l.issues); n != maxIssueLimiters+10 {
 		t.Fatalf("%d limiters, want every recent issue kept", n)
 	}
-	l.reserve(now.Add(31*time.Second), "jira", "PUT", "OPS-1")
+	l.reserve(now.Add(31*time.Second), "jira", "PUT", "/rest/api/3/issue/{issueIdOrKey}", "OPS-1")
 	if n := len(l.issues); n != 1 {
 		t.Errorf("%d limiters after the window passed, want only OPS-1", n)
 	}

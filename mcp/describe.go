@@ -50,22 +50,13 @@ func capped(items []string, max int, moreHint string) string {
 }
 
 // rankedProjects orders projects by issue count, then recent activity,
-// then key, so the projects agents most likely mean come first.
+// then key (schema.RankProjects), so the projects agents most likely mean
+// come first.
 func rankedProjects(s *schema.Snapshot) []*schema.Project {
 	if s == nil || s.Jira == nil {
 		return nil
 	}
-	ps := slices.Clone(s.Jira.Projects)
-	slices.SortStableFunc(ps, func(a, b *schema.Project) int {
-		if c := cmp.Compare(b.IssueCount, a.IssueCount); c != 0 {
-			return c
-		}
-		if c := b.LastIssueUpdate.Compare(a.LastIssueUpdate); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Key, b.Key)
-	})
-	return ps
+	return schema.RankProjects(s.Jira.Projects)
 }
 
 // projectsLine lists "KEY - Name" for the top projects.

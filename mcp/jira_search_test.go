@@ -96,7 +96,7 @@ func TestJiraSearchErrors(t *testing.T) {
 		{"invalid JQL passes Jira's message", map[string]any{"jql": "project = ENG AND status closed"},
 			[]string{"parameter jql: Jira rejected the JQL: Error in the JQL Query: ", "Hint: Quote values"}},
 		{"unknown project lists valid keys", map[string]any{"jql": "project = XINET"},
-			[]string{"The value 'XINET' does not exist for the field 'project'.", "Valid project keys: ENG, MKT, OPS"}},
+			[]string{"The value 'XINET' does not exist for the field 'project'.", "Valid project keys: ENG, OPS, MKT"}},
 		{"unknown status lists statuses", map[string]any{"jql": "project = ENG AND status = Doing"},
 			[]string{"The value 'Doing' does not exist for the field 'status'.", "In Review", "Investigating"}},
 		{"unknown JQL field lists custom fields", map[string]any{"jql": "project = ENG AND \"Story Pts\" > 3"},

@@ -13,22 +13,25 @@ import (
 )
 
 // Rate limits as Atlassian enforces them (ATLASSIAN.md §5): a burst limiter
-// (a token bucket per product and method class) and a per-issue write
-// limiter (20 writes / 2 s and 100 writes / 30 s per issue). The hourly
+// (a token bucket per product, endpoint and method, as Atlassian's "token
+// bucket per tenant × endpoint × method": the Jira Cloud rate-limiting page,
+// https://developer.atlassian.com/cloud/jira/platform/rate-limiting/) and a
+// per-issue write limiter (20 writes / 2 s and 100 writes / 30 s per issue). The hourly
 // points quota is not modelled; inject a fault with RateLimitFault and the
 // quota reasons to test it.
 
 // RateLimits sets the burst limiter's steady rates in requests per second;
 // each bucket holds one second's worth. A zero rate means no limit.
 type RateLimits struct {
-	// GET, POST, PUT and DELETE are the per-method-class rates, one bucket
-	// per product and class (HEAD counts as GET, PATCH as PUT).
+	// GET, POST, PUT and DELETE are each endpoint's rate by method class,
+	// one bucket per product, endpoint and class (HEAD counts as GET,
+	// PATCH as PUT); requests to paths no route serves share one bucket
+	// per product and class.
 	GET    float64
 	POST   float64
 	PUT    float64
 	DELETE float64
-	// Endpoints overrides the rate of single routes, with a bucket of their
-	// own. Keys are routes as the product parts register them, method
+	// Endpoints overrides the rate of single routes. Keys are routes as the product parts register them, method
 	// first, relative to the product prefix, with wildcard names left out:
 	// "GET /rest/api/3/issue/{}".
 	Endpoints map[string]float64
@@ -81,7 +84,7 @@ type limitState struct {
 	mu          sync.Mutex
 	off         bool
 	rates       RateLimits
-	buckets     map[string]*rate.Limiter // product + " " + method class
+	buckets     map[string]*rate.Limiter // product + " " + route (or method class)
 	issueWrites map[string][]time.Time
 	rateLimited int
 }
@@ -123,8 +126,10 @@ func (s *Server) DisableRateLimits() {
 	s.limits.mu.Unlock()
 }
 
-// allowBurst takes a token from the (product, method class) bucket, or the
-// route's own bucket when RateLimits.Endpoints names route. It sets
+// allowBurst takes a token from the bucket of (product, route), at the
+// route's RateLimits.Endpoints rate or else its method class's; a request
+// no route serves (route "") takes one from its (product, method class)
+// bucket. It sets
 // X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-NearLimit on w,
 // and on refusal writes the 429 and returns false.
 func (s *Server) allowBurst(w http.ResponseWriter, r *http.Request, p Product, route string) bool {
@@ -139,8 +144,9 @@ func (s *Server) allowBurst(w http.ResponseWriter, r *http.Request, p Product, r
 	perSec := l.rates.forMethod(class)
 	key := string(p) + " " + class
 	if route != "" {
+		key = string(p) + " " + route
 		if ep, ok := l.rates.Endpoints[route]; ok {
-			perSec, key = ep, string(p)+" "+route
+			perSec = ep
 		}
 	}
 	if perSec <= 0 {

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -299,4 +300,22 @@ func (s *Snapshot) Space(key string) (*Space, error) {
 		}
 	}
 	return nil, lookupError("space", key, "", valid)
+}
+
+// RankProjects returns the projects in the order agents most likely mean
+// them: most issues first, then the most recently updated, then by key.
+// Discovery reads the top ones' statuses and create fields up front, and
+// tool descriptions list them in this order.
+func RankProjects(ps []*Project) []*Project {
+	ps = slices.Clone(ps)
+	slices.SortStableFunc(ps, func(a, b *Project) int {
+		if c := cmp.Compare(b.IssueCount, a.IssueCount); c != 0 {
+			return c
+		}
+		if c := b.LastIssueUpdate.Compare(a.LastIssueUpdate); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Key, b.Key)
+	})
+	return ps
 }
