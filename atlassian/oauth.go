@@ -19,6 +19,20 @@ const (
 	accessibleResources         = "/oauth/token/accessible-resources"
 )
 
+// Title is the product's display name ("Jira", "Confluence"); an unknown
+// product is shown as it is spelled.
+func (p Product) Title() string {
+	switch p {
+	case ProductJira:
+		return "Jira"
+	case ProductConfluence:
+		return "Confluence"
+	case ProductServiceDesk:
+		return "Jira Service Management"
+	}
+	return string(p)
+}
+
 // Resource is a site the token may use. accessible-resources lists one
 // entry per product container, with the same id for the products of one
 // site; AccessibleResources merges them, so a site with Jira and

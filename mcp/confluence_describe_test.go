@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
@@ -12,12 +13,12 @@ import (
 // discovery, the site's real space keys after it (listed in search only),
 // and under 2 KB each even on a site with 250 spaces.
 func TestConfluenceDescriptions(t *testing.T) {
-	huge := &schema.Snapshot{Products: []string{"confluence"}, Confluence: &schema.Confluence{MoreSpaces: true}}
+	huge := &schema.Snapshot{Products: []atlassian.Product{atlassian.ProductConfluence}, Confluence: &schema.Confluence{MoreSpaces: true}}
 	for i := range 250 {
 		huge.Confluence.Spaces = append(huge.Confluence.Spaces, &schema.Space{ID: fmt.Sprint(1000 + i),
 			Key: fmt.Sprintf("SPACE%03d", i), Name: fmt.Sprintf("A rather long space name for team number %d", i)})
 	}
-	small := &schema.Snapshot{Products: []string{"confluence"}, Confluence: &schema.Confluence{Spaces: []*schema.Space{
+	small := &schema.Snapshot{Products: []atlassian.Product{atlassian.ProductConfluence}, Confluence: &schema.Confluence{Spaces: []*schema.Space{
 		{ID: "1", Key: "DOCS", Name: "Documentation"}, {ID: "2", Key: "HR", Name: "People"}}}}
 	var tools []*Tool // search, get_page, create_page
 	for _, name := range []string{"atlassian_confluence_search", "atlassian_confluence_get_page", "atlassian_confluence_create_page"} {

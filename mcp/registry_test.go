@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 
 	"github.com/atlassian-mcp/atlassian-mcp/internal/golden"
@@ -87,7 +88,7 @@ func TestToolSnapshots(t *testing.T) {
 // largeSnapshot builds a site of the given size: projects with five issue
 // types and four statuses each, custom fields of assorted types, spaces.
 func largeSnapshot(projects, fields, spaces int) *schema.Snapshot {
-	s := &schema.Snapshot{Products: []string{"jira", "confluence"}, Jira: &schema.Jira{}, Confluence: &schema.Confluence{}}
+	s := &schema.Snapshot{Products: []atlassian.Product{atlassian.ProductJira, atlassian.ProductConfluence}, Jira: &schema.Jira{}, Confluence: &schema.Confluence{}}
 	statuses := []*schema.Status{{ID: "1", Name: "To Do", Category: "new"}, {ID: "3", Name: "In Progress", Category: "indeterminate"},
 		{ID: "4", Name: "In Review", Category: "indeterminate"}, {ID: "5", Name: "Done", Category: "done"}}
 	types := []string{"Bug", "Task", "Story", "Epic", "Sub-task"}

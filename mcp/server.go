@@ -144,10 +144,7 @@ func (s *Server) selected(t *Tool, products []Product) bool {
 func (s *Server) register(snap *schema.Snapshot) {
 	products := s.opts.Products
 	if snap != nil && len(snap.Products) > 0 {
-		products = nil
-		for _, p := range snap.Products {
-			products = append(products, Product(p))
-		}
+		products = snap.Products
 	}
 	var entries []server.ServerTool
 	var offered []string

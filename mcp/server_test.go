@@ -13,6 +13,7 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
@@ -127,7 +128,7 @@ func TestServerReregistersOnRefreshAndNotifies(t *testing.T) {
 		t.Fatalf("before discovery: %q", got)
 	}
 	_, err = store.Refresh(context.Background(), func(context.Context) (*schema.Snapshot, error) {
-		return &schema.Snapshot{Products: []string{"jira"}, Jira: &schema.Jira{Projects: []*schema.Project{{Key: "ENG"}, {Key: "OPS"}}}}, nil
+		return &schema.Snapshot{Products: []atlassian.Product{atlassian.ProductJira}, Jira: &schema.Jira{Projects: []*schema.Project{{Key: "ENG"}, {Key: "OPS"}}}}, nil
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
@@ -71,13 +72,14 @@ func (k Kind) annotations(title string) mcpgo.ToolAnnotation {
 }
 
 // Product is the Atlassian product a tool belongs to; a tool is registered
-// only when the connected site has its product.
-type Product string
+// only when the connected site has its product. It is atlassian.Product:
+// one type for the concept across the packages.
+type Product = atlassian.Product
 
-// The products.
+// The products with tools.
 const (
-	Jira       Product = "jira"
-	Confluence Product = "confluence"
+	Jira       = atlassian.ProductJira
+	Confluence = atlassian.ProductConfluence
 )
 
 // Tool is one MCP tool: its definition, kind and handler.

@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"slices"
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -35,14 +36,8 @@ func NewDeps(s *site.Site) *Deps {
 	}
 }
 
-// Products lists the site's products as the tool layer names them.
-func Products(s *site.Site) []Product {
-	out := make([]Product, 0, len(s.Config.Products))
-	for _, p := range s.Config.Products {
-		out = append(out, Product(p))
-	}
-	return out
-}
+// Products lists the site's products.
+func Products(s *site.Site) []Product { return slices.Clone(s.Config.Products) }
 
 func (d *Deps) now() time.Time {
 	if d.Now != nil {

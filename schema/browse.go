@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 )
 
 // WriteText prints the snapshot as the schema browser shows it: projects,
@@ -23,7 +25,7 @@ func WriteText(w io.Writer, s *Snapshot) error {
 		site += " (" + s.SiteURL + ")"
 	}
 	ew.printf("Site: %s\n", strings.TrimSpace(site))
-	ew.printf("Products: %s\n", orNone(strings.Join(s.Products, ", ")))
+	ew.printf("Products: %s\n", orNone(joinProducts(s.Products)))
 	ew.printf("Schema last refreshed: %s (took %s)\n", s.RefreshedAt.UTC().Format(time.RFC3339), s.Duration.Round(time.Millisecond))
 
 	if j := s.Jira; j != nil {
@@ -128,4 +130,13 @@ func (e *errWriter) Write(p []byte) (int, error) {
 
 func (e *errWriter) printf(format string, args ...any) {
 	fmt.Fprintf(e, format, args...)
+}
+
+// joinProducts lists products comma-separated.
+func joinProducts(ps []atlassian.Product) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = string(p)
+	}
+	return strings.Join(names, ", ")
 }

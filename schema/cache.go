@@ -13,6 +13,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 )
 
 // CacheFile is the name of the schema cache in the data directory.
@@ -211,6 +213,14 @@ func (e *encoder) strs(s []string) {
 	}
 }
 
+func (e *encoder) products(ps []atlassian.Product) {
+	if length(e, ps) {
+		for _, p := range ps {
+			e.string(string(p))
+		}
+	}
+}
+
 func (e *encoder) time(t time.Time) error {
 	b, err := t.MarshalBinary()
 	if err != nil {
@@ -235,7 +245,7 @@ func encodeSnapshot(s *Snapshot) ([]byte, error) {
 		return nil, err
 	}
 	e.int(int64(s.Duration))
-	e.strs(s.Products)
+	e.products(s.Products)
 	e.bool(s.Jira != nil)
 	if j := s.Jira; j != nil {
 		if err := e.jira(j); err != nil {
@@ -514,6 +524,18 @@ func (d *decoder) strs() []string {
 	return out
 }
 
+func (d *decoder) products() []atlassian.Product {
+	n, ok := d.length()
+	if !ok {
+		return nil
+	}
+	out := make([]atlassian.Product, n)
+	for i := range out {
+		out[i] = atlassian.Product(d.string())
+	}
+	return out
+}
+
 func (d *decoder) time() time.Time {
 	var t time.Time
 	b := d.bytes(d.uint())
@@ -579,7 +601,7 @@ func decodeSnapshot(raw []byte) (*Snapshot, error) {
 	s.SiteURL = d.string()
 	s.RefreshedAt = d.time()
 	s.Duration = time.Duration(d.int())
-	s.Products = d.strs()
+	s.Products = d.products()
 	if d.bool() {
 		s.Jira = d.jira()
 	}

@@ -45,7 +45,7 @@ type Discoverer struct {
 	Site func(ctx context.Context) (*atlassian.Resource, error)
 	// CloudID, SiteName, SiteURL and Products describe the connection.
 	CloudID, SiteName, SiteURL string
-	Products                   []string
+	Products                   []atlassian.Product
 
 	Concurrency   int // default DefaultConcurrency
 	MaxSpaces     int // default DefaultMaxSpaces
@@ -79,7 +79,7 @@ func (d *Discoverer) Discover(ctx context.Context) (*Snapshot, error) {
 			s.Products = s.Products[:0]
 			for _, p := range site.Products {
 				if p == atlassian.ProductJira || p == atlassian.ProductConfluence {
-					s.Products = append(s.Products, string(p))
+					s.Products = append(s.Products, p)
 				}
 			}
 			slices.Sort(s.Products)
@@ -89,14 +89,14 @@ func (d *Discoverer) Discover(ctx context.Context) (*Snapshot, error) {
 		}
 	}
 	var wg sync.WaitGroup
-	if s.HasProduct("jira") {
+	if s.HasProduct(atlassian.ProductJira) {
 		if d.Jira == nil {
 			rec.fail("jira", errors.New("the site has Jira but the connection has no Jira client"))
 		} else {
 			wg.Go(func() { s.Jira = d.discoverJira(ctx, rec) })
 		}
 	}
-	if s.HasProduct("confluence") {
+	if s.HasProduct(atlassian.ProductConfluence) {
 		if d.Confluence == nil {
 			rec.fail("confluence", errors.New("the site has Confluence but the connection has no Confluence client"))
 		} else {

@@ -40,7 +40,7 @@ func sandboxDiscoverer(t testing.TB, opts ...sandbox.Option) (*Discoverer, *sand
 			}
 			return &rs[0], nil
 		},
-		Products: []string{"jira", "confluence"},
+		Products: []atlassian.Product{atlassian.ProductJira, atlassian.ProductConfluence},
 		Now:      func() time.Time { return fixed },
 	}
 	return d, srv

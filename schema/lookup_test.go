@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 )
 
 // demo is a small snapshot shaped like the sandbox's demo site.
@@ -21,7 +23,7 @@ func demo() *Snapshot {
 	return &Snapshot{
 		FormatVersion: FormatVersion,
 		Connection:    "default",
-		Products:      []string{"jira", "confluence"},
+		Products:      []atlassian.Product{atlassian.ProductJira, atlassian.ProductConfluence},
 		Jira: &Jira{
 			Projects: []*Project{
 				{ID: "10000", Key: "ENG", Name: "Engineering", IssueTypes: []*IssueType{bug, task, sub}},
@@ -130,7 +132,7 @@ func TestLookupsOnEmptySnapshot(t *testing.T) {
 	if _, err := s.Space("ENG"); err == nil {
 		t.Error("nil snapshot space lookup succeeded")
 	}
-	if s.HasProduct("jira") {
+	if s.HasProduct(atlassian.ProductJira) {
 		t.Error("nil snapshot has jira")
 	}
 }

@@ -11,6 +11,8 @@ package schema
 import (
 	"sync"
 	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 )
 
 // FormatVersion is the version of the Snapshot encoding. A cached snapshot
@@ -29,9 +31,9 @@ type Snapshot struct {
 	Duration time.Duration `json:"duration"`
 	// Products lists the products the site has ("jira", "confluence"), as
 	// re-detected from accessible-resources on every refresh.
-	Products   []string    `json:"products"`
-	Jira       *Jira       `json:"jira,omitempty"`
-	Confluence *Confluence `json:"confluence,omitempty"`
+	Products   []atlassian.Product `json:"products"`
+	Jira       *Jira               `json:"jira,omitempty"`
+	Confluence *Confluence         `json:"confluence,omitempty"`
 	// Failures records what could not be discovered and why; a snapshot with
 	// failures is partial but usable.
 	Failures []Failure `json:"failures,omitempty"`
@@ -151,7 +153,7 @@ type Space struct {
 }
 
 // HasProduct reports whether the snapshot's site has the product.
-func (s *Snapshot) HasProduct(p string) bool {
+func (s *Snapshot) HasProduct(p atlassian.Product) bool {
 	if s == nil {
 		return false
 	}

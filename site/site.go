@@ -81,7 +81,7 @@ func New(cfg Config) (*Site, error) {
 	d := &schema.Discoverer{CloudID: cfg.CloudID, SiteName: cfg.Name, SiteURL: cfg.URL, Site: cfg.Resource}
 	var err error
 	for _, p := range cfg.Products {
-		d.Products = append(d.Products, string(p))
+		d.Products = append(d.Products, p)
 		switch p {
 		case atlassian.ProductJira:
 			if d.Jira, err = atlassian.NewJiraClient(atlassian.JiraBaseURL(cfg.APIURL, cfg.CloudID), cfg.HTTPClient, cfg.ClientOptions...); err != nil {

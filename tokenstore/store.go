@@ -75,7 +75,8 @@ type Site struct {
 // Product is one product of the site that the grant covers, with the
 // scopes accessible-resources lists for it.
 type Product struct {
-	// Name is ProductJira or ProductConfluence.
+	// Name is ProductJira or ProductConfluence (the values of
+	// atlassian.Product; tokenstore imports no package of the project).
 	Name string `json:"name"`
 	// Scopes are the granted scopes for this product.
 	Scopes []string `json:"scopes"`

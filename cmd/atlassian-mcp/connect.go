@@ -118,7 +118,7 @@ func connectCmd(ctx context.Context, s streams, o connectOptions) error {
 	conn := res.Connection
 	var names []string
 	for _, p := range conn.Products {
-		names = append(names, productTitle(p.Name))
+		names = append(names, atlassian.Product(p.Name).Title())
 	}
 	fmt.Fprintf(s.out, "Connected %s (%s) as connection %q.\n", conn.Site.Name, conn.Site.URL, conn.Name)
 	fmt.Fprintf(s.out, "Products:     %s\n", strings.Join(names, ", "))
@@ -129,17 +129,6 @@ func connectCmd(ctx context.Context, s streams, o connectOptions) error {
 	discoverAfterConnect(ctx, s, store, conn.Name, o.log)
 	fmt.Fprintf(s.out, "Check the connection any time with: atlassian-mcp status --connection %s\n", conn.Name)
 	return nil
-}
-
-// productTitle is a product's display name.
-func productTitle(p string) string {
-	switch p {
-	case tokenstore.ProductJira:
-		return "Jira"
-	case tokenstore.ProductConfluence:
-		return "Confluence"
-	}
-	return p
 }
 
 // discoverAfterConnect runs schema discovery for a new connection and says

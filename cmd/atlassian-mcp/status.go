@@ -85,7 +85,7 @@ func checkConnection(ctx context.Context, store *tokenstore.Store, conn tokensto
 		ConnectedBy: conn.ConnectedBy, ConnectedAt: conn.ConnectedAt, TokenExpiry: conn.TokenExpiry,
 	}
 	for _, p := range conn.Products {
-		rep.Products = append(rep.Products, productHealth{Name: productTitle(p.Name), Check: probePath(p.Name)})
+		rep.Products = append(rep.Products, productHealth{Name: atlassian.Product(p.Name).Title(), Check: probePath(atlassian.Product(p.Name))})
 	}
 	fail := func(st tokenstore.Status, msg string) statusReport {
 		rep.Status, rep.Message = string(st), msg
@@ -141,7 +141,7 @@ func checkConnection(ctx context.Context, store *tokenstore.Store, conn tokensto
 			healthy = false
 			continue
 		}
-		msg, err := probe(ctx, hc, conn, p.Name)
+		msg, err := probe(ctx, hc, conn, atlassian.Product(p.Name))
 		switch {
 		case errors.Is(err, tokenstore.ErrTokenExpired):
 			return fail(tokenstore.StatusTokenExpired, err.Error())
@@ -164,23 +164,23 @@ func checkConnection(ctx context.Context, store *tokenstore.Store, conn tokensto
 }
 
 // probePath is the cheap authenticated call that checks a product.
-func probePath(product string) string {
+func probePath(product atlassian.Product) string {
 	switch product {
-	case tokenstore.ProductJira:
+	case atlassian.ProductJira:
 		return "GET /rest/api/3/myself"
-	case tokenstore.ProductConfluence:
+	case atlassian.ProductConfluence:
 		return "GET /wiki/api/v2/spaces?limit=1"
 	}
 	return ""
 }
 
 // probe makes a product's check call and describes a failure.
-func probe(ctx context.Context, hc *http.Client, conn tokenstore.Connection, product string) (string, error) {
+func probe(ctx context.Context, hc *http.Client, conn tokenstore.Connection, product atlassian.Product) (string, error) {
 	var u string
 	switch product {
-	case tokenstore.ProductJira:
+	case atlassian.ProductJira:
 		u = atlassian.JiraBaseURL(conn.APIURL, conn.Site.CloudID) + "/rest/api/3/myself"
-	case tokenstore.ProductConfluence:
+	case atlassian.ProductConfluence:
 		u = atlassian.ConfluenceBaseURL(conn.APIURL, conn.Site.CloudID) + "/wiki/api/v2/spaces?limit=1"
 	default:
 		return "", fmt.Errorf("unknown product %q", product)
@@ -208,9 +208,9 @@ func probe(ctx context.Context, hc *http.Client, conn tokenstore.Connection, pro
 	case resp.StatusCode == http.StatusUnauthorized:
 		return "", fmt.Errorf("HTTP 401 unauthorized: the token was not accepted")
 	case resp.StatusCode == http.StatusForbidden:
-		return "", fmt.Errorf("HTTP 403 forbidden: the admin's account cannot use %s on this site", productTitle(product))
+		return "", fmt.Errorf("HTTP 403 forbidden: the admin's account cannot use %s on this site", product.Title())
 	case resp.StatusCode == http.StatusNotFound:
-		return "", fmt.Errorf("HTTP 404: %s is not available on this site (removed, or the site is unavailable)", productTitle(product))
+		return "", fmt.Errorf("HTTP 404: %s is not available on this site (removed, or the site is unavailable)", product.Title())
 	}
 	return "", fmt.Errorf("HTTP %d", resp.StatusCode)
 }

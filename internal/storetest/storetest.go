@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
@@ -432,7 +433,7 @@ func testSnapshots(t *testing.T, env Env) {
 	}
 	want := &schema.Snapshot{
 		FormatVersion: schema.FormatVersion, Connection: "default", CloudID: "cloud-1", SiteName: "acme",
-		RefreshedAt: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC), Products: []string{"jira"},
+		RefreshedAt: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC), Products: []atlassian.Product{atlassian.ProductJira},
 		Jira: &schema.Jira{Projects: []*schema.Project{{Key: "ENG", Name: "Engineering", ID: "10000"}}},
 	}
 	if err := c.Save(want); err != nil {
