@@ -66,6 +66,30 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 			details++
 		}
 	}
+	// Link reference definitions: every top-level block that may hold one
+	// (the fast path converts none of them) is parsed on its own first, so
+	// both paths see all of them, as in one parse of the whole document.
+	var pc parser.Context
+	var defsOnly []bool // kids that hold definitions and nothing else
+	if f.refs {
+		pc = parser.NewContext()
+		defsOnly = make([]bool, n)
+		for i := range kids {
+			text := src[kids[i].start:end(i+1)]
+			if !bytes.Contains(text, []byte("]:")) {
+				continue
+			}
+			ctx := parser.NewContext()
+			doc := mdParser().Parse(textReader(text), parser.WithContext(ctx))
+			// Definitions do not depend on other definitions: a block that
+			// holds nothing else converts to nothing with any context.
+			defsOnly[i] = doc.FirstChild() == nil
+			for _, r := range ctx.References() {
+				pc.AddReference(r) // the first definition of a label wins
+			}
+		}
+		f.pc = pc
+	}
 	conv := make([][]*Node, n)
 	ok1 := make([]bool, n)
 	for i, b := range kids[:details] {
@@ -89,7 +113,7 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 			}
 		}
 	}
-	// The goldmark chunks, and the link reference definitions they hold.
+	// The goldmark chunks; one of definitions only converts to nothing.
 	type chunk struct {
 		from, to int // kids[from:to]
 		empty    bool
@@ -100,31 +124,13 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 			i++
 			continue
 		}
-		j := i
-		for j < n && !ok1[j] {
-			j++
+		c := chunk{from: i, empty: defsOnly != nil}
+		for i < n && !ok1[i] {
+			c.empty = c.empty && defsOnly[i]
+			i++
 		}
-		chunks = append(chunks, chunk{from: i, to: j})
-		i = j
-	}
-	var pc parser.Context
-	if f.refs {
-		pc = parser.NewContext()
-		for k := range chunks {
-			c := &chunks[k]
-			text := src[kids[c.from].start:end(c.to)]
-			if !bytes.Contains(text, []byte("]:")) {
-				continue
-			}
-			ctx := parser.NewContext()
-			doc := mdParser().Parse(textReader(text), parser.WithContext(ctx))
-			// Definitions do not depend on other definitions: a chunk that
-			// holds nothing else converts to nothing with any context.
-			c.empty = doc.FirstChild() == nil
-			for _, r := range ctx.References() {
-				pc.AddReference(r) // the first definition of a label wins
-			}
-		}
+		c.to = i
+		chunks = append(chunks, c)
 	}
 	var out []*Node
 	next := 0
@@ -198,7 +204,8 @@ func goldmarkBlocks(src []byte, pc parser.Context, storage bool) []*Node {
 // fastConv converts fast-path blocks.
 type fastConv struct {
 	src  []byte
-	refs bool // the document may define link references
+	refs bool           // the document may define link references
+	pc   parser.Context // its definitions (when refs)
 	mc   mdConv
 	buf  []byte
 	toks []ftok

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/yuin/goldmark/util"
 )
 
 // Inline conversion of the markdown fast path: code spans, emphasis,
@@ -80,7 +82,7 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 	toks := f.toks[:0]
 	defer func() { f.toks = toks[:0] }()
 	textStart := 0
-	openIdx := -1 // the one open bracket (nested brackets are left to goldmark)
+	var open []int // open brackets: a link, maybe holding an image
 	flush := func(end int) bool {
 		if end > textStart {
 			t := s[textStart:end]
@@ -182,7 +184,9 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 				i++
 				continue
 			}
-			if openIdx >= 0 {
+			// At most a link holding an image (a badge); other nesting is
+			// left to goldmark.
+			if len(open) == 2 || len(open) == 1 && (toks[open[0]].image || c != '!') {
 				return nil, false
 			}
 			if !flush(i) {
@@ -192,25 +196,31 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 			if c == '!' {
 				w = 2
 			}
-			openIdx = len(toks)
+			open = append(open, len(toks))
 			toks = append(toks, ftok{kind: ftOpen, a: i, b: i + w, image: c == '!'})
 			i += w
 			textStart = i
 			continue
 		case ']':
-			if openIdx < 0 {
-				if f.refs {
-					return nil, false
-				}
+			if len(open) == 0 {
 				i++
 				continue
 			}
-			dest, title, n, ok := inlineLinkTail(s[i+1:])
+			openIdx := open[len(open)-1]
+			dest, title, n, found, ok := f.linkTail(s, toks[openIdx].b, i)
 			if !ok {
 				return nil, false
 			}
 			if !flush(i) {
 				return nil, false
+			}
+			open = open[:len(open)-1]
+			if !found {
+				// Not a link: the brackets are text, their content stays.
+				toks[openIdx].kind = ftText
+				textStart = i
+				i++
+				continue
 			}
 			closeIdx := len(toks)
 			toks = append(toks, ftok{kind: ftClose, a: i, b: i + 1 + n})
@@ -219,9 +229,6 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 				return nil, false // mentions
 			}
 			if op.image {
-				if title != "" {
-					return nil, false // a caption: goldmark's path builds it
-				}
 				// alt text: plain text only
 				for k := openIdx + 1; k < closeIdx; k++ {
 					if toks[k].kind != ftText || bytes.IndexByte(s[toks[k].a:toks[k].b], '\n') >= 0 {
@@ -248,7 +255,6 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 				}
 				toks[closeIdx].kind = ftSkip
 			}
-			openIdx = -1
 			i += 1 + n
 			textStart = i
 			continue
@@ -256,11 +262,8 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 		}
 		i++
 	}
-	if openIdx >= 0 {
-		if f.refs {
-			return nil, false
-		}
-		toks[openIdx].kind = ftText
+	for _, k := range open {
+		toks[k].kind = ftText
 	}
 	if !flush(len(s)) {
 		return nil, false
@@ -300,6 +303,47 @@ func closingTicks(s []byte, from, n int) int {
 		i = j
 	}
 	return -1
+}
+
+// linkTail resolves the bracket pair s[textStart-1 or -2 : close+1]: an
+// inline link "(...)" after it, or a reference ("[label]", "[]" or none)
+// to a definition of the document. It returns the bytes consumed after
+// "]", found=false when the brackets are plain text, and ok=false when
+// the fast path cannot be sure.
+func (f *fastConv) linkTail(s []byte, textStart, close int) (dest, title string, n int, found, ok bool) {
+	rest := s[close+1:]
+	if len(rest) > 0 && rest[0] == '(' {
+		dest, title, n, ok = inlineLinkTail(rest)
+		return dest, title, n, ok, ok
+	}
+	if !f.refs {
+		if len(rest) > 0 && rest[0] == '[' {
+			return "", "", 0, false, false
+		}
+		return "", "", 0, false, true
+	}
+	label := s[textStart:close]
+	if len(rest) > 0 && rest[0] == '[' {
+		k := bytes.IndexAny(rest[1:], "[]\\\n")
+		if k < 0 || rest[1+k] != ']' || k > 999 {
+			return "", "", 0, false, false
+		}
+		if k > 0 {
+			label = rest[1 : 1+k]
+		}
+		n = k + 2
+	}
+	if bytes.ContainsAny(label, "[]\\\n") || len(bytes.TrimSpace(label)) == 0 {
+		return "", "", 0, false, false
+	}
+	ref, has := f.pc.Reference(util.ToLinkReference(label))
+	if !has {
+		if n > 0 {
+			return "", "", 0, false, false
+		}
+		return "", "", 0, false, true
+	}
+	return unescapeText(string(ref.Destination())), unescapeText(string(ref.Title())), n, true, true
 }
 
 // inlineLinkTail parses "(dest)" or "(dest "title")" right after "]" in a

@@ -153,6 +153,7 @@ func TestFastMarkdownCases(t *testing.T) {
 		{"definitions only chunk", "text\n\n[a]: /a\n[b]: /b\n\nmore *text*\n", true},
 		{"details after prose", "intro\n\n<details><summary>More</summary>\n\nbody *x*\n\n</details>\n\nafter\n", true},
 		{"details in a list", "intro\n\n- <details><summary>S</summary>\n\n  body\n\n  </details>\n", true},
+		{"badges", "[![npm](https://img.shields.io/npm/v/x.svg)](https://npmjs.com/x) [![ci][ci-img]][ci]\n\n[ci-img]: /ci.svg\n[ci]: /ci\n", true},
 		{"table", "a\n\n| h | i |\n| - | - |\n| 1 | 2 |\n\nz\n", true},
 		{"alert", "> [!NOTE]\n> careful\n", false},
 		{"task list", "- [ ] todo\n- [x] done\n", false},
