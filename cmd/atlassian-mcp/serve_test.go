@@ -292,9 +292,10 @@ func TestSchemaCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "ENG - Engineering") {
 		t.Fatalf("schema after a failed refresh: exit %d\n%s", code, out)
 	}
+	// A connection that does not exist: connect, not schema refresh.
 	code, _, errOut = runWith(t, nil, "schema", "--data-dir", dir)
-	if code != exitFailure || !strings.Contains(errOut, "schema refresh") {
-		t.Fatalf("schema of an undiscovered connection: exit %d %s", code, errOut)
+	if code != exitFailure || !strings.Contains(errOut, "atlassian-mcp connect --connection default") || strings.Contains(errOut, "schema refresh") {
+		t.Fatalf("schema of a missing connection: exit %d %s", code, errOut)
 	}
 }
 
