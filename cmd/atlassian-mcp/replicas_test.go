@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/internal/pgtest"
@@ -270,4 +272,136 @@ func TestReplicasShareOneConnection(t *testing.T) {
 func netListen(t *testing.T) (net.Listener, error) {
 	t.Helper()
 	return net.Listen("tcp", "127.0.0.1:0")
+}
+
+// sharedSetup stores a connection to srv (with the stored access token
+// expiring at expiry) and a schema snapshot in the PostgreSQL store at
+// dsn, and an agent in a config file; it returns the agent's token and the
+// config path.
+func sharedSetup(t *testing.T, srv *sandbox.Server, db *pgstore.DB, key string, expiry time.Time) (token, config string) {
+	t.Helper()
+	store, err := tokenstore.New(db.Tokens(), tokenstore.WithKeySpec(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair := srv.IssueToken()
+	if expiry.IsZero() {
+		expiry = pair.Expiry
+	}
+	if err := store.Save(tokenstore.Connection{
+		Name: "default", Site: tokenstore.Site{CloudID: srv.CloudID, Name: srv.SiteName, URL: srv.SiteURL},
+		Products:    []tokenstore.Product{{Name: tokenstore.ProductJira}, {Name: tokenstore.ProductConfluence}},
+		ConnectedBy: "admin@example.com", ConnectedAt: time.Now(),
+		ClientID: srv.ClientID, AuthURL: srv.URL, APIURL: srv.URL,
+	}, tokenstore.Secrets{ClientSecret: srv.ClientSecret, AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken, Expiry: expiry}); err != nil {
+		t.Fatal(err)
+	}
+	config = filepath.Join(t.TempDir(), "config.json")
+	code, out, stderr := runCLI(t, "agent", "add", "--config", config, "--name", "bot", "--tenant", "default", "--profile", "assistant")
+	if code != exitOK {
+		t.Fatalf("agent add: %d %s", code, stderr)
+	}
+	return strings.TrimSpace(out), config
+}
+
+// TestReplicaKilledHoldingTheRefreshLock kills -9 a replica while it holds
+// a connection's refresh lock (its token request is slow); another replica
+// then refreshes at once (the lock died with the killed replica's database
+// connection) and the token family survives.
+func TestReplicaKilledHoldingTheRefreshLock(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{4}, 32))
+	srv := sandbox.NewServer(sandbox.WithoutRateLimits())
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	db, err := pgstore.Open(ctx, dsn, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// The stored token is already due, so the first call refreshes.
+	token, config := sharedSetup(t, srv, db, key, time.Now())
+	env := []string{tokenstore.KeyEnv + "=" + key, envStore + "=" + dsn}
+	a := startReplica(t, env, filepath.Join(t.TempDir(), "a"), config)
+	srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Latency: 20 * time.Second, Times: 1})
+
+	// A call on A starts a refresh that waits on the slow token endpoint
+	// while A holds the lock.
+	go func() {
+		c := httpClientNoCleanup(a.base+"/mcp", token)
+		if c != nil {
+			_ = searchOnce(ctx, c)
+		}
+	}()
+	var lockKey int64
+	if err := db.Pool().QueryRow(ctx, "SELECT hashtextextended($1, 0)", "atlassian-mcp/refresh/"+db.Schema()+"/default").Scan(&lockKey); err != nil {
+		t.Fatal(err)
+	}
+	hi, lo := int64(uint64(lockKey)>>32), int64(uint64(lockKey)&0xffffffff)
+	held := false
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && !held; time.Sleep(50 * time.Millisecond) {
+		var n int
+		if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+			AND classid::bigint = $1 AND objid::bigint = $2`, hi, lo).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		held = n == 1
+	}
+	if !held {
+		t.Fatal("replica A never held the refresh lock")
+	}
+	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = a.cmd.Wait()
+
+	b := startReplica(t, env, filepath.Join(t.TempDir(), "b"), config)
+	c := httpClient(t, b.base+"/mcp", token)
+	initialize(t, c)
+	start := time.Now()
+	if err := searchOnce(ctx, c); err != nil {
+		t.Fatalf("B after A died holding the lock: %v", err)
+	}
+	took := time.Since(start)
+	st := srv.Stats()
+	t.Logf("B answered %s after A was killed; sandbox refreshes %d, reuses %d, revocations %d, invalid grants %d",
+		took.Round(time.Millisecond), st.Refreshes, st.RefreshReuses, st.FamilyRevocations, st.InvalidGrants)
+	if took > 5*time.Second { // A's token request hangs 20 s: only its death frees the lock sooner
+		t.Errorf("B took %s: it waited for a lock a dead replica held", took)
+	}
+	if st.FamilyRevocations != 0 || st.InvalidGrants != 0 || st.Refreshes < 1 {
+		t.Errorf("sandbox %+v: want the family intact and B's refresh counted", st)
+	}
+}
+
+// httpClientNoCleanup is httpClient for a goroutine that may outlive its
+// server: nil when the client cannot start.
+func httpClientNoCleanup(endpoint, token string) *client.Client {
+	c, err := client.NewStreamableHttpClient(endpoint, transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
+	if err != nil || c.Start(context.Background()) != nil {
+		return nil
+	}
+	var init mcpgo.InitializeRequest
+	init.Params.ProtocolVersion = mcpgo.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcpgo.Implementation{Name: "e2e", Version: "1"}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Initialize(ctx, init); err != nil {
+		return nil
+	}
+	return c
+}
+
+// searchOnce runs one search and reports a failure or an error result.
+func searchOnce(ctx context.Context, c *client.Client) error {
+	var req mcpgo.CallToolRequest
+	req.Params.Name = "atlassian_jira_search"
+	req.Params.Arguments = map[string]any{"jql": "project = OPS ORDER BY key ASC", "maxResults": 1}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := c.CallTool(ctx, req)
+	if err == nil && res.IsError {
+		err = fmt.Errorf("tool error: %v", res.Content)
+	}
+	return err
 }
