@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +81,66 @@ func TestSnapshotRefreshSeenByOtherReplica(t *testing.T) {
 	case s := <-got:
 		t.Fatalf("B's own save came back as a change: %+v", s.SiteName)
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// TestRecoversAfterLosingItsConnections: the database ends every
+// connection of a replica's pool (as a restart or failover does); the next
+// operations fail at most briefly and the store recovers without a
+// restart.
+func TestRecoversAfterLosingItsConnections(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	db := open(t, dsn)
+	s, err := tokenstore.New(db.Tokens(), tokenstore.WithKeySpec(storetest.Key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tokenstore.Connection{Name: "default", APIURL: "http://127.0.0.1:1", AuthURL: "http://127.0.0.1:1"}
+	if err := s.Save(c, tokenstore.Secrets{AccessToken: "at", RefreshToken: "rt"}); err != nil {
+		t.Fatal(err)
+	}
+	var pid int32
+	if err := db.Pool().QueryRow(context.Background(), "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	// End the pool's connection from another one.
+	other := open(t, dsn)
+	var ended int
+	if err := other.Pool().QueryRow(context.Background(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE pid = $1`, pid).Scan(&ended); err != nil {
+		t.Fatal(err)
+	}
+	if ended != 1 {
+		t.Fatalf("ended %d connections, want 1", ended)
+	}
+	var lastErr error
+	for range 3 {
+		if _, lastErr = s.Get("default"); lastErr == nil {
+			break
+		}
+		if !strings.HasPrefix(lastErr.Error(), "store ") {
+			t.Fatalf("error does not say it is the store's: %v", lastErr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if lastErr != nil {
+		t.Fatalf("the store did not recover: %v", lastErr)
+	}
+	if err := db.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"postgres://mcp:s3cret@db:5432/x", "postgres://mcp:xxxxx@db:5432/x"},
+		{"postgres://mcp@db/x?password=s3cret&sslmode=require", "postgres://mcp@db/x?password=xxxxx&sslmode=require"},
+		{"postgres://db/x", "postgres://db/x"},
+	}
+	for _, tt := range tests {
+		if got := pgstore.Redact(tt.in); got != tt.want || strings.Contains(got, "s3cret") {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
