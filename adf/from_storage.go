@@ -397,6 +397,13 @@ func normalizeElement(n *html.Node) *html.Node {
 	case "li":
 		unwrapListParagraph(n)
 		return n
+	case "a":
+		if !hasAttr(n, "href") {
+			// An anchor target (<a id=...>, <a name=...>) is no link.
+			n.Data, n.DataAtom = "span", atom.Span
+			n.Attr = nil
+		}
+		return n
 	case "p":
 		// Breaks at the edges of a paragraph show nothing, and markdown
 		// cannot write them (a "  " line would stay behind).
@@ -997,4 +1004,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// hasAttr says whether n has the attribute key (even if empty).
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
 }
