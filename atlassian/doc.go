@@ -10,7 +10,12 @@
 // bodies, and return typed values or typed errors (*APIError,
 // *RateLimitError, matched with errors.Is against ErrNotFound,
 // ErrUnauthorized, ErrForbidden, ErrGone, ErrScopeMismatch and
-// ErrRateLimited).
+// ErrRateLimited). Each service lives in a file named after it, its doc
+// comment linking Atlassian's reference: jira_issues.go (IssuesService),
+// jira_search.go (IssueSearchService), jira_users.go, jira_projects.go,
+// jira_meta.go, jira_issue_links.go, confluence_pages.go,
+// confluence_blogposts.go, confluence_spaces.go, confluence_search.go and
+// confluence_labels.go; client.go is the core they share.
 //
 // The clients never see a token. The caller passes an *http.Client whose
 // transport authenticates (normally an oauth2.Transport); the clients add

@@ -11,6 +11,12 @@ import (
 )
 
 // IssuesService handles /rest/api/3/issue endpoints.
+//
+// Atlassian reference:
+//   - https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/
+//   - https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-comments/
+//   - https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-worklogs/
+//   - https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-watchers/
 type IssuesService struct{ c *core }
 
 // IssueGetOptions are the query parameters of GET /issue/{key}.
