@@ -17,6 +17,8 @@ type ConfluenceClient struct {
 	Pages *PagesService
 	// BlogPosts reads blog posts (v2).
 	BlogPosts *BlogPostsService
+	// Users resolves account ids to people (v2).
+	Users *ConfluenceUsersService
 	// Spaces lists spaces (v2).
 	Spaces *SpacesService
 	// Labels adds labels to content (v1).
@@ -37,6 +39,7 @@ func NewConfluenceClient(baseURL string, hc *http.Client, opts ...Option) (*Conf
 		Search:    &ConfluenceSearchService{c: c},
 		Pages:     &PagesService{c: c},
 		BlogPosts: &BlogPostsService{c: c},
+		Users:     &ConfluenceUsersService{c: c},
 		Spaces:    &SpacesService{c: c},
 		Labels:    &LabelsService{c: c},
 	}, nil

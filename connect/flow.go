@@ -49,7 +49,7 @@ var DefaultScopes = []string{
 	"offline_access", "read:me",
 	"read:jira-work", "write:jira-work", "read:jira-user",
 	"search:confluence", "read:content-details:confluence",
-	"read:page:confluence", "read:blogpost:confluence", "write:page:confluence", "read:space:confluence",
+	"read:page:confluence", "read:blogpost:confluence", "read:user:confluence", "write:page:confluence", "read:space:confluence",
 	"read:hierarchical-content:confluence", "read:content.metadata:confluence",
 	"write:confluence-content", "read:label:confluence", "write:label:confluence",
 }

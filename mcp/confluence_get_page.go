@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,8 +56,12 @@ type confluenceGetPageResult struct {
 	// the author of the current version.
 	AuthorID     string `json:"authorId,omitempty"`
 	LastEditorID string `json:"lastEditorId,omitempty"`
-	Created      string `json:"created,omitempty"`
-	Updated      string `json:"updated,omitempty"`
+	// Author and LastEditor are their display names, when Confluence
+	// shows them.
+	Author     string `json:"author,omitempty"`
+	LastEditor string `json:"lastEditor,omitempty"`
+	Created    string `json:"created,omitempty"`
+	Updated    string `json:"updated,omitempty"`
 	// Notes says what could not be read (the rest of the page still is).
 	Notes []string `json:"notes,omitempty"`
 }
@@ -85,14 +90,14 @@ func (r confluenceGetPageResult) Text() string {
 	}
 	if r.Created != "" {
 		meta += " · created " + r.Created
-		if r.AuthorID != "" {
-			meta += " by " + r.AuthorID
+		if who := cmp.Or(r.Author, r.AuthorID); who != "" {
+			meta += " by " + who
 		}
 	}
 	if r.Updated != "" {
 		meta += " · updated " + r.Updated
-		if r.LastEditorID != "" {
-			meta += " by " + r.LastEditorID
+		if who := cmp.Or(r.LastEditor, r.LastEditorID); who != "" {
+			meta += " by " + who
 		}
 	}
 	s.field("Page", meta)
@@ -206,8 +211,15 @@ func (d *Deps) confluenceGetPage(ctx context.Context, in *confluenceGetPageArgs)
 	}
 	res.Space = d.confSpaceByID(ctx, page.SpaceID)
 
+	// The people of the page, named in one lookup.
+	people := []string{res.AuthorID, res.LastEditorID}
 	if page.Body != nil && page.Body.Storage != nil {
-		md, cut, total, err := confMarkdownBody(page.Body.Storage.Value, pageBodyMaxChars)
+		people = append(people, confStorageUserIDs(page.Body.Storage.Value)...)
+	}
+	names := d.confNames(ctx, people)
+	res.Author, res.LastEditor = names[res.AuthorID], names[res.LastEditorID]
+	if page.Body != nil && page.Body.Storage != nil {
+		md, cut, total, err := confMarkdownBody(page.Body.Storage.Value, pageBodyMaxChars, names)
 		if err != nil {
 			return res, err
 		}

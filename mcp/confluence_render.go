@@ -67,9 +67,10 @@ func (d *Deps) confPageURL(webui, base string) string {
 	return root + webui
 }
 
-// confMarkdownBody converts a storage body to markdown and cuts it at max
-// characters. It reports whether it cut, and the full length.
-func confMarkdownBody(storage string, max int) (md string, truncated bool, total int, err error) {
+// confMarkdownBody converts a storage body to markdown, gives its mentions
+// the names in names (nil for none), and cuts it at max characters. It
+// reports whether it cut, and the full length.
+func confMarkdownBody(storage string, max int, names map[string]string) (md string, truncated bool, total int, err error) {
 	md, err = adf.StorageToMarkdown(storage)
 	if err != nil {
 		if errors.Is(err, adf.ErrTooLarge) {
@@ -77,7 +78,7 @@ func confMarkdownBody(storage string, max int) (md string, truncated bool, total
 		}
 		return "", false, 0, err
 	}
-	md = strings.TrimRight(md, "\n")
+	md = confNameMentions(strings.TrimRight(md, "\n"), names)
 	total = utf8.RuneCountInString(md)
 	if total <= max {
 		return md, false, total, nil

@@ -241,6 +241,14 @@ func (d *Deps) attachBodies(ctx context.Context, hits []confSearchHit) {
 			byID[pages[i].ID] = &pages[i]
 		}
 	}
+	// The people mentioned in all the bodies, named in one lookup.
+	var people []string
+	for _, p := range byID {
+		if p.Body != nil && p.Body.Storage != nil {
+			people = append(people, confStorageUserIDs(p.Body.Storage.Value)...)
+		}
+	}
+	names := d.confNames(ctx, people)
 	for i := range hits {
 		h := &hits[i]
 		if h.Type != "page" {
@@ -252,7 +260,7 @@ func (d *Deps) attachBodies(ctx context.Context, hits []confSearchHit) {
 			h.BodyNote = "body not available (the page may have been deleted or restricted since the search)"
 			continue
 		}
-		md, cut, total, err := confMarkdownBody(p.Body.Storage.Value, searchBodyMaxChars)
+		md, cut, total, err := confMarkdownBody(p.Body.Storage.Value, searchBodyMaxChars, names)
 		if err != nil {
 			h.BodyNote = "body could not be converted to markdown: " + err.Error()
 			continue

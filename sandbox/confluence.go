@@ -37,6 +37,7 @@ func (s *Server) registerConfluence() {
 	s.api(Confluence, "DELETE /wiki/rest/api/content/{id}/label", scopesWriteLabel, s.confRemoveLabel)
 	s.api(Confluence, "DELETE /wiki/rest/api/content/{id}/label/{label}", scopesWriteLabel, s.confRemoveLabel)
 	s.api(Confluence, "GET /wiki/rest/api/user/current", []string{"read:confluence-user", "read:user:confluence"}, s.confCurrentUser)
+	s.api(Confluence, "POST /wiki/api/v2/users-bulk", []string{"read:user:confluence"}, s.confUsersBulk)
 
 	s.api(Confluence, "GET /wiki/api/v2/pages", scopesReadPage, s.confListPages)
 	s.api(Confluence, "POST /wiki/api/v2/pages", scopesWritePage, s.confCreatePage)

@@ -61,6 +61,7 @@
 //	confluence_spaces.go   v2 spaces and a space's pages
 //	confluence_labels.go   v2 label reads, v1 label writes
 //	confluence_search.go   v1 CQL search (/wiki/rest/api/search)
+//	confluence_users.go    v2 users-bulk (account ids to display names)
 //	confluence_storage.go  storage format checks, text extraction, conversion to ADF
 //	confluence_state.go    the in-memory Confluence state
 //	confluence_seed.go     demo data
