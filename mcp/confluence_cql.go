@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -23,7 +22,7 @@ func cqlReminders(key string) string {
 
 // cqlParseRe matches Confluence's own "Could not parse cql : <query>"
 // message, which says nothing the caller does not already know.
-var cqlParseRe = regexp.MustCompile(`(?i)^could not parse cql\b`)
+var cqlParseRe = lazyRegexp(`(?i)^could not parse cql\b`)
 
 // cqlError turns Confluence's refusal of a query into words: what is wrong
 // (Confluence's detail when it gave one, else what a local look at the
@@ -61,7 +60,7 @@ func cqlError(err error, cql string, withCursor bool, key string) error {
 }
 
 // cqlFieldRe finds "field operator" pairs in a query.
-var cqlFieldRe = regexp.MustCompile(`(?i)(?:^|[\s(])([a-z][a-z._]*)\s*(!=|!~|>=|<=|==|=|~|<|>|\bnot\s+in\b|\bin\b)`)
+var cqlFieldRe = lazyRegexp(`(?i)(?:^|[\s(])([a-z][a-z._]*)\s*(!=|!~|>=|<=|==|=|~|<|>|\bnot\s+in\b|\bin\b)`)
 
 // cqlKnownFields are the CQL fields the tool's description names and the
 // common others; a field outside them is worth pointing out.
@@ -146,7 +145,7 @@ func stripCQLStrings(cql string) string {
 
 // cqlSpaceRe finds the values a query compares the space field with:
 // space = X, space.key = "X", space in (X, "Y").
-var cqlSpaceRe = regexp.MustCompile(`(?i)\bspace(?:\.key)?\s*(?:=|\bin\b)\s*("[^"]*"|'[^']*'|\([^)]*\)|[^\s()]+)`)
+var cqlSpaceRe = lazyRegexp(`(?i)\bspace(?:\.key)?\s*(?:=|\bin\b)\s*("[^"]*"|'[^']*'|\([^)]*\)|[^\s()]+)`)
 
 // cqlSpaceHint explains an empty answer to a query that names a space that
 // is not a key: which key has that name, or which keys there are. It is

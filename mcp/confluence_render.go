@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,7 +31,7 @@ const (
 )
 
 // confNumericIDRe is a Confluence content id.
-var confNumericIDRe = regexp.MustCompile(`^[0-9]{1,20}$`)
+var confNumericIDRe = lazyRegexp(`^[0-9]{1,20}$`)
 
 // confCheckPageID validates a page id argument (it goes into a URL path).
 func confCheckPageID(param, id string) error {
@@ -127,7 +126,7 @@ func confTruncMarker(shown, total int, rest string) string {
 }
 
 // confHighlightRe matches Confluence's search highlight markers.
-var confHighlightRe = regexp.MustCompile(`@@@(?:end)?hl@@@`)
+var confHighlightRe = lazyRegexp(`@@@(?:end)?hl@@@`)
 
 // confPlainExcerpt strips highlight markup and HTML entities from a search
 // excerpt and folds its whitespace.
@@ -192,7 +191,7 @@ func (d *Deps) confSpaceByKey(ctx context.Context, key string) (confSpace, error
 	return confSpace{ID: got[0].ID, Key: got[0].Key, Name: got[0].Name}, nil
 }
 
-var confSpaceKeyRe = regexp.MustCompile(`^(?:[A-Za-z0-9_]{1,255}|~[A-Za-z0-9][A-Za-z0-9:_-]{0,127})$`)
+var confSpaceKeyRe = lazyRegexp(`^(?:[A-Za-z0-9_]{1,255}|~[A-Za-z0-9][A-Za-z0-9:_-]{0,127})$`)
 
 func confValidSpaceKey(k string) bool { return confSpaceKeyRe.MatchString(k) }
 

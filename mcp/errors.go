@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -89,7 +88,7 @@ func describeAPIError(e *atlassian.APIError) string {
 
 // javaClassRe matches the Java exception class Confluence v1 puts before
 // its messages ("com.atlassian.confluence.api.service.exceptions.BadRequestException: ").
-var javaClassRe = regexp.MustCompile(`\b(?:[a-z][a-z0-9_]*\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\s*:\s*`)
+var javaClassRe = lazyRegexp(`\b(?:[a-z][a-z0-9_]*\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\s*:\s*`)
 
 // apiMessages are Atlassian's messages without Java class names, empty
 // ones and repeats.

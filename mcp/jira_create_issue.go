@@ -3,7 +3,6 @@ package mcp
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -345,7 +344,7 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 }
 
 // jwProjectKeyRe matches a project key.
-var jwProjectKeyRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+var jwProjectKeyRe = lazyRegexp(`^[A-Za-z][A-Za-z0-9_]*$`)
 
 // jwParamErr ties a schema lookup error to the parameter it came from,
 // keeping the valid choices it lists.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -24,7 +23,7 @@ type jiraGetIssueArgs struct {
 }
 
 // issueKeyPattern matches an issue key or a numeric id.
-var issueKeyPattern = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$`)
+var issueKeyPattern = lazyRegexp(`^([A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$`)
 
 // getIssueExpands are the expand values the tool accepts, by folded name.
 var getIssueExpands = map[string]string{"changelog": "changelog", "renderedfields": "renderedFields", "transitions": "transitions"}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -225,10 +224,10 @@ func (d *Deps) jwAddComment(ctx context.Context, key string, in *jiraManageIssue
 
 // jwDurationRe matches one part of a Jira duration: "2h", "30m", "1.5d",
 // or a bare number of minutes.
-var jwDurationRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)([wdhm]?)$`)
+var jwDurationRe = lazyRegexp(`^([0-9]+(?:\.[0-9]+)?)([wdhm]?)$`)
 
 // jwDurationSplit separates "2h30m" into "2h 30m".
-var jwDurationSplit = regexp.MustCompile(`([wdhm])([0-9])`)
+var jwDurationSplit = lazyRegexp(`([wdhm])([0-9])`)
 
 // jwParseTimeSpent validates a Jira duration and returns it normalised
 // ("2h30m" → "2h 30m") with its length in seconds (8-hour days, 5-day

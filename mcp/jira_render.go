@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -412,7 +411,7 @@ func fieldValue(raw json.RawMessage, textLimit int, more string) any {
 }
 
 // jiraDateTime matches the timestamps Jira writes in field values.
-var jiraDateTime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}`)
+var jiraDateTime = lazyRegexp(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}`)
 
 // scalarText renders a string value: timestamps in RFC 3339 UTC, long text
 // cut at limit.

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -582,10 +581,10 @@ func searchError(err error, snap *schema.Snapshot) error {
 }
 
 // jqlValueMsg matches "The value 'X' does not exist for the field 'F'."
-var jqlValueMsg = regexp.MustCompile(`does not exist for the field '([^']+)'`)
+var jqlValueMsg = lazyRegexp(`does not exist for the field '([^']+)'`)
 
 // jqlMeMsg matches Jira's answer to "assignee = me".
-var jqlMeMsg = regexp.MustCompile(`(?i)the value '(?:me|myself|current ?user)' does not exist for the field '([^']+)'`)
+var jqlMeMsg = lazyRegexp(`(?i)the value '(?:me|myself|current ?user)' does not exist for the field '([^']+)'`)
 
 // jqlMeValue is the field a query compared with "me", or "".
 func jqlMeValue(text string) string {

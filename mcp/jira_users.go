@@ -3,7 +3,6 @@ package mcp
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -37,7 +36,7 @@ const jwMaxUserMatches = 20
 // "557058:<uuid>"-style ids (a numeric prefix, a colon and a suffix), app
 // ids such as "qm:…", and the older 24-hex-digit ids. A display name or an
 // email never has this shape.
-var jwAccountIDRe = regexp.MustCompile(`^(?:[0-9a-fA-F]{24}|[A-Za-z0-9]+:[A-Za-z0-9-]{8,})$`)
+var jwAccountIDRe = lazyRegexp(`^(?:[0-9a-fA-F]{24}|[A-Za-z0-9]+:[A-Za-z0-9-]{8,})$`)
 
 // jwLooksLikeAccountID reports whether s is shaped like an account id rather
 // than a display name or an email.

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +24,7 @@ import (
 var errJWNoJira = errors.New("this connection has no Jira site; the Jira tools cannot be used")
 
 // jwIssueKeyRe matches an issue key ("ENG-12") or a numeric issue id.
-var jwIssueKeyRe = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$`)
+var jwIssueKeyRe = lazyRegexp(`^(?:[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$`)
 
 // jwIssueKey validates an issue key or id given as param and returns it
 // with the project part upper-cased, as Jira writes keys.

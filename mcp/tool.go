@@ -220,7 +220,7 @@ func withPatterns(schema json.RawMessage, t reflect.Type) (json.RawMessage, erro
 }
 
 // nullTypes matches the generator's nullable types in compact JSON.
-var nullTypes = regexp.MustCompile(`"type":\["null","([a-z]+)"\]|"type":\["([a-z]+)","null"\]`)
+var nullTypes = lazyRegexp(`"type":\["null","([a-z]+)"\]|"type":\["([a-z]+)","null"\]`)
 
 // withoutNullTypes rewrites the generator's nullable types
 // ("type":["null","integer"] for pointer and slice fields) to the plain
@@ -237,7 +237,7 @@ func withoutNullTypes(schema json.RawMessage) (json.RawMessage, error) {
 // openObjects matches the generator's "additionalProperties":true (on
 // map-typed parameters), which is JSON Schema's default: bytes every client
 // reads on every turn for nothing.
-var openObjects = regexp.MustCompile(`,"additionalProperties":true\b|"additionalProperties":true,`)
+var openObjects = lazyRegexp(`,"additionalProperties":true\b|"additionalProperties":true,`)
 
 // leanOutputSchema trims an output schema to what says something: no
 // "additionalProperties" on objects (results may grow fields, and closed
