@@ -322,8 +322,9 @@ func TestReplicaKilledHoldingTheRefreshLock(t *testing.T) {
 	// The stored token is already due, so the first call refreshes.
 	token, config := sharedSetup(t, srv, db, key, time.Now())
 	env := []string{tokenstore.KeyEnv + "=" + key, envStore + "=" + dsn}
-	a := startReplica(t, env, filepath.Join(t.TempDir(), "a"), config)
+	// The first refresh (A's start-up discovery or the call below) hangs.
 	srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Latency: 20 * time.Second, Times: 1})
+	a := startReplica(t, env, filepath.Join(t.TempDir(), "a"), config)
 
 	// A call on A starts a refresh that waits on the slow token endpoint
 	// while A holds the lock.
