@@ -319,3 +319,28 @@ func FuzzReadAudit(f *testing.F) {
 		}
 	})
 }
+
+func TestParseSince(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Time
+		err  bool
+	}{
+		{"24h", now.Add(-24 * time.Hour), false},
+		{"7d", now.Add(-7 * 24 * time.Hour), false},
+		{"2026-11-01", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), false},
+		{"2026-11-29T10:00:00Z", time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC), false},
+		{"-1h", time.Time{}, true},
+		{"1.5d", time.Time{}, true},
+		{"yesterday", time.Time{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseSince(tt.in, now)
+			if (err != nil) != tt.err || !got.Equal(tt.want) {
+				t.Fatalf("ParseSince(%q) = %v, %v", tt.in, got, err)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -63,11 +64,22 @@ type SessionStore interface {
 // routes it to that tenant's own MCP server. Sessions are bound to the
 // agent that created them: another agent presenting the session id gets
 // 404, as for an unknown session.
+//
+// The authenticator and the tenants can change while it serves (a config
+// reload, a site connected or disconnected in the admin console): each
+// request sees one consistent authenticator.
 type Gateway struct {
-	opts     Options
-	tenants  map[string]*server.StreamableHTTPServer
-	sessions map[string]*agentSessions
-	log      *slog.Logger
+	opts    Options
+	auth    atomic.Pointer[Authenticator]
+	mu      sync.RWMutex // guards tenants
+	tenants map[string]*tenantRoute
+	log     *slog.Logger
+}
+
+// tenantRoute is one tenant's MCP handler and its sessions' owners.
+type tenantRoute struct {
+	h        *server.StreamableHTTPServer
+	sessions *agentSessions
 }
 
 // New returns a gateway over one server per tenant.
@@ -84,17 +96,58 @@ func New(servers map[string]*mcp.Server, opts Options) (*Gateway, error) {
 	if opts.MaxRequestBytes <= 0 {
 		opts.MaxRequestBytes = mcp.DefaultMaxRequestBytes
 	}
-	g := &Gateway{opts: opts, tenants: map[string]*server.StreamableHTTPServer{}, sessions: map[string]*agentSessions{}, log: opts.Logger}
+	g := &Gateway{opts: opts, tenants: map[string]*tenantRoute{}, log: opts.Logger}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
+	if opts.Auth != nil {
+		g.auth.Store(opts.Auth)
+	}
 	for tenant, srv := range servers {
-		g.sessions[tenant] = &agentSessions{tenant: tenant, shared: opts.Sessions, log: g.log}
-		g.tenants[tenant] = srv.HTTPHandler(opts.Path,
-			server.WithSessionIdManagerResolver(g.sessions[tenant]),
-			server.WithSessionIdleTTL(opts.SessionIdleTTL))
+		g.tenants[tenant] = g.route(tenant, srv)
 	}
 	return g, nil
+}
+
+func (g *Gateway) route(tenant string, srv *mcp.Server) *tenantRoute {
+	rt := &tenantRoute{sessions: &agentSessions{tenant: tenant, shared: g.opts.Sessions, log: g.log}}
+	rt.h = srv.HTTPHandler(g.opts.Path,
+		server.WithSessionIdManagerResolver(rt.sessions),
+		server.WithSessionIdleTTL(g.opts.SessionIdleTTL))
+	return rt
+}
+
+// SetAuthenticator replaces the authenticator: requests from now on are
+// authenticated by a (a reloaded agents config). Sessions stay bound to
+// their agents.
+func (g *Gateway) SetAuthenticator(a *Authenticator) {
+	if a != nil {
+		g.auth.Store(a)
+	}
+}
+
+// AddTenant starts routing tenant's agents to srv. A tenant served already
+// keeps its server (it returns false): replace one with RemoveTenant first.
+func (g *Gateway) AddTenant(tenant string, srv *mcp.Server) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.tenants[tenant]; ok {
+		return false
+	}
+	g.tenants[tenant] = g.route(tenant, srv)
+	return true
+}
+
+// RemoveTenant stops serving tenant and closes its sessions.
+func (g *Gateway) RemoveTenant(ctx context.Context, tenant string) error {
+	g.mu.Lock()
+	rt := g.tenants[tenant]
+	delete(g.tenants, tenant)
+	g.mu.Unlock()
+	if rt == nil {
+		return nil
+	}
+	return rt.h.Shutdown(ctx)
 }
 
 // unauthorized is the one answer to a missing or wrong token: it says
@@ -114,16 +167,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := g.opts.NoAuth
-	if g.opts.Auth != nil {
-		id = g.opts.Auth.Authenticate(r.Header.Get("Authorization"))
+	if a := g.auth.Load(); a != nil {
+		id = a.Authenticate(r.Header.Get("Authorization"))
 	}
 	if id == nil {
 		g.log.Debug("request refused: no valid bearer token", "remote", r.RemoteAddr)
 		unauthorized(w)
 		return
 	}
-	h := g.tenants[id.Tenant]
-	if h == nil {
+	g.mu.RLock()
+	rt := g.tenants[id.Tenant]
+	g.mu.RUnlock()
+	if rt == nil {
 		g.log.Error("agent's tenant is not served", "agent", id.Agent, "tenant", id.Tenant)
 		http.Error(w, "this agent's connection is not served here", http.StatusServiceUnavailable)
 		return
@@ -134,7 +189,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "Bad Request: Mcp-Session-Id header required (initialize first)", http.StatusBadRequest)
 			return
 		default:
-			switch owns, err := g.sessions[id.Tenant].owns(id.Agent, sid); {
+			switch owns, err := rt.sessions.owns(id.Agent, sid); {
 			case err != nil:
 				g.log.Error("session store unreachable", "err", err)
 				http.Error(w, "Service Unavailable: the session store does not answer; try again", http.StatusServiceUnavailable)
@@ -149,14 +204,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.log.Warn("request refused: body over the limit", "agent", id.Agent, "limit", g.opts.MaxRequestBytes)
 		return
 	}
-	h.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
+	rt.h.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
 }
 
 // Shutdown closes every tenant's sessions.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	var errs []error
-	for _, h := range g.tenants {
-		errs = append(errs, h.Shutdown(ctx))
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	for _, rt := range g.tenants {
+		errs = append(errs, rt.h.Shutdown(ctx))
 	}
 	return errors.Join(errs...)
 }

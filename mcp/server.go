@@ -59,8 +59,9 @@ type Server struct {
 	opts  Options
 	log   *slog.Logger
 
-	mu      sync.Mutex // serialises registrations
-	offered []string
+	mu        sync.Mutex // serialises registrations
+	offered   []string
+	withdrawn bool
 }
 
 // NewServer returns a server offering the selected tools, described from
@@ -156,9 +157,30 @@ func (s *Server) register(snap *schema.Snapshot) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.withdrawn {
+		return
+	}
 	s.mcp.SetTools(entries...)
 	s.offered = offered
 	s.log.Info("tools registered", "tools", len(offered), "schema", snap != nil)
+}
+
+// Withdraw removes every tool for good (the connection is gone):
+// connected clients get notifications/tools/list_changed and an empty
+// list, and later snapshots register nothing.
+func (s *Server) Withdraw() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.withdrawn = true
+	s.mcp.SetTools()
+	s.offered = nil
+	s.log.Info("tools withdrawn")
+}
+
+// ToolsChanged tells connected clients that their tool list may have
+// changed (an agent's assignment changed), so they list it again.
+func (s *Server) ToolsChanged() {
+	s.mcp.SendNotificationToAllClients(mcpgo.MethodNotificationToolsListChanged, nil)
 }
 
 // recover turns a panic in a tool handler into an isError result and a log

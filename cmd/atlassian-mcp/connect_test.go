@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/hub"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
@@ -228,7 +229,7 @@ func TestConnectStatusDisconnect(t *testing.T) {
 		}
 	}
 	code, out, _ = runWith(t, nil, "status", "--data-dir", e.dir, "--json")
-	var rep statusReport
+	var rep hub.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitOK {
 		t.Fatalf("status --json: exit %d, %v\n%s", code, err, out)
 	}
@@ -568,7 +569,7 @@ func TestStatusProductCheckFails(t *testing.T) {
 	e := connectForTest(t)
 	e.srv.InjectFault(sandbox.Fault{Path: "/rest/api/3/myself", Status: 500})
 	code, out, _ := runWith(t, nil, "status", "--data-dir", e.dir, "--json")
-	var rep statusReport
+	var rep hub.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}

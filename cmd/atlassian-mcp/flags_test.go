@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/console"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
@@ -103,6 +104,10 @@ func TestEverySubcommandTakesSpacedFlagValues(t *testing.T) {
 		{"store", []string{"store", "copy", "--from", filepath.Join(dir, "nowhere"), "--to", "postgres://127.0.0.1:1/none"}, "",
 			func(code int, out, errOut string) bool {
 				return code == exitFailure && strings.Contains(errOut, filepath.Join(dir, "nowhere"))
+			}},
+		{"admin", []string{"admin", "token", "--data-dir", dir}, "",
+			func(code int, out, errOut string) bool {
+				return code == exitOK && strings.HasPrefix(out, console.AdminTokenPrefix)
 			}},
 		{"version", []string{"version"}, "",
 			func(code int, out, errOut string) bool {

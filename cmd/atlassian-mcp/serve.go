@@ -16,7 +16,9 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/atlassian-mcp/atlassian-mcp/console"
 	"github.com/atlassian-mcp/atlassian-mcp/gateway"
+	"github.com/atlassian-mcp/atlassian-mcp/hub"
 	"github.com/atlassian-mcp/atlassian-mcp/internal/loopback"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 	"github.com/atlassian-mcp/atlassian-mcp/metrics"
@@ -190,7 +192,13 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		closers = append(closers, closeAudit)
 		servers[st.Config.Connection], gopts.NoAuth = srv, id
 		logger.Warn("serving HTTP WITHOUT authentication (--no-auth): any local process can call every tool as the owner; use agent tokens for anything but local protocol testing")
-		return serveHTTP(ctx, s, o, servers, gopts, addr, logger)
+		gw, err := gateway.New(servers, gopts)
+		if err != nil {
+			return err
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/mcp", gw)
+		return serveHTTP(ctx, s, o, mux, addr, logger, gw.Shutdown, nil)
 	}
 
 	cfg, cfgPath, err := loadServeConfig(o, sf)
@@ -198,12 +206,14 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		return err
 	}
 	if o.sandbox {
-		cleanup, err := startSandbox(ctx, s, o.store, logger)
+		sb, cleanup, err := startSandboxSite(ctx, s, o.store, logger, o.sandboxSite)
 		if err != nil {
 			return err
 		}
+		o.sandboxSite = sb
 		closers = append(closers, cleanup)
 		if cfg == nil {
+			// The sandbox's own config lives in memory (cfgPath "").
 			var token string
 			if cfg, token, err = sandboxConfig(o.store.connection); err != nil {
 				return err
@@ -215,43 +225,75 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	if err != nil {
 		return err
 	}
-	var conns []string
-	for _, tenant := range cfg.TenantNames() {
-		conns = append(conns, cfg.ConnectionOf(tenant))
-	}
-	o.ready = readiness(store, conns)
 	if db := databaseOf(store); db != nil {
 		// Replicas share session ownership: any of them serves any
 		// session's requests, so the load balancer need not pin sessions.
 		gopts.Sessions = db.Sessions(30 * time.Minute)
 	}
-	for _, tenant := range cfg.TenantNames() {
-		conn := cfg.ConnectionOf(tenant)
-		// A missing connection's error already says to run connect.
-		st, err := o.tools.openSite(ctx, store, conn, logger.With("tenant", tenant), o.metrics)
-		if err != nil {
-			return fmt.Errorf("tenant %s (connection %s): %v", tenant, conn, err)
-		}
-		st.LoadSchema(ctx, false)
-		st.Schema.Follow(ctx) // a refresh on another replica reaches this one's clients
-		srv, closeAudit, err := tenantServer(o, st, tenant, nil, cfg.Audit.Options(), logger)
-		if err != nil {
-			return err
-		}
-		closers = append(closers, closeAudit)
-		servers[tenant] = srv
-	}
-	if gopts.Auth, err = gateway.NewAuthenticator(cfg); err != nil {
+	dataDir, err := o.store.dir()
+	if err != nil {
 		return err
 	}
+	siteOpts := siteOptions(store, logger, o.metrics)
+	siteOpts.CallTimeout = o.tools.callTimeout
+	h, err := hub.New(ctx, hub.Options{
+		Store: store, ConfigPath: cfgPath, Config: cfg, Logger: logger,
+		AuditDir: filepath.Join(dataDir, "audit"),
+		ServerOptions: func(tenant string, products []mcp.Product) mcp.Options {
+			opts := o.tools.options(products, logger.With("tenant", tenant))
+			opts.MaxRequestBytes = o.maxRequestBytes
+			return opts
+		},
+		Guarded: func(opts *mcp.Options) {
+			if o.metrics != nil { // outermost: refused calls are counted too
+				opts.Middleware = append([]server.ToolHandlerMiddleware{o.metrics.Middleware()}, opts.Middleware...)
+			}
+		},
+		Gateway: gopts,
+		Site:    siteOpts,
+	})
+	if err != nil {
+		return err
+	}
+	o.ready = func(ctx context.Context) error {
+		cfg, _ := h.Config()
+		var conns []string
+		for _, tenant := range cfg.TenantNames() {
+			conns = append(conns, cfg.ConnectionOf(tenant))
+		}
+		return readiness(store, conns)(ctx)
+	}
 	if len(cfg.Agents) == 0 {
-		fmt.Fprintf(s.err, "serve: warning: %s declares no agents, so every request will be refused; add one with 'atlassian-mcp agent add'\n", cfgPath)
+		fmt.Fprintf(s.err, "serve: warning: %s declares no agents, so every request will be refused; add one with 'atlassian-mcp agent add' or in the admin console\n", cfgPath)
 	}
 	if checkLoopback(addr) != nil {
-		logger.Warn("serving beyond loopback: bearer tokens travel in clear over plain HTTP; put a TLS-terminating proxy in front", "addr", addr)
+		logger.Warn("serving beyond loopback: bearer tokens and the admin session travel in clear over plain HTTP; put a TLS-terminating proxy in front", "addr", addr)
 	}
 	logger.Info("agents loaded", "config", cfgPath, "tenants", len(cfg.Tenants), "agents", len(cfg.Agents))
-	return serveHTTP(ctx, s, o, servers, gopts, addr, logger)
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go h.Watch(watchCtx, time.Second)
+	con, err := console.New(console.Options{DataDir: dataDir, Backend: h, Connect: o.connector(), Logger: logger})
+	if err != nil {
+		return err
+	}
+	adminNote := "log in with the token 'atlassian-mcp admin token' prints"
+	if o.sandbox {
+		if _, err := con.Tokens().Created(); errors.Is(err, console.ErrNoAdminToken) {
+			tok, err := con.Tokens().Rotate(time.Now())
+			if err != nil {
+				return err
+			}
+			adminNote = "admin token " + tok
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", h.Handler())
+	mux.Handle("/admin", http.RedirectHandler("/admin/", http.StatusSeeOther))
+	mux.Handle("/admin/", con)
+	return serveHTTP(ctx, s, o, mux, addr, logger, h.Close, func(a net.Addr) {
+		fmt.Fprintf(s.err, "Admin console at http://%s/admin (%s)\n", a, adminNote)
+	})
 }
 
 // loadServeConfig loads --config (default <data-dir>/config.json). With
@@ -310,7 +352,14 @@ type serveOptions struct {
 	metrics *metrics.Metrics
 	// ready, when set, says whether the replica can serve (/readyz).
 	ready func(ctx context.Context) error
+	// sandboxSite is the sandbox of --sandbox once started; tests may set
+	// it beforehand to serve a sandbox they hold.
+	sandboxSite *sandbox.Server
 }
+
+// connector is the admin console's connect wizard flow; nil hides the
+// wizard (no OAuth app is configured yet).
+func (o *serveOptions) connector() console.Connector { return nil }
 
 // readiness is /readyz's check: the store answers and no served
 // connection is Token Expired.
@@ -361,7 +410,7 @@ func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger)
 	cleanup := func() {}
 	if o.sandbox {
 		var err error
-		if cleanup, err = startSandbox(ctx, s, o.store, logger); err != nil {
+		if _, cleanup, err = startSandboxSite(ctx, s, o.store, logger, o.sandboxSite); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -390,11 +439,26 @@ func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger)
 // --data-dir or the environment names one). opts shape the site (the
 // benchmarks connect to a generated large one).
 func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.Logger, opts ...sandbox.Option) (func(), error) {
-	sb, err := sandbox.Start(append([]sandbox.Option{sandbox.WithAutoApprove()}, opts...)...)
-	if err != nil {
-		return nil, fmt.Errorf("start the sandbox: %w", err)
+	_, cleanup, err := startSandboxSite(ctx, s, sf, logger, nil, opts...)
+	return cleanup, err
+}
+
+// startSandboxSite is startSandbox returning the site. sb, when not nil,
+// is a sandbox the caller started (the console's browser tests, which
+// change the site while it is served); it is not closed. Once connected,
+// the sandbox shows its consent page again (auto-approve off), so the
+// admin console's connect wizard walks through it.
+func startSandboxSite(ctx context.Context, s streams, sf *storeFlags, logger *slog.Logger, sb *sandbox.Server, opts ...sandbox.Option) (*sandbox.Server, func(), error) {
+	var stops []func()
+	if sb == nil {
+		var err error
+		if sb, err = sandbox.Start(append([]sandbox.Option{sandbox.WithAutoApprove()}, opts...)...); err != nil {
+			return nil, nil, fmt.Errorf("start the sandbox: %w", err)
+		}
+		stops = append(stops, sb.Close)
+	} else {
+		sb.SetAutoApprove(true)
 	}
-	stops := []func(){sb.Close}
 	cleanup := func() {
 		for i := len(stops) - 1; i >= 0; i-- {
 			stops[i]()
@@ -404,7 +468,7 @@ func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.L
 		dir, err := os.MkdirTemp("", "atlassian-mcp-sandbox-")
 		if err != nil {
 			cleanup()
-			return nil, err
+			return nil, nil, err
 		}
 		sf.dataDir = dir
 		stops = append(stops, func() { _ = os.RemoveAll(dir) })
@@ -415,7 +479,7 @@ func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.L
 	redirect, err := freeLoopbackCallback()
 	if err != nil {
 		cleanup()
-		return nil, err
+		return nil, nil, err
 	}
 	sb.RegisterRedirectURI(redirect)
 	browser := &http.Client{Timeout: 30 * time.Second}
@@ -438,10 +502,11 @@ func startSandbox(ctx context.Context, s streams, sf *storeFlags, logger *slog.L
 	})
 	if err != nil {
 		cleanup()
-		return nil, fmt.Errorf("connect to the sandbox: %w", err)
+		return nil, nil, fmt.Errorf("connect to the sandbox: %w", err)
 	}
+	sb.SetAutoApprove(false)
 	logger.Info("sandbox site connected", "url", sb.URL, "site", sb.SiteName, "connection", sf.connection, "data_dir", sf.dataDir)
-	return cleanup, nil
+	return sb, cleanup, nil
 }
 
 // freeLoopbackCallback returns a callback URL on a loopback port that is
@@ -469,34 +534,32 @@ func checkLoopback(addr string) error {
 	return fmt.Errorf("--http %q: --no-auth serves without authentication, so it only listens on loopback addresses (127.0.0.1, ::1, localhost); drop --no-auth and give agents tokens (atlassian-mcp agent add) to serve beyond this machine", addr)
 }
 
-// serveHTTP serves the gateway over servers at /mcp until ctx ends, then
-// shuts down gracefully.
-func serveHTTP(ctx context.Context, s streams, o *serveOptions, servers map[string]*mcp.Server, gopts gateway.Options, addr string, logger *slog.Logger) error {
-	gw, err := gateway.New(servers, gopts)
-	if err != nil {
-		return err
-	}
+// serveHTTP serves mux (MCP at /mcp, the console at /admin) and the ops
+// endpoints on addr until ctx ends, then shuts down gracefully: shutdown
+// ends the MCP sessions.
+func serveHTTP(ctx context.Context, s streams, o *serveOptions, mux *http.ServeMux, addr string, logger *slog.Logger, shutdown func(context.Context) error, listening func(net.Addr)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", gw)
 	addOpsEndpoints(mux, o, logger)
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	fmt.Fprintf(s.err, "Serving MCP over streamable HTTP at http://%s/mcp (Ctrl-C to stop)\n", ln.Addr())
-	logger.Info("serving MCP over streamable HTTP", "addr", ln.Addr().String(), "tenants", len(servers), "auth", gopts.Auth != nil)
+	if listening != nil {
+		listening(ln.Addr())
+	}
+	logger.Info("serving MCP over streamable HTTP", "addr", ln.Addr().String())
 	select {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	_ = gw.Shutdown(shutdown)
-	if err := hs.Shutdown(shutdown); err != nil {
+	_ = shutdown(sctx)
+	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %v", err)
 	}
 	return nil

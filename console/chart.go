@@ -1,0 +1,80 @@
+package console
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
+)
+
+// chartHours is how many hours the calls-per-hour chart spans.
+const chartHours = 24
+
+// hourlyChart renders the calls of the last chartHours hours per hour as
+// stacked bars by status, as inline SVG (no script, styled by classes from
+// the console's stylesheet). Everything written into it is a number or a
+// fixed word, so it is safe HTML.
+func hourlyChart(entries []gateway.AuditEntry, now time.Time) template.HTML {
+	end := now.UTC().Truncate(time.Hour).Add(time.Hour)
+	start := end.Add(-chartHours * time.Hour)
+	type bucket struct{ ok, err, denied int }
+	var b [chartHours]bucket
+	total := 0
+	for _, e := range entries {
+		t := e.Time.UTC()
+		if t.Before(start) || !t.Before(end) {
+			continue
+		}
+		i := int(t.Sub(start) / time.Hour)
+		switch e.Status {
+		case gateway.StatusOK:
+			b[i].ok++
+		case gateway.StatusDenied:
+			b[i].denied++
+		default:
+			b[i].err++
+		}
+		total++
+	}
+	peak := 1
+	for _, x := range b {
+		peak = max(peak, x.ok+x.err+x.denied)
+	}
+	const w, h, left, bottom, top = 1200, 200, 36, 22, 10
+	bw := float64(w-left) / chartHours
+	plot := float64(h - bottom - top)
+	var s strings.Builder
+	fmt.Fprintf(&s, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="Calls per hour by status, last %d hours: %d calls">`, w, h, chartHours, total)
+	// Axis: the peak and zero.
+	fmt.Fprintf(&s, `<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>`, left, h-bottom, w, h-bottom)
+	fmt.Fprintf(&s, `<text class="label" x="%d" y="%d" text-anchor="end">%d</text>`, left-4, top+8, peak)
+	fmt.Fprintf(&s, `<text class="label" x="%d" y="%d" text-anchor="end">0</text>`, left-4, h-bottom)
+	for i, x := range b {
+		hour := start.Add(time.Duration(i) * time.Hour)
+		xpos := float64(left) + float64(i)*bw + 1
+		y := float64(h - bottom)
+		fmt.Fprintf(&s, `<g><title>%s UTC: %d ok, %d error, %d denied</title>`, hour.Format("Jan 2 15:00"), x.ok, x.err, x.denied)
+		for _, part := range []struct {
+			n     int
+			class string
+		}{{x.ok, "bar-ok"}, {x.err, "bar-error"}, {x.denied, "bar-denied"}} {
+			if part.n == 0 {
+				continue
+			}
+			hh := plot * float64(part.n) / float64(peak)
+			y -= hh
+			fmt.Fprintf(&s, `<rect class="%s" x="%.1f" y="%.1f" width="%.1f" height="%.1f"/>`, part.class, xpos, y, bw-2, hh)
+		}
+		if x.ok+x.err+x.denied == 0 {
+			fmt.Fprintf(&s, `<rect class="bar-empty" x="%.1f" y="%d" width="%.1f" height="1"/>`, xpos, h-bottom-1, bw-2)
+		}
+		s.WriteString(`</g>`)
+		if i%6 == 0 {
+			fmt.Fprintf(&s, `<text class="label" x="%.1f" y="%d">%s</text>`, xpos, h-4, hour.Format("15:00"))
+		}
+	}
+	s.WriteString(`</svg>`)
+	return template.HTML(s.String())
+}
