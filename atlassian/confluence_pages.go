@@ -111,7 +111,13 @@ type PageGetOptions struct {
 
 // Get returns a page.
 func (s *PagesService) Get(ctx context.Context, pageID string, opts *PageGetOptions) (*Page, error) {
-	if err := checkID(kindNumeric, "page id", pageID); err != nil {
+	return getPage(ctx, s.c, "page id", "/wiki/api/v2/pages/{id}", pageID, opts)
+}
+
+// getPage reads one page-shaped content item (a page or a blog post) by
+// id at path, with opts as v2's query parameters.
+func getPage(ctx context.Context, c *core, what, path, id string, opts *PageGetOptions) (*Page, error) {
+	if err := checkID(kindNumeric, what, id); err != nil {
 		return nil, err
 	}
 	q := url.Values{}
@@ -131,7 +137,7 @@ func (s *PagesService) Get(ctx context.Context, pageID string, opts *PageGetOpti
 		setInt(q, "version", opts.Version)
 	}
 	var out Page
-	if err := s.c.do(ctx, newRoute("GET", "/wiki/api/v2/pages/{id}", pageID), q, nil, &out); err != nil {
+	if err := c.do(ctx, newRoute("GET", path, id), q, nil, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
