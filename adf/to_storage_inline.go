@@ -20,10 +20,9 @@ func (w *storageWriter) inlines(nodes []*Node, depth int) {
 // nodes that shares it: at each node the mark with the longest run is
 // opened first (ties go to the link, then markOrder), so
 // "red, struck red, red" is one colour span around a strike, not three
-// colour spans. open holds the keys of the marks already open around
-// nodes. StorageToMarkdown reads the same nesting back, so the nesting is
+// colour spans. open holds the marks already open around nodes. StorageToMarkdown reads the same nesting back, so the nesting is
 // stable through markdown.
-func (w *storageWriter) spans(nodes []*Node, open []string, depth int, inLink bool) {
+func (w *storageWriter) spans(nodes []*Node, open []*Mark, depth int, inLink bool) {
 	for i := 0; i < len(nodes); {
 		n := nodes[i]
 		if n == nil {
@@ -31,15 +30,14 @@ func (w *storageWriter) spans(nodes []*Node, open []string, depth int, inLink bo
 			continue
 		}
 		var best *Mark
-		bestKey, bestEnd := "", i
+		bestEnd := i
 		for _, mt := range spanOrder {
 			for k := range n.Marks {
 				m := &n.Marks[k]
 				if m.Type != mt || !writesTag(m) {
 					continue
 				}
-				key := markKey(*m)
-				if containsString(open, key) {
+				if openMark(open, m) {
 					continue
 				}
 				j := i + 1
@@ -47,7 +45,7 @@ func (w *storageWriter) spans(nodes []*Node, open []string, depth int, inLink bo
 					j++
 				}
 				if j > bestEnd {
-					best, bestKey, bestEnd = m, key, j
+					best, bestEnd = m, j
 				}
 			}
 		}
@@ -57,7 +55,7 @@ func (w *storageWriter) spans(nodes []*Node, open []string, depth int, inLink bo
 			continue
 		}
 		run := nodes[i:bestEnd]
-		inner := append(open[:len(open):len(open)], bestKey)
+		inner := append(open[:len(open):len(open)], best)
 		if best.Type == "link" {
 			w.linkRun(best.StringAttr("href"), run, inner, depth)
 		} else {
@@ -83,9 +81,10 @@ func carriesMark(n *Node, m *Mark) bool {
 	return false
 }
 
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
+// openMark says whether a mark like m (same type and attributes) is open.
+func openMark(open []*Mark, m *Mark) bool {
+	for _, x := range open {
+		if x.Type == m.Type && sameAttrs(x.Attrs, m.Attrs) {
 			return true
 		}
 	}
@@ -151,7 +150,7 @@ func closeTag(m *Mark) string {
 
 // linkRun writes the inline nodes of run (which share one link mark) as one
 // link. A run of unformatted text gets a plain-text ac:link body.
-func (w *storageWriter) linkRun(href string, run []*Node, open []string, depth int) {
+func (w *storageWriter) linkRun(href string, run []*Node, open []*Mark, depth int) {
 	plain := true
 	var text strings.Builder
 	for _, r := range run {
