@@ -3,6 +3,9 @@ package mcp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -88,6 +91,9 @@ func (h *harness) callOK(name string, args, out any) string {
 	if res.IsError {
 		h.t.Fatalf("%s(%v) failed: %s", name, args, resultText(res))
 	}
+	if path := nullIn(res.StructuredContent, "structuredContent"); path != "" {
+		h.t.Errorf("%s: %s is null; results omit a property or give an empty list instead", name, path)
+	}
 	if out != nil {
 		raw, err := json.Marshal(res.StructuredContent)
 		if err != nil {
@@ -126,4 +132,30 @@ func TestHarnessListsTheEightTools(t *testing.T) {
 	if len(tools) != 8 {
 		t.Errorf("%d tools listed, want 8", len(tools))
 	}
+}
+
+// nullIn returns the path of the first null inside a result, or "".
+func nullIn(v any, path string) string {
+	if raw, ok := v.(json.RawMessage); ok {
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return ""
+		}
+	}
+	switch v := v.(type) {
+	case nil:
+		return path
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if p := nullIn(v[k], path+"."+k); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if p := nullIn(e, fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }

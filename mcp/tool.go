@@ -177,6 +177,11 @@ func schemasFor[In, Out any](name string) (json.RawMessage, json.RawMessage) {
 		if s.err == nil {
 			s.output, s.err = leanOutputSchema(s.output)
 		}
+		if s.err == nil {
+			// Results never carry null (an omitted property or an empty
+			// list says the same), so each property has one type.
+			s.output, s.err = withoutNullTypes(s.output)
+		}
 		if s.err == nil && scratch.RawInputSchema != nil {
 			s.input, s.err = withoutNullTypes(scratch.RawInputSchema)
 			s.input = openObjects.ReplaceAll(s.input, nil)
