@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html"
 	"strings"
+	"unicode/utf8"
 )
 
 // jAdfNode is the subset of an ADF node the sandbox reads.
@@ -256,3 +257,16 @@ func jAdfHeading(level int, s string) map[string]any {
 
 // jAdfPlain is a one-paragraph document.
 func jAdfPlain(s string) json.RawMessage { return jAdfDoc(jAdfPara(jAdfTextRun(s))) }
+
+// jMaxTextChars is Jira Cloud's limit on a text field (description,
+// environment, multi-line custom fields, comments, worklog comments),
+// counted here on the stored document: its formatting counts too.
+const jMaxTextChars = 32767
+
+// jMsgTextTooLong is Jira's refusal of a text field over jMaxTextChars.
+const jMsgTextTooLong = "The entered text is too long. It exceeds the allowed limit of 32,767 characters."
+
+// jTextTooLong reports whether a rich-text document is over jMaxTextChars.
+func jTextTooLong(raw json.RawMessage) bool {
+	return len(raw) > jMaxTextChars && utf8.RuneCount(raw) > jMaxTextChars
+}

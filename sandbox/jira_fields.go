@@ -61,6 +61,9 @@ func (s *Server) setField(j *jiraState, is *jIssue, f *jField, raw json.RawMessa
 			if _, ok := jParseADF(raw); !ok {
 				return jMsgMustBeADF
 			}
+			if jTextTooLong(raw) {
+				return jMsgTextTooLong
+			}
 			doc = append(json.RawMessage(nil), raw...)
 		}
 		if f.ID == "description" {
@@ -398,6 +401,9 @@ func (s *Server) setCustom(j *jiraState, is *jIssue, f *jField, raw json.RawMess
 	case fkTextArea:
 		if _, ok := jParseADF(raw); !ok {
 			return jMsgMustBeADF
+		}
+		if jTextTooLong(raw) {
+			return jMsgTextTooLong
 		}
 		is.Custom[f.ID] = append(json.RawMessage(nil), raw...)
 	case fkDate:

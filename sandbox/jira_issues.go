@@ -536,6 +536,9 @@ func jCommentAddOp(op map[string]json.RawMessage) (json.RawMessage, string) {
 	if _, ok := jParseADF(add.Body); !ok {
 		return nil, jMsgMustBeADF
 	}
+	if jTextTooLong(add.Body) {
+		return nil, jMsgTextTooLong
+	}
 	return add.Body, ""
 }
 
@@ -709,6 +712,10 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request, c *caller) {
 		jiraError(w, http.StatusBadRequest, nil, map[string]string{"comment": jMsgMustBeADF})
 		return
 	}
+	if jTextTooLong(raw) {
+		jiraError(w, http.StatusBadRequest, nil, map[string]string{"comment": jMsgTextTooLong})
+		return
+	}
 	j := s.jira()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -814,6 +821,8 @@ func (s *Server) addWorklog(w http.ResponseWriter, r *http.Request, c *caller) {
 	if len(body.Comment) > 0 && !jIsJSONNull(body.Comment) {
 		if _, ok := jParseADF(body.Comment); !ok {
 			errs["comment"] = jMsgMustBeADF
+		} else if jTextTooLong(body.Comment) {
+			errs["comment"] = jMsgTextTooLong
 		}
 	} else {
 		body.Comment = nil
@@ -1031,6 +1040,10 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request, c *caller) {
 		}
 		if _, ok := jParseADF(cb.Body); !ok {
 			jiraError(w, http.StatusBadRequest, nil, map[string]string{"comment": jMsgMustBeADF})
+			return
+		}
+		if jTextTooLong(cb.Body) {
+			jiraError(w, http.StatusBadRequest, nil, map[string]string{"comment": jMsgTextTooLong})
 			return
 		}
 		comment = cb.Body
