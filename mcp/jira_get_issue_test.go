@@ -214,7 +214,7 @@ func TestJiraGetIssueErrors(t *testing.T) {
 
 func TestJiraGetIssueTruncatesAndCounts(t *testing.T) {
 	h := newHarness(t)
-	key := createJiraTestIssue(t, h, "Many comments", longCodeMarkdown(1000))
+	key := createJiraTestIssue(t, h, "Many comments", longCodeMarkdown(400)) // ~24,000 characters: over the 8,000 shown, under Jira's 32,767
 	ctx := context.Background()
 	long := strings.Repeat("word ", 600) // 3,000 characters
 	for i := range maxIssueComments + 3 {
