@@ -1,6 +1,7 @@
 package adf
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -494,6 +495,9 @@ func (c *mdConv) cellWithCode(cell ast.Node) ([]*Node, bool) {
 		return nil, false
 	}
 	seg := lines.At(0)
+	if !bytes.Contains(seg.Value(c.src), []byte("<pre")) {
+		return nil, false
+	}
 	raw := string(seg.Value(c.src))
 	locs := cellCodeRe.FindAllStringSubmatchIndex(raw, -1)
 	if locs == nil {
