@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/atomicfile"
 )
 
 // AdminTokenPrefix starts every admin token, so one is recognisable (and
@@ -56,7 +58,7 @@ func (a *AdminTokens) Rotate(now time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := writeFileAtomic(a.path(), append(raw, '\n')); err != nil {
+	if err := atomicfile.Write(a.path(), append(raw, '\n')); err != nil {
 		return "", fmt.Errorf("store the admin token's hash: %w", err)
 	}
 	return token, nil
@@ -110,33 +112,4 @@ func (a *AdminTokens) Verify(token string) (string, bool, error) {
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
-}
-
-// writeFileAtomic writes data to path through a temporary file renamed
-// over it, readable by its owner only.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -19,15 +19,16 @@ const module = "github.com/atlassian-mcp/atlassian-mcp/"
 // import nothing of ours that a listed package may not import: see
 // unlisted below.
 var allowed = map[string][]string{
-	"adf":               nil,
-	"atlassian":         nil,
-	"tokenstore":        nil,
-	"internal/loopback": nil,
-	"schema":            {"atlassian"},
-	"site":              {"atlassian", "schema", "tokenstore"},
-	"connect":           {"atlassian", "internal/loopback", "tokenstore"},
-	"mcp":               {"adf", "atlassian", "schema", "site", "tokenstore"},
-	"gateway":           {"mcp"},
+	"adf":                 nil,
+	"atlassian":           nil,
+	"tokenstore":          nil,
+	"internal/loopback":   nil,
+	"internal/atomicfile": nil,
+	"schema":              {"atlassian"},
+	"site":                {"atlassian", "schema", "tokenstore"},
+	"connect":             {"atlassian", "internal/loopback", "tokenstore"},
+	"mcp":                 {"adf", "atlassian", "schema", "site", "tokenstore"},
+	"gateway":             {"internal/atomicfile", "mcp"},
 }
 
 // neverImported may be imported by no production package except cmd, the
