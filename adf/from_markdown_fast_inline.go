@@ -544,28 +544,7 @@ func (f *fastConv) image(ic *inlineConv, t *ftok, marks []Mark, allowMedia bool)
 		sub.addRaw([]byte(t.alt), nil)
 		alt = plainText(sub.finish())
 	}
-	url := t.dest
-	if allowMedia && url != "" {
-		media := &Node{Type: "media", Attrs: map[string]any{"type": "external", "url": url}}
-		if alt != "" {
-			media.Attrs["alt"] = alt
-		}
-		ms := &Node{Type: "mediaSingle", Attrs: map[string]any{"layout": "center"}, Content: []*Node{media}}
-		if c := strings.Join(strings.Fields(t.str), " "); c != "" {
-			// A title is the image's caption.
-			ms.Content = append(ms.Content, &Node{Type: "caption", Content: []*Node{{Type: "text", Text: c}}})
-		}
-		ic.addNode(ms)
-		return
-	}
-	if alt == "" {
-		alt = url
-	}
-	if url == "" || hasCode(marks) {
-		ic.addText(alt, marks)
-		return
-	}
-	ic.addText(alt, withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": url}}))
+	ic.addImage(t.dest, alt, t.str, marks, allowMedia)
 }
 
 // emitRaw adds raw text, turning line ends into soft or hard breaks as

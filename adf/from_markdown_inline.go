@@ -189,27 +189,7 @@ func (ic *inlineConv) inline(n ast.Node, marks []Mark) {
 	case *ast.Image:
 		url := unescapeText(string(x.Destination))
 		alt := plainInline(ic.c, x)
-		if ic.allowMedia && url != "" {
-			media := &Node{Type: "media", Attrs: map[string]any{"type": "external", "url": url}}
-			if alt != "" {
-				media.Attrs["alt"] = alt
-			}
-			ms := &Node{Type: "mediaSingle", Attrs: map[string]any{"layout": "center"}, Content: []*Node{media}}
-			if t := strings.Join(strings.Fields(unescapeText(string(x.Title))), " "); t != "" {
-				// A title is the image's caption.
-				ms.Content = append(ms.Content, &Node{Type: "caption", Content: []*Node{{Type: "text", Text: t}}})
-			}
-			ic.addNode(ms)
-			return
-		}
-		if alt == "" {
-			alt = url
-		}
-		if url == "" || hasCode(marks) {
-			ic.addText(alt, marks)
-			return
-		}
-		ic.addText(alt, withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": url}}))
+		ic.addImage(url, alt, unescapeText(string(x.Title)), marks, ic.allowMedia)
 	case *ast.RawHTML:
 		ic.addText(rawHTMLText(src, x), marks)
 	case *east.TaskCheckBox:
@@ -639,4 +619,31 @@ func plainInline(c *mdConv, n ast.Node) string {
 	ic := &inlineConv{c: c, from: -1}
 	ic.children(n, nil)
 	return plainText(ic.finish())
+}
+
+// addImage adds an image: a mediaSingle block where media is allowed (its
+// title becomes the caption), otherwise its alt text (or URL) linked to it.
+// Both markdown paths call it, so they build images the same way.
+func (ic *inlineConv) addImage(url, alt, title string, marks []Mark, allowMedia bool) {
+	if allowMedia && url != "" {
+		media := &Node{Type: "media", Attrs: map[string]any{"type": "external", "url": url}}
+		if alt != "" {
+			media.Attrs["alt"] = alt
+		}
+		ms := &Node{Type: "mediaSingle", Attrs: map[string]any{"layout": "center"}, Content: []*Node{media}}
+		if c := strings.Join(strings.Fields(title), " "); c != "" {
+			// A title is the image's caption.
+			ms.Content = append(ms.Content, &Node{Type: "caption", Content: []*Node{{Type: "text", Text: c}}})
+		}
+		ic.addNode(ms)
+		return
+	}
+	if alt == "" {
+		alt = url
+	}
+	if url == "" || hasCode(marks) {
+		ic.addText(alt, marks)
+		return
+	}
+	ic.addText(alt, withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": url}}))
 }
