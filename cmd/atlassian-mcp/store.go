@@ -57,13 +57,19 @@ func openDB(ctx context.Context, spec string, migrate bool) (*pgstore.DB, error)
 	return pgstore.Open(ctx, spec, migrate)
 }
 
-func runStoreMigrate(ctx context.Context, s streams, args []string) error {
-	fs := newFlags(s, "store migrate", "[--store postgres://...]", "Apply the embedded schema migrations the database lacks, under an advisory lock.")
+// openStoreArg parses a store subcommand that takes only --store and opens
+// the PostgreSQL store it names, without migrating it.
+func openStoreArg(ctx context.Context, s streams, name, help string, args []string) (*pgstore.DB, error) {
+	fs := newFlags(s, name, "[--store postgres://...]", help)
 	spec := fs.String("store", "", "the PostgreSQL store (env "+envStore+")")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, err
 	}
-	db, err := openDB(ctx, *spec, false)
+	return openDB(ctx, *spec, false)
+}
+
+func runStoreMigrate(ctx context.Context, s streams, args []string) error {
+	db, err := openStoreArg(ctx, s, "store migrate", "Apply the embedded schema migrations the database lacks, under an advisory lock.", args)
 	if err != nil {
 		return err
 	}
@@ -81,12 +87,7 @@ func runStoreMigrate(ctx context.Context, s streams, args []string) error {
 }
 
 func runStoreStatus(ctx context.Context, s streams, args []string) error {
-	fs := newFlags(s, "store status", "[--store postgres://...]", "Show the store's migrations and what it holds.")
-	spec := fs.String("store", "", "the PostgreSQL store (env "+envStore+")")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *spec, false)
+	db, err := openStoreArg(ctx, s, "store status", "Show the store's migrations and what it holds.", args)
 	if err != nil {
 		return err
 	}
