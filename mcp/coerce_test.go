@@ -45,7 +45,7 @@ func TestInputSchemaEnums(t *testing.T) {
 		args        func(v string) map[string]any
 		refused     string // what the handler says of a value it does not take
 	}{
-		{"atlassian_jira_manage_issue", "action", jwManageActions,
+		{"atlassian_jira_manage_issue", "action", manageActions,
 			func(v string) map[string]any { return map[string]any{"issueKey": "ENG-3", "action": v} }, "is not an action"},
 		{"atlassian_jira_update_issue", "action", []string{"update_fields", "transition", "both"},
 			func(v string) map[string]any { return map[string]any{"issueKey": "ENG-3", "action": v} }, "is not an action"},

@@ -150,7 +150,7 @@ func (d *Deps) confluenceCreatePage(ctx context.Context, in *confluenceCreatePag
 
 	page, err := d.Confluence.Pages.Create(ctx, req, nil)
 	if err != nil {
-		if !canceled(ctx) && jwOutcomeUnknown(err) {
+		if !canceled(ctx) && outcomeUnknown(err) {
 			what := "Confluence did not answer (" + err.Error() + ")."
 			if timedOut(ctx, err) {
 				what = deadlineText(ctx, "Confluence")

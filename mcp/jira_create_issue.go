@@ -46,7 +46,7 @@ type jiraCreateIssueResult struct {
 	IssueType string `json:"issueType"`
 	Summary   string `json:"summary"`
 	// Assignee is who the issue was assigned to, when asked.
-	Assignee *jwUser `json:"assignee,omitempty"`
+	Assignee *resolvedUser `json:"assignee,omitempty"`
 	// Parent is the parent issue key, when given.
 	Parent string `json:"parent,omitempty"`
 }
@@ -82,7 +82,7 @@ func describeJiraCreateIssue(snap *schema.Snapshot) string {
 	s.line("Create a Jira issue; returns its key and URL. Checked against the site's schema (in atlassian_jira_search) before " +
 		"anything is written; errors list the valid choices. Not idempotent: after an unclear failure, search before creating again.")
 	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
-		if req := jwRequiredLine(snap); req != "" {
+		if req := requiredFieldsLine(snap); req != "" {
 			s.field("Required besides summary", req)
 		}
 		key := firstProjectKey(snap)
@@ -93,14 +93,14 @@ func describeJiraCreateIssue(snap *schema.Snapshot) string {
 	return s.String()
 }
 
-// jwRequiredLine lists, per project and issue type, the required fields
+// requiredFieldsLine lists, per project and issue type, the required fields
 // without defaults other than summary: "OPS Incident: Severity".
-func jwRequiredLine(snap *schema.Snapshot) string {
+func requiredFieldsLine(snap *schema.Snapshot) string {
 	var items []string
 	for _, p := range rankedProjects(snap) {
 		for _, t := range p.IssueTypes {
 			var names []string
-			for _, f := range jwRequired(t.Fields) {
+			for _, f := range requiredFields(t.Fields) {
 				if f.ID != "summary" && f.ID != "parent" {
 					names = append(names, f.Name)
 				}
@@ -113,12 +113,12 @@ func jwRequiredLine(snap *schema.Snapshot) string {
 	return capped(items, 6, "")
 }
 
-// jwCreatePlan is a validated create, ready to send.
-type jwCreatePlan struct {
+// createPlan is a validated create, ready to send.
+type createPlan struct {
 	req       *atlassian.IssueRequest
 	project   string
 	issueType string
-	assignee  *jwUser
+	assignee  *resolvedUser
 	names     func(string) string
 }
 
@@ -128,7 +128,7 @@ func (d *Deps) jiraCreateIssue(ctx context.Context, in *jiraCreateIssueArgs) (ji
 	if d.Jira == nil {
 		return jiraCreateIssueResult{}, errJWNoJira
 	}
-	plan, err := d.jwPlanCreate(ctx, in)
+	plan, err := d.planCreate(ctx, in)
 	if err != nil {
 		return jiraCreateIssueResult{}, err
 	}
@@ -137,26 +137,26 @@ func (d *Deps) jiraCreateIssue(ctx context.Context, in *jiraCreateIssueArgs) (ji
 		if canceled(ctx) {
 			return jiraCreateIssueResult{}, ctx.Err()
 		}
-		return jiraCreateIssueResult{}, jwCreateFailed(ctx, jwFieldNamedErr(err, plan.names), plan.project, strings.TrimSpace(in.Summary))
+		return jiraCreateIssueResult{}, createFailed(ctx, nameErrorFields(err, plan.names), plan.project, strings.TrimSpace(in.Summary))
 	}
 	res := jiraCreateIssueResult{
-		Key: created.Key, ID: created.ID, URL: jwBrowseURL(d.SiteURL, created.Key),
+		Key: created.Key, ID: created.ID, URL: browseURL(d.SiteURL, created.Key),
 		Project: plan.project, IssueType: plan.issueType, Summary: strings.TrimSpace(in.Summary),
 		Assignee: plan.assignee, Parent: strings.ToUpper(strings.TrimSpace(in.ParentKey)),
 	}
 	return res, nil
 }
 
-// jwBrowseURL is the issue's page on the site.
-func jwBrowseURL(site, key string) string {
+// browseURL is the issue's page on the site.
+func browseURL(site, key string) string {
 	return strings.TrimRight(site, "/") + "/browse/" + key
 }
 
-// jwPlanCreate checks the arguments against the snapshot and builds the
+// planCreate checks the arguments against the snapshot and builds the
 // request. Nothing is written; the only calls are reads (create-screen
 // fields of projects discovery skipped, user search for the assignee and
 // user fields).
-func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCreatePlan, error) {
+func (d *Deps) planCreate(ctx context.Context, in *jiraCreateIssueArgs) (*createPlan, error) {
 	projectKey := strings.TrimSpace(in.ProjectKey)
 	typeName := strings.TrimSpace(in.IssueType)
 	summary := strings.TrimSpace(in.Summary)
@@ -173,11 +173,11 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 		return nil, argErrorf("summary", "is %d characters; Jira allows at most 255 (put the details in description)", len([]rune(summary)))
 	}
 	snap := d.snapshot()
-	plan := &jwCreatePlan{
+	plan := &createPlan{
 		req:       &atlassian.IssueRequest{Fields: map[string]any{"summary": summary}},
 		project:   strings.ToUpper(projectKey),
 		issueType: typeName,
-		names:     jwSnapNames(snap),
+		names:     snapshotFieldNames(snap),
 	}
 	fields := plan.req.Fields
 	var (
@@ -189,22 +189,22 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 		var err error
 		if project, err = snap.Project(projectKey); err != nil {
 			// The snapshot may predate the project: one read settles it.
-			if project = d.jwLiveProject(ctx, projectKey); project == nil {
+			if project = d.liveProject(ctx, projectKey); project == nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
-				return nil, jwParamErr("projectKey", err)
+				return nil, paramErr("projectKey", err)
 			}
 		}
 		if len(project.IssueTypes) == 0 {
 			// Discovery failed for this project's types: read them now.
-			if live := d.jwLiveProject(ctx, project.Key); live != nil {
+			if live := d.liveProject(ctx, project.Key); live != nil {
 				live.Priorities = project.Priorities
 				project = live
 			}
 		}
 		if itype, err = project.IssueType(typeName); err != nil {
-			return nil, jwParamErr("issueType", err)
+			return nil, paramErr("issueType", err)
 		}
 		plan.project, plan.issueType = project.Key, itype.Name
 		fields["project"] = map[string]any{"key": project.Key}
@@ -219,11 +219,11 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 			}
 		}
 		if screen != nil {
-			plan.names = jwScreenNames(screen, snap)
+			plan.names = screenFieldNames(screen, snap)
 		}
 	} else {
-		if !jwProjectKeyRe.MatchString(projectKey) {
-			return nil, argErrorf("projectKey", "%q is not a project key (letters, digits and _, starting with a letter)", jwClip(projectKey, 40))
+		if !projectKeyRe.MatchString(projectKey) {
+			return nil, argErrorf("projectKey", "%q is not a project key (letters, digits and _, starting with a letter)", clip(projectKey, 40))
 		}
 		fields["project"] = map[string]any{"key": strings.ToUpper(projectKey)}
 		fields["issuetype"] = map[string]any{"name": typeName}
@@ -232,11 +232,11 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 
 	parent := strings.TrimSpace(in.ParentKey)
 	if parent != "" {
-		key, err := jwIssueKey("parentKey", parent)
+		key, err := checkIssueKey("parentKey", parent)
 		if err != nil {
 			return nil, err
 		}
-		if jwProjectOfKey(key) == "" {
+		if projectOfKey(key) == "" {
 			fields["parent"] = map[string]any{"id": key}
 		} else {
 			fields["parent"] = map[string]any{"key": key}
@@ -245,7 +245,7 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 		return nil, argErrorf("parentKey", "is required: %s is a sub-task type, so the issue needs a parent issue key", itype.Name)
 	}
 	if in.Description != "" {
-		doc, err := jwADF("description", in.Description)
+		doc, err := markdownParamToADF("description", in.Description)
 		if err != nil {
 			return nil, err
 		}
@@ -255,7 +255,7 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 		if snap != nil && snap.Jira != nil && len(snap.Jira.Priorities) > 0 {
 			pr, err := snap.Priority(project, p)
 			if err != nil {
-				return nil, jwParamErr("priority", err)
+				return nil, paramErr("priority", err)
 			}
 			fields["priority"] = map[string]any{"id": pr.ID}
 		} else {
@@ -263,18 +263,18 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 		}
 		// The create screen knows the project's priority scheme even when
 		// the snapshot does not (a project discovery skipped).
-		if m := jwScreenField(screen, "priority"); m != nil && len(m.AllowedValues) > 0 {
+		if m := screenField(screen, "priority"); m != nil && len(m.AllowedValues) > 0 {
 			name := p
 			if pr, err := snap.Priority(nil, p); err == nil {
 				name = pr.Name
 			}
 			if !slices.ContainsFunc(m.AllowedValues, func(a string) bool { return strings.EqualFold(a, name) }) {
-				return nil, argErrorf("priority", "unknown priority %q in project %s; valid: %s", jwClip(p, 40), plan.project, jwJoinCapped(m.AllowedValues, 20))
+				return nil, argErrorf("priority", "unknown priority %q in project %s; valid: %s", clip(p, 40), plan.project, joinCapped(m.AllowedValues, 20))
 			}
 		}
 	}
 	if in.Labels != nil {
-		labels, err := jwCheckLabels("labels", in.Labels)
+		labels, err := checkLabels("labels", in.Labels)
 		if err != nil {
 			return nil, err
 		}
@@ -282,7 +282,7 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 	}
 	if len(in.Components) > 0 {
 		var allowed []string
-		if m := jwScreenField(screen, "components"); m != nil {
+		if m := screenField(screen, "components"); m != nil {
 			allowed = m.AllowedValues
 		}
 		var comps []any
@@ -294,7 +294,7 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 			if len(allowed) > 0 {
 				i := slices.IndexFunc(allowed, func(a string) bool { return strings.EqualFold(a, c) })
 				if i < 0 {
-					return nil, argErrorf("components", "%q is not a component of %s; components: %s", jwClip(c, 60), plan.project, jwJoinCapped(allowed, 25))
+					return nil, argErrorf("components", "%q is not a component of %s; components: %s", clip(c, 60), plan.project, joinCapped(allowed, 25))
 				}
 				c = allowed[i]
 			}
@@ -303,7 +303,7 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 		fields["components"] = comps
 	}
 	if a := strings.TrimSpace(in.Assignee); a != "" {
-		u, err := d.jwResolveUser(ctx, "assignee", a, jwUserScope{Project: plan.project})
+		u, err := d.resolveUser(ctx, "assignee", a, userScope{Project: plan.project})
 		if err != nil {
 			return nil, err
 		}
@@ -311,49 +311,49 @@ func (d *Deps) jwPlanCreate(ctx context.Context, in *jiraCreateIssueArgs) (*jwCr
 		fields["assignee"] = map[string]any{"accountId": u.AccountID}
 	}
 	// Custom (and other) fields, in a stable order so errors are repeatable.
-	src := jwFieldSource{snap: snap, screen: screen, screenName: scope, project: project}
+	src := fieldSource{snap: snap, screen: screen, screenName: scope, project: project}
 	keys := make([]string, 0, len(in.CustomFields))
 	for k := range in.CustomFields {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	resolve := d.jwResolvers()
+	resolve := d.nameResolvers()
 	for _, k := range keys {
 		f, err := src.lookup(k)
 		if err != nil {
-			return nil, jwCustomFieldErr(k, err)
+			return nil, customFieldErr(k, err)
 		}
-		if p := jwDedicatedParam(f.ID); p != "" {
+		if p := dedicatedParam(f.ID); p != "" {
 			return nil, argErrorf("customFields."+k, "set %s with the %s parameter, not in customFields", f.label(), p)
 		}
 		if _, dup := fields[f.ID]; dup {
 			return nil, argErrorf("customFields."+k, "%s is given twice in customFields", f.label())
 		}
-		v, err := jwCoerce(ctx, "customFields."+k, f, in.CustomFields[k], resolve)
+		v, err := coerceValue(ctx, "customFields."+k, f, in.CustomFields[k], resolve)
 		if err != nil {
 			return nil, err
 		}
 		fields[f.ID] = v
 	}
 	if screen != nil {
-		if err := jwCheckRequired(screen, fields, plan); err != nil {
+		if err := checkRequired(screen, fields, plan); err != nil {
 			return nil, err
 		}
 	}
 	return plan, nil
 }
 
-// jwProjectKeyRe matches a project key.
-var jwProjectKeyRe = lazyRegexp(`^[A-Za-z][A-Za-z0-9_]*$`)
+// projectKeyRe matches a project key.
+var projectKeyRe = lazyRegexp(`^[A-Za-z][A-Za-z0-9_]*$`)
 
-// jwParamErr ties a schema lookup error to the parameter it came from,
+// paramErr ties a schema lookup error to the parameter it came from,
 // keeping the valid choices it lists.
-func jwParamErr(param string, err error) error {
+func paramErr(param string, err error) error {
 	return argErrorf(param, "%s", err.Error())
 }
 
-// jwDedicatedParam is the tool parameter that sets a system field, if any.
-func jwDedicatedParam(id string) string {
+// dedicatedParam is the tool parameter that sets a system field, if any.
+func dedicatedParam(id string) string {
 	switch id {
 	case "project":
 		return "projectKey"
@@ -367,8 +367,8 @@ func jwDedicatedParam(id string) string {
 	return ""
 }
 
-// jwScreenField finds a field of a create screen by id.
-func jwScreenField(screen []*schema.FieldMeta, id string) *schema.FieldMeta {
+// screenField finds a field of a create screen by id.
+func screenField(screen []*schema.FieldMeta, id string) *schema.FieldMeta {
 	for _, m := range screen {
 		if m.ID == id {
 			return m
@@ -377,23 +377,23 @@ func jwScreenField(screen []*schema.FieldMeta, id string) *schema.FieldMeta {
 	return nil
 }
 
-// jwScreenNames names field ids from a create screen, then the snapshot.
-func jwScreenNames(screen []*schema.FieldMeta, snap *schema.Snapshot) func(string) string {
-	site := jwSnapNames(snap)
+// screenFieldNames names field ids from a create screen, then the snapshot.
+func screenFieldNames(screen []*schema.FieldMeta, snap *schema.Snapshot) func(string) string {
+	site := snapshotFieldNames(snap)
 	return func(id string) string {
-		if m := jwScreenField(screen, id); m != nil {
+		if m := screenField(screen, id); m != nil {
 			return m.Name
 		}
 		return site(id)
 	}
 }
 
-// jwRequired lists the required fields of a create screen that a create
+// requiredFields lists the required fields of a create screen that a create
 // must set. A default value does not excuse a field: Jira (and the
 // sandbox) refuse a create without a required priority even when the
 // scheme has a default. Project and issue type are always set, and the
 // reporter defaults to the caller.
-func jwRequired(screen []*schema.FieldMeta) []*schema.FieldMeta {
+func requiredFields(screen []*schema.FieldMeta) []*schema.FieldMeta {
 	var out []*schema.FieldMeta
 	for _, m := range screen {
 		if !m.Required {
@@ -408,21 +408,21 @@ func jwRequired(screen []*schema.FieldMeta) []*schema.FieldMeta {
 	return out
 }
 
-// jwCheckRequired refuses a create that leaves out a required field with
+// checkRequired refuses a create that leaves out a required field with
 // no default, naming each one and how to set it.
-func jwCheckRequired(screen []*schema.FieldMeta, fields map[string]any, plan *jwCreatePlan) error {
+func checkRequired(screen []*schema.FieldMeta, fields map[string]any, plan *createPlan) error {
 	var missing []string
-	for _, m := range jwRequired(screen) {
+	for _, m := range requiredFields(screen) {
 		if v, ok := fields[m.ID]; ok && v != nil {
 			continue
 		}
 		how := "customFields {\"" + m.Name + "\": …}"
-		if p := jwDedicatedParam(m.ID); p != "" {
+		if p := dedicatedParam(m.ID); p != "" {
 			how = "the " + p + " parameter"
 		}
-		item := jwFieldFromMeta(m).label() + " via " + how
+		item := fieldSpecFromMeta(m).label() + " via " + how
 		if len(m.AllowedValues) > 0 {
-			item += " (one of: " + jwJoinCapped(m.AllowedValues, 12) + ")"
+			item += " (one of: " + joinCapped(m.AllowedValues, 12) + ")"
 		}
 		missing = append(missing, item)
 	}
@@ -432,12 +432,12 @@ func jwCheckRequired(screen []*schema.FieldMeta, fields map[string]any, plan *jw
 	return &ArgError{Msg: fmt.Sprintf("%s %s requires fields that were not given: %s", plan.project, plan.issueType, strings.Join(missing, "; "))}
 }
 
-// jwLiveProject reads a project the snapshot does not know from Jira (its
+// liveProject reads a project the snapshot does not know from Jira (its
 // creatable issue types), so a project made after the last schema refresh
 // still works; nil when Jira does not know it either (or it cannot be
 // read), and the snapshot's list of keys is the answer.
-func (d *Deps) jwLiveProject(ctx context.Context, key string) *schema.Project {
-	if !jwProjectKeyRe.MatchString(key) {
+func (d *Deps) liveProject(ctx context.Context, key string) *schema.Project {
+	if !projectKeyRe.MatchString(key) {
 		return nil
 	}
 	types, err := d.Jira.Meta.CreateMetaIssueTypes(ctx, key)
@@ -451,15 +451,15 @@ func (d *Deps) jwLiveProject(ctx context.Context, key string) *schema.Project {
 	return p
 }
 
-// jwCreateFailed explains a failed create. When Jira's answer does not
+// createFailed explains a failed create. When Jira's answer does not
 // prove that nothing was created (no answer at all, or a gateway error),
 // it says the issue may exist and how to look before creating again: a
 // create is never retried automatically.
-func jwCreateFailed(ctx context.Context, err error, project, summary string) error {
-	if !jwOutcomeUnknown(err) {
+func createFailed(ctx context.Context, err error, project, summary string) error {
+	if !outcomeUnknown(err) {
 		return err
 	}
-	words := strings.Join(strings.Fields(strings.NewReplacer(`"`, " ", `\`, " ").Replace(jwClip(summary, 60))), " ")
+	words := strings.Join(strings.Fields(strings.NewReplacer(`"`, " ", `\`, " ").Replace(clip(summary, 60))), " ")
 	return &uncertainWrite{fmt.Sprintf("%s The create may or may not have reached Jira, so the issue may exist. Before creating it again, search: "+
-		"project = %s AND summary ~ \"%s\" AND created >= -15m", jwErrText(ctx, err), project, words)}
+		"project = %s AND summary ~ \"%s\" AND created >= -15m", errText(ctx, err), project, words)}
 }

@@ -16,10 +16,10 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// jwWrites returns the Jira write requests in the sandbox's log: anything
+// sandboxWrites returns the Jira write requests in the sandbox's log: anything
 // but GET, except the POSTs that only read (JQL search, bulk fetch, JQL
 // parse, counts).
-func jwWrites(h *harness) []sandbox.Request {
+func sandboxWrites(h *harness) []sandbox.Request {
 	var out []sandbox.Request
 	for _, r := range h.site.Requests() {
 		if r.Method == "GET" || !strings.Contains(r.Path, "/rest/api/") {
@@ -34,20 +34,20 @@ func jwWrites(h *harness) []sandbox.Request {
 	return out
 }
 
-// jwCallRejected calls a tool that must fail before writing anything and
+// callRejected calls a tool that must fail before writing anything and
 // returns the error text.
-func jwCallRejected(t *testing.T, h *harness, tool string, args map[string]any) string {
+func callRejected(t *testing.T, h *harness, tool string, args map[string]any) string {
 	t.Helper()
 	h.site.ResetRequests()
 	msg := h.callErr(tool, args)
-	if w := jwWrites(h); len(w) > 0 {
+	if w := sandboxWrites(h); len(w) > 0 {
 		t.Errorf("a rejected call wrote: %s %s %s", w[0].Method, w[0].Path, w[0].Body)
 	}
 	return msg
 }
 
-// jwGet reads an issue back from the sandbox through the REST client.
-func jwGet(t *testing.T, h *harness, key string) *atlassian.Issue {
+// fetchIssue reads an issue back from the sandbox through the REST client.
+func fetchIssue(t *testing.T, h *harness, key string) *atlassian.Issue {
 	t.Helper()
 	is, err := h.deps.Jira.Issues.Get(context.Background(), key, nil)
 	if err != nil {
@@ -56,8 +56,8 @@ func jwGet(t *testing.T, h *harness, key string) *atlassian.Issue {
 	return is
 }
 
-// jwRawField decodes one raw field of an issue.
-func jwRawField(t *testing.T, is *atlassian.Issue, id string, out any) {
+// rawField decodes one raw field of an issue.
+func rawField(t *testing.T, is *atlassian.Issue, id string, out any) {
 	t.Helper()
 	raw, ok := is.Fields.Raw[id]
 	if !ok {
@@ -68,8 +68,8 @@ func jwRawField(t *testing.T, is *atlassian.Issue, id string, out any) {
 	}
 }
 
-// jwADFText is the plain text of an ADF document.
-func jwADFText(raw json.RawMessage) string {
+// adfText is the plain text of an ADF document.
+func adfText(raw json.RawMessage) string {
 	var walk func(n map[string]any, b *strings.Builder)
 	walk = func(n map[string]any, b *strings.Builder) {
 		if s, ok := n["text"].(string); ok {
@@ -92,9 +92,9 @@ func jwADFText(raw json.RawMessage) string {
 }
 
 const (
-	jwPriyaID  = "5b10ac8d82e05b22cc7d4ef5"
-	jwJordanID = "557058:8c3e1f2a-4b5d-4f6e-a7b8-9c0d1e2f3a4b"
-	jwSamID    = "5d53f3cbc6b9320d9ea5bdc2"
+	priyaID  = "5b10ac8d82e05b22cc7d4ef5"
+	jordanID = "557058:8c3e1f2a-4b5d-4f6e-a7b8-9c0d1e2f3a4b"
+	samID    = "5d53f3cbc6b9320d9ea5bdc2"
 )
 
 func TestJiraCreateIssueEveryParameter(t *testing.T) {
@@ -123,14 +123,14 @@ func TestJiraCreateIssueEveryParameter(t *testing.T) {
 		t.Fatalf("result %+v", out)
 	}
 	if out.Project != "ENG" || out.IssueType != "Story" || out.Summary != "Export invoices as CSV" || out.Parent != "ENG-1" ||
-		out.Assignee == nil || out.Assignee.AccountID != jwPriyaID {
+		out.Assignee == nil || out.Assignee.AccountID != priyaID {
 		t.Errorf("result %+v", out)
 	}
 	if !strings.Contains(text, "Created "+out.Key) || !strings.Contains(text, out.URL) || !strings.Contains(text, "Priya Raman") {
 		t.Errorf("text %q", text)
 	}
 	// Exactly one write: the create, with components as objects.
-	writes := jwWrites(h)
+	writes := sandboxWrites(h)
 	if len(writes) != 1 || writes[0].Method != "POST" || !strings.HasSuffix(writes[0].Path, "/rest/api/3/issue") {
 		t.Fatalf("writes %+v", writes)
 	}
@@ -138,31 +138,31 @@ func TestJiraCreateIssueEveryParameter(t *testing.T) {
 		t.Errorf("components not sent as objects: %s", writes[0].Body)
 	}
 
-	is := jwGet(t, h, out.Key)
+	is := fetchIssue(t, h, out.Key)
 	f := is.Fields
 	if f.Summary != "Export invoices as CSV" || f.IssueType.Name != "Story" || f.Priority.Name != "High" ||
-		f.Assignee == nil || f.Assignee.AccountID != jwPriyaID || f.Parent == nil || f.Parent.Key != "ENG-1" {
+		f.Assignee == nil || f.Assignee.AccountID != priyaID || f.Parent == nil || f.Parent.Key != "ENG-1" {
 		t.Fatalf("read back: %+v", f)
 	}
 	if strings.Join(f.Labels, ",") != "billing,export" || len(f.Components) != 2 || f.Components[0].Name != "Backend" {
 		t.Errorf("labels %v components %+v", f.Labels, f.Components)
 	}
-	if got := jwADFText(f.Description); !strings.Contains(got, "Customers want CSV exports.") || !strings.Contains(got, "yearly") {
+	if got := adfText(f.Description); !strings.Contains(got, "Customers want CSV exports.") || !strings.Contains(got, "yearly") {
 		t.Errorf("description text %q", got)
 	}
 	var points float64
-	jwRawField(t, is, "customfield_10016", &points)
+	rawField(t, is, "customfield_10016", &points)
 	var sprints []struct{ ID int }
-	jwRawField(t, is, "customfield_10020", &sprints)
+	rawField(t, is, "customfield_10020", &sprints)
 	var team struct{ Value string }
-	jwRawField(t, is, "customfield_10001", &team)
+	rawField(t, is, "customfield_10001", &team)
 	var start string
-	jwRawField(t, is, "customfield_10015", &start)
+	rawField(t, is, "customfield_10015", &start)
 	if points != 5 || len(sprints) != 1 || sprints[0].ID != 4 || team.Value != "Platform" || start != "2026-12-01" {
 		t.Errorf("custom fields: points %v sprints %v team %q start %q", points, sprints, team.Value, start)
 	}
 	var ac json.RawMessage
-	jwRawField(t, is, "customfield_10031", &ac)
+	rawField(t, is, "customfield_10031", &ac)
 	if !strings.Contains(string(ac), `"taskList"`) {
 		t.Errorf("acceptance criteria is not ADF with a task list: %s", ac)
 	}
@@ -183,19 +183,19 @@ func TestJiraCreateIssueVariants(t *testing.T) {
 			}},
 		{"assignee by email", map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "Renew the TLS certificate", "assignee": "SAM.OKAFOR@example.com"},
 			func(t *testing.T, is *atlassian.Issue) {
-				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != jwSamID {
+				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != samID {
 					t.Errorf("assignee %+v", is.Fields.Assignee)
 				}
 			}},
-		{"assignee by account id", map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "Patch the bastion", "assignee": jwJordanID},
+		{"assignee by account id", map[string]any{"projectKey": "OPS", "issueType": "Task", "summary": "Patch the bastion", "assignee": jordanID},
 			func(t *testing.T, is *atlassian.Issue) {
-				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != jwJordanID {
+				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != jordanID {
 					t.Errorf("assignee %+v", is.Fields.Assignee)
 				}
 			}},
 		{"single partial name match", map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "Draft the newsletter", "assignee": "priya"},
 			func(t *testing.T, is *atlassian.Issue) {
-				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != jwPriyaID {
+				if is.Fields.Assignee == nil || is.Fields.Assignee.AccountID != priyaID {
 					t.Errorf("assignee %+v", is.Fields.Assignee)
 				}
 			}},
@@ -203,21 +203,21 @@ func TestJiraCreateIssueVariants(t *testing.T) {
 			"customFields": map[string]any{"Severity": "sev 2", "Affected services": []any{"Search", "api-gateway"}, "customfield_10033": "Index **rebuild** stalled", "Customer": "Globex"}},
 			func(t *testing.T, is *atlassian.Issue) {
 				var sev struct{ Value string }
-				jwRawField(t, is, "customfield_10030", &sev)
+				rawField(t, is, "customfield_10030", &sev)
 				var svc []struct{ Value string }
-				jwRawField(t, is, "customfield_10034", &svc)
+				rawField(t, is, "customfield_10034", &svc)
 				var rc json.RawMessage
-				jwRawField(t, is, "customfield_10033", &rc)
+				rawField(t, is, "customfield_10033", &rc)
 				var cust string
-				jwRawField(t, is, "customfield_10032", &cust)
-				if sev.Value != "Sev 2" || len(svc) != 2 || svc[0].Value != "search" || jwADFText(rc) != "Index rebuild stalled" || cust != "Globex" {
+				rawField(t, is, "customfield_10032", &cust)
+				if sev.Value != "Sev 2" || len(svc) != 2 || svc[0].Value != "search" || adfText(rc) != "Index rebuild stalled" || cust != "Globex" {
 					t.Errorf("sev %q services %v root cause %s customer %q", sev.Value, svc, rc, cust)
 				}
 			}},
 		{"sprint by name", map[string]any{"projectKey": "ENG", "issueType": "Task", "summary": "Sprint by name", "customFields": map[string]any{"Sprint": "eng sprint 24"}},
 			func(t *testing.T, is *atlassian.Issue) {
 				var sprints []struct{ ID int }
-				jwRawField(t, is, "customfield_10020", &sprints)
+				rawField(t, is, "customfield_10020", &sprints)
 				if len(sprints) != 1 || sprints[0].ID != 4 {
 					t.Errorf("sprints %+v, want ENG Sprint 24 (id 4)", sprints)
 				}
@@ -226,10 +226,10 @@ func TestJiraCreateIssueVariants(t *testing.T) {
 			"customFields": map[string]any{"Due date": "2026-12-20", "Fix versions": []any{"2026.12"}, "Environment": "Production *only*"}},
 			func(t *testing.T, is *atlassian.Issue) {
 				var fix []struct{ Name string }
-				jwRawField(t, is, "fixVersions", &fix)
+				rawField(t, is, "fixVersions", &fix)
 				var env json.RawMessage
-				jwRawField(t, is, "environment", &env)
-				if is.Fields.DueDate != "2026-12-20" || len(fix) != 1 || fix[0].Name != "2026.12" || jwADFText(env) != "Production only" {
+				rawField(t, is, "environment", &env)
+				if is.Fields.DueDate != "2026-12-20" || len(fix) != 1 || fix[0].Name != "2026.12" || adfText(env) != "Production only" {
 					t.Errorf("due %q fix versions %v environment %s", is.Fields.DueDate, fix, env)
 				}
 			}},
@@ -244,7 +244,7 @@ func TestJiraCreateIssueVariants(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out jiraCreateIssueResult
 			h.callOK("atlassian_jira_create_issue", tt.args, &out)
-			tt.check(t, jwGet(t, h, out.Key))
+			tt.check(t, fetchIssue(t, h, out.Key))
 		})
 	}
 }
@@ -300,7 +300,7 @@ func TestJiraCreateIssueRejectsBeforeWriting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msg := jwCallRejected(t, h, "atlassian_jira_create_issue", tt.args)
+			msg := callRejected(t, h, "atlassian_jira_create_issue", tt.args)
 			for _, w := range tt.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("error %q\nlacks %q", msg, w)
@@ -412,8 +412,8 @@ func TestJiraCreateIssueWithoutSnapshot(t *testing.T) {
 	if err := json.Unmarshal(res.StructuredContent.(json.RawMessage), &out); err != nil {
 		t.Fatal(err)
 	}
-	is := jwGet(t, h, out.Key)
-	if is.Fields.Priority.Name != "Low" || is.Fields.Assignee.AccountID != jwSamID {
+	is := fetchIssue(t, h, out.Key)
+	if is.Fields.Priority.Name != "Low" || is.Fields.Assignee.AccountID != samID {
 		t.Errorf("read back %+v", is.Fields)
 	}
 	// Jira still validates: its answer comes through.
@@ -511,8 +511,8 @@ func TestJiraWriteToolsDescribeTheSite(t *testing.T) {
 	}
 }
 
-// jwBenchHarness is the harness without rate limits on either side.
-func jwBenchHarness(b *testing.B) (*harness, *client.Client) {
+// createBenchHarness is the harness without rate limits on either side.
+func createBenchHarness(b *testing.B) (*harness, *client.Client) {
 	b.Helper()
 	h := newHarnessWith(b, []atlassian.Option{atlassian.WithoutRateLimits()}, sandbox.WithoutRateLimits())
 	return h, h.client
@@ -523,14 +523,14 @@ func jwBenchHarness(b *testing.B) (*harness, *client.Client) {
 // directly with the REST client against the sandbox. The ratio of the
 // tool's ns/op to rest's is the server's per-call overhead.
 func BenchmarkJiraCreateIssue(b *testing.B) {
-	h, c := jwBenchHarness(b)
+	h, c := createBenchHarness(b)
 	ctx := context.Background()
 	args := map[string]any{"projectKey": "ENG", "issueType": "Task", "summary": "Benchmark task",
 		"description": "Steps:\n1. open\n2. save", "priority": "High", "labels": []any{"bench"},
 		"customFields": map[string]any{"Story Points": 3}}
 	b.Run("rest", func(b *testing.B) {
 		for b.Loop() {
-			doc, _ := jwADF("description", "Steps:\n1. open\n2. save")
+			doc, _ := markdownParamToADF("description", "Steps:\n1. open\n2. save")
 			_, err := h.deps.Jira.Issues.Create(ctx, &atlassian.IssueRequest{Fields: map[string]any{
 				"project": map[string]any{"key": "ENG"}, "issuetype": map[string]any{"id": "10001"}, "summary": "Benchmark task",
 				"description": doc, "priority": map[string]any{"id": "2"}, "labels": []string{"bench"}, "customfield_10016": 3}})

@@ -39,16 +39,16 @@ type jiraManageIssueResult struct {
 	WorklogID string `json:"worklogId,omitempty"`
 	TimeSpent string `json:"timeSpent,omitempty"`
 	// Link is the link made (link_issues).
-	Link *jwLinkDone `json:"link,omitempty"`
+	Link *linkDone `json:"link,omitempty"`
 	// Labels are the labels added or removed.
 	Labels []string `json:"labels,omitempty"`
 	// User is the assignee or watcher (assign, add_watcher).
-	User *jwUser `json:"user,omitempty"`
+	User *resolvedUser `json:"user,omitempty"`
 }
 
-// jwLinkDone describes a link that was made: Reads is the sentence it
+// linkDone describes a link that was made: Reads is the sentence it
 // means, "ENG-3 blocks ENG-4".
-type jwLinkDone struct {
+type linkDone struct {
 	Type         string `json:"type"`
 	InwardIssue  string `json:"inwardIssue"`
 	OutwardIssue string `json:"outwardIssue"`
@@ -83,9 +83,9 @@ func describeJiraManageIssue(snap *schema.Snapshot) string {
 	return s.String()
 }
 
-// jwManageParams lists which optional parameters each action uses, for
+// manageParams lists which optional parameters each action uses, for
 // the check that refuses parameters an action would ignore.
-var jwManageParams = map[string][]string{
+var manageParams = map[string][]string{
 	"add_comment":   {"body"},
 	"add_worklog":   {"timeSpent", "worklogComment"},
 	"link_issues":   {"targetIssueKey", "linkType"},
@@ -96,25 +96,25 @@ var jwManageParams = map[string][]string{
 	"add_watcher":   {"accountId"},
 }
 
-// jwManageActions is the documented order of the actions.
-var jwManageActions = []string{"add_comment", "add_worklog", "link_issues", "add_labels", "remove_labels", "assign", "unassign", "add_watcher"}
+// manageActions is the documented order of the actions.
+var manageActions = []string{"add_comment", "add_worklog", "link_issues", "add_labels", "remove_labels", "assign", "unassign", "add_watcher"}
 
 // jiraManageIssue validates the action's parameters, then makes one change.
 func (d *Deps) jiraManageIssue(ctx context.Context, in *jiraManageIssueArgs) (jiraManageIssueResult, error) {
 	if d.Jira == nil {
 		return jiraManageIssueResult{}, errJWNoJira
 	}
-	key, err := jwIssueKey("issueKey", in.IssueKey)
+	key, err := checkIssueKey("issueKey", in.IssueKey)
 	if err != nil {
 		return jiraManageIssueResult{}, err
 	}
 	action := strings.ToLower(strings.TrimSpace(in.Action))
-	uses, ok := jwManageParams[action]
+	uses, ok := manageParams[action]
 	if !ok {
 		if action == "" {
-			return jiraManageIssueResult{}, argErrorf("action", "is required: one of %s", strings.Join(jwManageActions, ", "))
+			return jiraManageIssueResult{}, argErrorf("action", "is required: one of %s", strings.Join(manageActions, ", "))
 		}
-		return jiraManageIssueResult{}, argErrorf("action", "%q is not an action; use one of %s", jwClip(in.Action, 40), strings.Join(jwManageActions, ", "))
+		return jiraManageIssueResult{}, argErrorf("action", "%q is not an action; use one of %s", clip(in.Action, 40), strings.Join(manageActions, ", "))
 	}
 	given := map[string]bool{
 		"body": in.Body != "", "timeSpent": in.TimeSpent != "", "worklogComment": in.WorklogComment != "",
@@ -127,49 +127,49 @@ func (d *Deps) jiraManageIssue(ctx context.Context, in *jiraManageIssueArgs) (ji
 			if p == "body" && action == "add_worklog" {
 				hint = " (the worklog's comment goes in worklogComment)"
 			}
-			return jiraManageIssueResult{}, argErrorf(p, "is not used by action %s%s; %s takes %s", action, hint, action, jwParamList(uses))
+			return jiraManageIssueResult{}, argErrorf(p, "is not used by action %s%s; %s takes %s", action, hint, action, paramList(uses))
 		}
 	}
-	res := jiraManageIssueResult{IssueKey: key, Action: action, URL: jwBrowseURL(d.SiteURL, key)}
+	res := jiraManageIssueResult{IssueKey: key, Action: action, URL: browseURL(d.SiteURL, key)}
 	switch action {
 	case "add_comment":
-		err = d.jwAddComment(ctx, key, in, &res)
+		err = d.addComment(ctx, key, in, &res)
 	case "add_worklog":
-		err = d.jwAddWorklog(ctx, key, in, &res)
+		err = d.addWorklog(ctx, key, in, &res)
 	case "link_issues":
-		err = d.jwLinkIssues(ctx, key, in, &res)
+		err = d.linkIssues(ctx, key, in, &res)
 	case "add_labels", "remove_labels":
-		err = d.jwChangeLabels(ctx, key, action == "add_labels", in, &res)
+		err = d.changeLabels(ctx, key, action == "add_labels", in, &res)
 	case "assign":
-		err = d.jwAssign(ctx, key, in, &res)
+		err = d.assignUser(ctx, key, in, &res)
 	case "unassign":
 		if err = d.Jira.Issues.Unassign(ctx, key); err == nil {
 			res.Message = key + " is now unassigned."
 		}
 	case "add_watcher":
-		err = d.jwAddWatcher(ctx, key, in, &res)
+		err = d.addWatcher(ctx, key, in, &res)
 	}
 	if err != nil {
 		if canceled(ctx) {
 			return jiraManageIssueResult{}, ctx.Err()
 		}
-		err = jwFieldNamedErr(err, jwSnapNames(d.snapshot()))
-		if (action == "add_comment" || action == "add_worklog") && jwOutcomeUnknown(err) {
+		err = nameErrorFields(err, snapshotFieldNames(d.snapshot()))
+		if (action == "add_comment" || action == "add_worklog") && outcomeUnknown(err) {
 			what := map[string]string{"add_comment": "comment", "add_worklog": "worklog"}[action]
 			return jiraManageIssueResult{}, &uncertainWrite{fmt.Sprintf("%s The %s may or may not have been added (it is not sent twice); read %s "+
-				"(atlassian_jira_get_issue) before adding it again", jwErrText(ctx, err), what, key)}
+				"(atlassian_jira_get_issue) before adding it again", errText(ctx, err), what, key)}
 		}
 		return jiraManageIssueResult{}, err
 	}
 	return res, nil
 }
 
-// jwOutcomeUnknown reports an error after which a non-idempotent write may
+// outcomeUnknown reports an error after which a non-idempotent write may
 // still have happened: a request sent without an answer (a dropped
 // connection, the call's deadline), or a server or gateway error. Errors
 // found before anything was sent (arguments, lookups, the limiter, the
 // token) are not.
-func jwOutcomeUnknown(err error) bool {
+func outcomeUnknown(err error) bool {
 	var api *atlassian.APIError
 	var rate *atlassian.RateLimitError
 	var transport *atlassian.TransportError
@@ -184,9 +184,9 @@ func jwOutcomeUnknown(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &transport)
 }
 
-// jwErrText renders an error for an LLM; a failure without an answer from
+// errText renders an error for an LLM; a failure without an answer from
 // Jira says so.
-func jwErrText(ctx context.Context, err error) string {
+func errText(ctx context.Context, err error) string {
 	var api *atlassian.APIError
 	switch {
 	case errors.As(err, &api):
@@ -197,19 +197,19 @@ func jwErrText(ctx context.Context, err error) string {
 	return "Jira did not answer (" + err.Error() + ")."
 }
 
-// jwParamList renders an action's parameters for an error.
-func jwParamList(ps []string) string {
+// paramList renders an action's parameters for an error.
+func paramList(ps []string) string {
 	if len(ps) == 0 {
 		return "no other parameters"
 	}
 	return strings.Join(ps, " and ")
 }
 
-func (d *Deps) jwAddComment(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+func (d *Deps) addComment(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
 	if strings.TrimSpace(in.Body) == "" {
 		return argErrorf("body", "is required for add_comment: the comment text, markdown")
 	}
-	doc, err := jwADF("body", in.Body)
+	doc, err := markdownParamToADF("body", in.Body)
 	if err != nil {
 		return err
 	}
@@ -222,21 +222,21 @@ func (d *Deps) jwAddComment(ctx context.Context, key string, in *jiraManageIssue
 	return nil
 }
 
-// jwDurationRe matches one part of a Jira duration: "2h", "30m", "1.5d",
+// durationRe matches one part of a Jira duration: "2h", "30m", "1.5d",
 // or a bare number of minutes.
-var jwDurationRe = lazyRegexp(`^([0-9]+(?:\.[0-9]+)?)([wdhm]?)$`)
+var durationRe = lazyRegexp(`^([0-9]+(?:\.[0-9]+)?)([wdhm]?)$`)
 
-// jwDurationSplit separates "2h30m" into "2h 30m".
-var jwDurationSplit = lazyRegexp(`([wdhm])([0-9])`)
+// durationSplitRe separates "2h30m" into "2h 30m".
+var durationSplitRe = lazyRegexp(`([wdhm])([0-9])`)
 
-// jwParseTimeSpent validates a Jira duration and returns it normalised
+// parseTimeSpent validates a Jira duration and returns it normalised
 // ("2h30m" → "2h 30m") with its length in seconds (8-hour days, 5-day
 // weeks, Jira's defaults).
-func jwParseTimeSpent(s string) (string, int64, error) {
+func parseTimeSpent(s string) (string, int64, error) {
 	in := strings.ToLower(strings.TrimSpace(s))
-	in = jwDurationSplit.ReplaceAllString(in, "$1 $2")
+	in = durationSplitRe.ReplaceAllString(in, "$1 $2")
 	bad := func(why string) error {
-		return argErrorf("timeSpent", "%q is not a Jira duration%s; use w, d, h and m, e.g. \"2h 30m\", \"1d\", \"45m\" (a day is 8h, a week 5d)", jwClip(s, 40), why)
+		return argErrorf("timeSpent", "%q is not a Jira duration%s; use w, d, h and m, e.g. \"2h 30m\", \"1d\", \"45m\" (a day is 8h, a week 5d)", clip(s, 40), why)
 	}
 	if in == "" {
 		return "", 0, argErrorf("timeSpent", "is required for add_worklog: a Jira duration such as \"2h 30m\" or \"1d\"")
@@ -245,7 +245,7 @@ func jwParseTimeSpent(s string) (string, int64, error) {
 	seen := map[string]bool{}
 	parts := strings.Fields(in)
 	for _, p := range parts {
-		m := jwDurationRe.FindStringSubmatch(p)
+		m := durationRe.FindStringSubmatch(p)
 		if m == nil {
 			return "", 0, bad("")
 		}
@@ -272,20 +272,20 @@ func jwParseTimeSpent(s string) (string, int64, error) {
 	if total > 10*5*8*3600*52 {
 		return "", 0, bad(" (more than ten years of work)")
 	}
-	if len(parts) == 1 && jwDurationRe.FindStringSubmatch(parts[0])[2] == "" {
+	if len(parts) == 1 && durationRe.FindStringSubmatch(parts[0])[2] == "" {
 		in += "m"
 	}
 	return in, int64(total), nil
 }
 
-func (d *Deps) jwAddWorklog(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
-	spent, _, err := jwParseTimeSpent(in.TimeSpent)
+func (d *Deps) addWorklog(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+	spent, _, err := parseTimeSpent(in.TimeSpent)
 	if err != nil {
 		return err
 	}
 	req := &atlassian.WorklogRequest{TimeSpent: spent, Started: d.now()}
 	if strings.TrimSpace(in.WorklogComment) != "" {
-		if req.Comment, err = jwADF("worklogComment", in.WorklogComment); err != nil {
+		if req.Comment, err = markdownParamToADF("worklogComment", in.WorklogComment); err != nil {
 			return err
 		}
 	}
@@ -301,11 +301,11 @@ func (d *Deps) jwAddWorklog(ctx context.Context, key string, in *jiraManageIssue
 	return nil
 }
 
-func (d *Deps) jwLinkIssues(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+func (d *Deps) linkIssues(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
 	if strings.TrimSpace(in.TargetIssueKey) == "" {
 		return argErrorf("targetIssueKey", "is required for link_issues: the other issue's key")
 	}
-	target, err := jwIssueKey("targetIssueKey", in.TargetIssueKey)
+	target, err := checkIssueKey("targetIssueKey", in.TargetIssueKey)
 	if err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func (d *Deps) jwLinkIssues(ctx context.Context, key string, in *jiraManageIssue
 			phrases = append(phrases, fmt.Sprintf("%q / %q (%s)", lt.Outward, lt.Inward, lt.Name))
 		}
 		return argErrorf("linkType", "%q matches no link type name or phrase; link types (outward / inward phrase): %s",
-			jwClip(phrase, 60), strings.Join(phrases, ", "))
+			clip(phrase, 60), strings.Join(phrases, ", "))
 	}
 	if err := d.Jira.IssueLinks.Create(ctx, req); err != nil {
 		return err
@@ -343,12 +343,12 @@ func (d *Deps) jwLinkIssues(ctx context.Context, key string, in *jiraManageIssue
 		}
 	}
 	reads := fmt.Sprintf("%s %s %s", req.InwardIssue.Key, lt.Outward, req.OutwardIssue.Key)
-	res.Link = &jwLinkDone{Type: lt.Name, InwardIssue: req.InwardIssue.Key, OutwardIssue: req.OutwardIssue.Key, Reads: reads}
+	res.Link = &linkDone{Type: lt.Name, InwardIssue: req.InwardIssue.Key, OutwardIssue: req.OutwardIssue.Key, Reads: reads}
 	res.Message = "Linked: " + reads + "."
 	return nil
 }
 
-func (d *Deps) jwChangeLabels(ctx context.Context, key string, add bool, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+func (d *Deps) changeLabels(ctx context.Context, key string, add bool, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
 	verb := "remove_labels"
 	if add {
 		verb = "add_labels"
@@ -356,7 +356,7 @@ func (d *Deps) jwChangeLabels(ctx context.Context, key string, add bool, in *jir
 	if len(in.Labels) == 0 {
 		return argErrorf("labels", "is required for %s: an array of labels", verb)
 	}
-	labels, err := jwCheckLabels("labels", in.Labels)
+	labels, err := checkLabels("labels", in.Labels)
 	if err != nil {
 		return err
 	}
@@ -381,11 +381,11 @@ func (d *Deps) jwChangeLabels(ctx context.Context, key string, add bool, in *jir
 	return nil
 }
 
-func (d *Deps) jwAssign(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+func (d *Deps) assignUser(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
 	if strings.TrimSpace(in.AccountID) == "" {
 		return argErrorf("accountId", "is required for assign: a display name, email, account id or me (to clear the assignee use unassign)")
 	}
-	u, err := d.jwResolveUser(ctx, "accountId", in.AccountID, jwUserScope{IssueKey: key})
+	u, err := d.resolveUser(ctx, "accountId", in.AccountID, userScope{IssueKey: key})
 	if err != nil {
 		return err
 	}
@@ -397,11 +397,11 @@ func (d *Deps) jwAssign(ctx context.Context, key string, in *jiraManageIssueArgs
 	return nil
 }
 
-func (d *Deps) jwAddWatcher(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
+func (d *Deps) addWatcher(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
 	if strings.TrimSpace(in.AccountID) == "" {
 		return argErrorf("accountId", "is required for add_watcher: a display name, email, account id or me (the connected user)")
 	}
-	u, err := d.jwResolveUser(ctx, "accountId", in.AccountID, jwUserScope{})
+	u, err := d.resolveUser(ctx, "accountId", in.AccountID, userScope{})
 	if err != nil {
 		return err
 	}

@@ -11,12 +11,12 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
-// jwLinksOf lists an issue's links as its issue view reads them:
+// linksOf lists an issue's links as its issue view reads them:
 // "is blocked by ENG-3", "blocks ENG-4".
-func jwLinksOf(t *testing.T, h *harness, key string) []string {
+func linksOf(t *testing.T, h *harness, key string) []string {
 	t.Helper()
 	var out []string
-	for _, l := range jwGet(t, h, key).Fields.IssueLinks {
+	for _, l := range fetchIssue(t, h, key).Fields.IssueLinks {
 		phrase, other := atlassian.ReadLink(l)
 		out = append(out, phrase+" "+other.Key)
 	}
@@ -47,7 +47,7 @@ func TestJiraManageIssueLinkDirection(t *testing.T) {
 			if out.Link == nil || out.Link.InwardIssue != tt.wantInward || out.Link.OutwardIssue != tt.wantOutward {
 				t.Fatalf("result %+v", out.Link)
 			}
-			w := jwWrites(h)
+			w := sandboxWrites(h)
 			if len(w) != 1 || !strings.Contains(w[0].Body, `"inwardIssue":{"key":"`+tt.wantInward+`"}`) ||
 				!strings.Contains(w[0].Body, `"outwardIssue":{"key":"`+tt.wantOutward+`"}`) {
 				t.Fatalf("sent %+v", w)
@@ -55,10 +55,10 @@ func TestJiraManageIssueLinkDirection(t *testing.T) {
 			if !strings.Contains(text, "Linked: ") {
 				t.Errorf("text %q", text)
 			}
-			if got := jwLinksOf(t, h, tt.a); !slices.Contains(got, tt.aReads) {
+			if got := linksOf(t, h, tt.a); !slices.Contains(got, tt.aReads) {
 				t.Errorf("%s reads %v, want %q", tt.a, got, tt.aReads)
 			}
-			if got := jwLinksOf(t, h, tt.b); !slices.Contains(got, tt.bReads) {
+			if got := linksOf(t, h, tt.b); !slices.Contains(got, tt.bReads) {
 				t.Errorf("%s reads %v, want %q", tt.b, got, tt.bReads)
 			}
 		})
@@ -76,7 +76,7 @@ func TestJiraManageIssueActions(t *testing.T) {
 		if out.CommentID == "" || out.Action != "add_comment" || out.URL != h.site.SiteURL+"/browse/ENG-5" {
 			t.Fatalf("result %+v", out)
 		}
-		if got := jwLastComment(t, h, "ENG-5"); got != "Reproduced on staging:500" {
+		if got := lastComment(t, h, "ENG-5"); got != "Reproduced on staging:500" {
 			t.Errorf("comment %q", got)
 		}
 	})
@@ -87,7 +87,7 @@ func TestJiraManageIssueActions(t *testing.T) {
 		if out.WorklogID == "" || out.TimeSpent != "1h 30m" || !strings.Contains(text, "Logged 1h 30m on ENG-5") {
 			t.Fatalf("result %+v %q", out, text)
 		}
-		w := jwWrites(h)
+		w := sandboxWrites(h)
 		if len(w) != 1 {
 			t.Fatalf("writes %+v", w)
 		}
@@ -99,42 +99,42 @@ func TestJiraManageIssueActions(t *testing.T) {
 		if err := json.Unmarshal([]byte(w[0].Body), &body); err != nil {
 			t.Fatal(err)
 		}
-		if body.TimeSpent != "1h 30m" || body.Started != "2026-11-29T09:30:00.000+0100" || jwADFText(body.Comment) != "Pairing with Sam" {
+		if body.TimeSpent != "1h 30m" || body.Started != "2026-11-29T09:30:00.000+0100" || adfText(body.Comment) != "Pairing with Sam" {
 			t.Errorf("sent %s", w[0].Body)
 		}
 	})
 	t.Run("add_labels and remove_labels", func(t *testing.T) {
 		h.callOK("atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-5", "action": "add_labels", "labels": []any{"api", "perf", "api"}}, nil)
-		if got := jwGet(t, h, "ENG-5").Fields.Labels; !slices.Contains(got, "api") || !slices.Contains(got, "perf") {
+		if got := fetchIssue(t, h, "ENG-5").Fields.Labels; !slices.Contains(got, "api") || !slices.Contains(got, "perf") {
 			t.Fatalf("labels %v", got)
 		}
 		var out jiraManageIssueResult
 		h.callOK("atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-5", "action": "remove_labels", "labels": []any{"perf", "never-there"}}, &out)
-		got := jwGet(t, h, "ENG-5").Fields.Labels
+		got := fetchIssue(t, h, "ENG-5").Fields.Labels
 		if !slices.Contains(got, "api") || slices.Contains(got, "perf") || strings.Join(out.Labels, ",") != "perf,never-there" {
 			t.Fatalf("labels %v result %+v", got, out)
 		}
 	})
 	t.Run("assign by display name, email and account id", func(t *testing.T) {
-		for _, who := range []string{"Sam Okafor", "priya.raman@example.com", jwJordanID} {
+		for _, who := range []string{"Sam Okafor", "priya.raman@example.com", jordanID} {
 			var out jiraManageIssueResult
 			h.callOK("atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-5", "action": "assign", "accountId": who}, &out)
-			got := jwGet(t, h, "ENG-5").Fields.Assignee
+			got := fetchIssue(t, h, "ENG-5").Fields.Assignee
 			if got == nil || out.User == nil || got.AccountID != out.User.AccountID {
 				t.Fatalf("%s: assignee %+v result %+v", who, got, out.User)
 			}
 		}
-		if got := jwGet(t, h, "ENG-5").Fields.Assignee.AccountID; got != jwJordanID {
+		if got := fetchIssue(t, h, "ENG-5").Fields.Assignee.AccountID; got != jordanID {
 			t.Errorf("assignee %s", got)
 		}
 	})
 	t.Run("unassign", func(t *testing.T) {
 		h.site.ResetRequests()
 		h.callOK("atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-5", "action": "unassign"}, nil)
-		if got := jwGet(t, h, "ENG-5").Fields.Assignee; got != nil {
+		if got := fetchIssue(t, h, "ENG-5").Fields.Assignee; got != nil {
 			t.Fatalf("assignee %+v", got)
 		}
-		if w := jwWrites(h); len(w) != 1 || w[0].Body != `{"accountId":null}` {
+		if w := sandboxWrites(h); len(w) != 1 || w[0].Body != `{"accountId":null}` {
 			t.Errorf("sent %+v", w)
 		}
 	})
@@ -142,7 +142,7 @@ func TestJiraManageIssueActions(t *testing.T) {
 		h.site.ResetRequests()
 		var out jiraManageIssueResult
 		text := h.callOK("atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-5", "action": "add_watcher", "accountId": "Maria Garcia"}, &out)
-		w := jwWrites(h)
+		w := sandboxWrites(h)
 		if len(w) != 1 || w[0].Body != `"557058:d4e5f6a7-b8c9-4d0e-8f1a-2b3c4d5e6f70"` || !strings.Contains(text, "Maria Garcia now watches ENG-5") {
 			t.Fatalf("sent %+v text %q", w, text)
 		}
@@ -190,7 +190,7 @@ func TestJiraManageIssueRejectsBeforeWriting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msg := jwCallRejected(t, h, "atlassian_jira_manage_issue", tt.args)
+			msg := callRejected(t, h, "atlassian_jira_manage_issue", tt.args)
 			for _, w := range tt.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("error %q\nlacks %q", msg, w)

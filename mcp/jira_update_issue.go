@@ -14,16 +14,16 @@ import (
 
 // jiraUpdateIssueArgs are the arguments of atlassian_jira_update_issue.
 type jiraUpdateIssueArgs struct {
-	IssueKey          string          `json:"issueKey"`
-	Action            string          `json:"action" jsonschema:"enum=update_fields,enum=transition,enum=both"`
-	Fields            *jwUpdateFields `json:"fields,omitempty" jsonschema:"fields to set"`
-	TransitionName    string          `json:"transitionName,omitempty" jsonschema:"transition or target status name"`
-	TransitionComment string          `json:"transitionComment,omitempty" jsonschema:"markdown comment added with the transition"`
-	CustomFields      map[string]any  `json:"customFields,omitempty" jsonschema:"other fields by display name or id (null clears); with a transition, its screen's, e.g. {\"Resolution\": \"Done\"}"`
+	IssueKey          string            `json:"issueKey"`
+	Action            string            `json:"action" jsonschema:"enum=update_fields,enum=transition,enum=both"`
+	Fields            *jiraUpdateFields `json:"fields,omitempty" jsonschema:"fields to set"`
+	TransitionName    string            `json:"transitionName,omitempty" jsonschema:"transition or target status name"`
+	TransitionComment string            `json:"transitionComment,omitempty" jsonschema:"markdown comment added with the transition"`
+	CustomFields      map[string]any    `json:"customFields,omitempty" jsonschema:"other fields by display name or id (null clears); with a transition, its screen's, e.g. {\"Resolution\": \"Done\"}"`
 }
 
-// jwUpdateFields are the fields update_fields sets.
-type jwUpdateFields struct {
+// jiraUpdateFields are the fields update_fields sets.
+type jiraUpdateFields struct {
 	Summary     string   `json:"summary,omitempty"`
 	Priority    string   `json:"priority,omitempty"`
 	Labels      []string `json:"labels,omitempty" jsonschema:"replaces all labels"`
@@ -44,7 +44,7 @@ func (jiraUpdateIssueArgs) adviseUnknown(parent, key string, value any) string {
 		return fmt.Sprintf("the status is not a field: change it with a transition. Use action \"transition\" (or \"both\" to also set fields) with transitionName %s, and leave status out of fields", to)
 	case parent == "fields":
 		return fmt.Sprintf("fields takes only summary, priority, labels, assignee and description; set other fields in customFields instead: customFields: %s", compactJSON(map[string]any{key: value}))
-	case parent == "" && slices.Contains(jsonFieldNames(&jwUpdateFields{}), key):
+	case parent == "" && slices.Contains(jsonFieldNames(&jiraUpdateFields{}), key):
 		return fmt.Sprintf("%s goes inside fields, with action update_fields: fields: %s", key, compactJSON(map[string]any{key: value}))
 	case parent == "":
 		return fmt.Sprintf("unknown parameter; if %q is a Jira field, set it in customFields: customFields: %s (the parameters are %s)", key, compactJSON(map[string]any{key: value}), strings.Join(jsonFieldNames(&jiraUpdateIssueArgs{}), ", "))
@@ -53,7 +53,7 @@ func (jiraUpdateIssueArgs) adviseUnknown(parent, key string, value any) string {
 }
 
 // empty reports whether no field is set (a nil Fields is empty).
-func (f *jwUpdateFields) empty() bool {
+func (f *jiraUpdateFields) empty() bool {
 	return f == nil || (f.Summary == "" && f.Priority == "" && f.Labels == nil && f.Assignee == "" && f.Description == "")
 }
 
@@ -64,13 +64,13 @@ type jiraUpdateIssueResult struct {
 	// Updated lists the fields that were set, by display name.
 	Updated []string `json:"updated,omitempty"`
 	// Assignee is the account the assignee name resolved to.
-	Assignee *jwUser `json:"assignee,omitempty"`
+	Assignee *resolvedUser `json:"assignee,omitempty"`
 	// Transition is the transition made, when one was.
-	Transition *jwTransitionDone `json:"transition,omitempty"`
+	Transition *transitionDone `json:"transition,omitempty"`
 }
 
-// jwTransitionDone describes a transition that was made.
-type jwTransitionDone struct {
+// transitionDone describes a transition that was made.
+type transitionDone struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	ToStatus  string `json:"toStatus"`
@@ -130,11 +130,11 @@ func describeJiraUpdateIssue(snap *schema.Snapshot) string {
 	return s.String()
 }
 
-// jwUpdatePlan is a validated update, ready to send.
-type jwUpdatePlan struct {
+// updatePlan is a validated update, ready to send.
+type updatePlan struct {
 	edit       *atlassian.IssueRequest
 	updated    []string
-	assignee   *jwUser
+	assignee   *resolvedUser
 	transition *atlassian.Transition
 	comment    []byte
 	// screen are the transition screen fields to send, and screenNotes
@@ -149,7 +149,7 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 	if d.Jira == nil {
 		return jiraUpdateIssueResult{}, errJWNoJira
 	}
-	key, err := jwIssueKey("issueKey", in.IssueKey)
+	key, err := checkIssueKey("issueKey", in.IssueKey)
 	if err != nil {
 		return jiraUpdateIssueResult{}, err
 	}
@@ -165,7 +165,7 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 	case "":
 		return jiraUpdateIssueResult{}, argErrorf("action", "is required: update_fields, transition or both")
 	default:
-		return jiraUpdateIssueResult{}, argErrorf("action", "%q is not an action; use update_fields, transition or both", jwClip(in.Action, 40))
+		return jiraUpdateIssueResult{}, argErrorf("action", "%q is not an action; use update_fields, transition or both", clip(in.Action, 40))
 	}
 	hasFields := !in.Fields.empty()
 	switch {
@@ -182,21 +182,21 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 	case !move && in.TransitionComment != "":
 		return jiraUpdateIssueResult{}, argErrorf("transitionComment", "is only used with a transition; to comment without one use atlassian_jira_manage_issue add_comment")
 	}
-	plan := &jwUpdatePlan{names: jwSnapNames(d.snapshot())}
+	plan := &updatePlan{names: snapshotFieldNames(d.snapshot())}
 	if edit {
-		if err := d.jwPlanEdit(ctx, key, in, plan); err != nil {
+		if err := d.planEdit(ctx, key, in, plan); err != nil {
 			return jiraUpdateIssueResult{}, err
 		}
 	}
 	if move {
-		if err := d.jwPlanTransition(ctx, key, in, plan); err != nil {
+		if err := d.planTransition(ctx, key, in, plan); err != nil {
 			return jiraUpdateIssueResult{}, err
 		}
 	}
-	res := jiraUpdateIssueResult{IssueKey: key, URL: jwBrowseURL(d.SiteURL, key)}
+	res := jiraUpdateIssueResult{IssueKey: key, URL: browseURL(d.SiteURL, key)}
 	if edit {
 		if err := d.Jira.Issues.Edit(ctx, key, plan.edit, nil); err != nil {
-			err = jwFieldNamedErr(err, plan.names)
+			err = nameErrorFields(err, plan.names)
 			if move {
 				return res, errors.New("Nothing was changed: the field update failed, so the transition was not attempted. " + describeError(err))
 			}
@@ -211,7 +211,7 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 			req.Update = atlassian.TransitionComment(plan.comment)
 		}
 		if err := d.Jira.Issues.DoTransition(ctx, key, req); err != nil {
-			err = jwFieldNamedErr(err, plan.names)
+			err = nameErrorFields(err, plan.names)
 			if edit {
 				return res, fmt.Errorf("%s: the fields WERE updated (%s), but the transition %q failed, so the issue kept its status: %s "+
 					"Retry only the transition (action transition); do not resend the fields", key, strings.Join(plan.updated, ", "), t.Name, describeError(err))
@@ -222,16 +222,16 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 		if t.To != nil {
 			to = t.To.Name
 		}
-		res.Transition = &jwTransitionDone{ID: t.ID, Name: t.Name, ToStatus: to, Commented: plan.comment != nil, Fields: plan.screenNotes}
+		res.Transition = &transitionDone{ID: t.ID, Name: t.Name, ToStatus: to, Commented: plan.comment != nil, Fields: plan.screenNotes}
 	}
 	return res, nil
 }
 
-// jwPlanEdit validates the fields and custom fields and builds the edit.
-func (d *Deps) jwPlanEdit(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *jwUpdatePlan) error {
+// planEdit validates the fields and custom fields and builds the edit.
+func (d *Deps) planEdit(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *updatePlan) error {
 	snap := d.snapshot()
 	var project *schema.Project
-	if pk := jwProjectOfKey(key); pk != "" && snap != nil {
+	if pk := projectOfKey(key); pk != "" && snap != nil {
 		project, _ = snap.Project(pk)
 	}
 	fields := map[string]any{}
@@ -258,7 +258,7 @@ func (d *Deps) jwPlanEdit(ctx context.Context, key string, in *jiraUpdateIssueAr
 			if snap != nil && snap.Jira != nil && len(snap.Jira.Priorities) > 0 {
 				pr, err := snap.Priority(project, p)
 				if err != nil {
-					return jwParamErr("fields.priority", err)
+					return paramErr("fields.priority", err)
 				}
 				fields["priority"] = map[string]any{"id": pr.ID}
 			} else {
@@ -267,7 +267,7 @@ func (d *Deps) jwPlanEdit(ctx context.Context, key string, in *jiraUpdateIssueAr
 			note("priority", "Priority")
 		}
 		if f.Labels != nil {
-			labels, err := jwCheckLabels("fields.labels", f.Labels)
+			labels, err := checkLabels("fields.labels", f.Labels)
 			if err != nil {
 				return err
 			}
@@ -275,7 +275,7 @@ func (d *Deps) jwPlanEdit(ctx context.Context, key string, in *jiraUpdateIssueAr
 			note("labels", "Labels")
 		}
 		if a := strings.TrimSpace(f.Assignee); a != "" {
-			u, err := d.jwResolveUser(ctx, "fields.assignee", a, jwUserScope{IssueKey: key})
+			u, err := d.resolveUser(ctx, "fields.assignee", a, userScope{IssueKey: key})
 			if err != nil {
 				return err
 			}
@@ -284,7 +284,7 @@ func (d *Deps) jwPlanEdit(ctx context.Context, key string, in *jiraUpdateIssueAr
 			note("assignee", "Assignee")
 		}
 		if f.Description != "" {
-			doc, err := jwADF("fields.description", f.Description)
+			doc, err := markdownParamToADF("fields.description", f.Description)
 			if err != nil {
 				return err
 			}
@@ -292,17 +292,17 @@ func (d *Deps) jwPlanEdit(ctx context.Context, key string, in *jiraUpdateIssueAr
 			note("description", "Description")
 		}
 	}
-	src := jwFieldSource{snap: snap, project: project}
+	src := fieldSource{snap: snap, project: project}
 	keys := make([]string, 0, len(in.CustomFields))
 	for k := range in.CustomFields {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	resolve := d.jwResolvers()
+	resolve := d.nameResolvers()
 	for _, k := range keys {
 		f, err := src.lookup(k)
 		if err != nil {
-			return jwCustomFieldErr(k, err)
+			return customFieldErr(k, err)
 		}
 		switch f.ID {
 		case "project", "issuetype", "status":
@@ -311,7 +311,7 @@ func (d *Deps) jwPlanEdit(ctx context.Context, key string, in *jiraUpdateIssueAr
 		if _, dup := fields[f.ID]; dup {
 			return argErrorf("customFields."+k, "%s is also set in fields; set it once", f.label())
 		}
-		v, err := jwCoerce(ctx, "customFields."+k, f, in.CustomFields[k], resolve)
+		v, err := coerceValue(ctx, "customFields."+k, f, in.CustomFields[k], resolve)
 		if err != nil {
 			return err
 		}
@@ -322,8 +322,8 @@ func (d *Deps) jwPlanEdit(ctx context.Context, key string, in *jiraUpdateIssueAr
 	return nil
 }
 
-// jwCustomFieldErr names the customFields entry a lookup error is about.
-func jwCustomFieldErr(key string, err error) error {
+// customFieldErr names the customFields entry a lookup error is about.
+func customFieldErr(key string, err error) error {
 	var le *schema.LookupError
 	if errors.As(err, &le) {
 		return argErrorf("customFields."+key, "%s", le.Error())
@@ -331,14 +331,14 @@ func jwCustomFieldErr(key string, err error) error {
 	return err
 }
 
-// jwPlanTransition finds the transition transitionName means among those
+// planTransition finds the transition transitionName means among those
 // available now (one read), and converts the comment.
-func (d *Deps) jwPlanTransition(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *jwUpdatePlan) error {
+func (d *Deps) planTransition(ctx context.Context, key string, in *jiraUpdateIssueArgs, plan *updatePlan) error {
 	if in.TransitionComment != "" {
 		if strings.TrimSpace(in.TransitionComment) == "" {
 			return argErrorf("transitionComment", "is empty; give the comment's text, or leave transitionComment out")
 		}
-		doc, err := jwADF("transitionComment", in.TransitionComment)
+		doc, err := markdownParamToADF("transitionComment", in.TransitionComment)
 		if err != nil {
 			return err
 		}
@@ -349,22 +349,22 @@ func (d *Deps) jwPlanTransition(ctx context.Context, key string, in *jiraUpdateI
 		return err
 	}
 	want := strings.TrimSpace(in.TransitionName)
-	if t := jwMatchTransition(ts, want); t != nil {
+	if t := matchTransition(ts, want); t != nil {
 		plan.transition = t
 		var screenFields map[string]any
 		if plan.edit == nil {
 			screenFields = in.CustomFields // action transition: they are for the screen
 		}
-		return d.jwPlanScreen(ctx, t, screenFields, plan)
+		return d.planScreen(ctx, t, screenFields, plan)
 	}
 	var avail []string
 	for _, t := range ts {
-		avail = append(avail, jwTransitionLabel(t))
+		avail = append(avail, transitionLabel(t))
 	}
 	msg := fmt.Sprintf("no transition %q is available for %s from its current status", want, key)
 	if iss, err := d.Jira.Issues.Get(ctx, key, &atlassian.IssueGetOptions{Fields: []string{"status"}}); err == nil && iss.Fields.Status != nil {
 		cur := iss.Fields.Status.Name
-		if jwFold(cur) == jwFold(want) {
+		if fold(cur) == fold(want) {
 			msg = fmt.Sprintf("%s is already in status %q; no transition is needed", key, cur)
 		} else {
 			msg = fmt.Sprintf("no transition %q is available for %s from its current status %q", want, key, cur)
@@ -378,37 +378,37 @@ func (d *Deps) jwPlanTransition(ctx context.Context, key string, in *jiraUpdateI
 	return argErrorf("transitionName", "%s", msg)
 }
 
-// jwMatchTransition finds a transition by name, then by target status
+// matchTransition finds a transition by name, then by target status
 // name, case- and space-insensitively.
-func jwMatchTransition(ts []atlassian.Transition, want string) *atlassian.Transition {
-	w := jwFold(want)
+func matchTransition(ts []atlassian.Transition, want string) *atlassian.Transition {
+	w := fold(want)
 	for i := range ts {
-		if jwFold(ts[i].Name) == w {
+		if fold(ts[i].Name) == w {
 			return &ts[i]
 		}
 	}
 	for i := range ts {
-		if ts[i].To != nil && jwFold(ts[i].To.Name) == w {
+		if ts[i].To != nil && fold(ts[i].To.Name) == w {
 			return &ts[i]
 		}
 	}
 	return nil
 }
 
-// jwTransitionLabel renders "Start Progress → In Progress".
-func jwTransitionLabel(t atlassian.Transition) string {
-	if t.To == nil || t.To.Name == "" || jwFold(t.To.Name) == jwFold(t.Name) {
+// transitionLabel renders "Start Progress → In Progress".
+func transitionLabel(t atlassian.Transition) string {
+	if t.To == nil || t.To.Name == "" || fold(t.To.Name) == fold(t.Name) {
 		return fmt.Sprintf("%q", t.Name)
 	}
 	return fmt.Sprintf("%q → %s", t.Name, t.To.Name)
 }
 
-// jwPlanScreen validates the fields sent with a transition against its
+// planScreen validates the fields sent with a transition against its
 // screen (from expand=transitions.fields) and fills a required resolution
 // the caller did not name with the first one offered, as Jira's own
 // transition screen preselects it. Other required screen fields without a
 // default are an error naming them.
-func (d *Deps) jwPlanScreen(ctx context.Context, t *atlassian.Transition, given map[string]any, plan *jwUpdatePlan) error {
+func (d *Deps) planScreen(ctx context.Context, t *atlassian.Transition, given map[string]any, plan *updatePlan) error {
 	var metas []atlassian.FieldMetadata
 	for id, m := range t.Fields {
 		if id == "comment" {
@@ -425,7 +425,7 @@ func (d *Deps) jwPlanScreen(ctx context.Context, t *atlassian.Transition, given 
 	if len(given) > 0 && len(screen) == 0 {
 		return argErrorf("customFields", "transition %q has no screen fields (at most a comment); use action both to edit fields and then transition", t.Name)
 	}
-	src := jwFieldSource{snap: d.snapshot(), screen: screen, screenName: screenName}
+	src := fieldSource{snap: d.snapshot(), screen: screen, screenName: screenName}
 	keys := make([]string, 0, len(given))
 	for k := range given {
 		keys = append(keys, k)
@@ -435,14 +435,14 @@ func (d *Deps) jwPlanScreen(ctx context.Context, t *atlassian.Transition, given 
 	for _, k := range keys {
 		f, err := src.lookup(k)
 		if err != nil {
-			return jwCustomFieldErr(k, err)
+			return customFieldErr(k, err)
 		}
-		v, err := jwCoerce(ctx, "customFields."+k, f, given[k], d.jwResolvers())
+		v, err := coerceValue(ctx, "customFields."+k, f, given[k], d.nameResolvers())
 		if err != nil {
 			return err
 		}
 		out[f.ID] = v
-		plan.screenNotes = append(plan.screenNotes, fmt.Sprintf("%s: %s", f.Name, jwShortValue(given[k])))
+		plan.screenNotes = append(plan.screenNotes, fmt.Sprintf("%s: %s", f.Name, shortValue(given[k])))
 	}
 	var missing []string
 	for _, m := range screen {
@@ -457,9 +457,9 @@ func (d *Deps) jwPlanScreen(ctx context.Context, t *atlassian.Transition, given 
 			plan.screenNotes = append(plan.screenNotes, m.Name+": "+m.AllowedValues[0])
 			continue
 		}
-		item := jwFieldFromMeta(m).label()
+		item := fieldSpecFromMeta(m).label()
 		if len(m.AllowedValues) > 0 {
-			item += " (one of: " + jwJoinCapped(m.AllowedValues, 12) + ")"
+			item += " (one of: " + joinCapped(m.AllowedValues, 12) + ")"
 		}
 		missing = append(missing, item)
 	}
@@ -473,14 +473,14 @@ func (d *Deps) jwPlanScreen(ctx context.Context, t *atlassian.Transition, given 
 	return nil
 }
 
-// jwShortValue renders a caller's value briefly for a result.
-func jwShortValue(v any) string {
+// shortValue renders a caller's value briefly for a result.
+func shortValue(v any) string {
 	if s, ok := v.(string); ok {
-		return jwClip(s, 40)
+		return clip(s, 40)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "?"
 	}
-	return jwClip(string(b), 40)
+	return clip(string(b), 40)
 }

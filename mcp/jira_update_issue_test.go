@@ -9,15 +9,15 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
-// jwLastComment is the plain text of an issue's newest comment.
-func jwLastComment(t *testing.T, h *harness, key string) string {
+// lastComment is the plain text of an issue's newest comment.
+func lastComment(t *testing.T, h *harness, key string) string {
 	t.Helper()
-	is := jwGet(t, h, key)
+	is := fetchIssue(t, h, key)
 	if is.Fields.Comment == nil || len(is.Fields.Comment.Comments) == 0 {
 		t.Fatalf("%s has no comments", key)
 	}
 	cs := is.Fields.Comment.Comments
-	return jwADFText(cs[len(cs)-1].Body)
+	return adfText(cs[len(cs)-1].Body)
 }
 
 func TestJiraUpdateIssueFields(t *testing.T) {
@@ -37,7 +37,7 @@ func TestJiraUpdateIssueFields(t *testing.T) {
 		"customFields": map[string]any{"Story Points": "8", "Due date": "2026-12-18", "Team": "SRE"},
 	}, &out)
 	if out.IssueKey != "ENG-4" || out.URL != h.site.SiteURL+"/browse/ENG-4" || out.Transition != nil ||
-		out.Assignee == nil || out.Assignee.AccountID != jwJordanID {
+		out.Assignee == nil || out.Assignee.AccountID != jordanID {
 		t.Fatalf("result %+v", out)
 	}
 	for _, f := range []string{"Summary", "Priority", "Labels", "Assignee", "Description", "Story Points", "Due date", "Team"} {
@@ -45,28 +45,28 @@ func TestJiraUpdateIssueFields(t *testing.T) {
 			t.Errorf("text %q does not list %s", text, f)
 		}
 	}
-	if w := jwWrites(h); len(w) != 1 || w[0].Method != "PUT" {
+	if w := sandboxWrites(h); len(w) != 1 || w[0].Method != "PUT" {
 		t.Errorf("writes %+v, want one edit", w)
 	}
-	is := jwGet(t, h, "ENG-4")
+	is := fetchIssue(t, h, "ENG-4")
 	f := is.Fields
 	if f.Summary != "Cut the 2026.12 release candidate" || f.Priority.Name != "Highest" || strings.Join(f.Labels, ",") != "release,q4" ||
-		f.Assignee.AccountID != jwJordanID || f.DueDate != "2026-12-18" || !strings.Contains(jwADFText(f.Description), "Checklist") {
+		f.Assignee.AccountID != jordanID || f.DueDate != "2026-12-18" || !strings.Contains(adfText(f.Description), "Checklist") {
 		t.Fatalf("read back %+v", f)
 	}
 	var points float64
-	jwRawField(t, is, "customfield_10016", &points)
+	rawField(t, is, "customfield_10016", &points)
 	var team struct{ Value string }
-	jwRawField(t, is, "customfield_10001", &team)
+	rawField(t, is, "customfield_10001", &team)
 	if points != 8 || team.Value != "SRE" {
 		t.Errorf("points %v team %q", points, team.Value)
 	}
 	// Only customFields, and null clears.
 	h.callOK("atlassian_jira_update_issue", map[string]any{"issueKey": "ENG-4", "action": "update_fields",
 		"customFields": map[string]any{"customfield_10016": nil}}, nil)
-	if _, ok := jwGet(t, h, "ENG-4").Fields.Raw["customfield_10016"]; ok {
+	if _, ok := fetchIssue(t, h, "ENG-4").Fields.Raw["customfield_10016"]; ok {
 		var v any
-		jwRawField(t, jwGet(t, h, "ENG-4"), "customfield_10016", &v)
+		rawField(t, fetchIssue(t, h, "ENG-4"), "customfield_10016", &v)
 		if v != nil {
 			t.Errorf("story points not cleared: %v", v)
 		}
@@ -98,12 +98,12 @@ func TestJiraUpdateIssueTransitions(t *testing.T) {
 			if !strings.Contains(text, "moved to "+tt.wantStatus) {
 				t.Errorf("text %q", text)
 			}
-			if got := jwGet(t, h, tt.key).Fields.Status.Name; got != tt.wantStatus {
+			if got := fetchIssue(t, h, tt.key).Fields.Status.Name; got != tt.wantStatus {
 				t.Errorf("status %q, want %q", got, tt.wantStatus)
 			}
 			if tt.comment != "" {
 				want := strings.ReplaceAll(tt.comment, "**", "")
-				if got := jwLastComment(t, h, tt.key); got != want {
+				if got := lastComment(t, h, tt.key); got != want {
 					t.Errorf("comment %q, want %q", got, want)
 				}
 			}
@@ -120,7 +120,7 @@ func TestJiraUpdateIssueTransitionScreenFields(t *testing.T) {
 	if out.Transition == nil || strings.Join(out.Transition.Fields, ",") != "Resolution: won't do" || !strings.Contains(text, "setting Resolution: won't do") {
 		t.Fatalf("result %+v text %q", out.Transition, text)
 	}
-	if r := jwGet(t, h, "ENG-4").Fields.Resolution; r == nil || r.Name != "Won't Do" {
+	if r := fetchIssue(t, h, "ENG-4").Fields.Resolution; r == nil || r.Name != "Won't Do" {
 		t.Fatalf("resolution %+v", r)
 	}
 	// A required resolution nobody named is the first one offered.
@@ -129,30 +129,30 @@ func TestJiraUpdateIssueTransitionScreenFields(t *testing.T) {
 	if strings.Join(out.Transition.Fields, ",") != "Resolution: Done" {
 		t.Errorf("fields %v", out.Transition.Fields)
 	}
-	if w := jwWrites(h); len(w) != 1 || !strings.Contains(w[0].Body, `"fields":{"resolution":{"name":"Done"}}`) {
+	if w := sandboxWrites(h); len(w) != 1 || !strings.Contains(w[0].Body, `"fields":{"resolution":{"name":"Done"}}`) {
 		t.Errorf("sent %+v", w)
 	}
 	// A custom field on an incident's Resolve screen, as markdown.
-	msg := jwCallRejected(t, h, "atlassian_jira_update_issue", map[string]any{"issueKey": "OPS-1", "action": "transition", "transitionName": "Resolved",
+	msg := callRejected(t, h, "atlassian_jira_update_issue", map[string]any{"issueKey": "OPS-1", "action": "transition", "transitionName": "Resolved",
 		"customFields": map[string]any{"Root Cause": "A **bad** deploy", "resolution": "Fixed"}})
 	if !strings.Contains(msg, `"Fixed" is not an allowed value of Resolution (resolution); allowed: Done, Won't Do, Duplicate, Cannot Reproduce`) {
 		t.Errorf("error %q", msg)
 	}
 	h.callOK("atlassian_jira_update_issue", map[string]any{"issueKey": "OPS-1", "action": "transition", "transitionName": "Resolved",
 		"customFields": map[string]any{"Root Cause": "A **bad** deploy", "resolution": "duplicate"}}, nil)
-	is := jwGet(t, h, "OPS-1")
+	is := fetchIssue(t, h, "OPS-1")
 	var rc json.RawMessage
-	jwRawField(t, is, "customfield_10033", &rc)
-	if is.Fields.Status.Name != "Resolved" || is.Fields.Resolution.Name != "Duplicate" || jwADFText(rc) != "A bad deploy" {
+	rawField(t, is, "customfield_10033", &rc)
+	if is.Fields.Status.Name != "Resolved" || is.Fields.Resolution.Name != "Duplicate" || adfText(rc) != "A bad deploy" {
 		t.Errorf("status %v resolution %v root cause %s", is.Fields.Status, is.Fields.Resolution, rc)
 	}
 	// Fields a screen does not have, or a transition with no screen.
-	msg = jwCallRejected(t, h, "atlassian_jira_update_issue", map[string]any{"issueKey": "OPS-1", "action": "transition", "transitionName": "Close",
+	msg = callRejected(t, h, "atlassian_jira_update_issue", map[string]any{"issueKey": "OPS-1", "action": "transition", "transitionName": "Close",
 		"customFields": map[string]any{"Resolution": "Done"}})
 	if !strings.Contains(msg, `transition "Close" has no screen`) {
 		t.Errorf("error %q", msg)
 	}
-	msg = jwCallRejected(t, h, "atlassian_jira_update_issue", map[string]any{"issueKey": "ENG-3", "action": "transition", "transitionName": "Done",
+	msg = callRejected(t, h, "atlassian_jira_update_issue", map[string]any{"issueKey": "ENG-3", "action": "transition", "transitionName": "Done",
 		"customFields": map[string]any{"Severity": "Sev 1"}})
 	if !strings.Contains(msg, `Severity (customfield_10030) is not on the screen of transition "Done"`) {
 		t.Errorf("error %q", msg)
@@ -168,12 +168,12 @@ func TestJiraUpdateIssueBoth(t *testing.T) {
 	if strings.Join(out.Updated, ",") != "Priority" || out.Transition == nil || out.Transition.ToStatus != "In Progress" {
 		t.Fatalf("result %+v", out)
 	}
-	w := jwWrites(h)
+	w := sandboxWrites(h)
 	if len(w) != 2 || w[0].Method != "PUT" || !strings.HasSuffix(w[1].Path, "/transitions") {
 		t.Fatalf("writes %+v: want the edit, then the transition", w)
 	}
-	is := jwGet(t, h, "ENG-3")
-	if is.Fields.Priority.Name != "Low" || is.Fields.Status.Name != "In Progress" || jwLastComment(t, h, "ENG-3") != "Needs a test." {
+	is := fetchIssue(t, h, "ENG-3")
+	if is.Fields.Priority.Name != "Low" || is.Fields.Status.Name != "In Progress" || lastComment(t, h, "ENG-3") != "Needs a test." {
 		t.Errorf("read back priority %v status %v", is.Fields.Priority, is.Fields.Status)
 	}
 }
@@ -188,7 +188,7 @@ func TestJiraUpdateIssueBothReportsAPartialWrite(t *testing.T) {
 			t.Errorf("error %q lacks %q", msg, want)
 		}
 	}
-	is := jwGet(t, h, "ENG-4")
+	is := fetchIssue(t, h, "ENG-4")
 	if is.Fields.Summary != "Renamed before the failed move" || is.Fields.Status.Name != "To Do" {
 		t.Errorf("state: summary %q status %q", is.Fields.Summary, is.Fields.Status.Name)
 	}
@@ -200,7 +200,7 @@ func TestJiraUpdateIssueBothReportsAPartialWrite(t *testing.T) {
 	if !strings.Contains(msg, "Nothing was changed") {
 		t.Errorf("error %q", msg)
 	}
-	for _, r := range jwWrites(h) {
+	for _, r := range sandboxWrites(h) {
 		if strings.HasSuffix(r.Path, "/transitions") {
 			t.Errorf("transitioned after a failed edit")
 		}
@@ -247,7 +247,7 @@ func TestJiraUpdateIssueRejectsBeforeWriting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msg := jwCallRejected(t, h, "atlassian_jira_update_issue", tt.args)
+			msg := callRejected(t, h, "atlassian_jira_update_issue", tt.args)
 			for _, w := range tt.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("error %q\nlacks %q", msg, w)

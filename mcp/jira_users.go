@@ -8,17 +8,17 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 )
 
-// jwUserScope says where a user is looked up: users assignable in a project
+// userScope says where a user is looked up: users assignable in a project
 // or on an issue (for assignees), or any user of the site (watchers, user
 // custom fields).
-type jwUserScope struct {
+type userScope struct {
 	Project  string
 	IssueKey string
 }
 
-func (s jwUserScope) assignable() bool { return s.Project != "" || s.IssueKey != "" }
+func (s userScope) assignable() bool { return s.Project != "" || s.IssueKey != "" }
 
-func (s jwUserScope) String() string {
+func (s userScope) String() string {
 	switch {
 	case s.IssueKey != "":
 		return " among the users who can be assigned " + s.IssueKey
@@ -28,95 +28,95 @@ func (s jwUserScope) String() string {
 	return ""
 }
 
-// jwMaxUserMatches bounds a user search; more matches than this are
+// maxUserMatches bounds a user search; more matches than this are
 // reported as "too many" rather than listed.
-const jwMaxUserMatches = 20
+const maxUserMatches = 20
 
-// jwAccountIDRe matches the shapes of Atlassian account ids: the current
+// accountIDRe matches the shapes of Atlassian account ids: the current
 // "557058:<uuid>"-style ids (a numeric prefix, a colon and a suffix), app
 // ids such as "qm:…", and the older 24-hex-digit ids. A display name or an
 // email never has this shape.
-var jwAccountIDRe = lazyRegexp(`^(?:[0-9a-fA-F]{24}|[A-Za-z0-9]+:[A-Za-z0-9-]{8,})$`)
+var accountIDRe = lazyRegexp(`^(?:[0-9a-fA-F]{24}|[A-Za-z0-9]+:[A-Za-z0-9-]{8,})$`)
 
-// jwLooksLikeAccountID reports whether s is shaped like an account id rather
+// looksLikeAccountID reports whether s is shaped like an account id rather
 // than a display name or an email.
-func jwLooksLikeAccountID(s string) bool { return jwAccountIDRe.MatchString(s) }
+func looksLikeAccountID(s string) bool { return accountIDRe.MatchString(s) }
 
-// jwUser is the account a name, email or id resolved to.
-type jwUser struct {
+// resolvedUser is the account a name, email or id resolved to.
+type resolvedUser struct {
 	AccountID   string `json:"accountId"`
 	DisplayName string `json:"displayName,omitempty"`
 }
 
-func (u jwUser) String() string {
+func (u resolvedUser) String() string {
 	if u.DisplayName == "" {
 		return u.AccountID
 	}
 	return u.DisplayName
 }
 
-// jwResolveUser turns a display name, an email or an account id (the
+// resolveUser turns a display name, an email or an account id (the
 // parameter param of the call) into an account. An account id is used as
 // given (Jira checks it on write). A name or an email is searched: among
 // assignable users when scope names a project or an issue, else among all
 // users. An exact display-name or email match wins; a single partial match
 // is taken; several are an error listing the candidates; none is an error
 // that says so. It never writes.
-func (d *Deps) jwResolveUser(ctx context.Context, param, who string, scope jwUserScope) (jwUser, error) {
+func (d *Deps) resolveUser(ctx context.Context, param, who string, scope userScope) (resolvedUser, error) {
 	who = strings.Join(strings.Fields(who), " ")
 	if who == "" {
-		return jwUser{}, argErrorf(param, "is empty; give a display name, an email or an account id")
+		return resolvedUser{}, argErrorf(param, "is empty; give a display name, an email or an account id")
 	}
-	if jwIsMe(who) {
-		return d.jwMe(ctx)
+	if isMe(who) {
+		return d.connectedUser(ctx)
 	}
-	if jwLooksLikeAccountID(who) {
-		return jwUser{AccountID: who}, nil
+	if looksLikeAccountID(who) {
+		return resolvedUser{AccountID: who}, nil
 	}
 	if len(who) > 255 || strings.ContainsFunc(who, func(r rune) bool { return r < ' ' }) {
-		return jwUser{}, argErrorf(param, "%q is not a display name, an email or an account id", jwClip(who, 60))
+		return resolvedUser{}, argErrorf(param, "%q is not a display name, an email or an account id", clip(who, 60))
 	}
-	users, err := d.jwSearchUsers(ctx, who, scope)
+	users, err := d.searchUsers(ctx, who, scope)
 	if err != nil {
-		return jwUser{}, err
+		return resolvedUser{}, err
 	}
-	matches, inactive := jwPickUsers(users, who)
+	matches, inactive := pickUsers(users, who)
 	switch len(matches) {
 	case 1:
-		return jwUser{AccountID: matches[0].AccountID, DisplayName: matches[0].DisplayName}, nil
+		return resolvedUser{AccountID: matches[0].AccountID, DisplayName: matches[0].DisplayName}, nil
 	case 0:
 		msg := fmt.Sprintf("no user matches %q%s", who, scope)
 		if len(inactive) == 0 && scope.assignable() {
 			// Say whether the person exists but cannot be assigned: one
 			// more read, only on this failure path.
-			if others, err := d.jwSearchUsers(ctx, who, jwUserScope{}); err == nil {
-				if m, off := jwPickUsers(others, who); len(m) > 0 {
-					msg += fmt.Sprintf("; %s exists but cannot be assigned there (missing the Assignable user permission)", jwDescribeUsers(m, 5))
+			if others, err := d.searchUsers(ctx, who, userScope{}); err == nil {
+				if m, off := pickUsers(others, who); len(m) > 0 {
+					msg += fmt.Sprintf("; %s exists but cannot be assigned there (missing the Assignable user permission)", describeUsers(m, 5))
 				} else {
 					inactive = off
 				}
 			}
 		}
 		if len(inactive) > 0 {
-			msg += fmt.Sprintf("; only deactivated or app accounts match (%s), which cannot be used", jwDescribeUsers(inactive, 5))
+			msg += fmt.Sprintf("; only deactivated or app accounts match (%s), which cannot be used", describeUsers(inactive, 5))
 		} else if strings.Contains(who, "@") {
 			msg += ". Jira matches an email only exactly; try the display name"
 		} else {
 			msg += ". Check the spelling, or give the email or account id (Jira also finds nobody when the connection lacks the Browse users and groups permission)"
 		}
-		return jwUser{}, argErrorf(param, "%s", msg)
+		return resolvedUser{}, argErrorf(param, "%s", msg)
 	}
 	more := ""
-	if len(matches) >= jwMaxUserMatches {
+	if len(matches) >= maxUserMatches {
 		more = " (and possibly more)"
 	}
-	return jwUser{}, argErrorf(param, "%q matches %d users%s: %s%s. Give the full display name, the email or the account id",
-		who, len(matches), scope, jwDescribeUsers(matches, jwMaxUserMatches), more)
+	return resolvedUser{}, argErrorf(param, "%q matches %d users%s: %s%s. Give the full display name, the email or the account id",
+		who, len(matches), scope, describeUsers(matches, maxUserMatches), more)
 }
 
-// jwIsMe reports the words that mean the connected user: "me", "myself"
+// isMe reports the words that mean the connected user: "me", "myself"
 // and JQL's currentUser().
-func jwIsMe(who string) bool {
+func isMe(who string) bool {
 	switch strings.ToLower(strings.TrimSpace(who)) {
 	case "me", "myself", "@me", "currentuser()", "currentuser":
 		return true
@@ -124,46 +124,46 @@ func jwIsMe(who string) bool {
 	return false
 }
 
-// jwMyself keeps the user each Jira client acts for.
-var jwMyself perClient[atlassian.JiraClient, jwUser]
+// myselfCache keeps the user each Jira client acts for.
+var myselfCache perClient[atlassian.JiraClient, resolvedUser]
 
-// jwMe is the user the connection acts for (GET /myself), read once per
+// connectedUser is the user the connection acts for (GET /myself), read once per
 // client and kept: it does not change while the connection lives.
-func (d *Deps) jwMe(ctx context.Context) (jwUser, error) {
+func (d *Deps) connectedUser(ctx context.Context) (resolvedUser, error) {
 	if d.Jira == nil {
-		return jwUser{}, errJWNoJira
+		return resolvedUser{}, errJWNoJira
 	}
-	if u, ok := jwMyself.get(d.Jira); ok {
+	if u, ok := myselfCache.get(d.Jira); ok {
 		return u, nil
 	}
 	u, err := d.Jira.Users.Myself(ctx)
 	if err != nil {
-		return jwUser{}, err
+		return resolvedUser{}, err
 	}
-	return jwMyself.getOrPut(d.Jira, jwUser{AccountID: u.AccountID, DisplayName: u.DisplayName}), nil
+	return myselfCache.getOrPut(d.Jira, resolvedUser{AccountID: u.AccountID, DisplayName: u.DisplayName}), nil
 }
 
-// jwSearchUsers runs the assignable search for a scope, else the user search.
-func (d *Deps) jwSearchUsers(ctx context.Context, query string, scope jwUserScope) ([]atlassian.User, error) {
+// searchUsers runs the assignable search for a scope, else the user search.
+func (d *Deps) searchUsers(ctx context.Context, query string, scope userScope) ([]atlassian.User, error) {
 	if d.Jira == nil {
 		return nil, errJWNoJira
 	}
 	if scope.assignable() {
 		return d.Jira.Users.Assignable(ctx, atlassian.AssignableOptions{
-			Query: query, Project: scope.Project, IssueKey: scope.IssueKey, MaxResults: jwMaxUserMatches,
+			Query: query, Project: scope.Project, IssueKey: scope.IssueKey, MaxResults: maxUserMatches,
 		})
 	}
-	return d.Jira.Users.Search(ctx, atlassian.UserSearchOptions{Query: query, MaxResults: jwMaxUserMatches})
+	return d.Jira.Users.Search(ctx, atlassian.UserSearchOptions{Query: query, MaxResults: maxUserMatches})
 }
 
-// jwPickUsers narrows search results for who to active people (no app
+// pickUsers narrows search results for who to active people (no app
 // accounts): the exact display-name or email matches when there are any,
 // else every one (Jira already matched prefixes). unusable are the
 // deactivated and app accounts that matched.
-func jwPickUsers(users []atlassian.User, who string) (people, unusable []atlassian.User) {
-	want := jwFold(who)
+func pickUsers(users []atlassian.User, who string) (people, unusable []atlassian.User) {
+	want := fold(who)
 	exactly := func(u atlassian.User) bool {
-		return jwFold(u.DisplayName) == want || (u.EmailAddress != "" && strings.EqualFold(u.EmailAddress, who))
+		return fold(u.DisplayName) == want || (u.EmailAddress != "" && strings.EqualFold(u.EmailAddress, who))
 	}
 	var exact []atlassian.User
 	for _, u := range users {
@@ -184,9 +184,9 @@ func jwPickUsers(users []atlassian.User, who string) (people, unusable []atlassi
 	return people, unusable
 }
 
-// jwDescribeUsers lists users as "Name <email> (account id)", email only
+// describeUsers lists users as "Name <email> (account id)", email only
 // when Jira shows it.
-func jwDescribeUsers(users []atlassian.User, max int) string {
+func describeUsers(users []atlassian.User, max int) string {
 	var parts []string
 	for i, u := range users {
 		if i == max {
@@ -205,11 +205,11 @@ func jwDescribeUsers(users []atlassian.User, max int) string {
 	return strings.Join(parts, "; ")
 }
 
-// jwFold lower-cases s and collapses its whitespace.
-func jwFold(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+// fold lower-cases s and collapses its whitespace.
+func fold(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
-// jwClip cuts s to n runes with an ellipsis.
-func jwClip(s string, n int) string {
+// clip cuts s to n runes with an ellipsis.
+func clip(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s

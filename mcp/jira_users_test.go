@@ -11,25 +11,25 @@ import (
 func TestJWResolveUser(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	eng := jwUserScope{Project: "ENG"}
-	issue := jwUserScope{IssueKey: "ENG-4"}
-	site := jwUserScope{}
+	eng := userScope{Project: "ENG"}
+	issue := userScope{IssueKey: "ENG-4"}
+	site := userScope{}
 	tests := []struct {
 		name     string
 		who      string
-		scope    jwUserScope
+		scope    userScope
 		wantID   string
 		wantName string
 		wantErr  []string
 		searches int // user searches made (-1: don't check)
 	}{
-		{"exact display name", "Priya Raman", eng, jwPriyaID, "Priya Raman", nil, 1},
-		{"display name, other case and spacing", "  priya   RAMAN ", issue, jwPriyaID, "Priya Raman", nil, 1},
-		{"email", "jordan.lee@example.com", eng, jwJordanID, "Jordan Lee", nil, 1},
-		{"one partial match", "Okafor", site, jwSamID, "Sam Okafor", nil, 1},
+		{"exact display name", "Priya Raman", eng, priyaID, "Priya Raman", nil, 1},
+		{"display name, other case and spacing", "  priya   RAMAN ", issue, priyaID, "Priya Raman", nil, 1},
+		{"email", "jordan.lee@example.com", eng, jordanID, "Jordan Lee", nil, 1},
+		{"one partial match", "Okafor", site, samID, "Sam Okafor", nil, 1},
 		{"exact name beats prefix matches", "Chen Wei", eng, "60a1b2c3d4e5f6a7b8c9d0e1", "Chen Wei", nil, 1},
-		{"account id is used as given", jwJordanID, eng, jwJordanID, "", nil, 0},
-		{"old-style account id", jwSamID, site, jwSamID, "", nil, 0},
+		{"account id is used as given", jordanID, eng, jordanID, "", nil, 0},
+		{"old-style account id", samID, site, samID, "", nil, 0},
 		{"ambiguous lists name, email and id", "chen", eng, "", "", []string{`"chen" matches 2 users`, "Chen Wei <chen.wei@example.com> (accountId 60a1b2c3d4e5f6a7b8c9d0e1)",
 			"Emily Chen <emily.chen@example.org> (accountId 557058:7e6d5c4b-3a29-4817-b6f5-e4d3c2b1a098)", "Give the full display name"}, 1},
 		{"none", "Quentin", eng, "", "", []string{`no user matches "Quentin" among the users who can be assigned issues in ENG`, "Check the spelling"}, 2},
@@ -42,7 +42,7 @@ func TestJWResolveUser(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h.site.ResetRequests()
-			u, err := h.deps.jwResolveUser(ctx, "assignee", tt.who, tt.scope)
+			u, err := h.deps.resolveUser(ctx, "assignee", tt.who, tt.scope)
 			if tt.wantErr != nil {
 				var ae *ArgError
 				if !errors.As(err, &ae) || ae.Param != "assignee" {
@@ -82,7 +82,7 @@ func TestJWLooksLikeAccountID(t *testing.T) {
 		"deadbeef":                                    false,
 		"Priya Raman":                                 false,
 	} {
-		if got := jwLooksLikeAccountID(s); got != want {
+		if got := looksLikeAccountID(s); got != want {
 			t.Errorf("%q: %v, want %v", s, got, want)
 		}
 	}

@@ -23,33 +23,33 @@ import (
 // errJWNoJira is returned when the connection has no Jira client.
 var errJWNoJira = errors.New("this connection has no Jira site; the Jira tools cannot be used")
 
-// jwIssueKeyRe matches an issue key ("ENG-12") or a numeric issue id.
-var jwIssueKeyRe = lazyRegexp(`^(?:[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$`)
+// issueKeyRe matches an issue key ("ENG-12") or a numeric issue id.
+var issueKeyRe = lazyRegexp(`^(?:[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$`)
 
-// jwIssueKey validates an issue key or id given as param and returns it
+// checkIssueKey validates an issue key or id given as param and returns it
 // with the project part upper-cased, as Jira writes keys.
-func jwIssueKey(param, v string) (string, error) {
+func checkIssueKey(param, v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return "", argErrorf(param, "is required: an issue key such as \"ENG-123\" or a numeric issue id")
 	}
-	if len(v) > 64 || !jwIssueKeyRe.MatchString(v) {
-		return "", argErrorf(param, "%q is not an issue key (\"ENG-123\") or a numeric issue id", jwClip(v, 60))
+	if len(v) > 64 || !issueKeyRe.MatchString(v) {
+		return "", argErrorf(param, "%q is not an issue key (\"ENG-123\") or a numeric issue id", clip(v, 60))
 	}
 	return strings.ToUpper(v), nil
 }
 
-// jwProjectOfKey is the project key of an issue key ("ENG-12" → "ENG"), or
+// projectOfKey is the project key of an issue key ("ENG-12" → "ENG"), or
 // "" for a numeric id.
-func jwProjectOfKey(key string) string {
+func projectOfKey(key string) string {
 	if i := strings.LastIndexByte(key, '-'); i > 0 {
 		return key[:i]
 	}
 	return ""
 }
 
-// jwADF converts markdown given as param to an ADF document.
-func jwADF(param, md string) (json.RawMessage, error) {
+// markdownParamToADF converts markdown given as param to an ADF document.
+func markdownParamToADF(param, md string) (json.RawMessage, error) {
 	if err := checkRichText(param, md); err != nil {
 		return nil, err
 	}
@@ -67,9 +67,9 @@ func jwADF(param, md string) (json.RawMessage, error) {
 	return b, nil
 }
 
-// jwCheckLabels validates labels as Jira does: not empty, no whitespace, at
+// checkLabels validates labels as Jira does: not empty, no whitespace, at
 // most 255 characters. It returns them trimmed.
-func jwCheckLabels(param string, labels []string) ([]string, error) {
+func checkLabels(param string, labels []string) ([]string, error) {
 	out := make([]string, 0, len(labels))
 	for _, l := range labels {
 		l = strings.TrimSpace(l)
@@ -78,9 +78,9 @@ func jwCheckLabels(param string, labels []string) ([]string, error) {
 			return nil, argErrorf(param, "a label is empty")
 		case strings.ContainsFunc(l, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }):
 			return nil, argErrorf(param, "label %q contains spaces, which Jira does not allow; use - or _ instead (e.g. %q)",
-				jwClip(l, 60), strings.Join(strings.Fields(l), "-"))
+				clip(l, 60), strings.Join(strings.Fields(l), "-"))
 		case len([]rune(l)) > 255:
-			return nil, argErrorf(param, "label %q is longer than 255 characters", jwClip(l, 60))
+			return nil, argErrorf(param, "label %q is longer than 255 characters", clip(l, 60))
 		}
 		if !slices.Contains(out, l) {
 			out = append(out, l)
@@ -89,44 +89,44 @@ func jwCheckLabels(param string, labels []string) ([]string, error) {
 	return out, nil
 }
 
-// jwValueKind is how a field's value is shaped on the way to Jira.
-type jwValueKind int
+// valueKind is how a field's value is shaped on the way to Jira.
+type valueKind int
 
 const (
-	jwRaw       jwValueKind = iota // passed through as given
-	jwString                       // single-line text: a plain string
-	jwTextArea                     // rich text: markdown → ADF
-	jwNumber                       // a number
-	jwOption                       // {"value": …}
-	jwOptions                      // [{"value": …}, …]
-	jwUserKind                     // {"accountId": …}
-	jwUsers                        // [{"accountId": …}, …]
-	jwDate                         // "YYYY-MM-DD"
-	jwDateTime                     // "2006-01-02T15:04:05.000-0700"
-	jwLabels                       // ["a", "b"], no spaces
-	jwStrings                      // ["a", "b"]
-	jwSprint                       // a sprint id (number)
-	jwNamed                        // {"name": …} (priority, resolution, …)
-	jwNamedList                    // [{"name": …}, …] (components, versions)
+	kindRaw       valueKind = iota // passed through as given
+	kindString                     // single-line text: a plain string
+	kindTextArea                   // rich text: markdown → ADF
+	kindNumber                     // a number
+	kindOption                     // {"value": …}
+	kindOptions                    // [{"value": …}, …]
+	kindUser                       // {"accountId": …}
+	kindUsers                      // [{"accountId": …}, …]
+	kindDate                       // "YYYY-MM-DD"
+	kindDateTime                   // "2006-01-02T15:04:05.000-0700"
+	kindLabels                     // ["a", "b"], no spaces
+	kindStrings                    // ["a", "b"]
+	kindSprint                     // a sprint id (number)
+	kindNamed                      // {"name": …} (priority, resolution, …)
+	kindNamedList                  // [{"name": …}, …] (components, versions)
 )
 
-// jwKindNames say what a caller must pass, for errors.
-var jwKindNames = map[jwValueKind]string{
-	jwRaw:       "a value in Jira's own shape",
-	jwString:    "a string",
-	jwTextArea:  "markdown text (a string)",
-	jwNumber:    "a number",
-	jwOption:    "one option value (a string)",
-	jwOptions:   "an array of option values (strings)",
-	jwUserKind:  "a user (display name, email, account id or me)",
-	jwUsers:     "an array of users (display names, emails or account ids)",
-	jwDate:      "a date \"YYYY-MM-DD\"",
-	jwDateTime:  "a date-time such as \"2026-12-01T14:30:00Z\" or \"2026-12-01T14:30:00.000+0000\"",
-	jwLabels:    "an array of labels (strings without spaces)",
-	jwStrings:   "an array of strings",
-	jwSprint:    "a sprint id (a number)",
-	jwNamed:     "a name (a string)",
-	jwNamedList: "an array of names (strings)",
+// kindNames say what a caller must pass, for errors.
+var kindNames = map[valueKind]string{
+	kindRaw:       "a value in Jira's own shape",
+	kindString:    "a string",
+	kindTextArea:  "markdown text (a string)",
+	kindNumber:    "a number",
+	kindOption:    "one option value (a string)",
+	kindOptions:   "an array of option values (strings)",
+	kindUser:      "a user (display name, email, account id or me)",
+	kindUsers:     "an array of users (display names, emails or account ids)",
+	kindDate:      "a date \"YYYY-MM-DD\"",
+	kindDateTime:  "a date-time such as \"2026-12-01T14:30:00Z\" or \"2026-12-01T14:30:00.000+0000\"",
+	kindLabels:    "an array of labels (strings without spaces)",
+	kindStrings:   "an array of strings",
+	kindSprint:    "a sprint id (a number)",
+	kindNamed:     "a name (a string)",
+	kindNamedList: "an array of names (strings)",
 }
 
 // Custom field type keys that decide the value shape.
@@ -136,8 +136,8 @@ const (
 	cfTextMax = 255
 )
 
-// jwField is what value coercion needs to know about a field.
-type jwField struct {
+// fieldSpec is what value coercion needs to know about a field.
+type fieldSpec struct {
 	ID   string
 	Name string
 	// Type and Items are the field's schema type ("string", "number",
@@ -151,16 +151,16 @@ type jwField struct {
 	Allowed []string
 }
 
-func jwFieldFromMeta(m *schema.FieldMeta) jwField {
-	return jwField{ID: m.ID, Name: m.Name, Type: m.Type, Items: m.Items, Custom: m.Custom, Allowed: m.AllowedValues}
+func fieldSpecFromMeta(m *schema.FieldMeta) fieldSpec {
+	return fieldSpec{ID: m.ID, Name: m.Name, Type: m.Type, Items: m.Items, Custom: m.Custom, Allowed: m.AllowedValues}
 }
 
-func jwFieldFromSite(f *schema.Field) jwField {
-	return jwField{ID: f.ID, Name: f.Name, Type: f.Type, Items: f.Items, Custom: f.CustomType}
+func fieldSpecFromSite(f *schema.Field) fieldSpec {
+	return fieldSpec{ID: f.ID, Name: f.Name, Type: f.Type, Items: f.Items, Custom: f.CustomType}
 }
 
 // label names the field for messages: "Severity (customfield_10030)".
-func (f jwField) label() string {
+func (f fieldSpec) label() string {
 	if f.Name == "" || f.Name == f.ID {
 		return f.ID
 	}
@@ -168,93 +168,93 @@ func (f jwField) label() string {
 }
 
 // kind classifies the field by its custom type key, then its schema type.
-func (f jwField) kind() jwValueKind {
+func (f fieldSpec) kind() valueKind {
 	switch f.Custom {
 	case cfPrefix + "textarea":
-		return jwTextArea
+		return kindTextArea
 	case cfPrefix + "textfield", cfPrefix + "url", cfPrefix + "readonlyfield":
-		return jwString
+		return kindString
 	case cfPrefix + "float":
-		return jwNumber
+		return kindNumber
 	case cfPrefix + "select", cfPrefix + "radiobuttons":
-		return jwOption
+		return kindOption
 	case cfPrefix + "multiselect", cfPrefix + "multicheckboxes":
-		return jwOptions
+		return kindOptions
 	case cfPrefix + "userpicker":
-		return jwUserKind
+		return kindUser
 	case cfPrefix + "multiuserpicker":
-		return jwUsers
+		return kindUsers
 	case cfPrefix + "datepicker":
-		return jwDate
+		return kindDate
 	case cfPrefix + "datetime":
-		return jwDateTime
+		return kindDateTime
 	case cfPrefix + "labels":
-		return jwLabels
+		return kindLabels
 	case cfSprint:
-		return jwSprint
+		return kindSprint
 	}
 	switch f.ID {
 	case "description", "environment":
-		return jwTextArea
+		return kindTextArea
 	case "labels":
-		return jwLabels
+		return kindLabels
 	}
 	switch f.Type {
 	case "string":
-		return jwString
+		return kindString
 	case "number":
-		return jwNumber
+		return kindNumber
 	case "option":
-		return jwOption
+		return kindOption
 	case "user":
-		return jwUserKind
+		return kindUser
 	case "date":
-		return jwDate
+		return kindDate
 	case "datetime":
-		return jwDateTime
+		return kindDateTime
 	case "priority", "resolution", "securitylevel":
-		return jwNamed
+		return kindNamed
 	case "array":
 		switch f.Items {
 		case "option":
-			return jwOptions
+			return kindOptions
 		case "user":
-			return jwUsers
+			return kindUsers
 		case "string":
-			return jwStrings
+			return kindStrings
 		case "component", "version":
-			return jwNamedList
+			return kindNamedList
 		}
 	}
-	return jwRaw
+	return kindRaw
 }
 
-// jwResolvers turn names in field values into ids: users into account
+// nameResolvers turn names in field values into ids: users into account
 // ids, sprint names into sprint ids. A nil resolver passes names through
 // (users) or refuses them (sprints).
-type jwResolvers struct {
+type nameResolvers struct {
 	User   func(ctx context.Context, param, who string) (string, error)
-	Sprint func(ctx context.Context, param string, f jwField, name string) (int64, error)
+	Sprint func(ctx context.Context, param string, f fieldSpec, name string) (int64, error)
 }
 
-// jwCoerce shapes v (a decoded JSON value) for field f. param names the
+// coerceValue shapes v (a decoded JSON value) for field f. param names the
 // value in errors ("customFields.Severity"). null clears a field and stays
 // null. Values of the wrong type are errors that say what the field takes.
-func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwResolvers) (any, error) {
+func coerceValue(ctx context.Context, param string, f fieldSpec, v any, resolve nameResolvers) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
 	k := f.kind()
 	wrong := func() error {
-		msg := fmt.Sprintf("%s takes %s, not %s", f.label(), jwKindNames[k], jwDescribeJSON(v))
-		if len(f.Allowed) > 0 && (k == jwOption || k == jwOptions || k == jwNamed || k == jwNamedList) {
-			msg += "; allowed: " + jwJoinCapped(f.Allowed, 20)
+		msg := fmt.Sprintf("%s takes %s, not %s", f.label(), kindNames[k], describeJSON(v))
+		if len(f.Allowed) > 0 && (k == kindOption || k == kindOptions || k == kindNamed || k == kindNamedList) {
+			msg += "; allowed: " + joinCapped(f.Allowed, 20)
 		}
 		return argErrorf(param, "%s", msg)
 	}
 	switch k {
-	case jwString:
-		s, ok := jwScalarString(v)
+	case kindString:
+		s, ok := scalarString(v)
 		if !ok {
 			return nil, wrong()
 		}
@@ -265,13 +265,13 @@ func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwRes
 			return nil, argErrorf(param, "%s holds at most %d characters; got %d", f.label(), cfTextMax, len([]rune(s)))
 		}
 		return s, nil
-	case jwTextArea:
+	case kindTextArea:
 		s, ok := v.(string)
 		if !ok {
 			return nil, wrong()
 		}
-		return jwADF(param, s)
-	case jwNumber:
+		return markdownParamToADF(param, s)
+	case kindNumber:
 		switch n := v.(type) {
 		case float64:
 			return n, nil
@@ -283,23 +283,23 @@ func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwRes
 			return x, nil
 		}
 		return nil, wrong()
-	case jwOption:
+	case kindOption:
 		if arr, ok := v.([]any); ok && len(arr) == 1 {
 			v = arr[0]
 		}
-		o, ok := jwOptionValue(f, v)
+		o, ok := optionValue(f, v)
 		if !ok {
 			return nil, wrong()
 		}
-		return jwCheckAllowed(param, f, o)
-	case jwOptions:
+		return checkAllowed(param, f, o)
+	case kindOptions:
 		var out []any
-		for _, item := range jwList(v) {
-			o, ok := jwOptionValue(f, item)
+		for _, item := range asList(v) {
+			o, ok := optionValue(f, item)
 			if !ok {
 				return nil, wrong()
 			}
-			o, err := jwCheckAllowed(param, f, o)
+			o, err := checkAllowed(param, f, o)
 			if err != nil {
 				return nil, err
 			}
@@ -309,10 +309,10 @@ func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwRes
 			out = []any{}
 		}
 		return out, nil
-	case jwUserKind, jwUsers:
+	case kindUser, kindUsers:
 		items := []any{v}
-		if k == jwUsers {
-			items = jwList(v)
+		if k == kindUsers {
+			items = asList(v)
 		}
 		out := []any{}
 		for _, item := range items {
@@ -338,47 +338,47 @@ func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwRes
 			}
 			out = append(out, map[string]any{"accountId": id})
 		}
-		if k == jwUserKind {
+		if k == kindUser {
 			return out[0], nil
 		}
 		return out, nil
-	case jwDate:
+	case kindDate:
 		s, ok := v.(string)
 		if !ok {
 			return nil, wrong()
 		}
 		d, err := time.Parse("2006-01-02", strings.TrimSpace(s))
 		if err != nil {
-			return nil, argErrorf(param, "%s takes a date \"YYYY-MM-DD\", not %q", f.label(), jwClip(s, 40))
+			return nil, argErrorf(param, "%s takes a date \"YYYY-MM-DD\", not %q", f.label(), clip(s, 40))
 		}
 		return d.Format("2006-01-02"), nil
-	case jwDateTime:
+	case kindDateTime:
 		s, ok := v.(string)
 		if !ok {
 			return nil, wrong()
 		}
-		t, ok := jwParseDateTime(s)
+		t, ok := parseDateTime(s)
 		if !ok {
-			return nil, argErrorf(param, "%s takes %s, not %q", f.label(), jwKindNames[k], jwClip(s, 40))
+			return nil, argErrorf(param, "%s takes %s, not %q", f.label(), kindNames[k], clip(s, 40))
 		}
 		return t.Format(atlassian.JiraTimeLayout), nil
-	case jwLabels, jwStrings:
+	case kindLabels, kindStrings:
 		var out []string
-		for _, item := range jwList(v) {
+		for _, item := range asList(v) {
 			s, ok := item.(string)
 			if !ok {
 				return nil, wrong()
 			}
 			out = append(out, s)
 		}
-		if k == jwStrings {
+		if k == kindStrings {
 			if out == nil {
 				out = []string{}
 			}
 			return out, nil
 		}
-		return jwCheckLabels(param, out)
-	case jwSprint:
+		return checkLabels(param, out)
+	case kindSprint:
 		if arr, ok := v.([]any); ok && len(arr) == 1 {
 			v = arr[0]
 		}
@@ -391,7 +391,7 @@ func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwRes
 			if err != nil {
 				if resolve.Sprint == nil {
 					return nil, argErrorf(param, "%s takes a sprint id (a number such as 4), not the name %q; sprint names are not resolved here. "+
-						"Find the id in the Sprint field of an issue in that sprint (atlassian_jira_get_issue)", f.label(), jwClip(n, 60))
+						"Find the id in the Sprint field of an issue in that sprint (atlassian_jira_get_issue)", f.label(), clip(n, 60))
 				}
 				if x, err = resolve.Sprint(ctx, param, f, strings.TrimSpace(n)); err != nil {
 					return nil, err
@@ -405,7 +405,7 @@ func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwRes
 			return nil, argErrorf(param, "%s takes a positive whole sprint id, not %v", f.label(), v)
 		}
 		return int64(id), nil
-	case jwNamed:
+	case kindNamed:
 		if m, ok := v.(map[string]any); ok {
 			return m, nil
 		}
@@ -413,17 +413,17 @@ func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwRes
 		if !ok {
 			return nil, wrong()
 		}
-		name, err := jwCheckAllowed(param, f, s)
+		name, err := checkAllowed(param, f, s)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"name": name}, nil
-	case jwNamedList:
+	case kindNamedList:
 		out := []any{}
-		for _, item := range jwList(v) {
+		for _, item := range asList(v) {
 			switch x := item.(type) {
 			case string:
-				name, err := jwCheckAllowed(param, f, x)
+				name, err := checkAllowed(param, f, x)
 				if err != nil {
 					return nil, err
 				}
@@ -439,10 +439,10 @@ func jwCoerce(ctx context.Context, param string, f jwField, v any, resolve jwRes
 	return v, nil
 }
 
-// jwOptionValue reads an option given as "Value", {"value": "Value"} or
+// optionValue reads an option given as "Value", {"value": "Value"} or
 // {"id": "10100"}; the result is the option name (string) or the object to
 // send.
-func jwOptionValue(f jwField, v any) (any, bool) {
+func optionValue(f fieldSpec, v any) (any, bool) {
 	switch x := v.(type) {
 	case string:
 		return x, true
@@ -462,10 +462,10 @@ func jwOptionValue(f jwField, v any) (any, bool) {
 	return nil, false
 }
 
-// jwCheckAllowed matches an option or name case-insensitively against the
+// checkAllowed matches an option or name case-insensitively against the
 // field's allowed values when they are known and returns the canonical
 // spelling, as {"value": …} for options and as the plain name otherwise.
-func jwCheckAllowed(param string, f jwField, v any) (any, error) {
+func checkAllowed(param string, f fieldSpec, v any) (any, error) {
 	s, isName := v.(string)
 	if !isName {
 		return v, nil
@@ -474,28 +474,28 @@ func jwCheckAllowed(param string, f jwField, v any) (any, error) {
 	if len(f.Allowed) > 0 {
 		i := slices.IndexFunc(f.Allowed, func(a string) bool { return strings.EqualFold(a, s) })
 		if i < 0 {
-			return nil, argErrorf(param, "%q is not an allowed value of %s; allowed: %s", jwClip(s, 60), f.label(), jwJoinCapped(f.Allowed, 20))
+			return nil, argErrorf(param, "%q is not an allowed value of %s; allowed: %s", clip(s, 60), f.label(), joinCapped(f.Allowed, 20))
 		}
 		s = f.Allowed[i]
 	}
 	switch f.kind() {
-	case jwOption, jwOptions:
+	case kindOption, kindOptions:
 		return map[string]any{"value": s}, nil
 	}
 	return s, nil
 }
 
-// jwList treats a scalar as a one-element list.
-func jwList(v any) []any {
+// asList treats a scalar as a one-element list.
+func asList(v any) []any {
 	if arr, ok := v.([]any); ok {
 		return arr
 	}
 	return []any{v}
 }
 
-// jwScalarString accepts a string, or a number or boolean written as text
+// scalarString accepts a string, or a number or boolean written as text
 // (a "Customer id" text field given 12345).
-func jwScalarString(v any) (string, bool) {
+func scalarString(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
 		return x, true
@@ -505,8 +505,8 @@ func jwScalarString(v any) (string, bool) {
 	return "", false
 }
 
-// jwDateTimeLayouts are the date-time forms accepted from callers.
-var jwDateTimeLayouts = []string{
+// dateTimeLayouts are the date-time forms accepted from callers.
+var dateTimeLayouts = []string{
 	time.RFC3339Nano,
 	atlassian.JiraTimeLayout,
 	"2006-01-02T15:04:05-0700",
@@ -517,10 +517,10 @@ var jwDateTimeLayouts = []string{
 	"2006-01-02",
 }
 
-// jwParseDateTime parses a caller's date-time; without an offset it is UTC.
-func jwParseDateTime(s string) (time.Time, bool) {
+// parseDateTime parses a caller's date-time; without an offset it is UTC.
+func parseDateTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	for _, layout := range jwDateTimeLayouts {
+	for _, layout := range dateTimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, true
 		}
@@ -528,11 +528,11 @@ func jwParseDateTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// jwDescribeJSON names a decoded JSON value's type for errors.
-func jwDescribeJSON(v any) string {
+// describeJSON names a decoded JSON value's type for errors.
+func describeJSON(v any) string {
 	switch x := v.(type) {
 	case string:
-		return fmt.Sprintf("the string %q", jwClip(x, 40))
+		return fmt.Sprintf("the string %q", clip(x, 40))
 	case float64:
 		return "the number " + strconv.FormatFloat(x, 'g', -1, 64)
 	case bool:
@@ -545,20 +545,20 @@ func jwDescribeJSON(v any) string {
 	return "null"
 }
 
-// jwJoinCapped joins up to max items and counts the rest.
-func jwJoinCapped(items []string, max int) string {
+// joinCapped joins up to max items and counts the rest.
+func joinCapped(items []string, max int) string {
 	if len(items) <= max {
 		return strings.Join(items, ", ")
 	}
 	return strings.Join(items[:max], ", ") + fmt.Sprintf(" (and %d more)", len(items)-max)
 }
 
-// jwFieldSource finds the field a customFields key names and what it
+// fieldSource finds the field a customFields key names and what it
 // accepts, from the best information there is: the create screen of the
 // issue type (create), the snapshot's site fields with allowed values from
 // the project's create screens (update), or nothing (no snapshot: ids
 // only, values passed through).
-type jwFieldSource struct {
+type fieldSource struct {
 	snap *schema.Snapshot
 	// screen is the create screen when known (create); nil otherwise.
 	screen []*schema.FieldMeta
@@ -569,11 +569,11 @@ type jwFieldSource struct {
 }
 
 // lookup resolves key, the name of a customFields entry.
-func (s jwFieldSource) lookup(key string) (jwField, error) {
+func (s fieldSource) lookup(key string) (fieldSpec, error) {
 	param := "customFields." + key
 	key = strings.TrimSpace(key)
 	if key == "" {
-		return jwField{}, argErrorf("customFields", "has an empty field name")
+		return fieldSpec{}, argErrorf("customFields", "has an empty field name")
 	}
 	key = schema.FieldRef(key)
 	if s.screen != nil {
@@ -583,40 +583,40 @@ func (s jwFieldSource) lookup(key string) (jwField, error) {
 				found = []*schema.FieldMeta{m}
 				break
 			}
-			if jwFold(m.Name) == jwFold(key) {
+			if fold(m.Name) == fold(key) {
 				found = append(found, m)
 			}
 		}
 		switch len(found) {
 		case 1:
-			return jwFieldFromMeta(found[0]), nil
+			return fieldSpecFromMeta(found[0]), nil
 		case 0:
 		default:
 			var ids []string
 			for _, m := range found {
-				ids = append(ids, jwFieldFromMeta(m).label())
+				ids = append(ids, fieldSpecFromMeta(m).label())
 			}
-			return jwField{}, argErrorf(param, "several fields on %s are named %q: %s; name it by id", s.screenName, key, strings.Join(ids, ", "))
+			return fieldSpec{}, argErrorf(param, "several fields on %s are named %q: %s; name it by id", s.screenName, key, strings.Join(ids, ", "))
 		}
 		if s.snap != nil {
 			if f, err := s.snap.Field(key); err == nil {
-				return jwField{}, argErrorf(param, "%s is not on %s, so Jira would refuse it; fields there: %s",
-					jwFieldFromSite(f).label(), s.screenName, jwJoinCapped(jwScreenLabels(s.screen, key), 25))
+				return fieldSpec{}, argErrorf(param, "%s is not on %s, so Jira would refuse it; fields there: %s",
+					fieldSpecFromSite(f).label(), s.screenName, joinCapped(screenLabels(s.screen, key), 25))
 			}
 		}
-		return jwField{}, argErrorf(param, "unknown field %q on %s; fields there: %s", key, s.screenName,
-			jwJoinCapped(jwScreenLabels(s.screen, key), 25))
+		return fieldSpec{}, argErrorf(param, "unknown field %q on %s; fields there: %s", key, s.screenName,
+			joinCapped(screenLabels(s.screen, key), 25))
 	}
 	if s.snap != nil && s.snap.Jira != nil && len(s.snap.Jira.Fields) > 0 {
 		f, err := s.snap.Field(key)
 		if err != nil {
 			var le *schema.LookupError
 			if errors.As(err, &le) && !le.Ambiguous {
-				le.Valid = jwRankByLikeness(le.Valid, key)
+				le.Valid = rankByLikeness(le.Valid, key)
 			}
-			return jwField{}, err
+			return fieldSpec{}, err
 		}
-		out := jwFieldFromSite(f)
+		out := fieldSpecFromSite(f)
 		if s.project != nil {
 			for _, t := range s.project.IssueTypes {
 				for _, m := range t.Fields {
@@ -629,32 +629,32 @@ func (s jwFieldSource) lookup(key string) (jwField, error) {
 		return out, nil
 	}
 	if schema.IsFieldID(key) {
-		return jwField{ID: key, Name: key}, nil
+		return fieldSpec{ID: key, Name: key}, nil
 	}
-	return jwField{}, argErrorf(param, "the site's fields are not known yet (schema discovery has not finished), so fields cannot be named "+
+	return fieldSpec{}, argErrorf(param, "the site's fields are not known yet (schema discovery has not finished), so fields cannot be named "+
 		"by display name; use the field id, e.g. \"customfield_10016\"")
 }
 
-// jwScreenLabels lists a screen's settable fields, those most like key
+// screenLabels lists a screen's settable fields, those most like key
 // first, leaving out the ones the tool sets through its own parameters.
-func jwScreenLabels(screen []*schema.FieldMeta, key string) []string {
+func screenLabels(screen []*schema.FieldMeta, key string) []string {
 	var out []string
 	for _, m := range screen {
 		switch m.ID {
 		case "project", "issuetype", "summary", "reporter", "issuelinks":
 			continue
 		}
-		out = append(out, jwFieldFromMeta(m).label())
+		out = append(out, fieldSpecFromMeta(m).label())
 	}
-	return jwRankByLikeness(out, key)
+	return rankByLikeness(out, key)
 }
 
-// jwRankByLikeness orders names so that those sharing a word (or a word
+// rankByLikeness orders names so that those sharing a word (or a word
 // prefix) with key come first, keeping the order otherwise.
-func jwRankByLikeness(names []string, key string) []string {
-	words := strings.Fields(jwFold(strings.NewReplacer("_", " ", "-", " ").Replace(key)))
+func rankByLikeness(names []string, key string) []string {
+	words := strings.Fields(fold(strings.NewReplacer("_", " ", "-", " ").Replace(key)))
 	score := func(n string) int {
-		n = jwFold(n)
+		n = fold(n)
 		s := 0
 		for _, w := range words {
 			if len(w) >= 3 && strings.Contains(n, w[:3]) {
@@ -668,9 +668,9 @@ func jwRankByLikeness(names []string, key string) []string {
 	return out
 }
 
-// jwFieldNamedErr rewrites the field keys of a Jira 400's errors map as
+// nameErrorFields rewrites the field keys of a Jira 400's errors map as
 // "Name (id)" so the caller sees which field a message is about.
-func jwFieldNamedErr(err error, names func(id string) string) error {
+func nameErrorFields(err error, names func(id string) string) error {
 	var api *atlassian.APIError
 	if !errors.As(err, &api) || len(api.Errors) == 0 {
 		return err
@@ -687,8 +687,8 @@ func jwFieldNamedErr(err error, names func(id string) string) error {
 	return &cp
 }
 
-// jwSnapNames names field ids from the snapshot (nil-safe).
-func jwSnapNames(snap *schema.Snapshot) func(string) string {
+// snapshotFieldNames names field ids from the snapshot (nil-safe).
+func snapshotFieldNames(snap *schema.Snapshot) func(string) string {
 	return func(id string) string {
 		if snap == nil {
 			return ""
@@ -700,27 +700,27 @@ func jwSnapNames(snap *schema.Snapshot) func(string) string {
 	}
 }
 
-// jwResolvers returns the resolvers the write tools use: users through
+// nameResolvers returns the resolvers the write tools use: users through
 // the user search (any user of the site), sprints through a one-issue JQL
 // search.
-func (d *Deps) jwResolvers() jwResolvers {
-	return jwResolvers{
+func (d *Deps) nameResolvers() nameResolvers {
+	return nameResolvers{
 		User: func(ctx context.Context, param, who string) (string, error) {
-			u, err := d.jwResolveUser(ctx, param, who, jwUserScope{})
+			u, err := d.resolveUser(ctx, param, who, userScope{})
 			return u.AccountID, err
 		},
-		Sprint: d.jwResolveSprint,
+		Sprint: d.resolveSprint,
 	}
 }
 
-// jwResolveSprint finds a sprint's id by name. Jira's REST API v3 has no
+// resolveSprint finds a sprint's id by name. Jira's REST API v3 has no
 // sprint lookup (that is the Agile API), so it reads the sprint field of
 // one issue in the sprint: a single search. A sprint no issue is in yet
 // (a new future sprint) cannot be found this way.
-func (d *Deps) jwResolveSprint(ctx context.Context, param string, f jwField, name string) (int64, error) {
+func (d *Deps) resolveSprint(ctx context.Context, param string, f fieldSpec, name string) (int64, error) {
 	notFound := func(why string) error {
 		return argErrorf(param, "%s: no sprint named %q was found%s; give the sprint id (a number) instead. "+
-			"Names resolve only for sprints that already hold an issue", f.label(), jwClip(name, 60), why)
+			"Names resolve only for sprints that already hold an issue", f.label(), clip(name, 60), why)
 	}
 	if d.Jira == nil || len(name) > 255 {
 		return 0, notFound("")

@@ -11,9 +11,9 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// jwResolveByTable resolves users from a fixed directory, standing in for
+// resolveUserByTable resolves users from a fixed directory, standing in for
 // the user search (which the harness tests exercise against the sandbox).
-func jwResolveByTable(_ context.Context, param, who string) (string, error) {
+func resolveUserByTable(_ context.Context, param, who string) (string, error) {
 	dir := map[string]string{"priya raman": "5b10ac8d82e05b22cc7d4ef5", "sam.okafor@example.com": "5d53f3cbc6b9320d9ea5bdc2"}
 	if id, ok := dir[strings.ToLower(who)]; ok {
 		return id, nil
@@ -22,8 +22,8 @@ func jwResolveByTable(_ context.Context, param, who string) (string, error) {
 }
 
 func TestJWCoerceTable(t *testing.T) {
-	cf := func(typ, items, custom string, allowed ...string) jwField {
-		return jwField{ID: "customfield_1", Name: "F", Type: typ, Items: items, Custom: custom, Allowed: allowed}
+	cf := func(typ, items, custom string, allowed ...string) fieldSpec {
+		return fieldSpec{ID: "customfield_1", Name: "F", Type: typ, Items: items, Custom: custom, Allowed: allowed}
 	}
 	var (
 		number    = cf("number", "", cfPrefix+"float")
@@ -39,15 +39,15 @@ func TestJWCoerceTable(t *testing.T) {
 		labels    = cf("array", "string", cfPrefix+"labels")
 		sprint    = cf("array", "json", cfSprint)
 		strs      = cf("array", "string", "")
-		comps     = jwField{ID: "components", Name: "Components", Type: "array", Items: "component", Allowed: []string{"Backend", "API"}}
-		prio      = jwField{ID: "priority", Name: "Priority", Type: "priority"}
+		comps     = fieldSpec{ID: "components", Name: "Components", Type: "array", Items: "component", Allowed: []string{"Backend", "API"}}
+		prio      = fieldSpec{ID: "priority", Name: "Priority", Type: "priority"}
 		unknown   = cf("any", "", "com.example:thing")
-		duedate   = jwField{ID: "duedate", Name: "Due date", Type: "date"}
-		desc      = jwField{ID: "description", Name: "Description", Type: "string"}
+		duedate   = fieldSpec{ID: "duedate", Name: "Due date", Type: "date"}
+		desc      = fieldSpec{ID: "description", Name: "Description", Type: "string"}
 	)
 	tests := []struct {
 		name    string
-		field   jwField
+		field   fieldSpec
 		in      string // JSON
 		want    string // JSON, when no error
 		wantErr string // substring of the error
@@ -108,7 +108,7 @@ func TestJWCoerceTable(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.in), &in); err != nil {
 				t.Fatal(err)
 			}
-			got, err := jwCoerce(context.Background(), "customFields.F", tt.field, in, jwResolvers{User: jwResolveByTable})
+			got, err := coerceValue(context.Background(), "customFields.F", tt.field, in, nameResolvers{User: resolveUserByTable})
 			if tt.wantErr != "" {
 				var ae *ArgError
 				if err == nil || !errors.As(err, &ae) || !strings.Contains(err.Error(), tt.wantErr) {
@@ -132,19 +132,19 @@ func TestJWCoerceTable(t *testing.T) {
 
 func TestJWFieldKind(t *testing.T) {
 	tests := []struct {
-		f    jwField
-		want jwValueKind
+		f    fieldSpec
+		want valueKind
 	}{
-		{jwField{Type: "string", Custom: cfPrefix + "textarea"}, jwTextArea},
-		{jwField{Type: "string", Custom: cfPrefix + "url"}, jwString},
-		{jwField{Type: "number"}, jwNumber},
-		{jwField{Type: "array", Items: "option", Custom: cfPrefix + "multicheckboxes"}, jwOptions},
-		{jwField{Type: "option", Custom: cfPrefix + "radiobuttons"}, jwOption},
-		{jwField{ID: "labels", Type: "array", Items: "string"}, jwLabels},
-		{jwField{ID: "environment", Type: "string"}, jwTextArea},
-		{jwField{ID: "fixVersions", Type: "array", Items: "version"}, jwNamedList},
-		{jwField{Type: "array", Items: "json", Custom: cfSprint}, jwSprint},
-		{jwField{Type: "issuelink"}, jwRaw},
+		{fieldSpec{Type: "string", Custom: cfPrefix + "textarea"}, kindTextArea},
+		{fieldSpec{Type: "string", Custom: cfPrefix + "url"}, kindString},
+		{fieldSpec{Type: "number"}, kindNumber},
+		{fieldSpec{Type: "array", Items: "option", Custom: cfPrefix + "multicheckboxes"}, kindOptions},
+		{fieldSpec{Type: "option", Custom: cfPrefix + "radiobuttons"}, kindOption},
+		{fieldSpec{ID: "labels", Type: "array", Items: "string"}, kindLabels},
+		{fieldSpec{ID: "environment", Type: "string"}, kindTextArea},
+		{fieldSpec{ID: "fixVersions", Type: "array", Items: "version"}, kindNamedList},
+		{fieldSpec{Type: "array", Items: "json", Custom: cfSprint}, kindSprint},
+		{fieldSpec{Type: "issuelink"}, kindRaw},
 	}
 	for _, tt := range tests {
 		if got := tt.f.kind(); got != tt.want {
@@ -176,7 +176,7 @@ func TestJWParseTimeSpent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, secs, err := jwParseTimeSpent(tt.in)
+			got, secs, err := parseTimeSpent(tt.in)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.HasPrefix(err.Error(), "parameter timeSpent: ") {
 					t.Fatalf("got %q, %v; want error with %q", got, err, tt.wantErr)
@@ -195,12 +195,12 @@ func FuzzJWParseTimeSpent(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		norm, secs, err := jwParseTimeSpent(s)
+		norm, secs, err := parseTimeSpent(s)
 		if err != nil {
 			return
 		}
 		// A normalised duration parses again to itself and the same length.
-		again, secs2, err := jwParseTimeSpent(norm)
+		again, secs2, err := parseTimeSpent(norm)
 		if err != nil || again != norm || secs2 != secs || secs < 60 {
 			t.Fatalf("%q → %q (%d) → %q (%d), %v", s, norm, secs, again, secs2, err)
 		}
@@ -218,7 +218,7 @@ func TestJWIssueKey(t *testing.T) {
 		{"ENG 12", "", "is not an issue key"},
 	}
 	for _, tt := range tests {
-		got, err := jwIssueKey("issueKey", tt.in)
+		got, err := checkIssueKey("issueKey", tt.in)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%q: got %q, %v; want error %q", tt.in, got, err, tt.wantErr)
@@ -245,7 +245,7 @@ func TestJWMatchTransition(t *testing.T) {
 		{"In Review", ""},
 	}
 	for _, tt := range tests {
-		got := jwMatchTransition(ts, tt.in)
+		got := matchTransition(ts, tt.in)
 		id := ""
 		if got != nil {
 			id = got.ID
@@ -274,54 +274,54 @@ func TestJWFieldSourceLookup(t *testing.T) {
 		{ID: "customfield_10016", Name: "Story Points", Type: "number", Custom: cfPrefix + "float"},
 	}
 	t.Run("screen by name", func(t *testing.T) {
-		f, err := jwFieldSource{snap: snap, screen: screen, screenName: "S"}.lookup("story points")
-		if err != nil || f.ID != "customfield_10016" || f.kind() != jwNumber {
+		f, err := fieldSource{snap: snap, screen: screen, screenName: "S"}.lookup("story points")
+		if err != nil || f.ID != "customfield_10016" || f.kind() != kindNumber {
 			t.Fatalf("%+v %v", f, err)
 		}
 	})
 	t.Run("screen by cf[] id", func(t *testing.T) {
-		f, err := jwFieldSource{snap: snap, screen: screen, screenName: "S"}.lookup("cf[10016]")
+		f, err := fieldSource{snap: snap, screen: screen, screenName: "S"}.lookup("cf[10016]")
 		if err != nil || f.ID != "customfield_10016" {
 			t.Fatalf("%+v %v", f, err)
 		}
 	})
 	t.Run("site field not on screen", func(t *testing.T) {
-		_, err := jwFieldSource{snap: snap, screen: screen, screenName: "the create screen of ENG Bug"}.lookup("Severity")
+		_, err := fieldSource{snap: snap, screen: screen, screenName: "the create screen of ENG Bug"}.lookup("Severity")
 		if err == nil || !strings.Contains(err.Error(), "Severity (customfield_10030) is not on the create screen of ENG Bug") {
 			t.Fatal(err)
 		}
 	})
 	t.Run("unknown on screen lists the screen, likest first", func(t *testing.T) {
-		_, err := jwFieldSource{snap: snap, screen: screen, screenName: "S"}.lookup("Story")
+		_, err := fieldSource{snap: snap, screen: screen, screenName: "S"}.lookup("Story")
 		if err == nil || !strings.Contains(err.Error(), `unknown field "Story" on S; fields there: Story Points (customfield_10016)`) {
 			t.Fatal(err)
 		}
 	})
 	t.Run("update: allowed values from the project", func(t *testing.T) {
-		f, err := jwFieldSource{snap: snap, project: snap.Jira.Projects[0]}.lookup("Severity")
+		f, err := fieldSource{snap: snap, project: snap.Jira.Projects[0]}.lookup("Severity")
 		if err != nil || strings.Join(f.Allowed, ",") != "Sev 1,Sev 2" {
 			t.Fatalf("%+v %v", f, err)
 		}
 	})
 	t.Run("update: ambiguous name lists ids", func(t *testing.T) {
-		_, err := (jwFieldSource{snap: snap}).lookup("Team")
+		_, err := (fieldSource{snap: snap}).lookup("Team")
 		var le *schema.LookupError
 		if !errors.As(err, &le) || !le.Ambiguous || !strings.Contains(err.Error(), "customfield_10041") {
 			t.Fatal(err)
 		}
 	})
 	t.Run("update: system field by name", func(t *testing.T) {
-		f, err := (jwFieldSource{snap: snap}).lookup("Due date")
-		if err != nil || f.ID != "duedate" || f.kind() != jwDate {
+		f, err := (fieldSource{snap: snap}).lookup("Due date")
+		if err != nil || f.ID != "duedate" || f.kind() != kindDate {
 			t.Fatalf("%+v %v", f, err)
 		}
 	})
 	t.Run("no snapshot: ids only", func(t *testing.T) {
-		f, err := (jwFieldSource{}).lookup("customfield_10016")
-		if err != nil || f.ID != "customfield_10016" || f.kind() != jwRaw {
+		f, err := (fieldSource{}).lookup("customfield_10016")
+		if err != nil || f.ID != "customfield_10016" || f.kind() != kindRaw {
 			t.Fatalf("%+v %v", f, err)
 		}
-		if _, err := (jwFieldSource{}).lookup("Story Points"); err == nil || !strings.Contains(err.Error(), "use the field id") {
+		if _, err := (fieldSource{}).lookup("Story Points"); err == nil || !strings.Contains(err.Error(), "use the field id") {
 			t.Fatal(err)
 		}
 	})
@@ -329,7 +329,7 @@ func TestJWFieldSourceLookup(t *testing.T) {
 
 func TestJWFieldNamedErr(t *testing.T) {
 	api := &atlassian.APIError{StatusCode: 400, Errors: map[string]string{"customfield_10030": "Severity is required.", "x": "bad"}}
-	err := jwFieldNamedErr(api, func(id string) string {
+	err := nameErrorFields(api, func(id string) string {
 		if id == "customfield_10030" {
 			return "Severity"
 		}
@@ -351,7 +351,7 @@ func FuzzJWCoerce(f *testing.F) {
 		`"2026-12-01T10:00:00Z"`, `[{"accountId":"a"}]`, `"**md**"`, `true`, `[[1]]`, `"ENG Sprint 24"`, `4.5`} {
 		f.Add(s, uint8(0))
 	}
-	fields := []jwField{
+	fields := []fieldSpec{
 		{ID: "customfield_1", Type: "number", Custom: cfPrefix + "float"},
 		{ID: "customfield_2", Type: "string", Custom: cfPrefix + "textfield"},
 		{ID: "customfield_3", Type: "string", Custom: cfPrefix + "textarea"},
@@ -373,7 +373,7 @@ func FuzzJWCoerce(f *testing.F) {
 			return
 		}
 		fld := fields[int(which)%len(fields)]
-		out, err := jwCoerce(context.Background(), "customFields.x", fld, v, jwResolvers{User: jwResolveByTable})
+		out, err := coerceValue(context.Background(), "customFields.x", fld, v, nameResolvers{User: resolveUserByTable})
 		if err != nil {
 			var ae *ArgError
 			if !errors.As(err, &ae) {

@@ -44,13 +44,13 @@ func TestScenarioTriageEmailIntoBug(t *testing.T) {
 	if !regexp.MustCompile(`^ENG-[0-9]+$`).MatchString(out.Key) || !strings.Contains(answer, out.Key) || !strings.Contains(answer, "/browse/"+out.Key) {
 		t.Fatalf("the answer does not give the new key and link: %q (%+v)", answer, out)
 	}
-	is := jwGet(t, h, out.Key)
+	is := fetchIssue(t, h, out.Key)
 	f := is.Fields
 	if f.Project.Key != "ENG" || f.IssueType.Name != "Bug" || f.Priority.Name != "High" || f.Assignee.DisplayName != "Emily Chen" ||
 		f.Status.Name != "To Do" || len(f.Components) != 1 || f.Components[0].Name != "Frontend" {
 		t.Fatalf("created %s: %+v", out.Key, f)
 	}
-	desc := jwADFText(f.Description)
+	desc := adfText(f.Description)
 	if !strings.Contains(desc, "support@customer.example") || !strings.Contains(desc, "Pay now") || strings.Contains(desc, "**") {
 		t.Errorf("description %q", desc)
 	}
@@ -83,25 +83,25 @@ func TestScenarioMoveThroughWorkflow(t *testing.T) {
 	h.callOK("atlassian_jira_update_issue", map[string]any{"issueKey": key, "action": "transition",
 		"transitionName": "done", "transitionComment": "Released as **2026.12**."}, &done)
 
-	is := jwGet(t, h, key)
+	is := fetchIssue(t, h, key)
 	f := is.Fields
 	if f.Status.Name != "Done" || f.Resolution == nil || f.Assignee == nil || f.Assignee.DisplayName != "Jordan Lee" {
 		t.Fatalf("%s: status %+v resolution %+v assignee %+v", key, f.Status, f.Resolution, f.Assignee)
 	}
 	var comments []string
 	for _, c := range f.Comment.Comments {
-		comments = append(comments, jwADFText(c.Body))
+		comments = append(comments, adfText(c.Body))
 	}
 	joined := strings.Join(comments, "\n")
 	if !strings.Contains(joined, "Jordan is cutting the release today.") || !strings.Contains(joined, "Released as 2026.12.") {
 		t.Errorf("comments %q", comments)
 	}
 	var spent float64
-	jwRawField(t, is, "timespent", &spent)
+	rawField(t, is, "timespent", &spent)
 	if spent < 9000 {
 		t.Errorf("time spent %v s, want at least the 2h 30m logged", spent)
 	}
-	if links := jwLinksOf(t, h, key); !strings.Contains(strings.Join(links, ","), "is blocked by ENG-3") {
+	if links := linksOf(t, h, key); !strings.Contains(strings.Join(links, ","), "is blocked by ENG-3") {
 		t.Errorf("links %v", links)
 	}
 }
