@@ -41,6 +41,7 @@ func newMDParser() parser.Parser {
 		goldmark.WithExtensions(extension.Table, extension.Strikethrough),
 		goldmark.WithParserOptions(parser.WithInlineParsers(
 			util.Prioritized(strictTaskBox{extension.NewTaskCheckBoxParser()}, 0),
+			util.Prioritized(spacedPageLink{}, 199), // before goldmark's link parser (200)
 			util.Prioritized(inertDelimiters{}, 499),
 			util.Prioritized(fastLinkify{extension.NewLinkifyParser(extension.WithLinkifyEmailRegexp(
 				// GFM's extended e-mail autolinks allow only these characters

@@ -38,7 +38,9 @@ package adf
 //	<ac:link><ri:page ri:space-key=K         [text](confluence-page:K/Title), K and Title
 //	  ri:content-title=T/>                   percent-encoded (%20 for a space); without K
 //	                                         "confluence-page:Title" (same space);
-//	                                         ac:anchor adds "#anchor"
+//	                                         ac:anchor adds "#anchor"; markdown may
+//	                                         also write spaces as they are when the
+//	                                         link is unambiguous (spacedPageLink)
 //	ri:attachment link / image               [text](confluence-attachment:file.pdf) /
 //	                                         ![alt](confluence-attachment:file.png)
 //	ri:space, ri:blog-post, ac:anchor links  [text](confluence-space:KEY),
