@@ -111,7 +111,7 @@ func runAgentAdd(s streams, args []string) error {
 	tenant := fs.String("tenant", "", "the tenant the agent may use; a new tenant is added using the connection of the same name unless --connection says otherwise")
 	connection := fs.String("connection", "", "for a new tenant: its connection name (default: the tenant's name)")
 	profile := fs.String("profile", "", "aicos (reads need internal senders, writes vip), assistant (everything internal), or the name of a policy in the config")
-	tools := fs.String("tools", "", "comma-separated tools assigned to the agent (default: every tool of its policy)")
+	tools := fs.String("tools", "", "comma-separated tools assigned to the agent, as 'agent list' prints them (jira_search) or in full (atlassian_jira_search); default: every tool of its policy")
 	tier := fs.String("default-tier", "internal", "tier of calls whose _meta names no sender: external, internal or vip")
 	trusted := fs.Bool("trusted", false, "let the agent assert a sender's tier in _meta")
 	if err := parseFlags(fs, args); err != nil {
@@ -123,6 +123,10 @@ func runAgentAdd(s streams, args []string) error {
 	t, err := gateway.ParseTier(*tier)
 	if err != nil {
 		return usagef("--default-tier: %v", err)
+	}
+	toolNames, err := fullToolNames(splitList(*tools))
+	if err != nil {
+		return usage(err)
 	}
 	cfg, path, err := cf.load(true)
 	if err != nil {
@@ -144,7 +148,7 @@ func runAgentAdd(s streams, args []string) error {
 	}
 	cfg.Agents = append(cfg.Agents, &gateway.AgentConfig{
 		Name: *name, TokenSHA256: hash, Tenant: *tenant, Profile: *profile,
-		Tools: splitList(*tools), DefaultTier: t, Trusted: *trusted,
+		Tools: toolNames, DefaultTier: t, Trusted: *trusted,
 	})
 	if err := cfg.Save(path); err != nil {
 		return usage(err)
@@ -211,6 +215,26 @@ func runAgentList(s streams, args []string) error {
 	}
 	_ = tw.Flush()
 	return nil
+}
+
+// fullToolNames maps tool names as 'agent list' prints them (jira_search)
+// or in full (atlassian_jira_search) to the full names the config stores.
+func fullToolNames(names []string) ([]string, error) {
+	known := gateway.ToolNames()
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		full := n
+		if !strings.HasPrefix(full, "atlassian_") {
+			full = "atlassian_" + full
+		}
+		if !slices.Contains(known, full) {
+			return nil, fmt.Errorf("--tools: tool %q is unknown; the tools are %s (the atlassian_ prefix is optional)", n, strings.Join(shortTools(known), ", "))
+		}
+		if !slices.Contains(out, full) {
+			out = append(out, full)
+		}
+	}
+	return out, nil
 }
 
 // shortTools drops the "atlassian_" prefix for display.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -342,7 +343,7 @@ func TestAgentCommandErrors(t *testing.T) {
 		{"add without flags", []string{"agent", "add", "--data-dir", dir}, exitUsage, "--name, --tenant and --profile are required"},
 		{"bad tier", []string{"agent", "add", "--data-dir", dir, "--name", "a", "--tenant", "t", "--profile", "aicos", "--default-tier", "owner"}, exitUsage, "--default-tier"},
 		{"bad profile", []string{"agent", "add", "--data-dir", dir, "--name", "a", "--tenant", "t", "--profile", "admin"}, exitUsage, `profile "admin"`},
-		{"bad tool", []string{"agent", "add", "--data-dir", dir, "--name", "a", "--tenant", "t", "--profile", "aicos", "--tools", "jira_search"}, exitUsage, `tool "jira_search"`},
+		{"bad tool", []string{"agent", "add", "--data-dir", dir, "--name", "a", "--tenant", "t", "--profile", "aicos", "--tools", "jira_search,jira_serch"}, exitUsage, `tool "jira_serch" is unknown; the tools are jira_search, jira_get_issue`},
 		{"bad tenant", []string{"agent", "add", "--data-dir", dir, "--name", "a", "--tenant", "../t", "--profile", "aicos"}, exitUsage, `tenant "../t"`},
 		{"list without config", []string{"agent", "list", "--data-dir", dir}, exitFailure, "agent add"},
 		{"remove unknown", []string{"agent", "remove", "--data-dir", dir, "--name", "ghost"}, exitFailure, "no agents config"},
@@ -355,6 +356,41 @@ func TestAgentCommandErrors(t *testing.T) {
 			}
 			if _, err := os.Stat(filepath.Join(dir, "config.json")); err == nil {
 				t.Fatal("a failed command wrote the config")
+			}
+		})
+	}
+}
+
+// TestAgentAddTakesToolNamesAsListed checks that --tools takes the short
+// names 'agent list' prints as well as the full ones, and that the config
+// stores full names.
+func TestAgentAddTakesToolNamesAsListed(t *testing.T) {
+	tests := []struct {
+		name, tools, wantList string
+		wantConfig            []string
+	}{
+		{"short", "jira_search,confluence_get_page", "2: jira_search,confluence_get_page",
+			[]string{"atlassian_jira_search", "atlassian_confluence_get_page"}},
+		{"full", "atlassian_jira_get_issue", "1: jira_get_issue", []string{"atlassian_jira_get_issue"}},
+		{"mixed, repeated, spaced", " jira_search , atlassian_jira_search,jira_manage_issue", "2: jira_search,jira_manage_issue",
+			[]string{"atlassian_jira_search", "atlassian_jira_manage_issue"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if code, _, errOut := runWith(t, nil, "agent", "add", "--data-dir", dir, "--name", "a", "--tenant", "t", "--profile", "assistant", "--tools", tt.tools); code != exitOK {
+				t.Fatalf("agent add: exit %d\n%s", code, errOut)
+			}
+			code, out, errOut := runWith(t, nil, "agent", "list", "--data-dir", dir)
+			if code != exitOK || !strings.Contains(out, tt.wantList) {
+				t.Fatalf("agent list: exit %d, want %q in\n%s%s", code, tt.wantList, out, errOut)
+			}
+			cfg, err := gateway.LoadConfig(filepath.Join(dir, "config.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Agent("a").Tools; !slices.Equal(got, tt.wantConfig) {
+				t.Fatalf("config tools = %q, want %q", got, tt.wantConfig)
 			}
 		})
 	}
