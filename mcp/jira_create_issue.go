@@ -126,7 +126,7 @@ type createPlan struct {
 // create itself.
 func (d *Deps) jiraCreateIssue(ctx context.Context, in *jiraCreateIssueArgs) (jiraCreateIssueResult, error) {
 	if d.Jira == nil {
-		return jiraCreateIssueResult{}, errJWNoJira
+		return jiraCreateIssueResult{}, errNoJira
 	}
 	plan, err := d.planCreate(ctx, in)
 	if err != nil {

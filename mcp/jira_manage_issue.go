@@ -102,7 +102,7 @@ var manageActions = []string{"add_comment", "add_worklog", "link_issues", "add_l
 // jiraManageIssue validates the action's parameters, then makes one change.
 func (d *Deps) jiraManageIssue(ctx context.Context, in *jiraManageIssueArgs) (jiraManageIssueResult, error) {
 	if d.Jira == nil {
-		return jiraManageIssueResult{}, errJWNoJira
+		return jiraManageIssueResult{}, errNoJira
 	}
 	key, err := checkIssueKey("issueKey", in.IssueKey)
 	if err != nil {

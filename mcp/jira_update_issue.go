@@ -147,7 +147,7 @@ type updatePlan struct {
 // jiraUpdateIssue validates everything, then edits and/or transitions.
 func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (jiraUpdateIssueResult, error) {
 	if d.Jira == nil {
-		return jiraUpdateIssueResult{}, errJWNoJira
+		return jiraUpdateIssueResult{}, errNoJira
 	}
 	key, err := checkIssueKey("issueKey", in.IssueKey)
 	if err != nil {

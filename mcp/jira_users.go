@@ -131,7 +131,7 @@ var myselfCache perClient[atlassian.JiraClient, resolvedUser]
 // client and kept: it does not change while the connection lives.
 func (d *Deps) connectedUser(ctx context.Context) (resolvedUser, error) {
 	if d.Jira == nil {
-		return resolvedUser{}, errJWNoJira
+		return resolvedUser{}, errNoJira
 	}
 	if u, ok := myselfCache.get(d.Jira); ok {
 		return u, nil
@@ -146,7 +146,7 @@ func (d *Deps) connectedUser(ctx context.Context) (resolvedUser, error) {
 // searchUsers runs the assignable search for a scope, else the user search.
 func (d *Deps) searchUsers(ctx context.Context, query string, scope userScope) ([]atlassian.User, error) {
 	if d.Jira == nil {
-		return nil, errJWNoJira
+		return nil, errNoJira
 	}
 	if scope.assignable() {
 		return d.Jira.Users.Assignable(ctx, atlassian.AssignableOptions{

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func TestJWResolveUser(t *testing.T) {
+func TestResolveUser(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	eng := userScope{Project: "ENG"}
@@ -72,7 +72,7 @@ func TestJWResolveUser(t *testing.T) {
 	}
 }
 
-func TestJWLooksLikeAccountID(t *testing.T) {
+func TestLooksLikeAccountID(t *testing.T) {
 	for s, want := range map[string]bool{
 		"5b10ac8d82e05b22cc7d4ef5":                    true,
 		"557058:2f1c9a4e-8b7d-4e21-9c3a-5d6f7a8b9c01": true,
@@ -90,7 +90,7 @@ func TestJWLooksLikeAccountID(t *testing.T) {
 
 // "me" and currentUser() stand for the connected user wherever a user is
 // taken; /myself is read once per connection.
-func TestJWMeIsTheConnectedUser(t *testing.T) {
+func TestMeIsTheConnectedUser(t *testing.T) {
 	h := newHarness(t)
 	admin := h.site.Admin()
 	h.site.ResetRequests()

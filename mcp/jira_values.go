@@ -20,8 +20,8 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// errJWNoJira is returned when the connection has no Jira client.
-var errJWNoJira = errors.New("this connection has no Jira site; the Jira tools cannot be used")
+// errNoJira is returned when the connection has no Jira client.
+var errNoJira = errors.New("this connection has no Jira site; the Jira tools cannot be used")
 
 // issueKeyRe matches an issue key ("ENG-12") or a numeric issue id.
 var issueKeyRe = lazyRegexp(`^(?:[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$`)

@@ -21,7 +21,7 @@ func resolveUserByTable(_ context.Context, param, who string) (string, error) {
 	return "", argErrorf(param, "no user matches %q", who)
 }
 
-func TestJWCoerceTable(t *testing.T) {
+func TestCoerceValue(t *testing.T) {
 	cf := func(typ, items, custom string, allowed ...string) fieldSpec {
 		return fieldSpec{ID: "customfield_1", Name: "F", Type: typ, Items: items, Custom: custom, Allowed: allowed}
 	}
@@ -130,7 +130,7 @@ func TestJWCoerceTable(t *testing.T) {
 	}
 }
 
-func TestJWFieldKind(t *testing.T) {
+func TestFieldKind(t *testing.T) {
 	tests := []struct {
 		f    fieldSpec
 		want valueKind
@@ -153,7 +153,7 @@ func TestJWFieldKind(t *testing.T) {
 	}
 }
 
-func TestJWParseTimeSpent(t *testing.T) {
+func TestParseTimeSpent(t *testing.T) {
 	tests := []struct {
 		in, want string
 		secs     int64
@@ -190,7 +190,7 @@ func TestJWParseTimeSpent(t *testing.T) {
 	}
 }
 
-func FuzzJWParseTimeSpent(f *testing.F) {
+func FuzzParseTimeSpent(f *testing.F) {
 	for _, s := range []string{"2h 30m", "1d", "45", "1.5h", "2h30m", "1w 2d 3h 4m", "x", ""} {
 		f.Add(s)
 	}
@@ -207,7 +207,7 @@ func FuzzJWParseTimeSpent(f *testing.F) {
 	})
 }
 
-func TestJWIssueKey(t *testing.T) {
+func TestCheckIssueKey(t *testing.T) {
 	tests := []struct{ in, want, wantErr string }{
 		{"ENG-12", "ENG-12", ""},
 		{" eng-12 ", "ENG-12", ""},
@@ -231,7 +231,7 @@ func TestJWIssueKey(t *testing.T) {
 	}
 }
 
-func TestJWMatchTransition(t *testing.T) {
+func TestMatchTransition(t *testing.T) {
 	ts := []atlassian.Transition{
 		{ID: "11", Name: "Start Progress", To: &atlassian.Status{Name: "In Progress"}},
 		{ID: "21", Name: "Done", To: &atlassian.Status{Name: "Done"}},
@@ -256,7 +256,7 @@ func TestJWMatchTransition(t *testing.T) {
 	}
 }
 
-func TestJWFieldSourceLookup(t *testing.T) {
+func TestFieldSourceLookup(t *testing.T) {
 	snap := &schema.Snapshot{Jira: &schema.Jira{
 		Fields: []*schema.Field{
 			{ID: "customfield_10016", Name: "Story Points", Custom: true, Type: "number", CustomType: cfPrefix + "float"},
@@ -327,7 +327,7 @@ func TestJWFieldSourceLookup(t *testing.T) {
 	})
 }
 
-func TestJWFieldNamedErr(t *testing.T) {
+func TestNameErrorFields(t *testing.T) {
 	api := &atlassian.APIError{StatusCode: 400, Errors: map[string]string{"customfield_10030": "Severity is required.", "x": "bad"}}
 	err := nameErrorFields(api, func(id string) string {
 		if id == "customfield_10030" {
@@ -344,9 +344,9 @@ func TestJWFieldNamedErr(t *testing.T) {
 	}
 }
 
-// FuzzJWCoerce feeds arbitrary JSON values to every field kind: coercion
+// FuzzCoerceValue feeds arbitrary JSON values to every field kind: coercion
 // never panics, and what it returns encodes as JSON.
-func FuzzJWCoerce(f *testing.F) {
+func FuzzCoerceValue(f *testing.F) {
 	for _, s := range []string{`3`, `"Sev 1"`, `["a","b"]`, `{"value":"x"}`, `{"id":"1"}`, `null`, `"2026-12-01"`,
 		`"2026-12-01T10:00:00Z"`, `[{"accountId":"a"}]`, `"**md**"`, `true`, `[[1]]`, `"ENG Sprint 24"`, `4.5`} {
 		f.Add(s, uint8(0))
