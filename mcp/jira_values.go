@@ -237,6 +237,51 @@ type nameResolvers struct {
 	Sprint func(ctx context.Context, param string, f fieldSpec, name string) (int64, error)
 }
 
+// coercion is one value being shaped for a field: what a per-kind coercer
+// needs besides the value itself.
+type coercion struct {
+	ctx     context.Context
+	param   string // the value's name in errors ("customFields.Severity")
+	f       fieldSpec
+	kind    valueKind
+	resolve nameResolvers
+}
+
+// wrong is the error for v, a value of the wrong type: it says what the
+// field takes and, for option and name fields, what is allowed.
+func (c *coercion) wrong(v any) error {
+	msg := fmt.Sprintf("%s takes %s, not %s", c.f.label(), kindNames[c.kind], describeJSON(v))
+	switch c.kind {
+	case kindOption, kindOptions, kindNamed, kindNamedList:
+		if len(c.f.Allowed) > 0 {
+			msg += "; allowed: " + joinCapped(c.f.Allowed, 20)
+		}
+	}
+	return argErrorf(c.param, "%s", msg)
+}
+
+// coercer shapes a non-null value for one kind of field.
+type coercer func(c *coercion, v any) (any, error)
+
+// coercers shape values by field kind; every kind in kindNames has one.
+var coercers = map[valueKind]coercer{
+	kindRaw:       coerceRaw,
+	kindString:    coerceString,
+	kindTextArea:  coerceTextArea,
+	kindNumber:    coerceNumber,
+	kindOption:    coerceOption,
+	kindOptions:   coerceOptions,
+	kindUser:      coerceUsers,
+	kindUsers:     coerceUsers,
+	kindDate:      coerceDate,
+	kindDateTime:  coerceDateTime,
+	kindLabels:    coerceStrings,
+	kindStrings:   coerceStrings,
+	kindSprint:    coerceSprint,
+	kindNamed:     coerceNamed,
+	kindNamedList: coerceNamedList,
+}
+
 // coerceValue shapes v (a decoded JSON value) for field f. param names the
 // value in errors ("customFields.Severity"). null clears a field and stays
 // null. Values of the wrong type are errors that say what the field takes.
@@ -244,199 +289,241 @@ func coerceValue(ctx context.Context, param string, f fieldSpec, v any, resolve 
 	if v == nil {
 		return nil, nil
 	}
-	k := f.kind()
-	wrong := func() error {
-		msg := fmt.Sprintf("%s takes %s, not %s", f.label(), kindNames[k], describeJSON(v))
-		if len(f.Allowed) > 0 && (k == kindOption || k == kindOptions || k == kindNamed || k == kindNamedList) {
-			msg += "; allowed: " + joinCapped(f.Allowed, 20)
-		}
-		return argErrorf(param, "%s", msg)
+	c := &coercion{ctx: ctx, param: param, f: f, kind: f.kind(), resolve: resolve}
+	coerce, ok := coercers[c.kind]
+	if !ok {
+		return v, nil
 	}
-	switch k {
-	case kindString:
-		s, ok := scalarString(v)
+	return coerce(c, v)
+}
+
+// coerceRaw passes a value in Jira's own shape through.
+func coerceRaw(_ *coercion, v any) (any, error) { return v, nil }
+
+// coerceString takes single-line text; a custom text field refuses line
+// breaks and holds at most cfTextMax characters.
+func coerceString(c *coercion, v any) (any, error) {
+	s, ok := scalarString(v)
+	if !ok {
+		return nil, c.wrong(v)
+	}
+	if strings.ContainsAny(s, "\r\n") && c.f.Custom != "" {
+		return nil, argErrorf(c.param, "%s is a single-line text field; remove the line breaks", c.f.label())
+	}
+	if c.f.Custom != "" && len([]rune(s)) > cfTextMax {
+		return nil, argErrorf(c.param, "%s holds at most %d characters; got %d", c.f.label(), cfTextMax, len([]rune(s)))
+	}
+	return s, nil
+}
+
+// coerceTextArea converts markdown to ADF.
+func coerceTextArea(c *coercion, v any) (any, error) {
+	s, ok := v.(string)
+	if !ok {
+		return nil, c.wrong(v)
+	}
+	return markdownParamToADF(c.param, s)
+}
+
+// coerceNumber takes a number or a number written as text.
+func coerceNumber(c *coercion, v any) (any, error) {
+	switch n := v.(type) {
+	case float64:
+		return n, nil
+	case string:
+		x, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+		if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil, c.wrong(v)
+		}
+		return x, nil
+	}
+	return nil, c.wrong(v)
+}
+
+// coerceOption takes one option (a one-element array is unwrapped).
+func coerceOption(c *coercion, v any) (any, error) {
+	if arr, ok := v.([]any); ok && len(arr) == 1 {
+		v = arr[0]
+	}
+	o, ok := optionValue(c.f, v)
+	if !ok {
+		return nil, c.wrong(v)
+	}
+	return checkAllowed(c.param, c.f, o)
+}
+
+// coerceOptions takes a list of options (a scalar is a list of one); an
+// empty list clears the field.
+func coerceOptions(c *coercion, v any) (any, error) {
+	var out []any
+	for _, item := range asList(v) {
+		o, ok := optionValue(c.f, item)
 		if !ok {
-			return nil, wrong()
+			return nil, c.wrong(v)
 		}
-		if strings.ContainsAny(s, "\r\n") && f.Custom != "" {
-			return nil, argErrorf(param, "%s is a single-line text field; remove the line breaks", f.label())
-		}
-		if f.Custom != "" && len([]rune(s)) > cfTextMax {
-			return nil, argErrorf(param, "%s holds at most %d characters; got %d", f.label(), cfTextMax, len([]rune(s)))
-		}
-		return s, nil
-	case kindTextArea:
-		s, ok := v.(string)
-		if !ok {
-			return nil, wrong()
-		}
-		return markdownParamToADF(param, s)
-	case kindNumber:
-		switch n := v.(type) {
-		case float64:
-			return n, nil
-		case string:
-			x, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
-			if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
-				return nil, wrong()
-			}
-			return x, nil
-		}
-		return nil, wrong()
-	case kindOption:
-		if arr, ok := v.([]any); ok && len(arr) == 1 {
-			v = arr[0]
-		}
-		o, ok := optionValue(f, v)
-		if !ok {
-			return nil, wrong()
-		}
-		return checkAllowed(param, f, o)
-	case kindOptions:
-		var out []any
-		for _, item := range asList(v) {
-			o, ok := optionValue(f, item)
-			if !ok {
-				return nil, wrong()
-			}
-			o, err := checkAllowed(param, f, o)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, o)
-		}
-		if out == nil {
-			out = []any{}
-		}
-		return out, nil
-	case kindUser, kindUsers:
-		items := []any{v}
-		if k == kindUsers {
-			items = asList(v)
-		}
-		out := []any{}
-		for _, item := range items {
-			var id string
-			switch u := item.(type) {
-			case string:
-				if resolve.User == nil {
-					id = u
-					break
-				}
-				var err error
-				if id, err = resolve.User(ctx, param, u); err != nil {
-					return nil, err
-				}
-			case map[string]any:
-				s, ok := u["accountId"].(string)
-				if !ok || s == "" {
-					return nil, wrong()
-				}
-				id = s
-			default:
-				return nil, wrong()
-			}
-			out = append(out, map[string]any{"accountId": id})
-		}
-		if k == kindUser {
-			return out[0], nil
-		}
-		return out, nil
-	case kindDate:
-		s, ok := v.(string)
-		if !ok {
-			return nil, wrong()
-		}
-		d, err := time.Parse("2006-01-02", strings.TrimSpace(s))
-		if err != nil {
-			return nil, argErrorf(param, "%s takes a date \"YYYY-MM-DD\", not %q", f.label(), clip(s, 40))
-		}
-		return d.Format("2006-01-02"), nil
-	case kindDateTime:
-		s, ok := v.(string)
-		if !ok {
-			return nil, wrong()
-		}
-		t, ok := parseDateTime(s)
-		if !ok {
-			return nil, argErrorf(param, "%s takes %s, not %q", f.label(), kindNames[k], clip(s, 40))
-		}
-		return t.Format(atlassian.JiraTimeLayout), nil
-	case kindLabels, kindStrings:
-		var out []string
-		for _, item := range asList(v) {
-			s, ok := item.(string)
-			if !ok {
-				return nil, wrong()
-			}
-			out = append(out, s)
-		}
-		if k == kindStrings {
-			if out == nil {
-				out = []string{}
-			}
-			return out, nil
-		}
-		return checkLabels(param, out)
-	case kindSprint:
-		if arr, ok := v.([]any); ok && len(arr) == 1 {
-			v = arr[0]
-		}
-		var id float64
-		switch n := v.(type) {
-		case float64:
-			id = n
-		case string:
-			x, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
-			if err != nil {
-				if resolve.Sprint == nil {
-					return nil, argErrorf(param, "%s takes a sprint id (a number such as 4), not the name %q; sprint names are not resolved here. "+
-						"Find the id in the Sprint field of an issue in that sprint (atlassian_jira_get_issue)", f.label(), clip(n, 60))
-				}
-				if x, err = resolve.Sprint(ctx, param, f, strings.TrimSpace(n)); err != nil {
-					return nil, err
-				}
-			}
-			id = float64(x)
-		default:
-			return nil, wrong()
-		}
-		if id <= 0 || id != math.Trunc(id) || id > 1<<53 {
-			return nil, argErrorf(param, "%s takes a positive whole sprint id, not %v", f.label(), v)
-		}
-		return int64(id), nil
-	case kindNamed:
-		if m, ok := v.(map[string]any); ok {
-			return m, nil
-		}
-		s, ok := v.(string)
-		if !ok {
-			return nil, wrong()
-		}
-		name, err := checkAllowed(param, f, s)
+		o, err := checkAllowed(c.param, c.f, o)
 		if err != nil {
 			return nil, err
 		}
-		return map[string]any{"name": name}, nil
-	case kindNamedList:
-		out := []any{}
-		for _, item := range asList(v) {
-			switch x := item.(type) {
-			case string:
-				name, err := checkAllowed(param, f, x)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, map[string]any{"name": name})
-			case map[string]any:
-				out = append(out, x)
-			default:
-				return nil, wrong()
+		out = append(out, o)
+	}
+	if out == nil {
+		out = []any{}
+	}
+	return out, nil
+}
+
+// coerceUsers takes a user (kindUser) or a list of users (kindUsers), each
+// a name, an email or an account id the User resolver turns into an
+// account id, or {"accountId": …}.
+func coerceUsers(c *coercion, v any) (any, error) {
+	items := []any{v}
+	if c.kind == kindUsers {
+		items = asList(v)
+	}
+	out := []any{}
+	for _, item := range items {
+		var id string
+		switch u := item.(type) {
+		case string:
+			if c.resolve.User == nil {
+				id = u
+				break
+			}
+			var err error
+			if id, err = c.resolve.User(c.ctx, c.param, u); err != nil {
+				return nil, err
+			}
+		case map[string]any:
+			s, ok := u["accountId"].(string)
+			if !ok || s == "" {
+				return nil, c.wrong(v)
+			}
+			id = s
+		default:
+			return nil, c.wrong(v)
+		}
+		out = append(out, map[string]any{"accountId": id})
+	}
+	if c.kind == kindUser {
+		return out[0], nil
+	}
+	return out, nil
+}
+
+// coerceDate takes "YYYY-MM-DD".
+func coerceDate(c *coercion, v any) (any, error) {
+	s, ok := v.(string)
+	if !ok {
+		return nil, c.wrong(v)
+	}
+	d, err := time.Parse("2006-01-02", strings.TrimSpace(s))
+	if err != nil {
+		return nil, argErrorf(c.param, "%s takes a date \"YYYY-MM-DD\", not %q", c.f.label(), clip(s, 40))
+	}
+	return d.Format("2006-01-02"), nil
+}
+
+// coerceDateTime takes any of dateTimeLayouts and writes Jira's layout.
+func coerceDateTime(c *coercion, v any) (any, error) {
+	s, ok := v.(string)
+	if !ok {
+		return nil, c.wrong(v)
+	}
+	t, ok := parseDateTime(s)
+	if !ok {
+		return nil, argErrorf(c.param, "%s takes %s, not %q", c.f.label(), kindNames[c.kind], clip(s, 40))
+	}
+	return t.Format(atlassian.JiraTimeLayout), nil
+}
+
+// coerceStrings takes a list of strings (a scalar is a list of one);
+// labels are also checked as Jira checks them.
+func coerceStrings(c *coercion, v any) (any, error) {
+	var out []string
+	for _, item := range asList(v) {
+		s, ok := item.(string)
+		if !ok {
+			return nil, c.wrong(v)
+		}
+		out = append(out, s)
+	}
+	if c.kind == kindLabels {
+		return checkLabels(c.param, out)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
+// coerceSprint takes a sprint id, or a sprint name the Sprint resolver
+// finds (a one-element array is unwrapped).
+func coerceSprint(c *coercion, v any) (any, error) {
+	if arr, ok := v.([]any); ok && len(arr) == 1 {
+		v = arr[0]
+	}
+	var id float64
+	switch n := v.(type) {
+	case float64:
+		id = n
+	case string:
+		x, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
+		if err != nil {
+			if c.resolve.Sprint == nil {
+				return nil, argErrorf(c.param, "%s takes a sprint id (a number such as 4), not the name %q; sprint names are not resolved here. "+
+					"Find the id in the Sprint field of an issue in that sprint (atlassian_jira_get_issue)", c.f.label(), clip(n, 60))
+			}
+			if x, err = c.resolve.Sprint(c.ctx, c.param, c.f, strings.TrimSpace(n)); err != nil {
+				return nil, err
 			}
 		}
-		return out, nil
+		id = float64(x)
+	default:
+		return nil, c.wrong(v)
 	}
-	return v, nil
+	if id <= 0 || id != math.Trunc(id) || id > 1<<53 {
+		return nil, argErrorf(c.param, "%s takes a positive whole sprint id, not %v", c.f.label(), v)
+	}
+	return int64(id), nil
+}
+
+// coerceNamed takes a name (priority, resolution, …) as {"name": …}; an
+// object passes through.
+func coerceNamed(c *coercion, v any) (any, error) {
+	if m, ok := v.(map[string]any); ok {
+		return m, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return nil, c.wrong(v)
+	}
+	name, err := checkAllowed(c.param, c.f, s)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"name": name}, nil
+}
+
+// coerceNamedList takes a list of names (components, versions) as
+// [{"name": …}, …]; objects pass through.
+func coerceNamedList(c *coercion, v any) (any, error) {
+	out := []any{}
+	for _, item := range asList(v) {
+		switch x := item.(type) {
+		case string:
+			name, err := checkAllowed(c.param, c.f, x)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, map[string]any{"name": name})
+		case map[string]any:
+			out = append(out, x)
+		default:
+			return nil, c.wrong(v)
+		}
+	}
+	return out, nil
 }
 
 // optionValue reads an option given as "Value", {"value": "Value"} or

@@ -153,6 +153,22 @@ func TestFieldKind(t *testing.T) {
 	}
 }
 
+// Every value kind says what it takes and has a coercer, so a kind added
+// to the enum cannot silently pass values through unshaped.
+func TestCoercersCoverEveryKind(t *testing.T) {
+	for k := kindRaw; k <= kindNamedList; k++ {
+		if kindNames[k] == "" {
+			t.Errorf("kind %d has no entry in kindNames", k)
+		}
+		if coercers[k] == nil {
+			t.Errorf("kind %d (%s) has no coercer", k, kindNames[k])
+		}
+	}
+	if len(coercers) != len(kindNames) {
+		t.Errorf("%d coercers for %d kinds", len(coercers), len(kindNames))
+	}
+}
+
 func TestParseTimeSpent(t *testing.T) {
 	tests := []struct {
 		in, want string
