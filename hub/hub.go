@@ -10,15 +10,11 @@
 package hub
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -35,11 +31,15 @@ import (
 type Options struct {
 	// Store is the token store of the data directory. Required.
 	Store *tokenstore.Store
-	// ConfigPath is the agents config file, re-read when it changes; ""
-	// keeps Config in memory only (the sandbox's own config).
+	// Configs is where the agents config lives (a file, or the database
+	// several replicas share), polled for changes by Watch; nil keeps
+	// Config in memory only (the sandbox's own config).
+	Configs gateway.ConfigStore
+	// ConfigPath, when Configs is nil, is the agents config file
+	// (gateway.NewFileConfig(ConfigPath)).
 	ConfigPath string
-	// Config is the config in force at start (loaded from ConfigPath by
-	// the caller, so start-up errors read as before). Required.
+	// Config is the config in force at start (loaded from Configs by the
+	// caller, so start-up errors read as before). Required.
 	Config *gateway.Config
 	// ServerOptions are the tool selection and naming of each tenant's MCP
 	// server for a site with products; nil means mcp's defaults.
@@ -72,7 +72,7 @@ type Hub struct {
 
 	mu      sync.Mutex // serialises config and tenant changes
 	cfg     *gateway.Config
-	stamp   [sha256.Size]byte
+	stamp   string // the version of cfg in opts.Configs
 	tenants map[string]*tenant
 }
 
@@ -100,6 +100,9 @@ func New(ctx context.Context, o Options) (*Hub, error) {
 	}
 	if o.Gateway.Path == "" {
 		o.Gateway.Path = "/mcp"
+	}
+	if o.Configs == nil && o.ConfigPath != "" {
+		o.Configs = gateway.NewFileConfig(o.ConfigPath)
 	}
 	if o.AuditDir == "" {
 		o.AuditDir = filepath.Join(o.Store.Dir(), "audit")
@@ -136,9 +139,11 @@ func New(ctx context.Context, o Options) (*Hub, error) {
 		return nil, err
 	}
 	h.cfg = o.Config
-	if o.ConfigPath != "" {
-		if raw, err := os.ReadFile(o.ConfigPath); err == nil {
-			h.stamp = sha256.Sum256(raw)
+	if o.Configs != nil {
+		// A change between the caller's load and now is picked up by the
+		// first Reload (the stamp then differs).
+		if v, err := o.Configs.Version(ctx); err == nil {
+			h.stamp = v
 		}
 	}
 	return h, nil
@@ -236,81 +241,89 @@ func (h *Hub) Config() (*gateway.Config, error) {
 	return h.cfg, nil
 }
 
-// ConfigPath is the file the config lives in ("" for in memory only).
-func (h *Hub) ConfigPath() string { return h.opts.ConfigPath }
-
-// cloneConfig deep-copies a config through its JSON form.
-func cloneConfig(c *gateway.Config) (*gateway.Config, error) {
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return nil, err
+// ConfigPath is the file the config lives in ("" for in memory only, or
+// when it lives in a database).
+func (h *Hub) ConfigPath() string {
+	if f, ok := h.opts.Configs.(*gateway.FileConfig); ok {
+		return f.Path
 	}
-	var out gateway.Config
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return ""
 }
 
-// UpdateConfig applies fn to a copy of the config, validates it, saves it
-// atomically (a new file renamed over the old) and makes it effective.
-// When fn, the validation or the save fails, nothing changes.
+// ConfigWhere names where the config lives, for messages ("" for in
+// memory only).
+func (h *Hub) ConfigWhere() string {
+	if h.opts.Configs == nil {
+		return ""
+	}
+	return h.opts.Configs.Where()
+}
+
+// UpdateConfig applies fn to a copy of the config in force, validates it,
+// stores it (a file renamed over the old, or one database transaction)
+// and makes it effective. When fn, the validation or the write fails,
+// nothing changes. With a store, fn runs on the stored config under the
+// store's lock, so a change another process made meanwhile is kept.
 func (h *Hub) UpdateConfig(fn func(*gateway.Config) error) error {
+	ctx := context.Background()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	next, err := cloneConfig(h.cfg)
+	if h.opts.Configs == nil {
+		next, err := h.cfg.Clone()
+		if err != nil {
+			return err
+		}
+		if err := fn(next); err != nil {
+			return err
+		}
+		if err := next.Validate(); err != nil {
+			return err
+		}
+		return h.applyLocked(ctx, next)
+	}
+	next, ver, err := h.opts.Configs.Update(ctx, fn)
 	if err != nil {
 		return err
 	}
-	if err := fn(next); err != nil {
+	if err := h.applyLocked(ctx, next); err != nil {
 		return err
 	}
-	if err := next.Validate(); err != nil {
-		return err
-	}
-	if p := h.opts.ConfigPath; p != "" {
-		if err := next.Save(p); err != nil {
-			return fmt.Errorf("save %s: %w", p, err)
-		}
-		if raw, err := os.ReadFile(p); err == nil {
-			h.stamp = sha256.Sum256(raw)
-		}
-	}
-	return h.applyLocked(context.Background(), next)
+	h.stamp = ver
+	return nil
 }
 
-// Reload re-reads the config file and applies it when it changed. A file
-// that does not load or validate changes nothing: the error says why.
+// Reload re-reads the stored config and applies it when it changed. A
+// config that does not load or validate changes nothing: the error says
+// why.
 func (h *Hub) Reload(ctx context.Context) (bool, error) {
-	p := h.opts.ConfigPath
-	if p == "" {
+	if h.opts.Configs == nil {
 		return false, nil
 	}
-	raw, err := os.ReadFile(p)
+	ver, err := h.opts.Configs.Version(ctx)
 	if err != nil {
 		return false, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	sum := sha256.Sum256(raw)
-	if bytes.Equal(sum[:], h.stamp[:]) {
+	if ver == h.stamp {
 		return false, nil
 	}
-	cfg, err := gateway.LoadConfig(p)
+	cfg, ver, err := h.opts.Configs.Load(ctx)
 	if err != nil {
 		return false, err
 	}
 	if err := h.applyLocked(ctx, cfg); err != nil {
 		return false, err
 	}
-	h.stamp = sum
+	h.stamp = ver
 	return true, nil
 }
 
-// Watch reloads the config file every interval until ctx ends, logging
-// each reload and each refused file.
+// Watch reloads the stored config every interval until ctx ends, logging
+// each reload and each refused config. Every replica on one database
+// store sees a change within an interval.
 func (h *Hub) Watch(ctx context.Context, interval time.Duration) {
-	if h.opts.ConfigPath == "" {
+	if h.opts.Configs == nil {
 		return
 	}
 	tick := time.NewTicker(interval)
@@ -326,10 +339,10 @@ func (h *Hub) Watch(ctx context.Context, interval time.Duration) {
 		switch {
 		case err != nil && err.Error() != lastErr:
 			lastErr = err.Error()
-			h.log.Error("agents config not reloaded; the previous one stays in force", "config", h.opts.ConfigPath, "err", err)
+			h.log.Error("agents config not reloaded; the previous one stays in force", "config", h.opts.Configs.Where(), "err", err)
 		case err == nil && changed:
 			lastErr = ""
-			h.log.Info("agents config reloaded", "config", h.opts.ConfigPath)
+			h.log.Info("agents config reloaded", "config", h.opts.Configs.Where())
 		case err == nil:
 			lastErr = ""
 		}
@@ -416,23 +429,35 @@ func (h *Hub) Serve(ctx context.Context, conn string) error {
 		if _, taken := cfg.Tenants[conn]; taken {
 			return fmt.Errorf("tenant %s exists on another connection; connect under another name", conn)
 		}
-		next, err := cloneConfig(cfg)
+		add := func(c *gateway.Config) error {
+			if _, taken := c.Tenants[conn]; taken {
+				return fmt.Errorf("tenant %s exists on another connection; connect under another name", conn)
+			}
+			if c.Tenants == nil {
+				c.Tenants = map[string]*gateway.TenantConfig{}
+			}
+			c.Tenants[conn] = &gateway.TenantConfig{Connection: conn}
+			return nil
+		}
+		if h.opts.Configs == nil {
+			next, err := cfg.Clone()
+			if err != nil {
+				return err
+			}
+			if err := add(next); err != nil {
+				return err
+			}
+			return h.applyLocked(ctx, next)
+		}
+		next, ver, err := h.opts.Configs.Update(ctx, add)
 		if err != nil {
 			return err
 		}
-		if next.Tenants == nil {
-			next.Tenants = map[string]*gateway.TenantConfig{}
+		if err := h.applyLocked(ctx, next); err != nil {
+			return err
 		}
-		next.Tenants[conn] = &gateway.TenantConfig{Connection: conn}
-		if p := h.opts.ConfigPath; p != "" {
-			if err := next.Save(p); err != nil {
-				return fmt.Errorf("save %s: %w", p, err)
-			}
-			if raw, err := os.ReadFile(p); err == nil {
-				h.stamp = sha256.Sum256(raw)
-			}
-		}
-		return h.applyLocked(ctx, next)
+		h.stamp = ver
+		return nil
 	}
 	for _, name := range names {
 		t, err := h.openTenant(ctx, cfg, name)

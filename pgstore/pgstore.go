@@ -202,8 +202,8 @@ type Status struct {
 	Schema string
 	// Applied and Pending are the migration versions applied and missing.
 	Applied, Pending []int
-	// Connections and Snapshots count the rows of those tables.
-	Connections, Snapshots int
+	// Connections, Snapshots and Agents count the rows of those tables.
+	Connections, Snapshots, Agents int
 }
 
 // Status reads the migration state and row counts.
@@ -228,7 +228,7 @@ func (db *DB) Status(ctx context.Context) (Status, error) {
 		}
 	}
 	if len(st.Pending) == 0 {
-		for table, n := range map[string]*int{"connections": &st.Connections, "schema_snapshots": &st.Snapshots} {
+		for table, n := range map[string]*int{"connections": &st.Connections, "schema_snapshots": &st.Snapshots, "config_agents": &st.Agents} {
 			if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(n); err != nil {
 				return st, redactErr(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 	"github.com/atlassian-mcp/atlassian-mcp/internal/pgtest"
 	"github.com/atlassian-mcp/atlassian-mcp/internal/storetest"
 	"github.com/atlassian-mcp/atlassian-mcp/pgstore"
@@ -143,4 +144,13 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestConfigConformance runs the agents config suite on PostgreSQL: every
+// store is another replica with its own pool on one schema.
+func TestConfigConformance(t *testing.T) {
+	storetest.RunConfig(t, func(t testing.TB) storetest.ConfigEnv {
+		dsn := pgtest.DSN(t)
+		return storetest.ConfigEnv{Open: func(t testing.TB) gateway.ConfigStore { return open(t, dsn).Config() }}
+	})
 }

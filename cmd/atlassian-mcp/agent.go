@@ -6,16 +6,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/gateway"
+	"github.com/atlassian-mcp/atlassian-mcp/pgstore"
 )
 
-func runAgent(_ context.Context, s streams, args []string) error {
+func runAgent(ctx context.Context, s streams, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			agentUsage(s.err) // like every command's --help
@@ -26,11 +27,11 @@ func runAgent(_ context.Context, s streams, args []string) error {
 	}
 	switch args[0] {
 	case "add":
-		return named("agent add", runAgentAdd(s, args[1:]))
+		return named("agent add", runAgentAdd(ctx, s, args[1:]))
 	case "list":
-		return named("agent list", runAgentList(s, args[1:]))
+		return named("agent list", runAgentList(ctx, s, args[1:]))
 	case "remove":
-		return named("agent remove", runAgentRemove(s, args[1:]))
+		return named("agent remove", runAgentRemove(ctx, s, args[1:]))
 	case "help":
 		agentUsage(s.err)
 		return nil
@@ -54,8 +55,9 @@ the default tier of calls that name no sender.
   agent remove --name NAME
 
 Run 'atlassian-mcp agent add --help' for the flags. The config is
-<data-dir>/config.json unless --config names another file; restart the
-server to apply changes.
+<data-dir>/config.json unless --config names another file, or, when the
+store is PostgreSQL (--store or `+envStore+`), the database every replica
+shares. Running servers apply a change within seconds, without a restart.
 `)
 }
 
@@ -68,42 +70,57 @@ type configFlags struct {
 func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	f := &configFlags{}
 	fs.StringVar(&f.store.dataDir, "data-dir", "", "data directory (env "+envDataDir+"; default $XDG_DATA_HOME/atlassian-mcp or ~/.local/share/atlassian-mcp)")
-	fs.StringVar(&f.config, "config", "", "agents config file (default <data-dir>/config.json)")
+	fs.StringVar(&f.config, "config", "", "agents config file (default <data-dir>/config.json; not with a PostgreSQL store, which holds the config itself)")
+	fs.StringVar(&f.store.store, "store", "", "bolt (the config is a file) or postgres://... (the config is in the database every replica shares; env "+envStore+")")
 	return f
 }
 
-func (f *configFlags) path() (string, error) {
-	if f.config != "" {
-		return f.config, nil
-	}
-	dir, err := f.store.dir()
+// open returns the config store: the PostgreSQL store's when --store or
+// the environment names one, else the file. close releases it.
+func (f *configFlags) open(ctx context.Context) (cs gateway.ConfigStore, close func(), err error) {
+	spec, err := f.store.storeSpec()
 	if err != nil {
-		return "", err
+		return nil, nil, usage(err)
 	}
-	return filepath.Join(dir, "config.json"), nil
+	if spec != "" {
+		if f.config != "" {
+			return nil, nil, usagef("--config %s: with a PostgreSQL store the agents config lives in the database; copy a file into it with 'atlassian-mcp store copy --from DATA_DIR --config FILE'", f.config)
+		}
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		db, err := pgstore.Open(ctx, spec, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db.Config(), db.Close, nil
+	}
+	path := f.config
+	if path == "" {
+		dir, err := f.store.dir()
+		if err != nil {
+			return nil, nil, err
+		}
+		path = filepath.Join(dir, "config.json")
+	}
+	return gateway.NewFileConfig(path), func() {}, nil
 }
 
-// load reads the config; a missing file is an empty config when
-// missingOK.
-func (f *configFlags) load(missingOK bool) (*gateway.Config, string, error) {
-	path, err := f.path()
+// load reads the config; a store without one is an error that says how
+// to start one.
+func (f *configFlags) load(ctx context.Context) (*gateway.Config, string, error) {
+	cs, closeStore, err := f.open(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	cfg, err := gateway.LoadConfig(path)
-	if errors.Is(err, os.ErrNotExist) {
-		if !missingOK {
-			return nil, path, fmt.Errorf("no agents config at %s; add an agent with 'atlassian-mcp agent add'", path)
-		}
-		return &gateway.Config{Tenants: map[string]*gateway.TenantConfig{}}, path, nil
+	defer closeStore()
+	cfg, _, err := cs.Load(ctx)
+	if errors.Is(err, gateway.ErrNoConfig) {
+		return nil, cs.Where(), fmt.Errorf("no agents config at %s; add an agent with 'atlassian-mcp agent add'", cs.Where())
 	}
-	if cfg != nil && cfg.Tenants == nil {
-		cfg.Tenants = map[string]*gateway.TenantConfig{}
-	}
-	return cfg, path, err
+	return cfg, cs.Where(), err
 }
 
-func runAgentAdd(s streams, args []string) error {
+func runAgentAdd(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "agent add", "--name NAME --tenant TENANT --profile PROFILE [flags]",
 		"Add an agent to the config and print its new bearer token, once.")
 	cf := addConfigFlags(fs)
@@ -128,29 +145,39 @@ func runAgentAdd(s streams, args []string) error {
 	if err != nil {
 		return usage(err)
 	}
-	cfg, path, err := cf.load(true)
+	cs, closeStore, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
-	if cfg.Agent(*name) != nil {
-		return fmt.Errorf("agent %q already exists in %s; remove it first to issue a new token", *name, path)
-	}
-	newTenant := cfg.Tenants[*tenant] == nil
-	if newTenant {
-		cfg.Tenants[*tenant] = &gateway.TenantConfig{}
-		if *connection != "" && *connection != *tenant {
-			cfg.Tenants[*tenant].Connection = *connection
-		}
-	}
+	defer closeStore()
+	path := cs.Where()
 	token, hash, err := gateway.NewToken()
 	if err != nil {
 		return err
 	}
-	cfg.Agents = append(cfg.Agents, &gateway.AgentConfig{
-		Name: *name, TokenSHA256: hash, Tenant: *tenant, Profile: *profile,
-		Tools: toolNames, DefaultTier: t, Trusted: *trusted,
+	var exists, newTenant bool
+	cfg, _, err := cs.Update(ctx, func(cfg *gateway.Config) error {
+		if cfg.Agent(*name) != nil {
+			exists = true
+			return fmt.Errorf("agent %q already exists in %s; remove it first to issue a new token", *name, path)
+		}
+		newTenant = cfg.Tenants[*tenant] == nil
+		if newTenant {
+			cfg.Tenants[*tenant] = &gateway.TenantConfig{}
+			if *connection != "" && *connection != *tenant {
+				cfg.Tenants[*tenant].Connection = *connection
+			}
+		}
+		cfg.Agents = append(cfg.Agents, &gateway.AgentConfig{
+			Name: *name, TokenSHA256: hash, Tenant: *tenant, Profile: *profile,
+			Tools: toolNames, DefaultTier: t, Trusted: *trusted,
+		})
+		return nil
 	})
-	if err := cfg.Save(path); err != nil {
+	switch {
+	case exists:
+		return err
+	case err != nil:
 		return usage(err)
 	}
 	if newTenant {
@@ -158,18 +185,18 @@ func runAgentAdd(s streams, args []string) error {
 	}
 	fmt.Fprintf(s.err, "Added agent %q (tenant %s, profile %s) to %s. Its bearer token, shown only this once:\n", *name, *tenant, *profile, path)
 	fmt.Fprintln(s.out, token)
-	fmt.Fprintln(s.err, "Give it to the agent as 'Authorization: Bearer <token>'; restart 'atlassian-mcp serve --http' to apply.")
+	fmt.Fprintln(s.err, "Give it to the agent as 'Authorization: Bearer <token>'; running 'atlassian-mcp serve --http' servers accept it within seconds.")
 	return nil
 }
 
-func runAgentList(s streams, args []string) error {
+func runAgentList(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "agent list", "[flags]", "List the agents of the config (never their tokens).")
 	cf := addConfigFlags(fs)
 	asJSON := fs.Bool("json", false, "print the agents as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, path, err := cf.load(false)
+	cfg, path, err := cf.load(ctx)
 	if err != nil {
 		return err
 	}
@@ -246,8 +273,8 @@ func shortTools(tools []string) []string {
 	return out
 }
 
-func runAgentRemove(s streams, args []string) error {
-	fs := newFlags(s, "agent remove", "--name NAME [flags]", "Remove an agent (its token stops working once the server restarts).")
+func runAgentRemove(ctx context.Context, s streams, args []string) error {
+	fs := newFlags(s, "agent remove", "--name NAME [flags]", "Remove an agent (running servers refuse its token within seconds).")
 	cf := addConfigFlags(fs)
 	name := fs.String("name", "", "the agent to remove")
 	if err := parseFlags(fs, args); err != nil {
@@ -259,18 +286,28 @@ func runAgentRemove(s streams, args []string) error {
 	if *name == "" {
 		return usage(errors.New("--name is required"))
 	}
-	cfg, path, err := cf.load(false)
+	cs, closeStore, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
-	n := len(cfg.Agents)
-	cfg.Agents = slices.DeleteFunc(cfg.Agents, func(a *gateway.AgentConfig) bool { return a.Name == *name })
-	if len(cfg.Agents) == n {
-		return fmt.Errorf("no agent %q in %s", *name, path)
+	defer closeStore()
+	path := cs.Where()
+	if v, err := cs.Version(ctx); err != nil {
+		return err
+	} else if v == "" {
+		return fmt.Errorf("no agents config at %s; add an agent with 'atlassian-mcp agent add'", path)
 	}
-	if err := cfg.Save(path); err != nil {
+	_, _, err = cs.Update(ctx, func(cfg *gateway.Config) error {
+		n := len(cfg.Agents)
+		cfg.Agents = slices.DeleteFunc(cfg.Agents, func(a *gateway.AgentConfig) bool { return a.Name == *name })
+		if len(cfg.Agents) == n {
+			return fmt.Errorf("no agent %q in %s", *name, path)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.out, "Removed agent %q from %s; restart 'atlassian-mcp serve --http' to apply.\n", *name, path)
+	fmt.Fprintf(s.out, "Removed agent %q from %s; running 'atlassian-mcp serve --http' servers refuse its token within seconds.\n", *name, path)
 	return nil
 }

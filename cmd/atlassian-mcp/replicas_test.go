@@ -41,10 +41,11 @@ type replica struct {
 }
 
 // startReplica starts serve --http with env added to the environment and
-// waits for it to listen.
-func startReplica(t *testing.T, env []string, dir, config string) *replica {
+// waits for it to listen. The agents config is the store's (env names a
+// PostgreSQL store).
+func startReplica(t *testing.T, env []string, dir string) *replica {
 	t.Helper()
-	cmd := exec.Command(binary(t), "serve", "--http", "127.0.0.1:0", "--config", config, "--data-dir", dir, "--log-level", "warn")
+	cmd := exec.Command(binary(t), "serve", "--http", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn")
 	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -156,8 +157,8 @@ func TestReplicasShareOneConnection(t *testing.T) {
 	}, tokenstore.Secrets{ClientSecret: srv.ClientSecret, AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken, Expiry: pair.Expiry}); err != nil {
 		t.Fatal(err)
 	}
-	config := filepath.Join(t.TempDir(), "config.json")
-	code, agentToken, stderr := runCLI(t, "agent", "add", "--config", config, "--name", "bot", "--tenant", "default", "--profile", "assistant")
+	// The agent lives in the database: every replica accepts its token.
+	code, agentToken, stderr := runCLI(t, "agent", "add", "--store", dsn, "--name", "bot", "--tenant", "default", "--profile", "assistant")
 	if code != exitOK {
 		t.Fatalf("agent add: %d %s", code, stderr)
 	}
@@ -166,7 +167,7 @@ func TestReplicasShareOneConnection(t *testing.T) {
 	env := []string{tokenstore.KeyEnv + "=" + key, envStore + "=" + dsn, envRefreshMargin + "=1s"}
 	var rs []*replica
 	for i := range 3 {
-		rs = append(rs, startReplica(t, env, filepath.Join(t.TempDir(), fmt.Sprint("replica", i)), config))
+		rs = append(rs, startReplica(t, env, filepath.Join(t.TempDir(), fmt.Sprint("replica", i))))
 	}
 	lb := &http.Server{Handler: newRoundRobin(t, rs), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := netListen(t)
@@ -275,10 +276,9 @@ func netListen(t *testing.T) (net.Listener, error) {
 }
 
 // sharedSetup stores a connection to srv (with the stored access token
-// expiring at expiry) and a schema snapshot in the PostgreSQL store at
-// dsn, and an agent in a config file; it returns the agent's token and the
-// config path.
-func sharedSetup(t *testing.T, srv *sandbox.Server, db *pgstore.DB, key string, expiry time.Time) (token, config string) {
+// expiring at expiry) and an agent in the PostgreSQL store at dsn; it
+// returns the agent's token.
+func sharedSetup(t *testing.T, srv *sandbox.Server, db *pgstore.DB, dsn, key string, expiry time.Time) (token string) {
 	t.Helper()
 	store, err := tokenstore.New(db.Tokens(), tokenstore.WithKeySpec(key))
 	if err != nil {
@@ -296,12 +296,11 @@ func sharedSetup(t *testing.T, srv *sandbox.Server, db *pgstore.DB, key string, 
 	}, tokenstore.Secrets{ClientSecret: srv.ClientSecret, AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken, Expiry: expiry}); err != nil {
 		t.Fatal(err)
 	}
-	config = filepath.Join(t.TempDir(), "config.json")
-	code, out, stderr := runCLI(t, "agent", "add", "--config", config, "--name", "bot", "--tenant", "default", "--profile", "assistant")
+	code, out, stderr := runCLI(t, "agent", "add", "--store", dsn, "--name", "bot", "--tenant", "default", "--profile", "assistant")
 	if code != exitOK {
 		t.Fatalf("agent add: %d %s", code, stderr)
 	}
-	return strings.TrimSpace(out), config
+	return strings.TrimSpace(out)
 }
 
 // TestReplicaKilledHoldingTheRefreshLock kills -9 a replica while it holds
@@ -320,11 +319,11 @@ func TestReplicaKilledHoldingTheRefreshLock(t *testing.T) {
 	}
 	defer db.Close()
 	// The stored token is already due, so the first call refreshes.
-	token, config := sharedSetup(t, srv, db, key, time.Now())
+	token := sharedSetup(t, srv, db, dsn, key, time.Now())
 	env := []string{tokenstore.KeyEnv + "=" + key, envStore + "=" + dsn}
 	// The first refresh (A's start-up discovery or the call below) hangs.
 	srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Latency: 20 * time.Second, Times: 1})
-	a := startReplica(t, env, filepath.Join(t.TempDir(), "a"), config)
+	a := startReplica(t, env, filepath.Join(t.TempDir(), "a"))
 
 	// A call on A starts a refresh that waits on the slow token endpoint
 	// while A holds the lock.
@@ -356,7 +355,7 @@ func TestReplicaKilledHoldingTheRefreshLock(t *testing.T) {
 	}
 	_ = a.cmd.Wait()
 
-	b := startReplica(t, env, filepath.Join(t.TempDir(), "b"), config)
+	b := startReplica(t, env, filepath.Join(t.TempDir(), "b"))
 	c := httpClient(t, b.base+"/mcp", token)
 	initialize(t, c)
 	start := time.Now()

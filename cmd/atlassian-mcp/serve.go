@@ -201,9 +201,33 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		return serveHTTP(ctx, s, o, mux, addr, logger, gw.Shutdown, nil)
 	}
 
-	cfg, cfgPath, err := loadServeConfig(o, sf)
+	spec, err := o.store.storeSpec()
 	if err != nil {
-		return err
+		return usage(err)
+	}
+	var (
+		cfg     *gateway.Config
+		configs gateway.ConfigStore // nil: the sandbox's config, in memory
+	)
+	if spec == "" {
+		if cfg, configs, err = loadServeConfig(o, sf); err != nil {
+			return err
+		}
+	} else if sf.config != "" {
+		return usagef("--config %s: with a PostgreSQL store the agents config lives in the database (atlassian-mcp agent add --store ...); copy a file into it with 'atlassian-mcp store copy --from DATA_DIR --config FILE'", sf.config)
+	}
+	sandboxConfigIfNone := func() error {
+		if cfg != nil {
+			return nil
+		}
+		// The sandbox's own config lives in memory (configs nil).
+		c, token, err := sandboxConfig(o.store.connection)
+		if err != nil {
+			return err
+		}
+		cfg, configs = c, nil
+		fmt.Fprintf(s.err, "Sandbox agent token (tenant %q, agent %q, every tool, vip tier by default):\n  Authorization: Bearer %s\n", "sandbox", "sandbox", token)
+		return nil
 	}
 	if o.sandbox {
 		sb, cleanup, err := startSandboxSite(ctx, s, o.store, logger, o.sandboxSite)
@@ -212,13 +236,10 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		}
 		o.sandboxSite = sb
 		closers = append(closers, cleanup)
-		if cfg == nil {
-			// The sandbox's own config lives in memory (cfgPath "").
-			var token string
-			if cfg, token, err = sandboxConfig(o.store.connection); err != nil {
+		if spec == "" {
+			if err := sandboxConfigIfNone(); err != nil {
 				return err
 			}
-			fmt.Fprintf(s.err, "Sandbox agent token (tenant %q, agent %q, every tool, vip tier by default):\n  Authorization: Bearer %s\n", "sandbox", "sandbox", token)
 		}
 	}
 	store, err := o.store.openStore(o.storeOptions(logger)...)
@@ -229,6 +250,21 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		// Replicas share session ownership: any of them serves any
 		// session's requests, so the load balancer need not pin sessions.
 		gopts.Sessions = db.Sessions(30 * time.Minute)
+		// And the agents config: a change through any replica, the
+		// console or the CLI reaches every replica within a second.
+		configs = db.Config()
+		var err error
+		cfg, _, err = configs.Load(ctx)
+		switch {
+		case errors.Is(err, gateway.ErrNoConfig) && o.sandbox:
+			if err := sandboxConfigIfNone(); err != nil {
+				return err
+			}
+		case errors.Is(err, gateway.ErrNoConfig):
+			cfg = &gateway.Config{Tenants: map[string]*gateway.TenantConfig{}}
+		case err != nil:
+			return err
+		}
 	}
 	dataDir, err := o.store.dir()
 	if err != nil {
@@ -237,7 +273,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	siteOpts := siteOptions(store, logger, o.metrics)
 	siteOpts.CallTimeout = o.tools.callTimeout
 	h, err := hub.New(ctx, hub.Options{
-		Store: store, ConfigPath: cfgPath, Config: cfg, Logger: logger,
+		Store: store, Configs: configs, Config: cfg, Logger: logger,
 		AuditDir: filepath.Join(dataDir, "audit"),
 		ServerOptions: func(tenant string, products []mcp.Product) mcp.Options {
 			opts := o.tools.options(products, logger.With("tenant", tenant))
@@ -264,12 +300,12 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		return readiness(store, conns)(ctx)
 	}
 	if len(cfg.Agents) == 0 {
-		fmt.Fprintf(s.err, "serve: warning: %s declares no agents, so every request will be refused; add one with 'atlassian-mcp agent add' or in the admin console\n", cfgPath)
+		fmt.Fprintf(s.err, "serve: warning: %s declares no agents, so every request will be refused until one is added with 'atlassian-mcp agent add' or in the admin console\n", h.ConfigWhere())
 	}
 	if checkLoopback(addr) != nil {
 		logger.Warn("serving beyond loopback: bearer tokens and the admin session travel in clear over plain HTTP; put a TLS-terminating proxy in front", "addr", addr)
 	}
-	logger.Info("agents loaded", "config", cfgPath, "tenants", len(cfg.Tenants), "agents", len(cfg.Agents))
+	logger.Info("agents loaded", "config", h.ConfigWhere(), "tenants", len(cfg.Tenants), "agents", len(cfg.Agents))
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go h.Watch(watchCtx, time.Second)
@@ -299,30 +335,30 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 // loadServeConfig loads --config (default <data-dir>/config.json). With
 // --sandbox and no config file it returns a nil config: the sandbox gets
 // one of its own.
-func loadServeConfig(o *serveOptions, sf *serveAccessFlags) (*gateway.Config, string, error) {
+func loadServeConfig(o *serveOptions, sf *serveAccessFlags) (*gateway.Config, gateway.ConfigStore, error) {
 	path := sf.config
 	if path == "" {
 		if o.sandbox && o.store.dataDir == "" && os.Getenv(envDataDir) == "" {
-			return nil, "", nil
+			return nil, nil, nil
 		}
 		dir, err := o.store.dir()
 		if err != nil {
-			return nil, "", err
+			return nil, nil, err
 		}
 		path = filepath.Join(dir, "config.json")
 	}
 	cfg, err := gateway.LoadConfig(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist) && o.sandbox && sf.config == "":
-		return nil, "", nil
+		return nil, nil, nil
 	case errors.Is(err, os.ErrNotExist):
-		return nil, "", fmt.Errorf("no agents config at %s: every HTTP request needs an agent's token.\n"+
+		return nil, nil, fmt.Errorf("no agents config at %s: every HTTP request needs an agent's token.\n"+
 			"Create one with 'atlassian-mcp agent add --name NAME --tenant TENANT --profile aicos' (it writes that file),\n"+
 			"or for local protocol testing only, serve a loopback address with --no-auth", path)
 	case err != nil:
-		return nil, "", usage(err)
+		return nil, nil, usage(err)
 	}
-	return cfg, path, nil
+	return cfg, gateway.NewFileConfig(path), nil
 }
 
 // sandboxConfig is the config of a sandbox served over HTTP with no config

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 	"github.com/atlassian-mcp/atlassian-mcp/pgstore"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
@@ -21,8 +22,8 @@ Manage the PostgreSQL store that several replicas share.
 
   migrate   apply the embedded schema migrations (serve also does this at start)
   status    show the applied and pending migrations and what the store holds
-  copy      copy the connections and schema snapshots of a data directory
-            into PostgreSQL, without a new OAuth consent
+  copy      copy the connections, schema snapshots and agents config of a
+            data directory into PostgreSQL, without a new OAuth consent
 
 The store is --store or `+envStore+` (postgres://user@host:5432/db; add
 ?search_path=NAME to use a schema other than public). Secrets are sealed
@@ -102,19 +103,22 @@ func runStoreStatus(ctx context.Context, s streams, args []string) error {
 		fmt.Fprintln(s.out, "             run 'atlassian-mcp store migrate' (serve applies them at start)")
 		return exitStatus(exitFailure)
 	}
-	fmt.Fprintf(s.out, "Connections: %d\nSnapshots:   %d\n", st.Connections, st.Snapshots)
+	fmt.Fprintf(s.out, "Connections: %d\nSnapshots:   %d\nAgents:      %d\n", st.Connections, st.Snapshots, st.Agents)
 	return nil
 }
 
 func runStoreCopy(ctx context.Context, s streams, args []string) error {
-	fs := newFlags(s, "store copy", "--from DATA_DIR --to postgres://...", `Copy every connection (with its tokens, re-sealed with `+tokenstore.KeyEnv+`) and
-schema snapshot of a data directory into PostgreSQL, so a single-machine
-install moves to the shared store without a new OAuth consent. The data
-directory is read with its own key file; stop its servers first so no
-refresh happens during the copy. Connections already in the target are
-left alone and reported.`)
+	fs := newFlags(s, "store copy", "--from DATA_DIR --to postgres://...", `Copy every connection (with its tokens, re-sealed with `+tokenstore.KeyEnv+`),
+schema snapshot and the agents config (tenants, policies, agents with their
+token hashes: agent tokens keep working) of a data directory into
+PostgreSQL, so a single-machine install moves to the shared store without
+a new OAuth consent. The data directory is read with its own key file;
+stop its servers first so no refresh happens during the copy. Connections
+already in the target, and a config when the target has one, are left
+alone and reported.`)
 	from := fs.String("from", "", "the data directory to copy from")
 	to := fs.String("to", "", "the PostgreSQL store to copy into (env "+envStore+")")
+	config := fs.String("config", "", "the agents config file to copy (default DATA_DIR/config.json when it exists)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -173,8 +177,47 @@ left alone and reported.`)
 		fmt.Fprintf(s.out, "Copied connection %s (%s, %s).\n", c.Name, c.Site.URL, snapNote)
 	}
 	fmt.Fprintf(s.out, "%d connection(s) copied to %s, %d failed.\n", copied, db.Location(), failed)
+	if err := copyConfig(ctx, s, *from, *config, db.Config()); err != nil {
+		fmt.Fprintf(s.err, "store copy: agents config: %v\n", err)
+		failed++
+	}
 	if failed > 0 {
 		return exitStatus(exitFailure)
 	}
+	return nil
+}
+
+// copyConfig copies the agents config file (path, or config.json in the
+// data directory when it exists) into the database's config store, unless
+// that already holds one.
+func copyConfig(ctx context.Context, s streams, dataDir, path string, dst gateway.ConfigStore) error {
+	explicit := path != ""
+	if !explicit {
+		path = filepath.Join(dataDir, "config.json")
+	}
+	src, err := gateway.LoadConfig(path)
+	if errors.Is(err, os.ErrNotExist) && !explicit {
+		fmt.Fprintf(s.out, "No agents config at %s to copy.\n", path)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if v, err := dst.Version(ctx); err != nil {
+		return err
+	} else if v != "" {
+		return fmt.Errorf("%s already holds an agents config; left alone (edit it with 'atlassian-mcp agent ...' or the admin console)", dst.Where())
+	}
+	cfg, _, err := dst.Update(ctx, func(c *gateway.Config) error {
+		if len(c.Agents) > 0 || len(c.Tenants) > 0 {
+			return fmt.Errorf("%s already holds an agents config; left alone", dst.Where())
+		}
+		*c = *src
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "Copied the agents config of %s (%d tenant(s), %d agent(s), %d policy(ies)); its agent tokens keep working.\n", path, len(cfg.Tenants), len(cfg.Agents), len(cfg.Policies))
 	return nil
 }

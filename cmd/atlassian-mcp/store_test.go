@@ -13,8 +13,9 @@ import (
 )
 
 // TestStoreCopyMovesAnInstallToPostgres copies a data directory's
-// connection (sealed with its key file) and schema snapshot into
-// PostgreSQL and then serves status from there, with no new consent.
+// connection (sealed with its key file), schema snapshot and agents config
+// into PostgreSQL and then serves status and the agent commands from
+// there, with no new consent and no new agent token.
 func TestStoreCopyMovesAnInstallToPostgres(t *testing.T) {
 	e := newSandboxEnv(t)
 	dsn := pgtest.DSN(t)
@@ -33,6 +34,9 @@ func TestStoreCopyMovesAnInstallToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if code, _, stderr := runCLI(t, "agent", "add", "--data-dir", e.dir, "--name", "bot", "--tenant", "default", "--profile", "assistant"); code != exitOK {
+		t.Fatalf("agent add: %d %s", code, stderr)
+	}
 	t.Setenv(tokenstore.KeyEnv, "")
 	if code, _, stderr := runCLI(t, "store", "copy", "--from", e.dir, "--to", dsn); code != exitFailure || !strings.Contains(stderr, tokenstore.KeyEnv+" is required") {
 		t.Fatalf("copy without a key: exit %d, stderr %s", code, stderr)
@@ -40,14 +44,15 @@ func TestStoreCopyMovesAnInstallToPostgres(t *testing.T) {
 	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{5}, 32))
 	t.Setenv(tokenstore.KeyEnv, key)
 	code, stdout, stderr := runCLI(t, "store", "copy", "--from", e.dir, "--to", dsn)
-	if code != exitOK || !strings.Contains(stdout, "Copied connection default") || !strings.Contains(stdout, "schema snapshot copied") {
+	if code != exitOK || !strings.Contains(stdout, "Copied connection default") || !strings.Contains(stdout, "schema snapshot copied") ||
+		!strings.Contains(stdout, "Copied the agents config") || !strings.Contains(stdout, "1 agent(s)") {
 		t.Fatalf("copy: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if code, _, stderr := runCLI(t, "store", "copy", "--from", e.dir, "--to", dsn); code != exitFailure || !strings.Contains(stderr, "already exists") {
+	if code, _, stderr := runCLI(t, "store", "copy", "--from", e.dir, "--to", dsn); code != exitFailure || !strings.Contains(stderr, "already exists") || !strings.Contains(stderr, "already holds an agents config") {
 		t.Fatalf("second copy: exit %d, stderr %s", code, stderr)
 	}
 	code, stdout, stderr = runCLI(t, "store", "status", "--store", dsn)
-	if code != exitOK || !strings.Contains(stdout, "Connections: 1") || !strings.Contains(stdout, "Snapshots:   1") || !strings.Contains(stdout, "pending []") {
+	if code != exitOK || !strings.Contains(stdout, "Connections: 1") || !strings.Contains(stdout, "Snapshots:   1") || !strings.Contains(stdout, "Agents:      1") || !strings.Contains(stdout, "pending []") {
 		t.Fatalf("store status: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if code, stdout, _ = runCLI(t, "store", "migrate", "--store", dsn); code != exitOK || !strings.Contains(stdout, "up to date") {
@@ -58,5 +63,39 @@ func TestStoreCopyMovesAnInstallToPostgres(t *testing.T) {
 	code, stdout, stderr = runCLI(t, "status")
 	if code != exitOK || !strings.Contains(stdout, e.srv.SiteURL) || strings.Contains(stdout+stderr, pair.AccessToken) {
 		t.Fatalf("status from postgres: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// The agent commands work on the database's config.
+	steps := []struct {
+		args     []string
+		code     int
+		want     string
+		listHas  []string
+		listLack []string
+	}{
+		{[]string{"agent", "add", "--name", "ops", "--tenant", "default", "--profile", "aicos"}, exitOK, "", []string{"bot", "ops"}, nil},
+		{[]string{"agent", "add", "--name", "ops", "--tenant", "default", "--profile", "aicos"}, exitFailure, "already exists", []string{"bot", "ops"}, nil},
+		{[]string{"agent", "remove", "--name", "bot"}, exitOK, "Removed agent", []string{"ops"}, []string{"bot"}},
+		{[]string{"agent", "remove", "--name", "bot"}, exitFailure, "no agent", []string{"ops"}, []string{"bot"}},
+		{[]string{"agent", "list", "--config", "x.json"}, exitUsage, "lives in the database", nil, nil},
+	}
+	for _, st := range steps {
+		code, stdout, stderr := runCLI(t, st.args...)
+		if code != st.code || !strings.Contains(stdout+stderr, st.want) {
+			t.Fatalf("%v: exit %d, want %d with %q\n%s%s", st.args, code, st.code, st.want, stdout, stderr)
+		}
+		if st.listHas == nil {
+			continue
+		}
+		_, list, _ := runCLI(t, "agent", "list", "--json")
+		for _, n := range st.listHas {
+			if !strings.Contains(list, `"name": "`+n+`"`) {
+				t.Fatalf("after %v: agent list lacks %s:\n%s", st.args, n, list)
+			}
+		}
+		for _, n := range st.listLack {
+			if strings.Contains(list, `"name": "`+n+`"`) {
+				t.Fatalf("after %v: agent list still has %s:\n%s", st.args, n, list)
+			}
+		}
 	}
 }

@@ -1,0 +1,165 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// ErrNoConfig is returned by ConfigStore.Load when no config is stored
+// yet. A file store's error also matches os.ErrNotExist.
+var ErrNoConfig = errors.New("no agents config")
+
+// ConfigStore is where the agents config lives: a JSON file (FileConfig,
+// the single-machine default) or the shared database of several replicas
+// (pgstore). Both pass the same conformance suite (internal/storetest).
+//
+// A stored config is always valid: Update validates before it writes, and
+// a change is all or nothing. Readers poll Version to notice a change made
+// by another process (the CLI, the console, another replica).
+type ConfigStore interface {
+	// Load returns the config and its version, read together. It returns
+	// an error matching ErrNoConfig when none is stored.
+	Load(ctx context.Context) (*Config, string, error)
+	// Version returns a value that changes whenever the stored config
+	// does ("" when none is stored). It is cheap enough to poll every
+	// second.
+	Version(ctx context.Context) (string, error)
+	// Update applies fn to a copy of the stored config (an empty one when
+	// none is stored), validates the result and stores it, all while
+	// holding the store's lock, so concurrent updates do not lose each
+	// other's changes. When fn, the validation or the write fails,
+	// nothing changes. It returns the stored config and its version.
+	Update(ctx context.Context, fn func(*Config) error) (*Config, string, error)
+	// Where names the store for messages (a path, or a database without
+	// its password).
+	Where() string
+}
+
+// FileConfig is the agents config in one JSON file, written atomically
+// (a new file renamed over the old). Its version is the SHA-256 of the
+// file's bytes, so an edit by hand is noticed like any other.
+type FileConfig struct {
+	// Path is the config file.
+	Path string
+
+	mu sync.Mutex // serialises this process's updates
+}
+
+// NewFileConfig returns the config store of the file at path.
+func NewFileConfig(path string) *FileConfig { return &FileConfig{Path: path} }
+
+var _ ConfigStore = (*FileConfig)(nil)
+
+// Where returns the file's path.
+func (f *FileConfig) Where() string { return f.Path }
+
+// Load reads, decodes and validates the file.
+func (f *FileConfig) Load(context.Context) (*Config, string, error) {
+	raw, err := os.ReadFile(f.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, "", fmt.Errorf("%w at %s: %w", ErrNoConfig, f.Path, err)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := decodeConfig(raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("config %s: %w", f.Path, err)
+	}
+	return c, fileVersion(raw), nil
+}
+
+// Version hashes the file's bytes.
+func (f *FileConfig) Version(context.Context) (string, error) {
+	raw, err := os.ReadFile(f.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return fileVersion(raw), nil
+}
+
+// Update rewrites the file with fn's changes under an flock on
+// "<path>.lock", so updates from several processes are serialised (an
+// edit by hand takes no lock).
+func (f *FileConfig) Update(ctx context.Context, fn func(*Config) error) (*Config, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	// Other processes (the CLI, another server on the same file) take the
+	// same lock file, so a read-change-write never overwrites theirs.
+	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
+		return nil, "", err
+	}
+	lf, err := os.OpenFile(f.Path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, "", fmt.Errorf("lock %s: %w", f.Path, err)
+	}
+	defer lf.Close() // closing drops the lock
+	if err := lockFile(lf); err != nil {
+		return nil, "", fmt.Errorf("lock %s: %w", f.Path, err)
+	}
+	c, _, err := f.Load(ctx)
+	if errors.Is(err, ErrNoConfig) {
+		c, err = &Config{}, nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if c.Tenants == nil {
+		c.Tenants = map[string]*TenantConfig{}
+	}
+	if err := fn(c); err != nil {
+		return nil, "", err
+	}
+	if err := c.Save(f.Path); err != nil {
+		return nil, "", err
+	}
+	raw, err := os.ReadFile(f.Path)
+	if err != nil {
+		return nil, "", err
+	}
+	return c, fileVersion(raw), nil
+}
+
+func fileVersion(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// decodeConfig decodes a config strictly (an unknown field is an error)
+// and validates it.
+func decodeConfig(raw []byte) (*Config, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Clone deep-copies the config (through its JSON form).
+func (c *Config) Clone() (*Config, error) {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	var out Config
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
