@@ -113,13 +113,21 @@ func requiredFieldsLine(snap *schema.Snapshot) string {
 	return capped(items, 6, "")
 }
 
-// createPlan is a validated create, ready to send.
+// createPlan is a create being validated by planCreate's steps and, once
+// they pass, ready to send.
 type createPlan struct {
 	req       *atlassian.IssueRequest
 	project   string
 	issueType string
 	assignee  *resolvedUser
 	names     func(string) string
+
+	// What the steps found: the snapshot, the project and issue type in
+	// it (nil without one), and the create screen (nil when unknown).
+	snap        *schema.Snapshot
+	projectMeta *schema.Project
+	itype       *schema.IssueType
+	screen      []*schema.FieldMeta
 }
 
 // jiraCreateIssue validates and sends one create. It never retries the
@@ -153,165 +161,249 @@ func browseURL(site, key string) string {
 }
 
 // planCreate checks the arguments against the snapshot and builds the
-// request. Nothing is written; the only calls are reads (create-screen
-// fields of projects discovery skipped, user search for the assignee and
-// user fields).
+// request, one named step at a time; the order of the steps is the order
+// in which errors are reported. Nothing is written; the only calls are
+// reads (create-screen fields of projects discovery skipped, user search
+// for the assignee and user fields).
 func (d *Deps) planCreate(ctx context.Context, in *jiraCreateIssueArgs) (*createPlan, error) {
-	projectKey := strings.TrimSpace(in.ProjectKey)
-	typeName := strings.TrimSpace(in.IssueType)
-	summary := strings.TrimSpace(in.Summary)
-	switch {
-	case projectKey == "":
-		return nil, argErrorf("projectKey", "is required: the key of the project, e.g. \"ENG\"")
-	case typeName == "":
-		return nil, argErrorf("issueType", "is required: an issue type name such as Bug, Task or Story")
-	case summary == "":
-		return nil, argErrorf("summary", "is required: a one-line title")
-	case strings.ContainsAny(summary, "\r\n"):
-		return nil, argErrorf("summary", "must be one line; put the details in description")
-	case len([]rune(summary)) > 255:
-		return nil, argErrorf("summary", "is %d characters; Jira allows at most 255 (put the details in description)", len([]rune(summary)))
+	if err := checkCreateBasics(in); err != nil {
+		return nil, err
 	}
 	snap := d.snapshot()
 	plan := &createPlan{
-		req:       &atlassian.IssueRequest{Fields: map[string]any{"summary": summary}},
-		project:   strings.ToUpper(projectKey),
-		issueType: typeName,
+		req:       &atlassian.IssueRequest{Fields: map[string]any{"summary": strings.TrimSpace(in.Summary)}},
+		project:   strings.ToUpper(strings.TrimSpace(in.ProjectKey)),
+		issueType: strings.TrimSpace(in.IssueType),
 		names:     snapshotFieldNames(snap),
+		snap:      snap,
 	}
-	fields := plan.req.Fields
-	var (
-		project *schema.Project
-		itype   *schema.IssueType
-		screen  []*schema.FieldMeta
-	)
-	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
-		var err error
-		if project, err = snap.Project(projectKey); err != nil {
-			// The snapshot may predate the project: one read settles it.
-			if project = d.liveProject(ctx, projectKey); project == nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				return nil, paramErr("projectKey", err)
-			}
+	steps := []func(context.Context, *Deps, *jiraCreateIssueArgs) error{
+		plan.setProjectAndType,
+		plan.setParent,
+		plan.setDescription,
+		plan.setPriority,
+		plan.setLabels,
+		plan.setComponents,
+		plan.setAssignee,
+		plan.setCustomFields,
+		plan.checkRequiredGiven,
+	}
+	for _, step := range steps {
+		if err := step(ctx, d, in); err != nil {
+			return nil, err
 		}
-		if len(project.IssueTypes) == 0 {
-			// Discovery failed for this project's types: read them now.
-			if live := d.liveProject(ctx, project.Key); live != nil {
-				live.Priorities = project.Priorities
-				project = live
-			}
-		}
-		if itype, err = project.IssueType(typeName); err != nil {
-			return nil, paramErr("issueType", err)
-		}
-		plan.project, plan.issueType = project.Key, itype.Name
-		fields["project"] = map[string]any{"key": project.Key}
-		fields["issuetype"] = map[string]any{"id": itype.ID}
-		if d.Schema != nil && (itype.Fields != nil || d.FetchFields != nil) {
-			// A failed read of the create screen only skips these checks;
-			// Jira still validates.
-			if fs, err := d.Schema.CreateFields(ctx, project, itype, d.FetchFields); err == nil {
-				screen = fs
-			} else if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-		}
-		if screen != nil {
-			plan.names = screenFieldNames(screen, snap)
-		}
-	} else {
+	}
+	return plan, nil
+}
+
+// checkCreateBasics checks the three required arguments and the summary's
+// shape before anything is looked up.
+func checkCreateBasics(in *jiraCreateIssueArgs) error {
+	summary := strings.TrimSpace(in.Summary)
+	switch {
+	case strings.TrimSpace(in.ProjectKey) == "":
+		return argErrorf("projectKey", "is required: the key of the project, e.g. \"ENG\"")
+	case strings.TrimSpace(in.IssueType) == "":
+		return argErrorf("issueType", "is required: an issue type name such as Bug, Task or Story")
+	case summary == "":
+		return argErrorf("summary", "is required: a one-line title")
+	case strings.ContainsAny(summary, "\r\n"):
+		return argErrorf("summary", "must be one line; put the details in description")
+	case len([]rune(summary)) > 255:
+		return argErrorf("summary", "is %d characters; Jira allows at most 255 (put the details in description)", len([]rune(summary)))
+	}
+	return nil
+}
+
+// hasProjects reports whether the snapshot lists the site's projects.
+func (p *createPlan) hasProjects() bool {
+	return p.snap != nil && p.snap.Jira != nil && len(p.snap.Jira.Projects) > 0
+}
+
+// setProjectAndType resolves the project and issue type against the
+// snapshot (or, for a project it does not know, one read of Jira) and
+// reads the create screen; without a snapshot it sends them by key and
+// name for Jira to check.
+func (p *createPlan) setProjectAndType(ctx context.Context, d *Deps, in *jiraCreateIssueArgs) error {
+	projectKey := strings.TrimSpace(in.ProjectKey)
+	typeName := strings.TrimSpace(in.IssueType)
+	fields := p.req.Fields
+	if !p.hasProjects() {
 		if !projectKeyRe.MatchString(projectKey) {
-			return nil, argErrorf("projectKey", "%q is not a project key (letters, digits and _, starting with a letter)", clip(projectKey, 40))
+			return argErrorf("projectKey", "%q is not a project key (letters, digits and _, starting with a letter)", clip(projectKey, 40))
 		}
 		fields["project"] = map[string]any{"key": strings.ToUpper(projectKey)}
 		fields["issuetype"] = map[string]any{"name": typeName}
+		return nil
 	}
-	scope := fmt.Sprintf("the create screen of %s %s", plan.project, plan.issueType)
+	project, err := p.snap.Project(projectKey)
+	if err != nil {
+		// The snapshot may predate the project: one read settles it.
+		if project = d.liveProject(ctx, projectKey); project == nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return paramErr("projectKey", err)
+		}
+	}
+	if len(project.IssueTypes) == 0 {
+		// Discovery failed for this project's types: read them now.
+		if live := d.liveProject(ctx, project.Key); live != nil {
+			live.Priorities = project.Priorities
+			project = live
+		}
+	}
+	itype, err := project.IssueType(typeName)
+	if err != nil {
+		return paramErr("issueType", err)
+	}
+	p.projectMeta, p.itype = project, itype
+	p.project, p.issueType = project.Key, itype.Name
+	fields["project"] = map[string]any{"key": project.Key}
+	fields["issuetype"] = map[string]any{"id": itype.ID}
+	if d.Schema != nil && (itype.Fields != nil || d.FetchFields != nil) {
+		// A failed read of the create screen only skips these checks;
+		// Jira still validates.
+		if fs, err := d.Schema.CreateFields(ctx, project, itype, d.FetchFields); err == nil {
+			p.screen = fs
+		} else if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if p.screen != nil {
+		p.names = screenFieldNames(p.screen, p.snap)
+	}
+	return nil
+}
 
+// setParent sets the parent by key or id; a sub-task type needs one.
+func (p *createPlan) setParent(_ context.Context, _ *Deps, in *jiraCreateIssueArgs) error {
 	parent := strings.TrimSpace(in.ParentKey)
-	if parent != "" {
-		key, err := checkIssueKey("parentKey", parent)
+	if parent == "" {
+		if p.itype != nil && p.itype.Subtask {
+			return argErrorf("parentKey", "is required: %s is a sub-task type, so the issue needs a parent issue key", p.itype.Name)
+		}
+		return nil
+	}
+	key, err := checkIssueKey("parentKey", parent)
+	if err != nil {
+		return err
+	}
+	if projectOfKey(key) == "" {
+		p.req.Fields["parent"] = map[string]any{"id": key}
+	} else {
+		p.req.Fields["parent"] = map[string]any{"key": key}
+	}
+	return nil
+}
+
+// setDescription converts the markdown description to ADF.
+func (p *createPlan) setDescription(_ context.Context, _ *Deps, in *jiraCreateIssueArgs) error {
+	if in.Description == "" {
+		return nil
+	}
+	doc, err := markdownParamToADF("description", in.Description)
+	if err != nil {
+		return err
+	}
+	p.req.Fields["description"] = doc
+	return nil
+}
+
+// setPriority resolves the priority by name in the project's scheme
+// (snapshot, then create screen) or sends the name as given.
+func (p *createPlan) setPriority(_ context.Context, _ *Deps, in *jiraCreateIssueArgs) error {
+	name := strings.TrimSpace(in.Priority)
+	if name == "" {
+		return nil
+	}
+	if p.snap != nil && p.snap.Jira != nil && len(p.snap.Jira.Priorities) > 0 {
+		pr, err := p.snap.Priority(p.projectMeta, name)
 		if err != nil {
-			return nil, err
+			return paramErr("priority", err)
 		}
-		if projectOfKey(key) == "" {
-			fields["parent"] = map[string]any{"id": key}
-		} else {
-			fields["parent"] = map[string]any{"key": key}
-		}
-	} else if itype != nil && itype.Subtask {
-		return nil, argErrorf("parentKey", "is required: %s is a sub-task type, so the issue needs a parent issue key", itype.Name)
+		p.req.Fields["priority"] = map[string]any{"id": pr.ID}
+	} else {
+		p.req.Fields["priority"] = map[string]any{"name": name}
 	}
-	if in.Description != "" {
-		doc, err := markdownParamToADF("description", in.Description)
-		if err != nil {
-			return nil, err
+	// The create screen knows the project's priority scheme even when
+	// the snapshot does not (a project discovery skipped).
+	if m := screenField(p.screen, "priority"); m != nil && len(m.AllowedValues) > 0 {
+		canonical := name
+		if pr, err := p.snap.Priority(nil, name); err == nil {
+			canonical = pr.Name
 		}
-		fields["description"] = doc
+		if !slices.ContainsFunc(m.AllowedValues, func(a string) bool { return strings.EqualFold(a, canonical) }) {
+			return argErrorf("priority", "unknown priority %q in project %s; valid: %s", clip(name, 40), p.project, joinCapped(m.AllowedValues, 20))
+		}
 	}
-	if p := strings.TrimSpace(in.Priority); p != "" {
-		if snap != nil && snap.Jira != nil && len(snap.Jira.Priorities) > 0 {
-			pr, err := snap.Priority(project, p)
-			if err != nil {
-				return nil, paramErr("priority", err)
+	return nil
+}
+
+// setLabels checks the labels as Jira does.
+func (p *createPlan) setLabels(_ context.Context, _ *Deps, in *jiraCreateIssueArgs) error {
+	if in.Labels == nil {
+		return nil
+	}
+	labels, err := checkLabels("labels", in.Labels)
+	if err != nil {
+		return err
+	}
+	p.req.Fields["labels"] = labels
+	return nil
+}
+
+// setComponents sets components by name, matched against the create
+// screen's components when it lists them.
+func (p *createPlan) setComponents(_ context.Context, _ *Deps, in *jiraCreateIssueArgs) error {
+	if len(in.Components) == 0 {
+		return nil
+	}
+	var allowed []string
+	if m := screenField(p.screen, "components"); m != nil {
+		allowed = m.AllowedValues
+	}
+	var comps []any
+	for _, c := range in.Components {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			return argErrorf("components", "a component name is empty")
+		}
+		if len(allowed) > 0 {
+			i := slices.IndexFunc(allowed, func(a string) bool { return strings.EqualFold(a, c) })
+			if i < 0 {
+				return argErrorf("components", "%q is not a component of %s; components: %s", clip(c, 60), p.project, joinCapped(allowed, 25))
 			}
-			fields["priority"] = map[string]any{"id": pr.ID}
-		} else {
-			fields["priority"] = map[string]any{"name": p}
+			c = allowed[i]
 		}
-		// The create screen knows the project's priority scheme even when
-		// the snapshot does not (a project discovery skipped).
-		if m := screenField(screen, "priority"); m != nil && len(m.AllowedValues) > 0 {
-			name := p
-			if pr, err := snap.Priority(nil, p); err == nil {
-				name = pr.Name
-			}
-			if !slices.ContainsFunc(m.AllowedValues, func(a string) bool { return strings.EqualFold(a, name) }) {
-				return nil, argErrorf("priority", "unknown priority %q in project %s; valid: %s", clip(p, 40), plan.project, joinCapped(m.AllowedValues, 20))
-			}
-		}
+		comps = append(comps, map[string]any{"name": c})
 	}
-	if in.Labels != nil {
-		labels, err := checkLabels("labels", in.Labels)
-		if err != nil {
-			return nil, err
-		}
-		fields["labels"] = labels
+	p.req.Fields["components"] = comps
+	return nil
+}
+
+// setAssignee resolves the assignee among the users assignable in the
+// project.
+func (p *createPlan) setAssignee(ctx context.Context, d *Deps, in *jiraCreateIssueArgs) error {
+	a := strings.TrimSpace(in.Assignee)
+	if a == "" {
+		return nil
 	}
-	if len(in.Components) > 0 {
-		var allowed []string
-		if m := screenField(screen, "components"); m != nil {
-			allowed = m.AllowedValues
-		}
-		var comps []any
-		for _, c := range in.Components {
-			c = strings.TrimSpace(c)
-			if c == "" {
-				return nil, argErrorf("components", "a component name is empty")
-			}
-			if len(allowed) > 0 {
-				i := slices.IndexFunc(allowed, func(a string) bool { return strings.EqualFold(a, c) })
-				if i < 0 {
-					return nil, argErrorf("components", "%q is not a component of %s; components: %s", clip(c, 60), plan.project, joinCapped(allowed, 25))
-				}
-				c = allowed[i]
-			}
-			comps = append(comps, map[string]any{"name": c})
-		}
-		fields["components"] = comps
+	u, err := d.resolveUser(ctx, "assignee", a, userScope{Project: p.project})
+	if err != nil {
+		return err
 	}
-	if a := strings.TrimSpace(in.Assignee); a != "" {
-		u, err := d.resolveUser(ctx, "assignee", a, userScope{Project: plan.project})
-		if err != nil {
-			return nil, err
-		}
-		plan.assignee = &u
-		fields["assignee"] = map[string]any{"accountId": u.AccountID}
-	}
-	// Custom (and other) fields, in a stable order so errors are repeatable.
-	src := fieldSource{snap: snap, screen: screen, screenName: scope, project: project}
+	p.assignee = &u
+	p.req.Fields["assignee"] = map[string]any{"accountId": u.AccountID}
+	return nil
+}
+
+// setCustomFields resolves and coerces customFields (and other fields), in
+// a stable order so errors are repeatable.
+func (p *createPlan) setCustomFields(ctx context.Context, d *Deps, in *jiraCreateIssueArgs) error {
+	fields := p.req.Fields
+	scope := fmt.Sprintf("the create screen of %s %s", p.project, p.issueType)
+	src := fieldSource{snap: p.snap, screen: p.screen, screenName: scope, project: p.projectMeta}
 	keys := make([]string, 0, len(in.CustomFields))
 	for k := range in.CustomFields {
 		keys = append(keys, k)
@@ -321,26 +413,30 @@ func (d *Deps) planCreate(ctx context.Context, in *jiraCreateIssueArgs) (*create
 	for _, k := range keys {
 		f, err := src.lookup(k)
 		if err != nil {
-			return nil, customFieldErr(k, err)
+			return customFieldErr(k, err)
 		}
-		if p := dedicatedParam(f.ID); p != "" {
-			return nil, argErrorf("customFields."+k, "set %s with the %s parameter, not in customFields", f.label(), p)
+		if param := dedicatedParam(f.ID); param != "" {
+			return argErrorf("customFields."+k, "set %s with the %s parameter, not in customFields", f.label(), param)
 		}
 		if _, dup := fields[f.ID]; dup {
-			return nil, argErrorf("customFields."+k, "%s is given twice in customFields", f.label())
+			return argErrorf("customFields."+k, "%s is given twice in customFields", f.label())
 		}
 		v, err := coerceValue(ctx, "customFields."+k, f, in.CustomFields[k], resolve)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		fields[f.ID] = v
 	}
-	if screen != nil {
-		if err := checkRequired(screen, fields, plan); err != nil {
-			return nil, err
-		}
+	return nil
+}
+
+// checkRequiredGiven refuses a create that leaves out a field the create
+// screen requires; without a screen Jira is left to check.
+func (p *createPlan) checkRequiredGiven(context.Context, *Deps, *jiraCreateIssueArgs) error {
+	if p.screen == nil {
+		return nil
 	}
-	return plan, nil
+	return checkRequired(p.screen, p.req.Fields, p)
 }
 
 // projectKeyRe matches a project key.
