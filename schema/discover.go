@@ -70,7 +70,7 @@ func (d *Discoverer) Discover(ctx context.Context) (*Snapshot, error) {
 		SiteURL:       d.SiteURL,
 		Products:      slices.Clone(d.Products),
 	}
-	rec := &recorder{}
+	rec := &recorder{progress: trackerOf(ctx)}
 	if d.Site != nil {
 		if site, err := d.Site(ctx); err != nil {
 			rec.fail("site: accessible resources", err)
@@ -120,6 +120,7 @@ func (d *Discoverer) Discover(ctx context.Context) (*Snapshot, error) {
 
 // recorder collects failures from concurrent discovery steps.
 type recorder struct {
+	progress  *tracker // nil when nobody listens
 	mu        sync.Mutex
 	failures  []Failure
 	succeeded atomic.Int32 // steps that read something
@@ -237,13 +238,18 @@ func (d *Discoverer) discoverJira(ctx context.Context, rec *recorder) *Jira {
 			return
 		}
 		rec.ok()
+		custom := 0
 		for _, f := range fields {
 			sf := &Field{ID: f.ID, Name: f.Name, Custom: f.Custom}
 			if f.Schema != nil {
 				sf.Type, sf.Items, sf.CustomType = f.Schema.Type, f.Schema.Items, f.Schema.Custom
 			}
+			if f.Custom {
+				custom++
+			}
 			j.Fields = append(j.Fields, sf)
 		}
+		rec.progress.update(func(p *Progress) { p.Fields = custom })
 		slices.SortStableFunc(j.Fields, func(a, b *Field) int { return cmp.Compare(a.ID, b.ID) })
 	})
 	wg.Go(func() {
@@ -256,6 +262,7 @@ func (d *Discoverer) discoverJira(ctx context.Context, rec *recorder) *Jira {
 		for _, p := range prios {
 			j.Priorities = append(j.Priorities, &Priority{ID: p.ID, Name: p.Name})
 		}
+		rec.progress.update(func(p *Progress) { p.Priorities = len(prios) })
 	})
 	wg.Go(func() {
 		lts, err := api.Meta.LinkTypes(ctx)
@@ -267,6 +274,7 @@ func (d *Discoverer) discoverJira(ctx context.Context, rec *recorder) *Jira {
 		for _, lt := range lts {
 			j.LinkTypes = append(j.LinkTypes, &LinkType{ID: lt.ID, Name: lt.Name, Inward: lt.Inward, Outward: lt.Outward})
 		}
+		rec.progress.update(func(p *Progress) { p.LinkTypes = len(lts) })
 	})
 	// One paged search lists every project with its issue types and
 	// activity (expand=issueTypes,insight): a few requests where one per
@@ -287,6 +295,11 @@ func (d *Discoverer) discoverJira(ctx context.Context, rec *recorder) *Jira {
 		}
 		j.Projects = append(j.Projects, sp)
 	}
+	types := 0
+	for _, p := range j.Projects {
+		types += len(p.IssueTypes)
+	}
+	rec.progress.update(func(p *Progress) { p.Projects, p.IssueTypes = len(j.Projects), types })
 
 	// The projects agents most likely use (RankProjects, the order tool
 	// descriptions use) get their workflow statuses and create-screen
@@ -319,7 +332,11 @@ func (d *Discoverer) discoverJira(ctx context.Context, rec *recorder) *Jira {
 	// Statuses and create metadata are separate endpoints with separate
 	// burst buckets (at Atlassian and in the client), so they run side by
 	// side, bounded by the discovery's concurrency.
-	each(ctx, d.concurrency(), jobs, func(job func()) { job() })
+	rec.progress.update(func(p *Progress) { p.Total = len(jobs) })
+	each(ctx, d.concurrency(), jobs, func(job func()) {
+		job()
+		rec.progress.update(func(p *Progress) { p.Done++ })
+	})
 	wg.Wait()
 	for _, p := range ranked {
 		p.Priorities = projectPriorities(p, j.Priorities)
@@ -410,6 +427,7 @@ func (d *Discoverer) discoverConfluence(ctx context.Context, rec *recorder) *Con
 		}
 		c.Spaces = append(c.Spaces, &Space{ID: sp.ID, Key: sp.Key, Name: sp.Name, Type: sp.Type})
 	}
+	rec.progress.update(func(p *Progress) { p.Spaces = len(c.Spaces) })
 	return c
 }
 

@@ -49,10 +49,11 @@ type Store struct {
 
 // refresh is one discovery in flight; concurrent callers share it.
 type refresh struct {
-	done    chan struct{}
-	waiters int // callers that joined, guarded by Store.mu
-	snap    *Snapshot
-	err     error
+	done     chan struct{}
+	progress *tracker // its listeners: the caller's and the joiners'
+	waiters  int      // callers that joined, guarded by Store.mu
+	snap     *Snapshot
+	err      error
 }
 
 // NewStore returns the store of a connection whose snapshots are kept in
@@ -109,6 +110,7 @@ func (s *Store) Refresh(ctx context.Context, discover DiscoverFunc) (*Snapshot, 
 	if r := s.running; r != nil {
 		r.waiters++
 		s.mu.Unlock()
+		r.progress.listen(trackerOf(ctx))
 		select {
 		case <-r.done:
 			return r.snap, r.err
@@ -116,11 +118,12 @@ func (s *Store) Refresh(ctx context.Context, discover DiscoverFunc) (*Snapshot, 
 			return nil, ctx.Err()
 		}
 	}
-	r := &refresh{done: make(chan struct{})}
+	r := &refresh{done: make(chan struct{}), progress: &tracker{}}
+	r.progress.listen(trackerOf(ctx))
 	s.running = r
 	s.mu.Unlock()
 
-	r.snap, r.err = discover(ctx)
+	r.snap, r.err = discover(context.WithValue(ctx, progressKey{}, r.progress))
 	if r.err == nil && r.snap == nil {
 		r.err = errors.New("schema: discovery returned no snapshot")
 	}
