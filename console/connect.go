@@ -74,6 +74,7 @@ type wizard struct {
 	discStart time.Time
 	discDone  bool
 	discErr   string
+	progress  schema.Progress // discovery's counts so far
 	snap      *schema.Snapshot
 	// agent created in the tools step
 	newAgent, newToken string
@@ -117,6 +118,9 @@ func (f *flows) take(state string, now time.Time) *session {
 
 func (c *Console) connectRoutes(m *http.ServeMux) {
 	if c.opts.Connect == nil {
+		if c.opts.ConnectSetup != "" {
+			m.HandleFunc("GET "+prefix+"/connect", c.authed(c.setupPage))
+		}
 		return
 	}
 	m.HandleFunc("GET "+prefix+"/connect", c.authed(c.wizardPage))
@@ -131,6 +135,11 @@ func (c *Console) connectRoutes(m *http.ServeMux) {
 
 // wizardView is what the wizard template gets.
 type wizardView struct {
+	// Setup, when set, replaces the wizard: what the server needs first.
+	Setup string
+	// Callback is the console's OAuth callback URL, to register for the
+	// app.
+	Callback string
 	Step     string
 	Steps    []stepView
 	Scopes   []string
@@ -147,6 +156,10 @@ type wizardView struct {
 	DiscErr  string
 	Snapshot *schema.Snapshot
 	Counts   []count
+	// Progress is discovery's counts so far; Percent its per-project
+	// steps done (-1 before they are known).
+	Progress []count
+	Percent  int
 	Tenant   string
 	Agents   []agentRow
 	NewAgent string
@@ -191,6 +204,7 @@ func (c *Console) viewOf(wz *wizard) *wizardView {
 	if !wz.discStart.IsZero() {
 		v.Elapsed = time.Since(wz.discStart).Round(100 * time.Millisecond).String()
 	}
+	v.Progress, v.Percent = progressCounts(wz.progress)
 	cur := slices.IndexFunc(stepOrder, func(s struct{ id, label string }) bool { return s.id == wz.step })
 	for i, s := range stepOrder {
 		v.Steps = append(v.Steps, stepView{Label: s.label, Number: i + 1, Current: i == cur, Done: i < cur})
@@ -220,7 +234,15 @@ func (c *Console) renderWizard(w http.ResponseWriter, r *http.Request, status in
 			}
 		}
 	}
+	v.Callback = callbackURL(r)
 	c.render(w, r, status, "connect", block, view{Title: "Connect a site", Nav: "connect", Data: v})
+}
+
+// setupPage is the Connect page of a server without an OAuth app: what to
+// set, and the callback URL to register.
+func (c *Console) setupPage(w http.ResponseWriter, r *http.Request) {
+	c.render(w, r, http.StatusOK, "connect", "", view{Title: "Connect a site", Nav: "connect",
+		Data: &wizardView{Setup: c.opts.ConnectSetup, Callback: callbackURL(r)}})
 }
 
 func (c *Console) wizardPage(w http.ResponseWriter, r *http.Request) {
@@ -278,7 +300,14 @@ func (c *Console) wizardStart(w http.ResponseWriter, r *http.Request) {
 // wizardCallback receives the consent's redirect in the popup. It needs no
 // session cookie: the OAuth state (256 random bits, single use) names the
 // wizard, as it does for `connect`'s loopback listener.
+//
+// The page keeps the popup's link to the console window (no
+// Cross-Origin-Opener-Policy: arriving from Atlassian's origin, any policy
+// but unsafe-none would cut window.opener), so it can close itself; opened
+// in the console's own tab (no script, or a blocked popup) it leads back
+// to the wizard.
 func (c *Console) wizardCallback(w http.ResponseWriter, r *http.Request) {
+	w.Header().Del("Cross-Origin-Opener-Policy")
 	q := r.URL.Query()
 	state := q.Get("state")
 	se := c.flows.take(state, c.opts.Now())
@@ -309,7 +338,7 @@ func (c *Console) wizardCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		wz.step, wz.err, wz.flow = stepIntro, "Not connected: "+err.Error(), nil
-		c.render(w, r, http.StatusOK, "callback", "", view{Title: "Not connected", Error: wz.err + " Return to the console window."})
+		c.render(w, r, http.StatusOK, "callback", "", view{Title: "Not connected", Error: strings.TrimSuffix(wz.err, ".") + "."})
 		return
 	}
 	wz.sites, wz.err = sites, ""
@@ -403,6 +432,11 @@ func (c *Console) wizardProducts(w http.ResponseWriter, r *http.Request) {
 func (c *Console) discover(se *session, wz *wizard, name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
 	defer cancel()
+	ctx = schema.WithProgress(ctx, func(p schema.Progress) {
+		se.mu.Lock()
+		wz.progress = p
+		se.mu.Unlock()
+	})
 	snap, err := c.opts.Backend.RefreshSchema(ctx, name)
 	se.mu.Lock()
 	defer se.mu.Unlock()
@@ -488,4 +522,20 @@ func (c *Console) wizardTools(w http.ResponseWriter, r *http.Request) {
 		wz.newAgent, wz.newToken = newName, token
 	}
 	http.Redirect(w, r, prefix+"/connect", http.StatusSeeOther)
+}
+
+// progressCounts are the counts a discovery in flight has found, and the
+// percentage of its per-project steps done (-1 before they are known).
+func progressCounts(p schema.Progress) ([]count, int) {
+	var out []count
+	for _, c := range []count{{"projects", p.Projects}, {"issue types", p.IssueTypes}, {"custom fields", p.Fields},
+		{"priorities", p.Priorities}, {"link types", p.LinkTypes}, {"spaces", p.Spaces}} {
+		if c.N > 0 {
+			out = append(out, c)
+		}
+	}
+	if p.Total == 0 {
+		return out, -1
+	}
+	return out, 100 * p.Done / p.Total
 }

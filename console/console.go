@@ -66,8 +66,13 @@ type Options struct {
 	DataDir string
 	// Backend is the running server. Required.
 	Backend Backend
-	// Connect runs the connect wizard's OAuth flow; nil hides the wizard.
+	// Connect runs the connect wizard's OAuth flow; nil hides the wizard,
+	// unless ConnectSetup is set.
 	Connect Connector
+	// ConnectSetup, when Connect is nil, says what the server needs for
+	// the wizard (the OAuth app's settings): the Connect page shows it
+	// instead of the wizard.
+	ConnectSetup string
 	// AllowedHosts are extra Host names the console answers to besides
 	// the listener's own loopback names (for a proxy in front).
 	AllowedHosts []string
@@ -170,7 +175,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, pag
 			v.Flash = f
 		}
 	}
-	v.Connect = c.opts.Connect != nil
+	v.Connect = c.opts.Connect != nil || c.opts.ConnectSetup != ""
 	name := "layout.html"
 	if block != "" {
 		name = block

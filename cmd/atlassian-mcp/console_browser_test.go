@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
@@ -165,6 +166,69 @@ func (b *browserT) shot(name string) {
 	if err := os.WriteFile(p, png, 0o644); err != nil {
 		b.t.Logf("screenshot %s: %v", name, err)
 	}
+}
+
+// popup runs steps that make the page open a popup, and returns a
+// browserT on the popup's tab. The popup is found among the browser's
+// targets by its opener (whether or not Chromium auto-attached it to the
+// opener's session), then attached to.
+func (b *browserT) popup(what string, steps ...chromedp.Action[chromedp.Void]) (*browserT, target.ID, context.CancelFunc) {
+	b.t.Helper()
+	opener := chromedp.FromContext(b.ctx).Target.TargetID
+	b.do(what, steps...)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		infos, err := chromedp.Targets(b.ctx)
+		if err != nil {
+			b.t.Fatalf("%s: list the targets: %v", what, err)
+		}
+		for _, in := range infos {
+			if in.Type == "page" && in.OpenerID == opener {
+				ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(in.TargetID))
+				p := &browserT{t: b.t, ctx: ctx, base: b.base, shots: b.shots}
+				p.listen(ctx)
+				return p, in.TargetID, func() { cancel(); b.mu.Lock(); b.problems = append(b.problems, p.problems...); b.mu.Unlock() }
+			}
+		}
+		if time.Now().After(deadline) {
+			b.shot("failed-no-popup")
+			var all []string
+			for _, in := range infos {
+				all = append(all, fmt.Sprintf("%s %s opener=%s %s", in.Type, in.TargetID, in.OpenerID, in.URL))
+			}
+			b.t.Fatalf("%s: no popup opened; targets:\n%s", what, strings.Join(all, "\n"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// until evaluates expr until it returns a non-empty string, across the
+// page's navigations, for up to 20 s.
+func (b *browserT) until(what, expr string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		cancel()
+		if err == nil && v != "" {
+			return v
+		}
+		if time.Now().After(deadline) {
+			b.shot("failed-" + regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(what, "-"))
+			b.t.Fatalf("%s: gave up waiting (last error %v)", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// targetGone reports whether the browser no longer has target id.
+func (b *browserT) targetGone(id target.ID) bool {
+	infos, err := chromedp.Targets(b.ctx)
+	if err != nil {
+		b.t.Fatalf("list the targets: %v", err)
+	}
+	return !slices.ContainsFunc(infos, func(in *target.Info) bool { return in.TargetID == id })
 }
 
 // open navigates to a console path and waits for sel.
@@ -327,6 +391,11 @@ func TestConsoleInTheBrowser(t *testing.T) {
 		b.open("/admin/login", "#token")
 		b.do("log in", chromedp.SendKeys(chromedp.CSS("#token"), adminToken), chromedp.Click(chromedp.CSS("#login-submit")),
 			chromedp.WaitVisible(chromedp.CSS("nav.nav")))
+	})
+
+	t.Run("connect wizard", func(t *testing.T) {
+		b.t = t
+		connectWizard(t, b, sb, base)
 	})
 
 	t.Run("connections", func(t *testing.T) {
@@ -662,5 +731,122 @@ func consoleSecurity(t *testing.T, base, adminToken, agentToken string) {
 	resp, _ = do("GET", "/admin/agents", nil, nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after logout: %d", resp.StatusCode)
+	}
+}
+
+// connectWizard walks the connect wizard against the sandbox's consent
+// page: in the popup end to end (a new connection, its first agent, whose
+// token lists its tools over MCP), then the paths without a popup (the
+// consent in the console's own tab, denied and accepted) and a forged
+// callback.
+func connectWizard(t *testing.T, b *browserT, sb *sandbox.Server, base string) {
+	b.open("/admin/connect", "#step-intro")
+	intro := b.text("#step-intro")
+	for _, want := range []string{"Jira", "Confluence", "jira_search", "confluence_create_page", "Scopes requested"} {
+		if !strings.Contains(intro, want) {
+			t.Errorf("the capabilities summary lacks %q:\n%s", want, intro)
+		}
+	}
+	b.shot("connect-1-capabilities")
+	b.do("begin", chromedp.Click(chromedp.CSS("#wizard-begin")), chromedp.WaitVisible(chromedp.CSS("#connect-atlassian")))
+	b.shot("connect-2-consent-step")
+
+	// The consent page opens in a popup; the console's tab stays.
+	popup, popupID, closePopup := b.popup("open the consent popup", chromedp.Click(chromedp.CSS("#connect-atlassian")))
+	defer closePopup()
+	accept := `button[name=action][value=accept]`
+	popup.do("the sandbox's consent page", chromedp.WaitVisible(chromedp.CSS(accept)))
+	if page := popup.text("body"); !strings.Contains(page, strings.TrimPrefix(sb.SiteURL, "https://")) || !strings.Contains(page, "read:jira-work") {
+		t.Fatalf("the popup shows:\n%s", page)
+	}
+	popup.shot("connect-3-consent-popup")
+	// Hold the Confluence spaces answer a little, so that the discovery
+	// step can show the counts found so far.
+	sb.InjectFault(sandbox.Fault{Path: "/wiki/api/v2/spaces", Latency: 4 * time.Second, Times: 1})
+	popup.do("accept", chromedp.Click(chromedp.CSS(accept)))
+	// The callback closes the popup; the wizard polls and moves on.
+	b.do("products detected", chromedp.WaitVisible(chromedp.CSS("#step-products")))
+	eventually(t, "the popup to close itself", func() bool { return b.targetGone(popupID) })
+	products := b.text("#step-products")
+	for _, want := range []string{"Jira", "Confluence", sb.SiteName, sb.SiteURL} {
+		if !strings.Contains(products, want) {
+			t.Errorf("the products step lacks %q:\n%s", want, products)
+		}
+	}
+	if name := evalIn[string](b, `document.querySelector("#conn-name").value`); name != sb.SiteName {
+		t.Errorf("the suggested connection name is %q, want %q", name, sb.SiteName)
+	}
+	b.shot("connect-4-products")
+
+	// Discovery shows what it has found while it runs.
+	b.do("store the connection", chromedp.Click(chromedp.CSS("#wizard-store")), chromedp.WaitVisible(chromedp.CSS("#step-discovery, #step-tools")))
+	progress := b.until("discovery progress", `(() => {
+		const p = document.querySelector("#discovery-progress strong");
+		if (p) { return document.querySelector("#discovery-progress").textContent; }
+		return document.querySelector("#step-tools") ? "(done)" : "";
+	})()`)
+	switch {
+	case progress == "(done)":
+		t.Log("discovery finished before the page polled its progress (a slow machine); no progress screenshot")
+	default:
+		if !strings.Contains(progress, "projects") || !strings.Contains(progress, "custom fields") {
+			t.Errorf("the discovery progress reads %q", progress)
+		}
+		b.shot("connect-5-discovery")
+	}
+	b.do("tool assignment", chromedp.WaitVisible(chromedp.CSS("#step-tools")))
+	if res := b.text("#discovery-result"); !strings.Contains(res, "projects") || !strings.Contains(res, "spaces") {
+		t.Errorf("the discovery result reads %q", res)
+	}
+	b.shot("connect-6-tools")
+	b.do("assign", chromedp.Click(chromedp.CSS("#wizard-assign")), chromedp.WaitVisible(chromedp.CSS("#wizard-complete")))
+	b.shot("connect-7-complete")
+	tok, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#token-value")))
+	if err != nil || !strings.HasPrefix(tok, "amcp_") {
+		t.Fatalf("the new agent's token field holds %q (%v)", tok, err)
+	}
+	// The new tenant's first agent works at once, with the four read
+	// tools checked by default.
+	first := newMCPSession(t, base, tok)
+	want := []string{"atlassian_confluence_get_page", "atlassian_confluence_search", "atlassian_jira_get_issue", "atlassian_jira_search"}
+	if got := toolNames(first.tools(t)); !slices.Equal(got, want) {
+		t.Fatalf("the wizard's agent lists %v, want %v", got, want)
+	}
+	b.open("/admin/connections", "#conn-"+sb.SiteName)
+	cards := evalIn[int](b, `document.querySelectorAll("[id^=conn-]").length`)
+
+	// Without the popup (no script, or a blocked popup) the consent page
+	// opens in the console's tab and comes back to the wizard. Denied:
+	b.open("/admin/connect", "#wizard-complete")
+	b.do("connect another", chromedp.Click(chromedp.CSS("#step-complete form.inline button")), chromedp.WaitVisible(chromedp.CSS("#wizard-begin")))
+	consentInTab := func() {
+		b.do("begin", chromedp.Click(chromedp.CSS("#wizard-begin")), chromedp.WaitVisible(chromedp.CSS("#connect-atlassian")))
+		href := evalIn[string](b, `document.querySelector("#connect-atlassian").href`)
+		b.do("the consent page in the tab", chromedp.Navigate(href), chromedp.WaitVisible(chromedp.CSS(accept)))
+	}
+	consentInTab()
+	b.do("deny", chromedp.Click(chromedp.CSS(`button[name=action][value=deny]`)), chromedp.WaitVisible(chromedp.CSS("#page-error")))
+	if msg := b.text("#page-error"); !strings.Contains(msg, "denied") {
+		t.Errorf("a denied consent says %q", msg)
+	}
+	b.shot("connect-8-denied")
+	b.do("back to the wizard", chromedp.Click(chromedp.CSS("#callback-continue")), chromedp.WaitVisible(chromedp.CSS("#wizard-error")))
+	if msg := b.text("#wizard-error"); !strings.Contains(msg, "denied") {
+		t.Errorf("the wizard says %q after a denied consent", msg)
+	}
+	// Accepted: the callback page goes back to the wizard by itself.
+	consentInTab()
+	b.do("accept in the tab", chromedp.Click(chromedp.CSS(accept)), chromedp.WaitVisible(chromedp.CSS("#step-products")))
+	b.do("start over", chromedp.Click(chromedp.CSS(`.page-head form button`)), chromedp.WaitVisible(chromedp.CSS("#step-intro")))
+
+	// A callback with a state no wizard issued (forged, or expired)
+	// says so and stores nothing.
+	b.open("/admin/connect/callback?state=forged&code=stolen", "#page-error")
+	if msg := b.text("#page-error"); !strings.Contains(msg, "unknown OAuth state") || !strings.Contains(msg, "Nothing was stored") {
+		t.Errorf("a forged callback says %q", msg)
+	}
+	b.open("/admin/connections", "#conn-"+sb.SiteName)
+	if n := evalIn[int](b, `document.querySelectorAll("[id^=conn-]").length`); n != cards {
+		t.Errorf("%d connection cards after the denied, abandoned and forged attempts, want %d", n, cards)
 	}
 }

@@ -309,7 +309,8 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go h.Watch(watchCtx, time.Second)
-	con, err := console.New(console.Options{DataDir: dataDir, Backend: h, Connect: o.connector(), Logger: logger})
+	connector, setup := o.connector(store, logger)
+	con, err := console.New(console.Options{DataDir: dataDir, Backend: h, Connect: connector, ConnectSetup: setup, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -392,10 +393,6 @@ type serveOptions struct {
 	// it beforehand to serve a sandbox they hold.
 	sandboxSite *sandbox.Server
 }
-
-// connector is the admin console's connect wizard flow; nil hides the
-// wizard (no OAuth app is configured yet).
-func (o *serveOptions) connector() console.Connector { return nil }
 
 // readiness is /readyz's check: the store answers and no served
 // connection is Token Expired.

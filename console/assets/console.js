@@ -27,7 +27,7 @@
         var w = 600, h = 720;
         var left = window.screenX + Math.max(0, (window.outerWidth - w) / 2);
         var top = window.screenY + Math.max(0, (window.outerHeight - h) / 2);
-        var win = window.open(p.href, p.target || "atlassian-consent",
+        var win = window.open(p.href, p.getAttribute("data-popup") || "popup",
           "popup=yes,width=" + w + ",height=" + h + ",left=" + left + ",top=" + top);
         if (win) { ev.preventDefault(); win.focus(); }
         return;
@@ -55,8 +55,16 @@
     document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
       s.addEventListener("change", function () { s.form.submit(); });
     });
-    // The OAuth callback page closes its popup.
-    var cb = document.querySelector("[data-close-popup='yes']");
-    if (cb && window.opener) { setTimeout(function () { window.close(); }, 1200); }
+    // The OAuth callback page closes its popup (the console window's
+    // wizard moves on by itself); opened in the console's own tab (the
+    // popup was blocked), it goes back to the wizard.
+    var cb = document.querySelector("[data-callback]");
+    if (cb) {
+      if (window.opener && !window.opener.closed) {
+        setTimeout(function () { window.close(); }, 800);
+      } else if (cb.getAttribute("data-callback") === "ok") {
+        window.location.replace("/admin/connect");
+      }
+    }
   });
 })();

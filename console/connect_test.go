@@ -1,0 +1,180 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
+)
+
+// fakeConnector hands out flows whose Finish returns sites and counts
+// the calls.
+type fakeConnector struct {
+	mu       sync.Mutex
+	sites    []atlassian.Resource
+	finished int
+	state    string
+}
+
+func (f *fakeConnector) Scopes() []string { return []string{"read:me"} }
+
+func (f *fakeConnector) Start(redirectURI string) (Flow, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.state = randomToken()
+	return &fakeFlow{c: f, state: f.state, redirect: redirectURI}, nil
+}
+
+type fakeFlow struct {
+	c               *fakeConnector
+	state, redirect string
+}
+
+func (f *fakeFlow) URL() string   { return "http://auth.invalid/authorize?state=" + f.state }
+func (f *fakeFlow) State() string { return f.state }
+func (f *fakeFlow) Finish(context.Context, url.Values) ([]atlassian.Resource, error) {
+	f.c.mu.Lock()
+	defer f.c.mu.Unlock()
+	f.c.finished++
+	return f.c.sites, nil
+}
+func (f *fakeFlow) Save(context.Context, atlassian.Resource, string) (tokenstore.Connection, error) {
+	panic("not in this test")
+}
+
+// quietBackend is a backend with no connections; other calls panic.
+type quietBackend struct{ Backend }
+
+func (quietBackend) Connections() ([]tokenstore.Connection, error) { return nil, nil }
+
+// adminClient logs a session into c and sends requests with its cookie.
+type adminClient struct {
+	t      *testing.T
+	c      *Console
+	cookie string
+	csrf   string
+}
+
+func newAdminClient(t *testing.T, c *Console) *adminClient {
+	t.Helper()
+	if _, err := c.Tokens().Rotate(c.opts.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := c.tokens.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, se := c.sessions.create(cur, c.opts.Now())
+	return &adminClient{t: t, c: c, cookie: id, csrf: se.csrf}
+}
+
+func (a *adminClient) do(method, target string, form url.Values) (int, string) {
+	a.t.Helper()
+	var req *http.Request
+	if form != nil {
+		form.Set(csrfField, a.csrf)
+		req = httptest.NewRequest(method, target, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "http://example.com")
+	} else {
+		req = httptest.NewRequest(method, target, nil)
+	}
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: a.cookie})
+	rec := httptest.NewRecorder()
+	a.c.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// TestWizardCallback: a callback whose state no wizard issued, or whose
+// wizard waited too long, is refused with a message and finishes nothing;
+// a grant covering several sites asks which.
+func TestWizardCallback(t *testing.T) {
+	two := []atlassian.Resource{
+		{ID: "c1", Name: "alpha", URL: "https://alpha.atlassian.net", Scopes: []string{"read:jira-work"}, Products: []atlassian.Product{atlassian.ProductJira}},
+		{ID: "c2", Name: "beta", URL: "https://beta.atlassian.net", Scopes: []string{"read:jira-work"}, Products: []atlassian.Product{atlassian.ProductJira}},
+	}
+	tests := []struct {
+		name     string
+		state    func(issued string) string
+		wait     time.Duration
+		status   int
+		says     string
+		finished int
+		step     string
+	}{
+		{"forged state", func(string) string { return "forged" }, 0, http.StatusBadRequest, "unknown OAuth state", 0, "Consent on Atlassian"},
+		{"no state", func(string) string { return "" }, 0, http.StatusBadRequest, "Nothing was stored", 0, "Consent on Atlassian"},
+		{"expired", func(s string) string { return s }, consentTimeout + time.Minute, http.StatusBadRequest, "expired", 0, "Consent on Atlassian"},
+		{"several sites", func(s string) string { return s }, time.Minute, http.StatusOK, "Authorization received", 1, "Choose the site"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+			conn := &fakeConnector{sites: two}
+			c, err := New(Options{DataDir: t.TempDir(), Backend: quietBackend{}, Connect: conn, Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := newAdminClient(t, c)
+			if code, _ := a.do("POST", "/admin/connect/start", url.Values{}); code != http.StatusSeeOther {
+				t.Fatalf("start: %d", code)
+			}
+			now = now.Add(tt.wait)
+			code, page := a.do("GET", "/admin/connect/callback?code=x&state="+url.QueryEscape(tt.state(conn.state)), nil)
+			if code != tt.status || !strings.Contains(page, tt.says) {
+				t.Fatalf("callback: %d, want %d saying %q:\n%s", code, tt.status, tt.says, page)
+			}
+			if conn.finished != tt.finished {
+				t.Fatalf("Finish ran %d times, want %d", conn.finished, tt.finished)
+			}
+			if _, page := a.do("GET", "/admin/connect", nil); !strings.Contains(page, tt.step) {
+				t.Fatalf("the wizard is not at %q:\n%s", tt.step, page)
+			}
+		})
+	}
+	t.Run("site choice", func(t *testing.T) {
+		conn := &fakeConnector{sites: two}
+		c, err := New(Options{DataDir: t.TempDir(), Backend: quietBackend{}, Connect: conn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := newAdminClient(t, c)
+		a.do("POST", "/admin/connect/start", url.Values{})
+		a.do("GET", "/admin/connect/callback?code=x&state="+conn.state, nil)
+		if _, page := a.do("GET", "/admin/connect", nil); !strings.Contains(page, "alpha") || !strings.Contains(page, "beta.atlassian.net") {
+			t.Fatalf("the site step does not list both sites:\n%s", page)
+		}
+		a.do("POST", "/admin/connect/site", url.Values{"site": {"c9"}})
+		if _, page := a.do("GET", "/admin/connect", nil); !strings.Contains(page, "Choose one of the sites") {
+			t.Fatalf("an unknown site is not refused:\n%s", page)
+		}
+		a.do("POST", "/admin/connect/site", url.Values{"site": {"c2"}})
+		if _, page := a.do("GET", "/admin/connect", nil); !strings.Contains(page, "Products detected on beta") || !strings.Contains(page, `value="beta"`) {
+			t.Fatalf("choosing beta does not lead to its products:\n%s", page)
+		}
+	})
+}
+
+// TestConnectSetup: without an OAuth app the Connect page says what to
+// set, with the callback URL to register.
+func TestConnectSetup(t *testing.T) {
+	c, err := New(Options{DataDir: t.TempDir(), Backend: quietBackend{}, ConnectSetup: "Set ATLASSIAN_CLIENT_ID."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAdminClient(t, c)
+	code, page := a.do("GET", "/admin/connect", nil)
+	if code != http.StatusOK || !strings.Contains(page, "Set ATLASSIAN_CLIENT_ID.") || !strings.Contains(page, "http://example.com/admin/connect/callback") {
+		t.Fatalf("%d:\n%s", code, page)
+	}
+	if code, _ := a.do("POST", "/admin/connect/start", url.Values{}); code != http.StatusNotFound {
+		t.Fatalf("starting a wizard without an OAuth app: %d", code)
+	}
+}
