@@ -334,7 +334,11 @@ func (p *createPlan) setPriority(_ context.Context, _ *Deps, in *jiraCreateIssue
 			canonical = pr.Name
 		}
 		if !slices.ContainsFunc(m.AllowedValues, func(a string) bool { return strings.EqualFold(a, canonical) }) {
-			return argErrorf("priority", "unknown priority %q in project %s; valid: %s", clip(name, 40), p.project, joinCapped(m.AllowedValues, 20))
+			valid := "; valid: "
+			if c := schema.Closest(name, m.AllowedValues); c != "" {
+				valid = fmt.Sprintf("; did you mean %q? Valid: ", c)
+			}
+			return argErrorf("priority", "unknown priority %q in project %s%s%s", clip(name, 40), p.project, valid, joinCapped(m.AllowedValues, 20))
 		}
 	}
 	return nil

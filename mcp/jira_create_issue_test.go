@@ -269,7 +269,7 @@ func TestJiraCreateIssueRejectsBeforeWriting(t *testing.T) {
 	}{
 		{"unknown project lists keys", base("projectKey", "NOPE"), []string{`parameter projectKey: unknown project "NOPE"`, "ENG", "OPS", "MKT"}},
 		{"issue type not in project lists its types", base("issueType", "Incident"), []string{`unknown issue type "Incident" in project ENG`, "Bug, Task, Story, Epic, Sub-task"}},
-		{"unknown priority lists the project's", base("projectKey", "MKT", "issueType", "Task", "priority", "Highest"), []string{`unknown priority "Highest" in project MKT; valid: High, Medium, Low`}},
+		{"unknown priority lists the project's", base("projectKey", "MKT", "issueType", "Task", "priority", "Highest"), []string{`unknown priority "Highest" in project MKT; did you mean "High"? Valid: High, Medium, Low`}},
 		{"missing required custom field", map[string]any{"projectKey": "OPS", "issueType": "Incident", "summary": "Outage"},
 			[]string{"OPS Incident requires fields that were not given: Severity (customfield_10030)", "Sev 1, Sev 2, Sev 3, Sev 4"}},
 		{"missing required priority", base("priority", nil), []string{"ENG Bug requires", "Priority (priority) via the priority parameter"}},
@@ -357,7 +357,7 @@ func TestJiraCreateIssueInAProjectNewerThanTheSnapshot(t *testing.T) {
 	}
 	// MKT's priority scheme comes from its create screen.
 	res = call(t, tool, map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "x", "priority": "highest"})
-	if !res.IsError || !strings.Contains(resultText(res), `parameter priority: unknown priority "highest" in project MKT; valid: High, Medium, Low`) {
+	if !res.IsError || !strings.Contains(resultText(res), `parameter priority: unknown priority "highest" in project MKT; did you mean "High"? Valid: High, Medium, Low`) {
 		t.Errorf("got %s", resultText(res))
 	}
 	// A project Jira does not know either lists the snapshot's keys.

@@ -67,7 +67,7 @@ func TestAgentScorecard(t *testing.T) {
 			}, false},
 		{"priority not in the project's scheme", "atlassian_jira_create_issue", map[string]any{"projectKey": "MKT", "issueType": "Task", "summary": "Scorecard task", "priority": "Highest"},
 			func(t *testing.T, text string, a map[string]any) map[string]any {
-				a["priority"] = grab(t, text, `valid: (\w+)`)
+				a["priority"] = grab(t, text, `did you mean "(\w+)"`)
 				return a
 			}, false},
 		{"parent page in another space", "atlassian_confluence_create_page", map[string]any{"spaceKey": "ENG", "title": "Scorecard notes", "content": "x", "parentPageId": confPageID(t, h, "TEAM", "Meeting notes")},

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Field references as callers write them, and the fields whose names come
@@ -69,6 +70,55 @@ func (s *Snapshot) SimilarFields(name string) []*Field {
 		}
 	}
 	return out
+}
+
+// Closest returns the one choice that comes closest to value, for "did you
+// mean" answers: the same letters and digits ignoring case, spaces and
+// punctuation ("sev1" -> "Sev 1", "Subtask" -> "Sub-task"), then one
+// containing the other ("Highest" -> "High"), then a small edit distance
+// ("OPZ" -> "OPS"). It returns "" when nothing is close, when value is a
+// choice already, or when two choices are equally close.
+func Closest(value string, choices []string) string {
+	alnum := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return unicode.ToLower(r)
+			}
+			return -1
+		}, s)
+	}
+	v := alnum(value)
+	if v == "" {
+		return ""
+	}
+	best, bestScore, tie := "", 99, false
+	for _, c := range choices {
+		a := alnum(c)
+		score := -1
+		switch {
+		case a == "":
+		case a == v:
+			if c == value {
+				return ""
+			}
+			score = 0
+		case len(a) >= 3 && len(v) >= 3 && (strings.Contains(a, v) || strings.Contains(v, a)):
+			score = 1
+		case editDistance(a, v, 3) <= max(1, min(3, len(v)/4)):
+			score = 2
+		}
+		switch {
+		case score < 0:
+		case score < bestScore:
+			best, bestScore, tie = c, score, false
+		case score == bestScore && c != best:
+			tie = true
+		}
+	}
+	if tie {
+		return ""
+	}
+	return best
 }
 
 // wordPrefixes reports whether every word of abbr starts a word of name, in

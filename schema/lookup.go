@@ -23,6 +23,9 @@ type LookupError struct {
 	More  int
 	// Ambiguous is set when Value matched several things (listed in Valid).
 	Ambiguous bool
+	// Suggest is the one choice close enough to Value to be what was meant
+	// (see Closest), or "".
+	Suggest string
 }
 
 func (e *LookupError) Error() string {
@@ -35,13 +38,18 @@ func (e *LookupError) Error() string {
 	if e.Scope != "" {
 		b.WriteString(" " + e.Scope)
 	}
+	valid := "; valid: "
+	if e.Suggest != "" && !e.Ambiguous {
+		fmt.Fprintf(&b, "; did you mean %q?", e.Suggest)
+		valid = " Valid: "
+	}
 	switch {
 	case len(e.Valid) == 0:
 		b.WriteString(" (none are available)")
 	case e.Ambiguous:
 		b.WriteString("; it matches: " + strings.Join(e.Valid, ", "))
 	default:
-		b.WriteString("; valid: " + strings.Join(e.Valid, ", "))
+		b.WriteString(valid + strings.Join(e.Valid, ", "))
 	}
 	if e.More > 0 {
 		fmt.Fprintf(&b, " (and %d more)", e.More)
@@ -51,6 +59,9 @@ func (e *LookupError) Error() string {
 
 func lookupError(what, value, scope string, valid []string) *LookupError {
 	e := &LookupError{What: what, Value: value, Scope: scope, Valid: valid}
+	if what != "field" { // fields are listed as "Name (id)"; SimilarFields serves them
+		e.Suggest = Closest(value, valid)
+	}
 	if len(valid) > MaxChoices {
 		e.Valid, e.More = valid[:MaxChoices:MaxChoices], len(valid)-MaxChoices
 	}
@@ -299,7 +310,18 @@ func (s *Snapshot) Space(key string) (*Space, error) {
 			valid = append(valid, sp.Key)
 		}
 	}
-	return nil, lookupError("space", key, "", valid)
+	e := lookupError("space", key, "", valid)
+	if s != nil && s.Confluence != nil {
+		names := make([]string, len(s.Confluence.Spaces))
+		for i, sp := range s.Confluence.Spaces {
+			names[i] = sp.Name
+		}
+		// A space's name where its key belongs is the common mistake.
+		if n := Closest(key, names); n != "" && e.Suggest == "" {
+			e.Suggest = s.Confluence.Spaces[slices.Index(names, n)].Key
+		}
+	}
+	return nil, e
 }
 
 // RankProjects returns the projects in the order agents most likely mean

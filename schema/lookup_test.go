@@ -73,8 +73,9 @@ func TestLookups(t *testing.T) {
 		{"issue type not in project", func() (string, error) { it, err := ops.IssueType("Bug"); return name(it, err) }, "", `unknown issue type "Bug" in project OPS; valid: Task, Incident`},
 		{"priority", func() (string, error) { p, err := s.Priority(eng, "highest"); return prio(p, err) }, "Highest", ""},
 		{"priority by id", func() (string, error) { p, err := s.Priority(nil, "3"); return prio(p, err) }, "Medium", ""},
-		{"priority outside project scheme", func() (string, error) { p, err := s.Priority(ops, "Highest"); return prio(p, err) }, "", `unknown priority "Highest" in project OPS; valid: High, Low`},
+		{"priority outside project scheme", func() (string, error) { p, err := s.Priority(ops, "Highest"); return prio(p, err) }, "", `unknown priority "Highest" in project OPS; did you mean "High"? Valid: High, Low`},
 		{"priority in project scheme", func() (string, error) { p, err := s.Priority(ops, "low"); return prio(p, err) }, "Low", ""},
+		{"project key typo suggests the key", func() (string, error) { p, err := s.Project("ENGG"); return key(p, err) }, "", `unknown project "ENGG"; did you mean "ENG"? Valid: ENG, OPS`},
 		{"unknown priority", func() (string, error) { p, err := s.Priority(nil, "Urgent"); return prio(p, err) }, "", `unknown priority "Urgent"; valid: Highest, High, Medium, Low, Lowest`},
 		{"field by id", func() (string, error) { f, err := s.Field("customfield_10016"); return fid(f, err) }, "customfield_10016", ""},
 		{"field by name", func() (string, error) { f, err := s.Field("story points"); return fid(f, err) }, "customfield_10016", ""},
@@ -121,6 +122,30 @@ func TestLookupErrorCapsChoices(t *testing.T) {
 	}
 	if !strings.HasSuffix(err.Error(), "(and 485 more)") {
 		t.Errorf("error does not say how many more: %q", err)
+	}
+}
+
+func TestClosest(t *testing.T) {
+	tests := []struct {
+		value   string
+		choices []string
+		want    string
+	}{
+		{"Subtask", []string{"Bug", "Task", "Sub-task"}, "Sub-task"},
+		{"sev1", []string{"Sev 1", "Sev 2"}, "Sev 1"},
+		{"Highest", []string{"High", "Medium", "Low"}, "High"},
+		{"OPZ", []string{"ENG", "TEAM", "OPS"}, "OPS"},
+		{"Operation", []string{"Engineering", "Operations"}, "Operations"},
+		{"Urgent", []string{"Highest", "High", "Medium", "Low", "Lowest"}, ""},
+		{"Incident", []string{"Bug", "Task", "Story"}, ""},
+		{"Sev", []string{"Sev 1", "Sev 2"}, ""}, // two equally close
+		{"Task", []string{"Task", "Tasks"}, ""}, // already a choice
+		{"", []string{"A"}, ""},
+	}
+	for _, tt := range tests {
+		if got := Closest(tt.value, tt.choices); got != tt.want {
+			t.Errorf("Closest(%q, %q) = %q, want %q", tt.value, tt.choices, got, tt.want)
+		}
 	}
 }
 
