@@ -258,8 +258,10 @@ func (s *fscan) incorporate() {
 		s.failed = true
 		return
 	}
-	if leadingTab(s.line) && !s.inTopFence() {
-		// goldmark's tab handling differs from the spec's in places.
+	if oddLeadingTab(s.line) && !s.inTopFence() {
+		// goldmark counts a tab after other indentation as four columns
+		// wherever it stands, the spec to the next tab stop: leave such
+		// lines to goldmark. A tab on a tab stop reads the same in both.
 		s.failed = true
 		return
 	}
@@ -326,12 +328,20 @@ func (s *fscan) incorporate() {
 	}
 }
 
-func leadingTab(line []byte) bool {
+// oddLeadingTab reports whether the indentation (spaces, tabs and quote
+// markers) at the start of line holds a tab that does not start on a tab
+// stop (column 0, 4, 8, ...).
+func oddLeadingTab(line []byte) bool {
+	col := 0
 	for _, c := range line {
 		switch c {
 		case '\t':
-			return true
+			if col%4 != 0 {
+				return true
+			}
+			col += 4
 		case ' ', '>':
+			col++
 		default:
 			return false
 		}

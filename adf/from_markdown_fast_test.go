@@ -40,9 +40,23 @@ func checkSamePaths(t *testing.T, md string) {
 	}
 }
 
-// fastSeeds are the markdown goldens and the FromMarkdown fuzz seeds.
+// fastConstructSeeds are inputs at the edges where goldmark and the
+// CommonMark spec part (tabs in indentation), so the fuzzer starts there.
+var fastConstructSeeds = []string{
+	"- a\n\t- b\n", "- a\n\n\tb\n", "-\ta\n", "1.\ta\n\tb\n", "- a\n\t\tcode?\n",
+	"> \ta\n", ">\t\tcode\n", "- a\n  \t- b\n", "\tcode\n", "  \tcode\n",
+	"- a\n\t```\n\tx\n\t```\n", "- a\n\n\t\tx\n", "* a\n\t* b\n\t\t* c\n", "\t<b>\n",
+	"<div>\n\t<b>\n</div>\n", "p\n\t<b>\n", "para\n\tcont\n", "- a\n\t<b>x</b>\n", "#\ta\n",
+	"- a\n\t- b\n\n\t  c\n", "1. a\n\t- b\n", "10. a\n\t- b\n", "10. a\n\t  - b\n",
+	"- a\n \t- b\n", "-  a\n\t b\n", ">- a\n>\t- b\n", "> - a\n>\t- b\n", "- a\n\t>b\n",
+	"- a\n\t# h\n", "- a\n\t---\n", "- a\n\t\t- b\n", "\t- a\n", " \t- a\n", "\t\t- a\n",
+	"- a\n\t-\tb\n", "- a\n\t~~~\n\tx\n\t\ty\n\t~~~\n", "* a\n\n\t\t\tcode\n",
+}
+
+// fastSeeds are the markdown goldens, the FromMarkdown fuzz seeds and
+// fastConstructSeeds.
 func fastSeeds(tb testing.TB) []string {
-	var out []string
+	out := append([]string(nil), fastConstructSeeds...)
 	for _, p := range markdownGoldens(tb) {
 		src, err := os.ReadFile(p)
 		if err != nil {
@@ -159,7 +173,8 @@ func TestFastMarkdownCases(t *testing.T) {
 		{"task list", "- [ ] todo\n- [x] done\n", false},
 		{"autolink", "see https://e.com and www.x.org or a@b.co\n", false},
 		{"inline html", "a <b>bold</b> <br> b\n", false},
-		{"tab indent", "- a\n\t- b\n", false},
+		{"tab indent on a tab stop", "- a\n\t- b\n", true},
+		{"tab indent after spaces", "- a\n  \t- b\n", false},
 		{"crlf", "a\r\nb\r\n", false},
 	}
 	for _, tt := range tests {
