@@ -313,6 +313,16 @@ func (f *fastConv) mayBeDefinition(b *fblock) bool {
 			return true
 		}
 	}
+	// A label holds no unescaped bracket: a first line where one follows
+	// the "[" (a badge's "[![", or "]" without ":") starts no definition.
+	for i := 1; i < len(first); i++ {
+		switch first[i] {
+		case '\\':
+			i++
+		case '[', ']':
+			return false
+		}
+	}
 	return len(b.lines) > 1 // a label may span lines; do not guess
 }
 

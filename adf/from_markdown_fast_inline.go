@@ -9,10 +9,12 @@ import (
 )
 
 // Inline conversion of the markdown fast path: code spans, emphasis,
-// strong, strikethrough, inline links and images, escapes and entities, in
+// strong, strikethrough, inline links and images, escapes, entities and
+// GFM's extended URL autolinks (where goldmark's linkify finds them), in
 // the subset where the result is certain. Anything else (raw HTML,
 // autolinks, nested brackets, reference links, unequal or ambiguous
-// delimiter runs, non-ASCII text next to a delimiter) reports !ok and the
+// delimiter runs, non-ASCII text next to a delimiter, e-mail autolinks)
+// reports !ok and the
 // block goes to goldmark. The pieces feed the same inlineConv runs and
 // finish() (extensions, escapes, normalisation) as goldmark's path.
 
@@ -25,6 +27,7 @@ const (
 	ftOpen                  // "[" or "![" at buf[a:b]
 	ftClose                 // "](...)" closing a link or image
 	ftSkip                  // matched delimiter or consumed token: emits nothing
+	ftAuto                  // GFM extended autolink buf[a:b], href in dest
 )
 
 type ftok struct {
@@ -86,9 +89,6 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 	flush := func(end int) bool {
 		if end > textStart {
 			t := s[textStart:end]
-			if bytes.Contains(t, []byte("://")) || bytes.Contains(t, []byte("www.")) {
-				return false
-			}
 			for k := bytes.IndexByte(t, '@'); k >= 0; {
 				if k == 0 || isLocalPart(t[k-1]) {
 					return false
@@ -103,10 +103,51 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 		}
 		return true
 	}
+	// Goldmark's inline loop tries its GFM autolink parser (linkify) after a
+	// space, tab or "(" and at a "head": the start of a line and the
+	// position right after any inline node (code span, delimiter run,
+	// bracket, link, autolink), but never inside a link label. head says
+	// whether i is such a position.
+	head := true
+	autolink := func(i, from int) (int, bool) {
+		n, dest := linkifyAt(s[from:])
+		if n == 0 || !flush(from) {
+			return 0, false
+		}
+		toks = append(toks, ftok{kind: ftAuto, a: from, b: from + n, dest: dest})
+		textStart = from + n
+		return from + n, true
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
+		atHead := head
+		head = false
+		if len(open) == 0 {
+			from := -1
+			switch {
+			case c == ' ' || c == '\t' || c == '(':
+				from = i + 1
+			case c == '\v' || c == '\f':
+				if mayAutolink(s[i+1:]) {
+					return nil, false
+				}
+			case atHead && c != '\n' && !isASCIIPunct(c):
+				from = i
+			}
+			if from >= 0 && from < len(s) && mayAutolink(s[from:]) {
+				if next, ok := autolink(i, from); ok {
+					i, head = next, true
+					continue
+				}
+			}
+		}
 		switch c {
+		case '\n':
+			head = true
 		case '\\':
+			if i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\t') && len(open) == 0 && mayAutolink(s[i+2:]) {
+				return nil, false // goldmark tries linkify at an escaped space too
+			}
 			i += 2 // an escaped character (or a literal backslash) stays raw text
 			continue
 		case '<':
@@ -124,6 +165,7 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 				n++
 			}
 			end := closingTicks(s, i+n, n)
+			head = true
 			if end < 0 {
 				i += n // no closer: the run is literal text
 				continue
@@ -165,6 +207,7 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 			if c == '~' && n > 2 {
 				canOpen, canClose = false, false
 			}
+			head = true // goldmark makes every run a node (or, for "~~~", tries linkify after it)
 			if !canOpen && !canClose {
 				i += n
 				continue
@@ -200,6 +243,7 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 			toks = append(toks, ftok{kind: ftOpen, a: i, b: i + w, image: c == '!'})
 			i += w
 			textStart = i
+			head = true
 			continue
 		case ']':
 			if len(open) == 0 {
@@ -257,8 +301,8 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 			}
 			i += 1 + n
 			textStart = i
+			head = true
 			continue
-		case '\n', ' ':
 		}
 		i++
 	}
@@ -502,6 +546,8 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 		switch t.kind {
 		case ftText:
 			emitRaw(ic, s[t.a:t.b], marks)
+		case ftAuto:
+			ic.addText(string(s[t.a:t.b]), withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": t.dest}}))
 		case ftCode:
 			cm := []Mark{{Type: "code"}}
 			for _, m := range marks {
@@ -567,4 +613,64 @@ func emitRaw(ic *inlineConv, seg []byte, marks []Mark) {
 		}
 		seg = seg[k+1:]
 	}
+}
+
+// The patterns of goldmark's linkify extension (extension/linkify.go),
+// which the goldmark path uses unchanged.
+var (
+	linkifyURLRe = lazyRegexp(`^(?:http|https|ftp)://[-a-zA-Z0-9@:%._\+~#=]{1,256}\.[a-z]+(?::\d+)?(?:[/#?][-a-zA-Z0-9@:%_+.~#$!?&/=\(\);,'">\^{}\[\]` + "`" + `]*)?`)
+	linkifyWWWRe = lazyRegexp(`^www\.[-a-zA-Z0-9@:%._\+~#=]{1,256}\.[a-z]+(?:[/#?][-a-zA-Z0-9@:%_\+.~#!?&/=\(\);,'">\^{}\[\]` + "`" + `]*)?`)
+)
+
+// linkifyAt is goldmark's linkify for URLs at the start of line: the
+// length of the autolink there (0: none) and its href. E-mail addresses
+// are not matched; the tokenizer leaves text that may hold one to goldmark.
+func linkifyAt(line []byte) (int, string) {
+	var m []int
+	www := false
+	if bytes.HasPrefix(line, []byte("http:")) || bytes.HasPrefix(line, []byte("https:")) || bytes.HasPrefix(line, []byte("ftp:")) {
+		m = linkifyURLRe().FindIndex(line)
+	}
+	if m == nil && bytes.HasPrefix(line, []byte("www.")) {
+		m = linkifyWWWRe().FindIndex(line)
+		www = true
+	}
+	if m == nil || m[0] != 0 {
+		return 0, ""
+	}
+	// Trailing punctuation and unbalanced ")" are not part of the link.
+	opening := bytes.Count(line[:m[1]], []byte{'('})
+	closing := bytes.Count(line[:m[1]], []byte{')'})
+	i := m[1]
+loop:
+	for i > 1 {
+		switch line[i-1] {
+		case '?', '!', '.', ',', ':', '*', '_', '~':
+			i--
+		case ')':
+			if closing <= opening {
+				break loop
+			}
+			closing--
+			i--
+		case ';':
+			j := i - 2
+			for ; j > 0; j-- {
+				if util.IsAlphaNumeric(line[j]) {
+					continue
+				}
+				break
+			}
+			if j == i-2 || line[j] != '&' {
+				break loop
+			}
+			i = j
+		default:
+			break loop
+		}
+	}
+	if www {
+		return i, "http://" + string(line[:i])
+	}
+	return i, string(line[:i])
 }

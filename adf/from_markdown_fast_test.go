@@ -40,8 +40,8 @@ func checkSamePaths(t *testing.T, md string) {
 	}
 }
 
-// fastConstructSeeds are inputs at the edges where goldmark and the
-// CommonMark spec part (tabs in indentation), so the fuzzer starts there.
+// fastConstructSeeds are inputs at the edges of what the fast path takes
+// (tabs in indentation, autolinks), so the fuzzer starts there.
 var fastConstructSeeds = []string{
 	"- a\n\t- b\n", "- a\n\n\tb\n", "-\ta\n", "1.\ta\n\tb\n", "- a\n\t\tcode?\n",
 	"> \ta\n", ">\t\tcode\n", "- a\n  \t- b\n", "\tcode\n", "  \tcode\n",
@@ -51,6 +51,35 @@ var fastConstructSeeds = []string{
 	"- a\n \t- b\n", "-  a\n\t b\n", ">- a\n>\t- b\n", "> - a\n>\t- b\n", "- a\n\t>b\n",
 	"- a\n\t# h\n", "- a\n\t---\n", "- a\n\t\t- b\n", "\t- a\n", " \t- a\n", "\t\t- a\n",
 	"- a\n\t-\tb\n", "- a\n\t~~~\n\tx\n\t\ty\n\t~~~\n", "* a\n\n\t\t\tcode\n",
+	// GFM extended autolinks: where goldmark's linkify is tried and how a link ends.
+	"see https://e.com and www.x.org\n",
+	"(https://x.com/a_(b)) and https://x.com.\n",
+	"**https://x.com**\n",
+	"*https://x.com*\n",
+	"a_https://x.com_\n",
+	"~~https://x.com~~ ~~~https://y.com\n",
+	"foo:https://x.com xhttp://y.com\n",
+	"`c`https://x.com [a](b)https://y.com\n",
+	"[https://x.com](https://x.com) [see www.x.com here]\n",
+	"\\ https://x.com \\(https://y.com\n",
+	"line\nhttps://x.com/?a=1&amp; more\n",
+	"https://x.com/&copy; https://x.com/a;b\n",
+	"http://localhost:3000/x and https://x.com:8080/y?\n",
+	"https://x.com/`code` https://x.com/*a*\n",
+	"www.x.com/a_b_c www.commonmark.org/he<lp\n",
+	"[![b](https://i.com/x.svg)](https://x.com) https://x.com/@user/repo\n",
+	"text!https://x.com ]https://y.com\n",
+	"# https://x.com heading\n",
+	"- item https://x.com\n  next www.y.io\n",
+	"https://x.com/a)b) (www.x.com)\n",
+	"ftp://files.x.org/a.txt, http://x.y.\n",
+	"a *b https://x.com/c_d* e\n",
+	"`` a ``https://x.com\n",
+	"``` unclosed https://x.com\n",
+	"HTTPS://X.COM https://X.COM\n",
+	"[a](b) [c]https://x.com\n",
+	"&amp;https://x.com\n",
+	"![alt https://x.com](i.png)\n",
 }
 
 // fastSeeds are the markdown goldens, the FromMarkdown fuzz seeds and
@@ -171,7 +200,9 @@ func TestFastMarkdownCases(t *testing.T) {
 		{"table", "a\n\n| h | i |\n| - | - |\n| 1 | 2 |\n\nz\n", true},
 		{"alert", "> [!NOTE]\n> careful\n", false},
 		{"task list", "- [ ] todo\n- [x] done\n", false},
-		{"autolink", "see https://e.com and www.x.org or a@b.co\n", false},
+		{"autolinks", "see https://e.com and (www.x.org/a_(b)).\n", true},
+		{"e-mail autolink", "see https://e.com and www.x.org or a@b.co\n", false},
+		{"badge lines", "[![a](x.svg)](https://x)\n[![b](y.svg)](https://y)\n", true},
 		{"inline html", "a <b>bold</b> <br> b\n", false},
 		{"tab indent on a tab stop", "- a\n\t- b\n", true},
 		{"tab indent after spaces", "- a\n  \t- b\n", false},
