@@ -2,7 +2,9 @@ package adf
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark/util"
@@ -12,7 +14,8 @@ import (
 // strong, strikethrough, inline links and images, escapes, entities and
 // GFM's extended URL autolinks (where goldmark's linkify finds them), in
 // the subset where the result is certain. Anything else (raw HTML,
-// autolinks, nested brackets, reference links, unequal or ambiguous
+// HTML comments and declarations, <...> autolinks, tags across lines, nested
+// brackets, reference links, unequal or ambiguous
 // delimiter runs, non-ASCII text next to a delimiter, e-mail autolinks)
 // reports !ok and the
 // block goes to goldmark. The pieces feed the same inlineConv runs and
@@ -28,6 +31,7 @@ const (
 	ftClose                 // "](...)" closing a link or image
 	ftSkip                  // matched delimiter or consumed token: emits nothing
 	ftAuto                  // GFM extended autolink buf[a:b], href in dest
+	ftHTML                  // an inline HTML tag buf[a:b]
 )
 
 type ftok struct {
@@ -55,7 +59,8 @@ func (f *fastConv) inline(lines []fseg, allowMedia bool) ([]*Node, bool) {
 		line = bytes.TrimLeft(line, " \t")
 		if i == len(lines)-1 {
 			line = bytes.TrimRight(line, " \t")
-		} else if len(line) > 0 && (line[len(line)-1] == '\t' || line[len(line)-1] == '\\') {
+		} else if t := bytes.TrimRight(line, " "); len(t) > 0 && (t[len(t)-1] == '\t' || t[len(t)-1] == '\\') {
+			// goldmark keeps a tab before a line's trailing spaces
 			f.buf = buf
 			return nil, false
 		}
@@ -151,13 +156,21 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 			i += 2 // an escaped character (or a literal backslash) stays raw text
 			continue
 		case '<':
-			if i+1 < len(s) {
-				n := s[i+1]
-				if n == '/' || n == '!' || n == '?' || n >= 'a' && n <= 'z' || n >= 'A' && n <= 'Z' {
-					return nil, false // raw HTML or autolink
-				}
+			n, ok := htmlTagAt(s[i:])
+			if !ok {
+				return nil, false // a comment, an autolink, a tag across lines, ...
 			}
-			i++
+			if n == 0 {
+				i++ // a literal "<"
+				continue
+			}
+			if !flush(i) {
+				return nil, false
+			}
+			toks = append(toks, ftok{kind: ftHTML, a: i, b: i + n})
+			i += n
+			textStart = i
+			head = true
 			continue
 		case '`':
 			n := 0
@@ -531,9 +544,11 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 	type frame struct {
 		marks []Mark
 		end   int
+		html  bool // a pair of HTML tags, not an AST node of its own
 	}
 	var stack []frame
 	var marks []Mark
+	pairs := htmlPairs(s, toks)
 	for i := range toks {
 		for len(stack) > 0 && stack[len(stack)-1].end == i {
 			stack = stack[:len(stack)-1]
@@ -546,6 +561,33 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 		switch t.kind {
 		case ftText:
 			emitRaw(ic, s[t.a:t.b], marks)
+		case ftHTML:
+			// As inlineConv.htmlInline: <br> is a hard break, a tag
+			// pair that stands for a mark applies it, any other tag is
+			// kept as text.
+			raw := string(s[t.a:t.b])
+			if htmlBrRe().MatchString(raw) {
+				ic.trimTrailingSpace()
+				ic.addNode(&Node{Type: "hardBreak"})
+				continue
+			}
+			if end, ok := pairs[i]; ok {
+				limit := len(toks)
+				if k := len(stack) - 1; k >= 0 && stack[k].html {
+					limit = stack[k].end
+				}
+				if mark, ok := htmlTagMark(raw); ok && end < limit {
+					inner := marks
+					if !hasCode(marks) {
+						inner = withMark(marks, mark)
+					}
+					toks[end].kind = ftSkip
+					stack = append(stack, frame{inner, end, true})
+					marks = inner
+					continue
+				}
+			}
+			ic.addText(raw, marks)
 		case ftAuto:
 			ic.addText(string(s[t.a:t.b]), withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": t.dest}}))
 		case ftCode:
@@ -562,7 +604,7 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 				if t.mark.Type != "" {
 					inner = withMark(marks, t.mark)
 				}
-				stack = append(stack, frame{inner, t.partner})
+				stack = append(stack, frame{inner, t.partner, false})
 				marks = inner
 			} else {
 				emitRaw(ic, s[t.a:t.b], marks)
@@ -576,7 +618,7 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 			if t.mark.Type != "" {
 				inner = withMark(withoutMark(marks, "link"), t.mark)
 			}
-			stack = append(stack, frame{inner, t.partner})
+			stack = append(stack, frame{inner, t.partner, false})
 			marks = inner
 		}
 	}
@@ -673,4 +715,106 @@ loop:
 		return i, "http://" + string(line[:i])
 	}
 	return i, string(line[:i])
+}
+
+// The inline HTML tag patterns of goldmark's raw HTML parser
+// (parser/raw_html.go).
+var htmlTagRes = sync.OnceValue(func() [2]*regexp.Regexp {
+	const tagname = `([A-Za-z][A-Za-z0-9-]*)`
+	const spaceOrOneNewline = `(?:[ \t]|(?:\r\n|\n){0,1})`
+	const attribute = `(?:[\r\n \t]+[a-zA-Z_:][a-zA-Z0-9:._-]*(?:[\r\n \t]*=[\r\n \t]*(?:[^\"'=<>` + "`" + `\x00-\x20]+|'[^']*'|"[^"]*"))?)`
+	return [2]*regexp.Regexp{
+		regexp.MustCompile("^<" + tagname + attribute + `*` + spaceOrOneNewline + `*/?>`),
+		regexp.MustCompile("^</" + tagname + spaceOrOneNewline + `*>`),
+	}
+})
+
+// htmlTagAt reads s, which starts with "<", as goldmark's inline parsers
+// do: the length of an open or close tag on one line there, 0 for a
+// literal "<", and ok=false where the fast path cannot be sure (comments,
+// declarations, processing instructions, <...> autolinks, tags that span
+// lines).
+func htmlTagAt(s []byte) (int, bool) {
+	if len(s) < 2 {
+		return 0, true
+	}
+	switch c := s[1]; {
+	case c == '!' || c == '?':
+		return 0, false
+	case c >= '0' && c <= '9':
+		return 0, true // no tag name starts with a digit
+	case c == '/' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+	default:
+		return 0, true
+	}
+	// goldmark tries <scheme:...> and <e-mail> autolinks first: both need
+	// a ":" or "@" before a ">" with no space or "<" in between.
+	for _, c := range s[1:] {
+		if c == '>' || c == ' ' || c == '<' || c == '\n' || c == '\t' {
+			break
+		}
+		if c == ':' || c == '@' {
+			return 0, false
+		}
+	}
+	re := htmlTagRes()[0]
+	if s[1] == '/' {
+		if len(s) < 3 || !(s[2] >= 'a' && s[2] <= 'z' || s[2] >= 'A' && s[2] <= 'Z' || s[2] >= '0' && s[2] <= '9') {
+			return 0, true
+		}
+		re = htmlTagRes()[1]
+	}
+	m := re.FindIndex(s)
+	if m == nil {
+		return 0, true
+	}
+	if bytes.IndexByte(s[:m[1]], '\n') >= 0 {
+		return 0, false
+	}
+	return m[1], true
+}
+
+// htmlPairs pairs the HTML open and close tags among toks as
+// inlineConv.pairTags pairs them among an AST node's children: a stack per
+// tag name, within the same parent (the emphasis or link that holds the
+// tag, or the top level). It maps an open tag's index to its close tag's.
+func htmlPairs(s []byte, toks []ftok) map[int]int {
+	var pairs map[int]int
+	type key struct {
+		parent int
+		tag    string
+	}
+	var stacks map[key][]int
+	var parents []int // open emphasis and links, innermost last
+	for i := range toks {
+		for len(parents) > 0 && toks[parents[len(parents)-1]].partner == i {
+			parents = parents[:len(parents)-1]
+		}
+		t := &toks[i]
+		switch {
+		case t.kind == ftHTML:
+			parent := -1
+			if len(parents) > 0 {
+				parent = parents[len(parents)-1]
+			}
+			raw := string(s[t.a:t.b])
+			if om := htmlOpenRe().FindStringSubmatch(raw); om != nil {
+				if stacks == nil {
+					stacks = map[key][]int{}
+					pairs = map[int]int{}
+				}
+				k := key{parent, strings.ToLower(om[1])}
+				stacks[k] = append(stacks[k], i)
+			} else if cm := htmlCloseRe().FindStringSubmatch(raw); cm != nil && stacks != nil {
+				k := key{parent, strings.ToLower(cm[1])}
+				if st := stacks[k]; len(st) > 0 {
+					pairs[st[len(st)-1]] = i
+					stacks[k] = st[:len(st)-1]
+				}
+			}
+		case t.isOpener && t.partner > i:
+			parents = append(parents, i)
+		}
+	}
+	return pairs
 }

@@ -41,7 +41,7 @@ func checkSamePaths(t *testing.T, md string) {
 }
 
 // fastConstructSeeds are inputs at the edges of what the fast path takes
-// (tabs in indentation, autolinks), so the fuzzer starts there.
+// (tabs in indentation, autolinks, inline HTML), so the fuzzer starts there.
 var fastConstructSeeds = []string{
 	"- a\n\t- b\n", "- a\n\n\tb\n", "-\ta\n", "1.\ta\n\tb\n", "- a\n\t\tcode?\n",
 	"> \ta\n", ">\t\tcode\n", "- a\n  \t- b\n", "\tcode\n", "  \tcode\n",
@@ -80,6 +80,39 @@ var fastConstructSeeds = []string{
 	"[a](b) [c]https://x.com\n",
 	"&amp;https://x.com\n",
 	"![alt https://x.com](i.png)\n",
+	// Inline HTML: which tags pair (per parent), <br>, tags kept as text.
+	"a <b>bold</b> <br> b\n",
+	"x<br />\ny<br/>z <BR>\n",
+	"2<sup>53</sup> and H<sub>2</sub>O\n",
+	"<b><i>x</i></b> <b><i>x</b></i>\n",
+	"<b>a<b>b</b>c</b>\n",
+	"*a<b>b*c</b>\n",
+	"<b>*x*</b> *<i>y</i>*\n",
+	"<span style=\"color: #ff0000\">red</span> <span>plain</span>\n",
+	"<span style=\"background-color:#00FF00;\">bg</span>\n",
+	"[<img src=\"x.svg\" alt=\"X\" />](https://x.com) <img src=a>\n",
+	"<a href=\"https://x.com\"><img src=\"y\"></a>\n",
+	"a < b > c <3 </ x> </3>\n",
+	"<img\nsrc=\"x\"> and <a title='x\ny'>\n",
+	"<https://x.com> <a@b.co> <x:y>\n",
+	"<!-- c --> <?php ?> <!DOCTYPE>\n",
+	"`<b>` <b>`x`</b>\n",
+	"<u>under</u><ins>x</ins><del>d</del><s>s</s><strike>k</strike><em>e</em><strong>s</strong>\n",
+	"<b>unclosed and </i> stray\n",
+	"[<b>a</b>](x) [a<b>](y)</b>\n",
+	"# head <sup>[![V][v]][p]</sup>\n\n[v]: /v.svg\n[p]: /p\n",
+	"## <a name=\"x\"></a>Title\n",
+	"text <b>bold</b>  \nnext\n",
+	"<b> x </b>\n",
+	"**<b>x</b>** _<i>y</i>_\n",
+	"a<b>\n</b>c\n",
+	"<div>inline?</div> text\n",
+	"<b>a</b>https://x.com <br>https://y.com\n",
+	"![<b>alt</b>](i.png)\n",
+	"<B>caps</b>\n",
+	"<b/>x</b>\n",
+	"<span style=\"color: #ff0000\" >x</span>\n",
+	"- item <br/>\n  more\n",
 }
 
 // fastSeeds are the markdown goldens, the FromMarkdown fuzz seeds and
@@ -203,7 +236,8 @@ func TestFastMarkdownCases(t *testing.T) {
 		{"autolinks", "see https://e.com and (www.x.org/a_(b)).\n", true},
 		{"e-mail autolink", "see https://e.com and www.x.org or a@b.co\n", false},
 		{"badge lines", "[![a](x.svg)](https://x)\n[![b](y.svg)](https://y)\n", true},
-		{"inline html", "a <b>bold</b> <br> b\n", false},
+		{"inline html", "a <b>bold</b> <br> b 2<sup>53</sup> [<img src=\"x\">](y)\n", true},
+		{"html comment", "a <!-- c --> b\n", false},
 		{"tab indent on a tab stop", "- a\n\t- b\n", true},
 		{"tab indent after spaces", "- a\n  \t- b\n", false},
 		{"crlf", "a\r\nb\r\n", false},

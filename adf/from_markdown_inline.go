@@ -246,25 +246,8 @@ func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark, limit ast.Node) (
 		ic.addNode(&Node{Type: "hardBreak"})
 		return x, true
 	}
-	m := htmlOpenRe().FindStringSubmatch(s)
-	if m == nil {
-		return nil, false
-	}
-	tag := strings.ToLower(m[1])
-	var mark Mark
-	switch {
-	case tag == "span" && m[3] != "":
-		t := "textColor"
-		if strings.EqualFold(m[3], "background-color") {
-			t = "backgroundColor"
-		}
-		mark = Mark{Type: t, Attrs: map[string]any{"color": strings.ToLower(m[4])}}
-	case m[2] == "":
-		var ok bool
-		if mark, ok = htmlTagMarks[tag]; !ok {
-			return nil, false
-		}
-	default:
+	mark, ok := htmlTagMark(s)
+	if !ok {
 		return nil, false
 	}
 	// The matching close tag among the siblings (paired once per parent).
@@ -288,6 +271,29 @@ func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark, limit ast.Node) (
 		ic.inline(n, inner)
 	}
 	return end, true
+}
+
+// htmlTagMark returns the mark an inline HTML open tag stands for: <u>,
+// <sub>, <sup>, <s>, <b>, <i>, ... and <span style="color: #rrggbb">.
+// Both markdown paths use it.
+func htmlTagMark(s string) (Mark, bool) {
+	m := htmlOpenRe().FindStringSubmatch(s)
+	if m == nil {
+		return Mark{}, false
+	}
+	tag := strings.ToLower(m[1])
+	switch {
+	case tag == "span" && m[3] != "":
+		t := "textColor"
+		if strings.EqualFold(m[3], "background-color") {
+			t = "backgroundColor"
+		}
+		return Mark{Type: t, Attrs: map[string]any{"color": strings.ToLower(m[4])}}, true
+	case m[2] == "":
+		mark, ok := htmlTagMarks[tag]
+		return mark, ok
+	}
+	return Mark{}, false
 }
 
 // pairTags matches inline HTML open and close tags among parent's children
