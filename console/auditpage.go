@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -37,19 +38,19 @@ type auditRow struct {
 
 // readAudit reads the entries the filter selects from the tenants' logs,
 // oldest first.
-func (c *Console) readAudit(tenant string, f gateway.AuditFilter) ([]gateway.AuditEntry, []string, error) {
-	dir := c.opts.Backend.AuditDir()
+func (c *Console) readAudit(ctx context.Context, tenant string, f gateway.AuditFilter) ([]gateway.AuditEntry, []string, error) {
+	audit := c.opts.Backend.Audit()
 	tenants := []string{tenant}
 	if tenant == "" {
 		var err error
-		if tenants, err = gateway.AuditTenants(dir); err != nil {
+		if tenants, err = audit.Tenants(ctx); err != nil {
 			return nil, nil, err
 		}
 	}
 	var entries []gateway.AuditEntry
 	var skipped []string
 	for _, t := range tenants {
-		res, err := gateway.ReadAudit(dir, t, f)
+		res, err := audit.Read(ctx, t, f)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -65,8 +66,7 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) {
 	v := &auditView{Since: strings.TrimSpace(qs.Get("since")), Tool: qs.Get("tool"), Agent: strings.TrimSpace(qs.Get("agent")),
 		Status: qs.Get("status"), Tenant: qs.Get("tenant"),
 		Tools: gateway.ToolNames(), Statuses: []string{gateway.StatusOK, gateway.StatusError, gateway.StatusDenied}}
-	dir := c.opts.Backend.AuditDir()
-	v.Tenants, _ = gateway.AuditTenants(dir)
+	v.Tenants, _ = c.opts.Backend.Audit().Tenants(r.Context())
 	now := c.opts.Now()
 	f := gateway.AuditFilter{Tool: v.Tool, Agent: v.Agent, Status: v.Status}
 	var problems []string
@@ -94,7 +94,7 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) {
 			Error: strings.Join(problems, " ") + " No filter was applied.", Data: v})
 		return
 	}
-	entries, skipped, err := c.readAudit(v.Tenant, f)
+	entries, skipped, err := c.readAudit(r.Context(), v.Tenant, f)
 	if err != nil {
 		c.fail(w, r, http.StatusInternalServerError, "The audit log could not be read: "+err.Error())
 		return
@@ -165,7 +165,7 @@ func (c *Console) auditEntry(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusBadRequest, "This audit entry link is malformed (it needs a tenant, an execution id and a time); open entries from the Audit page.")
 		return
 	}
-	res, err := gateway.ReadAudit(c.opts.Backend.AuditDir(), tenant, gateway.AuditFilter{Since: at})
+	res, err := c.opts.Backend.Audit().Read(r.Context(), tenant, gateway.AuditFilter{Since: at})
 	if err != nil {
 		c.fail(w, r, http.StatusInternalServerError, "The audit log could not be read: "+err.Error())
 		return

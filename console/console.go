@@ -52,8 +52,9 @@ type Backend interface {
 	// atomically and makes it effective without a restart. Nothing
 	// changes when fn or the validation fails.
 	UpdateConfig(fn func(*gateway.Config) error) error
-	// AuditDir is the directory of the tenants' audit logs.
-	AuditDir() string
+	// Audit reads the tenants' audit entries (files, or the database
+	// several replicas share).
+	Audit() gateway.AuditReader
 	// Serve starts serving a newly stored connection to agents: its
 	// tenant (created in the config, named like the connection, when no
 	// tenant uses it) gets an MCP server at once.

@@ -325,8 +325,12 @@ type Guard struct {
 	// Tenant is the tenant the server serves; an identity of another
 	// tenant is refused.
 	Tenant string
-	// Audit receives every call; nil records nothing.
-	Audit *AuditLog
+	// Audit receives every call (a tenant's file log, or the database's
+	// table); nil records nothing.
+	Audit AuditSink
+	// AuditLatency, when set, is told how long each audit write took from
+	// submission to durable (the audit write latency metric).
+	AuditLatency func(time.Duration)
 	// Default is the identity of calls whose context carries none (stdio);
 	// nil refuses such calls.
 	Default *Identity
@@ -367,7 +371,7 @@ func (g *Guard) ToolFilter(ctx context.Context, tools []mcpgo.Tool) []mcpgo.Tool
 }
 
 // errAuditUnavailable is why calls are refused after an audit write failed.
-var errAuditUnavailable = errors.New("the audit log cannot be written, so no tool runs until it can; ask the server's admin to check the disk and the server log")
+var errAuditUnavailable = errors.New("the audit log cannot be written, so no tool runs until it can; ask the server's admin to check the audit store (disk or database) and the server log")
 
 // Middleware is the server.ToolHandlerMiddleware enforcing the policy and
 // writing the audit log.
@@ -398,9 +402,7 @@ func (g *Guard) Middleware(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 		}
 		e.DurationMS = float64(g.now().Sub(start).Microseconds()) / 1000
 		if g.Audit != nil {
-			if aerr := g.Audit.Record(e); aerr != nil && g.Logger != nil {
-				g.Logger.Error("audit write failed", "tool", e.Tool, "execution_id", e.ExecutionID, "err", aerr)
-			}
+			g.record(e)
 		}
 		return res, err
 	}
@@ -487,11 +489,21 @@ func (g *Guard) Hooks() *server.Hooks {
 			}
 		}
 		e.Error = "tool not offered to this agent"
-		if aerr := g.Audit.Record(e); aerr != nil && g.Logger != nil {
-			g.Logger.Error("audit write failed", "tool", e.Tool, "execution_id", e.ExecutionID, "err", aerr)
-		}
+		g.record(e)
 	})
 	return h
+}
+
+// record writes e durably, timing the write and logging a failure.
+func (g *Guard) record(e *AuditEntry) {
+	start := time.Now()
+	aerr := g.Audit.Record(e)
+	if g.AuditLatency != nil {
+		g.AuditLatency(time.Since(start))
+	}
+	if aerr != nil && g.Logger != nil {
+		g.Logger.Error("audit write failed", "tool", e.Tool, "execution_id", e.ExecutionID, "err", aerr)
+	}
 }
 
 // Apply installs the guard in opts: its middleware outermost, its tool

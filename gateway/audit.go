@@ -3,6 +3,7 @@ package gateway
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,6 +133,52 @@ type AuditOptions struct {
 	// Now is the clock for rotated file names; nil means time.Now.
 	Now func() time.Time
 }
+
+// AuditSink receives a tenant's audit entries: the file log (AuditLog) or
+// the database's table (pgstore). Record returns only once the entry is
+// durable (fsynced, or committed), so no answered call goes unaudited.
+type AuditSink interface {
+	// Record writes e and returns once it is durable.
+	Record(e *AuditEntry) error
+	// Failed returns the error of the last failed write, or nil; calls
+	// are refused while it is not nil.
+	Failed() error
+	// Close waits for pending records and releases the sink.
+	Close() error
+}
+
+// AuditReader reads audit entries back: the files of a directory
+// (AuditFiles) or the database's table (pgstore).
+type AuditReader interface {
+	// Tenants lists the tenants with entries.
+	Tenants(ctx context.Context) ([]string, error)
+	// Read returns tenant's entries the filter selects, oldest first.
+	Read(ctx context.Context, tenant string, f AuditFilter) (*AuditReadResult, error)
+	// Where names the audit store for messages.
+	Where() string
+}
+
+// AuditFiles reads the audit logs in a directory.
+type AuditFiles struct {
+	// Dir holds <tenant>.jsonl and the rotated files.
+	Dir string
+}
+
+var (
+	_ AuditSink   = (*AuditLog)(nil)
+	_ AuditReader = AuditFiles{}
+)
+
+// Tenants lists the tenants with a log in the directory.
+func (a AuditFiles) Tenants(context.Context) ([]string, error) { return AuditTenants(a.Dir) }
+
+// Read reads tenant's log files (rotated ones first).
+func (a AuditFiles) Read(_ context.Context, tenant string, f AuditFilter) (*AuditReadResult, error) {
+	return ReadAudit(a.Dir, tenant, f)
+}
+
+// Where returns the directory.
+func (a AuditFiles) Where() string { return a.Dir }
 
 // DefaultAuditMaxBytes is the rotation size when AuditOptions sets none.
 const DefaultAuditMaxBytes = 64 << 20

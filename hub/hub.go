@@ -54,8 +54,16 @@ type Options struct {
 	// Path defaults to "/mcp", Auth and Logger are the hub's.
 	Gateway gateway.Options
 	// AuditDir is where the tenants' audit logs are (default: audit in
-	// the store's directory).
+	// the store's directory) when AuditSink is nil.
 	AuditDir string
+	// AuditSink opens a tenant's audit sink (the database's table for
+	// several replicas); nil opens the tenant's file log in AuditDir.
+	AuditSink func(tenant string, opts gateway.AuditOptions) (gateway.AuditSink, error)
+	// AuditReader reads the audit entries back (the console's audit
+	// page); nil reads the files in AuditDir.
+	AuditReader gateway.AuditReader
+	// AuditLatency, when set, observes every audit write's latency.
+	AuditLatency func(time.Duration)
 	// Logger receives the hub's logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -81,7 +89,7 @@ type tenant struct {
 	name, conn string
 	site       *site.Site // nil when the connection is missing
 	srv        *mcp.Server
-	audit      *gateway.AuditLog
+	audit      gateway.AuditSink
 	stop       context.CancelFunc // ends its snapshot following
 }
 
@@ -152,8 +160,17 @@ func New(ctx context.Context, o Options) (*Hub, error) {
 // Handler serves MCP at the configured path.
 func (h *Hub) Handler() http.Handler { return h.gw }
 
-// AuditDir is the directory of the tenants' audit logs.
+// AuditDir is the directory of the tenants' file audit logs.
 func (h *Hub) AuditDir() string { return h.opts.AuditDir }
+
+// Audit reads the tenants' audit entries: the files of AuditDir, or the
+// database's table when the hub writes there.
+func (h *Hub) Audit() gateway.AuditReader {
+	if h.opts.AuditReader != nil {
+		return h.opts.AuditReader
+	}
+	return gateway.AuditFiles{Dir: h.opts.AuditDir}
+}
 
 // Close ends every session, stops the background discoveries (and waits
 // for them) and closes the audit logs.
@@ -178,7 +195,12 @@ func (h *Hub) openTenant(ctx context.Context, cfg *gateway.Config, name string) 
 	t := &tenant{name: name, conn: cfg.ConnectionOf(name), stop: func() {}}
 	logger := h.log.With("tenant", name)
 	var err error
-	if t.audit, err = gateway.OpenAuditLog(h.AuditDir(), name, cfg.Audit.Options()); err != nil {
+	if h.opts.AuditSink != nil {
+		t.audit, err = h.opts.AuditSink(name, cfg.Audit.Options())
+	} else {
+		t.audit, err = gateway.OpenAuditLog(h.AuditDir(), name, cfg.Audit.Options())
+	}
+	if err != nil {
 		return nil, err
 	}
 	st, err := site.Open(ctx, h.opts.Store, t.conn, h.siteOptions(logger))
@@ -213,7 +235,7 @@ func (h *Hub) openTenant(ctx context.Context, cfg *gateway.Config, name string) 
 		opts = h.opts.ServerOptions(name, products)
 		opts.Logger = logger
 	}
-	(&gateway.Guard{Tenant: name, Audit: t.audit, Logger: h.log}).Apply(&opts)
+	(&gateway.Guard{Tenant: name, Audit: t.audit, AuditLatency: h.opts.AuditLatency, Logger: h.log}).Apply(&opts)
 	if h.opts.Guarded != nil {
 		h.opts.Guarded(&opts)
 	}

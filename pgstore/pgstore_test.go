@@ -2,7 +2,9 @@ package pgstore_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -153,4 +155,58 @@ func TestConfigConformance(t *testing.T) {
 		dsn := pgtest.DSN(t)
 		return storetest.ConfigEnv{Open: func(t testing.TB) gateway.ConfigStore { return open(t, dsn).Config() }}
 	})
+}
+
+// TestAuditConformance runs the audit suite on PostgreSQL: every sink and
+// reader is another replica with its own pool on one schema.
+func TestAuditConformance(t *testing.T) {
+	storetest.RunAudit(t, func(t testing.TB) storetest.AuditEnv {
+		dsn := pgtest.DSN(t)
+		return storetest.AuditEnv{
+			Sink:   func(t testing.TB, tenant string) gateway.AuditSink { return open(t, dsn).Audit().For(tenant) },
+			Reader: func(t testing.TB) gateway.AuditReader { return open(t, dsn).Audit() },
+		}
+	})
+}
+
+// TestAuditGroupCommitAndRetention: concurrent records share
+// transactions, every one is committed when Record returns, and Prune
+// deletes by age only.
+func TestAuditGroupCommitAndRetention(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	a := open(t, dsn).Audit()
+	const n = 64
+	var wg sync.WaitGroup
+	now := time.Now().UTC()
+	for i := range n {
+		wg.Go(func() {
+			e := &gateway.AuditEntry{Time: now, Tenant: "acme", Tool: "atlassian_jira_search", ExecutionID: fmt.Sprint("new", i), Status: gateway.StatusOK}
+			if i%4 == 0 { // a quarter of the entries are 40 days old
+				e.Time, e.ExecutionID = now.Add(-40*24*time.Hour), fmt.Sprint("old", i)
+			}
+			if err := a.Record(e); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	entries, commits := a.Stats()
+	t.Logf("%d entries in %d commits", entries, commits)
+	if entries != n || commits >= n {
+		t.Fatalf("%d entries in %d commits: want %d entries sharing fewer commits", entries, commits, n)
+	}
+	deleted, err := a.Prune(context.Background(), 30*24*time.Hour)
+	if err != nil || deleted != n/4 {
+		t.Fatalf("Prune deleted %d (%v), want %d", deleted, err, n/4)
+	}
+	res, err := a.Read(context.Background(), "acme", gateway.AuditFilter{})
+	if err != nil || len(res.Entries) != n-n/4 {
+		t.Fatalf("after prune %d entries (%v), want %d", len(res.Entries), err, n-n/4)
+	}
+	for _, e := range res.Entries {
+		if strings.HasPrefix(e.ExecutionID, "old") {
+			t.Fatalf("old entry %s survived", e.ExecutionID)
+		}
+	}
 }

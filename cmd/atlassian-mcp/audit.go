@@ -13,13 +13,16 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 )
 
-func runAudit(_ context.Context, s streams, args []string) error {
+func runAudit(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "audit", "[flags]", `List and filter the audit log: every tool call, allowed or denied, with its
 agent, sender and tier, parameters, duration and result. Each tenant's log
-is <data-dir>/audit/<tenant>.jsonl (JSON lines, rotated files alongside).
-Lines torn by a crash are skipped and reported on stderr.`)
+is <data-dir>/audit/<tenant>.jsonl (JSON lines, rotated files alongside),
+or, with a PostgreSQL store (--store or `+envStore+`), the audit_entries
+table every replica writes. Lines torn by a crash are skipped and reported
+on stderr.`)
 	var sf storeFlags
 	fs.StringVar(&sf.dataDir, "data-dir", "", "data directory (env "+envDataDir+"; default $XDG_DATA_HOME/atlassian-mcp or ~/.local/share/atlassian-mcp)")
+	fs.StringVar(&sf.store, "store", "", "bolt (the data directory's files) or postgres://... (the table every replica writes; env "+envStore+")")
 	since := fs.String("since", "", "only entries since a time (RFC 3339 or 2006-01-02) or for a duration back (e.g. 24h, 7d)")
 	tool := fs.String("tool", "", "only this tool (e.g. jira_search or atlassian_jira_search)")
 	agent := fs.String("agent", "", "only this agent")
@@ -44,20 +47,34 @@ Lines torn by a crash are skipped and reported on stderr.`)
 		}
 		f.Since = t
 	}
-	dataDir, err := sf.dir()
+	spec, err := sf.storeSpec()
 	if err != nil {
-		return err
+		return usage(err)
 	}
-	dir := filepath.Join(dataDir, "audit")
+	var audit gateway.AuditReader
+	if spec != "" {
+		db, err := openDB(ctx, spec, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		audit = db.Audit()
+	} else {
+		dataDir, err := sf.dir()
+		if err != nil {
+			return err
+		}
+		audit = gateway.AuditFiles{Dir: filepath.Join(dataDir, "audit")}
+	}
 	tenants := []string{*tenant}
 	if *tenant == "" {
-		if tenants, err = gateway.AuditTenants(dir); err != nil {
+		if tenants, err = audit.Tenants(ctx); err != nil {
 			return err
 		}
 	}
 	var entries []gateway.AuditEntry
 	for _, t := range tenants {
-		res, err := gateway.ReadAudit(dir, t, f)
+		res, err := audit.Read(ctx, t, f)
 		if err != nil {
 			return err
 		}
@@ -78,7 +95,7 @@ Lines torn by a crash are skipped and reported on stderr.`)
 		return nil
 	}
 	if len(entries) == 0 {
-		fmt.Fprintf(s.out, "No audit entries in %s match.\n", dir)
+		fmt.Fprintf(s.out, "No audit entries in %s match.\n", audit.Where())
 		return nil
 	}
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)

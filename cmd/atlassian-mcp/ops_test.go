@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -47,6 +48,15 @@ func TestServeOpsEndpoints(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// Every call's audit write is timed (file audit log here).
+	calls := 0.0
+	for _, m := range regexp.MustCompile(`(?m)^atlassian_mcp_tool_calls_total\{[^}]*\} (\d+)$`).FindAllStringSubmatch(body, -1) {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		calls += v
+	}
+	if m := regexp.MustCompile(`(?m)^atlassian_mcp_audit_write_duration_seconds_count (\d+)$`).FindStringSubmatch(body); m == nil || calls == 0 || m[1] != strconv.Itoa(int(calls)) {
+		t.Errorf("audit writes timed %v, tool calls %v: want one audit write observed per call", m, calls)
 	}
 	for _, never := range []string{tokens[0], "agent=", "tenant=", "sandbox@", "account"} {
 		if strings.Contains(body, never) {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -224,38 +223,26 @@ func TestReplicasShareOneConnection(t *testing.T) {
 		perReplica = append(perReplica, v)
 		sum += v
 	}
-	// Stop gracefully so the audit logs are complete, then count.
-	for _, r := range rs {
-		_ = r.cmd.Process.Signal(syscall.SIGTERM)
-		_ = r.cmd.Wait()
+	// Every answered call is already committed to the audit table (no
+	// replica is stopped first): count the rows and what `audit` prints.
+	var audited, distinct, rows int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE tool = 'atlassian_jira_search' AND status = 'ok'),
+		count(DISTINCT execution_id) FILTER (WHERE tool = 'atlassian_jira_search' AND status = 'ok'), count(*) FROM audit_entries`).Scan(&audited, &distinct, &rows); err != nil {
+		t.Fatal(err)
 	}
-	audited, ids := 0, map[string]bool{}
+	auditWrites := 0.0
 	for _, r := range rs {
-		data, err := os.ReadFile(filepath.Join(r.dir, "audit", "default.jsonl"))
-		if err != nil {
-			t.Fatalf("replica audit log: %v", err)
-		}
-		for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-			if len(line) == 0 {
-				continue
-			}
-			var e struct {
-				Tool        string `json:"tool"`
-				Status      string `json:"status"`
-				ExecutionID string `json:"execution_id"`
-			}
-			if err := json.Unmarshal(line, &e); err != nil {
-				t.Fatalf("audit line %q: %v", line, err)
-			}
-			if e.Tool == "atlassian_jira_search" && e.Status == "ok" {
-				audited++
-				ids[e.ExecutionID] = true
-			}
-		}
+		auditWrites += metricValue(t, r.base, "atlassian_mcp_audit_write_duration_seconds_count")
 	}
+	code, listed, stderr := runCLI(t, "audit", "--store", dsn, "--tool", "jira_search", "--status", "ok", "--json")
+	if code != exitOK {
+		t.Fatalf("audit --store: %d %s", code, stderr)
+	}
+	cliRows := strings.Count(listed, "\n")
+	ids := distinct
 	expiries := int(elapsed / (ttl - time.Second)) // a token is due 1s before it expires
-	t.Logf("replicas 3, clients %d, %s: calls %d, sandbox refreshes %d (per replica %v), token lifetimes elapsed ~%d, reuses %d, revocations %d, invalid grants %d, audit rows %d (distinct execution ids %d)",
-		clients, elapsed.Round(100*time.Millisecond), calls.Load(), st.Refreshes, perReplica, expiries, st.RefreshReuses, st.FamilyRevocations, st.InvalidGrants, audited, len(ids))
+	t.Logf("replicas 3, clients %d, %s: calls %d, sandbox refreshes %d (per replica %v), token lifetimes elapsed ~%d, reuses %d, revocations %d, invalid grants %d, audit rows %d (distinct execution ids %d, all rows %d, audit writes timed %v, listed by 'audit --store' %d)",
+		clients, elapsed.Round(100*time.Millisecond), calls.Load(), st.Refreshes, perReplica, expiries, st.RefreshReuses, st.FamilyRevocations, st.InvalidGrants, audited, ids, rows, auditWrites, cliRows)
 	if st.RefreshReuses != 0 || st.FamilyRevocations != 0 || st.InvalidGrants != 0 {
 		t.Errorf("sandbox saw reuses %d, revocations %d, invalid grants %d; want none", st.RefreshReuses, st.FamilyRevocations, st.InvalidGrants)
 	}
@@ -265,8 +252,11 @@ func TestReplicasShareOneConnection(t *testing.T) {
 	if int(sum) != st.Refreshes {
 		t.Errorf("replicas counted %v refreshes (sum %v), the sandbox %d: some exchange was not stored by the one replica that made it", perReplica, sum, st.Refreshes)
 	}
-	if calls.Load() == 0 || int64(audited) != calls.Load() || len(ids) != audited {
-		t.Errorf("%d calls, %d audited, %d distinct execution ids: want every call audited exactly once", calls.Load(), audited, len(ids))
+	if calls.Load() == 0 || int64(audited) != calls.Load() || ids != audited || cliRows != audited {
+		t.Errorf("%d calls, %d audit rows, %d distinct execution ids, %d listed by audit: want every call audited exactly once", calls.Load(), audited, ids, cliRows)
+	}
+	if int(auditWrites) != rows {
+		t.Errorf("the replicas timed %v audit writes, the table has %d rows: want the audit write latency observed once per entry", auditWrites, rows)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/internal/loopback"
 	"github.com/atlassian-mcp/atlassian-mcp/mcp"
 	"github.com/atlassian-mcp/atlassian-mcp/metrics"
+	"github.com/atlassian-mcp/atlassian-mcp/pgstore"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/site"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
@@ -132,17 +133,25 @@ func (f *serveAccessFlags) localIdentity(tenant string) (*gateway.Identity, erro
 // the identity of calls that carry none (stdio); nil for HTTP, where the
 // gateway sets each request's.
 func tenantServer(o *serveOptions, st *site.Site, tenant string, def *gateway.Identity, ao gateway.AuditOptions, logger *slog.Logger) (*mcp.Server, func(), error) {
-	dir, err := o.store.dir()
-	if err != nil {
-		return nil, nil, err
-	}
-	audit, err := gateway.OpenAuditLog(filepath.Join(dir, "audit"), tenant, ao)
-	if err != nil {
-		return nil, nil, err
+	var audit gateway.AuditSink
+	if db := o.db; db != nil {
+		audit = db.Audit().For(tenant)
+	} else {
+		dir, err := o.store.dir()
+		if err != nil {
+			return nil, nil, err
+		}
+		if audit, err = gateway.OpenAuditLog(filepath.Join(dir, "audit"), tenant, ao); err != nil {
+			return nil, nil, err
+		}
 	}
 	opts := o.tools.options(mcp.Products(st), logger.With("tenant", tenant))
 	opts.MaxRequestBytes = o.maxRequestBytes
-	(&gateway.Guard{Tenant: tenant, Audit: audit, Default: def, Logger: logger}).Apply(&opts)
+	guard := &gateway.Guard{Tenant: tenant, Audit: audit, Default: def, Logger: logger}
+	if o.metrics != nil {
+		guard.AuditLatency = o.metrics.AuditWritten
+	}
+	guard.Apply(&opts)
 	if o.metrics != nil { // outermost: refused calls are counted too
 		opts.Middleware = append([]server.ToolHandlerMiddleware{o.metrics.Middleware()}, opts.Middleware...)
 	}
@@ -272,9 +281,23 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	}
 	siteOpts := siteOptions(store, logger, o.metrics)
 	siteOpts.CallTimeout = o.tools.callTimeout
+	var (
+		auditSink   func(string, gateway.AuditOptions) (gateway.AuditSink, error)
+		auditReader gateway.AuditReader
+		dbAudit     *pgstore.Audit
+	)
+	if db := databaseOf(store); db != nil {
+		// Every replica's calls in one table, committed before each result
+		// returns, concurrent entries sharing a transaction.
+		dbAudit = db.Audit()
+		auditSink = func(tenant string, _ gateway.AuditOptions) (gateway.AuditSink, error) {
+			return dbAudit.For(tenant), nil
+		}
+		auditReader = dbAudit
+	}
 	h, err := hub.New(ctx, hub.Options{
 		Store: store, Configs: configs, Config: cfg, Logger: logger,
-		AuditDir: filepath.Join(dataDir, "audit"),
+		AuditDir: filepath.Join(dataDir, "audit"), AuditSink: auditSink, AuditReader: auditReader, AuditLatency: o.metrics.AuditWritten,
 		ServerOptions: func(tenant string, products []mcp.Product) mcp.Options {
 			opts := o.tools.options(products, logger.With("tenant", tenant))
 			opts.MaxRequestBytes = o.maxRequestBytes
@@ -309,6 +332,9 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go h.Watch(watchCtx, time.Second)
+	if dbAudit != nil {
+		go pruneAudit(watchCtx, h, dbAudit, 10*time.Minute, logger)
+	}
 	connector, setup := o.connector(store, logger)
 	con, err := console.New(console.Options{DataDir: dataDir, Backend: h, Connect: connector, ConnectSetup: setup, Logger: logger})
 	if err != nil {
@@ -331,6 +357,31 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	return serveHTTP(ctx, s, o, mux, addr, logger, h.Close, func(a net.Addr) {
 		fmt.Fprintf(s.err, "Admin console at http://%s/admin (%s)\n", a, adminNote)
 	})
+}
+
+// pruneAudit deletes the database's audit entries older than the
+// config's audit.max_age_days (nothing when it is 0), at start and every
+// interval, until ctx ends. Every replica runs it; they delete the same
+// rows.
+func pruneAudit(ctx context.Context, h *hub.Hub, a *pgstore.Audit, interval time.Duration, logger *slog.Logger) {
+	for {
+		if cfg, _ := h.Config(); cfg != nil && cfg.Audit.MaxAgeDays > 0 {
+			pctx, cancel := context.WithTimeout(ctx, time.Minute)
+			n, err := a.Prune(pctx, time.Duration(cfg.Audit.MaxAgeDays)*24*time.Hour)
+			cancel()
+			switch {
+			case err != nil:
+				logger.Warn("audit retention: old entries not deleted", "err", err)
+			case n > 0:
+				logger.Info("audit retention: old entries deleted", "entries", n, "max_age_days", cfg.Audit.MaxAgeDays)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
 }
 
 // loadServeConfig loads --config (default <data-dir>/config.json). With
@@ -387,6 +438,8 @@ type serveOptions struct {
 	maxRequestBytes int64
 	// metrics, when set (serve --http), counts calls, requests and refreshes.
 	metrics *metrics.Metrics
+	// db is the PostgreSQL store open() opened (nil: the data directory).
+	db *pgstore.DB
 	// ready, when set, says whether the replica can serve (/readyz).
 	ready func(ctx context.Context) error
 	// sandboxSite is the sandbox of --sandbox once started; tests may set
@@ -452,6 +505,7 @@ func (o *serveOptions) open(ctx context.Context, s streams, logger *slog.Logger)
 		cleanup()
 		return nil, nil, err
 	}
+	o.db = databaseOf(store)
 	o.ready = readiness(store, []string{o.store.connection})
 	st, err := o.tools.openSite(ctx, store, o.store.connection, logger, o.metrics)
 	if errors.Is(err, tokenstore.ErrNotFound) {

@@ -1,0 +1,200 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
+)
+
+// AuditEnv is one empty place where audit entries live. Sink opens a
+// writer of one tenant's entries (as one replica's server does); Reader
+// reads them back (as `atlassian-mcp audit` does, possibly elsewhere).
+type AuditEnv struct {
+	Sink   func(t testing.TB, tenant string) gateway.AuditSink
+	Reader func(t testing.TB) gateway.AuditReader
+}
+
+// RunAudit runs the audit suite; newEnv returns a fresh, empty place for
+// each test.
+func RunAudit(t *testing.T, newEnv func(t testing.TB) AuditEnv) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, env AuditEnv)
+	}{
+		{"RecordedEntriesReadBack", testAuditReadBack},
+		{"Filters", testAuditFilters},
+		{"ConcurrentRecordsAllDurable", testAuditConcurrent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.fn(t, newEnv(t))
+		})
+	}
+}
+
+var auditBase = time.Date(2026, 3, 1, 9, 0, 0, 123456789, time.UTC)
+
+// auditEntry is the n-th sample entry of tenant.
+func auditEntry(tenant string, n int) *gateway.AuditEntry {
+	statuses := []string{gateway.StatusOK, gateway.StatusError, gateway.StatusDenied}
+	tools := []string{"atlassian_jira_search", "atlassian_jira_get_issue", "atlassian_confluence_search"}
+	e := &gateway.AuditEntry{
+		Time: auditBase.Add(time.Duration(n) * time.Minute), Tenant: tenant, Agent: fmt.Sprintf("agent%d", n%2),
+		Tool: tools[n%3], Params: map[string]any{"jql": fmt.Sprintf("project = OPS AND n = %d", n), "maxResults": float64(n), "nested": map[string]any{"k": []any{"a", "b"}}},
+		Sender: "ann@acme.com", Tier: "internal", TierSource: "directory", Required: "internal",
+		ExecutionID: fmt.Sprintf("%s-%d", tenant, n), DurationMS: 1.5 * float64(n), Status: statuses[n%3],
+	}
+	if e.Status != gateway.StatusOK {
+		e.Error = "something " + e.Status
+	}
+	if n%3 == 1 {
+		e.Action = "transition"
+	}
+	return e
+}
+
+func entryJSON(t testing.TB, e any) string {
+	t.Helper()
+	raw, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func testAuditReadBack(t *testing.T, env AuditEnv) {
+	ctx := context.Background()
+	want := map[string][]*gateway.AuditEntry{}
+	for _, tenant := range []string{"acme", "globex"} {
+		sink := env.Sink(t, tenant)
+		for n := range 6 {
+			e := auditEntry(tenant, n)
+			if err := sink.Record(e); err != nil {
+				t.Fatal(err)
+			}
+			want[tenant] = append(want[tenant], e)
+		}
+		if err := sink.Failed(); err != nil {
+			t.Fatalf("Failed after good writes: %v", err)
+		}
+		if err := sink.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := env.Reader(t)
+	tenants, err := r.Tenants(ctx)
+	if err != nil || entryJSON(t, tenants) != `["acme","globex"]` {
+		t.Fatalf("Tenants = %v, %v", tenants, err)
+	}
+	for tenant, entries := range want {
+		res, err := r.Read(ctx, tenant, gateway.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Entries) != len(entries) || len(res.Skipped) != 0 {
+			t.Fatalf("%s: read %d entries (skipped %v), want %d", tenant, len(res.Entries), res.Skipped, len(entries))
+		}
+		for i, e := range entries {
+			if got := entryJSON(t, res.Entries[i]); got != entryJSON(t, e) {
+				t.Fatalf("%s entry %d:\n got %s\nwant %s", tenant, i, got, entryJSON(t, e))
+			}
+		}
+	}
+	if r.Where() == "" {
+		t.Fatal("Where is empty")
+	}
+}
+
+func testAuditFilters(t *testing.T, env AuditEnv) {
+	ctx := context.Background()
+	sink := env.Sink(t, "acme")
+	var all []*gateway.AuditEntry
+	for n := range 9 {
+		e := auditEntry("acme", n)
+		if err := sink.Record(e); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, e)
+	}
+	other := env.Sink(t, "globex")
+	if err := other.Record(auditEntry("globex", 0)); err != nil {
+		t.Fatal(err)
+	}
+	r := env.Reader(t)
+	filters := []struct {
+		name string
+		f    gateway.AuditFilter
+	}{
+		{"everything", gateway.AuditFilter{}},
+		{"since an entry's exact time", gateway.AuditFilter{Since: all[4].Time}},
+		{"short tool name", gateway.AuditFilter{Tool: "jira_search"}},
+		{"full tool name", gateway.AuditFilter{Tool: "atlassian_confluence_search"}},
+		{"agent", gateway.AuditFilter{Agent: "agent1"}},
+		{"status", gateway.AuditFilter{Status: gateway.StatusDenied}},
+		{"all at once", gateway.AuditFilter{Since: all[2].Time, Agent: "agent0", Status: gateway.StatusError}},
+		{"nothing matches", gateway.AuditFilter{Agent: "nobody"}},
+	}
+	for _, tt := range filters {
+		var want []string
+		for _, e := range all {
+			if tt.f.Match(e) {
+				want = append(want, e.ExecutionID)
+			}
+		}
+		res, err := r.Read(ctx, "acme", tt.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range res.Entries {
+			got = append(got, e.ExecutionID)
+		}
+		if entryJSON(t, got) != entryJSON(t, want) {
+			t.Errorf("%s: read %v, want %v", tt.name, got, want)
+		}
+	}
+}
+
+// testAuditConcurrent: entries recorded at once by many calls (and two
+// writers, as two replicas) are all durable when Record returns.
+func testAuditConcurrent(t *testing.T, env AuditEnv) {
+	const writers, each = 16, 10
+	sinks := []gateway.AuditSink{env.Sink(t, "acme"), env.Sink(t, "acme")}
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		sink := sinks[w%len(sinks)]
+		wg.Go(func() {
+			for i := range each {
+				e := auditEntry("acme", i)
+				e.ExecutionID = fmt.Sprintf("w%d-%d", w, i)
+				if err := sink.Record(e); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// Read before Close: Record's return is the durability promise.
+	res, err := env.Reader(t).Read(context.Background(), "acme", gateway.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, e := range res.Entries {
+		ids[e.ExecutionID] = true
+	}
+	if len(res.Entries) != writers*each || len(ids) != writers*each {
+		t.Fatalf("%d entries (%d distinct) read back, want %d", len(res.Entries), len(ids), writers*each)
+	}
+}
