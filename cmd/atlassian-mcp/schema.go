@@ -19,8 +19,9 @@ func runSchema(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "schema", "[refresh] [flags]", `Browse the site schema discovered for a connection: projects, issue types,
 statuses per project and issue type, custom fields, priorities, link types and
 spaces. 'schema refresh' rediscovers it (after new projects, fields, issue
-types, statuses or spaces); running servers pick the new schema up on their
-next start or refresh.`)
+types, statuses or spaces). Servers on the same PostgreSQL store pick the new
+schema up within seconds and tell their clients (tools/list_changed); a
+server on a data directory picks it up at its next start or refresh.`)
 	sf := addStoreFlags(fs)
 	asJSON := fs.Bool("json", false, "print the snapshot as JSON")
 	timeout := fs.Duration("timeout", 5*time.Minute, "time limit for a refresh")
