@@ -3,7 +3,9 @@ package mcp
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -47,6 +49,9 @@ func cqlError(err error, cql string, withCursor bool, key string) error {
 	switch {
 	case len(details) > 0:
 		b.WriteString(": " + strings.Join(details, "; ") + ".")
+		if diag := cqlDiagnose(cql); diag != "" {
+			b.WriteString(" " + strings.ToUpper(diag[:1]) + diag[1:] + ".")
+		}
 	case cqlDiagnose(cql) != "":
 		b.WriteString(": " + cqlDiagnose(cql) + ".")
 	default:
@@ -114,6 +119,9 @@ func cqlDiagnose(cql string) string {
 			continue
 		}
 		if alt, ok := cqlFieldAdvice[f]; ok {
+			return fmt.Sprintf("%q is not a CQL field; use %s", m[1], alt)
+		}
+		if alt := schema.Closest(f, slices.Sorted(maps.Keys(cqlKnownFields))); alt != "" {
 			return fmt.Sprintf("%q is not a CQL field; use %s", m[1], alt)
 		}
 		return fmt.Sprintf("%q is not a CQL field", m[1])

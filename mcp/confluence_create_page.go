@@ -117,7 +117,7 @@ func (d *Deps) confluenceCreatePage(ctx context.Context, in *confluenceCreatePag
 		return res, argErrorf("status", "must be \"current\" (published, the default) or \"draft\", got %q", confTruncate(in.Status, 40))
 	}
 	if in.ParentPageID != "" {
-		if err := confCheckPageID("parentPageId", in.ParentPageID); err != nil {
+		if err := d.checkPageID(ctx, "parentPageId", in.ParentPageID); err != nil {
 			return res, err
 		}
 	}

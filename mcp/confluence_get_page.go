@@ -147,7 +147,7 @@ func confluenceGetPageTool(d *Deps) *Tool {
 
 func (d *Deps) confluenceGetPage(ctx context.Context, in *confluenceGetPageArgs) (confluenceGetPageResult, error) {
 	var res confluenceGetPageResult
-	if err := confCheckPageID("pageId", in.PageID); err != nil {
+	if err := d.checkPageID(ctx, "pageId", in.PageID); err != nil {
 		return res, err
 	}
 	if d.Confluence == nil {

@@ -2,11 +2,14 @@ package mcp
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
@@ -55,6 +58,7 @@ func TestConfluenceGetPageArguments(t *testing.T) {
 		{"a fraction, not an id", map[string]any{"pageId": 98305.5}, "parameter pageId: expected a string"},
 		{"includeChildren not a bool", map[string]any{"pageId": "98305", "includeChildren": "yes"}, "parameter includeChildren: expected a boolean"},
 		{"unknown page", map[string]any{"pageId": "9999999"}, "parameter pageId: no page or blog post with id 9999999 is visible"},
+		{"a title", map[string]any{"pageId": "Meeting notes"}, `got "Meeting notes"; the page titled "Meeting notes" is pageId "98329" (space TEAM)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,8 +67,13 @@ func TestConfluenceGetPageArguments(t *testing.T) {
 			if !strings.Contains(got, tt.want) {
 				t.Fatalf("error %q, want %q", got, tt.want)
 			}
-			if tt.name != "unknown page" && len(h.site.Requests()) != 0 {
-				t.Fatalf("requests sent for an invalid call: %+v", h.site.Requests())
+			for _, r := range h.site.Requests() {
+				// Only a title is looked up (a search by title, never a
+				// path built from the argument), and only an unknown
+				// page reaches the page itself.
+				if tt.name != "unknown page" && (r.Method != http.MethodGet || !strings.HasSuffix(r.Path, "/wiki/rest/api/search") || !strings.ContainsFunc(fmt.Sprint(tt.args["pageId"]), unicode.IsLetter)) {
+					t.Fatalf("requests sent for an invalid call: %+v", h.site.Requests())
+				}
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"html"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/atlassian-mcp/atlassian-mcp/adf"
@@ -42,6 +43,43 @@ func confCheckPageID(param, id string) error {
 		return argErrorf(param, "must be a numeric page id such as \"98305\" (the number after /pages/ in a page URL), got %q", confTruncate(id, 60))
 	}
 	return nil
+}
+
+// checkPageID is confCheckPageID, and when the id is a title (an agent's
+// common slip) it looks the title up and names the matching ids, so the
+// error says which pageId to use. The lookup is one CQL read, made only
+// on this error path.
+func (d *Deps) checkPageID(ctx context.Context, param, id string) error {
+	err := confCheckPageID(param, id)
+	if err == nil || d.Confluence == nil || len(id) > 255 || strings.ContainsAny(id, "\"\\\n/") || !strings.ContainsFunc(id, unicode.IsLetter) {
+		return err
+	}
+	title := strings.TrimSpace(id)
+	res, serr := d.Confluence.Search.CQL(ctx, atlassian.CQLOptions{CQL: fmt.Sprintf("title = %q AND type in (page, blogpost)", title), Limit: 5, Expand: []string{"content.space"}})
+	if serr != nil || len(res.Results) == 0 {
+		return err
+	}
+	var ids []string
+	for _, r := range res.Results {
+		if r.Content == nil || !confNumericIDRe.MatchString(r.Content.ID) {
+			continue
+		}
+		where := ""
+		if r.Content.Space != nil && r.Content.Space.Key != "" {
+			where = " (space " + r.Content.Space.Key + ")"
+		}
+		ids = append(ids, fmt.Sprintf("pageId %q%s", r.Content.ID, where))
+	}
+	var ae *ArgError
+	if len(ids) == 0 || !errors.As(err, &ae) {
+		return err
+	}
+	if len(ids) == 1 {
+		ae.Msg += fmt.Sprintf("; the page titled %q is %s", title, ids[0])
+	} else {
+		ae.Msg += fmt.Sprintf("; pages titled %q: %s", title, strings.Join(ids, ", "))
+	}
+	return ae
 }
 
 // pageURL is the browser URL of content whose _links.webui is webui:

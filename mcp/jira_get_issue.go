@@ -241,7 +241,7 @@ func (d *Deps) jiraGetIssue(ctx context.Context, in *jiraGetIssueArgs) (jiraGetI
 		return zero, argErrorf("issueKey", "is required: an issue key such as %s-123 or a numeric id", firstProjectKey(d.snapshot()))
 	}
 	if !issueKeyPattern.MatchString(key) || len(key) > 255 {
-		return zero, argErrorf("issueKey", "%q is not an issue key (PROJECT-123) or a numeric issue id", key)
+		return zero, argErrorf("issueKey", "%q is not an issue key (PROJECT-123) or a numeric issue id%s", key, keySuggestion(key))
 	}
 	expand := []string{"changelog", "transitions"}
 	if in.Expand != nil {
@@ -277,8 +277,8 @@ func (d *Deps) jiraGetIssue(ctx context.Context, in *jiraGetIssueArgs) (jiraGetI
 	if err != nil {
 		var apiErr *atlassian.APIError
 		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
-			return zero, argErrorf("issueKey", "issue %s does not exist or you may not see it (Jira: %s). Check the key, or find the issue with atlassian_jira_search.",
-				key, strings.Join(apiErr.Messages(), " "))
+			return zero, argErrorf("issueKey", "issue %s does not exist or you may not see it (Jira: %s).%s Check the key, or find the issue with atlassian_jira_search.",
+				key, strings.Join(apiErr.Messages(), " "), unknownProjectHint(snap, key))
 		}
 		return zero, err
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -252,11 +253,11 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs, cache *tokenC
 		}
 		token, reached, err := d.skipIssues(ctx, jql, startAt, cache)
 		if err != nil {
-			return zero, searchError(err, snap)
+			return zero, searchError(err, snap, jql)
 		}
 		if token == "" {
 			return jiraSearchResult{JQL: jql, StartAt: startAt, Issues: []jiraSearchIssue{}, IsLast: true,
-				Note: fmt.Sprintf("startAt %d is past the end: the query matches %d issues.", startAt, reached)}, nil
+				Note: pastTheEnd(startAt, reached, size)}, nil
 		}
 		opts.NextPageToken = token
 	}
@@ -267,13 +268,13 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs, cache *tokenC
 		cache.forget(jql)
 		token, _, serr := d.skipIssues(ctx, jql, startAt, cache)
 		if serr != nil {
-			return zero, searchError(serr, snap)
+			return zero, searchError(serr, snap, jql)
 		}
 		opts.NextPageToken = token
 		page, err = d.Jira.Search.JQL(ctx, opts)
 	}
 	if err != nil {
-		return zero, searchError(err, snap)
+		return zero, searchError(err, snap, jql)
 	}
 	namer := fieldNamer{snap: snap, names: page.Names}
 	res := jiraSearchResult{JQL: jql, StartAt: startAt, Issues: make([]jiraSearchIssue, 0, len(page.Issues)), IsLast: page.IsLast || page.NextPageToken == ""}
@@ -546,7 +547,7 @@ func unknownFieldError(snap *schema.Snapshot, name string) error {
 
 // searchError turns a failed search into an answer: Jira's JQL messages
 // verbatim plus a hint for the common mistakes.
-func searchError(err error, snap *schema.Snapshot) error {
+func searchError(err error, snap *schema.Snapshot, jql string) error {
 	var apiErr *atlassian.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
 		return err
@@ -565,13 +566,16 @@ func searchError(err error, snap *schema.Snapshot) error {
 	case jqlValueField(text) != "":
 		hint = jqlValueHint(jqlValueField(text), snap)
 	case strings.Contains(text, "does not exist or you do not have permission"):
-		hint = "Custom fields go by quoted display name (\"Story Points\") or cf[10016]"
+		hint = jqlFieldSuggestion(text, snap) + "Custom fields go by quoted display name (\"Story Points\") or cf[10016]"
 		if cf := customFieldsLine(snap); cf != "" {
 			hint += "; this site has, as name (N, type) for cf[N]: " + cf
 		}
 		hint += "."
 	case strings.Contains(text, "Error in the JQL Query"):
 		hint = "Quote values with spaces or reserved words (status = \"In Progress\"); operators are =, !=, ~, IN, NOT IN, IS, IS NOT, <, >, <=, >=."
+		if q := quoteBareValues(jql); q != "" {
+			hint += " With its values quoted the query reads: " + q
+		}
 	}
 	msg := "Jira rejected the JQL: " + strings.Join(msgs, " ")
 	if hint != "" {
@@ -686,4 +690,106 @@ func decodePageToken(s, jql string, now time.Time) (pageToken, error) {
 		return t, argErrorf("nextPageToken", "has expired (tokens last %d days); run the search again from the first page or with startAt", int(tokenLifetime.Hours()/24))
 	}
 	return t, nil
+}
+
+// pastTheEnd is the note of a page that starts after the last issue: how
+// many issues match and where the last page of that size starts.
+func pastTheEnd(startAt, matches, size int) string {
+	if matches == 0 {
+		return fmt.Sprintf("startAt %d is past the end: the query matches no issues.", startAt)
+	}
+	return fmt.Sprintf("startAt %d is past the end: the query matches %d issues; the last page of %d starts at startAt %d.", startAt, matches, size, (matches-1)/size*size)
+}
+
+// jqlFieldNotFound matches Jira's "Field 'X' does not exist ..." message.
+var jqlFieldNotFound = lazyRegexp(`Field '([^']+)' does not exist`)
+
+// jqlSystemFields are the JQL names of the system fields agents use most.
+var jqlSystemFields = []string{
+	"project", "issuetype", "type", "status", "statusCategory", "assignee", "reporter", "creator", "priority",
+	"labels", "component", "fixVersion", "affectedVersion", "created", "updated", "resolved", "resolution",
+	"duedate", "summary", "description", "text", "comment", "sprint", "parent", "key", "watcher", "environment",
+}
+
+// jqlFieldSuggestion is "Did you mean status? " when Jira names a field
+// it does not know and one system or custom field name is close, else "".
+func jqlFieldSuggestion(text string, snap *schema.Snapshot) string {
+	m := jqlFieldNotFound.FindStringSubmatch(text)
+	if m == nil {
+		return ""
+	}
+	names := slices.Clone(jqlSystemFields)
+	if snap != nil && snap.Jira != nil {
+		for _, f := range snap.Jira.Fields {
+			if f.Custom {
+				names = append(names, f.Name)
+			}
+		}
+	}
+	c := schema.Closest(m[1], names)
+	if c == "" {
+		return ""
+	}
+	if strings.Contains(c, " ") {
+		c = strconv.Quote(c)
+	}
+	return fmt.Sprintf("Did you mean %s? ", c)
+}
+
+// jqlTokenRe finds the tokens of a JQL query as quoteBareValues sees them.
+var jqlTokenRe = lazyRegexp(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|!=|!~|>=|<=|[=~<>(),]|[^\s"'=~<>(),!]+|!`)
+
+// quoteBareValues returns jql with every unquoted run of several words after
+// =, !=, ~ or !~ (status = In Progress) quoted (status = "In Progress"), or
+// "" when there is no such run.
+func quoteBareValues(jql string) string {
+	toks := jqlTokenRe.FindAllString(jql, -1)
+	if len(toks) > 200 {
+		return ""
+	}
+	isStop := func(t string) bool {
+		switch strings.ToUpper(t) {
+		case "AND", "OR", "ORDER", ")", "(", ",":
+			return true
+		}
+		return false
+	}
+	var out []string
+	changed := false
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		out = append(out, t)
+		switch t {
+		case "=", "!=", "~", "!~":
+		default:
+			continue
+		}
+		j := i + 1
+		for j < len(toks) && !isStop(toks[j]) && toks[j][0] != '"' && toks[j][0] != '\'' {
+			j++
+		}
+		if j-(i+1) < 2 || j < len(toks) && toks[j] == "(" {
+			continue
+		}
+		out = append(out, strconv.Quote(strings.Join(toks[i+1:j], " ")))
+		changed = true
+		i = j - 1
+	}
+	if !changed {
+		return ""
+	}
+	var b strings.Builder
+	for i, t := range out {
+		prev := ""
+		if i > 0 {
+			prev = strings.ToUpper(out[i-1])
+		}
+		// A "(" after a name opens a function's arguments: no space.
+		callParen := t == "(" && prev != "" && !slices.Contains([]string{"IN", "AND", "OR", "NOT", "=", "!=", "~", "!~", ",", "("}, prev)
+		if i > 0 && !callParen && t != ")" && t != "," && prev != "(" {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
 }

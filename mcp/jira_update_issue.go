@@ -373,9 +373,58 @@ func (d *Deps) planTransition(ctx context.Context, key string, in *jiraUpdateIss
 	if len(avail) == 0 {
 		msg += "; no transitions are available (the connected user may lack the Transition issues permission)"
 	} else {
-		msg += "; available: " + strings.Join(avail, ", ")
+		msg += "; available: " + strings.Join(avail, ", ") + transitionSuggestion(d.snapshot(), ts, want)
 	}
 	return argErrorf("transitionName", "%s", msg)
+}
+
+// transitionSuggestion names the one available transition that want most
+// likely means: a close spelling of a transition or target status name, or
+// else the only transition into a status of the same category as want
+// where want is a status of another workflow ("Closed" -> "Done"). It is
+// "" when there is no single such transition.
+func transitionSuggestion(snap *schema.Snapshot, ts []atlassian.Transition, want string) string {
+	var names []string
+	for _, t := range ts {
+		names = append(names, t.Name)
+		if t.To != nil {
+			names = append(names, t.To.Name)
+		}
+	}
+	if c := schema.Closest(want, names); c != "" {
+		return fmt.Sprintf(". Did you mean transitionName %q?", c)
+	}
+	if snap == nil || snap.Jira == nil {
+		return ""
+	}
+	cat := ""
+	for _, p := range snap.Jira.Projects {
+		for _, it := range p.IssueTypes {
+			for _, st := range it.Statuses {
+				if fold(st.Name) == fold(want) {
+					cat = st.Category
+				}
+			}
+		}
+	}
+	if cat == "" {
+		return ""
+	}
+	var match *atlassian.Transition
+	for i, t := range ts {
+		if t.To != nil && t.To.StatusCategory != nil && t.To.StatusCategory.Key == cat {
+			if match != nil && match.To.Name != t.To.Name {
+				return ""
+			}
+			if match == nil {
+				match = &ts[i]
+			}
+		}
+	}
+	if match == nil {
+		return ""
+	}
+	return fmt.Sprintf(". %q is a status of another workflow; here its status category (%s) is reached with transitionName %q", want, cat, match.Name)
 }
 
 // matchTransition finds a transition by name, then by target status

@@ -34,9 +34,42 @@ func checkIssueKey(param, v string) (string, error) {
 		return "", argErrorf(param, "is required: an issue key such as \"ENG-123\" or a numeric issue id")
 	}
 	if len(v) > 64 || !issueKeyRe.MatchString(v) {
-		return "", argErrorf(param, "%q is not an issue key (\"ENG-123\") or a numeric issue id", clip(v, 60))
+		return "", argErrorf(param, "%q is not an issue key (\"ENG-123\") or a numeric issue id%s", clip(v, 60), keySuggestion(v))
 	}
 	return strings.ToUpper(v), nil
+}
+
+// looseKeyRe matches what an agent writes for an issue key in other ways:
+// "ENG 12", "eng_12", "ENG12", "ENG #12".
+var looseKeyRe = lazyRegexp(`^([A-Za-z][A-Za-z0-9]*?)[\s_#:/-]*([0-9]+)$`)
+
+// keySuggestion is "; did you mean \"ENG-12\"?" when v is an issue key
+// written loosely (see looseKeyRe), else "".
+func keySuggestion(v string) string {
+	m := looseKeyRe.FindStringSubmatch(strings.TrimSpace(v))
+	if m == nil || len(v) > 64 {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", strings.ToUpper(m[1])+"-"+m[2])
+}
+
+// unknownProjectHint is, for a key whose project the snapshot does not
+// know, " No project NOPE exists; did you mean \"ENG-1\"?" (or the
+// project keys when none is close); "" when the project exists or there
+// is no snapshot to tell.
+func unknownProjectHint(snap *schema.Snapshot, key string) string {
+	proj := projectOfKey(key)
+	if proj == "" || snap == nil || snap.Jira == nil {
+		return ""
+	}
+	if _, err := snap.Project(proj); err == nil {
+		return ""
+	}
+	keys := snap.ProjectKeys()
+	if c := schema.Closest(proj, keys); c != "" {
+		return fmt.Sprintf(" No project %s exists; did you mean %q?", proj, c+key[len(proj):])
+	}
+	return fmt.Sprintf(" No project %s exists; the projects are %s.", proj, joinCapped(keys, 20))
 }
 
 // projectOfKey is the project key of an issue key ("ENG-12" → "ENG"), or
@@ -419,9 +452,36 @@ func coerceDate(c *coercion, v any) (any, error) {
 	}
 	d, err := time.Parse("2006-01-02", strings.TrimSpace(s))
 	if err != nil {
-		return nil, argErrorf(c.param, "%s takes a date \"YYYY-MM-DD\", not %q", c.f.label(), clip(s, 40))
+		hint := ""
+		if alt := unambiguousDate(s); alt != "" {
+			hint = fmt.Sprintf("; did you mean %q?", alt)
+		}
+		return nil, argErrorf(c.param, "%s takes a date \"YYYY-MM-DD\", not %q%s", c.f.label(), clip(s, 40), hint)
 	}
 	return d.Format("2006-01-02"), nil
+}
+
+// unambiguousDate reads a date written another common way as YYYY-MM-DD:
+// 2026/12/31, 2026.12.31, 31 Dec 2026, Dec 31, 2026, or day and month
+// with "/", "." or "-" when only one order is a date (31/12/2026,
+// 12/31/2026). It returns "" otherwise (3/4/2026 could be either).
+func unambiguousDate(s string) string {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006/1/2", "2006.1.2", "2 Jan 2006", "2 January 2006", "Jan 2, 2006", "January 2, 2006", "Jan 2 2006"} {
+		if d, err := time.Parse(layout, s); err == nil {
+			return d.Format("2006-01-02")
+		}
+	}
+	var found []string
+	for _, layout := range []string{"2/1/2006", "1/2/2006", "2.1.2006", "1.2.2006", "2-1-2006", "1-2-2006"} {
+		if d, err := time.Parse(layout, s); err == nil && !slices.Contains(found, d.Format("2006-01-02")) {
+			found = append(found, d.Format("2006-01-02"))
+		}
+	}
+	if len(found) == 1 {
+		return found[0]
+	}
+	return ""
 }
 
 // coerceDateTime takes any of dateTimeLayouts and writes Jira's layout.

@@ -41,3 +41,6 @@ func (l *lazyRE) ReplaceAll(src, repl []byte) []byte { return l.re().ReplaceAll(
 func (l *lazyRE) FindAllStringSubmatch(s string, n int) [][]string {
 	return l.re().FindAllStringSubmatch(s, n)
 }
+
+// FindAllString is regexp.Regexp.FindAllString.
+func (l *lazyRE) FindAllString(s string, n int) []string { return l.re().FindAllString(s, n) }

@@ -76,7 +76,8 @@ func (s *Snapshot) SimilarFields(name string) []*Field {
 // mean" answers: the same letters and digits ignoring case, spaces and
 // punctuation ("sev1" -> "Sev 1", "Subtask" -> "Sub-task"), then one
 // containing the other ("Highest" -> "High"), then a small edit distance
-// ("OPZ" -> "OPS"). It returns "" when nothing is close, when value is a
+// or two neighbouring letters swapped ("OPZ" -> "OPS", "titel" -> "title").
+// It returns "" when nothing is close, when value is a
 // choice already, or when two choices are equally close.
 func Closest(value string, choices []string) string {
 	alnum := func(s string) string {
@@ -104,7 +105,7 @@ func Closest(value string, choices []string) string {
 			score = 0
 		case len(a) >= 3 && len(v) >= 3 && (strings.Contains(a, v) || strings.Contains(v, a)):
 			score = 1
-		case editDistance(a, v, 3) <= max(1, min(3, len(v)/4)):
+		case editDistance(a, v, 3) <= max(1, min(3, len(v)/4)) || adjacentSwap(a, v):
 			score = 2
 		}
 		switch {
@@ -119,6 +120,19 @@ func Closest(value string, choices []string) string {
 		return ""
 	}
 	return best
+}
+
+// adjacentSwap reports whether a and b differ by two neighbouring
+// letters swapped ("titel" / "title"), the commonest typing slip.
+func adjacentSwap(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 }
 
 // wordPrefixes reports whether every word of abbr starts a word of name, in

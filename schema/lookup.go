@@ -317,7 +317,11 @@ func (s *Snapshot) Space(key string) (*Space, error) {
 			names[i] = sp.Name
 		}
 		// A space's name where its key belongs is the common mistake.
-		if n := Closest(key, names); n != "" && e.Suggest == "" {
+		n := Closest(key, names)
+		if i := slices.IndexFunc(names, func(n string) bool { return norm(n) == norm(key) }); i >= 0 {
+			n = names[i]
+		}
+		if n != "" && e.Suggest == "" {
 			e.Suggest = s.Confluence.Spaces[slices.Index(names, n)].Key
 		}
 	}

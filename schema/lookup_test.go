@@ -136,6 +136,7 @@ func TestClosest(t *testing.T) {
 		{"Highest", []string{"High", "Medium", "Low"}, "High"},
 		{"OPZ", []string{"ENG", "TEAM", "OPS"}, "OPS"},
 		{"Operation", []string{"Engineering", "Operations"}, "Operations"},
+		{"titel", []string{"text", "title", "type"}, "title"},
 		{"Urgent", []string{"Highest", "High", "Medium", "Low", "Lowest"}, ""},
 		{"Incident", []string{"Bug", "Task", "Story"}, ""},
 		{"Sev", []string{"Sev 1", "Sev 2"}, ""}, // two equally close
