@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -502,7 +503,10 @@ func (g *Guard) record(e *AuditEntry) {
 		g.AuditLatency(time.Since(start))
 	}
 	if aerr != nil && g.Logger != nil {
-		g.Logger.Error("audit write failed", "tool", e.Tool, "execution_id", e.ExecutionID, "err", aerr)
+		// The entry goes to the server log instead (its parameters are
+		// already redacted), so an answered call is never untraceable.
+		entry, _ := json.Marshal(e)
+		g.Logger.Error("audit write failed; the entry follows", "tool", e.Tool, "execution_id", e.ExecutionID, "err", aerr, "entry", string(entry))
 	}
 }
 

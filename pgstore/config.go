@@ -43,7 +43,7 @@ func (s *ConfigStore) err(err error) error {
 	if err == nil || errors.Is(err, gateway.ErrNoConfig) {
 		return err
 	}
-	return fmt.Errorf("config store %s: %v", s.db.location, redactErr(err))
+	return fmt.Errorf("config store: %v", redactErr(err))
 }
 
 // Version returns config_meta's version ("" when no config is stored).

@@ -17,11 +17,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -95,7 +98,7 @@ func Open(ctx context.Context, dsn string, migrate bool) (*DB, error) {
 	db := &DB{pool: pool, location: Redact(dsn)}
 	if err := pool.QueryRow(ctx, "SELECT coalesce(current_schema(), '')").Scan(&db.schema); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("store %s unreachable: %v", db.location, redactErr(err))
+		return nil, fmt.Errorf("store %s: %v", db.location, redactErr(err))
 	}
 	if db.schema == "" {
 		pool.Close()
@@ -125,7 +128,7 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("store %s unreachable: %v", db.location, redactErr(err))
+		return fmt.Errorf("store %s: %v", db.location, redactErr(err))
 	}
 	return nil
 }
@@ -211,7 +214,7 @@ func (db *DB) Status(ctx context.Context) (Status, error) {
 	st := Status{Location: db.location, Schema: db.schema}
 	var exists bool
 	if err := db.pool.QueryRow(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&exists); err != nil {
-		return st, fmt.Errorf("store %s unreachable: %v", db.location, redactErr(err))
+		return st, fmt.Errorf("store %s: %v", db.location, redactErr(err))
 	}
 	have := map[int]bool{}
 	if exists {
@@ -256,15 +259,35 @@ func Redact(dsn string) string {
 	return u.String()
 }
 
-// redactErr keeps a driver error's message but never a DSN it may quote.
+// ErrUnreachable is what every store error says when the database does
+// not answer (refused, cut, or too slow): never where the database is.
+var ErrUnreachable = errors.New("the database is unreachable")
+
+// redactErr keeps a driver error's message but never a DSN, host or
+// address it may quote: a server's error keeps its message and SQLSTATE,
+// a connection failure becomes ErrUnreachable with a short reason.
 func redactErr(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return fmt.Errorf("%s (SQLSTATE %s)", pe.Message, pe.Code)
 	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
-		return fmt.Errorf("cannot connect: %v", errors.Unwrap(ce))
+	var (
+		ce *pgconn.ConnectError
+		oe *net.OpError
+	)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%w (connection refused)", ErrUnreachable)
+	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
+		return fmt.Errorf("%w (no answer in time): %w", ErrUnreachable, context.DeadlineExceeded)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
+		return fmt.Errorf("%w (connection lost)", ErrUnreachable)
+	case errors.As(err, &ce) || errors.As(err, &oe):
+		return fmt.Errorf("%w (cannot connect)", ErrUnreachable)
+	case strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "closed pool"):
+		return fmt.Errorf("%w (connection closed)", ErrUnreachable)
 	}
 	return err
 }

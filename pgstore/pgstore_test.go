@@ -122,8 +122,8 @@ func TestRecoversAfterLosingItsConnections(t *testing.T) {
 		if _, lastErr = s.Get("default"); lastErr == nil {
 			break
 		}
-		if !strings.HasPrefix(lastErr.Error(), "store ") {
-			t.Fatalf("error does not say it is the store's: %v", lastErr)
+		if !strings.HasPrefix(lastErr.Error(), "PostgreSQL store: ") || strings.Contains(lastErr.Error(), "search_path") {
+			t.Fatalf("error does not say it is the store's, or names the store's DSN: %v", lastErr)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -25,7 +25,7 @@ func (s *Sessions) Create(ctx context.Context, tenant, id, agent string) error {
 	_, err := s.db.pool.Exec(ctx, `INSERT INTO http_sessions (tenant, id, agent) VALUES ($1, $2, $3)
 		ON CONFLICT (tenant, id) DO NOTHING`, tenant, id, agent)
 	if err != nil {
-		return fmt.Errorf("session store %s: %v", s.db.location, redactErr(err))
+		return fmt.Errorf("session store: %v", redactErr(err))
 	}
 	return nil
 }
@@ -41,7 +41,7 @@ func (s *Sessions) Owner(ctx context.Context, tenant, id string) (string, error)
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("session store %s: %v", s.db.location, redactErr(err))
+		return "", fmt.Errorf("session store: %v", redactErr(err))
 	}
 	return agent, nil
 }
@@ -52,7 +52,7 @@ func (s *Sessions) Delete(ctx context.Context, tenant, id string) error {
 	_, err := s.db.pool.Exec(ctx, `DELETE FROM http_sessions WHERE (tenant = $1 AND id = $2) OR last_seen < now() - make_interval(secs => $3)`,
 		tenant, id, s.ttl.Seconds())
 	if err != nil {
-		return fmt.Errorf("session store %s: %v", s.db.location, redactErr(err))
+		return fmt.Errorf("session store: %v", redactErr(err))
 	}
 	return nil
 }

@@ -88,12 +88,12 @@ func (s *Snapshots) LoadVersion(connection string) (*schema.Snapshot, int64, err
 		return nil, 0, schema.ErrNoSnapshot
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("schema store %s: %v", s.db.location, redactErr(err))
+		return nil, 0, fmt.Errorf("schema store: %v", redactErr(err))
 	}
 	s.setKnown(connection, ver)
 	snap, err := schema.UnmarshalSnapshot(raw)
 	if err != nil && !errors.Is(err, schema.ErrNoSnapshot) {
-		return nil, 0, fmt.Errorf("schema store %s: snapshot of %q is unreadable (%v); run 'atlassian-mcp schema refresh'", s.db.location, connection, err)
+		return nil, 0, fmt.Errorf("schema store: snapshot of %q is unreadable (%v); run 'atlassian-mcp schema refresh'", connection, err)
 	}
 	return snap, ver, err
 }
@@ -106,7 +106,7 @@ func (s *Snapshots) Version(ctx context.Context, connection string) (int64, erro
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("schema store %s: %v", s.db.location, redactErr(err))
+		return 0, fmt.Errorf("schema store: %v", redactErr(err))
 	}
 	return ver, nil
 }
@@ -125,7 +125,7 @@ func (s *Snapshots) Save(snap *schema.Snapshot) error {
 		RETURNING version`,
 		snap.Connection, raw).Scan(&ver)
 	if err != nil {
-		return fmt.Errorf("schema store %s: %v", s.db.location, redactErr(err))
+		return fmt.Errorf("schema store: %v", redactErr(err))
 	}
 	s.setKnown(snap.Connection, ver)
 	return nil
@@ -136,7 +136,7 @@ func (s *Snapshots) Delete(connection string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	if _, err := s.db.pool.Exec(ctx, "DELETE FROM schema_snapshots WHERE connection = $1", connection); err != nil {
-		return fmt.Errorf("schema store %s: %v", s.db.location, redactErr(err))
+		return fmt.Errorf("schema store: %v", redactErr(err))
 	}
 	return nil
 }

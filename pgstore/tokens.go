@@ -76,7 +76,7 @@ func (b tokenBackend) wrap(err error) error {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnErr(err) {
-		return fmt.Errorf("store %s: %v", b.db.location, redactErr(err))
+		return fmt.Errorf("PostgreSQL store: %v", redactErr(err))
 	}
 	return err
 }

@@ -447,20 +447,53 @@ type serveOptions struct {
 	sandboxSite *sandbox.Server
 }
 
-// readiness is /readyz's check: the store answers and no served
+// readyTimeout bounds /readyz: a load balancer's probe gets its answer
+// within it even when the store hangs.
+const readyTimeout = 3 * time.Second
+
+// notReady is why a replica is not ready: public is what /readyz says
+// (never where the store is), cause what the log gets.
+type notReady struct {
+	public string
+	cause  error
+}
+
+func (e *notReady) Error() string { return e.public }
+func (e *notReady) Unwrap() error { return e.cause }
+
+// readiness is /readyz's check: the store answers within ctx (the
+// database is pinged first, so a hung one fails fast) and no served
 // connection is Token Expired.
 func readiness(store *tokenstore.Store, conns []string) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		for _, name := range conns {
-			c, err := store.Get(name)
-			if err != nil {
-				return err
+		done := make(chan error, 1) // the store's reads take no ctx: do not wait past it
+		go func() {
+			if db := databaseOf(store); db != nil {
+				if err := db.Ping(ctx); err != nil {
+					done <- &notReady{"the store does not answer", err}
+					return
+				}
 			}
-			if c.Status == tokenstore.StatusTokenExpired {
-				return fmt.Errorf("connection %s is Token Expired; run 'atlassian-mcp connect --connection %s'", name, name)
+			for _, name := range conns {
+				c, err := store.Get(name)
+				if err != nil {
+					done <- &notReady{"the store could not be read", err}
+					return
+				}
+				if c.Status == tokenstore.StatusTokenExpired {
+					msg := fmt.Sprintf("connection %s is Token Expired; run 'atlassian-mcp connect --connection %s'", name, name)
+					done <- &notReady{msg, errors.New(msg)}
+					return
+				}
 			}
+			done <- nil
+		}()
+		select {
+		case err := <-done:
+			return err
+		case <-ctx.Done():
+			return &notReady{"the store did not answer in time", ctx.Err()}
 		}
-		return nil
 	}
 }
 
@@ -665,12 +698,17 @@ func addOpsEndpoints(mux *http.ServeMux, o *serveOptions, logger *slog.Logger) {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if o.ready != nil {
-			ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 			defer cancel()
 			if err := o.ready(ctx); err != nil {
-				logger.Warn("not ready", "err", err)
+				public := "the store could not be read"
+				var nr *notReady
+				if errors.As(err, &nr) {
+					public = nr.public
+				}
+				logger.Warn("not ready", "reason", public, "err", err) // the log may name the store; the answer does not
 				w.WriteHeader(http.StatusServiceUnavailable)
-				fmt.Fprintln(w, "not ready:", err)
+				fmt.Fprintln(w, "not ready:", public)
 				return
 			}
 		}
