@@ -353,6 +353,16 @@ func writeExtra(b *bytes.Buffer, extra map[string]json.RawMessage) {
 }
 
 func writeObject(b *bytes.Buffer, m map[string]any) {
+	if len(m) == 1 { // most attrs (level, href, language, ...): no sorting
+		for k, v := range m {
+			b.WriteByte('{')
+			writeString(b, k)
+			b.WriteByte(':')
+			writeValue(b, v)
+			b.WriteByte('}')
+		}
+		return
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

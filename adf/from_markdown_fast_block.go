@@ -83,6 +83,7 @@ type fscan struct {
 	indented  bool
 	blank     bool
 	allClosed bool
+	slab      []fblock // storage for new blocks (never grown, so pointers stay valid)
 }
 
 const maxFastDepth = 12
@@ -414,7 +415,12 @@ func (s *fscan) addChild(k fkind) *fblock {
 	for !canContain(s.tip.kind, k) {
 		s.finalize(s.tip)
 	}
-	b := &fblock{kind: k, parent: s.tip, open: true, start: s.lineStart}
+	// Blocks come from a slab: one allocation for many small ones.
+	if len(s.slab) == cap(s.slab) {
+		s.slab = make([]fblock, 0, min(8+2*cap(s.slab), 128))
+	}
+	s.slab = append(s.slab, fblock{kind: k, parent: s.tip, open: true, start: s.lineStart})
+	b := &s.slab[len(s.slab)-1]
 	s.tip.kids = append(s.tip.kids, b)
 	s.tip = b
 	return b

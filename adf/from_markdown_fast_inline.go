@@ -139,7 +139,7 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 			case atHead && c != '\n' && !isASCIIPunct(c):
 				from = i
 			}
-			if from >= 0 && from < len(s) && mayAutolink(s[from:]) {
+			if from >= 0 && from < len(s) && (s[from] == 'h' || s[from] == 'f' || s[from] == 'w') {
 				if next, ok := autolink(i, from); ok {
 					i, head = next, true
 					continue

@@ -171,21 +171,22 @@ func defuseLinkOpeners(src []byte) []byte {
 	if bytes.Count(src, []byte("](")) <= maxLongLinkOpeners {
 		return src
 	}
-	// stop[i] is the first index >= i holding ')' or whitespace (or len).
-	stop := make([]int32, len(src)+1)
-	stop[len(src)] = int32(len(src))
-	for i := len(src) - 1; i >= 0; i-- {
-		switch src[i] {
-		case ')', ' ', '\t', '\n', '\r':
-			stop[i] = int32(i)
-		default:
-			stop[i] = stop[i+1]
-		}
-	}
+	// next is the first index >= the current "](" + 2 holding ')' or
+	// whitespace (or len): found by one forward scan, as stops only move on.
+	next := -1
 	var out []byte
 	last, long := 0, 0
 	for i := 0; i+1 < len(src); i++ {
-		if src[i] != ']' || src[i+1] != '(' || int(stop[i+2])-(i+2) <= longLinkScan {
+		if src[i] != ']' || src[i+1] != '(' {
+			continue
+		}
+		if next < i+2 {
+			next = len(src)
+			if k := bytes.IndexAny(src[i+2:], ") \t\n\r"); k >= 0 {
+				next = i + 2 + k
+			}
+		}
+		if next-(i+2) <= longLinkScan {
 			continue
 		}
 		long++
