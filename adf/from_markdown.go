@@ -499,7 +499,7 @@ func (c *mdConv) cellWithCode(cell ast.Node) ([]*Node, bool) {
 		return nil, false
 	}
 	raw := string(seg.Value(c.src))
-	locs := cellCodeRe.FindAllStringSubmatchIndex(raw, -1)
+	locs := cellCodeRe().FindAllStringSubmatchIndex(raw, -1)
 	if locs == nil {
 		return nil, false
 	}

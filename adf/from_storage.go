@@ -669,7 +669,7 @@ func normalizeMacro(n *html.Node) *html.Node {
 		// after the language in the info string.
 		var info strings.Builder
 		for _, p := range m.params {
-			if p[0] == "language" || !infoParamRe.MatchString(p[0]+`=""`) {
+			if p[0] == "language" || !infoParamRe().MatchString(p[0]+`=""`) {
 				continue
 			}
 			info.WriteString(" " + p[0] + "=" + quoteInfo(p[1]))

@@ -58,7 +58,7 @@ func scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
 			}
 			if name, n := emojiAt(raw[i:]); n > 0 {
 				out = flush(out, start, i)
-				out = append(out, &Node{Type: "emoji", Attrs: map[string]any{"shortName": ":" + name + ":", "text": emojiByName[name]}})
+				out = append(out, &Node{Type: "emoji", Attrs: map[string]any{"shortName": ":" + name + ":", "text": emojiByName()[name]}})
 				i += n - 1
 				start = i + 1
 			}
@@ -96,7 +96,7 @@ func emojiAt(s string) (string, int) {
 		switch {
 		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '+' || c == '-':
 		case c == ':' && i > 1:
-			if _, ok := emojiByName[s[1:i]]; ok {
+			if _, ok := emojiByName()[s[1:i]]; ok {
 				return s[1:i], i + 1
 			}
 			return "", 0

@@ -3,6 +3,7 @@ package adf
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,14 +20,14 @@ func codeLanguageFromStorage(lang string) string {
 
 // infoParamRe matches one key="value" parameter of a fence info string,
 // the form StorageToMarkdown writes a code macro's parameters in.
-var infoParamRe = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_-]*)="([^"]*)"`)
+var infoParamRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_-]*)="([^"]*)"`) })
 
 // splitCodeInfo splits a fence info string into the language and the
 // key="value" parameters after it. A first word that is itself a
 // parameter means there is no language.
 func splitCodeInfo(info string) (lang string, params [][2]string) {
 	rest := strings.TrimSpace(info)
-	if !infoParamRe.MatchString(rest) {
+	if !infoParamRe().MatchString(rest) {
 		i := strings.IndexAny(rest, " \t")
 		if i < 0 {
 			return rest, nil
@@ -34,7 +35,7 @@ func splitCodeInfo(info string) (lang string, params [][2]string) {
 		lang, rest = rest[:i], strings.TrimSpace(rest[i:])
 	}
 	for rest != "" {
-		m := infoParamRe.FindStringSubmatch(rest)
+		m := infoParamRe().FindStringSubmatch(rest)
 		if m == nil {
 			break // not ours: the rest is ignored, as CommonMark does
 		}

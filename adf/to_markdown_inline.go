@@ -498,12 +498,12 @@ func (w *inlineWriter) leaf(n *Node) {
 		w.write("@[" + escapeText(name, false, w.ctx == ctxTable) + "](" + linkDest(dest) + ")")
 	case "emoji":
 		short := strings.Trim(n.StringAttr("shortName"), ":")
-		if _, ok := emojiByName[short]; ok && strings.HasPrefix(n.StringAttr("shortName"), ":") {
+		if _, ok := emojiByName()[short]; ok && strings.HasPrefix(n.StringAttr("shortName"), ":") {
 			w.write(":" + short + ":")
 			return
 		}
 		if t := n.StringAttr("text"); t != "" {
-			if name, ok := emojiByText[t]; ok {
+			if name, ok := emojiByText()[t]; ok {
 				w.write(":" + name + ":")
 				return
 			}

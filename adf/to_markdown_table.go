@@ -3,6 +3,7 @@ package adf
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 func (r *mdRenderer) table(n *Node, depth int) string {
@@ -177,4 +178,6 @@ func cellCode(lang, code string) string {
 const cellCodeEscapes = "\\`*_[]<>&~!{}:@$"
 
 // cellCodeRe matches a cellCode block in a table cell's source.
-var cellCodeRe = regexp.MustCompile(`<pre(?: lang="([^"]*)")?>((?:[^<\\]|\\.|<br>)*)</pre>`)
+var cellCodeRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`<pre(?: lang="([^"]*)")?>((?:[^<\\]|\\.|<br>)*)</pre>`)
+})

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // SpacesService lists spaces (v2).
@@ -102,7 +103,7 @@ func (s *SpacesService) ByKeys(ctx context.Context, keys []string) ([]Space, err
 	return all, nil
 }
 
-var spaceKeyRe = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+var spaceKeyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_]+$`) })
 
 // checkSpaceKey validates a space key: letters, digits and underscores,
 // or "~" and an account id for a personal space.
@@ -113,7 +114,7 @@ func checkSpaceKey(k string) error {
 	if err := checkID(kindLabel, "space key", k); err != nil {
 		return err
 	}
-	if !spaceKeyRe.MatchString(k) {
+	if !spaceKeyRe().MatchString(k) {
 		return fmt.Errorf("%w: space key %q is not letters, digits and underscores", ErrInvalidID, k)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -406,14 +407,16 @@ func stringify(v any) string {
 }
 
 var (
-	bearerRe = regexp.MustCompile(`(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+`)
-	tokenRe  = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|client_secret|id_token|token)"?\s*[:=]\s*"?)[^"&,\s}]+`)
+	bearerRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+`) })
+	tokenRe  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|client_secret|id_token|token)"?\s*[:=]\s*"?)[^"&,\s}]+`)
+	})
 )
 
 // redact removes anything that looks like a credential from s.
 func redact(s string) string {
-	s = bearerRe.ReplaceAllString(s, "$1 [redacted]")
-	return tokenRe.ReplaceAllString(s, "${1}[redacted]")
+	s = bearerRe().ReplaceAllString(s, "$1 [redacted]")
+	return tokenRe().ReplaceAllString(s, "${1}[redacted]")
 }
 
 // excerpt returns a short, single-line, printable, redacted excerpt of b.

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -37,11 +38,11 @@ var kindNames = map[idKind]string{
 }
 
 var (
-	issueKeyRe   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*-[0-9]+$`)
-	projectKeyRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
-	numericRe    = regexp.MustCompile(`^[0-9]+$`)
-	accountRe    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9:_-]*$`)
-	cloudRe      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+	issueKeyRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*-[0-9]+$`) })
+	projectKeyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`) })
+	numericRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+$`) })
+	accountRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9:_-]*$`) })
+	cloudRe      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`) })
 )
 
 // maxIDLen bounds every identifier.
@@ -73,15 +74,15 @@ func checkID(kind idKind, what, v string) error {
 	var ok bool
 	switch kind {
 	case kindIssue:
-		ok = issueKeyRe.MatchString(v) || numericRe.MatchString(v)
+		ok = issueKeyRe().MatchString(v) || numericRe().MatchString(v)
 	case kindProject:
-		ok = projectKeyRe.MatchString(v) || numericRe.MatchString(v)
+		ok = projectKeyRe().MatchString(v) || numericRe().MatchString(v)
 	case kindNumeric:
-		ok = numericRe.MatchString(v)
+		ok = numericRe().MatchString(v)
 	case kindAccount:
-		ok = accountRe.MatchString(v) || v == "-1"
+		ok = accountRe().MatchString(v) || v == "-1"
 	case kindCloud:
-		ok = cloudRe.MatchString(v)
+		ok = cloudRe().MatchString(v)
 	case kindLabel:
 		ok = true
 	}

@@ -349,11 +349,11 @@ func (c *Console) wizardCallback(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "callback", "", view{Title: "Authorization received"})
 }
 
-var nameUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+var nameUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9_-]+`) })
 
 // connectionName derives a connection name from a site name.
 func connectionName(site string) string {
-	n := strings.Trim(nameUnsafe.ReplaceAllString(strings.ToLower(site), "-"), "-_")
+	n := strings.Trim(nameUnsafe().ReplaceAllString(strings.ToLower(site), "-"), "-_")
 	if len(n) > 64 {
 		n = n[:64]
 	}

@@ -62,7 +62,9 @@ const (
 )
 
 // secretKey matches argument names whose values are never audited.
-var secretKey = regexp.MustCompile(`(?i)(token|secret|password|passwd|authorization|api[_-]?key|credential|cookie)`)
+var secretKey = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(token|secret|password|passwd|authorization|api[_-]?key|credential|cookie)`)
+})
 
 // auditParams returns the action argument and the arguments as audited.
 func auditParams(args map[string]any) (string, map[string]any) {
@@ -84,7 +86,7 @@ func auditValue(v any, depth int) any {
 		}
 		out := make(map[string]any, len(x))
 		for k, val := range x {
-			if secretKey.MatchString(k) {
+			if secretKey().MatchString(k) {
 				out[k] = "[redacted]"
 				continue
 			}
@@ -218,12 +220,12 @@ type pendingEntry struct {
 }
 
 // tenantName is what a tenant (file) name may be.
-var tenantName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+var tenantName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`) })
 
 // ValidateTenant checks a tenant name is safe as a file name: 1-64 letters,
 // digits, '-' or '_', starting with a letter or digit.
 func ValidateTenant(name string) error {
-	if !tenantName.MatchString(name) {
+	if !tenantName().MatchString(name) {
 		return fmt.Errorf("tenant %q: use 1-64 letters, digits, '-' or '_', starting with a letter or digit", name)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/internal/atomicfile"
@@ -86,8 +87,8 @@ func (a AuditConfig) Options() AuditOptions {
 }
 
 var (
-	agentName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	agentName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
+	sha256Hex = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 )
 
 // LoadConfig reads and validates the config file at path.
@@ -153,14 +154,14 @@ func (c *Config) Validate() error {
 		if a == nil {
 			return errors.New("an agent entry is empty")
 		}
-		if !agentName.MatchString(a.Name) {
+		if !agentName().MatchString(a.Name) {
 			return fmt.Errorf("agent %q: use 1-64 letters, digits, '.', '-' or '_', starting with a letter or digit", a.Name)
 		}
 		if seen[a.Name] {
 			return fmt.Errorf("agent %s: declared twice", a.Name)
 		}
 		seen[a.Name] = true
-		if !sha256Hex.MatchString(a.TokenSHA256) {
+		if !sha256Hex().MatchString(a.TokenSHA256) {
 			return fmt.Errorf("agent %s: token_sha256 must be 64 lowercase hex digits (create agents with 'atlassian-mcp agent add')", a.Name)
 		}
 		if hashes[a.TokenSHA256] {

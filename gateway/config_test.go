@@ -115,7 +115,7 @@ func TestNewToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, hb, _ := NewToken()
-	if a == b || ha == hb || !strings.HasPrefix(a, TokenPrefix) || len(a) != len(TokenPrefix)+43 || HashToken(a) != ha || !sha256Hex.MatchString(ha) {
+	if a == b || ha == hb || !strings.HasPrefix(a, TokenPrefix) || len(a) != len(TokenPrefix)+43 || HashToken(a) != ha || !sha256Hex().MatchString(ha) {
 		t.Fatalf("tokens %q %q hashes %q %q", a, b, ha, hb)
 	}
 }

@@ -40,16 +40,18 @@ var confPeople perClient[atlassian.ConfluenceClient, *confNameCache]
 
 // confMentionRe matches a mention as the storage converter writes it:
 // @[text](accountid:ID).
-var confMentionRe = regexp.MustCompile(`@\[([^\]\n]*)\]\(accountid:([A-Za-z0-9][A-Za-z0-9:_-]*)\)`)
+var confMentionRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`@\[([^\]\n]*)\]\(accountid:([A-Za-z0-9][A-Za-z0-9:_-]*)\)`)
+})
 
 // confStorageUserRe matches a user reference in storage format.
-var confStorageUserRe = regexp.MustCompile(`<ri:user\b[^>]*\bri:account-id="([^"]+)"`)
+var confStorageUserRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<ri:user\b[^>]*\bri:account-id="([^"]+)"`) })
 
 // confStorageUserIDs lists the account ids a storage body refers to
 // (mentions), so they can be looked up before the body is converted.
 func confStorageUserIDs(storage string) []string {
 	var ids []string
-	for _, m := range confStorageUserRe.FindAllStringSubmatch(storage, -1) {
+	for _, m := range confStorageUserRe().FindAllStringSubmatch(storage, -1) {
 		ids = append(ids, m[1])
 	}
 	return ids
@@ -61,8 +63,8 @@ func confNameMentions(md string, names map[string]string) string {
 	if len(names) == 0 || !strings.Contains(md, "](accountid:") {
 		return md
 	}
-	return confMentionRe.ReplaceAllStringFunc(md, func(m string) string {
-		sub := confMentionRe.FindStringSubmatch(m)
+	return confMentionRe().ReplaceAllStringFunc(md, func(m string) string {
+		sub := confMentionRe().FindStringSubmatch(m)
 		text, id := sub[1], sub[2]
 		name, ok := names[id]
 		if !ok || (text != id && text != "") {

@@ -3,16 +3,17 @@ package sandbox
 import (
 	"fmt"
 	"regexp"
+	"sync"
 )
 
-var projectKeyPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}$`)
+var projectKeyPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}$`) })
 
 // AddJiraProject adds an empty software project with Task and Bug issue
 // types on the basic workflow, as a site admin creating a project would:
 // schema discovery finds it on its next run. key is 2-10 upper-case
 // letters or digits starting with a letter.
 func (s *Server) AddJiraProject(key, name string) error {
-	if !projectKeyPattern.MatchString(key) {
+	if !projectKeyPattern().MatchString(key) {
 		return fmt.Errorf("project key %q: want 2-10 upper-case letters or digits, starting with a letter", key)
 	}
 	if name == "" {

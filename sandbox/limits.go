@@ -51,11 +51,11 @@ func DefaultRateLimits() RateLimits {
 	}}
 }
 
-var wildcardRe = regexp.MustCompile(`\{[^}]*\}`)
+var wildcardRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{[^}]*\}`) })
 
 // endpointKey normalizes a route pattern for RateLimits.Endpoints.
 func endpointKey(pattern string) string {
-	return wildcardRe.ReplaceAllString(pattern, "{}")
+	return wildcardRe().ReplaceAllString(pattern, "{}")
 }
 
 func (l RateLimits) forMethod(m string) float64 {

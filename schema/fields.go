@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -13,7 +14,7 @@ import (
 
 // fieldIDPattern matches what can only be a field id: customfield_N or a
 // system field id ("duedate", "fixVersions").
-var fieldIDPattern = regexp.MustCompile(`^(customfield_\d+|[a-z][a-zA-Z0-9]*)$`)
+var fieldIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(customfield_\d+|[a-z][a-zA-Z0-9]*)$`) })
 
 // FieldRef normalises a field reference: JQL's cf[N] becomes the field id
 // customfield_N; anything else is returned as given.
@@ -27,7 +28,7 @@ func FieldRef(name string) string {
 // IsFieldID reports whether name can only be a field id (customfield_N or
 // a lower-camel system id), so it may be used without a snapshot to check
 // it against.
-func IsFieldID(name string) bool { return fieldIDPattern.MatchString(name) }
+func IsFieldID(name string) bool { return fieldIDPattern().MatchString(name) }
 
 // SimilarFields returns the site's fields whose names come closest to name,
 // for "did you mean" answers: those of the best class found among the same

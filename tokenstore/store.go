@@ -161,13 +161,13 @@ var (
 	ErrInvalidName = errors.New("invalid connection name")
 )
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`) })
 
 // ValidateName checks a connection name: 1 to 64 letters, digits, '-' or
 // '_', starting with a letter or digit. Names become file names, so
 // nothing else is allowed.
 func ValidateName(name string) error {
-	if !nameRE.MatchString(name) {
+	if !nameRE().MatchString(name) {
 		return fmt.Errorf("%w %q: use 1-64 letters, digits, '-' or '_', starting with a letter or digit", ErrInvalidName, name)
 	}
 	return nil
