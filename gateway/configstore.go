@@ -136,6 +136,10 @@ func fileVersion(raw []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// ParseConfig decodes a config from its JSON strictly (an unknown field
+// is an error) and validates it.
+func ParseConfig(raw []byte) (*Config, error) { return decodeConfig(raw) }
+
 // decodeConfig decodes a config strictly (an unknown field is an error)
 // and validates it.
 func decodeConfig(raw []byte) (*Config, error) {

@@ -181,7 +181,7 @@ func runAgentAdd(ctx context.Context, s streams, args []string) error {
 		return usage(err)
 	}
 	if newTenant {
-		fmt.Fprintf(s.err, "Added tenant %q on connection %q; list its business_domains, vips and business_owners in %s.\n", *tenant, cfg.ConnectionOf(*tenant), path)
+		fmt.Fprintf(s.err, "Added tenant %q on connection %q; list its business_domains, vips and business_owners in %s ('atlassian-mcp config show', then 'config set').\n", *tenant, cfg.ConnectionOf(*tenant), path)
 	}
 	fmt.Fprintf(s.err, "Added agent %q (tenant %s, profile %s) to %s. Its bearer token, shown only this once:\n", *name, *tenant, *profile, path)
 	fmt.Fprintln(s.out, token)

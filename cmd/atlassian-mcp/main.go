@@ -51,6 +51,7 @@ func commands() []command {
 		{"call", "invoke one tool and print its result", runCall},
 		{"audit", "list and filter the audit log", runAudit},
 		{"agent", "manage HTTP agents and their tokens", runAgent},
+		{"config", "show or replace the whole agents config (file or database)", runConfig},
 		{"admin", "manage the admin console's token", runAdmin},
 		{"convert", "convert between markdown, ADF and Confluence storage format", runConvert},
 		{"sandbox", "run a local, seeded Atlassian Cloud stand-in", runSandbox},
