@@ -84,7 +84,9 @@ func TestEverySubcommandTakesSpacedFlagValues(t *testing.T) {
 				return code == exitOK && !strings.Contains(string(raw), `"bot"`)
 			}},
 		{"config", []string{"config", "show", "--config", cfg}, "",
-			func(code int, out, errOut string) bool { return code == exitOK && isJSON(out) && strings.Contains(out, `"tenants"`) }},
+			func(code int, out, errOut string) bool {
+				return code == exitOK && isJSON(out) && strings.Contains(out, `"tenants"`)
+			}},
 		{"convert", []string{"convert", "--from", "markdown", "--to", "adf"}, "# Title",
 			func(code int, out, errOut string) bool {
 				return code == exitOK && isJSON(out) && strings.Contains(out, "heading")
