@@ -120,17 +120,25 @@ func metricValue(t *testing.T, base, name string) float64 {
 // TestReplicasShareOneConnection runs three `serve --http` processes on
 // one PostgreSQL store behind a round-robin load balancer, with access
 // tokens that expire every 4 seconds, and eight clients calling tools for
-// 15 seconds. Every call must succeed (no 404 for a session another
+// 15 seconds (ATLASSIAN_MCP_REPLICA_TEST_DURATION, e.g. 30s, runs it
+// longer without slowing make test). Every call must succeed (no 404 for a session another
 // replica created), the sandbox must see exactly one refresh per
 // expiry (no refresh token exchanged twice, no family revoked), the
 // replicas' refresh counters must add up to the sandbox's, and every call
 // must be audited exactly once.
 func TestReplicasShareOneConnection(t *testing.T) {
 	const (
-		ttl      = 4 * time.Second
-		duration = 15 * time.Second
-		clients  = 8
+		ttl     = 4 * time.Second
+		clients = 8
 	)
+	duration := 15 * time.Second
+	if v := os.Getenv("ATLASSIAN_MCP_REPLICA_TEST_DURATION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 5*time.Second {
+			t.Fatalf("ATLASSIAN_MCP_REPLICA_TEST_DURATION=%q: want a duration of at least 5s", v)
+		}
+		duration = d
+	}
 	dsn := pgtest.DSN(t)
 	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))
 	srv := sandbox.NewServer(sandbox.WithAccessTokenTTL(ttl), sandbox.WithoutRateLimits())
