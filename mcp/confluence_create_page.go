@@ -32,7 +32,7 @@ type confluenceCreatePageArgs struct {
 	Content      string   `json:"content" jsonschema:"markdown"`
 	ParentPageID string   `json:"parentPageId,omitempty" jsonschema:"numeric page id; default: top of the space"`
 	Status       string   `json:"status,omitempty" jsonschema:"default current,enum=current,enum=draft"`
-	Labels       []string `json:"labels,omitempty" jsonschema:"labels, lower case, no spaces"`
+	Labels       []string `json:"labels,omitempty" jsonschema:"lower case, no spaces"`
 }
 
 // confluenceCreatePageResult is the result of atlassian_confluence_create_page.
@@ -79,7 +79,7 @@ func describeConfluenceCreatePage(snap *schema.Snapshot) string {
 	var s section
 	key := firstSpaceKey(snap)
 	s.line("Create a Confluence page from markdown, at the top of a space or under parentPageId (find it with atlassian_confluence_search, which lists the spaces), published or as a draft; returns its id and URL. Existing pages cannot be edited.")
-	s.line("Markdown as atlassian_confluence_get_page returns it, e.g. [text](confluence-page:%s/Page%%20Title), plus {status:green DONE} and {date:2026-01-31}. Content over about 5 MB is refused.", key)
+	s.line("Markdown as atlassian_confluence_get_page returns it, e.g. [text](confluence-page:%s/Page Title), plus {status:green DONE} and {date:2026-01-31}. Content over about 5 MB is refused.", key)
 	return s.String()
 }
 

@@ -70,19 +70,53 @@ func projectsLine(s *schema.Snapshot) string {
 }
 
 // issueTypesLine lists the site's issue type names, most widely used first.
+// A type that only a few projects have, or that only a few lack, says so:
+// "Incident (OPS only)", "Bug (not MKT)", so an agent picks a type its
+// project has.
 func issueTypesLine(s *schema.Snapshot) string {
 	counts := map[string]int{}
+	in := map[string][]string{} // type name -> keys of the projects having it
 	var names []string
-	for _, p := range rankedProjects(s) {
+	projects := rankedProjects(s)
+	for _, p := range projects {
 		for _, t := range p.IssueTypes {
 			if counts[t.Name] == 0 {
 				names = append(names, t.Name)
 			}
 			counts[t.Name]++
+			in[t.Name] = append(in[t.Name], p.Key)
 		}
 	}
 	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(counts[b], counts[a]) })
-	return capped(names, maxIssueTypes, "")
+	items := make([]string, len(names))
+	for i, n := range names {
+		items[i] = n + projectsNote(in[n], projects)
+	}
+	return capped(items, maxIssueTypes, "")
+}
+
+// maxNotedProjects is how many project keys a per-project note names.
+const maxNotedProjects = 3
+
+// projectsNote is " (OPS only)" when only a few of projects are in keys,
+// " (not MKT)" when only a few are not, else "" (all of them, or too many
+// either way to name).
+func projectsNote(keys []string, projects []*schema.Project) string {
+	switch {
+	case len(keys) == len(projects):
+		return ""
+	case len(keys) <= maxNotedProjects:
+		return " (" + strings.Join(keys, ", ") + " only)"
+	case len(projects)-len(keys) <= maxNotedProjects:
+		var not []string
+		for _, p := range projects {
+			if !slices.Contains(keys, p.Key) {
+				not = append(not, p.Key)
+			}
+		}
+		return " (not " + strings.Join(not, ", ") + ")"
+	}
+	return ""
 }
 
 // statusesLine lists status names grouped by category ("To Do: Open,
@@ -160,7 +194,33 @@ func prioritiesLine(s *schema.Snapshot) string {
 	for i, p := range s.Jira.Priorities {
 		names[i] = p.Name
 	}
-	return capped(names, 10, "")
+	line := capped(names, 10, "")
+	// Projects with a priority scheme of their own, grouped by scheme:
+	// "; MKT: only High, Medium, Low".
+	var schemes []string
+	byScheme := map[string][]string{}
+	for _, p := range rankedProjects(s) {
+		if len(p.Priorities) == 0 || slices.Equal(p.Priorities, names) {
+			continue
+		}
+		k := strings.Join(p.Priorities, ", ")
+		if byScheme[k] == nil {
+			schemes = append(schemes, k)
+		}
+		byScheme[k] = append(byScheme[k], p.Key)
+	}
+	for i, k := range schemes {
+		if i == maxNotedProjects {
+			line += fmt.Sprintf("; %d more projects have their own (errors list a project's)", len(schemes)-i)
+			break
+		}
+		keys := byScheme[k]
+		if len(keys) > maxNotedProjects {
+			keys = append(keys[:maxNotedProjects:maxNotedProjects], fmt.Sprintf("+%d", len(byScheme[k])-maxNotedProjects))
+		}
+		line += "; " + strings.Join(keys, ", ") + ": only " + capped(strings.Split(k, ", "), 10, "")
+	}
+	return line
 }
 
 // rankedCustomFields orders custom fields by how many create screens of the

@@ -22,7 +22,8 @@ func toolsReference(t *testing.T) string {
 	b.WriteString("<!-- Generated from the tool definitions by TestToolsReferenceIsCurrent (mcp/docs_test.go);\n" +
 		"     rewrite with UPDATE_GOLDEN=1 go test ./mcp -run TestToolsReferenceIsCurrent. Do not edit by hand. -->\n\n")
 	b.WriteString("The tools as an MCP client lists them before schema discovery; once the site's schema is\n" +
-		"discovered the descriptions also name its projects, issue types, fields and spaces\n" +
+		"discovered the descriptions also name its projects, issue types, fields and spaces, the options of\n" +
+		"select fields a create screen requires, and the issue types and priority schemes only some projects have\n" +
 		"(`atlassian-mcp tools` prints them for a connection). Every tool returns `structuredContent`\n" +
 		"matching its output schema plus a text rendering. Limits on arguments: [limits.md](limits.md).\n\n")
 	tools := AllTools(&Deps{Schema: schema.NewStore(nil, "test")})

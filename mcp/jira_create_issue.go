@@ -16,9 +16,9 @@ type jiraCreateIssueArgs struct {
 	IssueType    string         `json:"issueType" jsonschema:"issue type name of that project, e.g. Bug"`
 	Summary      string         `json:"summary" jsonschema:"one-line title, at most 255 characters"`
 	Description  string         `json:"description,omitempty" jsonschema:"markdown"`
-	Assignee     string         `json:"assignee,omitempty" jsonschema:"display name, email, account id or me"`
+	Assignee     string         `json:"assignee,omitempty" jsonschema:"name, email, account id or me"`
 	Priority     string         `json:"priority,omitempty"`
-	Labels       []string       `json:"labels,omitempty" jsonschema:"labels, no spaces"`
+	Labels       []string       `json:"labels,omitempty" jsonschema:"no spaces"`
 	Components   []string       `json:"components,omitempty"`
 	ParentKey    string         `json:"parentKey,omitempty" jsonschema:"parent issue key: required for sub-tasks, else the epic"`
 	CustomFields map[string]any `json:"customFields,omitempty" jsonschema:"other fields by display name or id, e.g. {\"Story Points\": 3}; values as number, text, option name(s), user, date YYYY-MM-DD or sprint"`
@@ -79,8 +79,8 @@ func jiraCreateIssueTool(d *Deps) *Tool {
 // required fields) is said here.
 func describeJiraCreateIssue(snap *schema.Snapshot) string {
 	var s section
-	s.line("Create a Jira issue; returns its key and URL. Checked against the site's schema (in atlassian_jira_search) before " +
-		"anything is written; errors list the valid choices. Not idempotent: after an unclear failure, search before creating again.")
+	s.line("Create a Jira issue; returns its key and URL. Checked against the site's schema (see atlassian_jira_search) before " +
+		"writing; errors list the valid choices. Not idempotent: after an unclear failure, search before creating again.")
 	if snap != nil && snap.Jira != nil && len(snap.Jira.Projects) > 0 {
 		if req := requiredFieldsLine(snap); req != "" {
 			s.field("Required besides summary", req)
@@ -94,7 +94,9 @@ func describeJiraCreateIssue(snap *schema.Snapshot) string {
 }
 
 // requiredFieldsLine lists, per project and issue type, the required fields
-// without defaults other than summary: "OPS Incident: Severity".
+// without defaults other than summary, with the options of a select-like
+// field when they are few: "OPS Incident: Severity (Sev 1, Sev 2, Sev 3,
+// Sev 4)", so the first create can succeed.
 func requiredFieldsLine(snap *schema.Snapshot) string {
 	var items []string
 	for _, p := range rankedProjects(snap) {
@@ -102,7 +104,7 @@ func requiredFieldsLine(snap *schema.Snapshot) string {
 			var names []string
 			for _, f := range requiredFields(t.Fields) {
 				if f.ID != "summary" && f.ID != "parent" {
-					names = append(names, f.Name)
+					names = append(names, f.Name+optionsNote(f))
 				}
 			}
 			if len(names) > 0 {
@@ -111,6 +113,30 @@ func requiredFieldsLine(snap *schema.Snapshot) string {
 		}
 	}
 	return capped(items, 6, "")
+}
+
+// maxOptionsNoted and maxOptionsChars bound the options a required field's
+// note lists; a field with more says how many it has.
+const (
+	maxOptionsNoted = 8
+	maxOptionsChars = 80
+)
+
+// optionsNote is " (A, B, C)" for a select-like field with a few allowed
+// values, " (N options)" with many, "" for other fields and for priority
+// (the priorities are listed in atlassian_jira_search).
+func optionsNote(f *schema.FieldMeta) string {
+	if len(f.AllowedValues) == 0 || f.ID == "priority" {
+		return ""
+	}
+	list := strings.Join(f.AllowedValues, ", ")
+	if len(f.AllowedValues) > maxOptionsNoted || len(list) > maxOptionsChars {
+		if len(f.AllowedValues) == 1 {
+			return " (1 option)"
+		}
+		return fmt.Sprintf(" (%d options)", len(f.AllowedValues))
+	}
+	return " (" + list + ")"
 }
 
 // createPlan is a create being validated by planCreate's steps and, once

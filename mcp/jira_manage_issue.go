@@ -22,8 +22,8 @@ type jiraManageIssueArgs struct {
 	WorklogComment string   `json:"worklogComment,omitempty"`
 	TargetIssueKey string   `json:"targetIssueKey,omitempty" jsonschema:"the other issue's key"`
 	LinkType       string   `json:"linkType,omitempty" jsonschema:"link phrase, e.g. blocks or is blocked by"`
-	Labels         []string `json:"labels,omitempty" jsonschema:"labels, no spaces"`
-	AccountID      string   `json:"accountId,omitempty" jsonschema:"display name, email, account id or me"`
+	Labels         []string `json:"labels,omitempty" jsonschema:"no spaces"`
+	AccountID      string   `json:"accountId,omitempty" jsonschema:"name, email, account id or me"`
 }
 
 // jiraManageIssueResult is the result of atlassian_jira_manage_issue.
@@ -72,7 +72,7 @@ func jiraManageIssueTool(d *Deps) *Tool {
 func describeJiraManageIssue(snap *schema.Snapshot) string {
 	var s section
 	s.line("One change to a Jira issue per call; action and its parameters: add_comment (body); " +
-		"add_worklog (timeSpent like \"2h 30m\", optional worklogComment; starts now); " +
+		"add_worklog (timeSpent, optional worklogComment; starts now); " +
 		"link_issues (targetIssueKey, linkType read as \"issueKey linkType targetIssueKey\": \"blocks\" means issueKey " +
 		"blocks targetIssueKey, \"is blocked by\" the reverse); add_labels / remove_labels (labels); assign / add_watcher " +
 		"(accountId); unassign. remove_labels and unassign remove data; body and worklogComment are markdown.")

@@ -27,7 +27,7 @@ type jiraUpdateFields struct {
 	Summary     string   `json:"summary,omitempty"`
 	Priority    string   `json:"priority,omitempty"`
 	Labels      []string `json:"labels,omitempty" jsonschema:"replaces all labels"`
-	Assignee    string   `json:"assignee,omitempty" jsonschema:"display name, email, account id or me"`
+	Assignee    string   `json:"assignee,omitempty" jsonschema:"name, email, account id or me"`
 	Description string   `json:"description,omitempty" jsonschema:"markdown, replaces it"`
 }
 
@@ -118,8 +118,8 @@ func jiraUpdateIssueTool(d *Deps) *Tool {
 func describeJiraUpdateIssue(snap *schema.Snapshot) string {
 	var s section
 	s.line("Edit a Jira issue's fields and/or move it through its workflow; all is checked before the first write. " +
-		"action update_fields sets fields and customFields, overwriting (labels replaces all); transition takes transitionName, " +
-		"a transition or target status name (errors list those available), adds transitionComment, and customFields fill its " +
+		"action update_fields sets fields and customFields, overwriting; transition takes transitionName " +
+		"(errors list those available), adds transitionComment, and customFields fill its " +
 		"screen (a required resolution defaults to the first offered); both edits, then transitions. " +
 		"Statuses, priorities, fields: see atlassian_jira_search.")
 	key := "ENG"
