@@ -98,6 +98,7 @@ type settings struct {
 	retry     RetryPolicy
 	userAgent string
 	onRetry   func(product string, status int)
+	clock     Clock
 }
 
 // WithLogger logs every request at debug level (method, path template,
@@ -131,6 +132,12 @@ func WithRetryHook(fn func(product string, status int)) Option {
 	return func(s *settings) { s.onRetry = fn }
 }
 
+// WithClock makes the client read the time from c and wait on it (retry
+// backoff, Retry-After, quota pauses, limiter waits) instead of the wall
+// clock; nil means SystemClock. Tests pass a fake clock to observe the
+// waits exactly.
+func WithClock(c Clock) Option { return func(s *settings) { s.clock = c } }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(s *settings) { s.userAgent = ua } }
 
@@ -153,6 +160,7 @@ type core struct {
 	log     *slog.Logger
 	ua      string
 	onRetry func(product string, status int)
+	clock   Clock
 }
 
 // newCore validates baseURL and builds the core around a copy of hc whose
@@ -190,6 +198,10 @@ func newCore(product, baseURL string, hc *http.Client, opts []Option) (*core, er
 		log:     s.logger,
 		ua:      s.userAgent,
 		onRetry: s.onRetry,
+		clock:   s.clock,
+	}
+	if c.clock == nil {
+		c.clock = SystemClock
 	}
 	c.base = u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/")
 	if c.log == nil {
@@ -269,7 +281,7 @@ func (c *core) send(ctx context.Context, rt route, q url.Values, body, out any) 
 		req.Header.Set("User-Agent", c.ua)
 	}
 
-	start := time.Now()
+	start := c.clock.Now()
 	status, attempts, err := c.attempts(ctx, rt, req, out)
 	if c.log.Enabled(ctx, slog.LevelDebug) {
 		attrs := []slog.Attr{
@@ -277,7 +289,7 @@ func (c *core) send(ctx context.Context, rt route, q url.Values, body, out any) 
 			slog.String("method", rt.method),
 			slog.String("path", rt.tmpl),
 			slog.Int("status", status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", c.clock.Now().Sub(start)),
 			slog.Int("retries", max(attempts-1, 0)),
 		}
 		if err != nil {
@@ -318,7 +330,7 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 		Multiplier:          2,
 		MaxInterval:         c.retry.MaxDelay,
 		Stop:                backoff.Stop,
-		Clock:               backoff.SystemClock,
+		Clock:               c.clock,
 	}
 	bo.Reset()
 	status := 0
@@ -348,18 +360,18 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 				return status, attempt, terr
 			}
 			wait := c.step(bo)
-			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			if dl, ok := ctx.Deadline(); ok && dl.Sub(c.clock.Now()) < wait {
 				return status, attempt, terr
 			}
 			c.logRetry(ctx, rt, attempt, 0, wait)
-			if err := waitFor(ctx, wait); err != nil {
+			if err := c.clock.Sleep(ctx, wait); err != nil {
 				return status, attempt, fmt.Errorf("%s: %w", c.prefix(rt), err)
 			}
 			continue
 		}
 		status = resp.StatusCode
 		if c.lim != nil {
-			c.lim.observe(c.product, rt.method, rt.tmpl, resp.Header)
+			c.lim.observe(c.clock.Now(), c.product, rt.method, rt.tmpl, resp.Header)
 		}
 		if status < 300 {
 			err := c.decode(rt, resp, out)
@@ -367,7 +379,7 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 		}
 		apiErr := newAPIError(c.product, rt.method, rt.tmpl, resp)
 		drainClose(resp.Body)
-		info := readRateInfo(resp.Header, time.Now())
+		info := readRateInfo(resp.Header, c.clock.Now())
 		rateLike := status == http.StatusTooManyRequests || (status == http.StatusServiceUnavailable && info.hasRetryAfter)
 		retryable := false
 		switch status {
@@ -401,27 +413,27 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 		}
 		quota := status == http.StatusTooManyRequests && strings.Contains(strings.ToLower(info.reason), "quota")
 		if quota && !info.reset.IsZero() {
-			if d := time.Until(info.reset); d > wait {
+			if d := info.reset.Sub(c.clock.Now()); d > wait {
 				wait = d
 			}
 		}
 		if quota && c.lim != nil {
 			// Quota exhausted: every request waits for the reset, not just
 			// this one, and those that cannot wait fail without a call.
-			now := time.Now()
+			now := c.clock.Now()
 			c.lim.pause(now, c.product, now.Add(wait), info.reason)
 		}
 		if wait > c.retry.MaxWait {
 			return status, attempt, rlErr(fmt.Sprintf("the wait of %s exceeds the client's maximum wait of %s", roundDur(wait), c.retry.MaxWait), wait)
 		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		if dl, ok := ctx.Deadline(); ok && dl.Sub(c.clock.Now()) < wait {
 			return status, attempt, rlErr(fmt.Sprintf("the wait of %s exceeds the request deadline", roundDur(wait)), wait)
 		}
 		c.logRetry(ctx, rt, attempt, status, wait)
 		if quota && c.lim != nil {
 			continue // the next c.limit call sleeps until the reset
 		}
-		if err := waitFor(ctx, wait); err != nil {
+		if err := c.clock.Sleep(ctx, wait); err != nil {
 			return status, attempt, fmt.Errorf("%s: %w", c.prefix(rt), err)
 		}
 	}
@@ -468,7 +480,7 @@ func (c *core) limit(ctx context.Context, rt route, attempt int) error {
 	if c.lim == nil {
 		return ctx.Err()
 	}
-	now := time.Now()
+	now := c.clock.Now()
 	wait, cancel, ok := c.lim.reserve(now, c.product, rt.method, rt.tmpl, rt.issue)
 	if wait <= 0 && ok {
 		return ctx.Err()
@@ -490,7 +502,7 @@ func (c *core) limit(ctx context.Context, rt route, attempt int) error {
 	if dl, has := ctx.Deadline(); has && dl.Sub(now) < wait {
 		return fail(fmt.Sprintf("the wait of %s exceeds the request deadline", roundDur(wait)))
 	}
-	if err := waitFor(ctx, wait); err != nil {
+	if err := c.clock.Sleep(ctx, wait); err != nil {
 		cancel()
 		return fmt.Errorf("%s: %w", c.prefix(rt), err)
 	}

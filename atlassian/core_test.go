@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/internal/clocktest"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
@@ -106,15 +109,15 @@ func header(kv ...string) http.Header {
 func TestRetryMatrix(t *testing.T) {
 	const mePath, createPath = "/me", "/rest/api/3/issue"
 	type result struct {
-		err     error
-		elapsed time.Duration
+		err    error
+		sleeps []time.Duration // the client's waits, from its fake clock
 	}
-	get := func(t *testing.T, srv *sandbox.Server, hc *http.Client, ctx context.Context) error {
-		_, err := atlassian.Me(ctx, hc, srv.URL, atlassian.WithRetryPolicy(fastRetry))
+	get := func(t *testing.T, srv *sandbox.Server, hc *http.Client, ctx context.Context, clock atlassian.Clock) error {
+		_, err := atlassian.Me(ctx, hc, srv.URL, atlassian.WithRetryPolicy(fastRetry), atlassian.WithClock(clock))
 		return err
 	}
-	post := func(t *testing.T, srv *sandbox.Server, hc *http.Client, ctx context.Context) error {
-		j, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc, atlassian.WithRetryPolicy(fastRetry))
+	post := func(t *testing.T, srv *sandbox.Server, hc *http.Client, ctx context.Context, clock atlassian.Clock) error {
+		j, err := atlassian.NewJiraClient(atlassian.JiraBaseURL(srv.URL, srv.CloudID), hc, atlassian.WithRetryPolicy(fastRetry), atlassian.WithClock(clock))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +155,7 @@ func TestRetryMatrix(t *testing.T) {
 			t.Errorf("err = %#v, want *TransportError", r.err)
 		}
 	}
-	rateLimited := func(gaveUp string, attempts int, maxElapsed time.Duration) func(*testing.T, result) {
+	rateLimited := func(gaveUp string, attempts int) func(*testing.T, result) {
 		return func(t *testing.T, r result) {
 			var rl *atlassian.RateLimitError
 			if !errors.As(r.err, &rl) || !errors.Is(r.err, atlassian.ErrRateLimited) {
@@ -161,62 +164,62 @@ func TestRetryMatrix(t *testing.T) {
 			if !strings.Contains(rl.GaveUp, gaveUp) || rl.Attempts != attempts {
 				t.Errorf("GaveUp = %q attempts = %d; want %q, %d (%v)", rl.GaveUp, rl.Attempts, gaveUp, attempts, r.err)
 			}
-			if r.elapsed > maxElapsed {
-				t.Errorf("took %v, want under %v", r.elapsed, maxElapsed)
-			}
 		}
 	}
 	tests := []struct {
-		name      string
-		faults    []sandbox.Fault
-		call      func(*testing.T, *sandbox.Server, *http.Client, context.Context) error
-		path      string
-		timeout   time.Duration // client timeout
-		deadline  time.Duration // context deadline
-		requests  int
-		minTime   time.Duration
+		name     string
+		faults   []sandbox.Fault
+		call     func(*testing.T, *sandbox.Server, *http.Client, context.Context, atlassian.Clock) error
+		path     string
+		timeout  time.Duration // client timeout
+		deadline time.Duration // context deadline
+		requests int
+		// backoffs is how many backoff steps the client waits, each in
+		// fastRetry's schedule; sleeps, when set, are its waits exactly.
+		backoffs  int
+		sleeps    []time.Duration
 		check     func(*testing.T, result)
 		postCheck bool
 	}{
 		{
 			name:   "GET 429 Retry-After 0 twice: retried with backoff, no spin",
 			faults: []sandbox.Fault{{Path: mePath, Times: 2, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
-			call:   get, path: mePath, requests: 3, minTime: 10 * time.Millisecond, check: ok,
+			call:   get, path: mePath, requests: 3, backoffs: 2, check: ok,
 		},
 		{
 			name:   "GET 429 Retry-After 0 forever: exactly 4 attempts",
 			faults: []sandbox.Fault{{Path: mePath, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
-			call:   get, path: mePath, requests: 4, minTime: 20 * time.Millisecond, check: rateLimited("", 4, time.Second),
+			call:   get, path: mePath, requests: 4, backoffs: 3, check: rateLimited("", 4),
 		},
 		{
-			name:   "GET 429 Retry-After 1: waits at least a second",
+			name:   "GET 429 Retry-After 1: waits the second",
 			faults: []sandbox.Fault{withPath(sandbox.RateLimitFault("jira-burst-based", time.Second), "", mePath, 1)},
-			call:   get, path: mePath, requests: 2, minTime: time.Second, check: ok,
+			call:   get, path: mePath, requests: 2, sleeps: []time.Duration{time.Second}, check: ok,
 		},
 		{
 			name:   "GET 429 huge Retry-After: gives up at once",
 			faults: []sandbox.Fault{{Path: mePath, Status: 429, Header: header("Retry-After", "99999999999999999999999", "RateLimit-Reason", "jira-burst-based")}},
-			call:   get, path: mePath, requests: 1, check: rateLimited("maximum wait", 1, 2*time.Second),
+			call:   get, path: mePath, requests: 1, check: rateLimited("maximum wait", 1),
 		},
 		{
 			name:   "GET 429 beyond the deadline: gives up at once",
 			faults: []sandbox.Fault{withPath(sandbox.RateLimitFault("jira-burst-based", 2*time.Second), "", mePath, 0)},
-			call:   get, path: mePath, deadline: time.Second, requests: 1, check: rateLimited("deadline", 1, 900*time.Millisecond),
+			call:   get, path: mePath, deadline: time.Second, requests: 1, check: rateLimited("deadline", 1),
 		},
 		{
 			name:   "GET 503 twice: retried",
 			faults: []sandbox.Fault{{Path: mePath, Times: 2, Status: 503}},
-			call:   get, path: mePath, requests: 3, check: ok,
+			call:   get, path: mePath, requests: 3, backoffs: 2, check: ok,
 		},
 		{
 			name:   "GET 503 forever: APIError after 4 attempts",
 			faults: []sandbox.Fault{{Path: mePath, Status: 503}},
-			call:   get, path: mePath, requests: 4, check: apiStatus(503),
+			call:   get, path: mePath, requests: 4, backoffs: 3, check: apiStatus(503),
 		},
 		{
 			name:   "GET 502 and 504: retried",
 			faults: []sandbox.Fault{{Path: mePath, Times: 1, Status: 502}, {Path: mePath, Times: 1, Status: 504}},
-			call:   get, path: mePath, requests: 3, check: ok,
+			call:   get, path: mePath, requests: 3, backoffs: 2, check: ok,
 		},
 		{
 			name:   "GET 500: not retried",
@@ -226,12 +229,12 @@ func TestRetryMatrix(t *testing.T) {
 		{
 			name:   "GET dropped connection: retried",
 			faults: []sandbox.Fault{{Path: mePath, Times: 1, DropConnection: true}},
-			call:   get, path: mePath, requests: 2, check: ok,
+			call:   get, path: mePath, requests: 2, backoffs: 1, check: ok,
 		},
 		{
 			name:   "GET client timeout: retried",
 			faults: []sandbox.Fault{{Path: mePath, Times: 1, Latency: time.Second}},
-			call:   get, path: mePath, timeout: 300 * time.Millisecond, requests: 2, check: ok,
+			call:   get, path: mePath, timeout: 300 * time.Millisecond, requests: 2, backoffs: 1, check: ok,
 		},
 		{
 			name:   "POST 500: not retried",
@@ -251,12 +254,12 @@ func TestRetryMatrix(t *testing.T) {
 		{
 			name:   "POST 503 with Retry-After: retried",
 			faults: []sandbox.Fault{{Method: "POST", Path: createPath, Times: 1, Status: 503, Header: header("Retry-After", "0")}},
-			call:   post, path: createPath, requests: 2, check: postReached,
+			call:   post, path: createPath, requests: 2, backoffs: 1, check: postReached,
 		},
 		{
 			name:   "POST 429: retried",
 			faults: []sandbox.Fault{{Method: "POST", Path: createPath, Times: 1, Status: 429, Header: header("Retry-After", "0", "RateLimit-Reason", "jira-burst-based")}},
-			call:   post, path: createPath, requests: 2, check: postReached,
+			call:   post, path: createPath, requests: 2, backoffs: 1, check: postReached,
 		},
 		{
 			name:   "POST dropped connection: never retried",
@@ -284,21 +287,46 @@ func TestRetryMatrix(t *testing.T) {
 			if tt.deadline > 0 {
 				ctx = ctxTimeout(t, tt.deadline)
 			}
-			start := time.Now()
-			err := tt.call(t, srv, hc, ctx)
-			r := result{err: err, elapsed: time.Since(start)}
+			// The client's clock starts at the wall clock's time so that
+			// the context's deadline means what it says.
+			clock := clocktest.New(time.Now())
+			err := tt.call(t, srv, hc, ctx, clock)
+			r := result{err: err, sleeps: clock.Sleeps()}
 			tt.check(t, r)
 			if got := settledCount(srv, tt.path, tt.requests); got != tt.requests {
 				t.Errorf("%d requests reached the sandbox, want %d", got, tt.requests)
 			}
-			if r.elapsed < tt.minTime {
-				t.Errorf("took %v, want at least %v", r.elapsed, tt.minTime)
+			if tt.sleeps != nil {
+				if !slices.Equal(r.sleeps, tt.sleeps) {
+					t.Errorf("the client waited %v, want %v", r.sleeps, tt.sleeps)
+				}
+			} else if err := checkBackoffs(r.sleeps, tt.backoffs, fastRetry); err != nil {
+				t.Error(err)
 			}
 			if err != nil && strings.Contains(err.Error(), "Bearer") {
 				t.Errorf("error mentions the auth header: %v", err)
 			}
 		})
 	}
+}
+
+// checkBackoffs reports whether sleeps are the first n steps of p's
+// backoff schedule: step i is BaseDelay·2^i (capped at MaxDelay) times a
+// jitter in [1-Jitter, 1+Jitter], and never more than MaxDelay.
+func checkBackoffs(sleeps []time.Duration, n int, p atlassian.RetryPolicy) error {
+	if len(sleeps) != n {
+		return fmt.Errorf("the client waited %v, want %d backoff steps", sleeps, n)
+	}
+	step := p.BaseDelay
+	for i, d := range sleeps {
+		lo := time.Duration(float64(step) * (1 - p.Jitter))
+		hi := min(time.Duration(float64(step)*(1+p.Jitter))+1, p.MaxDelay)
+		if d < lo || d > hi {
+			return fmt.Errorf("wait %d is %v, want within [%v, %v] (all: %v)", i+1, d, lo, hi, sleeps)
+		}
+		step = min(2*step, p.MaxDelay)
+	}
+	return nil
 }
 
 // settledCount waits for the sandbox to log at least want requests to
@@ -319,30 +347,60 @@ func withPath(f sandbox.Fault, method, path string, times int) sandbox.Fault {
 	return f
 }
 
+// TestCancelStopsRetryAtOnce: a context cancelled while the client waits
+// to retry ends the call with the cancellation, without another request.
 func TestCancelStopsRetryAtOnce(t *testing.T) {
 	srv := newSandbox(t)
 	hc, _ := authClient(t, srv)
 	srv.InjectFault(withPath(sandbox.RateLimitFault("jira-burst-based", 2*time.Second), "", "/me", 0))
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := atlassian.Me(ctx, hc, srv.URL, atlassian.WithRetryPolicy(fastRetry))
+	defer cancel()
+	clock := clocktest.New(time.Now())
+	clock.OnSleep(func(time.Duration) { cancel() })
+	_, err := atlassian.Me(ctx, hc, srv.URL, atlassian.WithRetryPolicy(fastRetry), atlassian.WithClock(clock))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("cancel took %v to stop the retry", d)
+	if got := clock.Sleeps(); !slices.Equal(got, []time.Duration{2 * time.Second}) {
+		t.Errorf("the client waited %v, want one wait of the 2s Retry-After", got)
+	}
+	if n := len(requestsTo(srv, "", "/me")); n != 1 {
+		t.Errorf("%d requests after the cancel, want only the first", n)
+	}
+}
+
+// TestSystemClockSleep: the wall clock's Sleep ends when the context does
+// (a wait of an hour would time the test out otherwise), and a wait of
+// zero or less returns at once.
+func TestSystemClockSleep(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := atlassian.SystemClock.Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("Sleep on a cancelled context = %v, want context.Canceled", err)
+	}
+	if err := atlassian.SystemClock.Sleep(context.Background(), 0); err != nil {
+		t.Errorf("Sleep(0) = %v", err)
+	}
+	if err := atlassian.SystemClock.Sleep(context.Background(), time.Nanosecond); err != nil {
+		t.Errorf("Sleep(1ns) = %v", err)
 	}
 }
 
 // TestQuotaPausesEveryRequest checks that a quota 429 stops every request
 // sharing the limiter until the quota resets, not just the one refused.
 func TestQuotaPausesEveryRequest(t *testing.T) {
-	srv := newSandbox(t)
+	// One fake clock for the sandbox and the client, on a whole second
+	// (the reset header has second precision) and near the wall clock
+	// (the token's expiry is checked against it).
+	clock := clocktest.New(time.Now().Truncate(time.Second))
+	srv := newSandbox(t, sandbox.WithClock(clock.Now))
 	hc, _ := authClient(t, srv)
 	lim := atlassian.NewLimiter(atlassian.RateLimits{})
 	srv.InjectFault(withPath(sandbox.RateLimitFault("jira-quota-global-based", time.Second), "", "/me", 1))
-	opts := []atlassian.Option{atlassian.WithRetryPolicy(fastRetry), atlassian.WithLimiter(lim)}
+	retrying := make(chan struct{})
+	var once sync.Once
+	opts := []atlassian.Option{atlassian.WithRetryPolicy(fastRetry), atlassian.WithLimiter(lim), atlassian.WithClock(clock),
+		atlassian.WithRetryHook(func(string, int) { once.Do(func() { close(retrying) }) })}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	var meErr error
@@ -350,11 +408,9 @@ func TestQuotaPausesEveryRequest(t *testing.T) {
 		defer wg.Done()
 		_, meErr = atlassian.Me(context.Background(), hc, srv.URL, opts...)
 	}()
-	// Wait until the client has seen the 429, then ask for something else.
-	deadline := time.Now().Add(2 * time.Second)
-	for lim.State().PausedUntil.IsZero() && time.Now().Before(deadline) {
-		time.Sleep(2 * time.Millisecond)
-	}
+	// Wait until the client has seen the 429 (the pause is set before
+	// the retry is announced), then ask for something else.
+	<-retrying
 	if st := lim.State(); st.PausedUntil.IsZero() {
 		t.Fatalf("limiter not paused after a quota 429: %+v", st)
 	}
@@ -367,8 +423,8 @@ func TestQuotaPausesEveryRequest(t *testing.T) {
 	}
 	first := requestsTo(srv, "", "/me")[0]
 	other := requestsTo(srv, "", "/accessible-resources")[0]
-	if gap := other.Time.Sub(first.Time); gap < 900*time.Millisecond {
-		t.Errorf("another request went out %v after the quota 429; want it paused ~1s", gap)
+	if gap := other.Time.Sub(first.Time); gap < time.Second {
+		t.Errorf("another request went out %v after the quota 429; want it paused until the reset 1s later", gap)
 	}
 }
 
@@ -572,10 +628,11 @@ func TestTokenFailureNotRetried(t *testing.T) {
 // the call at once, and later calls sharing the limiter fail locally
 // without spending requests Atlassian would refuse anyway.
 func TestQuotaBeyondMaxWaitFailsFast(t *testing.T) {
-	srv := newSandbox(t)
+	clock := clocktest.New(time.Now().Truncate(time.Second))
+	srv := newSandbox(t, sandbox.WithClock(clock.Now))
 	hc, _ := authClient(t, srv)
 	lim := atlassian.NewLimiter(atlassian.RateLimits{})
-	opts := []atlassian.Option{atlassian.WithRetryPolicy(fastRetry), atlassian.WithLimiter(lim)}
+	opts := []atlassian.Option{atlassian.WithRetryPolicy(fastRetry), atlassian.WithLimiter(lim), atlassian.WithClock(clock)}
 	srv.InjectFault(withPath(sandbox.RateLimitFault("jira-quota-global-based", time.Hour), "", "/me", 1))
 	_, err := atlassian.Me(context.Background(), hc, srv.URL, opts...)
 	var rl *atlassian.RateLimitError
@@ -583,11 +640,14 @@ func TestQuotaBeyondMaxWaitFailsFast(t *testing.T) {
 		t.Fatalf("first call: %v", err)
 	}
 	_, err = atlassian.AccessibleResources(context.Background(), hc, srv.URL, opts...)
-	if !errors.As(err, &rl) || rl.StatusCode != 0 || rl.Reason != "jira-quota-global-based" || rl.Reset.Before(time.Now().Add(50*time.Minute)) {
+	if !errors.As(err, &rl) || rl.StatusCode != 0 || rl.Reason != "jira-quota-global-based" || !rl.Reset.Equal(clock.Now().Add(time.Hour)) {
 		t.Fatalf("second call: %#v", err)
 	}
 	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests reached the sandbox, want only the first", n)
+	}
+	if got := clock.Sleeps(); len(got) != 0 {
+		t.Errorf("the client waited %v, want no wait at all", got)
 	}
 }
 

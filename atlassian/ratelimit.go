@@ -1,7 +1,6 @@
 package atlassian
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -362,10 +361,10 @@ func (l *Limiter) sweep(now time.Time) {
 	}
 }
 
-// observe records the rate-limit headers of an answer from an endpoint:
-// it slows that endpoint down while Atlassian reports NearLimit and
-// restores it when the report clears.
-func (l *Limiter) observe(product, method, tmpl string, h http.Header) {
+// observe records the rate-limit headers of an answer from an endpoint,
+// received at now: it slows that endpoint down while Atlassian reports
+// NearLimit and restores it when the report clears.
+func (l *Limiter) observe(now time.Time, product, method, tmpl string, h http.Header) {
 	nearHdr := h.Get("X-RateLimit-NearLimit")
 	limit := headerInt(h, "X-RateLimit-Limit")
 	remaining := headerInt(h, "X-RateLimit-Remaining")
@@ -386,9 +385,9 @@ func (l *Limiter) observe(product, method, tmpl string, h http.Header) {
 		return
 	}
 	if near {
-		b.lim.SetLimit(b.base * rate.Limit(l.cfg.NearLimitFactor))
+		b.lim.SetLimitAt(now, b.base*rate.Limit(l.cfg.NearLimitFactor))
 	} else {
-		b.lim.SetLimit(b.base)
+		b.lim.SetLimitAt(now, b.base)
 	}
 }
 
@@ -403,19 +402,4 @@ func headerInt(h http.Header, name string) int {
 		return -1
 	}
 	return n
-}
-
-// waitFor sleeps for d or until ctx is done.
-func waitFor(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

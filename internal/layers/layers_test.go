@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"tokenstore":          nil,
 	"internal/loopback":   nil,
 	"internal/atomicfile": nil,
+	"internal/clocktest":  nil,
 	"schema":              {"atlassian"},
 	"site":                {"atlassian", "schema", "tokenstore"},
 	"connect":             {"atlassian", "internal/loopback", "tokenstore"},
