@@ -6,31 +6,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/clocktest"
 )
 
-// sbxClock is a fake clock tests advance by hand.
-type sbxClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newSbxClock() *sbxClock {
-	return &sbxClock{t: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *sbxClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *sbxClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newSbxClock is a fake clock tests advance by hand, at a fixed start.
+func newSbxClock() *clocktest.Clock {
+	return clocktest.New(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
 }
 
 // coreServer starts an empty-site sandbox with the given options and closes

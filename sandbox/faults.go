@@ -166,7 +166,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, beforeDrop f
 		return false
 	}
 	if f.Latency > 0 {
-		if !sleepCtx(r, f.Latency) {
+		if !s.sleep(r, f.Latency) {
 			return true
 		}
 	}
@@ -208,8 +208,12 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, beforeDrop f
 	return true
 }
 
-// sleepCtx waits d or until the request is cancelled; false if cancelled.
-func sleepCtx(r *http.Request, d time.Duration) bool {
+// sleep waits d or until the request is cancelled, on the clock's sleep
+// of WithSleep or a timer; false if cancelled.
+func (s *Server) sleep(r *http.Request, d time.Duration) bool {
+	if s.cfg.sleep != nil {
+		return s.cfg.sleep(r.Context(), d) == nil
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -3,15 +3,19 @@ package sandbox
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/clocktest"
 )
 
 func TestFaults(t *testing.T) {
-	srv := coreServer(t)
+	clock := clocktest.New(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
+	srv := coreServer(t, WithSleep(clock.Sleep))
 	mountProbes(srv)
 	tok := srv.IssueToken().AccessToken
 	get := func(p Product, id string) httpResult { return do(t, "GET", probeURL(srv, p, id), tok, "", "") }
@@ -77,12 +81,14 @@ func TestFaults(t *testing.T) {
 	})
 	t.Run("latency", func(t *testing.T) {
 		srv.InjectFault(Fault{Path: "/rest/api/3/__coreprobe/SLOW", Latency: 60 * time.Millisecond, Times: 1})
-		start := time.Now()
 		if h := get(Jira, "SLOW"); h.Status != 200 {
 			t.Fatalf("status %d", h.Status)
 		}
-		if d := time.Since(start); d < 60*time.Millisecond {
-			t.Fatalf("latency fault took only %v", d)
+		if h := get(Jira, "SLOW"); h.Status != 200 {
+			t.Fatalf("status %d", h.Status)
+		}
+		if got := clock.Sleeps(); !slices.Equal(got, []time.Duration{60 * time.Millisecond}) {
+			t.Fatalf("the server waited %v, want the fault's 60ms once", got)
 		}
 	})
 	t.Run("dropped connection", func(t *testing.T) {
@@ -201,14 +207,16 @@ func TestConcurrentGateway(t *testing.T) {
 }
 
 func TestWithLatency(t *testing.T) {
-	srv := coreServer(t, WithLatency(40*time.Millisecond))
+	clock := newSbxClock()
+	srv := coreServer(t, WithLatency(40*time.Millisecond), WithSleep(clock.Sleep))
 	mountProbes(srv)
 	tok := srv.IssueToken().AccessToken
-	start := time.Now()
-	if h := do(t, "GET", probeURL(srv, Jira, "A-1"), tok, "", ""); h.Status != 200 {
-		t.Fatalf("status %d", h.Status)
+	for range 2 {
+		if h := do(t, "GET", probeURL(srv, Jira, "A-1"), tok, "", ""); h.Status != 200 {
+			t.Fatalf("status %d", h.Status)
+		}
 	}
-	if d := time.Since(start); d < 40*time.Millisecond {
-		t.Fatalf("API request took %v, want at least the configured latency", d)
+	if got := clock.Sleeps(); !slices.Equal(got, []time.Duration{40 * time.Millisecond, 40 * time.Millisecond}) {
+		t.Fatalf("the server waited %v, want the configured 40ms per API request", got)
 	}
 }

@@ -111,7 +111,7 @@ func (s *Server) api(p Product, pattern string, scopes []string, h apiHandler) {
 
 // serveAPI runs the gateway checks for a product route, then h.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, p Product, route string, scopes []string, h apiHandler) {
-	if s.cfg.latency > 0 && !sleepCtx(r, s.cfg.latency) {
+	if s.cfg.latency > 0 && !s.sleep(r, s.cfg.latency) {
 		return
 	}
 	if !s.allowBurst(w, r, p, route) {
@@ -271,7 +271,7 @@ func (s *Server) handleUnknownAPI(w http.ResponseWriter, r *http.Request) {
 		gatewayError(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	if s.cfg.latency > 0 && !sleepCtx(r, s.cfg.latency) {
+	if s.cfg.latency > 0 && !s.sleep(r, s.cfg.latency) {
 		return
 	}
 	if !s.allowBurst(w, r, p, "") {

@@ -1,6 +1,9 @@
 package sandbox
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Option configures a Server at NewServer.
 type Option func(*config)
@@ -12,6 +15,7 @@ type config struct {
 	empty          bool
 	generated      *SiteSpec
 	clock          func() time.Time
+	sleep          func(ctx context.Context, d time.Duration) error
 	autoApprove    bool
 	redirectURIs   []string
 	accessTTL      time.Duration
@@ -59,6 +63,14 @@ func WithGeneratedSite(spec SiteSpec) Option {
 // clock: token expiry, rotation intervals, rate-limit windows and product
 // timestamps all follow it. Tests use a fake clock they advance.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
+
+// WithSleep makes the server wait through sleep instead of a timer: the
+// latency of WithLatency and of latency faults. sleep returns an error when
+// ctx (the request's) ends first. Tests pass a fake clock's Sleep to see
+// the waits exactly instead of timing them.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *config) { c.sleep = sleep }
+}
 
 // WithAutoApprove makes /authorize skip the consent page and redirect at
 // once with a code, as if the admin had clicked Accept.
