@@ -205,8 +205,9 @@ type Status struct {
 	Schema string
 	// Applied and Pending are the migration versions applied and missing.
 	Applied, Pending []int
-	// Connections, Snapshots and Agents count the rows of those tables.
-	Connections, Snapshots, Agents int
+	// Connections, Snapshots, Agents and AuditEntries count the rows of
+	// those tables.
+	Connections, Snapshots, Agents, AuditEntries int
 }
 
 // Status reads the migration state and row counts.
@@ -231,7 +232,7 @@ func (db *DB) Status(ctx context.Context) (Status, error) {
 		}
 	}
 	if len(st.Pending) == 0 {
-		for table, n := range map[string]*int{"connections": &st.Connections, "schema_snapshots": &st.Snapshots, "config_agents": &st.Agents} {
+		for table, n := range map[string]*int{"connections": &st.Connections, "schema_snapshots": &st.Snapshots, "config_agents": &st.Agents, "audit_entries": &st.AuditEntries} {
 			if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(n); err != nil {
 				return st, redactErr(err)
 			}

@@ -103,7 +103,7 @@ func runStoreStatus(ctx context.Context, s streams, args []string) error {
 		fmt.Fprintln(s.out, "             run 'atlassian-mcp store migrate' (serve applies them at start)")
 		return exitStatus(exitFailure)
 	}
-	fmt.Fprintf(s.out, "Connections: %d\nSnapshots:   %d\nAgents:      %d\n", st.Connections, st.Snapshots, st.Agents)
+	fmt.Fprintf(s.out, "Connections: %d\nSnapshots:   %d\nAgents:      %d\nAudit rows:  %d\n", st.Connections, st.Snapshots, st.Agents, st.AuditEntries)
 	return nil
 }
 

@@ -52,7 +52,7 @@ func TestStoreCopyMovesAnInstallToPostgres(t *testing.T) {
 		t.Fatalf("second copy: exit %d, stderr %s", code, stderr)
 	}
 	code, stdout, stderr = runCLI(t, "store", "status", "--store", dsn)
-	if code != exitOK || !strings.Contains(stdout, "Connections: 1") || !strings.Contains(stdout, "Snapshots:   1") || !strings.Contains(stdout, "Agents:      1") || !strings.Contains(stdout, "pending []") {
+	if code != exitOK || !strings.Contains(stdout, "Connections: 1") || !strings.Contains(stdout, "Snapshots:   1") || !strings.Contains(stdout, "Agents:      1") || !strings.Contains(stdout, "Audit rows:  0") || !strings.Contains(stdout, "pending []") {
 		t.Fatalf("store status: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if code, stdout, _ = runCLI(t, "store", "migrate", "--store", dsn); code != exitOK || !strings.Contains(stdout, "up to date") {
