@@ -77,7 +77,10 @@ func TestInputSchemaEnums(t *testing.T) {
 		p := inputProperty(t, toolNamed(t, h.deps, "atlassian_jira_get_issue"), "expand")
 		re := regexp.MustCompile(p["pattern"].(string))
 		for v, ok := range map[string]bool{"": true, "changelog": true, "changelog,transitions": true,
-			"transitions, renderedFields": true, "names": false, "changelog;transitions": false} {
+			"transitions, renderedFields": true, "names": false, "changelog;transitions": false,
+			// Case: a capital first letter passes both, other casing neither.
+			" Transitions ": true, "Changelog,RenderedFields": true, "renderedfields": true,
+			"CHANGELOG": false, "changeLog": false, "TRANSITIONS": false} {
 			if re.MatchString(v) != ok {
 				t.Errorf("pattern %s on %q: %v", re, v, !ok)
 			}

@@ -18,7 +18,7 @@ import (
 // jiraGetIssueArgs are the arguments of atlassian_jira_get_issue.
 type jiraGetIssueArgs struct {
 	IssueKey string  `json:"issueKey" jsonschema:"issue key (ENG-123) or numeric id"`
-	Expand   *string `json:"expand,omitempty" jsonschema:"comma-separated; default changelog,transitions; empty for none" pattern:"^( *(changelog|transitions|renderedFields) *(,|$))*$"`
+	Expand   *string `json:"expand,omitempty" jsonschema:"comma-separated; default changelog,transitions; empty for none" pattern:"^( *([cC]hangelog|[tT]ransitions|[rR]endered[fF]ields) *(,|$))*$"`
 	Fields   string  `json:"fields,omitempty" jsonschema:"comma-separated field ids or display names; default all"`
 }
 
@@ -27,6 +27,11 @@ var issueKeyPattern = lazyRegexp(`^([A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$`)
 
 // getIssueExpands are the expand values the tool accepts, by folded name.
 var getIssueExpands = map[string]string{"changelog": "changelog", "renderedfields": "renderedFields", "transitions": "transitions"}
+
+// expandValueRe is the one value the expand parameter's pattern allows
+// between commas: the handler accepts exactly what a client that checks
+// the schema lets through (a capital first letter included), no more.
+var expandValueRe = lazyRegexp(`^(?:[cC]hangelog|[tT]ransitions|[rR]endered[fF]ields)$`)
 
 // jiraComment is one comment as markdown.
 type jiraComment struct {
@@ -252,8 +257,12 @@ func (d *Deps) jiraGetIssue(ctx context.Context, in *jiraGetIssueArgs) (jiraGetI
 				continue
 			}
 			e, ok := getIssueExpands[strings.ToLower(tok)]
-			if !ok {
-				return zero, argErrorf("expand", "unknown value %q; valid: changelog, renderedFields, transitions (comma-separated)", tok)
+			if !ok || !expandValueRe.MatchString(tok) {
+				hint := ""
+				if ok {
+					hint = fmt.Sprintf("; did you mean %q?", e)
+				}
+				return zero, argErrorf("expand", "unknown value %q%s; valid: changelog, renderedFields, transitions (comma-separated)", tok, hint)
 			}
 			if !slices.Contains(expand, e) {
 				expand = append(expand, e)

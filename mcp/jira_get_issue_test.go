@@ -130,7 +130,7 @@ func TestJiraGetIssueParameters(t *testing.T) {
 			t.Fatalf("expand \"\" still expanded: %+v %+v", res.Transitions, res.Changelog)
 		}
 	})
-	t.Run("expand transitions only, case-insensitive", func(t *testing.T) {
+	t.Run("expand transitions only, capitalised as the pattern allows", func(t *testing.T) {
 		res, _ := h.getIssue(map[string]any{"issueKey": "ENG-3", "expand": " Transitions "})
 		if len(res.Transitions) != 2 || res.Changelog != nil {
 			t.Fatalf("transitions %v changelog %v", res.Transitions, res.Changelog)

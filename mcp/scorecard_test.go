@@ -195,6 +195,11 @@ func TestAgentScorecard(t *testing.T) {
 				a["pageId"] = grab(t, text, `is pageId "(\d+)"`)
 				return a
 			}, false},
+		{"expand value in capitals", "atlassian_jira_get_issue", map[string]any{"issueKey": "ENG-3", "expand": "CHANGELOG"},
+			func(t *testing.T, text string, a map[string]any) map[string]any {
+				a["expand"] = grab(t, text, `did you mean "(\w+)"`)
+				return a
+			}, false},
 		{"label with a space", "atlassian_jira_manage_issue", map[string]any{"issueKey": "ENG-4", "action": "add_labels", "labels": []string{"needs review"}},
 			func(t *testing.T, text string, a map[string]any) map[string]any {
 				a["labels"] = []string{grab(t, text, `e\.g\. "([^"]+)"`)}
