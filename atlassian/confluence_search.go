@@ -85,7 +85,10 @@ type Container struct {
 const cqlPath = "/wiki/rest/api/search"
 
 // CQL returns one page of CQL search results.
-func (s *ConfluenceSearchService) CQL(ctx context.Context, opts CQLOptions) (*CQLResult, error) {
+func (s *ConfluenceSearchService) CQL(ctx context.Context, opts *CQLOptions) (*CQLResult, error) {
+	if opts == nil {
+		opts = &CQLOptions{}
+	}
 	if strings.TrimSpace(opts.CQL) == "" {
 		return nil, errors.New("confluence: CQL is empty")
 	}
@@ -116,7 +119,8 @@ func (s *ConfluenceSearchService) CQL(ctx context.Context, opts CQLOptions) (*CQ
 // All iterates over every hit of opts.CQL, following cursors. It stops at
 // the first error (yielded with a nil item), on the last page, or when a
 // cursor repeats.
-func (s *ConfluenceSearchService) All(ctx context.Context, opts CQLOptions) iter.Seq2[*SearchResultItem, error] {
+func (s *ConfluenceSearchService) All(ctx context.Context, opts *CQLOptions) iter.Seq2[*SearchResultItem, error] {
+	cur := deref(opts) // paging moves the cursor of a copy, never the caller's
 	return func(yield func(*SearchResultItem, error) bool) {
 		seen := map[string]bool{}
 		for page := 0; ; page++ {
@@ -124,7 +128,7 @@ func (s *ConfluenceSearchService) All(ctx context.Context, opts CQLOptions) iter
 				yield(nil, fmt.Errorf("confluence: search stopped after %d pages", maxPages))
 				return
 			}
-			res, err := s.CQL(ctx, opts)
+			res, err := s.CQL(ctx, &cur)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -142,7 +146,7 @@ func (s *ConfluenceSearchService) All(ctx context.Context, opts CQLOptions) iter
 				return
 			}
 			seen[res.NextCursor] = true
-			opts.Cursor = res.NextCursor
+			cur.Cursor = res.NextCursor
 		}
 	}
 }

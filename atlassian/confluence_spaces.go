@@ -45,7 +45,10 @@ type SpaceListOptions struct {
 
 // List returns the spaces matching opts, following cursors to the end or
 // until opts.Max spaces.
-func (s *SpacesService) List(ctx context.Context, opts SpaceListOptions) ([]Space, error) {
+func (s *SpacesService) List(ctx context.Context, opts *SpaceListOptions) ([]Space, error) {
+	if opts == nil {
+		opts = &SpaceListOptions{}
+	}
 	q := url.Values{}
 	for _, id := range opts.IDs {
 		if err := checkID(kindNumeric, "space id", id); err != nil {
@@ -94,7 +97,7 @@ func (s *SpacesService) ByKeys(ctx context.Context, keys []string) ([]Space, err
 	var all []Space
 	for start := 0; start < len(keys); start += bulkLimit {
 		chunk := keys[start:min(start+bulkLimit, len(keys))]
-		got, err := s.List(ctx, SpaceListOptions{Keys: chunk, Limit: bulkLimit})
+		got, err := s.List(ctx, &SpaceListOptions{Keys: chunk, Limit: bulkLimit})
 		if err != nil {
 			return nil, err
 		}

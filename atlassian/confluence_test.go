@@ -16,7 +16,7 @@ import (
 // findPage returns the id of the page titled title via CQL.
 func findPage(t *testing.T, c *atlassian.ConfluenceClient, title string) string {
 	t.Helper()
-	res, err := c.Search.CQL(context.Background(), atlassian.CQLOptions{CQL: `type = page AND title = "` + title + `"`, Limit: 5})
+	res, err := c.Search.CQL(context.Background(), &atlassian.CQLOptions{CQL: `type = page AND title = "` + title + `"`, Limit: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestConfluenceSearch(t *testing.T) {
 	ctx := context.Background()
 	const cql = "type = page AND space = ENG ORDER BY title"
 
-	first, err := c.Search.CQL(ctx, atlassian.CQLOptions{CQL: cql, Limit: 3, Expand: []string{"content.space"}})
+	first, err := c.Search.CQL(ctx, &atlassian.CQLOptions{CQL: cql, Limit: 3, Expand: []string{"content.space"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestConfluenceSearch(t *testing.T) {
 
 	srv.ResetRequests()
 	var titles []string
-	for r, err := range c.Search.All(ctx, atlassian.CQLOptions{CQL: cql, Limit: 3}) {
+	for r, err := range c.Search.All(ctx, &atlassian.CQLOptions{CQL: cql, Limit: 3}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestConfluenceSearch(t *testing.T) {
 	}
 
 	t.Run("bad CQL keeps Confluence's message", func(t *testing.T) {
-		_, err := c.Search.CQL(ctx, atlassian.CQLOptions{CQL: "type = page AND AND"})
+		_, err := c.Search.CQL(ctx, &atlassian.CQLOptions{CQL: "type = page AND AND"})
 		var ae *atlassian.APIError
 		if !errors.As(err, &ae) || ae.StatusCode != 400 || len(ae.Messages()) == 0 {
 			t.Fatalf("err = %#v", err)
@@ -91,7 +91,7 @@ func TestConfluenceSearch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := cc.Search.CQL(ctx, atlassian.CQLOptions{CQL: "type = page"}); !errors.Is(err, atlassian.ErrScopeMismatch) {
+		if _, err := cc.Search.CQL(ctx, &atlassian.CQLOptions{CQL: "type = page"}); !errors.Is(err, atlassian.ErrScopeMismatch) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -255,7 +255,7 @@ func TestConfluenceCreatePageAndLabels(t *testing.T) {
 	})
 	t.Run("spaces across cursor pages", func(t *testing.T) {
 		srv.ResetRequests()
-		all, err := c.Spaces.List(ctx, atlassian.SpaceListOptions{Limit: 1})
+		all, err := c.Spaces.List(ctx, &atlassian.SpaceListOptions{Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +263,7 @@ func TestConfluenceCreatePageAndLabels(t *testing.T) {
 			t.Errorf("%d spaces in %d requests", len(all), len(requestsTo(srv, "GET", "/wiki/api/v2/spaces")))
 		}
 		srv.ResetRequests()
-		one, err := c.Spaces.List(ctx, atlassian.SpaceListOptions{Limit: 1, Max: 1})
+		one, err := c.Spaces.List(ctx, &atlassian.SpaceListOptions{Limit: 1, Max: 1})
 		if err != nil || len(one) != 1 || len(srv.Requests()) != 1 {
 			t.Errorf("Max 1: %d spaces in %d requests, %v", len(one), len(srv.Requests()), err)
 		}
@@ -278,7 +278,7 @@ func TestConfluenceBulkOnLargeSite(t *testing.T) {
 	c := confClient(t, srv)
 	ctx := context.Background()
 
-	spaces, err := c.Spaces.List(ctx, atlassian.SpaceListOptions{Limit: 250})
+	spaces, err := c.Spaces.List(ctx, &atlassian.SpaceListOptions{Limit: 250})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func TestConfluenceBulkOnLargeSite(t *testing.T) {
 	}
 
 	var ids []string
-	for r, err := range c.Search.All(ctx, atlassian.CQLOptions{CQL: "type = page", Limit: 100}) {
+	for r, err := range c.Search.All(ctx, &atlassian.CQLOptions{CQL: "type = page", Limit: 100}) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -506,7 +506,7 @@ func TestNextLinkRefused(t *testing.T) {
 			srv.ResetRequests()
 			body, _ := json.Marshal(map[string]any{"results": []any{}, "_links": map[string]string{"next": next}})
 			srv.InjectFault(sandbox.Fault{Path: "/wiki/api/v2/spaces", Times: 1, Status: 200, Body: string(body)})
-			_, err := c.Spaces.List(ctx, atlassian.SpaceListOptions{})
+			_, err := c.Spaces.List(ctx, nil)
 			if !errors.Is(err, atlassian.ErrUnsafeNextLink) {
 				t.Fatalf("err = %v, want ErrUnsafeNextLink", err)
 			}

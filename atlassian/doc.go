@@ -6,7 +6,8 @@
 //
 // The clients follow go-github: a client value holds services
 // (jira.Issues, jira.Search, conf.Pages, …) whose methods take a context
-// first, XOptions values for query parameters and XRequest values for
+// first, *XOptions for query parameters (nil for none; a method never
+// changes the caller's options, paging included) and *XRequest values for
 // bodies, and return typed values or typed errors (*APIError,
 // *RateLimitError, matched with errors.Is against ErrNotFound,
 // ErrUnauthorized, ErrForbidden, ErrGone, ErrScopeMismatch and

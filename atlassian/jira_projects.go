@@ -34,7 +34,10 @@ type ProjectPage struct {
 }
 
 // Search returns one page of projects.
-func (s *ProjectsService) Search(ctx context.Context, opts ProjectSearchOptions) (*ProjectPage, error) {
+func (s *ProjectsService) Search(ctx context.Context, opts *ProjectSearchOptions) (*ProjectPage, error) {
+	if opts == nil {
+		opts = &ProjectSearchOptions{}
+	}
 	q := url.Values{}
 	setInt(q, "startAt", opts.StartAt)
 	setInt(q, "maxResults", opts.MaxResults)
@@ -66,10 +69,11 @@ func (s *ProjectsService) Search(ctx context.Context, opts ProjectSearchOptions)
 
 // All returns every project matching opts, paging with startAt until
 // isLast.
-func (s *ProjectsService) All(ctx context.Context, opts ProjectSearchOptions) ([]Project, error) {
+func (s *ProjectsService) All(ctx context.Context, opts *ProjectSearchOptions) ([]Project, error) {
+	cur := deref(opts) // paging moves startAt of a copy, never the caller's
 	var all []Project
 	for page := 0; page < maxPages; page++ {
-		p, err := s.Search(ctx, opts)
+		p, err := s.Search(ctx, &cur)
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +81,7 @@ func (s *ProjectsService) All(ctx context.Context, opts ProjectSearchOptions) ([
 		if p.IsLast || len(p.Values) == 0 {
 			return all, nil
 		}
-		opts.StartAt = p.StartAt + len(p.Values)
+		cur.StartAt = p.StartAt + len(p.Values)
 	}
 	return nil, fmt.Errorf("jira: project search stopped after %d pages", maxPages)
 }

@@ -56,7 +56,10 @@ type SearchResult struct {
 }
 
 // JQL returns one page of issues matching opts.JQL.
-func (s *IssueSearchService) JQL(ctx context.Context, opts SearchOptions) (*SearchResult, error) {
+func (s *IssueSearchService) JQL(ctx context.Context, opts *SearchOptions) (*SearchResult, error) {
+	if opts == nil {
+		opts = &SearchOptions{}
+	}
 	if strings.TrimSpace(opts.JQL) == "" {
 		return nil, errors.New("jira: JQL is empty; Jira requires a bounded query such as project = KEY")
 	}
@@ -65,7 +68,7 @@ func (s *IssueSearchService) JQL(ctx context.Context, opts SearchOptions) (*Sear
 	}
 	rt := newRoute("POST", "/rest/api/3/search/jql")
 	rt.idempotent = true // a read: safe to retry
-	body := searchBody{SearchOptions: opts, ExpandStr: strings.Join(opts.Expand, ",")}
+	body := searchBody{SearchOptions: *opts, ExpandStr: strings.Join(opts.Expand, ",")}
 	var out SearchResult
 	if err := s.c.do(ctx, rt, nil, body, &out); err != nil {
 		return nil, err
@@ -80,7 +83,8 @@ func (s *IssueSearchService) JQL(ctx context.Context, opts SearchOptions) (*Sear
 // nextPageToken from opts.NextPageToken on. It stops at the first error
 // (yielded with a nil issue), when the consumer stops, on the last page, or
 // when Jira repeats a token (which would loop forever).
-func (s *IssueSearchService) All(ctx context.Context, opts SearchOptions) iter.Seq2[*Issue, error] {
+func (s *IssueSearchService) All(ctx context.Context, opts *SearchOptions) iter.Seq2[*Issue, error] {
+	cur := deref(opts) // paging moves the token of a copy, never the caller's
 	return func(yield func(*Issue, error) bool) {
 		seen := map[string]bool{}
 		for page := 0; ; page++ {
@@ -88,7 +92,7 @@ func (s *IssueSearchService) All(ctx context.Context, opts SearchOptions) iter.S
 				yield(nil, fmt.Errorf("jira: search stopped after %d pages", maxPages))
 				return
 			}
-			res, err := s.JQL(ctx, opts)
+			res, err := s.JQL(ctx, &cur)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -106,7 +110,7 @@ func (s *IssueSearchService) All(ctx context.Context, opts SearchOptions) iter.S
 				return
 			}
 			seen[res.NextPageToken] = true
-			opts.NextPageToken = res.NextPageToken
+			cur.NextPageToken = res.NextPageToken
 		}
 	}
 }

@@ -128,7 +128,7 @@ func TestJiraSearch(t *testing.T) {
 	ctx := context.Background()
 	fields := []string{"summary", "status", "assignee", "priority", "issuetype", "created", "updated"}
 
-	first, err := j.Search.JQL(ctx, atlassian.SearchOptions{JQL: "project = ENG ORDER BY key ASC", MaxResults: 5, Fields: fields})
+	first, err := j.Search.JQL(ctx, &atlassian.SearchOptions{JQL: "project = ENG ORDER BY key ASC", MaxResults: 5, Fields: fields})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestJiraSearch(t *testing.T) {
 	}
 	srv.ResetRequests()
 	seen := map[string]bool{}
-	for is, err := range j.Search.All(ctx, atlassian.SearchOptions{JQL: "project = ENG ORDER BY key ASC", MaxResults: 50, Fields: []string{"summary"}}) {
+	for is, err := range j.Search.All(ctx, &atlassian.SearchOptions{JQL: "project = ENG ORDER BY key ASC", MaxResults: 50, Fields: []string{"summary"}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +170,7 @@ func TestJiraSearch(t *testing.T) {
 	t.Run("stopping early sends no more requests", func(t *testing.T) {
 		srv.ResetRequests()
 		n := 0
-		for _, err := range j.Search.All(ctx, atlassian.SearchOptions{JQL: "project = ENG", MaxResults: 3, Fields: []string{"summary"}}) {
+		for _, err := range j.Search.All(ctx, &atlassian.SearchOptions{JQL: "project = ENG", MaxResults: 3, Fields: []string{"summary"}}) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,21 +183,21 @@ func TestJiraSearch(t *testing.T) {
 		}
 	})
 	t.Run("bad JQL keeps Jira's message", func(t *testing.T) {
-		_, err := j.Search.JQL(ctx, atlassian.SearchOptions{JQL: "project = ENG AND status closed", Fields: fields})
+		_, err := j.Search.JQL(ctx, &atlassian.SearchOptions{JQL: "project = ENG AND status closed", Fields: fields})
 		var ae *atlassian.APIError
 		if !errors.As(err, &ae) || ae.StatusCode != 400 || len(ae.ErrorMessages) == 0 || !strings.Contains(ae.ErrorMessages[0], "JQL") {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("unbounded JQL", func(t *testing.T) {
-		_, err := j.Search.JQL(ctx, atlassian.SearchOptions{JQL: "order by key desc", Fields: fields})
+		_, err := j.Search.JQL(ctx, &atlassian.SearchOptions{JQL: "order by key desc", Fields: fields})
 		if err == nil || !strings.Contains(err.Error(), "Unbounded") {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("empty JQL is refused locally", func(t *testing.T) {
 		srv.ResetRequests()
-		if _, err := j.Search.JQL(ctx, atlassian.SearchOptions{JQL: "  "}); err == nil {
+		if _, err := j.Search.JQL(ctx, &atlassian.SearchOptions{JQL: "  "}); err == nil {
 			t.Fatal("empty JQL accepted")
 		}
 		if len(srv.Requests()) != 0 {
@@ -353,7 +353,7 @@ func TestJiraCommentWorklogAssignWatch(t *testing.T) {
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 	key := "ENG-5"
-	users, err := j.Users.Assignable(ctx, atlassian.AssignableOptions{IssueKey: key, MaxResults: 50})
+	users, err := j.Users.Assignable(ctx, &atlassian.AssignableOptions{IssueKey: key, MaxResults: 50})
 	if err != nil || len(users) < 2 {
 		t.Fatalf("assignable users: %v, %v", users, err)
 	}
@@ -488,17 +488,17 @@ func TestJiraUsers(t *testing.T) {
 	target := srv.Users()[1]
 	prefix := strings.Fields(target.DisplayName)[0]
 
-	found, err := j.Users.Search(ctx, atlassian.UserSearchOptions{Query: prefix})
+	found, err := j.Users.Search(ctx, &atlassian.UserSearchOptions{Query: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.ContainsFunc(found, func(u atlassian.User) bool { return u.AccountID == target.AccountID }) {
 		t.Errorf("search %q: %+v", prefix, found)
 	}
-	if _, err := j.Users.Search(ctx, atlassian.UserSearchOptions{Query: "x", AccountID: "abc"}); err == nil {
+	if _, err := j.Users.Search(ctx, &atlassian.UserSearchOptions{Query: "x", AccountID: "abc"}); err == nil {
 		t.Error("query and accountId together accepted")
 	}
-	byID, err := j.Users.Search(ctx, atlassian.UserSearchOptions{AccountID: target.AccountID})
+	byID, err := j.Users.Search(ctx, &atlassian.UserSearchOptions{AccountID: target.AccountID})
 	if err != nil || len(byID) != 1 || byID[0].DisplayName != target.DisplayName {
 		t.Errorf("search by account id: %+v, %v", byID, err)
 	}
@@ -506,11 +506,11 @@ func TestJiraUsers(t *testing.T) {
 	if err != nil || me.AccountID != srv.Admin().AccountID {
 		t.Errorf("myself = %+v, %v; want the admin", me, err)
 	}
-	assignable, err := j.Users.Assignable(ctx, atlassian.AssignableOptions{Project: "ENG"})
+	assignable, err := j.Users.Assignable(ctx, &atlassian.AssignableOptions{Project: "ENG"})
 	if err != nil || len(assignable) == 0 {
 		t.Fatalf("assignable: %v, %v", assignable, err)
 	}
-	picked, err := j.Users.Picker(ctx, atlassian.PickerOptions{Query: prefix, MaxResults: 5})
+	picked, err := j.Users.Picker(ctx, &atlassian.PickerOptions{Query: prefix, MaxResults: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,9 +525,13 @@ func TestJiraProjectsAndMeta(t *testing.T) {
 	ctx := context.Background()
 
 	srv.ResetRequests()
-	all, err := j.Projects.All(ctx, atlassian.ProjectSearchOptions{MaxResults: 1})
+	popts := &atlassian.ProjectSearchOptions{MaxResults: 1}
+	all, err := j.Projects.All(ctx, popts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if popts.StartAt != 0 {
+		t.Errorf("paging moved the caller's options to startAt %d", popts.StartAt)
 	}
 	var ks []string
 	for _, p := range all {
@@ -645,7 +649,7 @@ func TestJiraPagingOnLargeSite(t *testing.T) {
 	j := jiraClient(t, srv)
 	ctx := context.Background()
 
-	projects, err := j.Projects.All(ctx, atlassian.ProjectSearchOptions{MaxResults: 50})
+	projects, err := j.Projects.All(ctx, &atlassian.ProjectSearchOptions{MaxResults: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -661,7 +665,7 @@ func TestJiraPagingOnLargeSite(t *testing.T) {
 		t.Fatalf("create-meta fields: %d, %v", len(fields), err)
 	}
 	n := 0
-	for _, err := range j.Search.All(ctx, atlassian.SearchOptions{JQL: "created >= -3650d ORDER BY created DESC", MaxResults: 100, Fields: []string{"summary"}}) {
+	for _, err := range j.Search.All(ctx, &atlassian.SearchOptions{JQL: "created >= -3650d ORDER BY created DESC", MaxResults: 100, Fields: []string{"summary"}}) {
 		if err != nil {
 			t.Fatal(err)
 		}

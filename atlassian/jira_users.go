@@ -25,7 +25,10 @@ type UserSearchOptions struct {
 
 // Search finds users whose display name or email starts with Query (an
 // empty list, not an error, without the Browse users permission).
-func (s *UsersService) Search(ctx context.Context, opts UserSearchOptions) ([]User, error) {
+func (s *UsersService) Search(ctx context.Context, opts *UserSearchOptions) ([]User, error) {
+	if opts == nil {
+		opts = &UserSearchOptions{}
+	}
 	q, err := userQuery(opts.Query, opts.AccountID)
 	if err != nil {
 		return nil, err
@@ -78,7 +81,10 @@ type AssignableOptions struct {
 
 // Assignable finds users who can be assigned issues of a project or one
 // issue.
-func (s *UsersService) Assignable(ctx context.Context, opts AssignableOptions) ([]User, error) {
+func (s *UsersService) Assignable(ctx context.Context, opts *AssignableOptions) ([]User, error) {
+	if opts == nil {
+		opts = &AssignableOptions{}
+	}
 	q, err := userQuery(opts.Query, opts.AccountID)
 	if err != nil {
 		return nil, err
@@ -131,7 +137,10 @@ type PickerUser struct {
 
 // Picker finds users for a picker (exact name matches only without the
 // Browse users permission).
-func (s *UsersService) Picker(ctx context.Context, opts PickerOptions) (*PickerResult, error) {
+func (s *UsersService) Picker(ctx context.Context, opts *PickerOptions) (*PickerResult, error) {
+	if opts == nil {
+		opts = &PickerOptions{}
+	}
 	if strings.TrimSpace(opts.Query) == "" {
 		return nil, errors.New("jira: user picker needs a query")
 	}

@@ -100,3 +100,14 @@ func setBool(q url.Values, key string, v *bool) {
 
 // Bool returns a pointer to v, for optional boolean options.
 func Bool(v bool) *bool { return &v }
+
+// deref returns a copy of *opts, or the zero options when opts is nil: the
+// methods take options as pointers (nil for none), as go-github does, and
+// never change the caller's.
+func deref[T any](opts *T) T {
+	if opts == nil {
+		var zero T
+		return zero
+	}
+	return *opts
+}

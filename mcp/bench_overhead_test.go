@@ -32,7 +32,7 @@ func BenchmarkServerOverhead(b *testing.B) {
 	opts := atlassian.SearchOptions{JQL: jql, MaxResults: 25, Fields: defaultSearchFields}
 	b.Run("rest", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := h.deps.Jira.Search.JQL(context.Background(), opts); err != nil {
+			if _, err := h.deps.Jira.Search.JQL(context.Background(), &opts); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -104,7 +104,7 @@ func BenchmarkConfluenceSearch(b *testing.B) {
 	})
 	b.Run("rest", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := cb.deps.Confluence.Search.CQL(ctx, atlassian.CQLOptions{CQL: cql, Limit: 25, Excerpt: "highlight"}); err != nil {
+			if _, err := cb.deps.Confluence.Search.CQL(ctx, &atlassian.CQLOptions{CQL: cql, Limit: 25, Excerpt: "highlight"}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -260,7 +260,7 @@ func (d *Deps) createPageError(ctx context.Context, err error, space confSpace, 
 // existingPage finds the current page titled title in a space, or nil.
 func (d *Deps) existingPage(ctx context.Context, spaceKey, title string) *confSearchHit {
 	q := fmt.Sprintf("type = page AND space = %q AND title = %q", spaceKey, title)
-	found, err := d.Confluence.Search.CQL(ctx, atlassian.CQLOptions{CQL: q, Limit: 5, Excerpt: "none"})
+	found, err := d.Confluence.Search.CQL(ctx, &atlassian.CQLOptions{CQL: q, Limit: 5, Excerpt: "none"})
 	if err != nil {
 		return nil
 	}

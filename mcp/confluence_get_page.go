@@ -299,7 +299,7 @@ func (d *Deps) breadcrumbs(ctx context.Context, ancestors []atlassian.Ancestor) 
 		}
 	}
 	if len(missing) > 0 {
-		found, err := d.Confluence.Search.CQL(ctx, atlassian.CQLOptions{
+		found, err := d.Confluence.Search.CQL(ctx, &atlassian.CQLOptions{
 			CQL: "id in (" + strings.Join(missing, ",") + ")", Limit: len(missing), Excerpt: "none"})
 		if err == nil {
 			for _, it := range found.Results {

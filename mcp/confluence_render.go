@@ -55,7 +55,7 @@ func (d *Deps) checkPageID(ctx context.Context, param, id string) error {
 		return err
 	}
 	title := strings.TrimSpace(id)
-	res, serr := d.Confluence.Search.CQL(ctx, atlassian.CQLOptions{CQL: fmt.Sprintf("title = %q AND type in (page, blogpost)", title), Limit: 5, Expand: []string{"content.space"}})
+	res, serr := d.Confluence.Search.CQL(ctx, &atlassian.CQLOptions{CQL: fmt.Sprintf("title = %q AND type in (page, blogpost)", title), Limit: 5, Expand: []string{"content.space"}})
 	if serr != nil || len(res.Results) == 0 {
 		return err
 	}
@@ -192,7 +192,7 @@ func (d *Deps) confSpaceByID(ctx context.Context, id string) confSpace {
 		}
 	}
 	if d.Confluence != nil && id != "" {
-		if got, err := d.Confluence.Spaces.List(ctx, atlassian.SpaceListOptions{IDs: []string{id}, Max: 1}); err == nil && len(got) == 1 {
+		if got, err := d.Confluence.Spaces.List(ctx, &atlassian.SpaceListOptions{IDs: []string{id}, Max: 1}); err == nil && len(got) == 1 {
 			return confSpace{ID: got[0].ID, Key: got[0].Key, Name: got[0].Name}
 		}
 	}

@@ -164,7 +164,7 @@ func (d *Deps) confluenceSearch(ctx context.Context, in *confluenceSearchArgs) (
 	if d.Confluence == nil {
 		return res, errors.New("this connection has no Confluence site")
 	}
-	page, err := d.Confluence.Search.CQL(ctx, atlassian.CQLOptions{
+	page, err := d.Confluence.Search.CQL(ctx, &atlassian.CQLOptions{
 		CQL: cql, Limit: limit, Cursor: in.Cursor, Excerpt: "highlight",
 	})
 	if err != nil {

@@ -262,7 +262,7 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs, cache *tokenC
 		opts.NextPageToken = token
 	}
 
-	page, err := d.Jira.Search.JQL(ctx, opts)
+	page, err := d.Jira.Search.JQL(ctx, &opts)
 	if err != nil && in.NextPageToken == "" && opts.NextPageToken != "" && badPageToken(err) {
 		// A token from the cache that Jira no longer honours: skip afresh.
 		cache.forget(jql)
@@ -271,7 +271,7 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs, cache *tokenC
 			return zero, searchError(serr, snap, jql)
 		}
 		opts.NextPageToken = token
-		page, err = d.Jira.Search.JQL(ctx, opts)
+		page, err = d.Jira.Search.JQL(ctx, &opts)
 	}
 	if err != nil {
 		return zero, searchError(err, snap, jql)
@@ -314,7 +314,7 @@ func (d *Deps) skipIssues(ctx context.Context, jql string, n int, cache *tokenCa
 	}
 	for reached < n {
 		opts.MaxResults = min(n-reached, skipPageSize)
-		page, err := d.Jira.Search.JQL(ctx, opts)
+		page, err := d.Jira.Search.JQL(ctx, &opts)
 		if err != nil && fromCache && badPageToken(err) {
 			// A cached token Jira no longer honours: start from the top.
 			cache.forget(jql)

@@ -28,7 +28,7 @@ func (h *harness) searchPage(args map[string]any) jiraSearchResult {
 func restKeys(t *testing.T, j *atlassian.JiraClient, jql string) []string {
 	t.Helper()
 	var keys []string
-	for is, err := range j.Search.All(context.Background(), atlassian.SearchOptions{JQL: jql, MaxResults: 100, Fields: []string{"status"}}) {
+	for is, err := range j.Search.All(context.Background(), &atlassian.SearchOptions{JQL: jql, MaxResults: 100, Fields: []string{"status"}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -435,7 +435,7 @@ func TestJiraSearchOpenSprintByCategory(t *testing.T) {
 	}
 	// The sandbox's own answer, read directly.
 	want := map[string]int{}
-	for is, err := range h.deps.Jira.Search.All(context.Background(), atlassian.SearchOptions{JQL: jql, MaxResults: 100, Fields: []string{"status"}}) {
+	for is, err := range h.deps.Jira.Search.All(context.Background(), &atlassian.SearchOptions{JQL: jql, MaxResults: 100, Fields: []string{"status"}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -491,12 +491,12 @@ func BenchmarkJiraSearchOverhead(b *testing.B) {
 	}
 	jql := "key in (" + strings.Join(keys, ", ") + ") ORDER BY key ASC"
 	opts := atlassian.SearchOptions{JQL: jql, MaxResults: 25, Fields: defaultSearchFields}
-	if p, err := h.deps.Jira.Search.JQL(context.Background(), opts); err != nil || !p.IsLast {
+	if p, err := h.deps.Jira.Search.JQL(context.Background(), &opts); err != nil || !p.IsLast {
 		b.Fatalf("the benchmark query must fit one page: %v", err)
 	}
 	b.Run("rest", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := h.deps.Jira.Search.JQL(context.Background(), opts); err != nil {
+			if _, err := h.deps.Jira.Search.JQL(context.Background(), &opts); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -149,11 +149,11 @@ func (d *Deps) searchUsers(ctx context.Context, query string, scope userScope) (
 		return nil, errNoJira
 	}
 	if scope.assignable() {
-		return d.Jira.Users.Assignable(ctx, atlassian.AssignableOptions{
+		return d.Jira.Users.Assignable(ctx, &atlassian.AssignableOptions{
 			Query: query, Project: scope.Project, IssueKey: scope.IssueKey, MaxResults: maxUserMatches,
 		})
 	}
-	return d.Jira.Users.Search(ctx, atlassian.UserSearchOptions{Query: query, MaxResults: maxUserMatches})
+	return d.Jira.Users.Search(ctx, &atlassian.UserSearchOptions{Query: query, MaxResults: maxUserMatches})
 }
 
 // pickUsers narrows search results for who to active people (no app

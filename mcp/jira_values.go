@@ -873,7 +873,7 @@ func (d *Deps) resolveSprint(ctx context.Context, param string, f fieldSpec, nam
 		return 0, notFound("")
 	}
 	q := `sprint = "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
-	res, err := d.Jira.Search.JQL(ctx, atlassian.SearchOptions{JQL: q, Fields: []string{f.ID}, MaxResults: 1})
+	res, err := d.Jira.Search.JQL(ctx, &atlassian.SearchOptions{JQL: q, Fields: []string{f.ID}, MaxResults: 1})
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()

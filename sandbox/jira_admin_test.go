@@ -29,7 +29,7 @@ func TestAddJiraProject(t *testing.T) {
 	if len(types) != 2 {
 		t.Fatalf("project DATA has %d issue types, want Task and Bug", len(types))
 	}
-	all, err := jc.Projects.All(context.Background(), atlassian.ProjectSearchOptions{})
+	all, err := jc.Projects.All(context.Background(), &atlassian.ProjectSearchOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

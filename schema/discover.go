@@ -149,7 +149,7 @@ func (r *recorder) sorted() []Failure {
 func (d *Discoverer) allProjects(ctx context.Context) ([]atlassian.Project, error) {
 	const pageSize = 100 // project search's maximum
 	opts := atlassian.ProjectSearchOptions{MaxResults: pageSize, OrderBy: "key", Expand: []string{"issueTypes", "insight"}}
-	first, err := d.Jira.Projects.Search(ctx, opts)
+	first, err := d.Jira.Projects.Search(ctx, &opts)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func (d *Discoverer) allProjects(ctx context.Context) ([]atlassian.Project, erro
 	each(ctx, d.concurrency(), idx, func(i int) {
 		o := opts
 		o.StartAt = starts[i]
-		p, err := d.Jira.Projects.Search(ctx, o)
+		p, err := d.Jira.Projects.Search(ctx, &o)
 		if err != nil {
 			errs[i] = err
 			return
@@ -413,7 +413,7 @@ func (d *Discoverer) discoverConfluence(ctx context.Context, rec *recorder) *Con
 	max := cmp.Or(d.MaxSpaces, DefaultMaxSpaces)
 	// One more than kept tells whether there are more, without paging
 	// through every space of a large site.
-	spaces, err := d.Confluence.Spaces.List(ctx, atlassian.SpaceListOptions{Status: "current", Limit: max, Max: max + 1})
+	spaces, err := d.Confluence.Spaces.List(ctx, &atlassian.SpaceListOptions{Status: "current", Limit: max, Max: max + 1})
 	if err != nil {
 		rec.fail("confluence: spaces", err)
 		return &Confluence{}
