@@ -37,6 +37,9 @@ const maxLabelLen = 255
 // /wiki/rest/api/content/{id}/label) and returns the content's labels.
 // Existing labels are kept. Names are lower-cased by Confluence; names
 // with spaces are refused here (Confluence would split them).
+//
+// Atlassian API: POST /wiki/rest/api/content/{id}/label
+// (https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-content-labels/)
 func (s *LabelsService) Add(ctx context.Context, contentID string, labels []LabelCreate) ([]Label, error) {
 	if err := checkID(kindNumeric, "content id", contentID); err != nil {
 		return nil, err

@@ -110,6 +110,9 @@ type PageGetOptions struct {
 }
 
 // Get returns a page.
+//
+// Atlassian API: GET /wiki/api/v2/pages/{id}
+// (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-page/)
 func (s *PagesService) Get(ctx context.Context, pageID string, opts *PageGetOptions) (*Page, error) {
 	return getPage(ctx, s.c, "page id", "/wiki/api/v2/pages/{id}", pageID, opts)
 }
@@ -161,6 +164,9 @@ const bulkLimit = 250
 // GetMany returns the pages with the given ids (GET /wiki/api/v2/pages?id=…,
 // 250 ids a call, cursors followed), in the order of ids; ids that do not
 // exist or may not be seen are absent. bodyFormat may be empty.
+//
+// Atlassian API: GET /wiki/api/v2/pages
+// (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-page/)
 func (s *PagesService) GetMany(ctx context.Context, ids []string, bodyFormat string) ([]Page, error) {
 	if bodyFormat != "" {
 		if err := checkBodyFormat(bodyFormat); err != nil {
@@ -226,6 +232,9 @@ type Ancestor struct {
 // /pages/{id}/ancestors). The endpoint has no cursor: when a full page of
 // 250 comes back, the call is repeated for the topmost ancestor returned
 // until the root is reached.
+//
+// Atlassian API: GET /wiki/api/v2/pages/{id}/ancestors
+// (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-ancestors/)
 func (s *PagesService) Ancestors(ctx context.Context, pageID string) ([]Ancestor, error) {
 	if err := checkID(kindNumeric, "page id", pageID); err != nil {
 		return nil, err
@@ -282,6 +291,9 @@ type ChildrenOptions struct {
 // DirectChildren returns the direct children of a page, following cursors
 // to the end or until opts.Max children. Filter on Type == "page" for pages
 // only.
+//
+// Atlassian API: GET /wiki/api/v2/pages/{id}/direct-children
+// (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-children/)
 func (s *PagesService) DirectChildren(ctx context.Context, pageID string, opts *ChildrenOptions) ([]Child, error) {
 	if err := checkID(kindNumeric, "page id", pageID); err != nil {
 		return nil, err
@@ -350,6 +362,9 @@ func (c *core) eachPageRoute(ctx context.Context, rt route, path string, q url.V
 }
 
 // Labels returns a page's labels (GET /pages/{id}/labels, all cursors).
+//
+// Atlassian API: GET /wiki/api/v2/pages/{id}/labels
+// (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-label/)
 func (s *PagesService) Labels(ctx context.Context, pageID string) ([]Label, error) {
 	if err := checkID(kindNumeric, "page id", pageID); err != nil {
 		return nil, err
@@ -391,6 +406,9 @@ type PageCreateOptions struct {
 
 // Create creates a page. It is never retried after a timeout or a dropped
 // connection: that could create a duplicate.
+//
+// Atlassian API: POST /wiki/api/v2/pages
+// (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-page/)
 func (s *PagesService) Create(ctx context.Context, req *PageCreateRequest, opts *PageCreateOptions) (*Page, error) {
 	if req == nil {
 		return nil, errors.New("confluence: nil page request")

@@ -85,6 +85,9 @@ type Container struct {
 const cqlPath = "/wiki/rest/api/search"
 
 // CQL returns one page of CQL search results.
+//
+// Atlassian API: GET /wiki/rest/api/search
+// (https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-search/)
 func (s *ConfluenceSearchService) CQL(ctx context.Context, opts *CQLOptions) (*CQLResult, error) {
 	if opts == nil {
 		opts = &CQLOptions{}
@@ -119,6 +122,9 @@ func (s *ConfluenceSearchService) CQL(ctx context.Context, opts *CQLOptions) (*C
 // All iterates over every hit of opts.CQL, following cursors. It stops at
 // the first error (yielded with a nil item), on the last page, or when a
 // cursor repeats.
+//
+// Atlassian API: GET /wiki/rest/api/search
+// (https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-search/)
 func (s *ConfluenceSearchService) All(ctx context.Context, opts *CQLOptions) iter.Seq2[*SearchResultItem, error] {
 	cur := deref(opts) // paging moves the cursor of a copy, never the caller's
 	return func(yield func(*SearchResultItem, error) bool) {

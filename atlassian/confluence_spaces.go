@@ -45,6 +45,9 @@ type SpaceListOptions struct {
 
 // List returns the spaces matching opts, following cursors to the end or
 // until opts.Max spaces.
+//
+// Atlassian API: GET /wiki/api/v2/spaces
+// (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-space/)
 func (s *SpacesService) List(ctx context.Context, opts *SpaceListOptions) ([]Space, error) {
 	if opts == nil {
 		opts = &SpaceListOptions{}
@@ -93,6 +96,9 @@ func (s *SpacesService) List(ctx context.Context, opts *SpaceListOptions) ([]Spa
 
 // ByKeys returns the spaces with the given keys (250 keys a call, cursors
 // followed); keys that do not exist or may not be seen are absent.
+//
+// Atlassian API: GET /wiki/api/v2/spaces
+// (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-space/)
 func (s *SpacesService) ByKeys(ctx context.Context, keys []string) ([]Space, error) {
 	var all []Space
 	for start := 0; start < len(keys); start += bulkLimit {

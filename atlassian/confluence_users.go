@@ -26,6 +26,8 @@ const usersBulkBatch = 100
 // /wiki/api/v2/users-bulk, scope read:user:confluence), in batches of 100.
 // Ids Confluence does not know are left out. Every id goes in a JSON body,
 // never a URL, but each must still look like an account id.
+//
+// Atlassian API: POST /wiki/api/v2/users-bulk (Confluence REST v2, User group)
 func (s *ConfluenceUsersService) Bulk(ctx context.Context, accountIDs []string) ([]ConfluenceUser, error) {
 	var out []ConfluenceUser
 	for batch := range slices.Chunk(accountIDs, usersBulkBatch) {

@@ -12,7 +12,9 @@
 // *RateLimitError, matched with errors.Is against ErrNotFound,
 // ErrUnauthorized, ErrForbidden, ErrGone, ErrScopeMismatch and
 // ErrRateLimited). Each service lives in a file named after it, its doc
-// comment linking Atlassian's reference: jira_issues.go (IssuesService),
+// comment linking Atlassian's reference, and each method's doc comment
+// ends with the endpoint it calls and its API group's page ("Atlassian
+// API: GET /rest/api/3/issue/{issueIdOrKey} (…)"), as go-github does: jira_issues.go (IssuesService),
 // jira_search.go (IssueSearchService), jira_users.go, jira_projects.go,
 // jira_meta.go, jira_issue_links.go, confluence_pages.go,
 // confluence_blogposts.go, confluence_spaces.go, confluence_search.go and

@@ -32,6 +32,9 @@ type IssueKeyRef struct {
 
 // Create links two issues. Jira answers 201 with an empty body (and
 // reports success for a duplicate link).
+//
+// Atlassian API: POST /rest/api/3/issueLink
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-links/)
 func (s *IssueLinksService) Create(ctx context.Context, req *IssueLinkRequest) error {
 	if req == nil {
 		return errors.New("jira: nil issue link request")

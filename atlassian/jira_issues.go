@@ -36,6 +36,9 @@ type IssueGetOptions struct {
 
 // Get returns an issue by key or id. Jira finds moved issues and keys in
 // other case; use the returned key.
+//
+// Atlassian API: GET /rest/api/3/issue/{issueIdOrKey}
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/)
 func (s *IssuesService) Get(ctx context.Context, issueIDOrKey string, opts *IssueGetOptions) (*Issue, error) {
 	if err := checkID(kindIssue, "issueIdOrKey", issueIDOrKey); err != nil {
 		return nil, err
@@ -162,6 +165,9 @@ type CreatedIssue struct {
 
 // Create creates an issue (POST /issue). It is never retried after a
 // timeout or a dropped connection: that could create a duplicate.
+//
+// Atlassian API: POST /rest/api/3/issue
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/)
 func (s *IssuesService) Create(ctx context.Context, req *IssueRequest) (*CreatedIssue, error) {
 	if err := req.check(); err != nil {
 		return nil, err
@@ -184,6 +190,9 @@ type IssueEditOptions struct {
 
 // Edit edits an issue's fields (PUT /issue/{key}); transitions in the
 // body are ignored by Jira, use DoTransition.
+//
+// Atlassian API: PUT /rest/api/3/issue/{issueIdOrKey}
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/)
 func (s *IssuesService) Edit(ctx context.Context, issueIDOrKey string, req *IssueRequest, opts *IssueEditOptions) error {
 	if err := checkID(kindIssue, "issueIdOrKey", issueIDOrKey); err != nil {
 		return err
@@ -220,6 +229,9 @@ type TransitionsOptions struct {
 
 // Transitions returns the transitions available on an issue (an empty list
 // when the caller may not transition it).
+//
+// Atlassian API: GET /rest/api/3/issue/{issueIdOrKey}/transitions
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/)
 func (s *IssuesService) Transitions(ctx context.Context, issueIDOrKey string, opts *TransitionsOptions) ([]Transition, error) {
 	if err := checkID(kindIssue, "issueIdOrKey", issueIDOrKey); err != nil {
 		return nil, err
@@ -264,6 +276,9 @@ func TransitionComment(body json.RawMessage) map[string][]FieldOperation {
 }
 
 // DoTransition moves an issue through a transition.
+//
+// Atlassian API: POST /rest/api/3/issue/{issueIdOrKey}/transitions
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/)
 func (s *IssuesService) DoTransition(ctx context.Context, issueIDOrKey string, req *TransitionRequest) error {
 	if err := checkID(kindIssue, "issueIdOrKey", issueIDOrKey); err != nil {
 		return err
@@ -297,6 +312,9 @@ type CommentRequest struct {
 }
 
 // AddComment adds an ADF comment to an issue.
+//
+// Atlassian API: POST /rest/api/3/issue/{issueIdOrKey}/comment
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-comments/)
 func (s *IssuesService) AddComment(ctx context.Context, issueIDOrKey string, req *CommentRequest) (*Comment, error) {
 	if err := checkID(kindIssue, "issueIdOrKey", issueIDOrKey); err != nil {
 		return nil, err
@@ -371,6 +389,9 @@ type Worklog struct {
 }
 
 // AddWorklog logs work on an issue.
+//
+// Atlassian API: POST /rest/api/3/issue/{issueIdOrKey}/worklog
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-worklogs/)
 func (s *IssuesService) AddWorklog(ctx context.Context, issueIDOrKey string, req *WorklogRequest, opts *WorklogOptions) (*Worklog, error) {
 	if err := checkID(kindIssue, "issueIdOrKey", issueIDOrKey); err != nil {
 		return nil, err
@@ -417,6 +438,9 @@ func (s *IssuesService) AddWorklog(ctx context.Context, issueIDOrKey string, req
 
 // Assign assigns an issue to accountID ("-1" means the project's default
 // assignee). Use Unassign to clear the assignee.
+//
+// Atlassian API: PUT /rest/api/3/issue/{issueIdOrKey}/assignee
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/)
 func (s *IssuesService) Assign(ctx context.Context, issueIDOrKey, accountID string) error {
 	if err := checkID(kindAccount, "accountId", accountID); err != nil {
 		return err
@@ -425,6 +449,9 @@ func (s *IssuesService) Assign(ctx context.Context, issueIDOrKey, accountID stri
 }
 
 // Unassign clears an issue's assignee ({"accountId": null}).
+//
+// Atlassian API: PUT /rest/api/3/issue/{issueIdOrKey}/assignee
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/)
 func (s *IssuesService) Unassign(ctx context.Context, issueIDOrKey string) error {
 	return s.assign(ctx, issueIDOrKey, map[string]any{"accountId": nil})
 }
@@ -440,6 +467,9 @@ func (s *IssuesService) assign(ctx context.Context, issueIDOrKey string, body ma
 
 // AddWatcher adds accountID as a watcher of an issue. The body is a bare
 // JSON string, as Jira requires.
+//
+// Atlassian API: POST /rest/api/3/issue/{issueIdOrKey}/watchers
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-watchers/)
 func (s *IssuesService) AddWatcher(ctx context.Context, issueIDOrKey, accountID string) error {
 	if err := checkID(kindIssue, "issueIdOrKey", issueIDOrKey); err != nil {
 		return err

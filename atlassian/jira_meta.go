@@ -41,6 +41,9 @@ const createMetaPageSize = 200
 
 // CreateMetaIssueTypes returns every issue type a caller may create in a
 // project (GET /issue/createmeta/{project}/issuetypes, all pages).
+//
+// Atlassian API: GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/)
 func (s *MetaService) CreateMetaIssueTypes(ctx context.Context, projectIDOrKey string) ([]IssueType, error) {
 	if err := checkID(kindProject, "projectIdOrKey", projectIDOrKey); err != nil {
 		return nil, err
@@ -51,6 +54,9 @@ func (s *MetaService) CreateMetaIssueTypes(ctx context.Context, projectIDOrKey s
 // CreateMetaFields returns the fields of the create screen of one issue
 // type in a project (GET /issue/createmeta/{project}/issuetypes/{id}, all
 // pages). allowedValues of priority are the project's priorities.
+//
+// Atlassian API: GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/)
 func (s *MetaService) CreateMetaFields(ctx context.Context, projectIDOrKey, issueTypeID string) ([]FieldMetadata, error) {
 	if err := checkID(kindProject, "projectIdOrKey", projectIDOrKey); err != nil {
 		return nil, err
@@ -116,6 +122,9 @@ type Field struct {
 }
 
 // Fields returns every field, system and custom (not paginated).
+//
+// Atlassian API: GET /rest/api/3/field
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-fields/)
 func (s *MetaService) Fields(ctx context.Context) ([]Field, error) {
 	var out []Field
 	if err := s.c.do(ctx, newRoute("GET", "/rest/api/3/field"), nil, nil, &out); err != nil {
@@ -126,6 +135,9 @@ func (s *MetaService) Fields(ctx context.Context) ([]Field, error) {
 
 // Priorities returns the site's priorities (GET /priority; prefer
 // create-meta allowedValues for one project).
+//
+// Atlassian API: GET /rest/api/3/priority
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-priorities/)
 func (s *MetaService) Priorities(ctx context.Context) ([]Priority, error) {
 	var out []Priority
 	if err := s.c.do(ctx, newRoute("GET", "/rest/api/3/priority"), nil, nil, &out); err != nil {
@@ -143,6 +155,9 @@ type IssueTypeStatuses struct {
 }
 
 // ProjectStatuses returns the statuses of each issue type of a project.
+//
+// Atlassian API: GET /rest/api/3/project/{projectIdOrKey}/statuses
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-projects/)
 func (s *MetaService) ProjectStatuses(ctx context.Context, projectIDOrKey string) ([]IssueTypeStatuses, error) {
 	if err := checkID(kindProject, "projectIdOrKey", projectIDOrKey); err != nil {
 		return nil, err
@@ -155,6 +170,9 @@ func (s *MetaService) ProjectStatuses(ctx context.Context, projectIDOrKey string
 }
 
 // LinkTypes returns the issue link types (404 when linking is off).
+//
+// Atlassian API: GET /rest/api/3/issueLinkType
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-link-types/)
 func (s *MetaService) LinkTypes(ctx context.Context) ([]IssueLinkType, error) {
 	var out struct {
 		IssueLinkTypes []IssueLinkType `json:"issueLinkTypes"`

@@ -34,6 +34,9 @@ type ProjectPage struct {
 }
 
 // Search returns one page of projects.
+//
+// Atlassian API: GET /rest/api/3/project/search
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-projects/)
 func (s *ProjectsService) Search(ctx context.Context, opts *ProjectSearchOptions) (*ProjectPage, error) {
 	if opts == nil {
 		opts = &ProjectSearchOptions{}
@@ -69,6 +72,9 @@ func (s *ProjectsService) Search(ctx context.Context, opts *ProjectSearchOptions
 
 // All returns every project matching opts, paging with startAt until
 // isLast.
+//
+// Atlassian API: GET /rest/api/3/project/search
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-projects/)
 func (s *ProjectsService) All(ctx context.Context, opts *ProjectSearchOptions) ([]Project, error) {
 	cur := deref(opts) // paging moves startAt of a copy, never the caller's
 	var all []Project

@@ -56,6 +56,9 @@ type SearchResult struct {
 }
 
 // JQL returns one page of issues matching opts.JQL.
+//
+// Atlassian API: POST /rest/api/3/search/jql
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/)
 func (s *IssueSearchService) JQL(ctx context.Context, opts *SearchOptions) (*SearchResult, error) {
 	if opts == nil {
 		opts = &SearchOptions{}
@@ -83,6 +86,9 @@ func (s *IssueSearchService) JQL(ctx context.Context, opts *SearchOptions) (*Sea
 // nextPageToken from opts.NextPageToken on. It stops at the first error
 // (yielded with a nil issue), when the consumer stops, on the last page, or
 // when Jira repeats a token (which would loop forever).
+//
+// Atlassian API: POST /rest/api/3/search/jql
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/)
 func (s *IssueSearchService) All(ctx context.Context, opts *SearchOptions) iter.Seq2[*Issue, error] {
 	cur := deref(opts) // paging moves the token of a copy, never the caller's
 	return func(yield func(*Issue, error) bool) {
@@ -117,6 +123,9 @@ func (s *IssueSearchService) All(ctx context.Context, opts *SearchOptions) iter.
 
 // ApproximateCount returns Jira's estimate of how many issues match jql
 // (POST /search/approximate-count).
+//
+// Atlassian API: POST /rest/api/3/search/approximate-count
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/)
 func (s *IssueSearchService) ApproximateCount(ctx context.Context, jql string) (int64, error) {
 	if strings.TrimSpace(jql) == "" {
 		return 0, errors.New("jira: JQL is empty")

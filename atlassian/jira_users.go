@@ -25,6 +25,9 @@ type UserSearchOptions struct {
 
 // Search finds users whose display name or email starts with Query (an
 // empty list, not an error, without the Browse users permission).
+//
+// Atlassian API: GET /rest/api/3/user/search
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-user-search/)
 func (s *UsersService) Search(ctx context.Context, opts *UserSearchOptions) ([]User, error) {
 	if opts == nil {
 		opts = &UserSearchOptions{}
@@ -60,6 +63,9 @@ func userQuery(query, accountID string) (url.Values, error) {
 
 // Myself returns the user the token acts for on this site (GET /myself;
 // a cheap authenticated check of the Jira connection).
+//
+// Atlassian API: GET /rest/api/3/myself
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-myself/)
 func (s *UsersService) Myself(ctx context.Context) (*User, error) {
 	var out User
 	if err := s.c.do(ctx, newRoute("GET", "/rest/api/3/myself"), nil, nil, &out); err != nil {
@@ -81,6 +87,9 @@ type AssignableOptions struct {
 
 // Assignable finds users who can be assigned issues of a project or one
 // issue.
+//
+// Atlassian API: GET /rest/api/3/user/assignable/search
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-user-search/)
 func (s *UsersService) Assignable(ctx context.Context, opts *AssignableOptions) ([]User, error) {
 	if opts == nil {
 		opts = &AssignableOptions{}
@@ -137,6 +146,9 @@ type PickerUser struct {
 
 // Picker finds users for a picker (exact name matches only without the
 // Browse users permission).
+//
+// Atlassian API: GET /rest/api/3/user/picker
+// (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-user-search/)
 func (s *UsersService) Picker(ctx context.Context, opts *PickerOptions) (*PickerResult, error) {
 	if opts == nil {
 		opts = &PickerOptions{}

@@ -77,6 +77,9 @@ func ScopeProduct(scope string) Product {
 // gatewayURL/oauth/token/accessible-resources), one Resource per cloud id
 // with the products detected from the scopes. The order is the
 // response's.
+//
+// Atlassian API: GET https://api.atlassian.com/oauth/token/accessible-resources
+// (https://developer.atlassian.com/cloud/oauth/getting-started/making-calls-to-api/)
 func AccessibleResources(ctx context.Context, hc *http.Client, gatewayURL string, opts ...Option) ([]Resource, error) {
 	c, err := newCore("atlassian", gatewayURL, hc, opts)
 	if err != nil {
@@ -157,6 +160,9 @@ type ExtendedProfile struct {
 }
 
 // Me returns the authenticated user's profile (GET gatewayURL/me).
+//
+// Atlassian API: GET https://api.atlassian.com/me
+// (https://developer.atlassian.com/cloud/oauth/getting-started/faq)
 func Me(ctx context.Context, hc *http.Client, gatewayURL string, opts ...Option) (*Profile, error) {
 	c, err := newCore("atlassian", gatewayURL, hc, opts)
 	if err != nil {
