@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -509,16 +510,37 @@ func (c *core) limit(ctx context.Context, rt route, attempt int) error {
 	return nil
 }
 
+// bodyBuffers hold response bodies while they are decoded; buffers that
+// grew beyond maxPooledBody are left to the garbage collector.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBody = 1 << 20
+
 // decode reads a successful response into out.
 func (c *core) decode(rt route, resp *http.Response, out any) error {
 	defer drainClose(resp.Body)
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	// The body is read into a pooled buffer: decoding copies everything it
+	// keeps (strings, RawMessage, IssueFields clones its input), so the
+	// buffer is free again once out is filled. This was the largest
+	// allocation of a tool call (io.ReadAll doubling up to the size).
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBody {
+			bodyBuffers.Put(buf)
+		}
+	}()
+	if n := resp.ContentLength; n > 0 && n <= maxResponseBody {
+		buf.Grow(int(n) + 1)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1))
 	if err != nil {
 		return transportError(c.prefix(rt), err)
 	}
+	b := buf.Bytes()
 	if len(b) > maxResponseBody {
 		return &APIError{StatusCode: resp.StatusCode, Method: rt.method, Path: rt.tmpl, Message: "the response is larger than the client accepts", product: c.product}
 	}
