@@ -368,16 +368,41 @@ func namedFields(raw map[string]json.RawMessage, keep []string, skip func(id str
 	return out
 }
 
+// scalarJSON decodes the scalars most fields of an issue hold (null, a
+// plain string, a number, a boolean) without a json.Decoder, whose buffer
+// was a tenth of the bytes a get_issue call allocated; raw is one valid
+// JSON value (from a decoded response). ok is false for anything else.
+func scalarJSON(raw []byte) (any, bool) {
+	if len(raw) == 0 {
+		return nil, false
+	}
+	switch c := raw[0]; {
+	case c == 'n' && string(raw) == "null":
+		return nil, true
+	case c == 't' && string(raw) == "true":
+		return true, true
+	case c == 'f' && string(raw) == "false":
+		return false, true
+	case (c == '-' || c >= '0' && c <= '9') && raw[len(raw)-1] >= '0' && raw[len(raw)-1] <= '9':
+		return json.Number(raw), true
+	case c == '"' && len(raw) >= 2 && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw):
+		return string(raw[1 : len(raw)-1]), true
+	}
+	return nil, false
+}
+
 // fieldValue renders a raw field value readably: options as their value,
 // users as display names, ADF as markdown, sprints as "name (state)",
 // issues as their key, dates in RFC 3339; a list as a list of strings.
 // Empty values (null, "", [], {}) give nil.
 func fieldValue(raw json.RawMessage, textLimit int, more string) any {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
-		return nil
+	v, ok := scalarJSON(raw)
+	if !ok {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if dec.Decode(&v) != nil {
+			return nil
+		}
 	}
 	switch x := v.(type) {
 	case nil:
