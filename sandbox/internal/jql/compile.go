@@ -503,383 +503,463 @@ func anyVal(vals textSource, is *Issue, want []string) bool {
 	}
 }
 
+// probeInput is the values of an =, !=, IN or NOT IN clause on a field,
+// sorted by shape for the per-kind probers.
+type probeInput struct {
+	f     *fieldDef
+	cl    *Clause
+	atoms []atom
+	strs  []string // the literal values
+	fns   []*Func  // the functions the field accepts
+	// hasEmpty reports EMPTY among the values (a prober may add its own
+	// spelling of it, like resolution's "unresolved").
+	hasEmpty bool
+}
+
+// prober compiles a clause's values for one kind of field into a test
+// "does the field hold one of them"; nil when no issue can match.
+type prober func(c *compiler, in *probeInput) pred
+
+// probers are the probers by field kind.
+var probers = map[kind]prober{
+	kProject:        (*compiler).probeProject,
+	kKey:            (*compiler).probeIssueKey,
+	kParent:         (*compiler).probeIssueKey,
+	kIssueType:      (*compiler).probeNamed,
+	kStatus:         (*compiler).probeNamed,
+	kPriority:       (*compiler).probeNamed,
+	kResolution:     (*compiler).probeNamed,
+	kStatusCategory: (*compiler).probeStatusCategory,
+	kUser:           (*compiler).probeUser,
+	kWatcher:        (*compiler).probeUser,
+	kStrings:        (*compiler).probeStrings,
+	kVersion:        (*compiler).probeVersion,
+	kLinkType:       (*compiler).probeLinkType,
+	kDate:           (*compiler).probeDate,
+	kNumber:         (*compiler).probeNumber,
+	kWatchers:       (*compiler).probeNumber,
+	kSprint:         (*compiler).probeSprint,
+}
+
 // probe compiles the values of an =, !=, IN or NOT IN clause into a test
 // "does the field hold one of them"; hasEmpty reports EMPTY among them.
 func (c *compiler) probe(f *fieldDef, cl *Clause, atoms []atom) (p pred, hasEmpty bool) {
-	env := c.env
-	var strs []string
-	var ids []int64
-	var fns []*Func
+	in := &probeInput{f: f, cl: cl, atoms: atoms}
 	for _, a := range atoms {
 		switch {
 		case a.empty:
-			hasEmpty = true
+			in.hasEmpty = true
 		case a.fn != nil:
 			if c.checkFunc(f, a.fn) {
-				fns = append(fns, a.fn)
+				in.fns = append(in.fns, a.fn)
 			}
 		default:
-			strs = append(strs, a.text)
+			in.strs = append(in.strs, a.text)
 		}
 	}
-	switch f.kind {
-	case kProject:
-		var keys []string
-		for _, s := range strs {
-			if len(env.Projects) == 0 {
-				keys = append(keys, strings.ToUpper(s))
-				continue
-			}
-			found := false
-			for _, pr := range env.Projects {
-				if strings.EqualFold(pr.Key, s) || strings.EqualFold(pr.Name, s) || pr.ID == s {
-					keys, found = append(keys, pr.Key), true
-					break
-				}
-			}
-			if !found {
-				c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
+	pr, ok := probers[f.kind]
+	if !ok {
+		return nil, in.hasEmpty
+	}
+	p = pr(c, in)
+	return p, in.hasEmpty
+}
+
+// probeProject matches projects by key, name or id, and records plain key
+// lists for the index.
+func (c *compiler) probeProject(in *probeInput) pred {
+	env, f, cl, strs, fns := c.env, in.f, in.cl, in.strs, in.fns
+	var keys []string
+	for _, s := range strs {
+		if len(env.Projects) == 0 {
+			keys = append(keys, strings.ToUpper(s))
+			continue
+		}
+		found := false
+		for _, pr := range env.Projects {
+			if strings.EqualFold(pr.Key, s) || strings.EqualFold(pr.Name, s) || pr.ID == s {
+				keys, found = append(keys, pr.Key), true
+				break
 			}
 		}
-		if !hasEmpty && len(fns) == 0 && len(keys) > 0 && (cl.Op == OpEq || cl.Op == OpIn) {
-			c.projKeys[cl] = keys
+		if !found {
+			c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
 		}
-		if len(env.Projects) > 0 && len(keys) == len(strs) {
-			// Every value resolved to a key: compare keys only.
-			return func(is *Issue) bool {
-				for _, k := range keys {
-					if is.ProjectKey == k || strings.EqualFold(is.ProjectKey, k) {
-						return true
-					}
-				}
-				return false
-			}, hasEmpty
-		}
-		strs = append(strs, keys...)
+	}
+	if !in.hasEmpty && len(fns) == 0 && len(keys) > 0 && (cl.Op == OpEq || cl.Op == OpIn) {
+		c.projKeys[cl] = keys
+	}
+	if len(env.Projects) > 0 && len(keys) == len(strs) {
+		// Every value resolved to a key: compare keys only.
 		return func(is *Issue) bool {
-			for _, s := range strs {
-				if strings.EqualFold(is.ProjectKey, s) || strings.EqualFold(is.ProjectName, s) || is.ProjectID == s {
+			for _, k := range keys {
+				if is.ProjectKey == k || strings.EqualFold(is.ProjectKey, k) {
 					return true
 				}
 			}
 			return false
-		}, hasEmpty
-
-	case kKey, kParent:
-		var keys []string
+		}
+	}
+	strs = append(strs, keys...)
+	return func(is *Issue) bool {
 		for _, s := range strs {
-			if f.kind == kKey && isDigits(s) {
-				n, _ := strconv.ParseInt(s, 10, 64)
-				ids = append(ids, n)
-				continue
-			}
-			if _, _, ok := splitKey(s); !ok {
-				c.errorf("The issue key '%s' for field '%s' is invalid.", s, f.name)
-				continue
-			}
-			if env.IssueExists != nil && !env.IssueExists(strings.ToUpper(s)) {
-				c.errorf("An issue with key '%s' does not exist for field '%s'.", s, f.name)
-				continue
-			}
-			keys = append(keys, s)
-		}
-		watched := ""
-		for _, fn := range fns {
-			if strings.EqualFold(fn.Name, "linkedIssues") {
-				keys = append(keys, c.linkedIssues(fn)...)
-				continue
-			}
-			// watchedIssues()
-			if watched = env.CurrentUser; watched == "" {
-				watched = "\x00"
-			}
-		}
-		if f.kind == kParent {
-			return func(is *Issue) bool { return is.Parent != "" && containsFold(keys, is.Parent) }, hasEmpty
-		}
-		return func(is *Issue) bool {
-			for _, id := range ids {
-				if is.ID == id {
-					return true
-				}
-			}
-			if containsFold(keys, is.Key) {
+			if strings.EqualFold(is.ProjectKey, s) || strings.EqualFold(is.ProjectName, s) || is.ProjectID == s {
 				return true
 			}
-			if watched != "" {
-				for _, w := range is.Watchers {
-					if w == watched {
-						return true
-					}
-				}
-			}
-			return false
-		}, hasEmpty
+		}
+		return false
+	}
+}
 
-	case kIssueType, kStatus, kPriority, kResolution:
-		var names []string
-		for _, s := range strs {
-			if f.kind == kResolution && strings.EqualFold(s, "unresolved") {
-				hasEmpty = true
-				continue
-			}
-			if name, ok := f.ids[s]; ok && isDigits(s) && !containsFold(f.known, s) {
-				s = name
-			}
-			if len(f.known) > 0 && !containsFold(f.known, s) {
-				if !atomFor(atoms, s).quoted && isDigits(s) {
-					c.errorf("A value with ID '%s' does not exist for the field '%s'.", s, f.name)
-				} else {
-					c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
-				}
-				continue
-			}
-			names = append(names, s)
+// probeIssueKey matches issue keys and ids (key) or the parent key (parent),
+// with linkedIssues() and watchedIssues().
+func (c *compiler) probeIssueKey(in *probeInput) pred {
+	env, f, strs, fns := c.env, in.f, in.strs, in.fns
+	var ids []int64
+	var keys []string
+	for _, s := range strs {
+		if f.kind == kKey && isDigits(s) {
+			n, _ := strconv.ParseInt(s, 10, 64)
+			ids = append(ids, n)
+			continue
 		}
-		std, sub := false, false
-		for _, fn := range fns {
-			if strings.EqualFold(fn.Name, "standardIssueTypes") {
-				std = true
-			} else {
-				sub = true
-			}
+		if _, _, ok := splitKey(s); !ok {
+			c.errorf("The issue key '%s' for field '%s' is invalid.", s, f.name)
+			continue
 		}
-		str := f.str
-		if !std && !sub && len(names) == 1 {
-			name := names[0]
-			return func(is *Issue) bool { v := str(is); return v == name || strings.EqualFold(v, name) }, hasEmpty
+		if env.IssueExists != nil && !env.IssueExists(strings.ToUpper(s)) {
+			c.errorf("An issue with key '%s' does not exist for field '%s'.", s, f.name)
+			continue
 		}
-		return func(is *Issue) bool {
-			if std && !is.Subtask || sub && is.Subtask {
+		keys = append(keys, s)
+	}
+	watched := ""
+	for _, fn := range fns {
+		if strings.EqualFold(fn.Name, "linkedIssues") {
+			keys = append(keys, c.linkedIssues(fn)...)
+			continue
+		}
+		// watchedIssues()
+		if watched = env.CurrentUser; watched == "" {
+			watched = "\x00"
+		}
+	}
+	if f.kind == kParent {
+		return func(is *Issue) bool { return is.Parent != "" && containsFold(keys, is.Parent) }
+	}
+	return func(is *Issue) bool {
+		for _, id := range ids {
+			if is.ID == id {
 				return true
 			}
-			v := str(is)
-			for _, n := range names {
-				if v == n || strings.EqualFold(v, n) {
+		}
+		if containsFold(keys, is.Key) {
+			return true
+		}
+		if watched != "" {
+			for _, w := range is.Watchers {
+				if w == watched {
 					return true
 				}
 			}
-			return false
-		}, hasEmpty
-
-	case kStatusCategory:
-		var keys []string
-		for _, s := range strs {
-			found := false
-			for _, sc := range statusCategories {
-				if strings.EqualFold(s, sc.key) || strings.EqualFold(s, sc.name) || s == sc.id {
-					keys, found = append(keys, sc.key), true
-					break
-				}
-			}
-			if !found {
-				c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
-			}
 		}
-		return func(is *Issue) bool { return containsFold(keys, is.StatusCategory) }, hasEmpty
+		return false
+	}
+}
 
-	case kUser, kWatcher:
-		var accounts, loose []string
-		for _, fn := range fns {
-			if strings.EqualFold(fn.Name, "currentUser") {
-				if len(fn.Args) != 0 {
-					c.errorf("Function '%s' expected '0' arguments but received '%d'.", fn.Name, len(fn.Args))
-				} else if env.CurrentUser != "" {
-					accounts = append(accounts, env.CurrentUser)
-				}
-				continue
-			}
-			if len(fn.Args) != 1 {
-				c.errorf("Function '%s' expected '1' arguments but received '%d'.", fn.Name, len(fn.Args))
+// probeNamed matches named values (issue type, status, priority, resolution)
+// checked against the known ones; "unresolved" is EMPTY, and
+// standardIssueTypes()/subTaskIssueTypes() match by sub-task flag.
+func (c *compiler) probeNamed(in *probeInput) pred {
+	f, atoms, strs, fns := in.f, in.atoms, in.strs, in.fns
+	var names []string
+	for _, s := range strs {
+		if f.kind == kResolution && strings.EqualFold(s, "unresolved") {
+			in.hasEmpty = true
+			continue
+		}
+		if name, ok := f.ids[s]; ok && isDigits(s) && !containsFold(f.known, s) {
+			s = name
+		}
+		if len(f.known) > 0 && !containsFold(f.known, s) {
+			if !atomFor(atoms, s).quoted && isDigits(s) {
+				c.errorf("A value with ID '%s' does not exist for the field '%s'.", s, f.name)
 			} else {
-				c.errorf("Function '%s' can not generate a list of usernames for group '%s'; the group does not exist.", fn.Name, fn.Args[0])
-			}
-		}
-		for _, s := range strs {
-			if len(env.Users) == 0 {
-				loose = append(loose, s)
-				continue
-			}
-			found := false
-			for _, u := range env.Users {
-				if u.AccountID == s || strings.EqualFold(u.DisplayName, s) || u.Email != "" && strings.EqualFold(u.Email, s) {
-					accounts, found = append(accounts, u.AccountID), true
-				}
-			}
-			if !found {
 				c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
 			}
+			continue
 		}
-		if f.kind == kWatcher {
-			accounts = append(accounts, loose...)
-			vals := f.vals
-			return func(is *Issue) bool {
-				for k := 0; ; k++ {
-					v, ok := vals(is, k)
-					if !ok {
-						return false
-					}
-					for _, a := range accounts {
-						if v == a {
-							return true
-						}
-					}
-				}
-			}, hasEmpty
+		names = append(names, s)
+	}
+	std, sub := false, false
+	for _, fn := range fns {
+		if strings.EqualFold(fn.Name, "standardIssueTypes") {
+			std = true
+		} else {
+			sub = true
 		}
-		user := f.user
-		return func(is *Issue) bool {
-			u := user(is)
-			if u == nil {
-				return false
-			}
-			for _, a := range accounts {
-				if u.AccountID == a {
-					return true
-				}
-			}
-			for _, l := range loose {
-				if u.AccountID == l || strings.EqualFold(u.DisplayName, l) || u.Email != "" && strings.EqualFold(u.Email, l) {
-					return true
-				}
-			}
-			return false
-		}, hasEmpty
-
-	case kStrings:
-		if len(fns) > 0 {
-			return nil, hasEmpty
+	}
+	str := f.str
+	if !std && !sub && len(names) == 1 {
+		name := names[0]
+		return func(is *Issue) bool { v := str(is); return v == name || strings.EqualFold(v, name) }
+	}
+	return func(is *Issue) bool {
+		if std && !is.Subtask || sub && is.Subtask {
+			return true
 		}
-		vals := f.vals
-		return func(is *Issue) bool { return anyVal(vals, is, strs) }, hasEmpty
-
-	case kVersion:
-		if env.Versions != nil {
-			for _, s := range strs {
-				found := false
-				for _, v := range env.Versions {
-					found = found || strings.EqualFold(v.Name, s)
-				}
-				if !found {
-					c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
-				}
+		v := str(is)
+		for _, n := range names {
+			if v == n || strings.EqualFold(v, n) {
+				return true
 			}
 		}
-		var fromFns []Version
-		for _, fn := range fns {
-			fromFns = append(fromFns, c.versions(fn)...)
+		return false
+	}
+}
+
+// probeStatusCategory matches status categories by key, name or id.
+func (c *compiler) probeStatusCategory(in *probeInput) pred {
+	f, strs := in.f, in.strs
+	var keys []string
+	for _, s := range strs {
+		found := false
+		for _, sc := range statusCategories {
+			if strings.EqualFold(s, sc.key) || strings.EqualFold(s, sc.name) || s == sc.id {
+				keys, found = append(keys, sc.key), true
+				break
+			}
 		}
-		return func(is *Issue) bool {
-			for _, name := range is.FixVersions {
-				for _, s := range strs {
-					if name == s || strings.EqualFold(name, s) {
-						return true
-					}
-				}
-				for _, v := range fromFns {
-					if strings.EqualFold(v.ProjectKey, is.ProjectKey) && strings.EqualFold(v.Name, name) {
-						return true
-					}
-				}
-			}
-			return false
-		}, hasEmpty
-
-	case kLinkType:
-		return func(is *Issue) bool {
-			for _, l := range is.Links {
-				if containsFold(strs, l.Phrase) {
-					return true
-				}
-			}
-			return false
-		}, hasEmpty
-
-	case kDate:
-		dates := c.dates(f, atoms)
-		date := f.date
-		return func(is *Issue) bool {
-			t, ok := date(is)
-			if !ok {
-				return false
-			}
-			for _, d := range dates {
-				if d.eq(t) {
-					return true
-				}
-			}
-			return false
-		}, hasEmpty
-
-	case kNumber, kWatchers:
-		var nums []float64
-		for _, s := range strs {
-			n, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				c.errorf("The value '%s' for field '%s' is invalid - please specify a number.", s, f.name)
-				continue
-			}
-			nums = append(nums, n)
+		if !found {
+			c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
 		}
-		num := f.num
-		return func(is *Issue) bool {
-			v, ok := num(is)
-			if !ok {
-				return false
-			}
-			for _, n := range nums {
-				if v == n {
-					return true
-				}
-			}
-			return false
-		}, hasEmpty
+	}
+	return func(is *Issue) bool { return containsFold(keys, is.StatusCategory) }
+}
 
-	case kSprint:
-		var sids []int
-		var names, states []string
-		for _, fn := range fns {
+// probeUser matches users (and watchers) by account id, display name or
+// email, with currentUser().
+func (c *compiler) probeUser(in *probeInput) pred {
+	env, f, strs, fns := c.env, in.f, in.strs, in.fns
+	var accounts, loose []string
+	for _, fn := range fns {
+		if strings.EqualFold(fn.Name, "currentUser") {
 			if len(fn.Args) != 0 {
 				c.errorf("Function '%s' expected '0' arguments but received '%d'.", fn.Name, len(fn.Args))
+			} else if env.CurrentUser != "" {
+				accounts = append(accounts, env.CurrentUser)
 			}
-			switch strings.ToLower(fn.Name) {
-			case "opensprints":
-				states = append(states, "active")
-			case "closedsprints":
-				states = append(states, "closed")
-			case "futuresprints":
-				states = append(states, "future")
+			continue
+		}
+		if len(fn.Args) != 1 {
+			c.errorf("Function '%s' expected '1' arguments but received '%d'.", fn.Name, len(fn.Args))
+		} else {
+			c.errorf("Function '%s' can not generate a list of usernames for group '%s'; the group does not exist.", fn.Name, fn.Args[0])
+		}
+	}
+	for _, s := range strs {
+		if len(env.Users) == 0 {
+			loose = append(loose, s)
+			continue
+		}
+		found := false
+		for _, u := range env.Users {
+			if u.AccountID == s || strings.EqualFold(u.DisplayName, s) || u.Email != "" && strings.EqualFold(u.Email, s) {
+				accounts, found = append(accounts, u.AccountID), true
 			}
 		}
-		for _, s := range strs {
-			if n, err := strconv.Atoi(s); err == nil && !atomFor(atoms, s).quoted {
-				if len(env.Sprints) > 0 && !sprintKnown(env.Sprints, n, "") {
-					c.errorf("A value with ID '%s' does not exist for the field '%s'.", s, f.name)
-				}
-				sids = append(sids, n)
-				continue
-			}
-			if len(env.Sprints) > 0 && !sprintKnown(env.Sprints, 0, s) {
-				c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
-			}
-			names = append(names, s)
+		if !found {
+			c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
 		}
-		sprints := f.sprints
+	}
+	if f.kind == kWatcher {
+		accounts = append(accounts, loose...)
+		vals := f.vals
 		return func(is *Issue) bool {
-			for _, sp := range sprints(is) {
-				for _, id := range sids {
-					if sp.ID == id {
+			for k := 0; ; k++ {
+				v, ok := vals(is, k)
+				if !ok {
+					return false
+				}
+				for _, a := range accounts {
+					if v == a {
 						return true
 					}
 				}
-				if containsFold(names, sp.Name) || containsFold(states, sp.State) {
+			}
+		}
+	}
+	user := f.user
+	return func(is *Issue) bool {
+		u := user(is)
+		if u == nil {
+			return false
+		}
+		for _, a := range accounts {
+			if u.AccountID == a {
+				return true
+			}
+		}
+		for _, l := range loose {
+			if u.AccountID == l || strings.EqualFold(u.DisplayName, l) || u.Email != "" && strings.EqualFold(u.Email, l) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// probeStrings matches any value of a multi-valued text field (labels,
+// components).
+func (c *compiler) probeStrings(in *probeInput) pred {
+	f, strs, fns := in.f, in.strs, in.fns
+	if len(fns) > 0 {
+		return nil
+	}
+	vals := f.vals
+	return func(is *Issue) bool { return anyVal(vals, is, strs) }
+}
+
+// probeVersion matches fix versions by name or through a version function.
+func (c *compiler) probeVersion(in *probeInput) pred {
+	env, f, strs, fns := c.env, in.f, in.strs, in.fns
+	if env.Versions != nil {
+		for _, s := range strs {
+			found := false
+			for _, v := range env.Versions {
+				found = found || strings.EqualFold(v.Name, s)
+			}
+			if !found {
+				c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
+			}
+		}
+	}
+	var fromFns []Version
+	for _, fn := range fns {
+		fromFns = append(fromFns, c.versions(fn)...)
+	}
+	return func(is *Issue) bool {
+		for _, name := range is.FixVersions {
+			for _, s := range strs {
+				if name == s || strings.EqualFold(name, s) {
 					return true
 				}
 			}
-			return false
-		}, hasEmpty
+			for _, v := range fromFns {
+				if strings.EqualFold(v.ProjectKey, is.ProjectKey) && strings.EqualFold(v.Name, name) {
+					return true
+				}
+			}
+		}
+		return false
 	}
-	return nil, hasEmpty
+}
+
+// probeLinkType matches the phrase of any of the issue's links.
+func (c *compiler) probeLinkType(in *probeInput) pred {
+	strs := in.strs
+	return func(is *Issue) bool {
+		for _, l := range is.Links {
+			if containsFold(strs, l.Phrase) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// probeDate matches dates that fall on one of the given dates.
+func (c *compiler) probeDate(in *probeInput) pred {
+	f, atoms := in.f, in.atoms
+	dates := c.dates(f, atoms)
+	date := f.date
+	return func(is *Issue) bool {
+		t, ok := date(is)
+		if !ok {
+			return false
+		}
+		for _, d := range dates {
+			if d.eq(t) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// probeNumber matches numbers (and the watcher count).
+func (c *compiler) probeNumber(in *probeInput) pred {
+	f, strs := in.f, in.strs
+	var nums []float64
+	for _, s := range strs {
+		n, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			c.errorf("The value '%s' for field '%s' is invalid - please specify a number.", s, f.name)
+			continue
+		}
+		nums = append(nums, n)
+	}
+	num := f.num
+	return func(is *Issue) bool {
+		v, ok := num(is)
+		if !ok {
+			return false
+		}
+		for _, n := range nums {
+			if v == n {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// probeSprint matches sprints by id, name or state (openSprints() and the
+// like).
+func (c *compiler) probeSprint(in *probeInput) pred {
+	env, f, atoms, strs, fns := c.env, in.f, in.atoms, in.strs, in.fns
+	var sids []int
+	var names, states []string
+	for _, fn := range fns {
+		if len(fn.Args) != 0 {
+			c.errorf("Function '%s' expected '0' arguments but received '%d'.", fn.Name, len(fn.Args))
+		}
+		switch strings.ToLower(fn.Name) {
+		case "opensprints":
+			states = append(states, "active")
+		case "closedsprints":
+			states = append(states, "closed")
+		case "futuresprints":
+			states = append(states, "future")
+		}
+	}
+	for _, s := range strs {
+		if n, err := strconv.Atoi(s); err == nil && !atomFor(atoms, s).quoted {
+			if len(env.Sprints) > 0 && !sprintKnown(env.Sprints, n, "") {
+				c.errorf("A value with ID '%s' does not exist for the field '%s'.", s, f.name)
+			}
+			sids = append(sids, n)
+			continue
+		}
+		if len(env.Sprints) > 0 && !sprintKnown(env.Sprints, 0, s) {
+			c.errorf("The value '%s' does not exist for the field '%s'.", s, f.name)
+		}
+		names = append(names, s)
+	}
+	sprints := f.sprints
+	return func(is *Issue) bool {
+		for _, sp := range sprints(is) {
+			for _, id := range sids {
+				if sp.ID == id {
+					return true
+				}
+			}
+			if containsFold(names, sp.Name) || containsFold(states, sp.State) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // linkedIssues resolves linkedIssues(key[, link phrase]) to keys.
