@@ -36,30 +36,117 @@ type auditRow struct {
 	Detail    string
 }
 
-// readAudit reads the entries the filter selects from the tenants' logs,
-// oldest first.
-func (c *Console) readAudit(ctx context.Context, tenant string, f gateway.AuditFilter) ([]gateway.AuditEntry, []string, error) {
+// auditScan is what one pass over the audit logs gathers: the entries of
+// one page, the number of matches and the calls per hour of the chart.
+// Memory is bounded by the page, whatever the logs' size.
+type auditScan struct {
+	page    []gateway.AuditEntry // newest first
+	total   int
+	hours   hourly
+	skipped []string
+}
+
+// scanAudit reads the tenants' logs backwards, merged newest first, and
+// keeps the entries at positions [skip, skip+n) of that order.
+func (c *Console) scanAudit(ctx context.Context, tenant string, f gateway.AuditFilter, skip, n int, now time.Time) (*auditScan, error) {
 	audit := c.opts.Backend.Audit()
 	tenants := []string{tenant}
 	if tenant == "" {
 		var err error
 		if tenants, err = audit.Tenants(ctx); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	var entries []gateway.AuditEntry
-	var skipped []string
+	type head struct {
+		r gateway.AuditCursor
+		e gateway.AuditEntry
+	}
+	var heads []*head
+	defer func() {
+		for _, h := range heads {
+			if h.r != nil {
+				_ = h.r.Close()
+			}
+		}
+	}()
+	res := &auditScan{hours: newHourly(now)}
 	for _, t := range tenants {
-		res, err := audit.Read(ctx, t, f)
+		r, err := newestFirst(ctx, audit, t, f)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		entries = append(entries, res.Entries...)
-		skipped = append(skipped, res.Skipped...)
+		h := &head{r: r}
+		heads = append(heads, h)
+		var ok bool
+		if h.e, ok = r.Next(); !ok {
+			if err := r.Err(); err != nil {
+				return nil, err
+			}
+			res.skipped = append(res.skipped, r.Skipped()...)
+			_ = r.Close()
+			h.r = nil
+		}
 	}
-	slices.SortStableFunc(entries, func(a, b gateway.AuditEntry) int { return a.Time.Compare(b.Time) })
-	return entries, skipped, nil
+	for {
+		// The newest head next (a handful of tenants: a linear pick).
+		var best *head
+		for _, h := range heads {
+			if h.r != nil && (best == nil || h.e.Time.After(best.e.Time)) {
+				best = h
+			}
+		}
+		if best == nil {
+			break
+		}
+		if res.total >= skip && res.total < skip+n {
+			res.page = append(res.page, best.e)
+		}
+		res.total++
+		res.hours.add(best.e)
+		var ok bool
+		if best.e, ok = best.r.Next(); !ok {
+			if err := best.r.Err(); err != nil {
+				return nil, err
+			}
+			res.skipped = append(res.skipped, best.r.Skipped()...)
+			_ = best.r.Close()
+			best.r = nil
+		}
+	}
+	return res, nil
 }
+
+// newestFirst opens a cursor on tenant's entries, newest first: the
+// reader's own when it has one (the files, read backwards), else over
+// what Read returns.
+func newestFirst(ctx context.Context, audit gateway.AuditReader, tenant string, f gateway.AuditFilter) (gateway.AuditCursor, error) {
+	if nf, ok := audit.(gateway.AuditNewestFirst); ok {
+		return nf.NewestFirst(ctx, tenant, f)
+	}
+	res, err := audit.Read(ctx, tenant, f)
+	if err != nil {
+		return nil, err
+	}
+	return &sliceCursor{entries: res.Entries, i: len(res.Entries), skipped: res.Skipped}, nil
+}
+
+// sliceCursor walks entries (oldest first) from the newest.
+type sliceCursor struct {
+	entries []gateway.AuditEntry
+	i       int
+	skipped []string
+}
+
+func (s *sliceCursor) Next() (gateway.AuditEntry, bool) {
+	if s.i == 0 {
+		return gateway.AuditEntry{}, false
+	}
+	s.i--
+	return s.entries[s.i], true
+}
+func (s *sliceCursor) Err() error        { return nil }
+func (s *sliceCursor) Skipped() []string { return s.skipped }
+func (s *sliceCursor) Close() error      { return nil }
 
 func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) {
 	qs := r.URL.Query()
@@ -94,17 +181,23 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) {
 			Error: strings.Join(problems, " ") + " No filter was applied.", Data: v})
 		return
 	}
-	entries, skipped, err := c.readAudit(r.Context(), v.Tenant, f)
+	v.Page, _ = strconv.Atoi(qs.Get("page"))
+	v.Page = max(v.Page, 1)
+	scan, err := c.scanAudit(r.Context(), v.Tenant, f, (v.Page-1)*auditPageSize, auditPageSize, now)
+	if err == nil && len(scan.page) == 0 && v.Page > 1 && scan.total > 0 {
+		// Past the last page: show the last one.
+		v.Page = (scan.total + auditPageSize - 1) / auditPageSize
+		scan, err = c.scanAudit(r.Context(), v.Tenant, f, (v.Page-1)*auditPageSize, auditPageSize, now)
+	}
 	if err != nil {
 		c.fail(w, r, http.StatusInternalServerError, "The audit log could not be read: "+err.Error())
 		return
 	}
-	v.Skipped = skipped
-	v.Total = len(entries)
-	v.Chart = hourlyChart(entries, now)
+	v.Skipped = scan.skipped
+	v.Total = scan.total
+	v.Chart = scan.hours.chart()
 	v.Pages = max(1, (v.Total+auditPageSize-1)/auditPageSize)
-	v.Page, _ = strconv.Atoi(qs.Get("page"))
-	v.Page = min(max(v.Page, 1), v.Pages)
+	v.Page = min(v.Page, v.Pages)
 	page := func(n int) string {
 		q := url.Values{}
 		for k, val := range map[string]string{"since": v.Since, "tool": v.Tool, "agent": v.Agent, "status": v.Status, "tenant": v.Tenant} {
@@ -121,11 +214,7 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) {
 	if v.Page < v.Pages {
 		v.NextURL = page(v.Page + 1)
 	}
-	// Newest first: page 1 ends at the last entry.
-	hi := v.Total - (v.Page-1)*auditPageSize
-	lo := max(0, hi-auditPageSize)
-	for i := hi - 1; i >= lo; i-- {
-		e := entries[i]
+	for _, e := range scan.page {
 		q := url.Values{"tenant": {e.Tenant}, "id": {e.ExecutionID}, "t": {e.Time.UTC().Format(time.RFC3339Nano)}}
 		v.Entries = append(v.Entries, auditRow{AuditEntry: e, DetailURL: prefix + "/audit/entry?" + q.Encode(), Detail: auditDetail(e)})
 	}
@@ -165,17 +254,23 @@ func (c *Console) auditEntry(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusBadRequest, "This audit entry link is malformed (it needs a tenant, an execution id and a time); open entries from the Audit page.")
 		return
 	}
-	res, err := c.opts.Backend.Audit().Read(r.Context(), tenant, gateway.AuditFilter{Since: at})
+	// Newest first, so a recent entry is found without reading the rest.
+	rd, err := newestFirst(r.Context(), c.opts.Backend.Audit(), tenant, gateway.AuditFilter{Since: at})
 	if err != nil {
 		c.fail(w, r, http.StatusInternalServerError, "The audit log could not be read: "+err.Error())
 		return
 	}
-	for _, e := range res.Entries {
+	defer rd.Close()
+	for e, ok := rd.Next(); ok; e, ok = rd.Next() {
 		if e.ExecutionID == id && e.Time.Equal(at) {
 			raw, _ := json.MarshalIndent(e.Params, "", "  ")
 			c.render(w, r, http.StatusOK, "auditentry", "", view{Title: "Audit entry " + id, Nav: "audit", Data: entryView{Entry: e, Params: string(raw)}})
 			return
 		}
+	}
+	if err := rd.Err(); err != nil {
+		c.fail(w, r, http.StatusInternalServerError, "The audit log could not be read: "+err.Error())
+		return
 	}
 	c.fail(w, r, http.StatusNotFound, "No audit entry of tenant "+tenant+" has execution id "+id+" at that time (rotated away by retention?).")
 }

@@ -12,32 +12,50 @@ import (
 // chartHours is how many hours the calls-per-hour chart spans.
 const chartHours = 24
 
-// hourlyChart renders the calls of the last chartHours hours per hour as
-// stacked bars by status, as inline SVG (no script, styled by classes from
-// the console's stylesheet). Everything written into it is a number or a
-// fixed word, so it is safe HTML.
-func hourlyChart(entries []gateway.AuditEntry, now time.Time) template.HTML {
+// hourly counts calls per hour of the last chartHours hours by status.
+type hourly struct {
+	start, end time.Time
+	b          [chartHours]struct{ ok, err, denied int }
+	total      int
+}
+
+func newHourly(now time.Time) hourly {
 	end := now.UTC().Truncate(time.Hour).Add(time.Hour)
-	start := end.Add(-chartHours * time.Hour)
-	type bucket struct{ ok, err, denied int }
-	var b [chartHours]bucket
-	total := 0
-	for _, e := range entries {
-		t := e.Time.UTC()
-		if t.Before(start) || !t.Before(end) {
-			continue
-		}
-		i := int(t.Sub(start) / time.Hour)
-		switch e.Status {
-		case gateway.StatusOK:
-			b[i].ok++
-		case gateway.StatusDenied:
-			b[i].denied++
-		default:
-			b[i].err++
-		}
-		total++
+	return hourly{start: end.Add(-chartHours * time.Hour), end: end}
+}
+
+// add counts e when it falls in the chart's hours.
+func (h *hourly) add(e gateway.AuditEntry) {
+	t := e.Time.UTC()
+	if t.Before(h.start) || !t.Before(h.end) {
+		return
 	}
+	i := int(t.Sub(h.start) / time.Hour)
+	switch e.Status {
+	case gateway.StatusOK:
+		h.b[i].ok++
+	case gateway.StatusDenied:
+		h.b[i].denied++
+	default:
+		h.b[i].err++
+	}
+	h.total++
+}
+
+// hourlyChart renders the calls of entries in the last chartHours hours.
+func hourlyChart(entries []gateway.AuditEntry, now time.Time) template.HTML {
+	h := newHourly(now)
+	for _, e := range entries {
+		h.add(e)
+	}
+	return h.chart()
+}
+
+// chart renders the counts as stacked bars by status, as inline SVG (no
+// script, styled by classes from the console's stylesheet). Everything
+// written into it is a number or a fixed word, so it is safe HTML.
+func (hr *hourly) chart() template.HTML {
+	start, b, total := hr.start, hr.b, hr.total
 	peak := 1
 	for _, x := range b {
 		peak = max(peak, x.ok+x.err+x.denied)

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
@@ -176,5 +178,95 @@ func TestConnectSetup(t *testing.T) {
 	}
 	if code, _ := a.do("POST", "/admin/connect/start", url.Values{}); code != http.StatusNotFound {
 		t.Fatalf("starting a wizard without an OAuth app: %d", code)
+	}
+}
+
+// auditBackend is a backend whose audit logs are in dir.
+type auditBackend struct {
+	quietBackend
+	dir string
+	// readOnly hides the files' newest-first cursor, as a reader with
+	// only Read (the fallback path).
+	readOnly bool
+}
+
+func (b auditBackend) Audit() gateway.AuditReader {
+	if b.readOnly {
+		return struct{ gateway.AuditReader }{gateway.AuditFiles{Dir: b.dir}}
+	}
+	return gateway.AuditFiles{Dir: b.dir}
+}
+
+// TestScanAuditPages: the audit page's pass over two tenants' logs gives
+// each page of the entries merged newest first, the total and the chart's
+// counts, keeping no more than a page.
+func TestScanAuditPages(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2026, 12, 4, 12, 30, 0, 0, time.UTC)
+	logs := map[string]*gateway.AuditLog{}
+	for _, tenant := range []string{"acme", "beta"} {
+		l, err := gateway.OpenAuditLog(dir, tenant, gateway.AuditOptions{MaxBytes: 1500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs[tenant] = l
+	}
+	const n = 130
+	for i := range n {
+		tenant := "acme"
+		if i%3 == 0 {
+			tenant = "beta"
+		}
+		e := &gateway.AuditEntry{Time: now.Add(-time.Duration(n-i) * 10 * time.Minute), Tenant: tenant, Agent: "a",
+			Tool: "atlassian_jira_search", Status: gateway.StatusOK, ExecutionID: fmt.Sprintf("e%03d", i)}
+		if err := logs[tenant].Record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range logs {
+		l.Close()
+	}
+	tests := []struct {
+		tenant      string
+		skip, size  int
+		total       int
+		first, last string
+	}{
+		{"", 0, 50, n, "e129", "e080"},
+		{"", 50, 50, n, "e079", "e030"},
+		{"", 100, 50, n, "e029", "e000"},
+		{"", 130, 50, n, "", ""},
+		{"beta", 0, 5, 44, "e129", "e117"},
+	}
+	for _, readOnly := range []bool{false, true} {
+		c, err := New(Options{DataDir: t.TempDir(), Backend: auditBackend{dir: dir, readOnly: readOnly}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range tests {
+			s, err := c.scanAudit(t.Context(), tt.tenant, gateway.AuditFilter{}, tt.skip, tt.size, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.total != tt.total || len(s.page) > tt.size {
+				t.Fatalf("%q from %d: total %d, page of %d", tt.tenant, tt.skip, s.total, len(s.page))
+			}
+			var first, last string
+			if len(s.page) > 0 {
+				first, last = s.page[0].ExecutionID, s.page[len(s.page)-1].ExecutionID
+			}
+			if first != tt.first || last != tt.last {
+				t.Errorf("%q from %d: page runs %s..%s, want %s..%s", tt.tenant, tt.skip, first, last, tt.first, tt.last)
+			}
+			for i := 1; i < len(s.page); i++ {
+				if s.page[i].Time.After(s.page[i-1].Time) {
+					t.Fatalf("%q from %d: not newest first at %d", tt.tenant, tt.skip, i)
+				}
+			}
+			// Every call is within the chart's 24 hours.
+			if s.hours.total != tt.total {
+				t.Errorf("%q: the chart counts %d calls, want %d", tt.tenant, s.hours.total, tt.total)
+			}
+		}
 	}
 }
