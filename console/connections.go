@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/hub"
@@ -23,6 +24,8 @@ type connView struct {
 	Conn     tokenstore.Connection
 	Snapshot *schema.Snapshot
 	Tenants  []string
+	// Agents are the agents of those tenants.
+	Agents []string
 }
 
 // connectionView returns the card of the named connection, or nil.
@@ -45,6 +48,11 @@ func (c *Console) card(conn tokenstore.Connection) *connView {
 		for _, t := range cfg.TenantNames() {
 			if cfg.ConnectionOf(t) == conn.Name {
 				v.Tenants = append(v.Tenants, t)
+			}
+		}
+		for _, a := range cfg.Agents {
+			if slices.Contains(v.Tenants, a.Tenant) {
+				v.Agents = append(v.Agents, a.Name)
 			}
 		}
 	}
@@ -81,6 +89,8 @@ func (c *Console) healthFragment(w http.ResponseWriter, r *http.Request) {
 type disconnectedView struct {
 	*hub.Disconnected
 	Caveat string
+	// Agents are the agents that lost the connection's tools.
+	Agents []string
 }
 
 // refreshView is the result of a schema refresh.
@@ -173,5 +183,5 @@ func (c *Console) disconnect(w http.ResponseWriter, r *http.Request) {
 	}
 	c.log.Info("console: disconnected", "connection", name)
 	c.render(w, r, http.StatusOK, "disconnected", "", view{Title: "Disconnected " + res.Connection.Site.Name, Nav: "connections",
-		Data: disconnectedView{Disconnected: res, Caveat: hub.RevocationCaveat}})
+		Data: disconnectedView{Disconnected: res, Caveat: hub.RevocationCaveat, Agents: v.Agents}})
 }
