@@ -266,12 +266,13 @@ func waitFor(t *testing.T, s *syncBuffer, done <-chan error, re *regexp.Regexp) 
 }
 
 // consoleServer runs serve --sandbox --http in this process over sb and
-// returns the base URL, the admin token and the sandbox agent's token.
-func consoleServer(t *testing.T, sb *sandbox.Server) (base, adminToken, agentToken string) {
+// returns the base URL, the admin token, the sandbox agent's token and the
+// data directory.
+func consoleServer(t *testing.T, sb *sandbox.Server) (base, adminToken, agentToken, dir string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	errOut := &syncBuffer{}
-	dir := filepath.Join(t.TempDir(), "data")
+	dir = filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +294,7 @@ func consoleServer(t *testing.T, sb *sandbox.Server) (base, adminToken, agentTok
 	base = waitFor(t, errOut, done, regexp.MustCompile(`Admin console at (http://127\.0\.0\.1:\d+)/admin`))
 	adminToken = waitFor(t, errOut, done, regexp.MustCompile(`admin token (amcpadm_[A-Za-z0-9_-]+)`))
 	agentToken = waitFor(t, errOut, done, regexp.MustCompile(`Authorization: Bearer (amcp_[A-Za-z0-9_-]+)`))
-	return base, adminToken, agentToken
+	return base, adminToken, agentToken, dir
 }
 
 // mcpSession is an MCP client over streamable HTTP that counts
@@ -374,7 +375,7 @@ func TestConsoleInTheBrowser(t *testing.T) {
 	chromiumPath(t) // skip (or, under CI, fail) before starting anything
 	sb := sandbox.NewServer(sandbox.WithAutoApprove())
 	defer sb.Close()
-	base, adminToken, agentToken := consoleServer(t, sb)
+	base, adminToken, agentToken, dataDir := consoleServer(t, sb)
 	b := newBrowser(t, base)
 	agent := newMCPSession(t, base, agentToken)
 
@@ -491,6 +492,15 @@ func TestConsoleInTheBrowser(t *testing.T) {
 		if n := evalIn[int](b, `document.querySelectorAll("#token-value").length`); n != 0 {
 			t.Fatal("the token is shown again after a reload")
 		}
+		// The sandbox's config is <data-dir>/config.json, where the CLI's
+		// agent commands and a restart find it.
+		var out strings.Builder
+		if err := runAgent(context.Background(), streams{in: strings.NewReader(""), out: &out, err: io.Discard}, []string{"list", "--data-dir", dataDir}); err != nil {
+			t.Fatalf("agent list: %v", err)
+		}
+		if !strings.Contains(out.String(), "reader") || !strings.Contains(out.String(), "sandbox") {
+			t.Fatalf("agent list --data-dir does not show the console's agents:\n%s", out.String())
+		}
 	})
 
 	t.Run("refresh", func(t *testing.T) {
@@ -599,6 +609,10 @@ func TestConsoleInTheBrowser(t *testing.T) {
 		b.do("disconnect", chromedp.Click(chromedp.CSS(`#dialog-sandbox button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("#disconnected")))
 		if msg := b.text("#revocation"); !strings.Contains(msg, "Revocation requested") || !strings.Contains(msg, "200 OK") {
 			t.Fatalf("the revocation result reads %q", msg)
+		}
+		// The agents stay, with their tokens, for a reconnection.
+		if msg := b.text("#kept-agents"); !strings.Contains(msg, "sandbox") {
+			t.Errorf("the result does not say the agent sandbox was kept: %q", msg)
 		}
 		b.shot("13-disconnected")
 		eventually(t, "tools/list_changed after the disconnect", func() bool { return agent.changes() > before })
@@ -781,8 +795,8 @@ func connectWizard(t *testing.T, b *browserT, sb *sandbox.Server, base string) {
 	// Discovery shows what it has found while it runs.
 	b.do("store the connection", chromedp.Click(chromedp.CSS("#wizard-store")), chromedp.WaitVisible(chromedp.CSS("#step-discovery, #step-tools")))
 	progress := b.until("discovery progress", `(() => {
-		const p = document.querySelector("#discovery-progress strong");
-		if (p) { return document.querySelector("#discovery-progress").textContent; }
+		const p = document.querySelector("#discovery-progress");
+		if (p && p.textContent.includes("projects") && p.textContent.includes("custom fields")) { return p.textContent; }
 		return document.querySelector("#step-tools") ? "(done)" : "";
 	})()`)
 	switch {

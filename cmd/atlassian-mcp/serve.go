@@ -216,7 +216,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	}
 	var (
 		cfg     *gateway.Config
-		configs gateway.ConfigStore // nil: the sandbox's config, in memory
+		configs gateway.ConfigStore // nil: a database store's sandbox config, in memory
 	)
 	if spec == "" {
 		if cfg, configs, err = loadServeConfig(o, sf); err != nil {
@@ -225,17 +225,32 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	} else if sf.config != "" {
 		return usagef("--config %s: with a PostgreSQL store the agents config lives in the database (atlassian-mcp agent add --store ...); copy a file into it with 'atlassian-mcp store copy --from DATA_DIR --config FILE'", sf.config)
 	}
-	sandboxConfigIfNone := func() error {
+	sandboxConfigIfNone := func(persist bool) error {
 		if cfg != nil {
 			return nil
 		}
-		// The sandbox's own config lives in memory (configs nil).
 		c, token, err := sandboxConfig(o.store.connection)
 		if err != nil {
 			return err
 		}
-		cfg, configs = c, nil
+		cfg, configs = c, nil // in memory: a database store's sandbox
+		if persist {
+			// In <data-dir>/config.json, where 'agent add/list' and a
+			// restart with the same --data-dir find it, as for any server.
+			dir, err := o.store.dir()
+			if err != nil {
+				return err
+			}
+			fc := gateway.NewFileConfig(filepath.Join(dir, "config.json"))
+			if cfg, _, err = fc.Update(ctx, func(stored *gateway.Config) error { *stored = *c; return nil }); err != nil {
+				return err
+			}
+			configs = fc
+		}
 		fmt.Fprintf(s.err, "Sandbox agent token (tenant %q, agent %q, every tool, vip tier by default):\n  Authorization: Bearer %s\n", "sandbox", "sandbox", token)
+		if persist {
+			fmt.Fprintf(s.err, "Sandbox data directory (agents config, audit, tokens): %s\n", filepath.Dir(configs.Where()))
+		}
 		return nil
 	}
 	if o.sandbox {
@@ -246,7 +261,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		o.sandboxSite = sb
 		closers = append(closers, cleanup)
 		if spec == "" {
-			if err := sandboxConfigIfNone(); err != nil {
+			if err := sandboxConfigIfNone(true); err != nil {
 				return err
 			}
 		}
@@ -266,7 +281,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		cfg, _, err = configs.Load(ctx)
 		switch {
 		case errors.Is(err, gateway.ErrNoConfig) && o.sandbox:
-			if err := sandboxConfigIfNone(); err != nil {
+			if err := sandboxConfigIfNone(false); err != nil {
 				return err
 			}
 		case errors.Is(err, gateway.ErrNoConfig):
