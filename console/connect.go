@@ -274,10 +274,14 @@ func (c *Console) wizardCancel(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, prefix+"/connect", http.StatusSeeOther)
 }
 
-// callbackURL is the console's own OAuth callback on the request's host.
+// callbackURL is the console's own OAuth callback on the request's host:
+// https when the request came over TLS, or through a TLS-terminating
+// proxy that says so (X-Forwarded-Proto). Only an admin's wizard uses it,
+// as the redirect_uri the authorization server checks against the app's
+// registered callbacks, so a forged header can only make the consent fail.
 func callbackURL(r *http.Request) string {
 	scheme := "http"
-	if r.TLS != nil {
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + prefix + "/connect/callback"

@@ -270,3 +270,26 @@ func TestScanAuditPages(t *testing.T) {
 		}
 	}
 }
+
+// TestCallbackURL: the wizard's callback is on the request's host, https
+// over TLS or behind a proxy that says the client used it.
+func TestCallbackURL(t *testing.T) {
+	tests := []struct {
+		target, proto string
+		want          string
+	}{
+		{"http://127.0.0.1:8080/admin/connect", "", "http://127.0.0.1:8080/admin/connect/callback"},
+		{"https://mcp.example.com/admin/connect", "", "https://mcp.example.com/admin/connect/callback"},
+		{"http://mcp.example.com/admin/connect", "https", "https://mcp.example.com/admin/connect/callback"},
+		{"http://mcp.example.com/admin/connect", "http", "http://mcp.example.com/admin/connect/callback"},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", tt.target, nil)
+		if tt.proto != "" {
+			r.Header.Set("X-Forwarded-Proto", tt.proto)
+		}
+		if got := callbackURL(r); got != tt.want {
+			t.Errorf("%s (X-Forwarded-Proto %q): %s, want %s", tt.target, tt.proto, got, tt.want)
+		}
+	}
+}
