@@ -287,9 +287,16 @@ func (h *Hub) ConfigWhere() string {
 // nothing changes. With a store, fn runs on the stored config under the
 // store's lock, so a change another process made meanwhile is kept.
 func (h *Hub) UpdateConfig(fn func(*gateway.Config) error) error {
-	ctx := context.Background()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.updateLocked(context.Background(), fn)
+}
+
+// updateLocked applies fn to the config, validates, stores and applies it,
+// with h.mu held: without a store, to a copy of the config in force; with
+// one, to the stored config under the store's lock (the store validates),
+// remembering the stored version so Reload does not apply it again.
+func (h *Hub) updateLocked(ctx context.Context, fn func(*gateway.Config) error) error {
 	if h.opts.Configs == nil {
 		next, err := h.cfg.Clone()
 		if err != nil {
@@ -461,25 +468,7 @@ func (h *Hub) Serve(ctx context.Context, conn string) error {
 			c.Tenants[conn] = &gateway.TenantConfig{Connection: conn}
 			return nil
 		}
-		if h.opts.Configs == nil {
-			next, err := cfg.Clone()
-			if err != nil {
-				return err
-			}
-			if err := add(next); err != nil {
-				return err
-			}
-			return h.applyLocked(ctx, next)
-		}
-		next, ver, err := h.opts.Configs.Update(ctx, add)
-		if err != nil {
-			return err
-		}
-		if err := h.applyLocked(ctx, next); err != nil {
-			return err
-		}
-		h.stamp = ver
-		return nil
+		return h.updateLocked(ctx, add)
 	}
 	for _, name := range names {
 		t, err := h.openTenant(ctx, cfg, name)
