@@ -171,6 +171,10 @@ type stepView struct {
 	State         string // done, current, todo
 	Number        int
 	Current, Done bool
+	// Skipped marks a step passed over without the admin (the site choice
+	// when the grant covers one site); Note says why.
+	Skipped bool
+	Note    string
 }
 
 var stepOrder = []struct{ id, label string }{
@@ -207,7 +211,12 @@ func (c *Console) viewOf(wz *wizard) *wizardView {
 	v.Progress, v.Percent = progressCounts(wz.progress)
 	cur := slices.IndexFunc(stepOrder, func(s struct{ id, label string }) bool { return s.id == wz.step })
 	for i, s := range stepOrder {
-		v.Steps = append(v.Steps, stepView{Label: s.label, Number: i + 1, Current: i == cur, Done: i < cur})
+		sv := stepView{Label: s.label, Number: i + 1, Current: i == cur, Done: i < cur}
+		if s.id == stepSite && sv.Done && len(wz.sites) == 1 {
+			// The callback went straight to the products: nobody chose.
+			sv.Done, sv.Skipped, sv.Note = false, true, "one site: "+wz.sites[0].Name
+		}
+		v.Steps = append(v.Steps, sv)
 	}
 	return v
 }

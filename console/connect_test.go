@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -162,6 +163,48 @@ func TestWizardCallback(t *testing.T) {
 			t.Fatalf("choosing beta does not lead to its products:\n%s", page)
 		}
 	})
+}
+
+// TestWizardSiteStep: the site step reads as done when the admin chose
+// among several sites, and as skipped, naming the site, when the grant
+// covered one.
+func TestWizardSiteStep(t *testing.T) {
+	alpha := atlassian.Resource{ID: "c1", Name: "alpha", URL: "https://alpha.atlassian.net", Scopes: []string{"read:jira-work"}, Products: []atlassian.Product{atlassian.ProductJira}}
+	beta := atlassian.Resource{ID: "c2", Name: "beta", URL: "https://beta.atlassian.net", Scopes: []string{"read:jira-work"}, Products: []atlassian.Product{atlassian.ProductJira}}
+	siteStep := regexp.MustCompile(`<li class="([a-z]*)"><span class="num">3</span>Site([^<]*(?:<span class="note">[^<]*</span>)?)</li>`)
+	tests := []struct {
+		name      string
+		sites     []atlassian.Resource
+		choose    string
+		wantClass string
+		wantText  string
+	}{
+		{"one site", []atlassian.Resource{alpha}, "", "skipped", ` <span class="note">skipped (one site: alpha)</span>`},
+		{"several sites, one chosen", []atlassian.Resource{alpha, beta}, "c2", "done", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn := &fakeConnector{sites: tt.sites}
+			c, err := New(Options{DataDir: t.TempDir(), Backend: quietBackend{}, Connect: conn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := newAdminClient(t, c)
+			a.do("POST", "/admin/connect/start", url.Values{})
+			a.do("GET", "/admin/connect/callback?code=x&state="+conn.state, nil)
+			if tt.choose != "" {
+				a.do("POST", "/admin/connect/site", url.Values{"site": {tt.choose}})
+			}
+			_, page := a.do("GET", "/admin/connect", nil)
+			if !strings.Contains(page, "Products detected on") {
+				t.Fatalf("the wizard is not at the products step:\n%s", page)
+			}
+			m := siteStep.FindStringSubmatch(page)
+			if m == nil || m[1] != tt.wantClass || m[2] != tt.wantText {
+				t.Fatalf("the site step reads %q, want class %q and text %q", m, tt.wantClass, tt.wantText)
+			}
+		})
+	}
 }
 
 // TestConnectSetup: without an OAuth app the Connect page says what to

@@ -787,6 +787,10 @@ func connectWizard(t *testing.T, b *browserT, sb *sandbox.Server, base string) {
 			t.Errorf("the products step lacks %q:\n%s", want, products)
 		}
 	}
+	// The sandbox's grant covers one site: nobody chose it.
+	if site := b.text(".steps li.skipped"); !strings.Contains(site, "Site") || !strings.Contains(site, "one site: "+sb.SiteName) {
+		t.Errorf("the skipped site step reads %q", site)
+	}
 	if name := evalIn[string](b, `document.querySelector("#conn-name").value`); name != sb.SiteName {
 		t.Errorf("the suggested connection name is %q, want %q", name, sb.SiteName)
 	}
