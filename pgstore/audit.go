@@ -17,7 +17,7 @@ import (
 // Audit returns the audit table of the database: a gateway.AuditSink per
 // tenant (For) sharing one group commit, and a gateway.AuditReader.
 func (db *DB) Audit() *Audit {
-	a := &Audit{db: db, timeout: 10 * time.Second}
+	a := &Audit{db: db, timeout: 10 * time.Second, pageRows: 500}
 	a.idle.L = &a.mu
 	return a
 }
@@ -29,8 +29,9 @@ func (db *DB) Audit() *Audit {
 // wait for their batch. An entry therefore costs one round trip's share,
 // not one commit each.
 type Audit struct {
-	db      *DB
-	timeout time.Duration
+	db       *DB
+	timeout  time.Duration
+	pageRows int // rows a NewestFirst cursor fetches at a time
 
 	mu       sync.Mutex
 	idle     sync.Cond // signalled when a commit ends
@@ -51,7 +52,7 @@ type pgPending struct {
 	done chan error
 }
 
-var _ gateway.AuditReader = (*Audit)(nil)
+var _ gateway.AuditNewestFirst = (*Audit)(nil)
 
 // For returns the sink of tenant's entries. Closing it waits for pending
 // records and leaves the shared table open.
@@ -164,15 +165,12 @@ func (a *Audit) Tenants(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// Read returns tenant's entries the filter selects, oldest first. The
-// filter runs in SQL (on the tenant and time index) and again on each
-// decoded entry, which keeps its exact semantics (times to the
-// nanosecond, short tool names).
-func (a *Audit) Read(ctx context.Context, tenant string, f gateway.AuditFilter) (*gateway.AuditReadResult, error) {
-	if err := gateway.ValidateTenant(tenant); err != nil {
-		return nil, err
-	}
-	q := "SELECT entry FROM audit_entries WHERE tenant = $1"
+// filterSQL returns the WHERE clause (and its arguments) selecting
+// tenant's rows that f may select. The filter runs in SQL (on the tenant
+// and time index) and again on each decoded entry, which keeps its exact
+// semantics (times to the nanosecond, short tool names).
+func filterSQL(tenant string, f gateway.AuditFilter) (string, []any) {
+	q := "tenant = $1"
 	args := []any{tenant}
 	if !f.Since.IsZero() {
 		args = append(args, f.Since.Truncate(time.Microsecond)) // the column keeps microseconds
@@ -190,8 +188,16 @@ func (a *Audit) Read(ctx context.Context, tenant string, f gateway.AuditFilter) 
 		args = append(args, f.Tool, "atlassian_"+f.Tool)
 		q += fmt.Sprintf(" AND tool IN ($%d, $%d)", len(args)-1, len(args))
 	}
-	q += " ORDER BY at, id"
-	rows, err := a.db.pool.Query(ctx, q, args...)
+	return q, args
+}
+
+// Read returns tenant's entries the filter selects, oldest first.
+func (a *Audit) Read(ctx context.Context, tenant string, f gateway.AuditFilter) (*gateway.AuditReadResult, error) {
+	if err := gateway.ValidateTenant(tenant); err != nil {
+		return nil, err
+	}
+	where, args := filterSQL(tenant, f)
+	rows, err := a.db.pool.Query(ctx, "SELECT entry FROM audit_entries WHERE "+where+" ORDER BY at, id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit store: %v", redactErr(err))
 	}
@@ -212,6 +218,98 @@ func (a *Audit) Read(ctx context.Context, tenant string, f gateway.AuditFilter) 
 	}
 	return res, nil
 }
+
+// NewestFirst opens a cursor on tenant's entries that f selects, newest
+// first. It reads a page of rows at a time by keyset (ORDER BY at DESC,
+// id DESC LIMIT n, the next page starting below the last row's (at, id)),
+// on the (tenant, at) index: memory stays bounded by a page whatever the
+// table's size, and a reader that wants the newest entries stops early.
+// The order is Read's, reversed.
+func (a *Audit) NewestFirst(ctx context.Context, tenant string, f gateway.AuditFilter) (gateway.AuditCursor, error) {
+	if err := gateway.ValidateTenant(tenant); err != nil {
+		return nil, err
+	}
+	return &auditCursor{a: a, ctx: ctx, tenant: tenant, f: f}, nil
+}
+
+// auditCursor is NewestFirst's cursor.
+type auditCursor struct {
+	a      *Audit
+	ctx    context.Context
+	tenant string
+	f      gateway.AuditFilter
+
+	page    []gateway.AuditEntry // decoded and selected, newest first
+	started bool                 // a page was read: lastAt and lastID are set
+	lastAt  time.Time            // the last row read
+	lastID  int64
+	end     bool // the last page was read
+	rows    int  // rows read, to name a skipped one
+	skipped []string
+	err     error
+}
+
+func (c *auditCursor) Next() (gateway.AuditEntry, bool) {
+	for len(c.page) == 0 {
+		if c.end || c.err != nil {
+			return gateway.AuditEntry{}, false
+		}
+		c.fetch()
+	}
+	e := c.page[0]
+	c.page = c.page[1:]
+	return e, true
+}
+
+// fetch reads the next page of rows.
+func (c *auditCursor) fetch() {
+	where, args := filterSQL(c.tenant, c.f)
+	if c.started {
+		args = append(args, c.lastAt, c.lastID)
+		n := len(args)
+		// at <= lastAt bounds the index scan; the row comparison breaks
+		// ties between entries of the same microsecond.
+		where += fmt.Sprintf(" AND at <= $%d AND (at, id) < ($%d, $%d)", n-1, n-1, n)
+	}
+	args = append(args, c.a.pageRows)
+	q := fmt.Sprintf("SELECT id, at, entry FROM audit_entries WHERE %s ORDER BY at DESC, id DESC LIMIT $%d", where, len(args))
+	rows, err := c.a.db.pool.Query(c.ctx, q, args...)
+	if err != nil {
+		c.err = fmt.Errorf("audit store: %v", redactErr(err))
+		return
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&c.lastID, &c.lastAt, &doc); err != nil {
+			c.err = fmt.Errorf("audit store: %v", redactErr(err))
+			return
+		}
+		n++
+		c.rows++
+		var e gateway.AuditEntry
+		if err := json.Unmarshal(doc, &e); err != nil {
+			if len(c.skipped) < 20 {
+				c.skipped = append(c.skipped, fmt.Sprintf("audit_entries row %d from the newest of tenant %s: not an entry", c.rows, c.tenant))
+			}
+			continue
+		}
+		if c.f.Match(&e) {
+			c.page = append(c.page, e)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		c.err = fmt.Errorf("audit store: %v", redactErr(err))
+		return
+	}
+	c.started = true
+	c.end = n < c.a.pageRows
+}
+
+func (c *auditCursor) Err() error        { return c.err }
+func (c *auditCursor) Skipped() []string { return c.skipped }
+func (c *auditCursor) Close() error      { c.page, c.end = nil, true; return nil }
 
 // Prune deletes the entries older than maxAge and returns how many it
 // deleted. Every replica may run it; they delete the same rows.

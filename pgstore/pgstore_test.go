@@ -163,8 +163,12 @@ func TestAuditConformance(t *testing.T) {
 	storetest.RunAudit(t, func(t testing.TB) storetest.AuditEnv {
 		dsn := pgtest.DSN(t)
 		return storetest.AuditEnv{
-			Sink:   func(t testing.TB, tenant string) gateway.AuditSink { return open(t, dsn).Audit().For(tenant) },
-			Reader: func(t testing.TB) gateway.AuditReader { return open(t, dsn).Audit() },
+			Sink: func(t testing.TB, tenant string) gateway.AuditSink { return open(t, dsn).Audit().For(tenant) },
+			Reader: func(t testing.TB) gateway.AuditReader {
+				a := open(t, dsn).Audit()
+				pgstore.SetAuditPageRows(a, 3) // the suite's entries cross pages
+				return a
+			},
 		}
 	})
 }

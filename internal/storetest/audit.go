@@ -14,6 +14,9 @@ import (
 // AuditEnv is one empty place where audit entries live. Sink opens a
 // writer of one tenant's entries (as one replica's server does); Reader
 // reads them back (as `atlassian-mcp audit` does, possibly elsewhere).
+// Every reader must also be a gateway.AuditNewestFirst (the console's
+// bounded audit page); a backend's reader may page in small steps so the
+// suite's few entries cross its page boundaries.
 type AuditEnv struct {
 	Sink   func(t testing.TB, tenant string) gateway.AuditSink
 	Reader func(t testing.TB) gateway.AuditReader
@@ -29,6 +32,7 @@ func RunAudit(t *testing.T, newEnv func(t testing.TB) AuditEnv) {
 		{"RecordedEntriesReadBack", testAuditReadBack},
 		{"Filters", testAuditFilters},
 		{"ConcurrentRecordsAllDurable", testAuditConcurrent},
+		{"NewestFirstIsReadReversed", testAuditNewestFirst},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,5 +200,92 @@ func testAuditConcurrent(t *testing.T, env AuditEnv) {
 	}
 	if len(res.Entries) != writers*each || len(ids) != writers*each {
 		t.Fatalf("%d entries (%d distinct) read back, want %d", len(res.Entries), len(ids), writers*each)
+	}
+}
+
+// testAuditNewestFirst: the cursor returns what Read returns, newest
+// first, for every filter, across entries of the same instant (ties keep
+// the order they were recorded in, reversed) and stops early without
+// harm.
+func testAuditNewestFirst(t *testing.T, env AuditEnv) {
+	ctx := context.Background()
+	sink := env.Sink(t, "acme")
+	var all []*gateway.AuditEntry
+	for n := range 14 {
+		e := auditEntry("acme", n)
+		if n >= 5 && n <= 9 { // five entries of one instant
+			e.Time = auditBase.Add(5 * time.Minute)
+		}
+		if err := sink.Record(e); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, e)
+	}
+	if err := env.Sink(t, "globex").Record(auditEntry("globex", 20)); err != nil {
+		t.Fatal(err)
+	}
+	r := env.Reader(t)
+	nf, ok := r.(gateway.AuditNewestFirst)
+	if !ok {
+		t.Fatalf("%T is not a gateway.AuditNewestFirst: the console would read every entry to show a page", r)
+	}
+	filters := []struct {
+		name string
+		f    gateway.AuditFilter
+	}{
+		{"everything", gateway.AuditFilter{}},
+		{"since the shared instant", gateway.AuditFilter{Since: all[6].Time}},
+		{"short tool name", gateway.AuditFilter{Tool: "jira_search"}},
+		{"agent and status", gateway.AuditFilter{Agent: "agent1", Status: gateway.StatusError}},
+		{"nothing matches", gateway.AuditFilter{Agent: "nobody"}},
+	}
+	for _, tt := range filters {
+		var want []string
+		for i := len(all) - 1; i >= 0; i-- {
+			if tt.f.Match(all[i]) {
+				want = append(want, all[i].ExecutionID)
+			}
+		}
+		res, err := r.Read(ctx, "acme", tt.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var read []string
+		for i := len(res.Entries) - 1; i >= 0; i-- {
+			read = append(read, res.Entries[i].ExecutionID)
+		}
+		c, err := nf.NewestFirst(ctx, "acme", tt.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for e, ok := c.Next(); ok; e, ok = c.Next() {
+			got = append(got, e.ExecutionID)
+		}
+		if err := c.Err(); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if len(c.Skipped()) != 0 {
+			t.Errorf("%s: skipped %v", tt.name, c.Skipped())
+		}
+		_ = c.Close()
+		if entryJSON(t, got) != entryJSON(t, want) || entryJSON(t, got) != entryJSON(t, read) {
+			t.Errorf("%s: newest first %v\nwant %v\n(Read reversed: %v)", tt.name, got, want, read)
+		}
+	}
+	// A reader of the first page stops after it.
+	c, err := nf.NewestFirst(ctx, "acme", gateway.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, ok := c.Next()
+	if !ok || first.ExecutionID != all[len(all)-1].ExecutionID || entryJSON(t, first) != entryJSON(t, all[len(all)-1]) {
+		t.Fatalf("first entry %v (%v), want %s", first.ExecutionID, ok, entryJSON(t, all[len(all)-1]))
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nf.NewestFirst(ctx, "../acme", gateway.AuditFilter{}); err == nil {
+		t.Fatal("a tenant name with a path in it was accepted")
 	}
 }
