@@ -179,6 +179,11 @@ func CallbackFromQuery(q url.Values, source string) Callback {
 	}
 }
 
+// ErrConsentDenied is Code's error when the consent page was denied
+// (access_denied): nothing was stored. It says nothing of what to do next;
+// each front end says how to try again in its own terms.
+var ErrConsentDenied = errors.New("consent was denied on the Atlassian consent page (access_denied); nothing was stored")
+
 // Code checks a callback against the flow and returns its authorization
 // code, or the error it carries, explained.
 func (f *Flow) Code(c Callback) (string, error) {
@@ -187,7 +192,7 @@ func (f *Flow) Code(c Callback) (string, error) {
 	}
 	if c.Error != "" {
 		if c.Error == "access_denied" {
-			return "", errors.New("consent was denied on the Atlassian consent page (access_denied); nothing was stored. Run connect again and choose Accept")
+			return "", ErrConsentDenied
 		}
 		msg := c.Error
 		if c.ErrorDesc != "" {

@@ -64,6 +64,13 @@ func TestFlowStepByStep(t *testing.T) {
 		t.Fatalf("forged state: %v", err)
 	}
 
+	// A denied consent is ErrConsentDenied, without the CLI's or the
+	// console's advice, which each front end adds in its own words.
+	denied := connect.CallbackFromQuery(url.Values{"state": {f.State()}, "error": {"access_denied"}}, "callback")
+	if _, err := f.Code(denied); !errors.Is(err, connect.ErrConsentDenied) || strings.Contains(err.Error(), "Run connect") {
+		t.Fatalf("denied consent: %v", err)
+	}
+
 	code, err := f.Code(connect.CallbackFromQuery(q, "callback"))
 	if err != nil {
 		t.Fatal(err)

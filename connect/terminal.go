@@ -213,7 +213,11 @@ func waitForCode(ctx context.Context, prompts io.Writer, f *Flow, results <-chan
 			}
 			res = r
 		}
-		return f.Code(res)
+		code, err := f.Code(res)
+		if errors.Is(err, ErrConsentDenied) {
+			return "", fmt.Errorf("%w. Run connect again and choose Accept", err)
+		}
+		return code, err
 	}
 }
 

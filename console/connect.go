@@ -40,6 +40,14 @@ type Flow interface {
 	Save(ctx context.Context, site atlassian.Resource, name string) (tokenstore.Connection, error)
 }
 
+// ErrConsentDenied is what Flow.Finish returns when the admin denied the
+// consent on Atlassian's consent page; nothing was stored. The wizard
+// says what to do in the console.
+var ErrConsentDenied = errors.New("consent denied")
+
+// consentDenied is the console's wording of ErrConsentDenied.
+const consentDenied = "Not connected: the consent was denied on the Atlassian consent page, so nothing was stored. To connect, try again and choose Accept on the consent page."
+
 // Wizard steps.
 const (
 	stepIntro     = "intro"
@@ -350,8 +358,11 @@ func (c *Console) wizardCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		wz.step, wz.err, wz.flow = stepIntro, "Not connected: "+err.Error(), nil
-		c.render(w, r, http.StatusOK, "callback", "", view{Title: "Not connected", Error: strings.TrimSuffix(wz.err, ".") + "."})
+		wz.step, wz.err, wz.flow = stepIntro, "Not connected: "+strings.TrimSuffix(err.Error(), ".")+".", nil
+		if errors.Is(err, ErrConsentDenied) {
+			wz.err = consentDenied
+		}
+		c.render(w, r, http.StatusOK, "callback", "", view{Title: "Not connected", Error: wz.err})
 		return
 	}
 	wz.sites, wz.err = sites, ""

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ import (
 type fakeConnector struct {
 	mu       sync.Mutex
 	sites    []atlassian.Resource
+	err      error // Finish's error, if any
 	finished int
 	state    string
 }
@@ -46,6 +48,9 @@ func (f *fakeFlow) Finish(context.Context, url.Values) ([]atlassian.Resource, er
 	f.c.mu.Lock()
 	defer f.c.mu.Unlock()
 	f.c.finished++
+	if f.c.err != nil {
+		return nil, f.c.err
+	}
 	return f.c.sites, nil
 }
 func (f *fakeFlow) Save(context.Context, atlassian.Resource, string) (tokenstore.Connection, error) {
@@ -202,6 +207,53 @@ func TestWizardSiteStep(t *testing.T) {
 			m := siteStep.FindStringSubmatch(page)
 			if m == nil || m[1] != tt.wantClass || m[2] != tt.wantText {
 				t.Fatalf("the site step reads %q, want class %q and text %q", m, tt.wantClass, tt.wantText)
+			}
+		})
+	}
+}
+
+// TestWizardConsentDenied: a denied consent is worded for the console
+// (try again here), not with the CLI's "run connect again"; another
+// error keeps its own text.
+func TestWizardConsentDenied(t *testing.T) {
+	tests := []struct {
+		name    string
+		err     error
+		want    []string
+		wantNot []string
+	}{
+		{"denied", fmt.Errorf("wrapped: %w", ErrConsentDenied),
+			[]string{"the consent was denied on the Atlassian consent page, so nothing was stored. To connect, try again and choose Accept", "Try again in the connect wizard"},
+			[]string{"Run connect", "run connect"}},
+		{"other error", errors.New("the authorization server returned an error (server_error)"),
+			[]string{"Not connected: the authorization server returned an error (server_error).", "Try again in the connect wizard"},
+			[]string{"consent was denied"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn := &fakeConnector{err: tt.err}
+			c, err := New(Options{DataDir: t.TempDir(), Backend: quietBackend{}, Connect: conn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := newAdminClient(t, c)
+			a.do("POST", "/admin/connect/start", url.Values{})
+			_, callback := a.do("GET", "/admin/connect/callback?error=access_denied&state="+conn.state, nil)
+			_, wizard := a.do("GET", "/admin/connect", nil)
+			for page, text := range map[string]string{"callback": callback, "wizard": wizard} {
+				for _, w := range tt.want {
+					if page == "wizard" && strings.HasPrefix(w, "Try again in") {
+						w = `id="wizard-begin">Try again</button>`
+					}
+					if !strings.Contains(text, w) {
+						t.Errorf("the %s page lacks %q:\n%s", page, w, text)
+					}
+				}
+				for _, w := range tt.wantNot {
+					if strings.Contains(text, w) {
+						t.Errorf("the %s page says %q:\n%s", page, w, text)
+					}
+				}
 			}
 		})
 	}

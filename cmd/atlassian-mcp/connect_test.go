@@ -282,7 +282,7 @@ func TestConnectConsentPage(t *testing.T) {
 		want   string
 	}{
 		{"accept", exitOK, "Connected acme-demo"},
-		{"deny", exitFailure, "consent was denied"},
+		{"deny", exitFailure, "consent was denied on the Atlassian consent page (access_denied); nothing was stored. Run connect again and choose Accept"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.action, func(t *testing.T) {

@@ -844,13 +844,16 @@ func connectWizard(t *testing.T, b *browserT, sb *sandbox.Server, base string) {
 	}
 	consentInTab()
 	b.do("deny", chromedp.Click(chromedp.CSS(`button[name=action][value=deny]`)), chromedp.WaitVisible(chromedp.CSS("#page-error")))
-	if msg := b.text("#page-error"); !strings.Contains(msg, "denied") {
+	if msg := b.text("#page-error"); !strings.Contains(msg, "denied") || !strings.Contains(msg, "try again") || strings.Contains(msg, "Run connect") {
 		t.Errorf("a denied consent says %q", msg)
+	}
+	if btn := b.text("#callback-continue"); btn != "Try again in the connect wizard" {
+		t.Errorf("the denied consent's page offers %q", btn)
 	}
 	b.shot("connect-8-denied")
 	b.do("back to the wizard", chromedp.Click(chromedp.CSS("#callback-continue")), chromedp.WaitVisible(chromedp.CSS("#wizard-error")))
-	if msg := b.text("#wizard-error"); !strings.Contains(msg, "denied") {
-		t.Errorf("the wizard says %q after a denied consent", msg)
+	if msg, btn := b.text("#wizard-error"), b.text("#wizard-begin"); !strings.Contains(msg, "denied") || strings.Contains(msg, "Run connect") || btn != "Try again" {
+		t.Errorf("the wizard says %q with a %q button after a denied consent", msg, btn)
 	}
 	// Accepted: the callback page goes back to the wizard by itself.
 	consentInTab()

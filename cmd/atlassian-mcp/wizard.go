@@ -72,6 +72,9 @@ func (f *oauthFlow) State() string { return f.f.State() }
 // the code and returns the Jira and Confluence sites the grant covers.
 func (f *oauthFlow) Finish(ctx context.Context, q url.Values) ([]atlassian.Resource, error) {
 	code, err := f.f.Code(connect.CallbackFromQuery(q, "callback"))
+	if errors.Is(err, connect.ErrConsentDenied) {
+		return nil, console.ErrConsentDenied // worded by the console
+	}
 	if err != nil {
 		return nil, err
 	}
