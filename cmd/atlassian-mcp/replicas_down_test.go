@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -17,8 +15,6 @@ import (
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/atlassian-mcp/atlassian-mcp/internal/pgtest"
-	"github.com/atlassian-mcp/atlassian-mcp/pgstore"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
@@ -166,16 +162,8 @@ func getWithin(t *testing.T, url string, limit time.Duration) (int, string) {
 // back, the same client's calls work again and /readyz is ready, without
 // a restart.
 func TestReplicaWithoutItsDatabase(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{8}, 32))
-	srv := sandbox.NewServer(sandbox.WithoutRateLimits(), sandbox.WithAccessTokenTTL(2*time.Second))
-	t.Cleanup(srv.Close)
+	dsn, key, srv, db := replicaSite(t, 8, sandbox.WithoutRateLimits(), sandbox.WithAccessTokenTTL(2*time.Second))
 	ctx := context.Background()
-	db, err := pgstore.Open(ctx, dsn, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	token := sharedSetup(t, srv, db, dsn, key, time.Time{})
 	target, err := url.Parse(dsn)
 	if err != nil {

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -15,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atlassian-mcp/atlassian-mcp/internal/pgtest"
-	"github.com/atlassian-mcp/atlassian-mcp/pgstore"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
@@ -72,16 +67,7 @@ func adminLogin(t *testing.T, base, adminToken string) func(path string) (int, s
 // both replicas get notifications/tools/list_changed, and replica B's
 // tools/list describes the new project without B rediscovering anything.
 func TestSchemaRefreshOnOneReplicaReachesAnother(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{6}, 32))
-	srv := sandbox.NewServer(sandbox.WithoutRateLimits())
-	t.Cleanup(srv.Close)
-	ctx := context.Background()
-	db, err := pgstore.Open(ctx, dsn, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	dsn, key, srv, db := replicaSite(t, 6, sandbox.WithoutRateLimits())
 	token := sharedSetup(t, srv, db, dsn, key, time.Time{})
 	// The first snapshot, discovered once before the replicas start, so
 	// neither discovers at start (which would notify on its own).

@@ -139,18 +139,9 @@ func TestReplicasShareOneConnection(t *testing.T) {
 		}
 		duration = d
 	}
-	dsn := pgtest.DSN(t)
-	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))
-	srv := sandbox.NewServer(sandbox.WithAccessTokenTTL(ttl), sandbox.WithoutRateLimits())
-	t.Cleanup(srv.Close)
-
+	dsn, key, srv, db := replicaSite(t, 3, sandbox.WithAccessTokenTTL(ttl), sandbox.WithoutRateLimits())
 	// The connection, as `connect` (or `store copy`) would leave it.
 	ctx := context.Background()
-	db, err := pgstore.Open(ctx, dsn, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	store, err := tokenstore.New(db.Tokens(), tokenstore.WithKeySpec(key))
 	if err != nil {
 		t.Fatal(err)
@@ -273,6 +264,24 @@ func netListen(t *testing.T) (net.Listener, error) {
 	return net.Listen("tcp", "127.0.0.1:0")
 }
 
+// replicaSite is the common ground of the replica tests: a private
+// PostgreSQL schema (its DSN), a token-store key made of seed, a sandbox
+// site with opts, and the store opened (and migrated) on the schema, all
+// closed when the test ends.
+func replicaSite(t *testing.T, seed byte, opts ...sandbox.Option) (dsn, key string, srv *sandbox.Server, db *pgstore.DB) {
+	t.Helper()
+	dsn = pgtest.DSN(t)
+	key = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{seed}, 32))
+	srv = sandbox.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	db, err := pgstore.Open(context.Background(), dsn, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return dsn, key, srv, db
+}
+
 // sharedSetup stores a connection to srv (with the stored access token
 // expiring at expiry) and an agent in the PostgreSQL store at dsn; it
 // returns the agent's token.
@@ -306,16 +315,8 @@ func sharedSetup(t *testing.T, srv *sandbox.Server, db *pgstore.DB, dsn, key str
 // then refreshes at once (the lock died with the killed replica's database
 // connection) and the token family survives.
 func TestReplicaKilledHoldingTheRefreshLock(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{4}, 32))
-	srv := sandbox.NewServer(sandbox.WithoutRateLimits())
-	t.Cleanup(srv.Close)
+	dsn, key, srv, db := replicaSite(t, 4, sandbox.WithoutRateLimits())
 	ctx := context.Background()
-	db, err := pgstore.Open(ctx, dsn, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	// The stored token is already due, so the first call refreshes.
 	token := sharedSetup(t, srv, db, dsn, key, time.Now())
 	env := []string{tokenstore.KeyEnv + "=" + key, envStore + "=" + dsn}
