@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/internal/clocktest"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
@@ -35,7 +36,7 @@ func BenchmarkTokenHot(b *testing.B) {
 // decrypt, the refresh_token grant at the sandbox over loopback HTTP, and the
 // durable (fsynced) write of the new pair.
 func BenchmarkRefresh(b *testing.B) {
-	clock := newFakeClock()
+	clock := clocktest.New(time.Now())
 	srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clock.Now))
 	defer srv.Close()
 	s := openTest(b, WithClock(clock.Now))

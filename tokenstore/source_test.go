@@ -16,20 +16,9 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/atlassian-mcp/atlassian-mcp/internal/clocktest"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
-
-// fakeClock is a settable clock shared by the sandbox and the stores.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Now()} }
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // connectSandbox stores a connection to srv whose tokens come straight from
 // the sandbox (as if connect had run), with the stored access-token expiry
@@ -150,7 +139,7 @@ func TestRefreshNearExpiry(t *testing.T) {
 }
 
 func TestOtherProcessRefreshedFirst(t *testing.T) {
-	clock := newFakeClock()
+	clock := clocktest.New(time.Now())
 	srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clock.Now))
 	defer srv.Close()
 	a := openTest(t, WithClock(clock.Now))
@@ -258,7 +247,7 @@ func TestTokenEndpointDownKeepsOldToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := sandbox.NewServer(sandbox.WithEmptySite())
 			defer srv.Close()
-			clock := newFakeClock()
+			clock := clocktest.New(time.Now())
 			s := openTest(t, append(tt.opts, WithClock(clock.Now))...)
 			old := connectSandbox(t, s, srv, "default", clock.Now().Add(2*time.Minute)) // due, still valid
 			srv.InjectFault(tt.fault)
@@ -299,7 +288,7 @@ func TestTokenEndpointDownKeepsOldToken(t *testing.T) {
 func TestRefreshResponseWithoutRefreshTokenKeepsOld(t *testing.T) {
 	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
-	clock := newFakeClock()
+	clock := clocktest.New(time.Now())
 	s := openTest(t, WithClock(clock.Now))
 	old := connectSandbox(t, s, srv, "default", clock.Now().Add(-time.Minute))
 	srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Times: 1, Status: 200,
@@ -324,7 +313,7 @@ func TestRefreshResponseWithoutRefreshTokenKeepsOld(t *testing.T) {
 }
 
 func TestUnauthorizedForcesOneRefreshAndRetry(t *testing.T) {
-	clock := newFakeClock()
+	clock := clocktest.New(time.Now())
 	srv := sandbox.NewServer(sandbox.WithClock(clock.Now))
 	defer srv.Close()
 	s := openTest(t, WithClock(clock.Now))
@@ -433,7 +422,7 @@ func TestKilledMidRefresh(t *testing.T) {
 func TestNoInterleavingRevokesTheFamily(t *testing.T) {
 	for seed := uint64(1); seed <= 4; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			clock := newFakeClock()
+			clock := clocktest.New(time.Now())
 			srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clock.Now))
 			defer srv.Close()
 			dir := filepath.Join(t.TempDir(), "d")
@@ -506,7 +495,7 @@ func TestNoInterleavingRevokesTheFamily(t *testing.T) {
 func TestBusyLocks(t *testing.T) {
 	srv := sandbox.NewServer(sandbox.WithEmptySite())
 	defer srv.Close()
-	clock := newFakeClock()
+	clock := clocktest.New(time.Now())
 	s := openTest(t, WithClock(clock.Now), WithOpenTimeout(100*time.Millisecond), WithLockTimeout(100*time.Millisecond))
 	old := connectSandbox(t, s, srv, "default", clock.Now().Add(2*time.Minute))
 
