@@ -2,6 +2,7 @@ package adf
 
 import (
 	"bytes"
+	"sort"
 	"strings"
 
 	"github.com/yuin/goldmark/parser"
@@ -35,8 +36,18 @@ type fastStats struct {
 }
 
 func markdownBlocksStats(src []byte, st *fastStats) []*Node {
+	// CRLF documents are scanned and converted with "\r\n" read as "\n";
+	// goldmark's line-ending rules (hard breaks, trailing space trimming,
+	// blank lines) treat the two alike, and the blocks where a "\r" can
+	// reach goldmark's output (see crSafe) go to goldmark with their
+	// original bytes. A lone CR sends the document to goldmark whole.
+	orig := src
+	var crs []int // offsets in src of the "\n" of each "\r\n" line end
+	ok := true
+	if bytes.IndexByte(src, '\r') >= 0 {
+		src, crs, ok = stripCRLF(src)
+	}
 	var root *fblock
-	ok := bytes.IndexByte(src, '\r') < 0 // CR line ends are rare: not worth a second set of rules
 	if ok {
 		root, ok = scanBlocks(src)
 	}
@@ -45,8 +56,10 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 			st.whole++
 			st.goldmark += len(src)
 		}
-		return goldmarkBlocks(src, nil, false)
+		return goldmarkBlocks(orig, nil, false)
 	}
+	// at maps an offset of src at the start of a line to orig.
+	at := func(off int) int { return off + sort.SearchInts(crs, off) }
 	f := &fastConv{src: src, refs: bytes.Contains(src, []byte("]:"))}
 	f.mc.src = src
 	kids := root.kids
@@ -75,7 +88,7 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 		pc = parser.NewContext()
 		defsOnly = make([]bool, n)
 		for i := range kids {
-			text := src[kids[i].start:end(i+1)]
+			text := orig[at(kids[i].start):at(end(i+1))]
 			if !bytes.Contains(text, []byte("]:")) {
 				continue
 			}
@@ -94,6 +107,9 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 	ok1 := make([]bool, n)
 	for i, b := range kids[:details] {
 		conv[i], ok1[i] = f.block(b, 0)
+		if ok1[i] && crs != nil && !f.crSafe(b) {
+			ok1[i] = false
+		}
 	}
 	// A goldmark chunk starts and ends where a blank line separates
 	// top-level blocks; blocks touching a goldmark block without a blank line
@@ -146,7 +162,7 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 		c := chunks[next]
 		next++
 		if !c.empty {
-			out = append(out, goldmarkBlocks(src[kids[c.from].start:end(c.to)], pc, false)...)
+			out = append(out, goldmarkBlocks(orig[at(kids[c.from].start):at(end(c.to))], pc, false)...)
 		}
 		if st != nil {
 			st.goldmark += end(c.to) - kids[c.from].start
@@ -154,6 +170,59 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 		i = c.to
 	}
 	return out
+}
+
+// stripCRLF returns src with each "\r\n" made "\n" and the offsets (in
+// the result) of those "\n"; ok is false when src holds a "\r" that ends
+// no line that way (goldmark keeps a lone CR as text).
+func stripCRLF(src []byte) (out []byte, crs []int, ok bool) {
+	out = make([]byte, 0, len(src))
+	for {
+		k := bytes.IndexByte(src, '\r')
+		if k < 0 {
+			return append(out, src...), crs, true
+		}
+		if k+1 >= len(src) || src[k+1] != '\n' {
+			return nil, nil, false
+		}
+		out = append(out, src[:k]...)
+		crs = append(crs, len(out))
+		src = src[k+1:]
+	}
+}
+
+// crSafe reports whether a block the fast path converted reads the same
+// in the CRLF original. Goldmark keeps a line's "\r" only in raw text:
+// code block and HTML block lines, and inline constructs that span a line
+// end (code spans, raw HTML, link titles and destinations); everywhere else
+// "\r\n" ends a line as "\n" does. Blocks holding those go to goldmark.
+func (f *fastConv) crSafe(b *fblock) bool {
+	switch b.kind {
+	case fkRule:
+		return true
+	case fkPara, fkHeading, fkSetext:
+		for i, l := range b.lines {
+			line := f.src[l.start:l.end]
+			if i == len(b.lines)-1 {
+				break // nothing the last line opens spans a line end
+			}
+			if bytes.IndexByte(line, '`') >= 0 || bytes.IndexByte(line, '<') >= 0 {
+				return false
+			}
+			if k := bytes.LastIndex(line, []byte("](")); k >= 0 && bytes.IndexByte(line[k:], ')') < 0 {
+				return false
+			}
+		}
+		return true
+	case fkQuote, fkList, fkItem:
+		for _, k := range b.kids {
+			if !f.crSafe(k) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // indexFold is the index of the first ASCII case-insensitive match of tag

@@ -130,8 +130,10 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 		if len(open) == 0 {
 			from := -1
 			switch {
-			case c == ' ' || c == '\t' || c == '(':
+			case c == ' ' || c == '(':
 				from = i + 1
+			// A tab triggers goldmark's linkify too, but it steps over a
+			// space only: the tab stays at the start and nothing matches.
 			case c == '\v' || c == '\f':
 				if mayAutolink(s[i+1:]) {
 					return nil, false

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -144,8 +145,12 @@ func fastSeeds(tb testing.TB) []string {
 func TestFastMarkdownMatchesGoldmark(t *testing.T) {
 	for _, md := range fastSeeds(t) {
 		checkSamePaths(t, md)
+		checkSamePaths(t, crlf(md))
 	}
 }
+
+// crlf is md with CRLF line ends: each input is checked in both forms.
+func crlf(md string) string { return strings.ReplaceAll(md, "\n", "\r\n") }
 
 func FuzzFastMarkdown(f *testing.F) {
 	for _, md := range fastSeeds(f) {
@@ -153,6 +158,7 @@ func FuzzFastMarkdown(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, md string) {
 		checkSamePaths(t, md)
+		checkSamePaths(t, crlf(md))
 	})
 }
 
@@ -183,7 +189,10 @@ func TestFastMarkdownCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Run(filepath.Base(f), func(t *testing.T) { checkSamePaths(t, string(src)) })
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			checkSamePaths(t, string(src))
+			checkSamePaths(t, crlf(string(src)))
+		})
 	}
 }
 
@@ -240,7 +249,12 @@ func TestFastMarkdownCases(t *testing.T) {
 		{"html comment", "a <!-- c --> b\n", false},
 		{"tab indent on a tab stop", "- a\n\t- b\n", true},
 		{"tab indent after spaces", "- a\n  \t- b\n", false},
-		{"crlf", "a\r\nb\r\n", false},
+		{"crlf", "a\r\nb\r\n", true},
+		{"crlf blocks", "# T #\r\n\r\n- a  \r\n  b\\\r\n  c\r\n\r\n> q\r\n\r\nS\r\n---\r\n***\r\n", true},
+		{"crlf code and html", "```\r\nx\r\n```\r\n\r\n<div>\r\nx\r\n</div>\r\n\r\n    ind\r\n", false},
+		{"crlf spans", "`a\r\nb` <b\r\nc=1>x</b> [l](u\r\n\"t\r\nz\")\r\n", false},
+		{"crlf definitions", "[a]\r\n\r\n[a]: /u\r\n  \"t\r\nz\"\r\n", true},
+		{"lone cr", "a\rb\r\n", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
