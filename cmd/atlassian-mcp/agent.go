@@ -143,7 +143,7 @@ func runAgentAdd(ctx context.Context, s streams, args []string) error {
 	}
 	toolNames, err := fullToolNames(splitList(*tools))
 	if err != nil {
-		return usage(err)
+		return usagef("--tools: %v", err)
 	}
 	cs, closeStore, err := cf.open(ctx)
 	if err != nil {
@@ -245,7 +245,10 @@ func runAgentList(ctx context.Context, s streams, args []string) error {
 }
 
 // fullToolNames maps tool names as 'agent list' prints them (jira_search)
-// or in full (atlassian_jira_search) to the full names the config stores.
+// or in full (atlassian_jira_search) to the full names the config stores
+// and the MCP server offers; agent add --tools and serve's --tools and
+// --exclude-tools read their lists with it. The error names the unknown
+// tool, not the flag.
 func fullToolNames(names []string) ([]string, error) {
 	known := gateway.ToolNames()
 	out := make([]string, 0, len(names))
@@ -255,7 +258,7 @@ func fullToolNames(names []string) ([]string, error) {
 			full = "atlassian_" + full
 		}
 		if !slices.Contains(known, full) {
-			return nil, fmt.Errorf("--tools: tool %q is unknown; the tools are %s (the atlassian_ prefix is optional)", n, strings.Join(shortTools(known), ", "))
+			return nil, fmt.Errorf("tool %q is unknown; the tools are %s (the atlassian_ prefix is optional)", n, strings.Join(shortTools(known), ", "))
 		}
 		if !slices.Contains(out, full) {
 			out = append(out, full)

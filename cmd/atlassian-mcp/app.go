@@ -53,16 +53,31 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 
 // toolFlags are the flags that select tools (serve, call, tools).
 type toolFlags struct {
-	readOnly    bool
-	tools       string
-	exclude     string
+	readOnly bool
+	// tools and exclude are full tool names (atlassian_jira_search): the
+	// flags take them short or in full (fullToolNames).
+	tools       []string
+	exclude     []string
 	callTimeout time.Duration
+}
+
+// toolListFlag is a flag's comma-separated tool names, short or full,
+// checked and stored in full into *dst.
+func toolListFlag(dst *[]string) func(string) error {
+	return func(v string) error {
+		names, err := fullToolNames(splitList(v))
+		if err != nil {
+			return err
+		}
+		*dst = names
+		return nil
+	}
 }
 
 func (f *toolFlags) options(products []mcp.Product, logger *slog.Logger) mcp.Options {
 	return mcp.Options{
 		Name: "atlassian-mcp", Version: buildVersion(), Products: products,
-		ReadOnly: f.readOnly, Tools: splitList(f.tools), ExcludeTools: splitList(f.exclude), Logger: logger,
+		ReadOnly: f.readOnly, Tools: f.tools, ExcludeTools: f.exclude, Logger: logger,
 		CallTimeout: f.callTimeout,
 	}
 }

@@ -115,7 +115,7 @@ func TestCLIWording(t *testing.T) {
 		{"--log-level shows the effective default of tools", []string{"tools", "--help"},
 			[]string{`(default "warn")`}, "", nil},
 		{"tools --tools bogus is tools' own error", []string{"tools", "--sandbox", "--tools", "bogus"},
-			[]string{`tools: unknown tool "bogus"`}, "", []string{"serve:"}},
+			[]string{`invalid value "bogus" for flag -tools: tool "bogus" is unknown`, "Usage: atlassian-mcp tools"}, "", []string{"serve:"}},
 		{"call --sandbox at debug level prints no connect transcript", []string{"call", "--sandbox", "--log-level", "debug", "atlassian_jira_search", `{"jql":"project = OPS","maxResults":1}`},
 			[]string{"level=DEBUG"}, "", []string{"Connected ", "Open this URL", "Opening the consent page", "Stored in:"}},
 	}

@@ -531,8 +531,8 @@ func addServeFlags(fs *flag.FlagSet, logLevel string) *serveOptions {
 	o := &serveOptions{store: addStoreFlags(fs)}
 	fs.BoolVar(&o.sandbox, "sandbox", false, "start an in-process sandbox site and connect to it (a temporary data directory unless --data-dir is given; connection \"sandbox\")")
 	fs.BoolVar(&o.tools.readOnly, "read-only", false, "offer only the read-only tools")
-	fs.StringVar(&o.tools.tools, "tools", "", "comma-separated tool names to offer (default: all the site's products have)")
-	fs.StringVar(&o.tools.exclude, "exclude-tools", "", "comma-separated tool names not to offer")
+	fs.Func("tools", "comma-separated `names` of the tools to offer, as agent list prints them (jira_search) or in full (atlassian_jira_search) (default: all the site's products have)", toolListFlag(&o.tools.tools))
+	fs.Func("exclude-tools", "comma-separated `names` of tools not to offer, short (jira_search) or in full", toolListFlag(&o.tools.exclude))
 	fs.StringVar(&o.logLevel, "log-level", logLevel, "log level on stderr: debug, info, warn or error")
 	fs.DurationVar(&o.tools.callTimeout, "call-timeout", 0, "deadline of one tool call, Atlassian's answers and rate-limit waits included (default 30s for reads, 60s for writes)")
 	return o

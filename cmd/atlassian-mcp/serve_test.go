@@ -259,8 +259,51 @@ func TestCallAndToolsAgainstTheSandbox(t *testing.T) {
 		t.Fatalf("tools --read-only: exit %d\n%s", code, out)
 	}
 	code, _, errOut = runWith(t, nil, "tools", "--sandbox", "--tools", "nope")
-	if code != exitUsage || !strings.Contains(errOut, `unknown tool "nope"`) {
+	if code != exitUsage || !strings.Contains(errOut, `tool "nope" is unknown`) {
 		t.Fatalf("tools --tools nope: exit %d %s", code, errOut)
+	}
+}
+
+// TestToolFlagsShortOrFull: serve's --tools and --exclude-tools (shared
+// by tools and call) take tool names as agent list prints them
+// (jira_search) or in full, as agent add --tools does, and refuse an
+// unknown one before anything starts, naming the flag.
+func TestToolFlagsShortOrFull(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		code      int
+		want      []string // in the listing (stdout) or the error (stderr)
+		forbidden []string // not in the listing
+	}{
+		{"short and full --tools", []string{"tools", "--sandbox", "--tools", "jira_search,atlassian_jira_get_issue,jira_search"}, exitOK,
+			[]string{"atlassian_jira_search", "atlassian_jira_get_issue", "2 tools;"}, []string{"atlassian_jira_create_issue", "atlassian_confluence_search"}},
+		{"short --exclude-tools", []string{"tools", "--sandbox", "--exclude-tools", "jira_create_issue, confluence_create_page"}, exitOK,
+			[]string{"atlassian_jira_search", "atlassian_confluence_get_page", "6 tools;"}, []string{"atlassian_jira_create_issue", "atlassian_confluence_create_page"}},
+		{"full --exclude-tools", []string{"tools", "--sandbox", "--exclude-tools", "atlassian_jira_update_issue"}, exitOK,
+			[]string{"atlassian_jira_manage_issue", "7 tools;"}, []string{"atlassian_jira_update_issue"}},
+		{"serve, unknown short name", []string{"serve", "--sandbox", "--tools", "jira_serch"}, exitUsage,
+			[]string{`invalid value "jira_serch" for flag -tools: tool "jira_serch" is unknown; the tools are jira_search, jira_get_issue`}, nil},
+		{"serve, unknown --exclude-tools", []string{"serve", "--sandbox", "--exclude-tools", "atlassian_bogus"}, exitUsage,
+			[]string{`flag -exclude-tools: tool "atlassian_bogus" is unknown`}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runWith(t, nil, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out+errOut, w) {
+					t.Errorf("lacks %q:\nstdout:\n%s\nstderr:\n%s", w, out, errOut)
+				}
+			}
+			for _, f := range tt.forbidden {
+				if strings.Contains(out, f) {
+					t.Errorf("lists %q:\n%s", f, out)
+				}
+			}
+		})
 	}
 }
 
