@@ -17,6 +17,10 @@ import (
 // yet. A file store's error also matches os.ErrNotExist.
 var ErrNoConfig = errors.New("no agents config")
 
+// ErrConfigChanged is returned by ConfigStore.UpdateIf when the stored
+// config is no longer the version the caller read.
+var ErrConfigChanged = errors.New("the agents config changed since it was read")
+
 // ConfigStore is where the agents config lives: a JSON file (FileConfig,
 // the single-machine default) or the shared database of several replicas
 // (pgstore). Both pass the same conformance suite (internal/storetest).
@@ -38,6 +42,12 @@ type ConfigStore interface {
 	// other's changes. When fn, the validation or the write fails,
 	// nothing changes. It returns the stored config and its version.
 	Update(ctx context.Context, fn func(*Config) error) (*Config, string, error)
+	// UpdateIf is Update when the stored version is still version (""
+	// for none stored), checked under the same lock; otherwise it
+	// changes nothing and returns an error matching ErrConfigChanged.
+	// It replaces what a caller read earlier (config show, then set)
+	// without overwriting a change made in between.
+	UpdateIf(ctx context.Context, version string, fn func(*Config) error) (*Config, string, error)
 	// Where names the store for messages (a path, or a database without
 	// its password).
 	Where() string
@@ -93,6 +103,17 @@ func (f *FileConfig) Version(context.Context) (string, error) {
 // "<path>.lock", so updates from several processes are serialised (an
 // edit by hand takes no lock).
 func (f *FileConfig) Update(ctx context.Context, fn func(*Config) error) (*Config, string, error) {
+	return f.update(ctx, nil, fn)
+}
+
+// UpdateIf is Update when the file's version is still version.
+func (f *FileConfig) UpdateIf(ctx context.Context, version string, fn func(*Config) error) (*Config, string, error) {
+	return f.update(ctx, &version, fn)
+}
+
+// update is Update, checking the stored version first when want is not
+// nil.
+func (f *FileConfig) update(ctx context.Context, want *string, fn func(*Config) error) (*Config, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	// Other processes (the CLI, another server on the same file) take the
@@ -108,12 +129,15 @@ func (f *FileConfig) Update(ctx context.Context, fn func(*Config) error) (*Confi
 	if err := lockFile(lf); err != nil {
 		return nil, "", fmt.Errorf("lock %s: %w", f.Path, err)
 	}
-	c, _, err := f.Load(ctx)
+	c, ver, err := f.Load(ctx)
 	if errors.Is(err, ErrNoConfig) {
 		c, err = &Config{}, nil
 	}
 	if err != nil {
 		return nil, "", err
+	}
+	if want != nil && *want != ver {
+		return nil, "", VersionMoved(*want, ver)
 	}
 	if c.Tenants == nil {
 		c.Tenants = map[string]*TenantConfig{}
@@ -129,6 +153,18 @@ func (f *FileConfig) Update(ctx context.Context, fn func(*Config) error) (*Confi
 		return nil, "", err
 	}
 	return c, fileVersion(raw), nil
+}
+
+// VersionMoved is the ErrConfigChanged error of a store whose version is
+// now instead of want.
+func VersionMoved(want, now string) error {
+	switch {
+	case now == "":
+		return fmt.Errorf("%w: it was version %s, and none is stored now", ErrConfigChanged, want)
+	case want == "":
+		return fmt.Errorf("%w: none was stored, and version %s is now", ErrConfigChanged, now)
+	}
+	return fmt.Errorf("%w: it was version %s, and is version %s now", ErrConfigChanged, want, now)
 }
 
 func fileVersion(raw []byte) string {

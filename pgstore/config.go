@@ -155,6 +155,18 @@ func eachRow(ctx context.Context, tx pgx.Tx, sql string, fn func(name string, do
 // Update applies fn under the config's advisory lock and writes the
 // result, with the next version, in the same transaction.
 func (s *ConfigStore) Update(ctx context.Context, fn func(*gateway.Config) error) (*gateway.Config, string, error) {
+	return s.update(ctx, nil, fn)
+}
+
+// UpdateIf is Update when config_meta's version, read under the lock, is
+// still version.
+func (s *ConfigStore) UpdateIf(ctx context.Context, version string, fn func(*gateway.Config) error) (*gateway.Config, string, error) {
+	return s.update(ctx, &version, fn)
+}
+
+// update is Update, checking the stored version first when want is not
+// nil.
+func (s *ConfigStore) update(ctx context.Context, want *string, fn func(*gateway.Config) error) (*gateway.Config, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	var (
@@ -168,12 +180,16 @@ func (s *ConfigStore) Update(ctx context.Context, fn func(*gateway.Config) error
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", s.db.lockKey("config", "")); err != nil {
 			return err
 		}
-		c, _, err := readConfig(ctx, tx)
+		c, stored, err := readConfig(ctx, tx)
 		if errors.Is(err, gateway.ErrNoConfig) {
 			c, err = &gateway.Config{Tenants: map[string]*gateway.TenantConfig{}}, nil
 		}
 		if err != nil {
 			return err
+		}
+		if want != nil && *want != stored {
+			fnErr = gateway.VersionMoved(*want, stored)
+			return fnErr
 		}
 		if fnErr = fn(c); fnErr != nil {
 			return fnErr

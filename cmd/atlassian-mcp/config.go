@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +27,13 @@ is the way to edit what 'agent add/remove' does not:
   atlassian-mcp config set config.json
 
 set validates the whole config first (nothing changes when it is
-invalid); running servers apply it within seconds.
+invalid); running servers apply it within seconds. show writes the
+stored version as "config_version"; set replaces the config only while
+it is still that version, so an edit does not overwrite a change made
+since (by 'agent add', the console or another operator): it refuses,
+changing nothing, and you run show again and redo the edit. A file
+without "config_version" replaces only an empty store. --force replaces
+whatever is stored.
 `)
 		if len(args) == 0 {
 			return exitStatus(exitUsage)
@@ -51,11 +58,19 @@ func runConfigShow(ctx context.Context, s streams, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	cfg, _, err := cf.load(ctx)
+	cs, closeStore, err := cf.open(ctx)
 	if err != nil {
 		return err
 	}
-	raw, err := json.MarshalIndent(cfg, "", "  ")
+	defer closeStore()
+	cfg, ver, err := cs.Load(ctx)
+	if errors.Is(err, gateway.ErrNoConfig) {
+		return fmt.Errorf("no agents config at %s; add an agent with 'atlassian-mcp agent add'", cs.Where())
+	}
+	if err != nil {
+		return err
+	}
+	raw, err := json.MarshalIndent(shownConfig{Version: ver, Config: cfg}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -63,9 +78,40 @@ func runConfigShow(ctx context.Context, s streams, args []string) error {
 	return nil
 }
 
+// versionKey is the member of config show's JSON that holds the stored
+// version (not part of the config: config set takes it out).
+const versionKey = "config_version"
+
+// shownConfig is what config show prints: the version first, then the
+// config's members.
+type shownConfig struct {
+	Version string `json:"config_version"`
+	*gateway.Config
+}
+
+// splitVersion takes config show's version out of raw, returning the
+// config's JSON without it and whether it was there.
+func splitVersion(raw []byte) (cfg []byte, version string, found bool, err error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil {
+		return nil, "", false, err
+	}
+	v, found := members[versionKey]
+	if !found {
+		return raw, "", false, nil
+	}
+	if err := json.Unmarshal(v, &version); err != nil {
+		return nil, "", false, fmt.Errorf("%s: %w", versionKey, err)
+	}
+	delete(members, versionKey)
+	cfg, err = json.Marshal(members)
+	return cfg, version, true, err
+}
+
 func runConfigSet(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "config set", "FILE|- [flags]", "Replace the agents config with FILE's (or standard input's), validated as a whole first.")
 	cf := addConfigFlags(fs)
+	force := fs.Bool("force", false, "replace the stored config even if it changed since 'config show' (or FILE has no "+versionKey+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -84,7 +130,11 @@ func runConfigSet(ctx context.Context, s streams, args []string) error {
 	if err != nil {
 		return err
 	}
-	next, err := gateway.ParseConfig(raw)
+	body, version, versioned, err := splitVersion(raw)
+	if err != nil {
+		return usage(err)
+	}
+	next, err := gateway.ParseConfig(body)
 	if err != nil {
 		return usage(err)
 	}
@@ -93,7 +143,22 @@ func runConfigSet(ctx context.Context, s streams, args []string) error {
 		return err
 	}
 	defer closeStore()
-	if _, _, err := cs.Update(ctx, func(c *gateway.Config) error { *c = *next; return nil }); err != nil {
+	replace := func(c *gateway.Config) error { *c = *next; return nil }
+	if *force {
+		_, _, err = cs.Update(ctx, replace)
+	} else {
+		// A file without a version was not read from this store: it may
+		// replace only an empty one.
+		_, _, err = cs.UpdateIf(ctx, version, replace)
+	}
+	if errors.Is(err, gateway.ErrConfigChanged) {
+		if !versioned {
+			return fmt.Errorf("nothing changed: an agents config is stored and %s has no %q (from 'config show'), so it may undo changes made since it was written; run 'config show', redo the edit on its output, or pass --force to replace the stored config anyway",
+				fs.Arg(0), versionKey)
+		}
+		return fmt.Errorf("nothing changed: %v (by 'agent add/remove', the console or another 'config set'); run 'config show' again and redo the edit on its output, or pass --force to replace the stored config anyway", err)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(s.out, "Stored the agents config in %s (%d tenant(s), %d agent(s), %d policy(ies)); running servers apply it within seconds.\n",

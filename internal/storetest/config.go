@@ -30,6 +30,7 @@ func RunConfig(t *testing.T, newEnv func(t testing.TB) ConfigEnv) {
 		{"RoundTrip", testConfigRoundTrip},
 		{"RefusedUpdateChangesNothing", testConfigRefused},
 		{"SeenByAnotherProcess", testConfigSeenElsewhere},
+		{"UpdateIfRefusesAMovedVersion", testConfigUpdateIf},
 		{"ConcurrentUpdatesAllLand", testConfigConcurrent},
 	}
 	for _, tt := range tests {
@@ -229,5 +230,51 @@ func testConfigConcurrent(t *testing.T, env ConfigEnv) {
 	}
 	if len(got.Agents) != writers*each {
 		t.Fatalf("%d agents stored, want %d: concurrent updates overwrote each other", len(got.Agents), writers*each)
+	}
+}
+
+// testConfigUpdateIf: UpdateIf applies a change to the version it names
+// and refuses one read before another process's change, changing
+// nothing; "" means "none stored".
+func testConfigUpdateIf(t *testing.T, env ConfigEnv) {
+	a, b := env.Open(t), env.Open(t)
+	ctx := context.Background()
+	sample := sampleConfig(t)
+	// Someone stored a config after this caller saw none.
+	_, v1, err := b.Update(ctx, func(c *gateway.Config) error { *c = *sample; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name    string
+		version string
+		agents  int // agents the step would leave
+		moved   bool
+	}{
+		{"read when none was stored", "", 0, true},
+		{"read at the current version", v1, 1, false},
+		{"read before that change", v1, 0, true},
+	}
+	for _, st := range steps {
+		before, bver, err := a.Load(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ver, err := a.UpdateIf(ctx, st.version, func(c *gateway.Config) error {
+			c.Agents = c.Agents[:st.agents]
+			return nil
+		})
+		after, aver, lerr := b.Load(ctx)
+		if lerr != nil {
+			t.Fatal(lerr)
+		}
+		switch {
+		case st.moved && !errors.Is(err, gateway.ErrConfigChanged):
+			t.Fatalf("%s: UpdateIf = %v, want ErrConfigChanged", st.name, err)
+		case st.moved && (aver != bver || configJSON(t, after) != configJSON(t, before)):
+			t.Fatalf("%s: the refused update changed the store: version %q -> %q", st.name, bver, aver)
+		case !st.moved && (err != nil || ver != aver || ver == bver || len(after.Agents) != st.agents):
+			t.Fatalf("%s: UpdateIf = %q, %v; stored version %q with %d agent(s)", st.name, ver, err, aver, len(after.Agents))
+		}
 	}
 }
