@@ -325,44 +325,22 @@ func errorClass(err error) string {
 // attempts runs the retry loop. It returns the last status (0 when no
 // response arrived) and the number of requests sent.
 func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out any) (int, int, error) {
-	bo := &backoff.ExponentialBackOff{
-		InitialInterval:     c.retry.BaseDelay,
-		RandomizationFactor: c.retry.Jitter,
-		Multiplier:          2,
-		MaxInterval:         c.retry.MaxDelay,
-		Stop:                backoff.Stop,
-		Clock:               c.clock,
-	}
-	bo.Reset()
+	bo := c.newBackoff()
 	status := 0
 	for attempt := 1; ; attempt++ {
 		if err := c.limit(ctx, rt, attempt); err != nil {
 			return status, attempt - 1, err
 		}
-		r := req
-		if attempt > 1 {
-			r = req.Clone(ctx)
-			if req.GetBody != nil {
-				b, err := req.GetBody()
-				if err != nil {
-					return status, attempt - 1, fmt.Errorf("%s: replaying request body: %w", c.prefix(rt), err)
-				}
-				r.Body = b
-			}
+		r, err := c.attemptRequest(ctx, rt, req, attempt)
+		if err != nil {
+			return status, attempt - 1, err
 		}
 		resp, err := c.hc.Do(r)
 		if err != nil {
 			status = 0
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return status, attempt, fmt.Errorf("%s: %w", c.prefix(rt), ctxErr)
-			}
-			terr := transportError(c.prefix(rt), err)
-			if !rt.idempotent || !retryableTransport(err) || attempt >= c.retry.MaxAttempts {
-				return status, attempt, terr
-			}
-			wait := c.step(bo)
-			if dl, ok := ctx.Deadline(); ok && dl.Sub(c.clock.Now()) < wait {
-				return status, attempt, terr
+			wait, err := c.transportRetry(ctx, rt, bo, attempt, err)
+			if err != nil {
+				return status, attempt, err
 			}
 			c.logRetry(ctx, rt, attempt, 0, wait)
 			if err := c.clock.Sleep(ctx, wait); err != nil {
@@ -378,66 +356,149 @@ func (c *core) attempts(ctx context.Context, rt route, req *http.Request, out an
 			err := c.decode(rt, resp, out)
 			return status, attempt, err
 		}
-		apiErr := newAPIError(c.product, rt.method, rt.tmpl, resp)
-		drainClose(resp.Body)
-		info := readRateInfo(resp.Header, c.clock.Now())
-		rateLike := status == http.StatusTooManyRequests || (status == http.StatusServiceUnavailable && info.hasRetryAfter)
-		retryable := false
-		switch status {
-		case http.StatusTooManyRequests:
-			retryable = true
-		case http.StatusServiceUnavailable:
-			retryable = rt.idempotent || info.hasRetryAfter
-		case http.StatusBadGateway, http.StatusGatewayTimeout:
-			retryable = rt.idempotent
-		}
-		rlErr := func(gaveUp string, wait time.Duration) error {
-			if !rateLike {
-				return apiErr
-			}
-			e := info.toError(c.product, rt, status, attempt, apiErr)
-			e.GaveUp = gaveUp
-			if wait > e.RetryAfter {
-				e.RetryAfter = wait
-			}
-			return e
-		}
-		if !retryable {
-			return status, attempt, rlErr("", 0)
-		}
-		if attempt >= c.retry.MaxAttempts {
-			return status, attempt, rlErr("", 0)
-		}
-		wait := c.step(bo)
-		if info.hasRetryAfter && info.retryAfter > wait {
-			wait = info.retryAfter
-		}
-		quota := status == http.StatusTooManyRequests && strings.Contains(strings.ToLower(info.reason), "quota")
-		if quota && !info.reset.IsZero() {
-			if d := info.reset.Sub(c.clock.Now()); d > wait {
-				wait = d
-			}
-		}
-		if quota && c.lim != nil {
-			// Quota exhausted: every request waits for the reset, not just
-			// this one, and those that cannot wait fail without a call.
-			now := c.clock.Now()
-			c.lim.pause(now, c.product, now.Add(wait), info.reason)
-		}
-		if wait > c.retry.MaxWait {
-			return status, attempt, rlErr(fmt.Sprintf("the wait of %s exceeds the client's maximum wait of %s", roundDur(wait), c.retry.MaxWait), wait)
-		}
-		if dl, ok := ctx.Deadline(); ok && dl.Sub(c.clock.Now()) < wait {
-			return status, attempt, rlErr(fmt.Sprintf("the wait of %s exceeds the request deadline", roundDur(wait)), wait)
+		wait, paused, err := c.statusRetry(ctx, rt, bo, attempt, resp)
+		if err != nil {
+			return status, attempt, err
 		}
 		c.logRetry(ctx, rt, attempt, status, wait)
-		if quota && c.lim != nil {
+		if paused {
 			continue // the next c.limit call sleeps until the reset
 		}
 		if err := c.clock.Sleep(ctx, wait); err != nil {
 			return status, attempt, fmt.Errorf("%s: %w", c.prefix(rt), err)
 		}
 	}
+}
+
+// newBackoff is the exponential backoff of one call's retries, on the
+// client's clock.
+func (c *core) newBackoff() *backoff.ExponentialBackOff {
+	bo := &backoff.ExponentialBackOff{
+		InitialInterval:     c.retry.BaseDelay,
+		RandomizationFactor: c.retry.Jitter,
+		Multiplier:          2,
+		MaxInterval:         c.retry.MaxDelay,
+		Stop:                backoff.Stop,
+		Clock:               c.clock,
+	}
+	bo.Reset()
+	return bo
+}
+
+// attemptRequest is the request of the given attempt: req itself first,
+// then a clone with its body replayed.
+func (c *core) attemptRequest(ctx context.Context, rt route, req *http.Request, attempt int) (*http.Request, error) {
+	if attempt == 1 {
+		return req, nil
+	}
+	r := req.Clone(ctx)
+	if req.GetBody != nil {
+		b, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("%s: replaying request body: %w", c.prefix(rt), err)
+		}
+		r.Body = b
+	}
+	return r, nil
+}
+
+// transportRetry decides after an attempt that got no response (err):
+// the wait before the next attempt, or the error that ends the call (the
+// context's, or the transport error when the call is not idempotent, the
+// error not retryable, the attempts used up or the wait past the deadline).
+func (c *core) transportRetry(ctx context.Context, rt route, bo *backoff.ExponentialBackOff, attempt int, err error) (time.Duration, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return 0, fmt.Errorf("%s: %w", c.prefix(rt), ctxErr)
+	}
+	terr := transportError(c.prefix(rt), err)
+	if !rt.idempotent || !retryableTransport(err) || attempt >= c.retry.MaxAttempts {
+		return 0, terr
+	}
+	wait := c.step(bo)
+	if !c.fitsDeadline(ctx, wait) {
+		return 0, terr
+	}
+	return wait, nil
+}
+
+// statusRetry decides after an attempt answered with an error status
+// (resp, whose body it drains): the wait before the next attempt, and
+// whether a quota pause in the limiter already holds it (paused); or the
+// error that ends the call, a *RateLimitError for a rate-limit-like answer.
+func (c *core) statusRetry(ctx context.Context, rt route, bo *backoff.ExponentialBackOff, attempt int, resp *http.Response) (wait time.Duration, paused bool, err error) {
+	status := resp.StatusCode
+	apiErr := newAPIError(c.product, rt.method, rt.tmpl, resp)
+	drainClose(resp.Body)
+	info := readRateInfo(resp.Header, c.clock.Now())
+	rateLike := status == http.StatusTooManyRequests || (status == http.StatusServiceUnavailable && info.hasRetryAfter)
+	rlErr := func(gaveUp string, wait time.Duration) error {
+		if !rateLike {
+			return apiErr
+		}
+		e := info.toError(c.product, rt, status, attempt, apiErr)
+		e.GaveUp = gaveUp
+		if wait > e.RetryAfter {
+			e.RetryAfter = wait
+		}
+		return e
+	}
+	if !retryableStatus(rt, status, info) || attempt >= c.retry.MaxAttempts {
+		return 0, false, rlErr("", 0)
+	}
+	wait, quota := c.statusWait(bo, status, info)
+	paused = quota && c.lim != nil
+	if paused {
+		// Quota exhausted: every request waits for the reset, not just
+		// this one, and those that cannot wait fail without a call.
+		now := c.clock.Now()
+		c.lim.pause(now, c.product, now.Add(wait), info.reason)
+	}
+	if wait > c.retry.MaxWait {
+		return 0, false, rlErr(fmt.Sprintf("the wait of %s exceeds the client's maximum wait of %s", roundDur(wait), c.retry.MaxWait), wait)
+	}
+	if !c.fitsDeadline(ctx, wait) {
+		return 0, false, rlErr(fmt.Sprintf("the wait of %s exceeds the request deadline", roundDur(wait)), wait)
+	}
+	return wait, paused, nil
+}
+
+// retryableStatus reports whether an answer with status may be retried:
+// 429 always, 503 when idempotent or with Retry-After, 502 and 504 when
+// idempotent.
+func retryableStatus(rt route, status int, info rateInfo) bool {
+	switch status {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusServiceUnavailable:
+		return rt.idempotent || info.hasRetryAfter
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		return rt.idempotent
+	}
+	return false
+}
+
+// statusWait is the wait before retrying an answer with status: the
+// backoff's step, or longer when Retry-After asks for more or, for an
+// exhausted quota (reported as quota), until the quota's reset.
+func (c *core) statusWait(bo *backoff.ExponentialBackOff, status int, info rateInfo) (wait time.Duration, quota bool) {
+	wait = c.step(bo)
+	if info.hasRetryAfter && info.retryAfter > wait {
+		wait = info.retryAfter
+	}
+	quota = status == http.StatusTooManyRequests && strings.Contains(strings.ToLower(info.reason), "quota")
+	if quota && !info.reset.IsZero() {
+		if d := info.reset.Sub(c.clock.Now()); d > wait {
+			wait = d
+		}
+	}
+	return wait, quota
+}
+
+// fitsDeadline reports whether waiting wait leaves ctx before its
+// deadline (always, without one).
+func (c *core) fitsDeadline(ctx context.Context, wait time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || dl.Sub(c.clock.Now()) >= wait
 }
 
 // logRetry logs, at debug level, that attempt got status (0: no
