@@ -16,14 +16,16 @@ import (
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
-// adminLogin logs in to the admin console at base with the admin token
-// and returns a function posting a console form (with the session's CSRF
-// token and a same-origin Origin).
-func adminLogin(t *testing.T, base, adminToken string) func(path string) (int, string) {
-	t.Helper()
+// consoleClient is a browser-like client of the admin console at base
+// (cookies kept, redirects not followed, timeout per request): do sends a
+// request, with form url-encoded in its body when it is not nil and hdr
+// set on it ("Host" sets the request's host), and returns the response
+// (its body closed) and the body read.
+func consoleClient(t *testing.T, base string, timeout time.Duration) (do func(method, path string, form url.Values, hdr map[string]string) (*http.Response, string)) {
 	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	do := func(method, path string, form url.Values) (int, string) {
+	hc := &http.Client{Jar: jar, Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return func(method, path string, form url.Values, hdr map[string]string) (*http.Response, string) {
+		t.Helper()
 		var body io.Reader
 		if form != nil {
 			body = strings.NewReader(form.Encode())
@@ -34,7 +36,13 @@ func adminLogin(t *testing.T, base, adminToken string) func(path string) (int, s
 		}
 		if form != nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Origin", base)
+		}
+		for k, v := range hdr {
+			if k == "Host" {
+				req.Host = v
+				continue
+			}
+			req.Header.Set(k, v)
 		}
 		resp, err := hc.Do(req)
 		if err != nil {
@@ -42,7 +50,23 @@ func adminLogin(t *testing.T, base, adminToken string) func(path string) (int, s
 		}
 		defer resp.Body.Close()
 		raw, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(raw)
+		return resp, string(raw)
+	}
+}
+
+// adminLogin logs in to the admin console at base with the admin token
+// and returns a function posting a console form (with the session's CSRF
+// token and a same-origin Origin).
+func adminLogin(t *testing.T, base, adminToken string) func(path string) (int, string) {
+	t.Helper()
+	send := consoleClient(t, base, 60*time.Second)
+	do := func(method, path string, form url.Values) (int, string) {
+		var hdr map[string]string
+		if form != nil {
+			hdr = map[string]string{"Origin": base}
+		}
+		resp, body := send(method, path, form, hdr)
+		return resp.StatusCode, body
 	}
 	_, page := do("GET", "/admin/login", nil)
 	login := regexp.MustCompile(`name="login" value="([^"]+)"`).FindStringSubmatch(page)
