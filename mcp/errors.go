@@ -33,6 +33,11 @@ func describeError(err error) string {
 	case errors.Is(err, tokenstore.ErrClientRejected):
 		return "Atlassian rejected the OAuth app's client id or secret. An admin must fix the app credentials " +
 			"and run 'atlassian-mcp connect'; retrying will not help."
+	case errors.Is(err, tokenstore.ErrUnavailable):
+		// The cause (an address, a driver's message) is for the server's
+		// log, not the agent.
+		return "The server's database is unavailable right now, so the call was not made. " +
+			"Retry in a minute; if it keeps failing, ask the server's admin."
 	case errors.As(err, &rateErr):
 		wait := "in a minute"
 		if rateErr.RetryAfter > 0 {

@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -124,6 +125,11 @@ func TestRecoversAfterLosingItsConnections(t *testing.T) {
 		}
 		if !strings.HasPrefix(lastErr.Error(), "PostgreSQL store: ") || strings.Contains(lastErr.Error(), "search_path") {
 			t.Fatalf("error does not say it is the store's, or names the store's DSN: %v", lastErr)
+		}
+		// A lost connection is the store being unavailable, which the
+		// tools answer as such.
+		if !errors.Is(lastErr, tokenstore.ErrUnavailable) {
+			t.Fatalf("a lost connection does not match tokenstore.ErrUnavailable: %v", lastErr)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

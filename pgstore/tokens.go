@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -76,10 +77,29 @@ func (b tokenBackend) wrap(err error) error {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnErr(err) {
-		return fmt.Errorf("PostgreSQL store: %v", redactErr(err))
+		r := redactErr(err)
+		if errors.Is(r, ErrUnreachable) || pe != nil && unavailableCode(pe.Code) {
+			return fmt.Errorf("PostgreSQL store: %w", unavailableErr{r})
+		}
+		return fmt.Errorf("PostgreSQL store: %v", r)
 	}
 	return err
 }
+
+// unavailableCode reports whether a SQLSTATE says the database cannot
+// serve now (connection exception, shutting down or starting, too many
+// connections) rather than that the statement is wrong.
+func unavailableCode(code string) bool {
+	return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57P") || code == "53300"
+}
+
+// unavailableErr is a store error that a later try may not meet: it
+// matches tokenstore.ErrUnavailable (which the MCP tools answer as "the
+// store is unavailable, retry later") and reads as the redacted cause.
+type unavailableErr struct{ err error }
+
+func (e unavailableErr) Error() string   { return e.err.Error() }
+func (e unavailableErr) Unwrap() []error { return []error{e.err, tokenstore.ErrUnavailable} }
 
 func isConnErr(err error) bool {
 	var ce *pgconn.ConnectError

@@ -157,6 +157,9 @@ var (
 	// ErrBusy means the database or a connection's refresh lock stayed
 	// held by another process past the timeout.
 	ErrBusy = errors.New("token store is busy")
+	// ErrUnavailable means the token store (a shared database) could not
+	// be reached or did not answer in time; a later try may succeed.
+	ErrUnavailable = errors.New("token store is unavailable")
 	// ErrInvalidName means a connection name is not acceptable.
 	ErrInvalidName = errors.New("invalid connection name")
 )
