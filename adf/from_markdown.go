@@ -142,6 +142,8 @@ func (c *mdConv) block(n ast.Node, depth int) []*Node {
 		return []*Node{c.table(b)}
 	case *ast.Document:
 		return c.blocks(b, depth)
+	case *ast.LinkReferenceDefinition:
+		return nil // goldmark keeps definitions in the tree; they show nothing
 	}
 	// Anything else (future goldmark nodes) keeps its text.
 	if n.Type() == ast.TypeBlock {

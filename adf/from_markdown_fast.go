@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
@@ -80,23 +81,42 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 		}
 	}
 	// Link reference definitions: every top-level block that may hold one
-	// (the fast path converts none of them) is parsed on its own first, so
-	// both paths see all of them, as in one parse of the whole document.
+	// is parsed on its own first, so both paths see all of them, as in one
+	// parse of the whole document. A paragraph of simple one-line
+	// definitions is read here (fastDefinitions) and converts to nothing;
+	// any other block goes to goldmark for its definitions.
 	var pc parser.Context
 	var defsOnly []bool // kids that hold definitions and nothing else
+	var fastDefs []bool // those of them fastDefinitions read
 	if f.refs {
 		pc = parser.NewContext()
 		defsOnly = make([]bool, n)
+		fastDefs = make([]bool, n)
 		for i := range kids {
 			text := orig[at(kids[i].start):at(end(i+1))]
 			if !bytes.Contains(text, []byte("]:")) {
 				continue
 			}
+			if kids[i].kind == fkPara {
+				if refs, ok := fastDefinitions(src, kids[i].lines); ok {
+					defsOnly[i], fastDefs[i] = true, true
+					for _, r := range refs {
+						pc.AddReference(r)
+					}
+					continue
+				}
+			}
 			ctx := parser.NewContext()
 			doc := mdParser().Parse(textReader(text), parser.WithContext(ctx))
 			// Definitions do not depend on other definitions: a block that
 			// holds nothing else converts to nothing with any context.
-			defsOnly[i] = doc.FirstChild() == nil
+			defsOnly[i] = true
+			for c := doc.FirstChild(); c != nil; c = c.NextSibling() {
+				if c.Kind() != ast.KindLinkReferenceDefinition {
+					defsOnly[i] = false
+					break
+				}
+			}
 			for _, r := range ctx.References() {
 				pc.AddReference(r) // the first definition of a label wins
 			}
@@ -109,6 +129,9 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 		conv[i], ok1[i] = f.block(b, 0)
 		if ok1[i] && crs != nil && !f.crSafe(b) {
 			ok1[i] = false
+		}
+		if fastDefs != nil && fastDefs[i] {
+			ok1[i] = true // definitions only: nothing to convert
 		}
 	}
 	// A goldmark chunk starts and ends where a blank line separates

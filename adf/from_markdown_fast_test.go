@@ -255,6 +255,13 @@ func TestFastMarkdownCases(t *testing.T) {
 		{"crlf spans", "`a\r\nb` <b\r\nc=1>x</b> [l](u\r\n\"t\r\nz\")\r\n", false},
 		{"crlf definitions", "[a]\r\n\r\n[a]: /u\r\n  \"t\r\nz\"\r\n", true},
 		{"lone cr", "a\rb\r\n", false},
+		{"definitions read fast", "[a] [B c][] [d]\n\n[a]: /a\n  [b  C]: <x y> \"T\"\n[d]: u(v)w (p q)\n[a]: /second\n", true},
+		{"definition titles next line", "[a]\n\n[a]: /a\n\"t\"\n", true},
+		{"definition not one", "[a]\n\n[a]: /a \"t\" x\n", true},
+		{"definition escapes", "[a\\]] [b]\n\n[a\\]]: /a\\_b\n[b]: <c\\>d>\n", false},
+		{"definition escapes after prose", "text\n\n[b]\n\n[b]: <c\\>d>\n", true},
+		{"definition no space before title", "[a]\n\n[a]: <u>\"t\"\n[b]: /u'x'\n", true},
+		{"definitions in a list", "- [a]\n\n  [a]: /a\n", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -263,6 +270,36 @@ func TestFastMarkdownCases(t *testing.T) {
 			markdownBlocksStats(sanitizeMarkdown(tt.md), &st)
 			if got := st.fast > 0; got != tt.wantFast {
 				t.Errorf("fast path took %d bytes, goldmark %d; want fast=%v", st.fast, st.goldmark, tt.wantFast)
+			}
+		})
+	}
+}
+
+// TestMarkdownDefinitionsShowNothing checks that link reference
+// definitions leave no trace in the document on either path: goldmark
+// keeps them in its tree as blocks of their own.
+func TestMarkdownDefinitionsShowNothing(t *testing.T) {
+	tests := []struct{ name, md string }{
+		{"after use", "see [a]\n\n[a]: /a\n"},
+		{"before use", "[a]: /a \"T\"\n\nsee [a]\n"},
+		{"before a paragraph", "[a]: /a\nsee [a]\n"},
+		{"titled on the next line", "see [a]\n\n[a]: /a\n  'T'\n"},
+		{"in a quote", "> [a]: /a\n>\n> see [a]\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fast, err := FromMarkdown(tt.md)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, doc := range map[string]*Doc{"fast": fast, "goldmark": fromMarkdownGoldmark(tt.md)} {
+				js, _ := doc.MarshalJSON()
+				if bytes.Contains(js, []byte("]:")) {
+					t.Errorf("%s path shows the definition: %s", name, js)
+				}
+				if !bytes.Contains(js, []byte(`"href":"/a"`)) {
+					t.Errorf("%s path does not resolve the reference: %s", name, js)
+				}
 			}
 		})
 	}
