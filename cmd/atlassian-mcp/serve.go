@@ -216,7 +216,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	}
 	var (
 		cfg     *gateway.Config
-		configs gateway.ConfigStore // nil: a database store's sandbox config, in memory
+		configs gateway.ConfigStore
 	)
 	if spec == "" {
 		if cfg, configs, err = loadServeConfig(o, sf); err != nil {
@@ -225,7 +225,11 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 	} else if sf.config != "" {
 		return usagef("--config %s: with a PostgreSQL store the agents config lives in the database (atlassian-mcp agent add --store ...); copy a file into it with 'atlassian-mcp store copy --from DATA_DIR --config FILE'", sf.config)
 	}
-	sandboxConfigIfNone := func(persist bool) error {
+	// sandboxConfigIfNone stores the sandbox's config in into when no
+	// config was found: <data-dir>/config.json or the database, where
+	// 'agent add/list' and a restart on the same store find it, as for
+	// any server.
+	sandboxConfigIfNone := func(into gateway.ConfigStore) error {
 		if cfg != nil {
 			return nil
 		}
@@ -233,23 +237,22 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		if err != nil {
 			return err
 		}
-		cfg, configs = c, nil // in memory: a database store's sandbox
-		if persist {
-			// In <data-dir>/config.json, where 'agent add/list' and a
-			// restart with the same --data-dir find it, as for any server.
-			dir, err := o.store.dir()
-			if err != nil {
-				return err
-			}
-			fc := gateway.NewFileConfig(filepath.Join(dir, "config.json"))
-			if cfg, _, err = fc.Update(ctx, func(stored *gateway.Config) error { *stored = *c; return nil }); err != nil {
-				return err
-			}
-			configs = fc
+		stored, _, err := into.UpdateIf(ctx, "", func(stored *gateway.Config) error { *stored = *c; return nil })
+		if errors.Is(err, gateway.ErrConfigChanged) {
+			// Another replica stored one first: serve it.
+			configs = into
+			cfg, _, err = into.Load(ctx)
+			return err
 		}
+		if err != nil {
+			return err
+		}
+		cfg, configs = stored, into
 		fmt.Fprintf(s.err, "Sandbox agent token (tenant %q, agent %q, every tool, vip tier by default):\n  Authorization: Bearer %s\n", "sandbox", "sandbox", token)
-		if persist {
-			fmt.Fprintf(s.err, "Sandbox data directory (agents config, audit, tokens): %s\n", filepath.Dir(configs.Where()))
+		if fc, ok := into.(*gateway.FileConfig); ok {
+			fmt.Fprintf(s.err, "Sandbox data directory (agents config, audit, tokens): %s\n", filepath.Dir(fc.Path))
+		} else {
+			fmt.Fprintf(s.err, "Sandbox agents config stored in %s\n", into.Where())
 		}
 		return nil
 	}
@@ -261,7 +264,11 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		o.sandboxSite = sb
 		closers = append(closers, cleanup)
 		if spec == "" {
-			if err := sandboxConfigIfNone(true); err != nil {
+			dir, err := o.store.dir()
+			if err != nil {
+				return err
+			}
+			if err := sandboxConfigIfNone(gateway.NewFileConfig(filepath.Join(dir, "config.json"))); err != nil {
 				return err
 			}
 		}
@@ -281,7 +288,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		cfg, _, err = configs.Load(ctx)
 		switch {
 		case errors.Is(err, gateway.ErrNoConfig) && o.sandbox:
-			if err := sandboxConfigIfNone(false); err != nil {
+			if err := sandboxConfigIfNone(configs); err != nil {
 				return err
 			}
 		case errors.Is(err, gateway.ErrNoConfig):
