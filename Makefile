@@ -7,8 +7,12 @@ BENCHTIME   ?= 1s
 
 .PHONY: build test lint bench bench-start fuzz golden sandbox clean
 
+# A static build (no cgo): nothing needs cgo (os/user is only pgx's default
+# PostgreSQL user, and Go's own DNS resolver reads /etc/resolv.conf), and it
+# starts ~4 ms faster with ~1.4 MiB less peak RSS than the libc-linked one
+# (make bench-start; issue 12).
 build:
-	$(GO) build -o bin/atlassian-mcp ./cmd/atlassian-mcp
+	CGO_ENABLED=0 $(GO) build -o bin/atlassian-mcp ./cmd/atlassian-mcp
 
 test:
 	$(GO) test -race -timeout 15m ./...
