@@ -61,7 +61,8 @@ func cqlError(err error, cql string, withCursor bool, key string) error {
 	if withCursor {
 		b.WriteString(" A cursor only works with the cql of the answer it came from; omit it to start over.")
 	}
-	return errors.New(b.String())
+	// On the cql parameter, as Jira's JQL refusals are on jql.
+	return argErrorf("cql", "%s", b.String())
 }
 
 // cqlFieldRe finds "field operator" pairs in a query.

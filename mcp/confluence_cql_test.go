@@ -38,7 +38,7 @@ func TestConfluenceSearchErrorInWords(t *testing.T) {
 			`"message":"com.atlassian.confluence.api.service.exceptions.BadRequestException: Could not parse cql : title = \"Runbooks"}`})
 	defer h.site.ClearFaults()
 	got := h.callErr("atlassian_confluence_search", map[string]any{"cql": `title = "Runbooks`})
-	for _, w := range []string{`Confluence could not run this CQL: a " quote is never closed.`, "CQL reminders"} {
+	for _, w := range []string{`parameter cql: Confluence could not run this CQL: a " quote is never closed.`, "CQL reminders"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("error %q lacks %q", got, w)
 		}

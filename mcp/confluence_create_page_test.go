@@ -102,7 +102,7 @@ func TestConfluenceCreatePageRefusedBeforeWriting(t *testing.T) {
 		// multi-megabyte arguments, which are slow to pipe under -race).
 		direct bool
 	}{
-		{"unknown space lists valid keys", with("spaceKey", "NOPE"), `unknown space "NOPE"; valid: ENG, TEAM, OPS`, false},
+		{"unknown space lists valid keys", with("spaceKey", "NOPE"), `parameter spaceKey: unknown space "NOPE"; valid: ENG, TEAM, OPS`, false},
 		{"space key missing", with("spaceKey", nil), "parameter spaceKey: is required", false},
 		{"title missing", with("title", "  "), "parameter title: is required", false},
 		{"title too long", with("title", strings.Repeat("t", 256)), "parameter title: is 256 characters; Confluence allows at most 255", false},
@@ -245,7 +245,7 @@ func TestConfluenceCreatePageWithoutSnapshot(t *testing.T) {
 		t.Fatalf("space %+v", res.Space)
 	}
 	if _, err := d.confluenceCreatePage(context.Background(), &confluenceCreatePageArgs{SpaceKey: "NOPE", Title: "x", Content: "hi"}); err == nil ||
-		!strings.Contains(describeError(err), `no space with key "NOPE"`) {
+		!strings.Contains(describeError(err), `parameter spaceKey: no space with key "NOPE"`) {
 		t.Fatalf("unknown space before discovery: %v", err)
 	}
 }

@@ -201,7 +201,8 @@ func (d *Deps) confSpaceByID(ctx context.Context, id string) confSpace {
 
 // spaceByKey resolves a space key to its space. The snapshot answers
 // first; before discovery, or when the snapshot does not list every space,
-// Confluence is asked. An unknown key is a LookupError listing valid keys.
+// Confluence is asked. An unknown key is an ArgError on spaceKey listing
+// valid keys, prefixed as Jira's lookups are (paramErr).
 func (d *Deps) confSpaceByKey(ctx context.Context, key string) (confSpace, error) {
 	snap := d.snapshot()
 	sp, lookupErr := snap.Space(key)
@@ -210,7 +211,7 @@ func (d *Deps) confSpaceByKey(ctx context.Context, key string) (confSpace, error
 	}
 	complete := snap != nil && snap.Confluence != nil && !snap.Confluence.MoreSpaces
 	if complete {
-		return confSpace{}, lookupErr
+		return confSpace{}, paramErr("spaceKey", lookupErr)
 	}
 	if !confValidSpaceKey(key) {
 		return confSpace{}, argErrorf("spaceKey", "%q is not a space key (letters, digits and underscores, or ~ and an account id for a personal space)", confTruncate(key, 60))
@@ -222,7 +223,7 @@ func (d *Deps) confSpaceByKey(ctx context.Context, key string) (confSpace, error
 	if len(got) == 0 {
 		var le *schema.LookupError
 		if errors.As(lookupErr, &le) && len(le.Valid) > 0 {
-			return confSpace{}, lookupErr
+			return confSpace{}, paramErr("spaceKey", lookupErr)
 		}
 		return confSpace{}, argErrorf("spaceKey", "no space with key %q is visible to the connection; space keys are case-sensitive, e.g. ENG", confTruncate(key, 60))
 	}

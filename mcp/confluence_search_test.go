@@ -267,9 +267,9 @@ func TestConfluenceSearchErrors(t *testing.T) {
 		want []string
 	}{
 		{"unparsable cql", map[string]any{"cql": `type = page AND (`},
-			[]string{"Confluence could not run this CQL: expected a field name but the query ended", "CQL reminders", `space = ENG AND text ~ "runbook"`}},
+			[]string{"parameter cql: Confluence could not run this CQL: expected a field name but the query ended", "CQL reminders", `space = ENG AND text ~ "runbook"`}},
 		{"unknown field", map[string]any{"cql": `colour = "blue"`},
-			[]string{"Confluence could not run this CQL: no field exists with the name 'colour'", "CQL reminders"}},
+			[]string{"parameter cql: Confluence could not run this CQL: no field exists with the name 'colour'", "CQL reminders"}},
 		{"cursor of another query", map[string]any{"cql": "type = blogpost", "cursor": "eyJvZmZzZXQiOjcsImtpbmQiOiJzZWFyY2giLCJrZXkiOiJ4In0"},
 			[]string{"parameter cursor: Confluence refused it (Invalid cursor", "A cursor only works with the cql of the answer it came from"}},
 	}
