@@ -47,9 +47,13 @@ type auditScan struct {
 }
 
 // scanAudit reads the tenants' logs backwards, merged newest first, and
-// keeps the entries at positions [skip, skip+n) of that order.
+// keeps the entries at positions [skip, skip+n) of that order. When the
+// reader counts by itself (gateway.AuditCounter: the database), the walk
+// stops after the page and the total and chart are the reader's counts;
+// otherwise (the files) the walk goes on to the oldest entry to count.
 func (c *Console) scanAudit(ctx context.Context, tenant string, f gateway.AuditFilter, skip, n int, now time.Time) (*auditScan, error) {
 	audit := c.opts.Backend.Audit()
+	counter, counts := audit.(gateway.AuditCounter)
 	tenants := []string{tenant}
 	if tenant == "" {
 		var err error
@@ -95,7 +99,7 @@ func (c *Console) scanAudit(ctx context.Context, tenant string, f gateway.AuditF
 				best = h
 			}
 		}
-		if best == nil {
+		if best == nil || (counts && res.total >= skip+n) {
 			break
 		}
 		if res.total >= skip && res.total < skip+n {
@@ -111,6 +115,23 @@ func (c *Console) scanAudit(ctx context.Context, tenant string, f gateway.AuditF
 			res.skipped = append(res.skipped, best.r.Skipped()...)
 			_ = best.r.Close()
 			best.r = nil
+		}
+	}
+	if counts {
+		res.total, res.hours = 0, newHourly(now)
+		for _, t := range tenants {
+			total, err := counter.CountAudit(ctx, t, f)
+			if err != nil {
+				return nil, err
+			}
+			res.total += total
+			hours, err := counter.HourlyAudit(ctx, t, f, res.hours.start, res.hours.end)
+			if err != nil {
+				return nil, err
+			}
+			for _, h := range hours {
+				res.hours.addN(h.Hour, h.Status, h.Calls)
+			}
 		}
 	}
 	return res, nil

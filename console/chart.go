@@ -26,20 +26,25 @@ func newHourly(now time.Time) hourly {
 
 // add counts e when it falls in the chart's hours.
 func (h *hourly) add(e gateway.AuditEntry) {
-	t := e.Time.UTC()
+	h.addN(e.Time, e.Status, 1)
+}
+
+// addN counts n calls of status at t when t falls in the chart's hours.
+func (h *hourly) addN(t time.Time, status string, n int) {
+	t = t.UTC()
 	if t.Before(h.start) || !t.Before(h.end) {
 		return
 	}
 	i := int(t.Sub(h.start) / time.Hour)
-	switch e.Status {
+	switch status {
 	case gateway.StatusOK:
-		h.b[i].ok++
+		h.b[i].ok += n
 	case gateway.StatusDenied:
-		h.b[i].denied++
+		h.b[i].denied += n
 	default:
-		h.b[i].err++
+		h.b[i].err += n
 	}
-	h.total++
+	h.total += n
 }
 
 // hourlyChart renders the calls of entries in the last chartHours hours.

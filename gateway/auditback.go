@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 )
 
 // auditBlock is how much of a log file AuditBackward reads at a time (a
@@ -207,4 +208,30 @@ func (r *AuditBackward) line() (line []byte, torn, ok bool) {
 		}
 		r.buf = append(chunk, r.buf...)
 	}
+}
+
+// AuditCounter is an AuditReader that also answers the console's audit
+// page totals without walking the entries: how many a filter selects and
+// how many per hour and status (the calls-per-hour chart). The database
+// (pgstore) answers them with COUNT(*) and GROUP BY on its (tenant, at)
+// index; the files have no such index, and the console walks them.
+// Both answers must equal a walk over NewestFirst with the same filter.
+type AuditCounter interface {
+	// CountAudit returns how many of tenant's entries f selects.
+	CountAudit(ctx context.Context, tenant string, f AuditFilter) (int, error)
+	// HourlyAudit returns how many of tenant's entries f selects fall in
+	// each UTC hour of [from, to) (whole hours), by status; hours and
+	// statuses without entries are left out, and an (hour, status) pair
+	// may come more than once (add them up).
+	HourlyAudit(ctx context.Context, tenant string, f AuditFilter, from, to time.Time) ([]AuditHourCount, error)
+}
+
+// AuditHourCount is the number of entries of one status in one UTC hour.
+type AuditHourCount struct {
+	// Hour is the start of the hour, in UTC.
+	Hour time.Time
+	// Status is the entries' status (StatusOK, StatusError, StatusDenied).
+	Status string
+	// Calls is how many entries.
+	Calls int
 }

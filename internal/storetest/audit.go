@@ -33,6 +33,7 @@ func RunAudit(t *testing.T, newEnv func(t testing.TB) AuditEnv) {
 		{"Filters", testAuditFilters},
 		{"ConcurrentRecordsAllDurable", testAuditConcurrent},
 		{"NewestFirstIsReadReversed", testAuditNewestFirst},
+		{"AggregatesEqualWalk", testAuditAggregates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,5 +288,100 @@ func testAuditNewestFirst(t *testing.T, env AuditEnv) {
 	}
 	if _, err := nf.NewestFirst(ctx, "../acme", gateway.AuditFilter{}); err == nil {
 		t.Fatal("a tenant name with a path in it was accepted")
+	}
+}
+
+// testAuditAggregates: a reader that counts by itself (gateway.AuditCounter)
+// gives the total and the per-hour counts a walk over NewestFirst gives,
+// under every filter, including a Since with nanoseconds inside the
+// microsecond of stored entries.
+func testAuditAggregates(t *testing.T, env AuditEnv) {
+	ctx := context.Background()
+	r := env.Reader(t)
+	counter, ok := r.(gateway.AuditCounter)
+	if !ok {
+		t.Skipf("%T counts nothing by itself: the console walks its entries", r)
+	}
+	sink := env.Sink(t, "acme")
+	var all []*gateway.AuditEntry
+	for n := range 40 {
+		e := auditEntry("acme", n)
+		e.Time = auditBase.Add(time.Duration(n*47) * time.Minute) // over 31 hours
+		if n >= 30 && n <= 33 {                                   // four entries of one microsecond, a few ns apart
+			e.Time = auditBase.Add(20*time.Hour + time.Duration(n-30)*100*time.Nanosecond)
+		}
+		if err := sink.Record(e); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, e)
+	}
+	if err := env.Sink(t, "globex").Record(auditEntry("globex", 3)); err != nil {
+		t.Fatal(err)
+	}
+	inside := auditBase.Add(20*time.Hour + 150*time.Nanosecond) // between entries 31 and 32
+	from, to := auditBase.Truncate(time.Hour).Add(2*time.Hour), auditBase.Truncate(time.Hour).Add(26*time.Hour)
+	filters := []struct {
+		name string
+		f    gateway.AuditFilter
+	}{
+		{"everything", gateway.AuditFilter{}},
+		{"since inside a microsecond", gateway.AuditFilter{Since: inside}},
+		{"since an entry", gateway.AuditFilter{Since: all[12].Time}},
+		{"short tool name", gateway.AuditFilter{Tool: "jira_search"}},
+		{"agent and status", gateway.AuditFilter{Agent: "agent1", Status: gateway.StatusError}},
+		{"since, tool and status", gateway.AuditFilter{Since: inside.Add(-5 * time.Hour), Tool: "atlassian_jira_get_issue", Status: gateway.StatusError}},
+		{"nothing matches", gateway.AuditFilter{Agent: "nobody"}},
+	}
+	type key struct {
+		hour   time.Time
+		status string
+	}
+	for _, tt := range filters {
+		cur, err := r.(gateway.AuditNewestFirst).NewestFirst(ctx, "acme", tt.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTotal, wantHours := 0, map[key]int{}
+		for e, ok := cur.Next(); ok; e, ok = cur.Next() {
+			wantTotal++
+			if h := e.Time.UTC(); !h.Before(from) && h.Before(to) {
+				wantHours[key{h.Truncate(time.Hour), e.Status}]++
+			}
+		}
+		if err := cur.Err(); err != nil {
+			t.Fatal(err)
+		}
+		_ = cur.Close()
+		// The walk itself is checked against the entries written.
+		written := 0
+		for _, e := range all {
+			if tt.f.Match(e) {
+				written++
+			}
+		}
+		if wantTotal != written {
+			t.Fatalf("%s: the walk found %d entries, %d were written that match", tt.name, wantTotal, written)
+		}
+		total, err := counter.CountAudit(ctx, "acme", tt.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != wantTotal {
+			t.Errorf("%s: CountAudit = %d, the walk counts %d", tt.name, total, wantTotal)
+		}
+		counts, err := counter.HourlyAudit(ctx, "acme", tt.f, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[key]int{}
+		for _, c := range counts {
+			if c.Hour.Location() != time.UTC || !c.Hour.Equal(c.Hour.Truncate(time.Hour)) {
+				t.Errorf("%s: hour %v is not a whole UTC hour", tt.name, c.Hour)
+			}
+			got[key{c.Hour, c.Status}] += c.Calls
+		}
+		if fmt.Sprint(got) != fmt.Sprint(wantHours) {
+			t.Errorf("%s: HourlyAudit = %v, the walk counts %v", tt.name, got, wantHours)
+		}
 	}
 }
