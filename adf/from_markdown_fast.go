@@ -346,19 +346,38 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 		}
 		return []*Node{rawParagraph(joinLines(f.src, b.lines))}, true
 	case fkQuote:
-		if len(b.kids) > 0 && b.kids[0].kind == fkPara && len(b.kids[0].lines) > 0 {
-			l := b.kids[0].lines[0]
+		kids := b.kids
+		var panel *Node
+		var out []*Node
+		if len(kids) > 0 && kids[0].kind == fkPara && len(kids[0].lines) > 0 {
+			p := kids[0]
+			l := p.lines[0]
 			if bytes.Contains(f.src[l.start:l.end], []byte("[!")) {
-				return nil, false // maybe a GitHub alert
+				pt, ok := f.alert(p)
+				if !ok {
+					return nil, false // an alert the fast path leaves to goldmark
+				}
+				panel = &Node{Type: "panel", Attrs: map[string]any{"panelType": pt}}
+				if len(p.lines) > 1 {
+					runs, ok := f.inline(p.lines[1:], true)
+					if !ok {
+						return nil, false
+					}
+					out = append(out, paragraphBlocks(runs, false)...)
+				}
+				kids = kids[1:]
 			}
 		}
-		var out []*Node
-		for _, k := range b.kids {
+		for _, k := range kids {
 			blocks, ok := f.block(k, depth+1)
 			if !ok {
 				return nil, false
 			}
 			out = append(out, blocks...)
+		}
+		if panel != nil {
+			panel.Content = f.mc.fit("panel", out)
+			return []*Node{panel}, true
 		}
 		return []*Node{{Type: "blockquote", Content: f.mc.fit("blockquote", out)}}, true
 	case fkList:
@@ -454,4 +473,29 @@ func joinLines(src []byte, lines []fseg) string {
 		b.Write(src[l.start:l.end])
 	}
 	return b.String()
+}
+
+// alert returns the panel type of a quote whose first paragraph p opens
+// with a GitHub alert line ("[!NOTE]" alone on it), as the goldmark path
+// reads it (alertRe, alertPanels). ok is false for an unknown name and
+// whenever the rest of the paragraph might read differently without its
+// first line: a table or definition, a continuation line starting with
+// "[" or "(" (a bracket that could follow the alert's "]"), a lazy line.
+func (f *fastConv) alert(p *fblock) (string, bool) {
+	l := p.lines[0]
+	m := alertRe().FindSubmatch(f.src[l.start:l.end])
+	if m == nil || p.lazy || paraMayBeTable(f.src, p) || f.mayBeDefinition(p) {
+		return "", false
+	}
+	pt, ok := alertPanels[strings.ToUpper(string(m[1]))]
+	if !ok {
+		return "", false
+	}
+	if len(p.lines) > 1 {
+		next := bytes.TrimLeft(f.src[p.lines[1].start:p.lines[1].end], " \t")
+		if len(next) > 0 && (next[0] == '[' || next[0] == '(') {
+			return "", false
+		}
+	}
+	return pt, true
 }

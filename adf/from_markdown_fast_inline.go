@@ -770,7 +770,9 @@ func htmlTagAt(s []byte) (int, bool) {
 	if m == nil {
 		return 0, true
 	}
-	if bytes.IndexByte(s[:m[1]], '\n') >= 0 {
+	if bytes.IndexByte(s[:m[1]], '\n') >= 0 || bytes.Contains(s[:m[1]], []byte("\uFFFD")) {
+		// the goldmark path reads an <a> tag whose attributes hold U+FFFD
+		// (what invalid UTF-8 becomes) otherwise: leave such tags to it
 		return 0, false
 	}
 	return m[1], true
