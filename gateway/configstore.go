@@ -53,6 +53,18 @@ type ConfigStore interface {
 	Where() string
 }
 
+// ConfigWatcher is a ConfigStore that can tell a reader soon after another
+// process changed the stored config (pgstore's LISTEN/NOTIFY), so readers
+// need not wait for their next poll of Version. It is a hint, not a
+// guarantee: readers keep polling, which covers a notification lost while
+// the watcher was disconnected.
+type ConfigWatcher interface {
+	ConfigStore
+	// Changes returns a channel that receives (coalesced) after the
+	// stored config may have changed, until stop is called.
+	Changes() (changed <-chan struct{}, stop func())
+}
+
 // FileConfig is the agents config in one JSON file, written atomically
 // (a new file renamed over the old). Its version is the SHA-256 of the
 // file's bytes, so an edit by hand is noticed like any other.

@@ -348,21 +348,30 @@ func (h *Hub) Reload(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Watch reloads the stored config every interval until ctx ends, logging
-// each reload and each refused config. Every replica on one database
-// store sees a change within an interval.
+// Watch reloads the stored config every interval until ctx ends, and at
+// once when a ConfigWatcher store says it changed, logging each reload
+// and each refused config. Every replica on one database store sees a
+// change within milliseconds (the notification), or within an interval
+// while its listener is down.
 func (h *Hub) Watch(ctx context.Context, interval time.Duration) {
 	if h.opts.Configs == nil {
 		return
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	var notified <-chan struct{} // nil: polling only
+	if w, ok := h.opts.Configs.(gateway.ConfigWatcher); ok {
+		var stop func()
+		notified, stop = w.Changes()
+		defer stop()
+	}
 	var lastErr string
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-notified:
 		}
 		changed, err := h.Reload(ctx)
 		switch {

@@ -2,9 +2,11 @@ package hub_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/gateway"
 	"github.com/atlassian-mcp/atlassian-mcp/hub"
@@ -114,5 +116,78 @@ func TestDatabaseConfigReachesEveryReplica(t *testing.T) {
 	}
 	if changed, err := a.Reload(ctx); changed || err != nil {
 		t.Fatalf("reload with nothing new: changed %v, %v", changed, err)
+	}
+}
+
+// TestConfigChangeArrivesByNotification: two replicas watch the config
+// with a poll period of an hour, so a change can reach them only through
+// the store's notification (LISTEN/NOTIFY). An agent added by the CLI is
+// in force on both, and each replica's listener counted the notification.
+func TestConfigChangeArrivesByNotification(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.WithoutRateLimits())
+	t.Cleanup(sb.Close)
+	store := storeWith(t, sb, "acme")
+	dsn := pgtest.DSN(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	openDB := func() *pgstore.DB {
+		db, err := pgstore.Open(context.Background(), dsn, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		return db
+	}
+	cli := openDB().Config()
+	start, _, err := cli.Update(ctx, func(c *gateway.Config) error {
+		c.Tenants["acme"] = &gateway.TenantConfig{Connection: "acme"}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type replica struct {
+		db *pgstore.DB
+		h  *hub.Hub
+	}
+	var rs []replica
+	for range 2 {
+		db := openDB()
+		h, err := hub.New(ctx, hub.Options{Store: store, Configs: db.Config(), Config: start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = h.Close(context.Background()) })
+		go h.Watch(ctx, time.Hour) // the poll never fires during the test
+		rs = append(rs, replica{db, h})
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second) // a bound on failure, not a timing assertion
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 20 s", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	for i, r := range rs {
+		waitFor(fmt.Sprintf("replica %d listening", i), func() bool { return r.db.Listener().Listening })
+	}
+	_, hash, _ := gateway.NewToken()
+	if _, _, err := cli.Update(ctx, func(c *gateway.Config) error {
+		c.Agents = append(c.Agents, &gateway.AgentConfig{Name: "bot", TokenSHA256: hash, Tenant: "acme", Profile: gateway.ProfileAICOS, DefaultTier: gateway.VIP, Tools: []string{"atlassian_jira_search"}})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rs {
+		waitFor(fmt.Sprintf("agent bot in force on replica %d", i), func() bool {
+			cfg, _ := r.h.Config()
+			return len(cfg.Agents) == 1 && cfg.Agents[0].Name == "bot"
+		})
+		if n := r.db.Listener().Notifications; n < 1 {
+			t.Fatalf("replica %d applied the change but its listener received %d notifications", i, n)
+		}
 	}
 }

@@ -46,6 +46,16 @@ func (s *ConfigStore) err(err error) error {
 	return fmt.Errorf("config store: %v", redactErr(err))
 }
 
+// Changes returns a channel that receives soon after another process
+// changed the config (its notification arrived, or the listener
+// reconnected and may have missed one); stop unsubscribes. It does not
+// replace polling Version: while the listener is down nothing arrives.
+func (s *ConfigStore) Changes() (<-chan struct{}, func()) {
+	return s.db.listen.changes(topicConfig)
+}
+
+var _ gateway.ConfigWatcher = (*ConfigStore)(nil)
+
 // Version returns config_meta's version ("" when no config is stored).
 func (s *ConfigStore) Version(ctx context.Context) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -197,7 +207,7 @@ func (s *ConfigStore) update(ctx context.Context, want *string, fn func(*gateway
 		if fnErr = c.Validate(); fnErr != nil {
 			return fnErr
 		}
-		if ver, err = writeConfig(ctx, tx, c); err != nil {
+		if ver, err = writeConfig(ctx, s.db, tx, c); err != nil {
 			return err
 		}
 		out = c
@@ -212,9 +222,9 @@ func (s *ConfigStore) update(ctx context.Context, want *string, fn func(*gateway
 	return out, ver, nil
 }
 
-// writeConfig replaces the config tables' rows with c's and raises the
-// version.
-func writeConfig(ctx context.Context, tx pgx.Tx, c *gateway.Config) (string, error) {
+// writeConfig replaces the config tables' rows with c's, raises the
+// version and notifies the other replicas (at commit).
+func writeConfig(ctx context.Context, db *DB, tx pgx.Tx, c *gateway.Config) (string, error) {
 	for _, table := range []string{"config_agents", "config_tenants", "config_policies"} {
 		if _, err := tx.Exec(ctx, "DELETE FROM "+table); err != nil {
 			return "", err
@@ -250,6 +260,9 @@ func writeConfig(ctx context.Context, tx pgx.Tx, c *gateway.Config) (string, err
 	}
 	meta, err := json.Marshal(metaDoc{Comment: c.Comment, Audit: c.Audit})
 	if err != nil {
+		return "", err
+	}
+	if err := db.notifyTx(ctx, tx, topicConfig); err != nil {
 		return "", err
 	}
 	var ver int64

@@ -77,6 +77,7 @@ type DB struct {
 	pool     *pgxpool.Pool
 	schema   string // current_schema(), part of every advisory lock key
 	location string
+	listen   listener // LISTEN connection, started by the first subscriber
 }
 
 // Open connects to dsn and, unless migrate is false, applies the missing
@@ -96,6 +97,7 @@ func Open(ctx context.Context, dsn string, migrate bool) (*DB, error) {
 		return nil, fmt.Errorf("store %s: %v", Redact(dsn), redactErr(err))
 	}
 	db := &DB{pool: pool, location: Redact(dsn)}
+	db.listen.db, db.listen.ping = db, 30*time.Second
 	if err := pool.QueryRow(ctx, "SELECT coalesce(current_schema(), '')").Scan(&db.schema); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("store %s: %v", db.location, redactErr(err))
@@ -113,8 +115,11 @@ func Open(ctx context.Context, dsn string, migrate bool) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the pool.
-func (db *DB) Close() { db.pool.Close() }
+// Close stops the listener and closes the pool.
+func (db *DB) Close() {
+	db.listen.close()
+	db.pool.Close()
+}
 
 // Location is the DSN without its password.
 func (db *DB) Location() string { return db.location }

@@ -220,3 +220,66 @@ func TestAuditGroupCommitAndRetention(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotSaveArrivesByNotification: replica B polls once an hour,
+// so A's refresh can reach it only through the save's notification. Then
+// the database ends B's listener connection: it reconnects by itself and
+// the next refresh arrives by notification too.
+func TestSnapshotSaveArrivesByNotification(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	dbB := open(t, dsn)
+	a, b := open(t, dsn).Snapshots(), dbB.Snapshots()
+	b.Interval = time.Hour
+	storeA, storeB := schema.NewStore(a, "default"), schema.NewStore(b, "default")
+	got := make(chan *schema.Snapshot, 10)
+	storeB.Subscribe(func(s *schema.Snapshot) { got <- s })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	storeB.Follow(ctx)
+	listening := func(connects int64) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if l := dbB.Listener(); l.Listening && l.Connects >= connects {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("B's listener did not connect within 20 s")
+			}
+		}
+	}
+	refresh := func(site string) {
+		t.Helper()
+		before := dbB.Listener().Notifications
+		if _, err := storeA.Refresh(ctx, func(context.Context) (*schema.Snapshot, error) {
+			return &schema.Snapshot{FormatVersion: schema.FormatVersion, SiteName: site}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		select { // a bound on failure: the poll would take an hour
+		case s := <-got:
+			if s.SiteName != site {
+				t.Fatalf("B swapped in %q, want %q", s.SiteName, site)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("B did not see A's refresh %q", site)
+		}
+		if after := dbB.Listener().Notifications; after <= before {
+			t.Fatalf("B's listener received %d notifications, then %d", before, after)
+		}
+	}
+	listening(1)
+	refresh("first")
+
+	var ended int
+	if err := open(t, dsn).Pool().QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = 'atlassian-mcp listener' AND query = $1`,
+		`LISTEN "atlassian_mcp:`+dbB.Schema()+`"`).Scan(&ended); err != nil {
+		t.Fatal(err)
+	}
+	if ended != 1 {
+		t.Fatalf("ended %d listener connections, want 1", ended)
+	}
+	listening(2)
+	refresh("after reconnecting")
+}

@@ -19,7 +19,8 @@ func (db *DB) Snapshots() *Snapshots {
 
 // Snapshots keeps one schema snapshot per connection in the
 // schema_snapshots table, in the schema cache's own encoding. Every save
-// raises the row's version, which is how other replicas notice a refresh.
+// raises the row's version and sends a notification, which is how other
+// replicas notice a refresh.
 type Snapshots struct {
 	db      *DB
 	timeout time.Duration
@@ -40,16 +41,21 @@ func (s *Snapshots) setKnown(connection string, ver int64) {
 
 // Watch calls changed whenever another process saved a snapshot of the
 // connection newer than the one this process last saved or loaded, until
-// ctx ends. It checks the version every Interval; while the database is
-// unreachable it keeps trying.
+// ctx ends. It checks the version when the save's notification arrives
+// (LISTEN/NOTIFY: milliseconds) and every Interval (the fallback while
+// the listener is down); while the database is unreachable it keeps
+// trying.
 func (s *Snapshots) Watch(ctx context.Context, connection string, changed func()) {
 	t := time.NewTicker(s.Interval)
 	defer t.Stop()
+	notified, stop := s.db.listen.changes(topicSchema + connection)
+	defer stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-notified:
 		}
 		qctx, cancel := context.WithTimeout(ctx, s.timeout)
 		ver, err := s.Version(qctx, connection)
@@ -111,7 +117,8 @@ func (s *Snapshots) Version(ctx context.Context, connection string) (int64, erro
 	return ver, nil
 }
 
-// Save stores the snapshot under its connection with the next version.
+// Save stores the snapshot under its connection with the next version
+// and notifies the other replicas in the same transaction.
 func (s *Snapshots) Save(snap *schema.Snapshot) error {
 	raw, err := schema.MarshalSnapshot(snap)
 	if err != nil {
@@ -120,10 +127,17 @@ func (s *Snapshots) Save(snap *schema.Snapshot) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	var ver int64
-	err = s.db.pool.QueryRow(ctx, `INSERT INTO schema_snapshots (connection, version, snapshot, saved_at) VALUES ($1, 1, $2, now())
-		ON CONFLICT (connection) DO UPDATE SET version = schema_snapshots.version + 1, snapshot = EXCLUDED.snapshot, saved_at = now()
-		RETURNING version`,
-		snap.Connection, raw).Scan(&ver)
+	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO schema_snapshots (connection, version, snapshot, saved_at) VALUES ($1, 1, $2, now())
+			ON CONFLICT (connection) DO UPDATE SET version = schema_snapshots.version + 1, snapshot = EXCLUDED.snapshot, saved_at = now()
+			RETURNING version`,
+			snap.Connection, raw).Scan(&ver)
+		if err != nil {
+			return err
+		}
+		// The other replicas hear of it at commit.
+		return s.db.notifyTx(ctx, tx, topicSchema+snap.Connection)
+	})
 	if err != nil {
 		return fmt.Errorf("schema store: %v", redactErr(err))
 	}
