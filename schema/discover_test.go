@@ -47,7 +47,9 @@ func sandboxDiscoverer(t testing.TB, opts ...sandbox.Option) (*Discoverer, *sand
 }
 
 func TestDiscoverDemoSite(t *testing.T) {
-	d, _ := sandboxDiscoverer(t)
+	// The demo data is dated relative to the sandbox's clock; a fixed one
+	// keeps the golden the same whatever day the test runs.
+	d, _ := sandboxDiscoverer(t, sandbox.WithClock(func() time.Time { return time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC) }))
 	s, err := d.Discover(context.Background())
 	if err != nil {
 		t.Fatal(err)
