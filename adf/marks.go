@@ -99,8 +99,5 @@ func sameAttrs(a, b map[string]any) bool {
 	if simple {
 		return true
 	}
-	var x, y bytes.Buffer
-	writeObject(&x, a)
-	writeObject(&y, b)
-	return bytes.Equal(x.Bytes(), y.Bytes())
+	return bytes.Equal(appendObject(nil, a), appendObject(nil, b))
 }
