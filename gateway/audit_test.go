@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -254,6 +255,26 @@ func TestValidateTenantRefusesPaths(t *testing.T) {
 		}
 		if _, err := OpenAuditLog(t.TempDir(), name, AuditOptions{}); err == nil {
 			t.Errorf("audit log for %q opened", name)
+		}
+	}
+}
+
+// TestIsTenantNameMatchesItsExpression checks the hand-written name check against the regular
+// expression it replaces, on every string of up to two bytes over a small
+// alphabet and on the boundary lengths.
+func TestIsTenantNameMatchesItsExpression(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+	alphabet := []string{"a", "Z", "0", "9", "-", "_", ".", "/", " ", "\n", "\x00", "\xc3\xbc", "\xff"}
+	cases := []string{"", strings.Repeat("x", 63), strings.Repeat("x", 64), strings.Repeat("x", 65), "a" + strings.Repeat("-", 63), "a\n", "ab\n"}
+	for _, a := range alphabet {
+		cases = append(cases, a)
+		for _, b := range alphabet {
+			cases = append(cases, a+b, "x"+a+b)
+		}
+	}
+	for _, c := range cases {
+		if got, want := isTenantName(c), re.MatchString(c); got != want {
+			t.Errorf("%q: %v, the regular expression says %v", c, got, want)
 		}
 	}
 }

@@ -28,7 +28,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -164,16 +163,31 @@ var (
 	ErrInvalidName = errors.New("invalid connection name")
 )
 
-var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`) })
-
 // ValidateName checks a connection name: 1 to 64 letters, digits, '-' or
 // '_', starting with a letter or digit. Names become file names, so
 // nothing else is allowed.
 func ValidateName(name string) error {
-	if !nameRE().MatchString(name) {
+	if !isName(name) {
 		return fmt.Errorf("%w %q: use 1-64 letters, digits, '-' or '_', starting with a letter or digit", ErrInvalidName, name)
 	}
 	return nil
+}
+
+// isName reports whether s matches ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$,
+// without the 60 KB program that regular expression compiles to: every
+// stdio server checks its connection's name on the way to its first
+// tools/list (issue 12).
+func isName(s string) bool {
+	if len(s) == 0 || len(s) > 64 || s[0] == '-' || s[0] == '_' {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // Option configures a Store.
