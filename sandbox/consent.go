@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// The consent screen: a small page naming the app, the site and the scopes,
-// with Accept and Deny buttons that POST to /authorize/consent.
+// The consent screen: a small page naming the app, the sites (every site of
+// the server: the grant covers them all) and the scopes, with Accept and
+// Deny buttons that POST to /authorize/consent.
 
 var consentTmpl = template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.App}} is requesting access to your Atlassian account</title>
@@ -16,7 +17,7 @@ button{font-size:1em;padding:.5em 1.5em;margin-right:1em}</style></head>
 <body>
 <h1>{{.App}} is requesting access to your Atlassian account</h1>
 <p>Signed in as <strong>{{.User}}</strong> ({{.Email}}).</p>
-<p>Use app on: <strong>{{.Site}}</strong></p>
+<p>Use app on: {{range $i, $s := .Sites}}{{if $i}}, {{end}}<strong>{{$s}}</strong>{{end}}</p>
 <p>This app wants to:</p>
 <ul id="scopes">{{range .Scopes}}<li><code>{{.}}</code></li>{{end}}</ul>
 <form method="post" action="/authorize/consent">
@@ -35,6 +36,10 @@ var errorTmpl = template.Must(template.New("error").Parse(`<!doctype html>
 // consentPage renders the consent screen for req.
 func (s *Server) consentPage(w http.ResponseWriter, req *consentRequest) {
 	admin := s.users[0]
+	var sites []string
+	for _, site := range s.Sites() {
+		sites = append(sites, strings.TrimPrefix(site.SiteURL, "https://"))
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
@@ -43,7 +48,7 @@ func (s *Server) consentPage(w http.ResponseWriter, req *consentRequest) {
 		"App":       s.auth.appName,
 		"User":      admin.DisplayName,
 		"Email":     admin.Email,
-		"Site":      strings.TrimPrefix(s.SiteURL, "https://"),
+		"Sites":     sites,
 		"Scopes":    req.scopes,
 		"ConsentID": req.id,
 	})

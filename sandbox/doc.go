@@ -10,9 +10,10 @@
 //	defer srv.Close()
 //	// srv.URL is both the authorization server and the API gateway.
 //
-// One Server is one site ("acme-demo") with one registered OAuth app. The
-// site's products, data, clock, latency, rate limits and faults are chosen
-// with options (see Option) and changed at run time with methods such as
+// One Server is one site ("acme-demo") with one registered OAuth app, or,
+// WithSites, several sites one grant covers (sites.go). The site's
+// products, data, clock, latency, rate limits and faults are chosen with
+// options (see Option) and changed at run time with methods such as
 // InjectFault, RevokeAll and SetAutoApprove.
 //
 // # Files by Atlassian API family
@@ -22,6 +23,7 @@
 //	server.go          Server, NewServer/Start, routing, JSON helpers
 //	options.go         Option values (products, clock, latency, limits, data)
 //	site.go            SiteSpec: a generated large site for performance work
+//	sites.go           WithSites: more sites behind one gateway and one grant
 //	requestlog.go      the request log (secrets never logged)
 //	faults.go          injected faults: status, Retry-After, latency, dropped connections
 //	limits.go          rate limits as Atlassian enforces them (burst and per-issue writes)

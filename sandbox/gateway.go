@@ -62,6 +62,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.applyFault(sw, r, logEntry) {
 		return
 	}
+	if site := s.siteFor(r.URL.Path); site != nil {
+		site.mux.ServeHTTP(sw, r)
+		return
+	}
 	s.mux.ServeHTTP(sw, r)
 }
 
@@ -136,7 +140,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, scopes []s
 		gatewayError(w, http.StatusUnauthorized, "Unauthorized")
 		return nil, false
 	}
-	a := &s.auth
+	a := s.auth
 	now := s.now()
 	a.mu.Lock()
 	fam := a.accessTokenValid(token, now)
@@ -201,26 +205,28 @@ func scopeProduct(sc string) Product {
 }
 
 // handleAccessibleResources serves GET /oauth/token/accessible-resources:
-// one entry per product the site has and the token holds scopes of, all with
-// the same cloud id.
+// for each site the grant covers (Sites), one entry per product the site
+// has and the token holds scopes of, all with the site's cloud id.
 func (s *Server) handleAccessibleResources(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.authenticate(w, r, nil)
 	if !ok {
 		return
 	}
 	out := []map[string]any{}
-	for _, p := range s.Products() {
-		ps := productScopes(p, c.Scopes)
-		if len(ps) == 0 {
-			continue
+	for _, site := range s.Sites() {
+		for _, p := range site.Products() {
+			ps := productScopes(p, c.Scopes)
+			if len(ps) == 0 {
+				continue
+			}
+			out = append(out, map[string]any{
+				"id":        site.CloudID,
+				"name":      site.SiteName,
+				"url":       site.SiteURL,
+				"scopes":    ps,
+				"avatarUrl": "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/rocket.png",
+			})
 		}
-		out = append(out, map[string]any{
-			"id":        s.CloudID,
-			"name":      s.SiteName,
-			"url":       s.SiteURL,
-			"scopes":    ps,
-			"avatarUrl": "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/rocket.png",
-		})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -273,7 +273,7 @@ func (s *Server) IssueTokenAs(accountID string, scopes ...string) (TokenPair, er
 	if s.userByID(accountID) == nil {
 		return TokenPair{}, errorf("unknown account id %q", accountID)
 	}
-	a := &s.auth
+	a := s.auth
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(scopes) == 0 {
@@ -364,7 +364,7 @@ func (a *authState) revokeFamily(fam *family) {
 // access in their Atlassian account settings. It returns how many families
 // it revoked.
 func (s *Server) RevokeAll() int {
-	a := &s.auth
+	a := s.auth
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	n := 0
@@ -380,7 +380,7 @@ func (s *Server) RevokeAll() int {
 // RevokeFamily revokes the family that token (an access or refresh token)
 // belongs to, and reports whether the token was known.
 func (s *Server) RevokeFamily(token string) bool {
-	a := &s.auth
+	a := s.auth
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	fam := a.familyOf(token)
@@ -391,7 +391,7 @@ func (s *Server) RevokeFamily(token string) bool {
 // ExpireAccessTokens makes every access token issued so far expire now, as
 // if their lifetime had passed. Refresh tokens are unaffected.
 func (s *Server) ExpireAccessTokens() {
-	a := &s.auth
+	a := s.auth
 	now := s.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -463,7 +463,7 @@ func (a *authState) accessTokenValid(token string, now time.Time) *family {
 // handleAuthorize serves GET /authorize.
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	a := &s.auth
+	a := s.auth
 	clientID := q.Get("client_id")
 	redirectURI := q.Get("redirect_uri")
 	if clientID == "" || clientID != s.ClientID {
@@ -545,7 +545,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		authorizePage(w, http.StatusBadRequest, "Something went wrong", "The consent form could not be read.")
 		return
 	}
-	a := &s.auth
+	a := s.auth
 	a.mu.Lock()
 	req := a.pending[r.PostForm.Get("consent_id")]
 	delete(a.pending, r.PostForm.Get("consent_id"))
@@ -570,7 +570,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 
 // approve issues a code for req and redirects to the app.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, req *consentRequest) {
-	a := &s.auth
+	a := s.auth
 	code := randomToken(24)
 	a.mu.Lock()
 	a.codes[code] = &authCode{
@@ -690,7 +690,7 @@ func (s *Server) grant(req tokenRequest) (TokenPair, *tokenErr) {
 	if e := s.checkClient(req); e != nil {
 		return TokenPair{}, e
 	}
-	a := &s.auth
+	a := s.auth
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var pair TokenPair
@@ -708,7 +708,7 @@ func (s *Server) grant(req tokenRequest) (TokenPair, *tokenErr) {
 
 // exchangeCode runs the authorization_code grant (caller holds auth.mu).
 func (s *Server) exchangeCode(req tokenRequest) (TokenPair, *tokenErr) {
-	a := &s.auth
+	a := s.auth
 	if req.Code == "" {
 		return TokenPair{}, &tokenErr{http.StatusBadRequest, "invalid_request", "Missing required parameter: code"}
 	}
@@ -748,7 +748,7 @@ func (s *Server) exchangeCode(req tokenRequest) (TokenPair, *tokenErr) {
 // interval (each reuse yields a new pair); anything else (a token older than
 // that, or a reuse after the interval) revokes the whole family.
 func (s *Server) exchangeRefresh(req tokenRequest) (TokenPair, *tokenErr) {
-	a := &s.auth
+	a := s.auth
 	if req.RefreshToken == "" {
 		return TokenPair{}, &tokenErr{http.StatusBadRequest, "invalid_request", "Missing required parameter: refresh_token"}
 	}
@@ -818,7 +818,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		tokenError(w, http.StatusBadRequest, "invalid_request", "Missing required parameter: token")
 		return
 	}
-	a := &s.auth
+	a := s.auth
 	a.mu.Lock()
 	if fam := a.familyOf(req.Token); fam != nil && fam.clientID == req.ClientID {
 		a.revokeFamily(fam)

@@ -25,6 +25,7 @@ type config struct {
 	rateLimits     RateLimits
 	noRateLimits   bool
 	maxLoggedBytes int
+	sites          int
 }
 
 func defaultConfig() config {
@@ -35,6 +36,7 @@ func defaultConfig() config {
 		codeTTL:        5 * time.Minute,
 		rateLimits:     DefaultRateLimits(),
 		maxLoggedBytes: 4096,
+		sites:          1,
 	}
 }
 
@@ -103,3 +105,15 @@ func WithRateLimits(l RateLimits) Option {
 
 // WithoutRateLimits turns the burst and per-issue write limiters off.
 func WithoutRateLimits() Option { return func(c *config) { c.noRateLimits = true } }
+
+// MaxSites is the most sites WithSites gives a server.
+const MaxSites = 5
+
+// WithSites makes the OAuth grant cover n sites (default 1, at most
+// MaxSites): the demo site, then n-1 small "lab" sites, each with its own
+// cloud id, name, URL and data (one Jira project and one Confluence space,
+// LAB on the first, LAB3 on the next, ...; none under WithEmptySite), for
+// clients that must choose a site. Every site has the server's products; the authorization server,
+// faults and request log are the server's, and the consent covers all the
+// sites. Start refuses another n.
+func WithSites(n int) Option { return func(c *config) { c.sites = n } }

@@ -55,8 +55,9 @@ type Server struct {
 	// and never changed afterwards, so they are read without a lock.
 	users []*User
 
-	// auth is the OAuth authorization server's state (oauth.go).
-	auth authState
+	// auth is the OAuth authorization server's state (oauth.go), shared by
+	// every site of the server (sites.go): one grant covers them all.
+	auth *authState
 	// limits holds the burst and per-issue write limiters (limits.go).
 	limits limitState
 	// faults holds injected faults (faults.go).
@@ -71,6 +72,10 @@ type Server struct {
 	// field itself is never written concurrently) and read under mu.
 	jiraExt       any
 	confluenceExt any
+
+	// sites are the other sites the grant covers (WithSites), served
+	// under their own cloud ids by this server's gateway (sites.go).
+	sites []*Server
 }
 
 // caller is the authenticated principal of an API request.
@@ -103,6 +108,9 @@ func Start(opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.sites < 1 || cfg.sites > MaxSites {
+		return nil, fmt.Errorf("%d sites: the sandbox serves 1 to %d", cfg.sites, MaxSites)
+	}
 	addr := cfg.addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -113,6 +121,9 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s := newServer(cfg)
 	s.URL = "http://" + ln.Addr().String()
+	for _, site := range s.sites {
+		site.URL = s.URL
+	}
 	s.listener = ln
 	s.http = &http.Server{
 		Handler:           s.handler,
@@ -127,7 +138,8 @@ func Start(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// newServer builds a server's state and routes without listening.
+// newServer builds a server's state and routes without listening: the
+// demo site, then the small sites WithSites adds (sites.go).
 func newServer(cfg config) *Server {
 	s := &Server{
 		CloudID:      "4f8e2a1c-7b3d-4c5e-9a6f-1d2b3c4e5f60",
@@ -138,6 +150,7 @@ func newServer(cfg config) *Server {
 		cfg:          cfg,
 		mux:          http.NewServeMux(),
 	}
+	s.auth = &authState{}
 	s.auth.init(s)
 	s.limits.init(cfg)
 	s.seedUsers()
@@ -158,11 +171,20 @@ func newServer(cfg config) *Server {
 			s.seedConfluence()
 		}
 	}
+	s.register()
+	for n := 2; n <= cfg.sites; n++ {
+		s.sites = append(s.sites, s.newLabSite(n))
+	}
+	s.handler = http.HandlerFunc(s.serveHTTP)
+	return s
+}
+
+// register mounts the authorization server, the gateway and the products'
+// routes on s.mux.
+func (s *Server) register() {
 	s.registerCore()
 	s.registerJira()
 	s.registerConfluence()
-	s.handler = http.HandlerFunc(s.serveHTTP)
-	return s
 }
 
 // Close shuts the server down, closing open connections, and waits for it.

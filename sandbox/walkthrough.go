@@ -79,6 +79,9 @@ func (s *Server) Walkthrough() string {
 	row("Client ID", s.ClientID)
 	row("Client secret", s.ClientSecret)
 	row("Cloud ID", s.CloudID)
+	for _, site := range s.sites {
+		row("Also granted", site.SiteName+" ("+site.SiteURL+"), cloud id "+site.CloudID)
+	}
 	row("Redirect URIs", strings.Join(redirects, " "))
 	row("Signed-in user", s.users[0].DisplayName+" <"+s.users[0].Email+">")
 
