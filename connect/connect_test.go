@@ -2,6 +2,7 @@ package connect
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/url"
 	"strings"
@@ -33,6 +34,9 @@ func TestChooseSite(t *testing.T) {
 			if tt.errPart != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.errPart) {
 					t.Fatalf("err = %v, want %q", err, tt.errPart)
+				}
+				if tt.flag != "" && !errors.Is(err, ErrUnknownSite) {
+					t.Fatalf("err = %v, not ErrUnknownSite", err)
 				}
 				return
 			}

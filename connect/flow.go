@@ -282,9 +282,15 @@ func firstOf(a, b string) string {
 // sites and none was asked for: the caller asks the admin.
 var ErrSeveralSites = errors.New("the grant covers several sites and none was chosen")
 
+// ErrUnknownSite is ChooseSite's error when want names none of the sites
+// the grant covers: a mistyped --site, or a console form naming a site the
+// grant does not cover. Nothing was chosen.
+var ErrUnknownSite = errors.New("not among the sites the grant covers")
+
 // ChooseSite picks, among the Jira and Confluence sites of resources, the
 // one named by want (its name, URL or cloud id), or the only one when want
-// is empty.
+// is empty. The CLI's --site and the console's site step both choose
+// through it.
 func ChooseSite(resources []atlassian.Resource, want string) (atlassian.Resource, error) {
 	sites := usable(resources)
 	if len(sites) == 0 {
@@ -300,7 +306,7 @@ func ChooseSite(resources []atlassian.Resource, want string) (atlassian.Resource
 				return r, nil
 			}
 		}
-		return atlassian.Resource{}, fmt.Errorf("--site %q is not among the sites the grant covers:%s", want, SiteList(sites))
+		return atlassian.Resource{}, fmt.Errorf("--site %q is %w:%s", want, ErrUnknownSite, SiteList(sites))
 	}
 	if len(sites) == 1 {
 		return sites[0], nil

@@ -36,9 +36,17 @@ type Flow interface {
 	// Finish checks the callback's query (state, then code or error),
 	// exchanges the code and returns the sites the grant covers.
 	Finish(ctx context.Context, callback url.Values) ([]atlassian.Resource, error)
+	// Choose picks the site the admin chose, by cloud id, among the sites
+	// Finish returned, as connect's --site picks (connect.ChooseSite). It
+	// returns ErrUnknownSite when the grant does not cover that site.
+	Choose(id string) (atlassian.Resource, error)
 	// Save stores the connection to site as name.
 	Save(ctx context.Context, site atlassian.Resource, name string) (tokenstore.Connection, error)
 }
+
+// ErrUnknownSite is what Flow.Choose returns for a site the grant does not
+// cover (a forged or stale form); nothing was chosen.
+var ErrUnknownSite = errors.New("not among the sites the grant covers")
 
 // ErrConsentDenied is what Flow.Finish returns when the admin denied the
 // consent on Atlassian's consent page; nothing was stored. The wizard
@@ -389,21 +397,38 @@ func connectionName(site string) string {
 
 func (c *Console) wizardSite(w http.ResponseWriter, r *http.Request) {
 	se, wz := c.wizardOf(r)
-	id := r.PostFormValue("site")
+	id := strings.TrimSpace(r.PostFormValue("site"))
 	se.mu.Lock()
 	if wz.step != stepSite {
 		se.mu.Unlock()
 		c.stale(w, r)
 		return
 	}
-	i := slices.IndexFunc(wz.sites, func(s atlassian.Resource) bool { return s.ID == id })
-	if i < 0 {
-		wz.err = "Choose one of the sites the grant covers."
-	} else {
-		wz.site, wz.name, wz.step, wz.err = wz.sites[i], connectionName(wz.sites[i].Name), stepProducts, ""
+	// Choose only reads the grant Finish stored: no call goes out.
+	site, err := atlassian.Resource{}, ErrUnknownSite
+	if id != "" {
+		site, err = wz.flow.Choose(id)
+	}
+	switch {
+	case errors.Is(err, ErrUnknownSite) && id == "":
+		wz.err = "Choose one of the sites the grant covers: none was chosen."
+	case errors.Is(err, ErrUnknownSite):
+		wz.err = fmt.Sprintf("The site %q is not one this authorization covers (a stale or altered form?); nothing was changed. Choose one of the sites the grant covers.", clip(id, 80))
+	case err != nil:
+		wz.err = "The site could not be chosen: " + err.Error() + ". Nothing was changed."
+	default:
+		wz.site, wz.name, wz.step, wz.err = site, connectionName(site.Name), stepProducts, ""
 	}
 	se.mu.Unlock()
 	http.Redirect(w, r, prefix+"/connect", http.StatusSeeOther)
+}
+
+// clip shortens s to at most n runes, for echoing input in a message.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 // stale answers a wizard form that does not fit the wizard's step.

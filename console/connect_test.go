@@ -53,6 +53,14 @@ func (f *fakeFlow) Finish(context.Context, url.Values) ([]atlassian.Resource, er
 	}
 	return f.c.sites, nil
 }
+func (f *fakeFlow) Choose(id string) (atlassian.Resource, error) {
+	for _, s := range f.c.sites {
+		if s.ID == id {
+			return s, nil
+		}
+	}
+	return atlassian.Resource{}, ErrUnknownSite
+}
 func (f *fakeFlow) Save(context.Context, atlassian.Resource, string) (tokenstore.Connection, error) {
 	panic("not in this test")
 }
@@ -159,9 +167,20 @@ func TestWizardCallback(t *testing.T) {
 		if _, page := a.do("GET", "/admin/connect", nil); !strings.Contains(page, "alpha") || !strings.Contains(page, "beta.atlassian.net") {
 			t.Fatalf("the site step does not list both sites:\n%s", page)
 		}
-		a.do("POST", "/admin/connect/site", url.Values{"site": {"c9"}})
-		if _, page := a.do("GET", "/admin/connect", nil); !strings.Contains(page, "Choose one of the sites") {
-			t.Fatalf("an unknown site is not refused:\n%s", page)
+		for _, bad := range []url.Values{{"site": {"c9"}}, {"site": {"<b>" + strings.Repeat("x", 500)}}, {}} {
+			if code, _ := a.do("POST", "/admin/connect/site", bad); code != http.StatusSeeOther {
+				t.Fatalf("site %q: %d", bad.Get("site"), code)
+			}
+			_, page := a.do("GET", "/admin/connect", nil)
+			if !strings.Contains(page, `id="wizard-error"`) || !strings.Contains(page, "Choose one of the sites") || !strings.Contains(page, "Choose the site") {
+				t.Fatalf("site %q is not refused on the site step:\n%s", bad.Get("site"), page)
+			}
+			if bad.Get("site") != "" && !strings.Contains(page, "nothing was changed") {
+				t.Fatalf("site %q: the message does not say nothing changed:\n%s", bad.Get("site"), page)
+			}
+			if strings.Contains(page, "<b>") || strings.Contains(page, strings.Repeat("x", 100)) {
+				t.Fatalf("the refused site is echoed unescaped or whole:\n%s", page)
+			}
 		}
 		a.do("POST", "/admin/connect/site", url.Values{"site": {"c2"}})
 		if _, page := a.do("GET", "/admin/connect", nil); !strings.Contains(page, "Products detected on beta") || !strings.Contains(page, `value="beta"`) {

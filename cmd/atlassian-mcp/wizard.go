@@ -1,7 +1,7 @@
 package main
 
 // The admin console's connect wizard runs package connect's steps (Begin,
-// AuthorizeURL, Code, Exchange, Save) with the console's own callback
+// AuthorizeURL, Code, Exchange, ChooseSite, Save) with the console's own callback
 // route: against the sandbox's consent page under serve --sandbox --http,
 // against auth.atlassian.com with the OAuth app of ATLASSIAN_CLIENT_ID and
 // ATLASSIAN_CLIENT_SECRET (the settings connect reads) otherwise.
@@ -87,6 +87,18 @@ func (f *oauthFlow) Finish(ctx context.Context, q url.Values) ([]atlassian.Resou
 	}
 	f.grant = g
 	return g.Sites, nil
+}
+
+// Choose picks the admin's site among the grant's, as connect --site does.
+func (f *oauthFlow) Choose(id string) (atlassian.Resource, error) {
+	if f.grant == nil {
+		return atlassian.Resource{}, errors.New("no authorization was received for this wizard")
+	}
+	site, err := connect.ChooseSite(f.grant.Sites, id)
+	if errors.Is(err, connect.ErrUnknownSite) {
+		return atlassian.Resource{}, console.ErrUnknownSite // worded by the console
+	}
+	return site, err
 }
 
 // Save stores the grant for site as connection name.
