@@ -509,6 +509,32 @@ func TestConnectSiteFlag(t *testing.T) {
 	}
 }
 
+// TestConnectSeveralSites: against a grant covering two sites, connect
+// without --site stops and lists both (nothing stored); --site picks the
+// lab site, whose own schema is discovered.
+func TestConnectSeveralSites(t *testing.T) {
+	e := newSandboxEnv(t, sandbox.WithAutoApprove(), sandbox.WithSites(2))
+	lab := e.srv.Sites()[1]
+	fakeBrowser(t, func(u string) error { _, _, err := browse(http.DefaultClient, u); return err })
+	code, out, errOut := runWith(t, strings.NewReader(""), e.connectArgs()...)
+	if code == exitOK || !strings.Contains(errOut, "--site NAME|URL|ID") || !strings.Contains(errOut, "acme-demo") || !strings.Contains(errOut, lab.SiteURL) {
+		t.Fatalf("connect without --site: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, err := e.store(t).Get("default"); !errors.Is(err, tokenstore.ErrNotFound) {
+		t.Fatalf("a connect without a site stored something: %v", err)
+	}
+	if code, out, errOut = runWith(t, nil, e.connectArgs("--site", lab.SiteName)...); code != exitOK || !strings.Contains(out, "Connected acme-lab ("+lab.SiteURL+")") {
+		t.Fatalf("connect --site %s: exit %d\n%s\n%s", lab.SiteName, code, out, errOut)
+	}
+	if conn, err := e.store(t).Get("default"); err != nil || conn.Site.CloudID != lab.CloudID {
+		t.Fatalf("the stored site: %+v, %v", conn.Site, err)
+	}
+	code, out, _ = runWith(t, nil, "schema", "--data-dir", e.dir)
+	if code != exitOK || !strings.Contains(out, "LAB - Research Lab") || strings.Contains(out, "ENG - Engineering") {
+		t.Fatalf("the lab site's schema: exit %d\n%s", code, out)
+	}
+}
+
 // connectForTest runs an auto-approved connect and returns the env.
 func connectForTest(t *testing.T, opts ...sandbox.Option) *sandboxEnv {
 	t.Helper()

@@ -29,6 +29,7 @@ func runSandbox(ctx context.Context, s streams, args []string) error {
 	noLimits := fs.Bool("no-rate-limits", false, "turn the burst and per-issue write limiters off")
 	latency := fs.Duration("latency", 0, "latency added to every API request")
 	products := fs.String("products", "jira,confluence", "products the site has: jira, confluence or both")
+	sites := fs.Int("sites", 1, fmt.Sprintf("how many sites the grant covers (1-%d): the demo site, then small lab sites with their own cloud ids and data", sandbox.MaxSites))
 	var redirects stringList
 	fs.Var(&redirects, "redirect-uri", "extra registered OAuth redirect `URI` (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
@@ -44,6 +45,9 @@ func runSandbox(ctx context.Context, s streams, args []string) error {
 	if err != nil {
 		return usage(err)
 	}
+	if *sites < 1 || *sites > sandbox.MaxSites {
+		return usagef("--sites %d: want 1 to %d", *sites, sandbox.MaxSites)
+	}
 	if *tokenTTL < time.Second || *reuse < 0 || *latency < 0 {
 		return usage(errors.New("--token-ttl must be at least 1s; --reuse-interval and --latency must not be negative"))
 	}
@@ -53,6 +57,7 @@ func runSandbox(ctx context.Context, s streams, args []string) error {
 		sandbox.WithAccessTokenTTL(*tokenTTL),
 		sandbox.WithReuseInterval(*reuse),
 		sandbox.WithLatency(*latency),
+		sandbox.WithSites(*sites),
 	}
 	if *autoApprove {
 		opts = append(opts, sandbox.WithAutoApprove())
@@ -74,6 +79,10 @@ func runSandbox(ctx context.Context, s streams, args []string) error {
 		"  atlassian-mcp connect --connection sandbox --auth-url %s --api-url %s --client-id %s --client-secret %s\n"+
 		"then: atlassian-mcp call --connection sandbox TOOL '{...}' (or serve --connection sandbox)\n",
 		srv.URL, srv.URL, srv.ClientID, srv.ClientSecret)
+	if sites := srv.Sites(); len(sites) > 1 {
+		fmt.Fprintf(s.out, "The grant covers %d sites: add --site %s (or --site %s, ...) to choose, or answer connect's question.\n",
+			len(sites), sites[0].SiteName, sites[1].SiteName)
+	}
 	fmt.Fprintln(s.err, "\nSandbox running; press Ctrl-C to stop.")
 	<-ctx.Done()
 	fmt.Fprintln(s.err, "Sandbox stopped.")

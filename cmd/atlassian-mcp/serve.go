@@ -52,6 +52,7 @@ agent token for the sandbox tenant on stderr.`)
 	fs.StringVar(&sf.profile, "profile", "owner", "stdio and --no-auth: the caller's profile: owner (every tool), aicos or assistant")
 	fs.StringVar(&sf.tier, "tier", "vip", "stdio and --no-auth: the tier of calls whose _meta names no sender")
 	fs.Int64Var(&o.maxRequestBytes, "max-request-bytes", mcp.DefaultMaxRequestBytes, "largest JSON-RPC message accepted: an HTTP request body (larger: 413) or a stdio line (larger: a JSON-RPC error)")
+	fs.IntVar(&o.sandboxSites, "sandbox-sites", 1, fmt.Sprintf("with --sandbox --http: how many sites the sandbox's grant covers (1-%d): the demo site, which is connected, then small lab sites, so the console's connect wizard asks which site", sandbox.MaxSites))
 	fs.StringVar(&sf.origins, "allowed-origins", "", "--http: comma-separated browser origins (scheme://host[:port]) allowed to call; a request with another Origin header gets 403 (requests without Origin are allowed)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -65,6 +66,9 @@ agent token for the sandbox tenant on stderr.`)
 	}
 	if _, err := sf.localIdentity(""); err != nil {
 		return usage(err)
+	}
+	if o.sandboxSites != 1 && (!o.sandbox || *httpAddr == "" || o.sandboxSites < 1 || o.sandboxSites > sandbox.MaxSites) {
+		return usagef("--sandbox-sites %d: want 1 to %d, with --sandbox --http (the admin console's connect wizard is where a site is chosen)", o.sandboxSites, sandbox.MaxSites)
 	}
 	if o.maxRequestBytes < 1024 {
 		return usagef("--max-request-bytes %d: want at least 1024 (default %d)", o.maxRequestBytes, mcp.DefaultMaxRequestBytes)
@@ -257,7 +261,7 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		return nil
 	}
 	if o.sandbox {
-		sb, cleanup, err := startSandboxSite(ctx, s, o.store, logger, o.sandboxSite)
+		sb, cleanup, err := startSandboxSite(ctx, s, o.store, logger, o.sandboxSite, sandbox.WithSites(max(o.sandboxSites, 1)))
 		if err != nil {
 			return err
 		}
@@ -467,6 +471,9 @@ type serveOptions struct {
 	// sandboxSite is the sandbox of --sandbox once started; tests may set
 	// it beforehand to serve a sandbox they hold.
 	sandboxSite *sandbox.Server
+	// sandboxSites is how many sites the sandbox's grant covers
+	// (serve's --sandbox-sites).
+	sandboxSites int
 }
 
 // readyTimeout bounds /readyz: a load balancer's probe gets its answer
@@ -639,7 +646,7 @@ func startSandboxSite(ctx context.Context, s streams, sf *storeFlags, logger *sl
 	quiet := streams{in: strings.NewReader(""), out: io.Discard, err: io.Discard}
 	err = connectCmd(ctx, quiet, connectOptions{
 		store: sf, clientID: sb.ClientID, clientSecret: sb.ClientSecret,
-		authURL: sb.URL, apiURL: sb.URL, redirectURI: redirect,
+		authURL: sb.URL, apiURL: sb.URL, redirectURI: redirect, site: sb.CloudID,
 		timeout: time.Minute, browse: play, log: logger,
 	})
 	if err != nil {
