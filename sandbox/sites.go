@@ -59,13 +59,16 @@ func (s *Server) newLabSite(n int) *Server {
 }
 
 // seedLabJira gives a lab site the Jira configuration every site has
-// (statuses, issue types, priorities, link types) and one project, key,
-// with a few issues on the basic workflow.
+// (statuses, issue types, priorities, link types), a custom field of its
+// own (Hypothesis) and one project, key, with a few issues on the basic
+// workflow.
 func (s *Server) seedLabJira(key, name string) {
 	j := s.jira()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	j.seedJiraConfig()
+	j.addField(&jField{ID: "customfield_12000", Name: "Hypothesis", Custom: true, Kind: fkTextField, SchemaType: "string",
+		CustomType: "com.atlassian.jira.plugin.system.customfieldtypes:textfield"})
 	p := &jProject{ID: j.newID(), Key: key, Name: name, Description: name + ": experiments and prototypes.",
 		Lead: s.users[0].AccountID, TypeKey: "software", Style: "classic", Category: "Research",
 		IssueTypes: []*jIssueType{j.issueType(issueTypeTask), j.issueType(issueTypeBug)}, Priorities: j.priorities}
@@ -73,13 +76,14 @@ func (s *Server) seedLabJira(key, name string) {
 	basic := j.basicWorkflow()
 	for _, t := range p.IssueTypes {
 		p.workflows[t.ID] = basic
-		p.screens[t.ID] = []string{"summary", "issuetype", "project", "description", "priority", "assignee", "reporter", "labels", "duedate"}
+		p.screens[t.ID] = []string{"summary", "issuetype", "project", "description", "priority", "assignee", "reporter", "labels", "duedate", "customfield_12000"}
 	}
 	g := &jSeeder{j: j, users: jActiveUsers(s.users), base: s.now().UTC().Truncate(24 * time.Hour), rng: rand.New(rand.NewPCG(2026, 12))}
 	u := g.user
 	g.add(jIssueSpec{project: key, issueType: "Task", summary: "Benchmark the vector index prototype", status: "In Progress",
 		assignee: u(5), reporter: u(0), labels: []string{"prototype"}, createdDaysAgo: 6,
-		desc: jAdfDoc(jAdfPara(jAdfTextRun("Compare recall and latency against the current search.")))})
+		custom: map[string]any{"customfield_12000": "An HNSW index keeps recall above 0.9 at a third of the latency"},
+		desc:   jAdfDoc(jAdfPara(jAdfTextRun("Compare recall and latency against the current search.")))})
 	g.add(jIssueSpec{project: key, issueType: "Task", summary: "Write up the caching experiment", status: "Done",
 		assignee: u(2), reporter: u(0), labels: []string{"write-up"}, createdDaysAgo: 14})
 	g.add(jIssueSpec{project: key, issueType: "Bug", summary: "Prototype crashes on empty input", priority: "High",
