@@ -108,22 +108,28 @@ func methodClass(m string) string {
 }
 
 // SetRateLimits replaces the burst limiter's rates at run time (buckets
-// start full again). Use WithoutRateLimits or DisableRateLimits to turn
-// limiting off.
+// start full again), on every site of the server (each keeps its own
+// buckets, as Atlassian's sites do). Use WithoutRateLimits or
+// DisableRateLimits to turn limiting off.
 func (s *Server) SetRateLimits(l RateLimits) {
-	s.limits.mu.Lock()
-	s.limits.off = false
-	s.limits.rates = l
-	s.limits.buckets = map[string]*rate.Limiter{}
-	s.limits.issueWrites = map[string][]time.Time{}
-	s.limits.mu.Unlock()
+	for _, site := range s.Sites() {
+		site.limits.mu.Lock()
+		site.limits.off = false
+		site.limits.rates = l
+		site.limits.buckets = map[string]*rate.Limiter{}
+		site.limits.issueWrites = map[string][]time.Time{}
+		site.limits.mu.Unlock()
+	}
 }
 
-// DisableRateLimits turns the burst and per-issue write limiters off.
+// DisableRateLimits turns the burst and per-issue write limiters off on
+// every site of the server.
 func (s *Server) DisableRateLimits() {
-	s.limits.mu.Lock()
-	s.limits.off = true
-	s.limits.mu.Unlock()
+	for _, site := range s.Sites() {
+		site.limits.mu.Lock()
+		site.limits.off = true
+		site.limits.mu.Unlock()
+	}
 }
 
 // allowBurst takes a token from the bucket of (product, route), at the

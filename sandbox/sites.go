@@ -22,7 +22,8 @@ import (
 // Sites returns the sites the grant covers: s itself first, then the lab
 // sites of WithSites. Each one's CloudID, SiteName, SiteURL and product
 // methods (AddJiraProject, ConfluenceSpaces, ...) are its own; its URL is
-// s's. Faults, the request log and the OAuth app are s's: use them on s.
+// s's. Faults, the request log and the OAuth app are s's: use them on s;
+// s.SetRateLimits and s.DisableRateLimits reach every site.
 func (s *Server) Sites() []*Server {
 	return append([]*Server{s}, s.sites...)
 }

@@ -92,6 +92,16 @@ func TestSites(t *testing.T) {
 	if reqs := srv.Requests(); !strings.Contains(reqs[len(reqs)-1].Path, lab.CloudID) {
 		t.Errorf("the request log's last entry is %s", reqs[len(reqs)-1].Path)
 	}
+	// The server's rate limits are set on every site, each with its own
+	// buckets.
+	srv.SetRateLimits(RateLimits{GET: 1})
+	for _, site := range sites {
+		first, second := do(t, "GET", site.JiraBaseURL()+"/rest/api/3/project/search", tok, "", ""), do(t, "GET", site.JiraBaseURL()+"/rest/api/3/project/search", tok, "", "")
+		if first.Status != 200 || second.Status != 429 {
+			t.Errorf("%s at 1 GET/s: %d then %d, want 200 then 429", site.SiteName, first.Status, second.Status)
+		}
+	}
+	srv.DisableRateLimits()
 	// A cloud id of neither site, and a lab site call without a token.
 	wantJSONError(t, do(t, "GET", srv.URL+"/ex/jira/0badc0de-0000-4000-8000-000000000000/rest/api/3/project/search", tok, "", ""),
 		404, "errorMessage", "Site temporarily unavailable")
