@@ -124,6 +124,17 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 		return from + n, true
 	}
 	for i := 0; i < len(s); {
+		if !head {
+			// Plain text, and spaces and "(" no autolink can follow:
+			// nothing below would do more than step over them.
+			for i < len(s) && (inlinePlain[s[i]] ||
+				(s[i] == ' ' || s[i] == '(') && (i+1 == len(s) || !autolinkStart[s[i+1]])) {
+				i++
+			}
+			if i == len(s) {
+				break
+			}
+		}
 		c := s[i]
 		atHead := head
 		head = false
@@ -332,6 +343,21 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 	}
 	return toks, true
 }
+
+// inlinePlain holds the bytes tokenize steps over when they are not at a
+// head: everything but the bytes its loop acts on.
+var inlinePlain = func() (t [256]bool) {
+	for i := range t {
+		t[i] = true
+	}
+	for _, c := range []byte(" (\v\f\n\\<`*_~![]") {
+		t[c] = false
+	}
+	return t
+}()
+
+// autolinkStart holds the bytes a linkify match can start with.
+var autolinkStart = [256]bool{'h': true, 'f': true, 'w': true}
 
 // flanking applies CommonMark's delimiter-run rules (ASCII neighbours).
 func flanking(c, before, after byte) (canOpen, canClose bool) {
