@@ -73,6 +73,40 @@ type mdConv struct {
 	storage bool
 	skipBox bool // the next task checkbox belongs to the taskItem being built
 	ic      inlineConv
+	slab    []Node  // see node
+	ptrs    []*Node // see nodes
+}
+
+// node returns a new zero Node. Nodes come from a slab, one allocation for
+// many: a converted document's nodes live and die together.
+func (c *mdConv) node() *Node {
+	if len(c.slab) == cap(c.slab) {
+		c.slab = make([]Node, 0, min(2*cap(c.slab)+8, 128))
+	}
+	c.slab = c.slab[:len(c.slab)+1]
+	return &c.slab[len(c.slab)-1]
+}
+
+// textNode returns a new text node.
+func (c *mdConv) textNode(s string, marks []Mark) *Node {
+	n := c.node()
+	n.Type, n.Text, n.Marks = "text", s, marks
+	return n
+}
+
+// nodes returns an empty node slice with room for n, carved from a shared
+// backing array when n is small (its capacity is exactly n, so an append
+// past it copies rather than overwrites a neighbour).
+func (c *mdConv) nodes(n int) []*Node {
+	if n > 64 {
+		return make([]*Node, 0, n)
+	}
+	if cap(c.ptrs)-len(c.ptrs) < n {
+		c.ptrs = make([]*Node, 0, max(n, min(2*cap(c.ptrs)+32, 1024)))
+	}
+	k := len(c.ptrs)
+	c.ptrs = c.ptrs[:k+n]
+	return c.ptrs[k : k : k+n]
 }
 
 // ---- blocks ----
@@ -551,12 +585,13 @@ func (c *mdConv) paragraph(n ast.Node) []*Node {
 func (c *mdConv) paragraphFrom(n ast.Node, from int) []*Node {
 	ic := c.inline(true, from)
 	ic.children(n, nil)
-	return paragraphBlocks(ic.finish(), c.storage)
+	return c.paragraphBlocks(ic.finish())
 }
 
 // paragraphBlocks wraps a paragraph's inline nodes; images (mediaSingle)
 // split it into blocks (for ADF; storage keeps them inline).
-func paragraphBlocks(runs []*Node, storage bool) []*Node {
+func (c *mdConv) paragraphBlocks(runs []*Node) []*Node {
+	storage := c.storage
 	media := false
 	for _, r := range runs {
 		if r.Type == "mediaSingle" {
@@ -570,7 +605,9 @@ func paragraphBlocks(runs []*Node, storage bool) []*Node {
 		media = false // ToStorage writes a mediaSingle inline as an image
 	}
 	if !media {
-		return []*Node{{Type: "paragraph", Content: trimBreaks(runs)}}
+		p := c.node()
+		p.Type, p.Content = "paragraph", trimBreaks(runs)
+		return append(c.nodes(1), p)
 	}
 	var out []*Node
 	cur := []*Node{}

@@ -313,7 +313,7 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 		if !ok {
 			return nil, false
 		}
-		return paragraphBlocks(runs, false), true
+		return f.mc.paragraphBlocks(runs), true
 	case fkHeading, fkSetext:
 		if b.kind == fkSetext && f.mayBeDefinition(b) {
 			return nil, false
@@ -322,7 +322,9 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 		if !ok {
 			return nil, false
 		}
-		return []*Node{{Type: "heading", Attrs: map[string]any{"level": b.level}, Content: trimBreaks(runs)}}, true
+		h := f.mc.node()
+		h.Type, h.Attrs, h.Content = "heading", map[string]any{"level": b.level}, trimBreaks(runs)
+		return append(f.mc.nodes(1), h), true
 	case fkRule:
 		return []*Node{{Type: "rule"}}, true
 	case fkFence:
@@ -363,7 +365,7 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 					if !ok {
 						return nil, false
 					}
-					out = append(out, paragraphBlocks(runs, false)...)
+					out = append(out, f.mc.paragraphBlocks(runs)...)
 				}
 				kids = kids[1:]
 			}
@@ -402,7 +404,9 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 				}
 				content = append(content, blocks...)
 			}
-			list.Content = append(list.Content, &Node{Type: "listItem", Content: f.mc.fit("listItem", content)})
+			li := f.mc.node()
+			li.Type, li.Content = "listItem", f.mc.fit("listItem", content)
+			list.Content = append(list.Content, li)
 		}
 		return []*Node{list}, true
 	}

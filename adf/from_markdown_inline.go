@@ -62,7 +62,7 @@ func (ic *inlineConv) addText(s string, marks []Mark) {
 	if s == "" {
 		return
 	}
-	ic.addNode(&Node{Type: "text", Text: s, Marks: marks})
+	ic.addNode(ic.c.textNode(s, marks))
 }
 
 func (ic *inlineConv) children(parent ast.Node, marks []Mark) {
@@ -362,14 +362,14 @@ func (ic *inlineConv) trimTrailingSpace() {
 // finish resolves escapes, recognises the extension syntaxes in plain text,
 // and returns normalised inline nodes.
 func (ic *inlineConv) finish() []*Node {
-	out := make([]*Node, 0, len(ic.runs)+2)
+	out := ic.c.nodes(len(ic.runs) + 2)
 	arena := string(ic.arena)
 	for _, r := range ic.runs {
 		if r.node != nil {
 			out = append(out, r.node)
 			continue
 		}
-		out = scanExtensions(out, arena[r.rs:r.re], r.marks)
+		out = ic.c.scanExtensions(out, arena[r.rs:r.re], r.marks)
 	}
 	return normalizeInline(out)
 }

@@ -12,15 +12,15 @@ var (
 
 // scanExtensions splits raw text into text nodes and the extension nodes
 // written inline: {status:COLOR Text}, {date:YYYY-MM-DD} and :emoji:.
-func scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
+func (c *mdConv) scanExtensions(out []*Node, raw string, marks []Mark) []*Node {
 	if !strings.ContainsAny(raw, "\\&{:") {
-		return append(out, &Node{Type: "text", Text: raw, Marks: marks})
+		return append(out, c.textNode(raw, marks))
 	}
 	code := hasCode(marks)
 	start := 0
 	flush := func(out []*Node, start, end int) []*Node {
 		if end > start {
-			out = append(out, &Node{Type: "text", Text: unescapeText(raw[start:end]), Marks: marks})
+			out = append(out, c.textNode(unescapeText(raw[start:end]), marks))
 		}
 		return out
 	}
