@@ -87,44 +87,35 @@ func isLocalPart(c byte) bool {
 }
 
 func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
-	toks := f.toks[:0]
-	defer func() { f.toks = toks[:0] }()
-	textStart := 0
-	var open []int // open brackets: a link, maybe holding an image
-	flush := func(end int) bool {
-		if end > textStart {
-			t := s[textStart:end]
-			for k := bytes.IndexByte(t, '@'); k >= 0; {
-				if k == 0 || isLocalPart(t[k-1]) {
-					return false
-				}
-				n := bytes.IndexByte(t[k+1:], '@')
-				if n < 0 {
-					break
-				}
-				k += n + 1
-			}
-			toks = append(toks, ftok{kind: ftText, a: textStart, b: end})
-		}
-		return true
+	t := tokenizer{f: f, s: s, toks: f.toks[:0], head: true}
+	ok := t.run()
+	f.toks = t.toks[:0] // keep the grown buffer for the next block
+	if !ok {
+		return nil, false
 	}
+	return t.toks, true
+}
+
+// tokenizer is the state of one tokenize call.
+type tokenizer struct {
+	f         *fastConv
+	s         []byte
+	toks      []ftok
+	textStart int   // start of the text not yet in a token
+	open      []int // open brackets: a link, maybe holding an image
 	// Goldmark's inline loop tries its GFM autolink parser (linkify) after a
 	// space, tab or "(" and at a "head": the start of a line and the
 	// position right after any inline node (code span, delimiter run,
 	// bracket, link, autolink), but never inside a link label. head says
-	// whether i is such a position.
-	head := true
-	autolink := func(i, from int) (int, bool) {
-		n, dest := linkifyAt(s[from:])
-		if n == 0 || !flush(from) {
-			return 0, false
-		}
-		toks = append(toks, ftok{kind: ftAuto, a: from, b: from + n, dest: dest})
-		textStart = from + n
-		return from + n, true
-	}
+	// whether the current position is such a position.
+	head bool
+}
+
+// run tokenizes t.s; false when the fast path cannot be sure.
+func (t *tokenizer) run() bool {
+	s := t.s
 	for i := 0; i < len(s); {
-		if !head {
+		if !t.head {
 			// Plain text, and spaces and "(" no autolink can follow:
 			// nothing below would do more than step over them.
 			for i < len(s) && (inlinePlain[s[i]] ||
@@ -136,212 +127,272 @@ func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
 			}
 		}
 		c := s[i]
-		atHead := head
-		head = false
-		if len(open) == 0 {
-			from := -1
-			switch {
-			case c == ' ' || c == '(':
-				from = i + 1
-			// A tab triggers goldmark's linkify too, but it steps over a
-			// space only: the tab stays at the start and nothing matches.
-			case c == '\v' || c == '\f':
-				if mayAutolink(s[i+1:]) {
-					return nil, false
-				}
-			case atHead && c != '\n' && !isASCIIPunct(c):
-				from = i
+		atHead := t.head
+		t.head = false
+		if len(t.open) == 0 {
+			next, linked, ok := t.autolinkAt(i, c, atHead)
+			if !ok {
+				return false
 			}
-			if from >= 0 && from < len(s) && (s[from] == 'h' || s[from] == 'f' || s[from] == 'w') {
-				if next, ok := autolink(i, from); ok {
-					i, head = next, true
-					continue
-				}
+			if linked {
+				i, t.head = next, true
+				continue
 			}
 		}
+		ok := true
 		switch c {
 		case '\n':
-			head = true
+			t.head = true
+			i++
 		case '\\':
-			if i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\t') && len(open) == 0 && mayAutolink(s[i+2:]) {
-				return nil, false // goldmark tries linkify at an escaped space too
+			if i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\t') && len(t.open) == 0 && mayAutolink(s[i+2:]) {
+				return false // goldmark tries linkify at an escaped space too
 			}
 			i += 2 // an escaped character (or a literal backslash) stays raw text
-			continue
 		case '<':
-			n, ok := htmlTagAt(s[i:])
-			if !ok {
-				return nil, false // a comment, an autolink, a tag across lines, ...
-			}
-			if n == 0 {
-				i++ // a literal "<"
-				continue
-			}
-			if !flush(i) {
-				return nil, false
-			}
-			toks = append(toks, ftok{kind: ftHTML, a: i, b: i + n})
-			i += n
-			textStart = i
-			head = true
-			continue
+			i, ok = t.html(i)
 		case '`':
-			n := 0
-			for i+n < len(s) && s[i+n] == '`' {
-				n++
-			}
-			end := closingTicks(s, i+n, n)
-			head = true
-			if end < 0 {
-				i += n // no closer: the run is literal text
-				continue
-			}
-			if !flush(i) {
-				return nil, false
-			}
-			content := string(s[i+n : end])
-			content = strings.ReplaceAll(content, "\n", " ")
-			if len(content) >= 2 && content[0] == ' ' && content[len(content)-1] == ' ' && strings.Trim(content, " ") != "" {
-				content = content[1 : len(content)-1]
-			}
-			toks = append(toks, ftok{kind: ftCode, a: i, b: end + n, str: content})
-			i = end + n
-			textStart = i
-			continue
+			i, ok = t.codeSpan(i)
 		case '*', '_', '~':
-			n := 0
-			for i+n < len(s) && s[i+n] == c {
-				n++
-			}
-			before, after := byte(' '), byte(' ')
-			if i > 0 {
-				before = s[i-1]
-			}
-			if i+n < len(s) {
-				after = s[i+n]
-			}
-			if before == '\n' {
-				before = ' '
-			}
-			if after == '\n' {
-				after = ' '
-			}
-			if before >= utf8.RuneSelf || after >= utf8.RuneSelf || before < ' ' && before != '\t' || after < ' ' && after != '\t' {
-				return nil, false // Unicode punctuation and spaces: leave to goldmark
-			}
-			canOpen, canClose := flanking(c, before, after)
-			if c == '~' && n > 2 {
-				canOpen, canClose = false, false
-			}
-			head = true // goldmark makes every run a node (or, for "~~~", tries linkify after it)
-			if !canOpen && !canClose {
-				i += n
-				continue
-			}
-			if canOpen && canClose || n > 2 {
-				return nil, false
-			}
-			if !flush(i) {
-				return nil, false
-			}
-			toks = append(toks, ftok{kind: ftDelim, a: i, b: i + n, ch: c, canOpen: canOpen, canClose: canClose})
-			i += n
-			textStart = i
-			continue
+			i, ok = t.delim(i, c)
 		case '!', '[':
-			if c == '!' && (i+1 >= len(s) || s[i+1] != '[') {
-				i++
-				continue
-			}
-			// At most a link holding an image (a badge); other nesting is
-			// left to goldmark.
-			if len(open) == 2 || len(open) == 1 && (toks[open[0]].image || c != '!') {
-				return nil, false
-			}
-			if !flush(i) {
-				return nil, false
-			}
-			w := 1
-			if c == '!' {
-				w = 2
-			}
-			open = append(open, len(toks))
-			toks = append(toks, ftok{kind: ftOpen, a: i, b: i + w, image: c == '!'})
-			i += w
-			textStart = i
-			head = true
-			continue
+			i, ok = t.openBracket(i, c)
 		case ']':
-			if len(open) == 0 {
-				i++
-				continue
-			}
-			openIdx := open[len(open)-1]
-			dest, title, n, found, ok := f.linkTail(s, toks[openIdx].b, i)
-			if !ok {
-				return nil, false
-			}
-			if !flush(i) {
-				return nil, false
-			}
-			open = open[:len(open)-1]
-			if !found {
-				// Not a link: the brackets are text, their content stays.
-				toks[openIdx].kind = ftText
-				textStart = i
-				i++
-				continue
-			}
-			closeIdx := len(toks)
-			toks = append(toks, ftok{kind: ftClose, a: i, b: i + 1 + n})
-			op := &toks[openIdx]
-			if strings.HasPrefix(dest, "accountid:") {
-				return nil, false // mentions
-			}
-			if op.image {
-				// alt text: plain text only
-				for k := openIdx + 1; k < closeIdx; k++ {
-					if toks[k].kind != ftText || bytes.IndexByte(s[toks[k].a:toks[k].b], '\n') >= 0 {
-						return nil, false
-					}
-				}
-				op.alt = string(s[op.b:i])
-				op.dest = dest
-				op.str = title
-				toks = toks[:openIdx+1]
-				toks[openIdx].partner = -1
-			} else {
-				if !processEmphasis(toks, openIdx) {
-					return nil, false
-				}
-				op.isOpener = true
-				op.partner = closeIdx
-				op.dest = dest
-				if dest != "" {
-					op.mark = Mark{Type: "link", Attrs: map[string]any{"href": dest}}
-					if title != "" {
-						op.mark.Attrs["title"] = title
-					}
-				}
-				toks[closeIdx].kind = ftSkip
-			}
-			i += 1 + n
-			textStart = i
-			head = true
-			continue
+			i, ok = t.closeBracket(i)
+		default:
+			i++
 		}
-		i++
+		if !ok {
+			return false
+		}
 	}
-	for _, k := range open {
-		toks[k].kind = ftText
+	for _, k := range t.open {
+		t.toks[k].kind = ftText
 	}
-	if !flush(len(s)) {
-		return nil, false
+	return t.flush(len(s)) && processEmphasis(t.toks, -1)
+}
+
+// flush ends the pending text at end; false when it may hold an e-mail
+// autolink (which the fast path leaves to goldmark).
+func (t *tokenizer) flush(end int) bool {
+	if end > t.textStart {
+		txt := t.s[t.textStart:end]
+		for k := bytes.IndexByte(txt, '@'); k >= 0; {
+			if k == 0 || isLocalPart(txt[k-1]) {
+				return false
+			}
+			n := bytes.IndexByte(txt[k+1:], '@')
+			if n < 0 {
+				break
+			}
+			k += n + 1
+		}
+		t.toks = append(t.toks, ftok{kind: ftText, a: t.textStart, b: end})
 	}
-	if !processEmphasis(toks, -1) {
-		return nil, false
+	return true
+}
+
+// autolinkAt tries goldmark's linkify where it would at s[i] (outside
+// brackets): after a space or "(", or at a head. linked reports an
+// autolink token ending at next; ok is false when the fast path cannot be
+// sure.
+func (t *tokenizer) autolinkAt(i int, c byte, atHead bool) (next int, linked, ok bool) {
+	s := t.s
+	from := -1
+	switch {
+	case c == ' ' || c == '(':
+		from = i + 1
+	// A tab triggers goldmark's linkify too, but it steps over a
+	// space only: the tab stays at the start and nothing matches.
+	case c == '\v' || c == '\f':
+		if mayAutolink(s[i+1:]) {
+			return 0, false, false
+		}
+	case atHead && c != '\n' && !isASCIIPunct(c):
+		from = i
 	}
-	return toks, true
+	if from < 0 || from >= len(s) || !autolinkStart[s[from]] {
+		return 0, false, true
+	}
+	n, dest := linkifyAt(s[from:])
+	if n == 0 || !t.flush(from) {
+		return 0, false, true
+	}
+	t.toks = append(t.toks, ftok{kind: ftAuto, a: from, b: from + n, dest: dest})
+	t.textStart = from + n
+	return from + n, true, true
+}
+
+// html reads an inline HTML tag at s[i] ("<").
+func (t *tokenizer) html(i int) (int, bool) {
+	n, ok := htmlTagAt(t.s[i:])
+	if !ok {
+		return 0, false // a comment, an autolink, a tag across lines, ...
+	}
+	if n == 0 {
+		return i + 1, true // a literal "<"
+	}
+	if !t.flush(i) {
+		return 0, false
+	}
+	t.toks = append(t.toks, ftok{kind: ftHTML, a: i, b: i + n})
+	t.textStart = i + n
+	t.head = true
+	return i + n, true
+}
+
+// codeSpan reads a backtick run at s[i]: a code span, or literal text
+// when no run of the same length closes it.
+func (t *tokenizer) codeSpan(i int) (int, bool) {
+	s := t.s
+	n := 0
+	for i+n < len(s) && s[i+n] == '`' {
+		n++
+	}
+	end := closingTicks(s, i+n, n)
+	t.head = true
+	if end < 0 {
+		return i + n, true // no closer: the run is literal text
+	}
+	if !t.flush(i) {
+		return 0, false
+	}
+	content := string(s[i+n : end])
+	content = strings.ReplaceAll(content, "\n", " ")
+	if len(content) >= 2 && content[0] == ' ' && content[len(content)-1] == ' ' && strings.Trim(content, " ") != "" {
+		content = content[1 : len(content)-1]
+	}
+	t.toks = append(t.toks, ftok{kind: ftCode, a: i, b: end + n, str: content})
+	t.textStart = end + n
+	return end + n, true
+}
+
+// delim reads a run of c ("*", "_" or "~") at s[i].
+func (t *tokenizer) delim(i int, c byte) (int, bool) {
+	s := t.s
+	n := 0
+	for i+n < len(s) && s[i+n] == c {
+		n++
+	}
+	before, after := byte(' '), byte(' ')
+	if i > 0 {
+		before = s[i-1]
+	}
+	if i+n < len(s) {
+		after = s[i+n]
+	}
+	if before == '\n' {
+		before = ' '
+	}
+	if after == '\n' {
+		after = ' '
+	}
+	if before >= utf8.RuneSelf || after >= utf8.RuneSelf || before < ' ' && before != '\t' || after < ' ' && after != '\t' {
+		return 0, false // Unicode punctuation and spaces: leave to goldmark
+	}
+	canOpen, canClose := flanking(c, before, after)
+	if c == '~' && n > 2 {
+		canOpen, canClose = false, false
+	}
+	t.head = true // goldmark makes every run a node (or, for "~~~", tries linkify after it)
+	if !canOpen && !canClose {
+		return i + n, true
+	}
+	if canOpen && canClose || n > 2 {
+		return 0, false
+	}
+	if !t.flush(i) {
+		return 0, false
+	}
+	t.toks = append(t.toks, ftok{kind: ftDelim, a: i, b: i + n, ch: c, canOpen: canOpen, canClose: canClose})
+	t.textStart = i + n
+	return i + n, true
+}
+
+// openBracket reads "[" or "![" at s[i].
+func (t *tokenizer) openBracket(i int, c byte) (int, bool) {
+	s := t.s
+	if c == '!' && (i+1 >= len(s) || s[i+1] != '[') {
+		return i + 1, true
+	}
+	// At most a link holding an image (a badge); other nesting is
+	// left to goldmark.
+	if len(t.open) == 2 || len(t.open) == 1 && (t.toks[t.open[0]].image || c != '!') {
+		return 0, false
+	}
+	if !t.flush(i) {
+		return 0, false
+	}
+	w := 1
+	if c == '!' {
+		w = 2
+	}
+	t.open = append(t.open, len(t.toks))
+	t.toks = append(t.toks, ftok{kind: ftOpen, a: i, b: i + w, image: c == '!'})
+	t.textStart = i + w
+	t.head = true
+	return i + w, true
+}
+
+// closeBracket reads "]" at s[i]: the end of a link or image when a
+// destination or known reference follows, else text.
+func (t *tokenizer) closeBracket(i int) (int, bool) {
+	s := t.s
+	if len(t.open) == 0 {
+		return i + 1, true
+	}
+	openIdx := t.open[len(t.open)-1]
+	dest, title, n, found, ok := t.f.linkTail(s, t.toks[openIdx].b, i)
+	if !ok {
+		return 0, false
+	}
+	if !t.flush(i) {
+		return 0, false
+	}
+	t.open = t.open[:len(t.open)-1]
+	if !found {
+		// Not a link: the brackets are text, their content stays.
+		t.toks[openIdx].kind = ftText
+		t.textStart = i
+		return i + 1, true
+	}
+	closeIdx := len(t.toks)
+	t.toks = append(t.toks, ftok{kind: ftClose, a: i, b: i + 1 + n})
+	toks := t.toks
+	op := &toks[openIdx]
+	if strings.HasPrefix(dest, "accountid:") {
+		return 0, false // mentions
+	}
+	if op.image {
+		// alt text: plain text only
+		for k := openIdx + 1; k < closeIdx; k++ {
+			if toks[k].kind != ftText || bytes.IndexByte(s[toks[k].a:toks[k].b], '\n') >= 0 {
+				return 0, false
+			}
+		}
+		op.alt = string(s[op.b:i])
+		op.dest = dest
+		op.str = title
+		t.toks = toks[:openIdx+1]
+		t.toks[openIdx].partner = -1
+	} else {
+		if !processEmphasis(toks, openIdx) {
+			return 0, false
+		}
+		op.isOpener = true
+		op.partner = closeIdx
+		op.dest = dest
+		if dest != "" {
+			op.mark = Mark{Type: "link", Attrs: map[string]any{"href": dest}}
+			if title != "" {
+				op.mark.Attrs["title"] = title
+			}
+		}
+		toks[closeIdx].kind = ftSkip
+	}
+	t.textStart = i + 1 + n
+	t.head = true
+	return i + 1 + n, true
 }
 
 // inlinePlain holds the bytes tokenize steps over when they are not at a
