@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/groupcommit"
 )
 
 // The result statuses of an audit entry.
@@ -201,23 +203,14 @@ var ErrAuditClosed = errors.New("audit log closed")
 type AuditLog struct {
 	dir, tenant string
 	opts        AuditOptions
+	commits     *groupcommit.Batcher[[]byte] // of lines
 
-	mu       sync.Mutex
-	idle     sync.Cond // signalled when a flush ends
-	queue    []*pendingEntry
-	flushing bool
-	closed   bool
-	failed   error
-
-	// f and size belong to the flushing caller.
-	f    *os.File
-	size int64
-	buf  bytes.Buffer
-}
-
-type pendingEntry struct {
-	line []byte
-	done chan error
+	// f, size and buf belong to the batch's writer (one at a time), and
+	// f to Close once no writer runs.
+	f       *os.File
+	size    int64
+	buf     bytes.Buffer
+	closeMu sync.Mutex
 }
 
 // isTenantName reports whether s matches ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$,
@@ -258,7 +251,7 @@ func OpenAuditLog(dir, tenant string, opts AuditOptions) (*AuditLog, error) {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	l := &AuditLog{dir: dir, tenant: tenant, opts: opts}
-	l.idle.L = &l.mu
+	l.commits = groupcommit.New(0, l.write)
 	if err := l.open(); err != nil {
 		return nil, err
 	}
@@ -310,11 +303,7 @@ func (l *AuditLog) open() error {
 
 // Failed returns the error of the last failed write, or nil. Calls are
 // refused while a log has failed.
-func (l *AuditLog) Failed() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.failed
-}
+func (l *AuditLog) Failed() error { return l.commits.Failed() }
 
 // Record appends e and returns once it is durable.
 func (l *AuditLog) Record(e *AuditEntry) error {
@@ -322,45 +311,19 @@ func (l *AuditLog) Record(e *AuditEntry) error {
 	if err != nil {
 		return fmt.Errorf("audit log: encode: %w", err)
 	}
-	p := &pendingEntry{line: append(line, '\n'), done: make(chan error, 1)}
-	l.mu.Lock()
-	if l.closed {
-		l.mu.Unlock()
+	err = l.commits.Submit(append(line, '\n'))
+	if errors.Is(err, groupcommit.ErrClosed) {
 		return ErrAuditClosed
 	}
-	l.queue = append(l.queue, p)
-	if l.flushing {
-		l.mu.Unlock()
-		return <-p.done
-	}
-	l.flushing = true
-	for len(l.queue) > 0 {
-		batch := l.queue
-		l.queue = nil
-		l.mu.Unlock()
-		err := l.write(batch)
-		for _, b := range batch {
-			b.done <- err
-		}
-		l.mu.Lock()
-		if err != nil {
-			l.failed = err
-		} else {
-			l.failed = nil
-		}
-	}
-	l.flushing = false
-	l.idle.Broadcast()
-	l.mu.Unlock()
-	return <-p.done
+	return err
 }
 
 // write appends a batch in one write and fsyncs it, rotating first when
 // the batch would take the file past MaxBytes.
-func (l *AuditLog) write(batch []*pendingEntry) error {
+func (l *AuditLog) write(batch [][]byte) error {
 	l.buf.Reset()
-	for _, p := range batch {
-		l.buf.Write(p.line)
+	for _, line := range batch {
+		l.buf.Write(line)
 	}
 	if l.opts.MaxBytes > 0 && l.size > 0 && l.size+int64(l.buf.Len()) > l.opts.MaxBytes {
 		if err := l.rotate(); err != nil {
@@ -425,12 +388,9 @@ func (l *AuditLog) prune(now time.Time) {
 
 // Close waits for pending records and closes the file.
 func (l *AuditLog) Close() error {
-	l.mu.Lock()
-	l.closed = true
-	for l.flushing {
-		l.idle.Wait()
-	}
-	defer l.mu.Unlock()
+	l.commits.Close() // no write runs after this
+	l.closeMu.Lock()
+	defer l.closeMu.Unlock()
 	if l.f == nil {
 		return nil
 	}

@@ -6,19 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/atlassian-mcp/atlassian-mcp/gateway"
+	"github.com/atlassian-mcp/atlassian-mcp/internal/groupcommit"
 )
 
 // Audit returns the audit table of the database: a gateway.AuditSink per
 // tenant (For) sharing one group commit, and a gateway.AuditReader.
 func (db *DB) Audit() *Audit {
 	a := &Audit{db: db, timeout: 10 * time.Second, pageRows: 500}
-	a.idle.L = &a.mu
+	a.commits = groupcommit.New(maxAuditBatch, a.commit)
 	return a
 }
 
@@ -32,14 +32,7 @@ type Audit struct {
 	db       *DB
 	timeout  time.Duration
 	pageRows int // rows a NewestFirst cursor fetches at a time
-
-	mu       sync.Mutex
-	idle     sync.Cond // signalled when a commit ends
-	queue    []*pgPending
-	flushing bool
-	failed   error
-	entries  int64 // committed entries
-	commits  int64 // committed transactions
+	commits  *groupcommit.Batcher[pgPending]
 }
 
 // maxAuditBatch bounds the rows of one INSERT (7 parameters each, under
@@ -47,9 +40,8 @@ type Audit struct {
 const maxAuditBatch = 1000
 
 type pgPending struct {
-	e    *gateway.AuditEntry
-	doc  []byte
-	done chan error
+	e   *gateway.AuditEntry
+	doc []byte
 }
 
 var (
@@ -65,33 +57,17 @@ type tenantAudit struct{ a *Audit }
 
 func (t tenantAudit) Record(e *gateway.AuditEntry) error { return t.a.Record(e) }
 func (t tenantAudit) Failed() error                      { return t.a.Failed() }
-func (t tenantAudit) Close() error                       { t.a.wait(); return nil }
+func (t tenantAudit) Close() error                       { t.a.commits.Wait(); return nil }
 
 // Where returns the database without its password.
 func (a *Audit) Where() string { return a.db.location }
 
 // Failed returns the error of the last failed commit, or nil.
-func (a *Audit) Failed() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.failed
-}
+func (a *Audit) Failed() error { return a.commits.Failed() }
 
 // Stats returns how many entries and transactions this process committed
 // (entries over commits is the group commit's batch size).
-func (a *Audit) Stats() (entries, commits int64) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.entries, a.commits
-}
-
-func (a *Audit) wait() {
-	a.mu.Lock()
-	for a.flushing {
-		a.idle.Wait()
-	}
-	a.mu.Unlock()
-}
+func (a *Audit) Stats() (entries, commits int64) { return a.commits.Stats() }
 
 // Record writes e and returns once it is committed.
 func (a *Audit) Record(e *gateway.AuditEntry) error {
@@ -99,41 +75,11 @@ func (a *Audit) Record(e *gateway.AuditEntry) error {
 	if err != nil {
 		return fmt.Errorf("audit: encode: %w", err)
 	}
-	p := &pgPending{e: e, doc: doc, done: make(chan error, 1)}
-	a.mu.Lock()
-	a.queue = append(a.queue, p)
-	if a.flushing {
-		a.mu.Unlock()
-		return <-p.done
-	}
-	a.flushing = true
-	for len(a.queue) > 0 {
-		batch := a.queue
-		if len(batch) > maxAuditBatch {
-			batch, a.queue = batch[:maxAuditBatch:maxAuditBatch], batch[maxAuditBatch:]
-		} else {
-			a.queue = nil
-		}
-		a.mu.Unlock()
-		err := a.commit(batch)
-		for _, b := range batch {
-			b.done <- err
-		}
-		a.mu.Lock()
-		a.failed = err
-		if err == nil {
-			a.entries += int64(len(batch))
-			a.commits++
-		}
-	}
-	a.flushing = false
-	a.idle.Broadcast()
-	a.mu.Unlock()
-	return <-p.done
+	return a.commits.Submit(pgPending{e: e, doc: doc})
 }
 
 // commit inserts a batch in one statement and one transaction.
-func (a *Audit) commit(batch []*pgPending) error {
+func (a *Audit) commit(batch []pgPending) error {
 	ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
 	defer cancel()
 	var sb strings.Builder

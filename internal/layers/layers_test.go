@@ -19,17 +19,18 @@ const module = "github.com/atlassian-mcp/atlassian-mcp/"
 // import nothing of ours that a listed package may not import: see
 // unlisted below.
 var allowed = map[string][]string{
-	"adf":                 nil,
-	"atlassian":           nil,
-	"tokenstore":          nil,
-	"internal/loopback":   nil,
-	"internal/atomicfile": nil,
-	"internal/clocktest":  nil,
-	"schema":              {"atlassian"},
-	"site":                {"atlassian", "schema", "tokenstore"},
-	"connect":             {"atlassian", "internal/loopback", "tokenstore"},
-	"mcp":                 {"adf", "atlassian", "schema", "site", "tokenstore"},
-	"gateway":             {"internal/atomicfile", "mcp"},
+	"adf":                  nil,
+	"atlassian":            nil,
+	"tokenstore":           nil,
+	"internal/loopback":    nil,
+	"internal/atomicfile":  nil,
+	"internal/clocktest":   nil,
+	"internal/groupcommit": nil,
+	"schema":               {"atlassian"},
+	"site":                 {"atlassian", "schema", "tokenstore"},
+	"connect":              {"atlassian", "internal/loopback", "tokenstore"},
+	"mcp":                  {"adf", "atlassian", "schema", "site", "tokenstore"},
+	"gateway":              {"internal/atomicfile", "internal/groupcommit", "mcp"},
 }
 
 // neverImported may be imported by no production package except cmd, the
