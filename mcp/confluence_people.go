@@ -20,6 +20,11 @@ import (
 const (
 	// confNamesTTL is how long a resolved name is kept.
 	confNamesTTL = 30 * time.Minute
+	// confUnknownTTL is how long an id Confluence did not name is kept as
+	// unknown: short, so a person who joins (or whose profile becomes
+	// visible) is named within minutes, and still at most one lookup per
+	// id in that time however often pages mention them.
+	confUnknownTTL = 2 * time.Minute
 	// confNamesMax bounds the names kept per connection.
 	confNamesMax = 2000
 )
@@ -132,8 +137,13 @@ func (d *Deps) confNames(ctx context.Context, ids []string) map[string]string {
 	}
 	for _, id := range missing {
 		// An id Confluence did not return is kept as unknown too, so a
-		// page full of former users does not ask again on every read.
-		cache.names[id] = confName{name: found[id], expires: now.Add(confNamesTTL)}
+		// page full of former users does not ask again on every read;
+		// briefly, so a user added since is named soon.
+		ttl := confNamesTTL
+		if found[id] == "" {
+			ttl = confUnknownTTL
+		}
+		cache.names[id] = confName{name: found[id], expires: now.Add(ttl)}
 		if found[id] != "" {
 			out[id] = found[id]
 		}

@@ -1,9 +1,11 @@
 package mcp
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
@@ -109,5 +111,36 @@ func TestConfluencePeopleLookupFails(t *testing.T) {
 	id := page.AuthorID
 	if page.Author != "" || !strings.Contains(text, "by "+id) || !strings.Contains(page.Body, "@["+id+"](accountid:"+id+")") {
 		t.Errorf("author %q, text %q", page.Author, text)
+	}
+}
+
+// An id Confluence does not name is asked for again after a few minutes
+// (a user added since the first lookup gets named), not after the 30
+// minutes a name is kept; within those minutes it is asked for once.
+func TestConfluencePeopleUnknownRechecked(t *testing.T) {
+	h := newHarness(t)
+	now := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	h.deps.Now = func() time.Time { return now }
+	known := h.site.Users()[1].AccountID
+	unknown := "557058:00000000-0000-4000-8000-000000000abc"
+	ctx := context.Background()
+
+	h.site.ResetRequests()
+	if got := h.deps.confNames(ctx, []string{known, unknown}); got[known] == "" || got[unknown] != "" {
+		t.Fatalf("names %v", got)
+	}
+	if calls := usersBulkCalls(t, h); len(calls) != 1 {
+		t.Fatalf("first lookup: %v", calls)
+	}
+	h.site.ResetRequests()
+	now = now.Add(time.Minute)
+	h.deps.confNames(ctx, []string{known, unknown})
+	if calls := usersBulkCalls(t, h); len(calls) != 0 {
+		t.Fatalf("asked again within a minute: %v", calls)
+	}
+	now = now.Add(confUnknownTTL)
+	h.deps.confNames(ctx, []string{known, unknown})
+	if calls := usersBulkCalls(t, h); len(calls) != 1 || len(calls[0]) != 1 || calls[0][0] != unknown {
+		t.Fatalf("after %v: %v, want one lookup of the unknown id only", confUnknownTTL+time.Minute, calls)
 	}
 }
