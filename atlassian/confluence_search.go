@@ -56,6 +56,8 @@ type SearchResultItem struct {
 	LastModified          Time           `json:"lastModified"`
 	FriendlyLastModified  string         `json:"friendlyLastModified,omitempty"`
 	ResultGlobalContainer *Container     `json:"resultGlobalContainer,omitempty"`
+	// Space is the space of a hit whose entityType is space.
+	Space *SpaceBrief `json:"space,omitempty"`
 }
 
 // SearchContent is the content of a search hit.

@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -61,6 +62,7 @@ func cqlError(err error, cql string, withCursor bool, key string) error {
 	if withCursor {
 		b.WriteString(" A cursor only works with the cql of the answer it came from; omit it to start over.")
 	}
+	b.WriteString(repairHint(cql, langCQL))
 	// On the cql parameter, as Jira's JQL refusals are on jql.
 	return argErrorf("cql", "%s", b.String())
 }
@@ -156,31 +158,94 @@ func stripCQLStrings(cql string) string {
 // space = X, space.key = "X", space in (X, "Y").
 var cqlSpaceRe = lazyRegexp(`(?i)\bspace(?:\.key)?\s*(?:=|\bin\b)\s*("[^"]*"|'[^']*'|\([^)]*\)|[^\s()]+)`)
 
+// maxSpaceLookups bounds the live lookups one empty answer's hint makes.
+const maxSpaceLookups = 3
+
+// spaceLookup finds, live, a space the snapshot does not list: whether v
+// is a key (isKey), else the key of the space named v ("" when none).
+type spaceLookup func(v string) (key string, isKey bool)
+
 // cqlSpaceHint explains an empty answer to a query that names a space that
-// is not a key: which key has that name, or which keys there are. It is
-// "" when every space the query names is a key (or the snapshot cannot
-// tell).
-func cqlSpaceHint(snap *schema.Snapshot, cql string) string {
-	if snap == nil || snap.Confluence == nil || len(snap.Confluence.Spaces) == 0 {
+// is not a key: which key has that name, or which keys there are. A value
+// the snapshot does not know (a space created since discovery) is looked
+// up with live (at most maxSpaceLookups values; nil for none). It is ""
+// when every space the query names is a key (or nothing can tell).
+func cqlSpaceHint(snap *schema.Snapshot, cql string, live spaceLookup) string {
+	hasSpaces := snap != nil && snap.Confluence != nil && len(snap.Confluence.Spaces) > 0
+	if !hasSpaces && live == nil {
 		return ""
 	}
 	var hints []string
+	lookups := 0
 	for _, m := range cqlSpaceRe.FindAllStringSubmatch(cql, -1) {
 		for _, v := range cqlValues(m[1]) {
-			if v == "" || isSpaceKey(snap, v) {
+			if v == "" || hasSpaces && isSpaceKey(snap, v) {
 				continue
 			}
-			if key := spaceKeyByName(snap, v); key != "" {
-				hints = append(hints, fmt.Sprintf("%q is the name of a space, and CQL's space field takes its key: use space = %s", v, key))
-				continue
+			if hasSpaces {
+				if key := spaceKeyByName(snap, v); key != "" {
+					hints = append(hints, fmt.Sprintf("%q is the name of a space, and CQL's space field takes its key: use space = %s", v, key))
+					continue
+				}
 			}
-			if snap.Confluence.MoreSpaces {
+			if live != nil && lookups < maxSpaceLookups {
+				lookups++
+				key, isKey := live(v)
+				switch {
+				case isKey:
+					continue
+				case key != "":
+					hints = append(hints, fmt.Sprintf("%q is the name of a space, and CQL's space field takes its key: use space = %s", v, key))
+					continue
+				}
+			}
+			if !hasSpaces || snap.Confluence.MoreSpaces {
 				continue // it may be a key of a space the snapshot does not list
 			}
 			hints = append(hints, fmt.Sprintf("no space has the key %q; use one of the keys %s", v, strings.Join(spaceKeys(snap), ", ")))
 		}
 	}
 	return strings.Join(hints, "; ")
+}
+
+// liveSpaceLookup looks a space up on the site, for a value the snapshot
+// does not know: one read by key, then one CQL search of spaces by title.
+// Failures answer "not found": the hint is best effort.
+func (d *Deps) liveSpaceLookup(ctx context.Context) spaceLookup {
+	if d.Confluence == nil {
+		return nil
+	}
+	return func(v string) (string, bool) {
+		if len(v) > 255 {
+			return "", false
+		}
+		if spaceKeyLike(v) {
+			if got, err := d.Confluence.Spaces.ByKeys(ctx, []string{v}); err == nil && len(got) > 0 {
+				return "", true
+			}
+		}
+		q := `type = space AND title ~ "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
+		res, err := d.Confluence.Search.CQL(ctx, &atlassian.CQLOptions{CQL: q, Limit: 10})
+		if err != nil {
+			return "", false
+		}
+		for _, it := range res.Results {
+			if it.Space != nil && it.Space.Key != "" && strings.EqualFold(strings.TrimSpace(it.Space.Name), v) {
+				return it.Space.Key, false
+			}
+		}
+		return "", false
+	}
+}
+
+// spaceKeyLike reports a value shaped like a space key.
+func spaceKeyLike(v string) bool {
+	if strings.HasPrefix(v, "~") {
+		v = v[1:]
+	}
+	return v != "" && !strings.ContainsFunc(v, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == ':')
+	})
 }
 
 // cqlValues splits one CQL value or parenthesised list into unquoted values.
@@ -237,4 +302,64 @@ func spaceKeys(snap *schema.Snapshot) []string {
 		keys = append(keys, sp.Key)
 	}
 	return keys
+}
+
+// cqlIDFieldRe finds a content-id field compared with a quoted title:
+// ancestor = "Runbooks", parent = 'Runbooks'.
+var cqlIDFieldRe = lazyRegexp(`(?i)\b(ancestor|parent|id)(\s*(?:=|!=)\s*)("[^"]{1,255}"|'[^']{1,255}')`)
+
+// cqlTitleAsID adds to a refused query's error, when the query gives a
+// page title where a content id belongs (ancestor = "Runbooks"), the id of
+// the page with that title and the query with it: one title search per
+// such value, at most two.
+func (d *Deps) cqlTitleAsID(ctx context.Context, err error, cql string) error {
+	var ae *ArgError
+	if d.Confluence == nil || !errors.As(err, &ae) || ae.Param != "cql" {
+		return err
+	}
+	ms := cqlIDFieldRe.FindAllStringSubmatchIndex(cql, 2)
+	if len(ms) == 0 {
+		return err
+	}
+	fixed, shift := cql, 0
+	var notes []string
+	for _, m := range ms {
+		title := cql[m[6]+1 : m[7]-1]
+		if strings.TrimSpace(title) == "" || strings.Trim(title, "0123456789") == "" {
+			continue
+		}
+		q := "title = \"" + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(title) + "\" AND type in (page, folder)"
+		res, serr := d.Confluence.Search.CQL(ctx, &atlassian.CQLOptions{CQL: q, Limit: 5, Expand: []string{"content.space"}})
+		if serr != nil || len(res.Results) == 0 {
+			continue
+		}
+		var ids []string
+		for _, r := range res.Results {
+			if r.Content == nil || !confNumericIDRe.MatchString(r.Content.ID) {
+				continue
+			}
+			where := ""
+			if r.Content.Space != nil && r.Content.Space.Key != "" {
+				where = " (space " + r.Content.Space.Key + ")"
+			}
+			ids = append(ids, r.Content.ID+where)
+		}
+		switch {
+		case len(ids) == 1:
+			id, _, _ := strings.Cut(ids[0], " ")
+			notes = append(notes, fmt.Sprintf("%s takes a content id, not a title: the page titled %q is %s", cql[m[2]:m[3]], title, ids[0]))
+			fixed = fixed[:m[6]+shift] + id + fixed[m[7]+shift:]
+			shift += len(id) - (m[7] - m[6])
+		case len(ids) > 1:
+			notes = append(notes, fmt.Sprintf("%s takes a content id, not a title: pages titled %q are %s", cql[m[2]:m[3]], title, strings.Join(ids, ", ")))
+		}
+	}
+	if len(notes) == 0 {
+		return err
+	}
+	msg := ae.Msg + " " + strings.Join(notes, "; ")
+	if fixed != cql {
+		msg += "; the query reads: " + fixed
+	}
+	return &ArgError{Param: ae.Param, Msg: msg}
 }

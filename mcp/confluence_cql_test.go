@@ -89,3 +89,33 @@ func TestConfluenceSearchSpaceNameHint(t *testing.T) {
 		t.Error("space = OPS finds nothing")
 	}
 }
+
+// A space created after schema discovery is not in the snapshot: its name
+// is looked up on the site (bounded: a key read and one search of spaces),
+// and its key, now valid, gets no hint.
+func TestConfluenceSearchSpaceNameHintLive(t *testing.T) {
+	h := newHarness(t)
+	if _, err := h.site.AddConfluenceSpace("LEGAL", "Legal Affairs"); err != nil {
+		t.Fatal(err)
+	}
+	h.site.ResetRequests()
+	var res confluenceSearchResult
+	h.callOK("atlassian_confluence_search", map[string]any{"cql": `type = page AND space = "Legal Affairs"`}, &res)
+	if want := `"Legal Affairs" is the name of a space, and CQL's space field takes its key: use space = LEGAL`; !strings.Contains(res.Hint, want) {
+		t.Fatalf("hint %q, want %q", res.Hint, want)
+	}
+	if n := len(h.site.Requests()); n > 4 {
+		t.Errorf("%d requests for one search and its hint", n)
+	}
+	res = confluenceSearchResult{}
+	h.callOK("atlassian_confluence_search", map[string]any{"cql": `type = page AND space = LEGAL AND title = "nothing"`}, &res)
+	if res.Hint != "" {
+		t.Errorf("hint %q for the new space's key", res.Hint)
+	}
+	// Many unknown names: at most maxSpaceLookups are looked up.
+	h.site.ResetRequests()
+	h.callOK("atlassian_confluence_search", map[string]any{"cql": `space in ("A a", "B b", "C c", "D d", "E e") AND type = page`}, &res)
+	if n := len(h.site.Requests()); n > 1+2*maxSpaceLookups {
+		t.Errorf("%d requests for one search with five unknown spaces", n)
+	}
+}

@@ -168,7 +168,7 @@ func (d *Deps) confluenceSearch(ctx context.Context, in *confluenceSearchArgs) (
 		CQL: cql, Limit: limit, Cursor: in.Cursor, Excerpt: "highlight",
 	})
 	if err != nil {
-		return res, cqlError(err, cql, in.Cursor != "", firstSpaceKey(d.snapshot()))
+		return res, d.cqlTitleAsID(ctx, cqlError(err, cql, in.Cursor != "", firstSpaceKey(d.snapshot())), cql)
 	}
 	res = confluenceSearchResult{CQL: cql, Results: make([]confSearchHit, 0, len(page.Results)),
 		TotalSize: page.TotalSize, NextCursor: page.NextCursor, IsLast: page.NextCursor == ""}
@@ -179,7 +179,7 @@ func (d *Deps) confluenceSearch(ctx context.Context, in *confluenceSearchArgs) (
 		d.attachBodies(ctx, res.Results)
 	}
 	if len(res.Results) == 0 && in.Cursor == "" {
-		res.Hint = cqlSpaceHint(d.snapshot(), cql)
+		res.Hint = cqlSpaceHint(d.snapshot(), cql, d.liveSpaceLookup(ctx))
 	}
 	return res, nil
 }

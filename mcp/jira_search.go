@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -565,6 +566,9 @@ func searchError(err error, snap *schema.Snapshot, jql string) error {
 		hint = fmt.Sprintf("JQL names the connected user currentUser(), not me: %s = currentUser().", f)
 	case jqlValueField(text) != "":
 		hint = jqlValueHint(jqlValueField(text), snap)
+		if fixed := jqlValueFix(text, jql, snap); fixed != "" {
+			hint += " " + fixed
+		}
 	case strings.Contains(text, "does not exist or you do not have permission"):
 		hint = jqlFieldSuggestion(text, snap) + "Custom fields go by quoted display name (\"Story Points\") or cf[10016]"
 		if cf := customFieldsLine(snap); cf != "" {
@@ -573,9 +577,12 @@ func searchError(err error, snap *schema.Snapshot, jql string) error {
 		hint += "."
 	case strings.Contains(text, "Error in the JQL Query"):
 		hint = "Quote values with spaces or reserved words (status = \"In Progress\"); operators are =, !=, ~, IN, NOT IN, IS, IS NOT, <, >, <=, >=."
-		if q := quoteBareValues(jql); q != "" {
-			hint += " With its values quoted the query reads: " + q
+		if r := repairHint(jql, langJQL); r != "" {
+			hint = strings.TrimSpace(r) // the repair says what was wrong
 		}
+	}
+	if r := repairHint(jql, langJQL); r != "" && !strings.Contains(hint, "the query reads:") {
+		hint = strings.TrimSpace(hint + r)
 	}
 	msg := "Jira rejected the JQL: " + strings.Join(msgs, " ")
 	if hint != "" {
@@ -603,6 +610,45 @@ func jqlValueField(text string) string {
 		return strings.ToLower(m[1])
 	}
 	return ""
+}
+
+// jqlValueMsgFull matches "The value 'X' does not exist for the field 'F'."
+// with both parts.
+var jqlValueMsgFull = lazyRegexp(`The value '([^']{1,255})' does not exist for the field '([^']+)'`)
+
+// jqlValueFix is "Did you mean "Resolved"? The query reads: ..." when the
+// value Jira did not know is spelt like (or, for priorities, is a common
+// name for) exactly one valid value, else "".
+func jqlValueFix(text, jql string, snap *schema.Snapshot) string {
+	m := jqlValueMsgFull.FindStringSubmatch(text)
+	if m == nil || snap == nil || snap.Jira == nil {
+		return ""
+	}
+	value, field := m[1], strings.ToLower(m[2])
+	var alt string
+	switch field {
+	case "status":
+		alt = schema.Closest(value, snap.StatusNames())
+	case "issuetype", "type":
+		alt = schema.Closest(value, issueTypeNamesAll(snap))
+	case "priority":
+		var le *schema.LookupError
+		if _, err := snap.Priority(nil, value); errors.As(err, &le) {
+			alt = le.Suggest
+		}
+	}
+	if alt == "" {
+		return ""
+	}
+	fixed := strings.NewReplacer(`"`+value+`"`, strconv.Quote(alt), `'`+value+`'`, strconv.Quote(alt)).Replace(jql)
+	if fixed == jql {
+		re := regexp.MustCompile(`(?i)([=,(]\s*)` + regexp.QuoteMeta(value) + `\b`)
+		fixed = re.ReplaceAllString(jql, "${1}"+strconv.Quote(alt))
+	}
+	if fixed == jql {
+		return fmt.Sprintf("Did you mean %q?", alt)
+	}
+	return fmt.Sprintf("Did you mean %q? With it the query reads: %s", alt, fixed)
 }
 
 // jqlValueHint lists the valid values of a JQL field the site knows.

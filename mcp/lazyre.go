@@ -44,3 +44,19 @@ func (l *lazyRE) FindAllStringSubmatch(s string, n int) [][]string {
 
 // FindAllString is regexp.Regexp.FindAllString.
 func (l *lazyRE) FindAllString(s string, n int) []string { return l.re().FindAllString(s, n) }
+
+// ReplaceAllStringFunc is regexp.Regexp.ReplaceAllStringFunc.
+func (l *lazyRE) ReplaceAllStringFunc(src string, repl func(string) string) string {
+	return l.re().ReplaceAllStringFunc(src, repl)
+}
+
+// FindStringIndex is regexp.Regexp.FindStringIndex.
+func (l *lazyRE) FindStringIndex(s string) []int { return l.re().FindStringIndex(s) }
+
+// FindAllStringIndex is regexp.Regexp.FindAllStringIndex.
+func (l *lazyRE) FindAllStringIndex(s string) [][]int { return l.re().FindAllStringIndex(s, -1) }
+
+// FindAllStringSubmatchIndex is regexp.Regexp.FindAllStringSubmatchIndex.
+func (l *lazyRE) FindAllStringSubmatchIndex(s string, n int) [][]int {
+	return l.re().FindAllStringSubmatchIndex(s, n)
+}

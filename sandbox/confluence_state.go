@@ -437,6 +437,24 @@ func (c *confState) export(p *cPage) ConfluencePage {
 	return out
 }
 
+// AddConfluenceSpace adds a global space with a homepage, authored by the
+// admin, as a site admin creating one after the connection's schema
+// discovery would, and returns its id.
+func (s *Server) AddConfluenceSpace(key, name string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.confluence()
+	if c.spaceByKey[key] != nil {
+		return "", fmt.Errorf("space key %q is taken", key)
+	}
+	now := s.now()
+	sp := c.addSpace(&cSpace{Key: key, Name: name, Type: "global", AuthorID: s.users[0].AccountID, CreatedAt: now})
+	home := c.addPage(&cPage{Title: name + " Home", SpaceID: sp.ID, AuthorID: sp.AuthorID, CreatedAt: now,
+		Body: "<p>Home of the " + name + " space.</p>"})
+	sp.HomepageID = home.ID
+	return sp.ID, nil
+}
+
 // AddConfluencePage adds a current page to the space with key spaceKey,
 // under parentID (the space homepage when empty), authored by the admin,
 // and returns its id. body is storage format and must be well formed.
