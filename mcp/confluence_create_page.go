@@ -142,6 +142,11 @@ func (d *Deps) confluenceCreatePage(ctx context.Context, in *confluenceCreatePag
 	if err != nil {
 		return res, err
 	}
+	if in.ParentPageID == "" {
+		if err := d.checkPathTitle(ctx, space, title); err != nil {
+			return res, err
+		}
+	}
 	req := &atlassian.PageCreateRequest{SpaceID: space.ID, Status: status, Title: title, ParentID: in.ParentPageID,
 		Body: atlassian.Body{Representation: "storage", Value: storage}}
 	if encoded, err := json.Marshal(req); err == nil && len(encoded) > maxCreateRequestBytes {
@@ -240,6 +245,10 @@ func (d *Deps) createPageError(ctx context.Context, err error, space confSpace, 
 		parent, perr := d.Confluence.Pages.Get(ctx, parentID, nil)
 		if perr != nil {
 			if confIsNotFound(perr) {
+				if post, berr := d.Confluence.BlogPosts.Get(ctx, parentID, nil); berr == nil {
+					return argErrorf("parentPageId", "%s is the blog post %q, and pages cannot be created under a blog post; omit parentPageId to create the page at the top of %s, or give a page's id (find one with atlassian_confluence_search: type = page AND space = %s)",
+						parentID, post.Title, space.Key, space.Key)
+				}
 				return argErrorf("parentPageId", "page %s does not exist or is not visible to the connected user; find the parent's id with atlassian_confluence_search (e.g. type = page AND space = %s AND title ~ \"...\"), or omit parentPageId to create the page at the top of %s", parentID, space.Key, space.Key)
 			}
 			return err
@@ -255,6 +264,31 @@ func (d *Deps) createPageError(ctx context.Context, err error, space confSpace, 
 		}
 	}
 	return err
+}
+
+// checkPathTitle refuses a title written as a path ("Runbooks/Cache
+// warmup") whose first part is a page of the space, without a parent:
+// pages nest by parentPageId, and the agent meant a child of that page.
+// One search, only for titles with a slash. A caller that wants the slash
+// in the title names a parent, which skips the check.
+func (d *Deps) checkPathTitle(ctx context.Context, space confSpace, title string) error {
+	i := strings.LastIndexByte(title, '/')
+	if i <= 0 || i == len(title)-1 {
+		return nil
+	}
+	parentTitle, leaf := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+1:])
+	if j := strings.LastIndexByte(parentTitle, '/'); j >= 0 {
+		parentTitle = strings.TrimSpace(parentTitle[j+1:])
+	}
+	if parentTitle == "" || leaf == "" {
+		return nil
+	}
+	ex := d.existingPage(ctx, space.Key, parentTitle)
+	if ex == nil || ex.ID == "" {
+		return nil
+	}
+	return argErrorf("title", "%q reads as a path, but pages nest by parentPageId, not by title: to create %q under the page %q, use title %q and parentPageId %q. "+
+		"To keep the slash in the title, pass the parent you want explicitly", confTruncate(title, 80), leaf, parentTitle, leaf, ex.ID)
 }
 
 // existingPage finds the current page titled title in a space, or nil.

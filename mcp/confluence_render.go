@@ -40,10 +40,21 @@ func confCheckPageID(param, id string) error {
 		return argErrorf(param, "is required: the numeric page id, e.g. \"98305\" (the number after /pages/ in a page URL)")
 	}
 	if !confNumericIDRe.MatchString(id) {
-		return argErrorf(param, "must be a numeric page id such as \"98305\" (the number after /pages/ in a page URL), got %q", confTruncate(id, 60))
+		hint := ""
+		if m := confURLIDRe.FindStringSubmatch(id); m != nil && len(id) <= 2048 {
+			hint = fmt.Sprintf("; did you mean %q?", m[1])
+		}
+		return argErrorf(param, "must be a numeric page id such as \"98305\" (the number after /pages/ in a page URL), got %q%s", confTruncate(id, 60), hint)
 	}
 	return nil
 }
+
+// confURLIDRe finds the page id in a page's URL: .../pages/98305/Title,
+// .../pages/edit-v2/98305 or ?pageId=98305.
+var confURLIDRe = lazyRegexp(`^https?://\S*?(?:/pages/(?:edit-v2/|viewpage\.action\?pageId=)?|[?&]pageId=)([0-9]{1,20})(?:[/?#&]|$)`)
+
+// confSpaceTitleRe splits "ENG/Runbooks" (a space key, then a title).
+var confSpaceTitleRe = lazyRegexp(`^(~?[A-Za-z0-9]{1,255})/(.+)$`)
 
 // checkPageID is confCheckPageID, and when the id is a title (an agent's
 // common slip) it looks the title up and names the matching ids, so the
@@ -51,11 +62,20 @@ func confCheckPageID(param, id string) error {
 // on this error path.
 func (d *Deps) checkPageID(ctx context.Context, param, id string) error {
 	err := confCheckPageID(param, id)
-	if err == nil || d.Confluence == nil || len(id) > 255 || strings.ContainsAny(id, "\"\\\n/") || !strings.ContainsFunc(id, unicode.IsLetter) {
+	if err == nil || d.Confluence == nil || len(id) > 255 || strings.ContainsAny(id, "\"\\\n") || !strings.ContainsFunc(id, unicode.IsLetter) {
 		return err
 	}
-	title := strings.TrimSpace(id)
-	res, serr := d.Confluence.Search.CQL(ctx, &atlassian.CQLOptions{CQL: fmt.Sprintf("title = %q AND type in (page, blogpost)", title), Limit: 5, Expand: []string{"content.space"}})
+	title, where := strings.TrimSpace(id), ""
+	if m := confSpaceTitleRe.FindStringSubmatch(title); m != nil {
+		// "ENG/Runbooks": a title inside a space, when ENG is one.
+		if sp, serr := d.snapshot().Space(m[1]); serr == nil {
+			title, where = strings.TrimSpace(m[2]), fmt.Sprintf("space = %q AND ", sp.Key)
+		}
+	}
+	if where == "" && strings.Contains(title, "/") {
+		return err
+	}
+	res, serr := d.Confluence.Search.CQL(ctx, &atlassian.CQLOptions{CQL: fmt.Sprintf("%stitle = %q AND type in (page, blogpost)", where, title), Limit: 5, Expand: []string{"content.space"}})
 	if serr != nil || len(res.Results) == 0 {
 		return err
 	}

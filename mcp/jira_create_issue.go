@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -281,7 +282,7 @@ func (p *createPlan) setProjectAndType(ctx context.Context, d *Deps, in *jiraCre
 	}
 	itype, err := project.IssueType(typeName)
 	if err != nil {
-		return paramErr("issueType", err)
+		return paramErr("issueType", withProjectsHaving(err, p.snap, project.Key, typeName))
 	}
 	p.projectMeta, p.itype = project, itype
 	p.project, p.issueType = project.Key, itype.Name
@@ -314,6 +315,11 @@ func (p *createPlan) setParent(_ context.Context, _ *Deps, in *jiraCreateIssueAr
 	key, err := checkIssueKey("parentKey", parent)
 	if err != nil {
 		return err
+	}
+	if pk := projectOfKey(key); pk != "" && p.itype != nil && p.itype.Subtask && !strings.EqualFold(pk, p.project) {
+		// Jira refuses it after the fact ("Sub-tasks must be created in
+		// the same project as the parent"); say which project to use.
+		return argErrorf("parentKey", "%s is in project %s, and a sub-task is created in its parent's project: use projectKey %q (or a parent in %s)", key, pk, pk, p.project)
 	}
 	if projectOfKey(key) == "" {
 		p.req.Fields["parent"] = map[string]any{"id": key}
@@ -588,4 +594,27 @@ func createFailed(ctx context.Context, err error, project, summary string) error
 	words := strings.Join(strings.Fields(strings.NewReplacer(`"`, " ", `\`, " ").Replace(clip(summary, 60))), " ")
 	return &uncertainWrite{fmt.Sprintf("%s The create may or may not have reached Jira, so the issue may exist. Before creating it again, search: "+
 		"project = %s AND summary ~ \"%s\" AND created >= -15m", errText(ctx, err), project, words)}
+}
+
+// withProjectsHaving adds to an unknown issue type the projects that have
+// it ("Incident is an issue type of OPS"), so an agent that picked the
+// wrong project learns which one to use.
+func withProjectsHaving(err error, snap *schema.Snapshot, project, typeName string) error {
+	var le *schema.LookupError
+	if !errors.As(err, &le) || le.Ambiguous || snap == nil || snap.Jira == nil {
+		return err
+	}
+	var keys []string
+	for _, pr := range rankedProjects(snap) {
+		if pr.Key == project {
+			continue
+		}
+		if _, terr := pr.IssueType(typeName); terr == nil {
+			keys = append(keys, pr.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return err
+	}
+	return &ArgError{Msg: fmt.Sprintf("%s. %s is an issue type of %s: use projectKey %q to create it there", le.Error(), strings.TrimSpace(typeName), joinCapped(keys, 5), keys[0])}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,7 +115,7 @@ func (d *Deps) jiraManageIssue(ctx context.Context, in *jiraManageIssueArgs) (ji
 		if action == "" {
 			return jiraManageIssueResult{}, argErrorf("action", "is required: one of %s", strings.Join(manageActions, ", "))
 		}
-		return jiraManageIssueResult{}, argErrorf("action", "%q is not an action; use one of %s", clip(in.Action, 40), strings.Join(manageActions, ", "))
+		return jiraManageIssueResult{}, argErrorf("action", "%q is not an action; use one of %s%s", clip(in.Action, 40), strings.Join(manageActions, ", "), manageActionSuggestion(action))
 	}
 	given := map[string]bool{
 		"body": in.Body != "", "timeSpent": in.TimeSpent != "", "worklogComment": in.WorklogComment != "",
@@ -236,7 +237,13 @@ func parseTimeSpent(s string) (string, int64, error) {
 	in := strings.ToLower(strings.TrimSpace(s))
 	in = durationSplitRe.ReplaceAllString(in, "$1 $2")
 	bad := func(why string) error {
-		return argErrorf("timeSpent", "%q is not a Jira duration%s; use w, d, h and m, e.g. \"2h 30m\", \"1d\", \"45m\" (a day is 8h, a week 5d)", clip(s, 40), why)
+		hint := ""
+		if alt := durationSuggestion(in); alt != "" && alt != in {
+			if norm, _, err := parseTimeSpent(alt); err == nil {
+				hint = fmt.Sprintf("; did you mean %q?", norm)
+			}
+		}
+		return argErrorf("timeSpent", "%q is not a Jira duration%s%s Use w, d, h and m, e.g. \"2h 30m\", \"1d\", \"45m\" (a day is 8h, a week 5d)", clip(s, 40), why, hint)
 	}
 	if in == "" {
 		return "", 0, argErrorf("timeSpent", "is required for add_worklog: a Jira duration such as \"2h 30m\" or \"1d\"")
@@ -276,6 +283,35 @@ func parseTimeSpent(s string) (string, int64, error) {
 		in += "m"
 	}
 	return in, int64(total), nil
+}
+
+// durationWordRe matches a number followed by a unit in words ("90
+// minutes", "2 hrs", "1 day").
+var durationWordRe = lazyRegexp(`([0-9]+(?:\.[0-9]+)?)\s*(weeks?|wks?|days?|hours?|hrs?|minutes?|mins?)\b`)
+
+// durationClockRe matches a clock-style duration, "1:30" (h:mm).
+var durationClockRe = lazyRegexp(`^([0-9]{1,3}):([0-5][0-9])$`)
+
+// durationSuggestion rewrites what agents write for a duration ("90
+// minutes", "2 hours and 15 mins", "1:30") in Jira's notation, or "".
+// s is lower case.
+func durationSuggestion(s string) string {
+	if len(s) > 64 {
+		return ""
+	}
+	if m := durationClockRe.FindStringSubmatch(s); m != nil {
+		if m[2] == "00" {
+			return m[1] + "h"
+		}
+		return m[1] + "h " + strings.TrimPrefix(m[2], "0") + "m"
+	}
+	out := durationWordRe.ReplaceAllStringFunc(s, func(w string) string {
+		m := durationWordRe.FindStringSubmatch(w)
+		unit := map[byte]string{'w': "w", 'd': "d", 'h': "h", 'm': "m"}[m[2][0]]
+		return m[1] + unit
+	})
+	out = strings.NewReplacer(" and ", " ", ",", " ").Replace(out)
+	return strings.Join(strings.Fields(out), " ")
 }
 
 func (d *Deps) addWorklog(ctx context.Context, key string, in *jiraManageIssueArgs, res *jiraManageIssueResult) error {
@@ -326,15 +362,16 @@ func (d *Deps) linkIssues(ctx context.Context, key string, in *jiraManageIssueAr
 	}
 	req, err := atlassian.ResolveLink(types, key, phrase, target)
 	if err != nil {
-		var phrases []string
+		var phrases, all []string
 		for _, lt := range types {
 			phrases = append(phrases, fmt.Sprintf("%q / %q (%s)", lt.Outward, lt.Inward, lt.Name))
+			all = append(all, lt.Outward, lt.Inward)
 		}
-		return argErrorf("linkType", "%q matches no link type name or phrase; link types (outward / inward phrase): %s",
-			clip(phrase, 60), strings.Join(phrases, ", "))
+		return argErrorf("linkType", "%q matches no link type name or phrase; link types (outward / inward phrase): %s%s",
+			clip(phrase, 60), strings.Join(phrases, ", "), linkSuggestion(phrase, all))
 	}
 	if err := d.Jira.IssueLinks.Create(ctx, req); err != nil {
-		return err
+		return d.linkNotFound(ctx, err, key, target)
 	}
 	var lt atlassian.IssueLinkType
 	for _, t := range types {
@@ -406,9 +443,89 @@ func (d *Deps) addWatcher(ctx context.Context, key string, in *jiraManageIssueAr
 		return err
 	}
 	if err := d.Jira.Issues.AddWatcher(ctx, key, u.AccountID); err != nil {
+		var apiErr *atlassian.APIError
+		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && strings.Contains(strings.ToLower(strings.Join(apiErr.Messages(), " ")), "user") {
+			return argErrorf("accountId", "no user has account id %q (Jira: %s). Give the person's display name or email instead, or me for the connected user",
+				clip(u.AccountID, 80), strings.Join(apiMessages(apiErr), " "))
+		}
 		return err
 	}
 	res.User = &u
 	res.Message = fmt.Sprintf("%s now watches %s.", u, key)
 	return nil
+}
+
+// linkConventions maps phrases agents use for links to the default
+// phrases they mean ("depends on" is "is blocked by").
+var linkConventions = map[string]string{
+	"depends on": "is blocked by", "depends": "is blocked by", "blocked by": "is blocked by", "is blocking": "blocks",
+	"blocking": "blocks", "block": "blocks", "related to": "relates to", "related": "relates to", "relates": "relates to",
+	"duplicate of": "duplicates", "is duplicate of": "duplicates", "duplicate": "duplicates", "is a duplicate of": "duplicates",
+	"clone of": "clones", "is clone of": "clones", "is a clone of": "clones", "cloned from": "clones",
+	"is required by": "blocks", "requires": "is blocked by", "prerequisite of": "blocks",
+}
+
+// linkSuggestion is ". Did you mean \"is blocked by\"?" when phrase is a
+// known way to say one of the site's phrases, or spelt like one; else "".
+func linkSuggestion(phrase string, phrases []string) string {
+	p := strings.ToLower(strings.Join(strings.Fields(phrase), " "))
+	if want, ok := linkConventions[p]; ok {
+		if i := slices.IndexFunc(phrases, func(s string) bool { return strings.EqualFold(s, want) }); i >= 0 {
+			return fmt.Sprintf(". Did you mean %q?", phrases[i])
+		}
+	}
+	if c := schema.Closest(phrase, phrases); c != "" {
+		return fmt.Sprintf(". Did you mean %q?", c)
+	}
+	return ""
+}
+
+// manageActionAliases maps what agents call an action, folded (no "_",
+// "-" or space), to the action.
+var manageActionAliases = map[string]string{
+	"comment": "add_comment", "addcomment": "add_comment", "reply": "add_comment", "note": "add_comment",
+	"worklog": "add_worklog", "logwork": "add_worklog", "logtime": "add_worklog", "log": "add_worklog", "addtime": "add_worklog", "timelog": "add_worklog",
+	"link": "link_issues", "linkissue": "link_issues", "addlink": "link_issues", "createlink": "link_issues",
+	"label": "add_labels", "labels": "add_labels", "addlabel": "add_labels", "tag": "add_labels",
+	"removelabel": "remove_labels", "deletelabel": "remove_labels", "deletelabels": "remove_labels", "untag": "remove_labels",
+	"assignee": "assign", "assignissue": "assign", "setassignee": "assign", "assignto": "assign",
+	"removeassignee": "unassign", "clearassignee": "unassign",
+	"watch": "add_watcher", "addwatchers": "add_watcher", "watcher": "add_watcher", "follow": "add_watcher",
+}
+
+// manageActionSuggestion is ". Did you mean \"add_comment\"?" for an
+// action spelt another way, or a pointer to atlassian_jira_update_issue
+// for what it does; else "".
+func manageActionSuggestion(action string) string {
+	f := foldParam(action)
+	switch f {
+	case "transition", "move", "setstatus", "status", "close", "resolve", "update", "updatefields", "edit":
+		return ". Transitions and field edits are made with atlassian_jira_update_issue"
+	}
+	if a, ok := manageActionAliases[f]; ok {
+		return fmt.Sprintf(". Did you mean %q?", a)
+	}
+	if c := schema.Closest(action, manageActions); c != "" {
+		return fmt.Sprintf(". Did you mean %q?", c)
+	}
+	return ""
+}
+
+// linkNotFound names which of the two issues of a refused link does not
+// exist, with one read of the target made only on this error path.
+func (d *Deps) linkNotFound(ctx context.Context, err error, key, target string) error {
+	var apiErr *atlassian.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusNotFound {
+		return err
+	}
+	param, missing := "issueKey", key
+	if _, gerr := d.Jira.Issues.Get(ctx, target, &atlassian.IssueGetOptions{Fields: []string{"summary"}}); gerr != nil {
+		var ge *atlassian.APIError
+		if !errors.As(gerr, &ge) || ge.StatusCode != http.StatusNotFound {
+			return err
+		}
+		param, missing = "targetIssueKey", target
+	}
+	return argErrorf(param, "issue %s does not exist or you may not see it (Jira: %s).%s Check the key, or find the issue with atlassian_jira_search.",
+		missing, strings.Join(apiMessages(apiErr), " "), unknownProjectHint(d.snapshot(), missing))
 }

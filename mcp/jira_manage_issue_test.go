@@ -227,7 +227,8 @@ func TestJiraManageIssuePassesJiraErrors(t *testing.T) {
 		want string
 	}{
 		{"missing issue", map[string]any{"issueKey": "ENG-99999", "action": "add_comment", "body": "x"}, "Atlassian answered 404: Issue does not exist or you do not have permission to see it."},
-		{"missing link target", map[string]any{"issueKey": "ENG-5", "action": "link_issues", "targetIssueKey": "ENG-99999", "linkType": "blocks"}, "Atlassian answered 404"},
+		{"missing link target", map[string]any{"issueKey": "ENG-5", "action": "link_issues", "targetIssueKey": "ENG-99999", "linkType": "blocks"}, "parameter targetIssueKey: issue ENG-99999 does not exist or you may not see it"},
+		{"missing link source", map[string]any{"issueKey": "ENG-99999", "action": "link_issues", "targetIssueKey": "ENG-5", "linkType": "blocks"}, "parameter issueKey: issue ENG-99999 does not exist or you may not see it"},
 		{"unknown account id", map[string]any{"issueKey": "ENG-5", "action": "assign", "accountId": "557058:00000000-0000-0000-0000-000000000000"}, "Assignee (assignee): Specified user does not exist"},
 	}
 	for _, tt := range tests {

@@ -121,7 +121,8 @@ func TestJiraSearchErrors(t *testing.T) {
 		{"Jira refuses the inner token", map[string]any{"jql": "project = OPS ORDER BY key ASC",
 			"nextPageToken": encodePageToken(pageToken{Jira: "forged", Offset: 5, Hash: jqlHash("project = OPS ORDER BY key ASC"), Issued: time.Now().Unix()})},
 			[]string{"parameter nextPageToken: Jira refused it: The provided next page token is invalid or expired."}},
-		{"unknown parameter", map[string]any{"jql": "project = ENG", "limit": 5}, []string{"parameter limit: unknown parameter", "jql, fields, maxResults, startAt, nextPageToken"}},
+		{"unknown parameter", map[string]any{"jql": "project = ENG", "limit": 5}, []string{"parameter limit: unknown parameter; did you mean maxResults?", `{"maxResults":5}`}},
+		{"unknown parameter, no alias", map[string]any{"jql": "project = ENG", "colour": 5}, []string{"parameter colour: unknown parameter", "jql, fields, maxResults, startAt, nextPageToken"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -170,7 +170,8 @@ func (d *Deps) jiraUpdateIssue(ctx context.Context, in *jiraUpdateIssueArgs) (ji
 	hasFields := !in.Fields.empty()
 	switch {
 	case edit && !hasFields && len(in.CustomFields) == 0:
-		return jiraUpdateIssueResult{}, argErrorf("fields", "is required for action %s: give fields (summary, priority, labels, assignee, description) and/or customFields", action)
+		return jiraUpdateIssueResult{}, argErrorf("fields", "is required for action %s: give fields (summary, priority, labels, assignee, description) and/or customFields; "+
+			"an empty value sets nothing (an issue always has a summary; to clear another field give it in customFields as null, e.g. {\"description\": null})", action)
 	case !edit && hasFields:
 		return jiraUpdateIssueResult{}, argErrorf("fields", "are only used by update_fields and both; use action both to set fields and transition")
 	case !edit && !move && len(in.CustomFields) > 0:
@@ -307,6 +308,10 @@ func (d *Deps) planEdit(ctx context.Context, key string, in *jiraUpdateIssueArgs
 		switch f.ID {
 		case "project", "issuetype", "status":
 			return argErrorf("customFields."+k, "%s cannot be changed here (status changes with action transition)", f.label())
+		case "resolution":
+			if strings.EqualFold(strings.TrimSpace(in.Action), "update_fields") {
+				return d.resolutionByTransition(ctx, key, k, in.CustomFields[k])
+			}
 		}
 		if _, dup := fields[f.ID]; dup {
 			return argErrorf("customFields."+k, "%s is also set in fields; set it once", f.label())
@@ -320,6 +325,28 @@ func (d *Deps) planEdit(ctx context.Context, key string, in *jiraUpdateIssueArgs
 	}
 	plan.edit = &atlassian.IssueRequest{Fields: fields}
 	return nil
+}
+
+// resolutionByTransition is the answer to a resolution set by an edit,
+// which Jira refuses (it is on no edit screen): it is set by a transition
+// into a done status. It names the first such transition available now
+// (one read, made only on this error path).
+func (d *Deps) resolutionByTransition(ctx context.Context, key, param string, value any) error {
+	msg := fmt.Sprintf("%s is set when the issue moves to a done status, not by an edit", "Resolution")
+	ts, err := d.Jira.Issues.Transitions(ctx, key, nil)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return argErrorf("customFields."+param, "%s: use action \"transition\" with a transitionName into a done status, keeping customFields %s", msg, compactJSON(map[string]any{param: value}))
+	}
+	for _, t := range ts {
+		if t.To != nil && t.To.StatusCategory != nil && t.To.StatusCategory.Key == "done" {
+			return argErrorf("customFields."+param, "%s: use action \"transition\" with transitionName %q (to %s), keeping customFields %s",
+				msg, t.Name, t.To.Name, compactJSON(map[string]any{param: value}))
+		}
+	}
+	return argErrorf("customFields."+param, "%s, and %s has no transition into a done status now", msg, key)
 }
 
 // customFieldErr names the customFields entry a lookup error is about.

@@ -67,6 +67,7 @@ func (d *Deps) resolveUser(ctx context.Context, param, who string, scope userSco
 	if who == "" {
 		return resolvedUser{}, argErrorf(param, "is empty; give a display name, an email or an account id")
 	}
+	who = unwrapMention(who)
 	if isMe(who) {
 		return d.connectedUser(ctx)
 	}
@@ -215,4 +216,21 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// mentionIDRe matches a mention given where a user belongs: markdown
+// @[Name](accountid:ID) or Jira wiki [~accountid:ID].
+var mentionIDRe = lazyRegexp(`^(?:@\[[^\]]*\]\(accountid:([A-Za-z0-9:_-]{1,128})\)|\[~accountid:([A-Za-z0-9:_-]{1,128})\])$`)
+
+// unwrapMention reads a user written as a mention ("@Emily Chen",
+// "@[Emily Chen](accountid:ID)", "[~accountid:ID]") as the name or id it
+// holds; anything else is returned as is.
+func unwrapMention(who string) string {
+	if m := mentionIDRe.FindStringSubmatch(who); m != nil {
+		return m[1] + m[2]
+	}
+	if rest, ok := strings.CutPrefix(who, "@"); ok && rest != "" && !strings.Contains(rest, "@") {
+		return strings.TrimSpace(rest)
+	}
+	return who
 }

@@ -34,7 +34,7 @@ func checkIssueKey(param, v string) (string, error) {
 		return "", argErrorf(param, "is required: an issue key such as \"ENG-123\" or a numeric issue id")
 	}
 	if len(v) > 64 || !issueKeyRe.MatchString(v) {
-		return "", argErrorf(param, "%q is not an issue key (\"ENG-123\") or a numeric issue id%s", clip(v, 60), keySuggestion(v))
+		return "", argErrorf(param, "%q is not an issue key (\"ENG-123\") or a numeric issue id%s", clip(v, 80), keySuggestion(v))
 	}
 	return strings.ToUpper(v), nil
 }
@@ -43,10 +43,17 @@ func checkIssueKey(param, v string) (string, error) {
 // "ENG 12", "eng_12", "ENG12", "ENG #12".
 var looseKeyRe = lazyRegexp(`^([A-Za-z][A-Za-z0-9]*?)[\s_#:/-]*([0-9]+)$`)
 
+// urlKeyRe finds the issue key in an issue's URL: /browse/ENG-12 or
+// selectedIssue=ENG-12 (a board).
+var urlKeyRe = lazyRegexp(`^https?://[^\s]*(?:/browse/|[?&]selectedIssue=)([A-Za-z][A-Za-z0-9_]*-[0-9]+)(?:[/?#&]|$)`)
+
 // keySuggestion is "; did you mean \"ENG-12\"?" when v is an issue key
 // written loosely (see looseKeyRe), else "".
 func keySuggestion(v string) string {
-	m := looseKeyRe.FindStringSubmatch(strings.TrimSpace(v))
+	if m := urlKeyRe.FindStringSubmatch(v); m != nil && len(v) <= 2048 {
+		return fmt.Sprintf("; did you mean %q?", strings.ToUpper(m[1]))
+	}
+	m := looseKeyRe.FindStringSubmatch(strings.Trim(strings.TrimSpace(v), "#[]()<>`'\""))
 	if m == nil || len(v) > 64 {
 		return ""
 	}
@@ -621,7 +628,7 @@ func checkAllowed(param string, f fieldSpec, v any) (any, error) {
 	if len(f.Allowed) > 0 {
 		i := slices.IndexFunc(f.Allowed, func(a string) bool { return strings.EqualFold(a, s) })
 		if i < 0 {
-			return nil, argErrorf(param, "%q is not an allowed value of %s; allowed: %s", clip(s, 60), f.label(), joinCapped(f.Allowed, 20))
+			return nil, argErrorf(param, "%q is not an allowed value of %s%s%s", clip(s, 60), f.label(), optionSuggestion(s, f.Allowed), joinCapped(f.Allowed, 20))
 		}
 		s = f.Allowed[i]
 	}
@@ -747,6 +754,11 @@ func (s fieldSource) lookup(key string) (fieldSpec, error) {
 		}
 		if s.snap != nil {
 			if f, err := s.snap.Field(key); err == nil {
+				// An id in another case ("dueDate") or a name the screen
+				// spells differently names a field that is there.
+				if i := slices.IndexFunc(s.screen, func(m *schema.FieldMeta) bool { return m.ID == f.ID }); i >= 0 {
+					return fieldSpecFromMeta(s.screen[i]), nil
+				}
 				return fieldSpec{}, argErrorf(param, "%s is not on %s, so Jira would refuse it; fields there: %s",
 					fieldSpecFromSite(f).label(), s.screenName, joinCapped(screenLabels(s.screen, key), 25))
 			}
@@ -899,4 +911,26 @@ func (d *Deps) resolveSprint(ctx context.Context, param string, f fieldSpec, nam
 		}
 	}
 	return 0, notFound("")
+}
+
+// optionSuggestion is "; did you mean \"Sev 1\"? Allowed: " when one
+// allowed value is spelt like s ("Sev1", "api gateway") or, for a bare
+// number, is the only one that ends in it ("1" for "Sev 1"); else
+// "; allowed: ".
+func optionSuggestion(s string, allowed []string) string {
+	c := schema.Closest(s, allowed)
+	if c == "" && s != "" && strings.Trim(s, "0123456789") == "" {
+		for _, a := range allowed {
+			if len(a) > len(s) && strings.HasSuffix(a, s) && !strings.ContainsAny(a[len(a)-len(s)-1:len(a)-len(s)], "0123456789") {
+				if c != "" {
+					return "; allowed: "
+				}
+				c = a
+			}
+		}
+	}
+	if c == "" {
+		return "; allowed: "
+	}
+	return fmt.Sprintf("; did you mean %q? Allowed: ", c)
 }

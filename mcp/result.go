@@ -96,7 +96,24 @@ func bindArguments(req mcpgo.CallToolRequest, dst any) error {
 		if typeErr.Field == "" {
 			return &ArgError{Msg: "arguments must be a JSON object"}
 		}
-		return argErrorf(typeErr.Field, "expected %s, got a JSON %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		msg := fmt.Sprintf("expected %s, got a JSON %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		var args any
+		_ = json.Unmarshal(raw, &args)
+		parent, key := "", typeErr.Field
+		if i := strings.LastIndexByte(key, '.'); i >= 0 {
+			parent, key = key[:i], key[i+1:]
+		}
+		if s, ok := valueAt(args, parent, key).(string); ok && typeErr.Type.Kind() == reflect.Slice && typeErr.Type.Elem().Kind() == reflect.String {
+			// One string where a list belongs: the list it most likely meant.
+			items := []string{}
+			for _, it := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+				if it = strings.TrimSpace(it); it != "" {
+					items = append(items, it)
+				}
+			}
+			msg += "; give a list, even of one item: " + compactJSON(map[string]any{key: items})
+		}
+		return argErrorf(typeErr.Field, "%s", msg)
 	case errors.As(err, &syntaxErr):
 		return &ArgError{Msg: "arguments are not valid JSON: " + err.Error()}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -106,6 +123,14 @@ func bindArguments(req mcpgo.CallToolRequest, dst any) error {
 		if !found { // cannot happen: the decoder just met one
 			param = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			valid = jsonFieldNames(dst)
+		}
+		if found && parent == "" {
+			if advice := foreignParams[req.Params.Name][foldParam(param)]; advice != "" {
+				return argErrorf(param, "is not a parameter of %s; %s", req.Params.Name, advice)
+			}
+			if advice := aliasAdvice(args, valid); advice != "" {
+				return argErrorf(param, "%s", advice)
+			}
 		}
 		if adv, ok := dst.(unknownKeyAdvisor); ok && found {
 			key := strings.TrimPrefix(param, parent+".")

@@ -401,6 +401,12 @@ func (s *Server) confCreatePage(w http.ResponseWriter, r *http.Request, c *calle
 			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "The parent content with id "+parentID+" is not in the space "+spaceID)
 			return
 		}
+		if par.Type == "blogpost" {
+			// Blog posts are outside the page tree: nothing nests under them.
+			s.mu.Unlock()
+			confluenceError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER", "The parent content with id "+parentID+" cannot have child pages")
+			return
+		}
 	}
 	if status == "current" {
 		for _, p := range st.ordered {

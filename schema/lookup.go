@@ -183,7 +183,7 @@ func (s *Snapshot) Priority(p *Project, nameOrID string) (*Priority, error) {
 			if ok && slices.ContainsFunc(p.Priorities, func(n string) bool { return norm(n) == norm(pr.Name) }) {
 				return pr, nil
 			}
-			return nil, lookupError("priority", nameOrID, "in project "+p.Key, p.Priorities)
+			return nil, prioritySuggest(lookupError("priority", nameOrID, "in project "+p.Key, p.Priorities), p.Priorities)
 		}
 		if ok {
 			return pr, nil
@@ -192,7 +192,33 @@ func (s *Snapshot) Priority(p *Project, nameOrID string) (*Priority, error) {
 			valid = append(valid, pr.Name)
 		}
 	}
-	return nil, lookupError("priority", nameOrID, "", valid)
+	return nil, prioritySuggest(lookupError("priority", nameOrID, "", valid), valid)
+}
+
+// priorityConventions maps priority names other trackers and habits use
+// ("P1", "Critical") to the names of Jira's default scheme they mean, the
+// most likely first.
+var priorityConventions = map[string][]string{
+	"p0": {"Highest"}, "p1": {"Highest"}, "blocker": {"Highest"}, "critical": {"Highest"}, "urgent": {"Highest"},
+	"showstopper": {"Highest"}, "sev1": {"Highest"}, "p2": {"High"}, "major": {"High"}, "important": {"High"},
+	"p3": {"Medium"}, "normal": {"Medium"}, "moderate": {"Medium"}, "sev3": {"Medium"}, "sev2": {"High"},
+	"p4": {"Low"}, "minor": {"Low"}, "sev4": {"Low"}, "p5": {"Lowest"}, "trivial": {"Lowest"},
+}
+
+// prioritySuggest fills e.Suggest from priorityConventions when nothing
+// spelt alike was found and the conventional name is one of valid.
+func prioritySuggest(e *LookupError, valid []string) *LookupError {
+	if e.Suggest != "" {
+		return e
+	}
+	key := strings.ReplaceAll(strings.ReplaceAll(norm(e.Value), " ", ""), "-", "")
+	for _, want := range priorityConventions[key] {
+		if i := slices.IndexFunc(valid, func(v string) bool { return norm(v) == norm(want) }); i >= 0 {
+			e.Suggest = valid[i]
+			return e
+		}
+	}
+	return e
 }
 
 // Field finds a field by id ("customfield_10016", "summary"), by the JQL
