@@ -480,6 +480,23 @@ type AuditReadResult struct {
 // the entries f selects. Lines that do not decode are skipped and reported,
 // never fatal.
 func ReadAudit(dir, tenant string, f AuditFilter) (*AuditReadResult, error) {
+	res := &AuditReadResult{}
+	skipped, err := WalkAudit(dir, tenant, f, func(e AuditEntry) error {
+		res.Entries = append(res.Entries, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Skipped = skipped
+	return res, nil
+}
+
+// WalkAudit calls fn with each of tenant's entries in dir that f selects,
+// oldest first (rotated files first), a line at a time, so memory stays
+// bounded whatever the log's size. It returns the lines skipped (as
+// ReadAudit reports them) and stops at fn's first error.
+func WalkAudit(dir, tenant string, f AuditFilter, fn func(AuditEntry) error) ([]string, error) {
 	if err := ValidateTenant(tenant); err != nil {
 		return nil, err
 	}
@@ -487,16 +504,16 @@ func ReadAudit(dir, tenant string, f AuditFilter) (*AuditReadResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &AuditReadResult{}
+	var skipped []string
 	for _, name := range files {
-		if err := readAuditFile(name, f, res); err != nil {
-			return nil, err
+		if err := readAuditFile(name, f, fn, &skipped); err != nil {
+			return skipped, err
 		}
 	}
-	return res, nil
+	return skipped, nil
 }
 
-func readAuditFile(name string, f AuditFilter, res *AuditReadResult) error {
+func readAuditFile(name string, f AuditFilter, fn func(AuditEntry) error, skipped *[]string) error {
 	fh, err := os.Open(name)
 	if err != nil {
 		return err
@@ -513,11 +530,13 @@ func readAuditFile(name string, f AuditFilter, res *AuditReadResult) error {
 				if err == io.EOF {
 					reason = "torn last line (an interrupted write)"
 				}
-				res.Skipped = append(res.Skipped, fmt.Sprintf("%s:%d: %s", filepath.Base(name), n, reason))
+				*skipped = append(*skipped, fmt.Sprintf("%s:%d: %s", filepath.Base(name), n, reason))
 			case e.Tool == "" || e.Time.IsZero():
-				res.Skipped = append(res.Skipped, fmt.Sprintf("%s:%d: not an audit entry", filepath.Base(name), n))
+				*skipped = append(*skipped, fmt.Sprintf("%s:%d: not an audit entry", filepath.Base(name), n))
 			case f.Match(&e):
-				res.Entries = append(res.Entries, e)
+				if ferr := fn(e); ferr != nil {
+					return ferr
+				}
 			}
 		}
 		if err == io.EOF {

@@ -368,3 +368,53 @@ func (a *Audit) Prune(ctx context.Context, maxAge time.Duration) (int64, error) 
 	}
 	return tag.RowsAffected(), nil
 }
+
+// Import inserts the entries the table lacks, in their order, and returns
+// how many it inserted: an entry is already there when a row of its
+// tenant has its time, execution id and the same JSON. It runs in one transaction under
+// an advisory lock, so `store copy` can run again (or twice at once)
+// without duplicating an entry. At most maxAuditBatch entries a call.
+func (a *Audit) Import(ctx context.Context, entries []gateway.AuditEntry) (int, error) {
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	if len(entries) > maxAuditBatch {
+		return 0, fmt.Errorf("audit store: import %d entries at once, at most %d", len(entries), maxAuditBatch)
+	}
+	var (
+		at                                      = make([]time.Time, len(entries))
+		tenant, agent, tool, status, exec, docs = make([]string, len(entries)), make([]string, len(entries)), make([]string, len(entries)), make([]string, len(entries)), make([]string, len(entries)), make([]string, len(entries))
+	)
+	for i := range entries {
+		e := &entries[i]
+		if err := gateway.ValidateTenant(e.Tenant); err != nil {
+			return 0, err
+		}
+		doc, err := json.Marshal(e)
+		if err != nil {
+			return 0, fmt.Errorf("audit: encode: %w", err)
+		}
+		at[i], tenant[i], agent[i], tool[i], status[i], exec[i], docs[i] = e.Time, e.Tenant, e.Agent, e.Tool, e.Status, e.ExecutionID, string(doc)
+	}
+	var added int64
+	err := pgx.BeginFunc(ctx, a.db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", a.db.lockKey("audit-import", "")); err != nil {
+			return err
+		}
+		// In the given order, so ids (the tie-break of one instant) keep it.
+		tag, err := tx.Exec(ctx, `INSERT INTO audit_entries (at, tenant, agent, tool, status, execution_id, entry)
+			SELECT v.at, v.tenant, v.agent, v.tool, v.status, v.execution_id, v.entry::jsonb
+			FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+				WITH ORDINALITY AS v(at, tenant, agent, tool, status, execution_id, entry, n)
+			WHERE NOT EXISTS (SELECT 1 FROM audit_entries x
+				WHERE x.tenant = v.tenant AND x.at = v.at AND x.execution_id = v.execution_id AND x.entry = v.entry::jsonb)
+			ORDER BY v.n`,
+			at, tenant, agent, tool, status, exec, docs)
+		added = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("audit store: %v", redactErr(err))
+	}
+	return int(added), nil
+}

@@ -109,13 +109,14 @@ func runStoreStatus(ctx context.Context, s streams, args []string) error {
 
 func runStoreCopy(ctx context.Context, s streams, args []string) error {
 	fs := newFlags(s, "store copy", "--from DATA_DIR --to postgres://...", `Copy every connection (with its tokens, re-sealed with `+tokenstore.KeyEnv+`),
-schema snapshot and the agents config (tenants, policies, agents with their
-token hashes: agent tokens keep working) of a data directory into
-PostgreSQL, so a single-machine install moves to the shared store without
-a new OAuth consent. The data directory is read with its own key file;
-stop its servers first so no refresh happens during the copy. Connections
-already in the target, and a config when the target has one, are left
-alone and reported.`)
+schema snapshot, the agents config (tenants, policies, agents with their
+token hashes: agent tokens keep working) and the audit log of a data
+directory into PostgreSQL, so a single-machine install moves to the shared
+store without a new OAuth consent. The data directory is read with its own
+key file; stop its servers first so no refresh happens during the copy.
+Connections already in the target, and a config when the target has one,
+are left alone and reported; audit entries already copied are not copied
+again, so running copy twice duplicates nothing.`)
 	from := fs.String("from", "", "the data directory to copy from")
 	to := fs.String("to", "", "the PostgreSQL store to copy into (env "+envStore+")")
 	config := fs.String("config", "", "the agents config file to copy (default DATA_DIR/config.json when it exists)")
@@ -181,6 +182,10 @@ alone and reported.`)
 		fmt.Fprintf(s.err, "store copy: agents config: %v\n", err)
 		failed++
 	}
+	if err := copyAudit(ctx, s, filepath.Join(*from, "audit"), db.Audit()); err != nil {
+		fmt.Fprintf(s.err, "store copy: audit log: %v\n", err)
+		failed++
+	}
 	if failed > 0 {
 		return exitStatus(exitFailure)
 	}
@@ -219,5 +224,51 @@ func copyConfig(ctx context.Context, s streams, dataDir, path string, dst gatewa
 		return err
 	}
 	fmt.Fprintf(s.out, "Copied the agents config of %s (%d tenant(s), %d agent(s), %d policy(ies)); its agent tokens keep working.\n", path, len(cfg.Tenants), len(cfg.Agents), len(cfg.Policies))
+	return nil
+}
+
+// copyAudit copies the tenants' audit logs in dir (rotated files too)
+// into the database's audit table, a batch of entries at a time (memory
+// stays bounded by a batch whatever the logs' size). Entries the table
+// already holds are not inserted again.
+func copyAudit(ctx context.Context, s streams, dir string, dst *pgstore.Audit) error {
+	tenants, err := gateway.AuditTenants(dir)
+	if err != nil {
+		return err
+	}
+	if len(tenants) == 0 {
+		fmt.Fprintf(s.out, "No audit log at %s to copy.\n", dir)
+		return nil
+	}
+	for _, t := range tenants {
+		read, added := 0, 0
+		batch := make([]gateway.AuditEntry, 0, 500)
+		flush := func() error {
+			n, err := dst.Import(ctx, batch)
+			added += n
+			batch = batch[:0]
+			return err
+		}
+		skipped, err := gateway.WalkAudit(dir, t, gateway.AuditFilter{}, func(e gateway.AuditEntry) error {
+			if e.Tenant == "" {
+				e.Tenant = t
+			}
+			read++
+			if batch = append(batch, e); len(batch) == cap(batch) {
+				return flush()
+			}
+			return nil
+		})
+		if err == nil {
+			err = flush()
+		}
+		for _, sk := range skipped {
+			fmt.Fprintf(s.err, "store copy: audit log: skipped %s\n", sk)
+		}
+		if err != nil {
+			return fmt.Errorf("tenant %s: %w", t, err)
+		}
+		fmt.Fprintf(s.out, "Copied %d audit entries of tenant %s (%d already in the database).\n", added, t, read-added)
+	}
 	return nil
 }
