@@ -73,18 +73,28 @@ type mdConv struct {
 	storage bool
 	skipBox bool // the next task checkbox belongs to the taskItem being built
 	ic      inlineConv
-	slab    []Node  // see node
-	ptrs    []*Node // see nodes
+	na      *nodeAlloc // shared by the converters of one document
 }
 
-// node returns a new zero Node. Nodes come from a slab, one allocation for
-// many: a converted document's nodes live and die together.
+// nodeAlloc hands out the nodes of one document: Nodes from a slab and
+// small node slices from a shared backing array, one allocation for many
+// (a converted document's nodes live and die together).
+type nodeAlloc struct {
+	slab []Node
+	ptrs []*Node
+}
+
+// node returns a new zero Node.
 func (c *mdConv) node() *Node {
-	if len(c.slab) == cap(c.slab) {
-		c.slab = make([]Node, 0, min(2*cap(c.slab)+8, 128))
+	if c.na == nil {
+		c.na = new(nodeAlloc)
 	}
-	c.slab = c.slab[:len(c.slab)+1]
-	return &c.slab[len(c.slab)-1]
+	na := c.na
+	if len(na.slab) == cap(na.slab) {
+		na.slab = make([]Node, 0, min(2*cap(na.slab)+8, 128))
+	}
+	na.slab = na.slab[:len(na.slab)+1]
+	return &na.slab[len(na.slab)-1]
 }
 
 // textNode returns a new text node.
@@ -101,12 +111,16 @@ func (c *mdConv) nodes(n int) []*Node {
 	if n > 64 {
 		return make([]*Node, 0, n)
 	}
-	if cap(c.ptrs)-len(c.ptrs) < n {
-		c.ptrs = make([]*Node, 0, max(n, min(2*cap(c.ptrs)+32, 1024)))
+	if c.na == nil {
+		c.na = new(nodeAlloc)
 	}
-	k := len(c.ptrs)
-	c.ptrs = c.ptrs[:k+n]
-	return c.ptrs[k : k : k+n]
+	na := c.na
+	if cap(na.ptrs)-len(na.ptrs) < n {
+		na.ptrs = make([]*Node, 0, max(n, min(2*cap(na.ptrs)+32, 1024)))
+	}
+	k := len(na.ptrs)
+	na.ptrs = na.ptrs[:k+n]
+	return na.ptrs[k : k : k+n]
 }
 
 // ---- blocks ----
@@ -346,7 +360,7 @@ func (c *mdConv) subMarkdown(s string, depth int) []*Node {
 	}
 	src := []byte(s)
 	root := mdParser().Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
-	sub := &mdConv{src: src, storage: c.storage}
+	sub := &mdConv{src: src, storage: c.storage, na: c.na}
 	out := sub.blocks(root, depth)
 	return out
 }

@@ -25,7 +25,7 @@ import (
 // storage (see mdConv.storage) go to goldmark whole.
 func markdownBlocks(src []byte, storage bool) []*Node {
 	if storage {
-		return goldmarkBlocks(src, nil, true)
+		return goldmarkBlocks(src, nil, true, nil)
 	}
 	return markdownBlocksStats(src, nil)
 }
@@ -57,12 +57,13 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 			st.whole++
 			st.goldmark += len(src)
 		}
-		return goldmarkBlocks(orig, nil, false)
+		return goldmarkBlocks(orig, nil, false, nil)
 	}
 	// at maps an offset of src at the start of a line to orig.
 	at := func(off int) int { return off + sort.SearchInts(crs, off) }
 	f := &fastConv{src: src, refs: bytes.Contains(src, []byte("]:"))}
 	f.mc.src = src
+	f.mc.na = new(nodeAlloc)
 	kids := root.kids
 	n := len(kids)
 	end := func(i int) int {
@@ -185,7 +186,7 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 		c := chunks[next]
 		next++
 		if !c.empty {
-			out = append(out, goldmarkBlocks(orig[at(kids[c.from].start):at(end(c.to))], pc, false)...)
+			out = append(out, goldmarkBlocks(orig[at(kids[c.from].start):at(end(c.to))], pc, false, f.mc.na)...)
 		}
 		if st != nil {
 			st.goldmark += end(c.to) - kids[c.from].start
@@ -280,8 +281,9 @@ func textReader(src []byte) text.Reader { return text.NewReader(src) }
 
 // goldmarkBlocks converts src with goldmark and the AST converter; pc,
 // when not nil, holds link reference definitions from the rest of the
-// document (each call gets its own copy).
-func goldmarkBlocks(src []byte, pc parser.Context, storage bool) []*Node {
+// document (each call gets its own copy); na, when not nil, is the
+// document's node allocator.
+func goldmarkBlocks(src []byte, pc parser.Context, storage bool, na *nodeAlloc) []*Node {
 	ctx := parser.NewContext()
 	if pc != nil {
 		for _, r := range pc.References() {
@@ -289,7 +291,7 @@ func goldmarkBlocks(src []byte, pc parser.Context, storage bool) []*Node {
 		}
 	}
 	root := mdParser().Parse(text.NewReader(src), parser.WithContext(ctx))
-	c := &mdConv{src: src, storage: storage}
+	c := &mdConv{src: src, storage: storage, na: na}
 	return c.blocks(root, 0)
 }
 

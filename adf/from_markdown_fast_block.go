@@ -34,17 +34,19 @@ const (
 type fseg struct{ start, end int }
 
 type fblock struct {
-	kind   fkind
-	parent *fblock
-	kids   []*fblock
-	open   bool
-	lines  []fseg
-	start  int  // source offset of the line the block starts on
-	level  int  // heading level
-	odd    bool // content the fast converter must not take (split tab)
-	early  bool // HTML block whose first line held its end condition
-	fresh  bool // fence whose opening line is being read
-	lazy   bool // paragraph with a lazy continuation line
+	parent  *fblock
+	kids    []*fblock
+	lines   []fseg
+	linesAt int // index of lines[0] in fscan.lines, -1 when lines is a slice of its own
+	start   int // source offset of the line the block starts on
+	level   int // heading level
+
+	kind  fkind
+	open  bool
+	odd   bool // content the fast converter must not take (split tab)
+	early bool // HTML block whose first line held its end condition
+	fresh bool // fence whose opening line is being read
+	lazy  bool // paragraph with a lazy continuation line
 
 	// lists and items
 	ordered   bool
@@ -84,13 +86,15 @@ type fscan struct {
 	blank     bool
 	allClosed bool
 	slab      []fblock // storage for new blocks (never grown, so pointers stay valid)
+	lines     []fseg   // storage for the blocks' lines (see pushLine)
 }
 
 const maxFastDepth = 12
 
 // scanBlocks builds the block tree of src, or reports failed.
 func scanBlocks(src []byte) (*fblock, bool) {
-	s := &fscan{src: src}
+	// A line adds at most one line to one block: the arena never grows.
+	s := &fscan{src: src, lines: make([]fseg, 0, bytes.Count(src, []byte{'\n'})+1)}
 	s.doc = &fblock{kind: fkDoc, open: true}
 	s.tip = s.doc
 	s.oldtip = s.doc
@@ -442,7 +446,23 @@ func (s *fscan) addLine(b *fblock) {
 	if b.kind == fkFence && b.fenceOff > 0 && s.blank && len(s.line) > 0 {
 		b.odd = true // goldmark keeps the spaces of a blank line in an indented fence
 	}
-	b.lines = append(b.lines, fseg{s.lineStart + s.offset, end})
+	s.pushLine(b, fseg{s.lineStart + s.offset, end})
+}
+
+// pushLine appends seg to b's lines. Only the tip block gets lines, so the
+// lines of a block are the last ones of the shared arena while it gets
+// them: one allocation for all the blocks of a document.
+func (s *fscan) pushLine(b *fblock, seg fseg) {
+	n := len(b.lines)
+	if n == 0 {
+		b.linesAt = len(s.lines)
+	} else if b.linesAt < 0 || b.linesAt+n != len(s.lines) {
+		b.linesAt = -1
+		b.lines = append(b.lines, seg) // capacity is len: this copies
+		return
+	}
+	s.lines = append(s.lines, seg)
+	b.lines = s.lines[b.linesAt:len(s.lines):len(s.lines)]
 }
 
 // blockStart tries the block starts at the current position: 0 none,
@@ -480,7 +500,7 @@ func (s *fscan) blockStart(container *fblock) int {
 			s.closeUnmatched()
 			h := s.addChild(fkHeading)
 			h.level = n
-			h.lines = append(h.lines, atxContent(s.line, s.offset, s.lineStart))
+			s.pushLine(h, atxContent(s.line, s.offset, s.lineStart))
 			s.offset = len(s.line)
 			s.finalize(h)
 			return 2

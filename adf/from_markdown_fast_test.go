@@ -14,7 +14,7 @@ import (
 func fromMarkdownGoldmark(md string) *Doc {
 	src := sanitizeMarkdown(md)
 	c := &mdConv{src: src}
-	doc := NewDoc(c.fit("doc", goldmarkBlocks(src, nil, false))...)
+	doc := NewDoc(c.fit("doc", goldmarkBlocks(src, nil, false, nil))...)
 	assignTaskIDs(doc.Content, new(int))
 	return doc
 }
