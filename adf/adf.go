@@ -441,7 +441,13 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		// Eight bytes at a time while none needs a look: no control
 		// character, quote, backslash or non-ASCII byte.
-		for i+8 <= len(s) && plainWord(s[i:i+8]) {
+		for i+8 <= len(s) {
+			w := s[i : i+8]
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			if !plainWord(x) {
+				break
+			}
 			i += 8
 		}
 		if i >= len(s) {
@@ -493,12 +499,10 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// plainWord reports whether none of the eight bytes of s needs escaping
+// plainWord reports whether none of the eight bytes of x needs escaping
 // or decoding: each is printable ASCII other than '"' and '\\'.
-func plainWord(s string) bool {
+func plainWord(x uint64) bool {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 	q := x ^ (lo * '"')
 	bs := x ^ (lo * '\\')
 	// A byte is zero in q or bs, below 0x20 in x, or has its top bit set.
