@@ -718,7 +718,7 @@ func paraMayBeTable(src []byte, p *fblock) bool {
 const fastAttrPattern = `(?:[\r\n \t]+[a-zA-Z_:][a-zA-Z0-9:._-]*(?:[\r\n \t]*=[\r\n \t]*(?:[^\"'=<>` + "`" + `\x00-\x20]+|'[^']*'|"[^"]*"))?)`
 
 type htmlRes struct {
-	type1Open, type1Close, type4Open, type6, type7 *regexp.Regexp
+	type1Open, type1Close, type4Open, type7 *regexp.Regexp
 }
 
 var htmlBlockRes = sync.OnceValue(func() *htmlRes {
@@ -726,7 +726,6 @@ var htmlBlockRes = sync.OnceValue(func() *htmlRes {
 		type1Open:  regexp.MustCompile(`(?i)^[ ]{0,3}<(script|pre|style|textarea)(?:\s.*|>.*|/>.*|)(?:\r\n|\n)?$`),
 		type1Close: regexp.MustCompile(`(?i)^.*</(?:script|pre|style|textarea)>.*`),
 		type4Open:  regexp.MustCompile(`^[ ]{0,3}<![A-Z]+.*(?:\r\n|\n)?$`),
-		type6:      regexp.MustCompile(`^[ ]{0,3}<(?:/[ ]*)?([a-zA-Z]+[a-zA-Z0-9\-]*)(?:[ ].*|>.*|/>.*|)(?:\r\n|\n)?$`),
 		type7:      regexp.MustCompile(`^[ ]{0,3}<(/[ ]*)?([a-zA-Z]+[a-zA-Z0-9\-]*)(` + fastAttrPattern + `*)[ ]*(?:>|/>)[ ]*(?:\r\n|\n)?$`),
 	}
 })
@@ -776,25 +775,100 @@ func (s *fscan) htmlStart(container *fblock) int {
 	case bytes.HasPrefix(bytes.TrimLeft(line, " "), []byte("<![CDATA[")) && leadSpaces(line) <= 3:
 		return 5
 	}
+	// Goldmark tries its type 7 pattern, then type 6; both read the same
+	// tag name (htmlLineTag), and a block tag makes either type 6. The
+	// type 6 test is cheap and decides most HTML lines (<p align=...>,
+	// <div>); the type 7 pattern is not (a regexp over the whole line),
+	// and needs the line to hold one tag alone (oneTag).
+	tag, rest, named := htmlLineTag(line)
+	if !named {
+		return 0
+	}
+	block := htmlBlockTags()[string(bytes.ToLower(tag))]
+	if block && type6Rest(rest) {
+		return 6
+	}
+	if !oneTag(rest) {
+		return 0
+	}
 	if m := re.type7.FindSubmatchIndex(line); m != nil {
 		isClose := m[2] > -1 && line[m[2]] == '/'
 		hasAttr := m[6] != m[7]
-		tag := string(bytes.ToLower(line[m[4]:m[5]]))
-		if htmlBlockTags()[tag] {
+		if block {
 			return 6
 		}
+		tag := string(bytes.ToLower(line[m[4]:m[5]]))
 		// goldmark asks whether the last opened block is a paragraph.
 		lastPara := container.kind == fkPara || (!s.allClosed && !s.blank && s.tip.kind == fkPara)
 		if tag != "script" && tag != "style" && tag != "pre" && !lastPara && !(isClose && hasAttr) {
 			return 7
 		}
 	}
-	if m := re.type6.FindSubmatchIndex(line); m != nil {
-		if htmlBlockTags()[string(bytes.ToLower(line[m[2]:m[3]]))] {
-			return 6
+	return 0
+}
+
+// htmlLineTag reads the start of goldmark's type 6 and 7 patterns,
+// `^[ ]{0,3}<(/[ ]*)?([a-zA-Z]+[a-zA-Z0-9\-]*)`: the tag name and the
+// rest of the line after it. The name is the longest run there, as in
+// both patterns nothing that may follow it continues a name.
+func htmlLineTag(line []byte) (tag, rest []byte, ok bool) {
+	i := 0
+	for i < len(line) && i < 4 && line[i] == ' ' {
+		i++
+	}
+	if i > 3 || i >= len(line) || line[i] != '<' {
+		return nil, nil, false
+	}
+	i++
+	if i < len(line) && line[i] == '/' {
+		i++
+		for i < len(line) && line[i] == ' ' {
+			i++
 		}
 	}
-	return 0
+	st := i
+	for i < len(line) && (line[i]|0x20 >= 'a' && line[i]|0x20 <= 'z' || i > st && (line[i] >= '0' && line[i] <= '9' || line[i] == '-')) {
+		i++
+	}
+	if i == st {
+		return nil, nil, false
+	}
+	return line[st:i], line[i:], true
+}
+
+// oneTag reports whether rest, the line after a tag name, may end the
+// tag alone on its line as goldmark's type 7 pattern needs: its first ">"
+// outside quoted attribute values is followed by spaces and the line end
+// only. (Outside values, that pattern allows no quote, so a quote there
+// opens a value.)
+func oneTag(rest []byte) bool {
+	var q byte
+	for i, c := range rest {
+		switch {
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+		case c == '"' || c == '\'':
+			q = c
+		case c == '>':
+			return len(bytes.TrimRight(rest[i+1:], " \n")) == 0
+		}
+	}
+	return false
+}
+
+// type6Rest reports whether goldmark's type 6 pattern matches the rest
+// of a line after its tag name: `(?:[ ].*|>.*|/>.*|)(?:\r\n|\n)?$`
+// (the line holds no line end but its last byte).
+func type6Rest(rest []byte) bool {
+	switch {
+	case len(rest) == 0 || string(rest) == "\n" || string(rest) == "\r\n":
+		return true
+	case rest[0] == ' ' || rest[0] == '>':
+		return true
+	}
+	return len(rest) >= 2 && rest[0] == '/' && rest[1] == '>'
 }
 
 func leadSpaces(b []byte) int {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -323,4 +324,30 @@ func TestMarkdownDefinitionsShowNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzHTMLLineType6 checks htmlLineTag and type6Rest against goldmark's
+// type 6 HTML block pattern they replace, and that oneTag holds for every
+// line goldmark's type 7 pattern matches.
+func FuzzHTMLLineType6(f *testing.F) {
+	re := regexp.MustCompile(`^[ ]{0,3}<(?:/[ ]*)?([a-zA-Z]+[a-zA-Z0-9\-]*)(?:[ ].*|>.*|/>.*|)(?:\r\n|\n)?$`)
+	type7 := htmlBlockRes().type7
+	for _, s := range []string{"<div>\n", "   </ p class=x>", "<p\talign=x>\n", "    <div>", "<h1-x/>", "<a1 href>", "<1a>", "<div", "<div\n", "< div>", "<div>x\ny\n", "<DIV >",
+		"<a href=\"x>y\" b='>' c=d />  \n", "<a href=\"x\"><img src=y></a>\n", "<img\n src=x>", "<x a = 'b\"c' >"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.Contains(strings.TrimSuffix(s, "\n"), "\n") || strings.Contains(s, "\r") {
+			return // a line: at most its line end
+		}
+		m := re.FindStringSubmatch(s)
+		tag, rest, ok := htmlLineTag([]byte(s))
+		got := ok && type6Rest(rest)
+		if got != (m != nil) || got && string(tag) != m[1] {
+			t.Fatalf("%q: htmlLineTag %q %v, type6Rest %v; pattern %q", s, tag, ok, got, m)
+		}
+		if m7 := type7.FindStringSubmatchIndex(s); m7 != nil && (!ok || !oneTag(rest) || string(tag) != s[m7[4]:m7[5]]) {
+			t.Fatalf("%q: type 7 matches (tag %q) but htmlLineTag %q %v, oneTag %v", s, s[m7[4]:m7[5]], tag, ok, oneTag(rest))
+		}
+	})
 }
