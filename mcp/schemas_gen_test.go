@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
@@ -66,4 +67,45 @@ func goString(b []byte) string {
 		return strconv.Quote(string(b))
 	}
 	return "`" + string(b) + "`"
+}
+
+// schemaSink keeps the benchmark's copies alive.
+var schemaSink []json.RawMessage
+
+// BenchmarkToolSchemas is what building the eight tools' schemas costs a
+// process the first time: "pregenerated" copies them out of
+// schemas_gen.go (what a start does now), "reflection" generates them from
+// the types (what every start did before, and still the fallback for a
+// tool missing from the file).
+func BenchmarkToolSchemas(b *testing.B) {
+	AllTools(&Deps{})
+	var all []*toolSchemas
+	generatedSchemas.Range(func(_, v any) bool {
+		if s := v.(*toolSchemas); pregeneratedSchemas[s.key] != [2]string{} {
+			all = append(all, s)
+		}
+		return true
+	})
+	if len(all) != 8 {
+		b.Fatalf("%d tools with pregenerated schemas, want 8", len(all))
+	}
+	b.Run("pregenerated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, s := range all {
+				pre := pregeneratedSchemas[s.key]
+				schemaSink = append(schemaSink[:0], json.RawMessage(pre[0]), json.RawMessage(pre[1]))
+			}
+		}
+	})
+	b.Run("reflection", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, s := range all {
+				if _, _, err := s.generate(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }
