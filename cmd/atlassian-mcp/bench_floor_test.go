@@ -27,7 +27,9 @@ import (
 // eight static tools, the same Go and mcp-go), then spawns them in turn,
 // alternating which goes first, and measures over stdio what a client
 // waits for: spawn -> initialize answered -> tools/list answered, plus the
-// process's peak RSS (VmHWM) once tools/list is answered and its CPU time.
+// process's peak RSS (VmHWM) once tools/list is answered, split into its
+// anonymous (heap, stacks, runtime) and file-backed (the binary's pages,
+// mapped 64 KiB around each page touched) parts, and its CPU time.
 // atlassian-mcp runs on a connected data directory (tokens and a cached
 // schema) of the demo site, and of a generated site with 500 projects,
 // 2,000 custom fields and 250 spaces. Each benchmark iteration is 9 such
@@ -114,6 +116,10 @@ func BenchmarkColdStartVsFloor(b *testing.B) {
 			b.ReportMetric(ms(f.cpu), "floor-cpu-ms")
 			b.ReportMetric(float64(u.hwmKB)/1024, "VmHWM-MiB")
 			b.ReportMetric(float64(f.hwmKB)/1024, "floor-VmHWM-MiB")
+			b.ReportMetric(float64(u.anonKB)/1024, "anon-MiB")
+			b.ReportMetric(float64(f.anonKB)/1024, "floor-anon-MiB")
+			b.ReportMetric(float64(u.fileKB)/1024, "file-MiB")
+			b.ReportMetric(float64(f.fileKB)/1024, "floor-file-MiB")
 			b.ReportMetric(float64(u.listBytes), "tools-list-bytes")
 		})
 	}
@@ -124,6 +130,8 @@ type startStats struct {
 	toTools   time.Duration // spawn to the tools/list answer
 	cpu       time.Duration // user+sys of the whole process
 	hwmKB     int64         // VmHWM when tools/list was answered
+	anonKB    int64         // RssAnon then: heap, stacks, runtime
+	fileKB    int64         // RssFile then: pages of the binary
 	listBytes int           // size of the tools/list answer
 }
 
@@ -143,6 +151,8 @@ func medianStats(s []startStats) startStats {
 		toTools:   time.Duration(med(func(x startStats) int64 { return int64(x.toTools) })),
 		cpu:       time.Duration(med(func(x startStats) int64 { return int64(x.cpu) })),
 		hwmKB:     med(func(x startStats) int64 { return x.hwmKB }),
+		anonKB:    med(func(x startStats) int64 { return x.anonKB }),
+		fileKB:    med(func(x startStats) int64 { return x.fileKB }),
 		listBytes: int(med(func(x startStats) int64 { return int64(x.listBytes) })),
 	}
 }
@@ -229,7 +239,7 @@ func coldStart(bin string, env []string, args ...string) (startStats, error) {
 	if err := json.Unmarshal(list, &res); err != nil || len(res.Result.Tools) != 8 {
 		return st, fmt.Errorf("tools/list of %s: %d tools (%v)", filepath.Base(bin), len(res.Result.Tools), err)
 	}
-	if st.hwmKB, err = vmHWM(cmd.Process.Pid); err != nil {
+	if st.hwmKB, st.anonKB, st.fileKB, err = memStatus(cmd.Process.Pid); err != nil {
 		return st, err
 	}
 	_ = stdin.Close()
@@ -243,18 +253,38 @@ func coldStart(bin string, env []string, args ...string) (startStats, error) {
 	return st, nil
 }
 
-// vmHWM reads a process's peak resident set size in KiB.
-func vmHWM(pid int) (int64, error) {
+// memStatus reads a process's peak resident set size (VmHWM) and the
+// anonymous and file-backed parts of its resident set (RssAnon, RssFile),
+// in KiB.
+func memStatus(pid int) (hwm, anon, file int64, err error) {
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, 0, err
 	}
+	found := 0
 	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		name, value, ok := strings.Cut(line, ":")
+		var dst *int64
+		switch name {
+		case "VmHWM":
+			dst = &hwm
+		case "RssAnon":
+			dst = &anon
+		case "RssFile":
+			dst = &file
 		}
+		if !ok || dst == nil {
+			continue
+		}
+		if *dst, err = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64); err != nil {
+			return 0, 0, 0, err
+		}
+		found++
 	}
-	return 0, errors.New("no VmHWM in /proc/" + strconv.Itoa(pid) + "/status")
+	if found != 3 {
+		return 0, 0, 0, errors.New("no VmHWM, RssAnon or RssFile in /proc/" + strconv.Itoa(pid) + "/status")
+	}
+	return hwm, anon, file, nil
 }
 
 // initStats sums GODEBUG=inittrace=1's lines: the package initialisation
