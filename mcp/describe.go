@@ -225,23 +225,54 @@ func prioritiesLine(s *schema.Snapshot) string {
 
 // rankedCustomFields orders custom fields by how many create screens of the
 // top projects use them, so fields in use come before the long tail.
+//
+// The counts are looked up once per field, not twice per comparison, and
+// the sort is an unstable one with the snapshot's order as the last key
+// (the same order as a stable sort, without its O(n log² n) merging): with
+// 2,000 custom fields this ranking was 6% of a stdio server's CPU to its
+// first tools/list (issue 12).
 func rankedCustomFields(s *schema.Snapshot) []*schema.Field {
 	fields := s.CustomFields()
+	use := customFieldUse(s)
+	type ranked struct {
+		uses, at int
+		field    *schema.Field
+	}
+	order := make([]ranked, len(fields))
+	for i, f := range fields {
+		order[i] = ranked{use[f.ID], i, f}
+	}
+	slices.SortFunc(order, func(a, b ranked) int {
+		if c := cmp.Compare(b.uses, a.uses); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.field.Name, b.field.Name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.at, b.at)
+	})
+	for i, r := range order {
+		fields[i] = r.field
+	}
+	return fields
+}
+
+// customFieldUse counts the create screens of the top projects that show
+// each custom field, by field id: rankedCustomFields's order. A sum needs
+// no ranking: the projects are read in the snapshot's order.
+func customFieldUse(s *schema.Snapshot) map[string]int {
 	use := map[string]int{}
-	for _, p := range rankedProjects(s) {
+	if s == nil || s.Jira == nil {
+		return use
+	}
+	for _, p := range s.Jira.Projects {
 		for _, t := range p.IssueTypes {
 			for _, f := range t.Fields {
 				use[f.ID]++
 			}
 		}
 	}
-	slices.SortStableFunc(fields, func(a, b *schema.Field) int {
-		if c := cmp.Compare(use[b.ID], use[a.ID]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Name, b.Name)
-	})
-	return fields
+	return use
 }
 
 // customFieldsLabel introduces customFieldsLine once: the numbers are the

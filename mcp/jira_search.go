@@ -188,14 +188,20 @@ func issueTypeNames(s *schema.Snapshot) []string {
 	return out
 }
 
-// storyPointsField is a numeric custom field to show in an example.
+// storyPointsField is a numeric custom field to show in an example: the
+// first in rankedCustomFields's order, found without sorting them all.
 func storyPointsField(s *schema.Snapshot) *schema.Field {
-	for _, f := range rankedCustomFields(s) {
-		if f.Type == "number" {
-			return f
+	use := customFieldUse(s)
+	var best *schema.Field
+	for _, f := range s.CustomFields() {
+		if f.Type != "number" {
+			continue
+		}
+		if best == nil || use[f.ID] > use[best.ID] || use[f.ID] == use[best.ID] && f.Name < best.Name {
+			best = f
 		}
 	}
-	return nil
+	return best
 }
 
 // jiraSearch runs one call of atlassian_jira_search.

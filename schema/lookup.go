@@ -358,16 +358,35 @@ func (s *Snapshot) Space(key string) (*Space, error) {
 // them: most issues first, then the most recently updated, then by key.
 // Discovery reads the top ones' statuses and create fields up front, and
 // tool descriptions list them in this order.
+//
+// The sort is an unstable one with the given order as the last key: the
+// same order as a stable sort, without its O(n log² n) merging (tool
+// descriptions rank a 500-project site several times while a stdio server
+// starts; issue 12).
 func RankProjects(ps []*Project) []*Project {
-	ps = slices.Clone(ps)
-	slices.SortStableFunc(ps, func(a, b *Project) int {
-		if c := cmp.Compare(b.IssueCount, a.IssueCount); c != 0 {
+	type ranked struct {
+		p  *Project
+		at int
+	}
+	order := make([]ranked, len(ps))
+	for i, p := range ps {
+		order[i] = ranked{p, i}
+	}
+	slices.SortFunc(order, func(a, b ranked) int {
+		if c := cmp.Compare(b.p.IssueCount, a.p.IssueCount); c != 0 {
 			return c
 		}
-		if c := b.LastIssueUpdate.Compare(a.LastIssueUpdate); c != 0 {
+		if c := b.p.LastIssueUpdate.Compare(a.p.LastIssueUpdate); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Key, b.Key)
+		if c := cmp.Compare(a.p.Key, b.p.Key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.at, b.at)
 	})
-	return ps
+	out := make([]*Project, len(ps))
+	for i, r := range order {
+		out[i] = r.p
+	}
+	return out
 }
