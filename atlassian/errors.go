@@ -85,7 +85,6 @@ type ConfluenceError struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// Error renders the status, the call and every message Atlassian sent.
 // callPrefix is the "product: METHOD path: " that starts every message
 // about one API call (either part left out when unknown).
 func callPrefix(product, method, path string) string {
@@ -99,6 +98,9 @@ func callPrefix(product, method, path string) string {
 	return out
 }
 
+// Error renders the status, the call and every message Atlassian sent:
+// "jira: GET path: 404 Not Found: messages: body \"excerpt\" (atl-traceid id)",
+// leaving out the parts the response did not have.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString(callPrefix(e.product, e.Method, e.Path))

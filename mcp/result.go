@@ -19,6 +19,8 @@ type ArgError struct {
 	Msg   string
 }
 
+// Error is "parameter Param: Msg", or Msg alone when no parameter is to blame:
+// the wording a tool result shows the caller.
 func (e *ArgError) Error() string {
 	if e.Param == "" {
 		return e.Msg

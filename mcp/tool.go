@@ -44,6 +44,8 @@ const (
 	Destructive
 )
 
+// String is the kind as tools.md and the CLI write it: read-only, write or
+// destructive.
 func (k Kind) String() string {
 	switch k {
 	case ReadOnly:

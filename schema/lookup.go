@@ -28,6 +28,9 @@ type LookupError struct {
 	Suggest string
 }
 
+// Error says what was not found or was ambiguous, suggests the closest
+// choice when there is one, and lists the valid choices (capped, with a
+// count of the rest), so an LLM can correct its call from the text alone.
 func (e *LookupError) Error() string {
 	var b strings.Builder
 	if e.Ambiguous {
