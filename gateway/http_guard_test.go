@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -12,18 +11,9 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/mcptest"
 )
-
-// searchCall is a good tools/call that must still be answered after a refusal.
-func searchCall(id int) string {
-	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"atlassian_jira_search","arguments":{"jql":"project = OPS ORDER BY key ASC","maxResults":2}}}`, id)
-}
-
-// hugeCall is a tools/call whose JQL makes the message size bytes long.
-func hugeCall(id, size int) string {
-	head := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"atlassian_jira_search","arguments":{"jql":"`, id)
-	return head + strings.Repeat("A", size-len(head)-4) + `"}}}`
-}
 
 // unsizedReader hides its length, so a request body is sent chunked and
 // the server only learns its size by reading.
@@ -39,7 +29,7 @@ func TestGatewayRefusesOversizedBodiesAndServesOn(t *testing.T) {
 		chunked bool
 	}{{"content-length", false}, {"chunked", true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			var body io.Reader = strings.NewReader(hugeCall(5, 50<<20))
+			var body io.Reader = strings.NewReader(mcptest.HugeCall(5, 50<<20))
 			if tc.chunked {
 				body = unsizedReader{body}
 			}
@@ -152,7 +142,7 @@ func TestGatewayRefusesForeignOrigins(t *testing.T) {
 		{"https://app.acme.com:8443", http.StatusForbidden},
 	} {
 		t.Run("origin "+tc.origin, func(t *testing.T) {
-			resp, body := post(t, tt.url, map[string]string{"Authorization": auth, "Origin": tc.origin, "Mcp-Session-Id": session}, searchCall(1))
+			resp, body := post(t, tt.url, map[string]string{"Authorization": auth, "Origin": tc.origin, "Mcp-Session-Id": session}, mcptest.SearchCall(1))
 			if resp.StatusCode != tc.want {
 				t.Fatalf("Origin %q: %d, want %d: %.200s", tc.origin, resp.StatusCode, tc.want, body)
 			}

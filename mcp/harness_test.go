@@ -12,8 +12,8 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/internal/mcptest"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
-	"github.com/atlassian-mcp/atlassian-mcp/site"
 )
 
 // harness is a sandbox site, the tools over it with a discovered schema,
@@ -49,24 +49,7 @@ func newHarnessWith(t testing.TB, clientOpts []atlassian.Option, opts ...sandbox
 // its schema discovered.
 func newSandboxDeps(t testing.TB, clientOpts []atlassian.Option, opts ...sandbox.Option) (*sandbox.Server, *Deps) {
 	t.Helper()
-	sb := sandbox.NewServer(opts...)
-	t.Cleanup(sb.Close)
-	st, err := site.New(site.Config{
-		HTTPClient: sb.HTTPClient(), APIURL: sb.URL,
-		CloudID: sb.CloudID, Name: sb.SiteName, URL: sb.SiteURL,
-		Products:      []atlassian.Product{atlassian.ProductJira, atlassian.ProductConfluence},
-		ClientOptions: clientOpts, Connection: "test",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := st.RefreshSchema(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(snap.Failures) > 0 {
-		t.Fatalf("discovery failed in part: %+v", snap.Failures)
-	}
+	sb, st := mcptest.Site(t, clientOpts, opts...)
 	return sb, NewDeps(st)
 }
 

@@ -2,7 +2,6 @@ package mcp
 
 import (
 	"context"
-	"io"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -10,41 +9,18 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/internal/mcptest"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 )
 
-// stdioClient connects a real mcp-go client to srv over the stdio protocol
-// (through pipes) and initializes the session.
-func stdioClient(t testing.TB, srv *Server) *client.Client {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	toServerR, toServerW := io.Pipe()
-	toClientR, toClientW := io.Pipe()
-	served := make(chan error, 1)
-	go func() { served <- srv.ServeStdio(ctx, toServerR, toClientW) }()
-	c := client.NewClient(transport.NewIO(toClientR, toServerW, io.NopCloser(strings.NewReader(""))))
-	if err := c.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var init mcpgo.InitializeRequest
-	init.Params.ProtocolVersion = mcpgo.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcpgo.Implementation{Name: "test", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = c.Close()
-		toServerW.Close()
-		toClientW.Close()
-		<-served
-	})
-	return c
-}
+// The mcp-go client and result helpers the gateway's tests use too.
+var (
+	stdioClient = mcptest.StdioClient
+	resultText  = mcptest.ResultText
+)
 
 func testTools() []*Tool {
 	describe := func(name string) func(*schema.Snapshot) string {

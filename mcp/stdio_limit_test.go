@@ -11,18 +11,9 @@ import (
 	"time"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/atlassian-mcp/atlassian-mcp/internal/mcptest"
 )
-
-// searchCall is a good tools/call that must still be answered after a refusal.
-func searchCall(id int) string {
-	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"atlassian_jira_search","arguments":{"jql":"project = OPS ORDER BY key ASC","maxResults":2}}}`, id)
-}
-
-// hugeCall is a tools/call whose JQL makes the message size bytes long.
-func hugeCall(id, size int) string {
-	head := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"atlassian_jira_search","arguments":{"jql":"`, id)
-	return head + strings.Repeat("A", size-len(head)-4) + `"}}}`
-}
 
 func TestStdioRefusesOversizedLinesAndServesOn(t *testing.T) {
 	_, deps := newSandboxDeps(t, nil)
@@ -72,13 +63,13 @@ func TestStdioRefusesOversizedLinesAndServesOn(t *testing.T) {
 	send(fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":%q,"capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`, mcpgo.ProtocolVersion20251125))
 	answer(1)
 	send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
-	send(hugeCall(7, 50<<20))
+	send(mcptest.HugeCall(7, 50<<20))
 	refusal := answer(7)
 	rpcErr, _ := refusal["error"].(map[string]any)
 	if msg, _ := rpcErr["message"].(string); rpcErr["code"] != float64(mcpgo.INVALID_REQUEST) || !strings.Contains(msg, "4194304 bytes") {
 		t.Fatalf("the oversized line's answer: %v", refusal)
 	}
-	send(searchCall(8))
+	send(mcptest.SearchCall(8))
 	good := answer(8)
 	if raw, _ := json.Marshal(good); !strings.Contains(string(raw), "OPS-1") || good["error"] != nil {
 		t.Fatalf("the good call after the refusal: %s", raw)

@@ -47,16 +47,6 @@ func call(t *testing.T, tool *Tool, args any) *mcpgo.CallToolResult {
 	return res
 }
 
-func resultText(res *mcpgo.CallToolResult) string {
-	var b strings.Builder
-	for _, c := range res.Content {
-		if tc, ok := c.(mcpgo.TextContent); ok {
-			b.WriteString(tc.Text)
-		}
-	}
-	return b.String()
-}
-
 func TestToolHandlerBindsAndRenders(t *testing.T) {
 	tool := echoTool()
 	tests := []struct {
