@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,7 +18,7 @@ import (
 // Audit returns the audit table of the database: a gateway.AuditSink per
 // tenant (For) sharing one group commit, and a gateway.AuditReader.
 func (db *DB) Audit() *Audit {
-	a := &Audit{db: db, timeout: 10 * time.Second, pageRows: 500}
+	a := &Audit{db: db, timeout: 10 * time.Second, pageRows: 500, spoolMax: maxAuditSpool}
 	a.commits = groupcommit.New(maxAuditBatch, a.commit)
 	return a
 }
@@ -33,7 +34,20 @@ type Audit struct {
 	timeout  time.Duration
 	pageRows int // rows a NewestFirst cursor fetches at a time
 	commits  *groupcommit.Batcher[pgPending]
+
+	// spool holds the entries of failed commits (oldest first, at most
+	// spoolMax; the ones beyond are dropped and counted), written before
+	// the next batch once the database answers. Only the committing
+	// writer changes it; mu guards it for Spooled.
+	mu       sync.Mutex
+	spool    []gateway.AuditEntry
+	spoolMax int
+	dropped  int64
 }
+
+// maxAuditSpool bounds the entries kept in memory while the database
+// does not answer (about 10 MB: parameters are clipped when audited).
+const maxAuditSpool = 10000
 
 // maxAuditBatch bounds the rows of one INSERT (7 parameters each, under
 // PostgreSQL's 65,535).
@@ -78,8 +92,67 @@ func (a *Audit) Record(e *gateway.AuditEntry) error {
 	return a.commits.Submit(pgPending{e: e, doc: doc})
 }
 
-// commit inserts a batch in one statement and one transaction.
+// commit writes the spooled entries, then the batch. When either fails,
+// the batch joins the spool and the batch's callers get the error (their
+// entries go to the server log too): the entries of calls made while the
+// database is down reach the table when it answers again, unless the
+// process ends first or the spool is full.
 func (a *Audit) commit(batch []pgPending) error {
+	err := a.flushSpool()
+	if err == nil {
+		err = a.insert(batch)
+	}
+	if err != nil {
+		a.mu.Lock()
+		for _, p := range batch {
+			if len(a.spool) >= a.spoolMax {
+				a.dropped++
+				continue
+			}
+			a.spool = append(a.spool, *p.e)
+		}
+		a.mu.Unlock()
+	}
+	return err
+}
+
+// flushSpool writes the spooled entries through Import, which skips an
+// entry a failed commit did write after all (a timeout after the row was
+// committed, or an orphaned statement finishing later).
+func (a *Audit) flushSpool() error {
+	for {
+		a.mu.Lock()
+		n := min(len(a.spool), maxAuditBatch)
+		head := a.spool[:n:n]
+		a.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
+		_, err := a.Import(ctx, head)
+		cancel()
+		if err != nil {
+			return err
+		}
+		a.mu.Lock()
+		a.spool = a.spool[n:]
+		if len(a.spool) == 0 {
+			a.spool = nil // release the array
+		}
+		a.mu.Unlock()
+	}
+}
+
+// Spooled returns how many entries of failed commits wait in memory for
+// the database, and how many were dropped because the spool was full.
+func (a *Audit) Spooled() (held int, dropped int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.spool), a.dropped
+}
+
+// insert inserts a batch in one statement and one transaction.
+func (a *Audit) insert(batch []pgPending) error {
 	ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
 	defer cancel()
 	var sb strings.Builder

@@ -1,5 +1,13 @@
 package pgstore
 
+import "time"
+
 // SetAuditPageRows sets how many rows a's NewestFirst cursors read at a
 // time, so the tests cross page boundaries with a few entries.
 func SetAuditPageRows(a *Audit, n int) { a.pageRows = n }
+
+// SetAuditTimeout sets how long a's commits may take.
+func SetAuditTimeout(a *Audit, d time.Duration) { a.timeout = d }
+
+// SetAuditSpoolMax sets how many entries a's spool holds.
+func SetAuditSpoolMax(a *Audit, n int) { a.spoolMax = n }

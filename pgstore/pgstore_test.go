@@ -283,3 +283,92 @@ func TestSnapshotSaveArrivesByNotification(t *testing.T) {
 	listening(2)
 	refresh("after reconnecting")
 }
+
+// TestAuditSpoolsWhileTheDatabaseDoesNotAnswer: while another session
+// holds audit_entries locked, commits time out; their entries are kept
+// in memory (at most the spool's bound, the rest dropped and counted) and
+// written before the next entry once the table answers, each once, even
+// one whose failed commit had in fact written it.
+func TestAuditSpoolsWhileTheDatabaseDoesNotAnswer(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	db, other := open(t, dsn), open(t, dsn)
+	a := db.Audit()
+	pgstore.SetAuditTimeout(a, 300*time.Millisecond)
+	pgstore.SetAuditSpoolMax(a, 2)
+	ctx := context.Background()
+	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	entry := func(i int) *gateway.AuditEntry {
+		return &gateway.AuditEntry{Time: base.Add(time.Duration(i) * time.Second), Tenant: "acme", Agent: "bot", Tool: "atlassian_jira_search",
+			ExecutionID: fmt.Sprintf("x-%d", i), Status: gateway.StatusOK}
+	}
+	if err := a.Record(entry(0)); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := other.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.Exec(ctx, "LOCK TABLE audit_entries IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		if err := a.Record(entry(i)); err == nil {
+			t.Fatalf("entry %d committed through the lock", i)
+		}
+	}
+	if held, dropped := a.Spooled(); held != 2 || dropped != 1 || a.Failed() == nil {
+		t.Fatalf("spool holds %d, dropped %d, failed %v; want 2, 1 and an error", held, dropped, a.Failed())
+	}
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A timed-out INSERT may still be waiting on the lock server-side:
+	// wait until none is, so what follows is decided.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var waiting int
+		if err := other.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE state = 'active' AND query LIKE 'INSERT INTO audit_entries%' AND pid <> pg_backend_pid()`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the timed-out INSERTs are still waiting")
+		}
+	}
+	// As if x-1's commit had gone through though its answer was lost.
+	if err := other.Audit().Record(entry(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Record(entry(4)); err != nil {
+		t.Fatalf("the first entry once the table answers: %v", err)
+	}
+	if held, _ := a.Spooled(); held != 0 || a.Failed() != nil {
+		t.Fatalf("after the database answered: spool holds %d, failed %v", held, a.Failed())
+	}
+	res, err := a.Read(ctx, "acme", gateway.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range res.Entries {
+		got = append(got, e.ExecutionID)
+	}
+	// x-3 was dropped from the spool (its own statement could still have
+	// committed when the lock went): no entry twice, the spooled ones there.
+	seen := map[string]int{}
+	for _, id := range got {
+		seen[id]++
+	}
+	for _, id := range []string{"x-0", "x-1", "x-2", "x-4"} {
+		if seen[id] != 1 {
+			t.Fatalf("entries %v: %s %d times, want once", got, id, seen[id])
+		}
+	}
+	if seen["x-3"] > 1 {
+		t.Fatalf("entries %v: x-3 twice", got)
+	}
+	t.Logf("entries after recovery: %v", got)
+}

@@ -174,6 +174,7 @@ func TestReplicaWithoutItsDatabase(t *testing.T) {
 	r := startReplica(t, []string{tokenstore.KeyEnv + "=" + key, envStore + "=" + proxied, envRefreshMargin + "=1s"}, filepath.Join(t.TempDir(), "r"))
 	c := httpClient(t, r.base+"/mcp", token)
 	initialize(t, c)
+	calls := 1 // tool calls made, each audited once
 	if err := searchOnce(ctx, c); err != nil {
 		t.Fatalf("with the database up: %v", err)
 	}
@@ -211,6 +212,7 @@ func TestReplicaWithoutItsDatabase(t *testing.T) {
 	refused := 0
 	for i := range 3 {
 		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		calls++
 		res, err := c.CallTool(cctx, req)
 		cancel()
 		var text string
@@ -245,9 +247,23 @@ func TestReplicaWithoutItsDatabase(t *testing.T) {
 	proxy.up()
 	var lastErr error
 	eventuallyWithin(t, 30*time.Second, "calls work again once the database is back", func() bool {
+		calls++
 		lastErr = searchOnce(ctx, c)
 		return lastErr == nil
 	})
+	// The entries of the calls made while the database was down were
+	// spooled in memory and written once it answered: every call is in
+	// the table, once.
+	var rows int
+	eventuallyWithin(t, 30*time.Second, "every call's audit entry in the table", func() bool {
+		if err := db.Pool().QueryRow(ctx, "SELECT count(*) FROM audit_entries").Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		return rows >= calls
+	})
+	if rows != calls {
+		t.Fatalf("%d audit rows for %d calls", rows, calls)
+	}
 	if code, body := getWithin(t, r.base+"/readyz", 10*time.Second); code != http.StatusOK {
 		t.Fatalf("/readyz once the database is back: %d %q", code, body)
 	}
