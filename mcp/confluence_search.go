@@ -99,7 +99,10 @@ func (r confluenceSearchResult) Text() string {
 		}
 	}
 	if r.Hint != "" {
-		b.WriteString("\nHint: " + r.Hint + ".")
+		b.WriteString("\nHint: " + r.Hint)
+		if !strings.Contains(r.Hint, "the query reads: ") {
+			b.WriteString(".") // a corrected query ends the hint as it is
+		}
 	}
 	if r.NextCursor != "" {
 		fmt.Fprintf(&b, "\n\nMore results: call again with the same cql and cursor=%q.", r.NextCursor)
@@ -180,6 +183,9 @@ func (d *Deps) confluenceSearch(ctx context.Context, in *confluenceSearchArgs) (
 	}
 	if len(res.Results) == 0 && in.Cursor == "" {
 		res.Hint = cqlSpaceHint(d.snapshot(), cql, d.liveSpaceLookup(ctx))
+		if res.Hint == "" {
+			res.Hint = d.cqlEmptyHint(ctx, cql)
+		}
 	}
 	return res, nil
 }

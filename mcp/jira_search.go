@@ -288,6 +288,9 @@ func (d *Deps) jiraSearch(ctx context.Context, in *jiraSearchArgs, cache *tokenC
 	for i := range page.Issues {
 		res.Issues = append(res.Issues, searchIssue(&page.Issues[i], extra, namer))
 	}
+	if len(res.Issues) == 0 && startAt == 0 {
+		res.Note = jqlEmptyHint(jql, snap)
+	}
 	if !res.IsLast {
 		res.NextStartAt = startAt + len(page.Issues)
 		res.NextPageToken = encodePageToken(pageToken{Jira: page.NextPageToken, Offset: res.NextStartAt, Hash: jqlHash(jql), Issued: d.now().Unix()})

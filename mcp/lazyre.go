@@ -60,3 +60,6 @@ func (l *lazyRE) FindAllStringIndex(s string) [][]int { return l.re().FindAllStr
 func (l *lazyRE) FindAllStringSubmatchIndex(s string, n int) [][]int {
 	return l.re().FindAllStringSubmatchIndex(s, n)
 }
+
+// FindStringSubmatchIndex is regexp.Regexp.FindStringSubmatchIndex.
+func (l *lazyRE) FindStringSubmatchIndex(s string) []int { return l.re().FindStringSubmatchIndex(s) }

@@ -383,6 +383,16 @@ func TestAgentScorecard(t *testing.T) {
 				a["labels"] = []string{grab(t, text, `such as "([^"]+)"`)}
 				return a
 			}, false},
+		{"relative date without a minus", "atlassian_jira_search", map[string]any{"jql": "project = ENG AND created > 30d"},
+			useQuery("jql"), true},
+		{"JQL label with a space", "atlassian_jira_search", map[string]any{"jql": `project = ENG AND labels = "customer reported"`},
+			useQuery("jql"), true},
+		{"issue type the project lacks in JQL", "atlassian_jira_search", map[string]any{"jql": "project = ENG AND issuetype = Incident"},
+			useQuery("jql"), true},
+		{"CQL label with a space", "atlassian_confluence_search", map[string]any{"cql": `type = page AND label = "release notes"`},
+			useQuery("cql"), true},
+		{"person's name for CQL creator", "atlassian_confluence_search", map[string]any{"cql": `type = page AND creator = "Alex Morgan"`},
+			useQuery("cql"), true},
 		{"published as a page status", "atlassian_confluence_create_page", map[string]any{"spaceKey": "OPS", "title": "Scorecard status", "content": "x", "status": "published"},
 			func(t *testing.T, text string, a map[string]any) map[string]any {
 				a["status"] = grab(t, text, `must be "(\w+)"`)
