@@ -29,6 +29,10 @@ type Snapshots struct {
 
 	mu    sync.Mutex
 	known map[string]int64 // the version this process last saved or loaded
+	// saving is held by Save from its transaction to recording the
+	// version, and by Watch to compare: the notification of this
+	// process's own save arrives at commit, before Save recorded it.
+	saving sync.Mutex
 }
 
 func (s *Snapshots) setKnown(connection string, ver int64) {
@@ -63,9 +67,11 @@ func (s *Snapshots) Watch(ctx context.Context, connection string, changed func()
 		if err != nil {
 			continue
 		}
+		s.saving.Lock()
 		s.mu.Lock()
 		newer := ver > s.known[connection]
 		s.mu.Unlock()
+		s.saving.Unlock()
 		if newer {
 			changed()
 			s.setKnown(connection, ver) // even when the load failed: do not spin
@@ -126,6 +132,8 @@ func (s *Snapshots) Save(snap *schema.Snapshot) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
+	s.saving.Lock()
+	defer s.saving.Unlock()
 	var ver int64
 	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO schema_snapshots (connection, version, snapshot, saved_at) VALUES ($1, 1, $2, now())
