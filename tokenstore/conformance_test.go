@@ -11,7 +11,9 @@ import (
 
 // TestConformance runs the store suite on the default backend: a bbolt
 // data directory shared by several Stores (processes). pgstore runs the
-// same suite on PostgreSQL.
+// same suite on PostgreSQL. The suite's refresh tests across processes
+// (another refreshed first, death mid-refresh, random interleavings) are
+// the bbolt store's own tests of them.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t testing.TB) storetest.Env {
 		dir := filepath.Join(t.TempDir(), "data")
@@ -24,6 +26,8 @@ func TestConformance(t *testing.T) {
 				return s
 			},
 			Snapshots: func(testing.TB) schema.Snapshots { return schema.NewCache(dir) },
+			// bbolt is fast: more interleavings than PostgreSQL runs.
+			Interleavings: 8,
 		}
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
+	"github.com/atlassian-mcp/atlassian-mcp/internal/clocktest"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 	"github.com/atlassian-mcp/atlassian-mcp/schema"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
@@ -37,6 +38,10 @@ type Env struct {
 	Open func(t testing.TB, opts ...tokenstore.Option) *tokenstore.Store
 	// Snapshots returns the schema snapshots kept in the same place.
 	Snapshots func(t testing.TB) schema.Snapshots
+	// Interleavings is how many random interleavings (seeds) of 80 steps
+	// NoInterleavingRevokesTheFamily runs; 0 means 2. A fast backend runs
+	// more.
+	Interleavings int
 }
 
 // Run runs the suite; newEnv returns a fresh, empty Env for each test.
@@ -265,21 +270,20 @@ func testRefreshOnce(t *testing.T, env Env) {
 	}
 }
 
-// clock is a settable clock shared by the sandbox and the stores.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
+// twoProcesses starts a sandbox and two stores (processes) on env, all on
+// one fake clock, with connection "default" stored through a.
+func twoProcesses(t *testing.T, env Env) (clk *clocktest.Clock, srv *sandbox.Server, a, b *tokenstore.Store) {
+	t.Helper()
+	clk = clocktest.New(time.Now())
+	srv = sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clk.Now))
+	t.Cleanup(srv.Close)
+	a, b = env.Open(t, tokenstore.WithClock(clk.Now)), env.Open(t, tokenstore.WithClock(clk.Now))
+	connect(t, a, srv, "default", time.Time{})
+	return clk, srv, a, b
 }
 
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 func testOtherRefreshedFirst(t *testing.T, env Env) {
-	clk := &clock{t: time.Now()}
-	srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clk.Now))
-	defer srv.Close()
-	a, b := env.Open(t, tokenstore.WithClock(clk.Now)), env.Open(t, tokenstore.WithClock(clk.Now))
-	connect(t, a, srv, "default", time.Time{})
+	clk, srv, a, b := twoProcesses(t, env)
 	tsA, _ := a.TokenSource(context.Background(), "default")
 	tsB, _ := b.TokenSource(context.Background(), "default")
 	oldA, _ := tsA.Token()
@@ -301,11 +305,7 @@ func testOtherRefreshedFirst(t *testing.T, env Env) {
 }
 
 func testInvalidGrant(t *testing.T, env Env) {
-	clk := &clock{t: time.Now()}
-	srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clk.Now))
-	defer srv.Close()
-	a, b := env.Open(t, tokenstore.WithClock(clk.Now)), env.Open(t, tokenstore.WithClock(clk.Now))
-	connect(t, a, srv, "default", time.Time{})
+	clk, srv, a, b := twoProcesses(t, env)
 	srv.RevokeAll()
 	clk.Advance(time.Hour)
 	tsA, _ := a.TokenSource(context.Background(), "default")
@@ -325,11 +325,11 @@ func testInvalidGrant(t *testing.T, env Env) {
 }
 
 func testDeathMidRefresh(t *testing.T, env Env) {
-	clk := &clock{t: time.Now()}
+	clk := clocktest.New(time.Now())
 	srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clk.Now))
 	defer srv.Close()
 	dying := env.Open(t, tokenstore.WithClock(clk.Now), tokenstore.WithAfterExchange(func(string) { panic("killed") }))
-	connect(t, dying, srv, "default", time.Time{})
+	old := connect(t, dying, srv, "default", time.Time{})
 	clk.Advance(time.Hour)
 	func() {
 		defer func() { _ = recover() }()
@@ -338,6 +338,9 @@ func testDeathMidRefresh(t *testing.T, env Env) {
 		t.Error("the dying process survived its refresh")
 	}()
 	survivor := env.Open(t, tokenstore.WithClock(clk.Now), tokenstore.WithLockTimeout(5*time.Second))
+	if _, sec, err := survivor.Load("default"); err != nil || sec.RefreshToken != old.RefreshToken {
+		t.Fatalf("the store changed although the process died before writing: %v", err)
+	}
 	if err := callMe(context.Background(), survivor, srv, "default"); err != nil {
 		t.Fatalf("after a death mid-refresh: %v", err)
 	}
@@ -354,8 +357,12 @@ func testDeathMidRefresh(t *testing.T, env Env) {
 // dropped token responses and deaths mid-refresh; every call must succeed
 // and the family must never be revoked.
 func testInterleavings(t *testing.T, env Env) {
-	for seed := uint64(1); seed <= 2; seed++ {
-		clk := &clock{t: time.Now()}
+	seeds := uint64(env.Interleavings)
+	if seeds == 0 {
+		seeds = 2
+	}
+	for seed := uint64(1); seed <= seeds; seed++ {
+		clk := clocktest.New(time.Now())
 		srv := sandbox.NewServer(sandbox.WithEmptySite(), sandbox.WithClock(clk.Now))
 		var die bool
 		var dieMu sync.Mutex
