@@ -43,6 +43,30 @@ func RunAudit(t *testing.T, newEnv func(t testing.TB) AuditEnv) {
 	}
 }
 
+// recordSample records sample entries 0..count-1 of tenant acme through
+// one sink, each changed first by adjust when it is not nil, then entry
+// globex of tenant globex (which no acme read may return), and returns
+// acme's entries in the order recorded.
+func recordSample(t *testing.T, env AuditEnv, count, globex int, adjust func(n int, e *gateway.AuditEntry)) []*gateway.AuditEntry {
+	t.Helper()
+	sink := env.Sink(t, "acme")
+	all := make([]*gateway.AuditEntry, 0, count)
+	for n := range count {
+		e := auditEntry("acme", n)
+		if adjust != nil {
+			adjust(n, e)
+		}
+		if err := sink.Record(e); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, e)
+	}
+	if err := env.Sink(t, "globex").Record(auditEntry("globex", globex)); err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
 var auditBase = time.Date(2026, 3, 1, 9, 0, 0, 123456789, time.UTC)
 
 // auditEntry is the n-th sample entry of tenant.
@@ -118,19 +142,7 @@ func testAuditReadBack(t *testing.T, env AuditEnv) {
 
 func testAuditFilters(t *testing.T, env AuditEnv) {
 	ctx := context.Background()
-	sink := env.Sink(t, "acme")
-	var all []*gateway.AuditEntry
-	for n := range 9 {
-		e := auditEntry("acme", n)
-		if err := sink.Record(e); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, e)
-	}
-	other := env.Sink(t, "globex")
-	if err := other.Record(auditEntry("globex", 0)); err != nil {
-		t.Fatal(err)
-	}
+	all := recordSample(t, env, 9, 0, nil)
 	r := env.Reader(t)
 	filters := []struct {
 		name string
@@ -210,21 +222,11 @@ func testAuditConcurrent(t *testing.T, env AuditEnv) {
 // harm.
 func testAuditNewestFirst(t *testing.T, env AuditEnv) {
 	ctx := context.Background()
-	sink := env.Sink(t, "acme")
-	var all []*gateway.AuditEntry
-	for n := range 14 {
-		e := auditEntry("acme", n)
+	all := recordSample(t, env, 14, 20, func(n int, e *gateway.AuditEntry) {
 		if n >= 5 && n <= 9 { // five entries of one instant
 			e.Time = auditBase.Add(5 * time.Minute)
 		}
-		if err := sink.Record(e); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, e)
-	}
-	if err := env.Sink(t, "globex").Record(auditEntry("globex", 20)); err != nil {
-		t.Fatal(err)
-	}
+	})
 	r := env.Reader(t)
 	nf, ok := r.(gateway.AuditNewestFirst)
 	if !ok {
@@ -302,22 +304,12 @@ func testAuditAggregates(t *testing.T, env AuditEnv) {
 	if !ok {
 		t.Skipf("%T counts nothing by itself: the console walks its entries", r)
 	}
-	sink := env.Sink(t, "acme")
-	var all []*gateway.AuditEntry
-	for n := range 40 {
-		e := auditEntry("acme", n)
+	all := recordSample(t, env, 40, 3, func(n int, e *gateway.AuditEntry) {
 		e.Time = auditBase.Add(time.Duration(n*47) * time.Minute) // over 31 hours
 		if n >= 30 && n <= 33 {                                   // four entries of one microsecond, a few ns apart
 			e.Time = auditBase.Add(20*time.Hour + time.Duration(n-30)*100*time.Nanosecond)
 		}
-		if err := sink.Record(e); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, e)
-	}
-	if err := env.Sink(t, "globex").Record(auditEntry("globex", 3)); err != nil {
-		t.Fatal(err)
-	}
+	})
 	inside := auditBase.Add(20*time.Hour + 150*time.Nanosecond) // between entries 31 and 32
 	from, to := auditBase.Truncate(time.Hour).Add(2*time.Hour), auditBase.Truncate(time.Hour).Add(26*time.Hour)
 	filters := []struct {
