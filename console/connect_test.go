@@ -70,6 +70,20 @@ type quietBackend struct{ Backend }
 
 func (quietBackend) Connections() ([]tokenstore.Connection, error) { return nil, nil }
 
+// startedWizard is a console over conn with a signed-in admin who has
+// started the connect wizard (the authorization URL is issued; the
+// callback is next).
+func startedWizard(t *testing.T, conn *fakeConnector) *adminClient {
+	t.Helper()
+	c, err := New(Options{DataDir: t.TempDir(), Backend: quietBackend{}, Connect: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAdminClient(t, c)
+	a.do("POST", "/admin/connect/start", url.Values{})
+	return a
+}
+
 // adminClient logs a session into c and sends requests with its cookie.
 type adminClient struct {
 	t      *testing.T
@@ -157,12 +171,7 @@ func TestWizardCallback(t *testing.T) {
 	}
 	t.Run("site choice", func(t *testing.T) {
 		conn := &fakeConnector{sites: two}
-		c, err := New(Options{DataDir: t.TempDir(), Backend: quietBackend{}, Connect: conn})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := newAdminClient(t, c)
-		a.do("POST", "/admin/connect/start", url.Values{})
+		a := startedWizard(t, conn)
 		a.do("GET", "/admin/connect/callback?code=x&state="+conn.state, nil)
 		if _, page := a.do("GET", "/admin/connect", nil); !strings.Contains(page, "alpha") || !strings.Contains(page, "beta.atlassian.net") {
 			t.Fatalf("the site step does not list both sites:\n%s", page)
@@ -209,12 +218,7 @@ func TestWizardSiteStep(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			conn := &fakeConnector{sites: tt.sites}
-			c, err := New(Options{DataDir: t.TempDir(), Backend: quietBackend{}, Connect: conn})
-			if err != nil {
-				t.Fatal(err)
-			}
-			a := newAdminClient(t, c)
-			a.do("POST", "/admin/connect/start", url.Values{})
+			a := startedWizard(t, conn)
 			a.do("GET", "/admin/connect/callback?code=x&state="+conn.state, nil)
 			if tt.choose != "" {
 				a.do("POST", "/admin/connect/site", url.Values{"site": {tt.choose}})
@@ -251,12 +255,7 @@ func TestWizardConsentDenied(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			conn := &fakeConnector{err: tt.err}
-			c, err := New(Options{DataDir: t.TempDir(), Backend: quietBackend{}, Connect: conn})
-			if err != nil {
-				t.Fatal(err)
-			}
-			a := newAdminClient(t, c)
-			a.do("POST", "/admin/connect/start", url.Values{})
+			a := startedWizard(t, conn)
 			_, callback := a.do("GET", "/admin/connect/callback?error=access_denied&state="+conn.state, nil)
 			_, wizard := a.do("GET", "/admin/connect", nil)
 			for page, text := range map[string]string{"callback": callback, "wizard": wizard} {
