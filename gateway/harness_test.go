@@ -1,11 +1,7 @@
 package gateway
 
 import (
-	"context"
 	"testing"
-
-	"github.com/mark3labs/mcp-go/client"
-	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
 	"github.com/atlassian-mcp/atlassian-mcp/internal/mcptest"
@@ -43,18 +39,5 @@ func newSandboxDeps(t testing.TB, clientOpts []atlassian.Option, opts ...sandbox
 var (
 	stdioClient = mcptest.StdioClient
 	resultText  = mcptest.ResultText
+	listed      = mcptest.Listed
 )
-
-// listed maps the tools a client is offered to their descriptions.
-func listed(t *testing.T, c *client.Client) map[string]string {
-	t.Helper()
-	res, err := c.ListTools(context.Background(), mcpgo.ListToolsRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, tool := range res.Tools {
-		out[tool.Name] = tool.Description
-	}
-	return out
-}

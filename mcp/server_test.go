@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mark3labs/mcp-go/client"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/atlassian"
@@ -20,6 +19,7 @@ import (
 var (
 	stdioClient = mcptest.StdioClient
 	resultText  = mcptest.ResultText
+	listed      = mcptest.Listed
 )
 
 func testTools() []*Tool {
@@ -42,19 +42,6 @@ func testTools() []*Tool {
 		newTool("jira_write", "Write", Jira, Destructive, describe("jira_write"), run),
 		newTool("conf_read", "Conf", Confluence, ReadOnly, describe("conf_read"), run),
 	}
-}
-
-func listed(t *testing.T, c *client.Client) map[string]string {
-	t.Helper()
-	res, err := c.ListTools(context.Background(), mcpgo.ListToolsRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, tool := range res.Tools {
-		out[tool.Name] = tool.Description
-	}
-	return out
 }
 
 func TestServerSelectsToolsByProductAndOptions(t *testing.T) {

@@ -84,6 +84,21 @@ func StdioClient(t testing.TB, srv StdioServer) *client.Client {
 	return c
 }
 
+// Listed maps the tools the client is offered (tools/list) to their
+// descriptions.
+func Listed(t testing.TB, c *client.Client) map[string]string {
+	t.Helper()
+	res, err := c.ListTools(context.Background(), mcpgo.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, tool := range res.Tools {
+		out[tool.Name] = tool.Description
+	}
+	return out
+}
+
 // ResultText is the text of a result's text contents, concatenated.
 func ResultText(res *mcpgo.CallToolResult) string {
 	var b strings.Builder
