@@ -240,9 +240,7 @@ func (d *Deps) liveSpaceLookup(ctx context.Context) spaceLookup {
 
 // spaceKeyLike reports a value shaped like a space key.
 func spaceKeyLike(v string) bool {
-	if strings.HasPrefix(v, "~") {
-		v = v[1:]
-	}
+	v = strings.TrimPrefix(v, "~")
 	return v != "" && !strings.ContainsFunc(v, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == ':')
 	})
