@@ -18,8 +18,9 @@ import (
 // Audit returns the audit table of the database: a gateway.AuditSink per
 // tenant (For) sharing one group commit, and a gateway.AuditReader.
 func (db *DB) Audit() *Audit {
-	a := &Audit{db: db, timeout: 10 * time.Second, pageRows: 500, spoolMax: maxAuditSpool}
+	a := &Audit{db: db, timeout: 10 * time.Second, pageRows: 500, spoolMax: maxAuditSpool, retryEvery: 5 * time.Second}
 	a.commits = groupcommit.New(maxAuditBatch, a.commit)
+	a.life, a.stop = context.WithCancel(context.Background())
 	return a
 }
 
@@ -29,20 +30,36 @@ func (db *DB) Audit() *Audit {
 // queued entry in one multi-row INSERT and one COMMIT, while the others
 // wait for their batch. An entry therefore costs one round trip's share,
 // not one commit each.
+//
+// While the database does not answer, the entries of failed commits wait
+// in memory (the spool) and are written before the next batch, or by a
+// retry every retryEvery when no call comes, or by Close at shutdown.
 type Audit struct {
 	db       *DB
 	timeout  time.Duration
 	pageRows int // rows a NewestFirst cursor fetches at a time
 	commits  *groupcommit.Batcher[pgPending]
 
+	// retryEvery is how often a spooled entry is retried while no write
+	// comes; life ends at Close, stopping the retries.
+	retryEvery time.Duration
+	life       context.Context
+	stop       context.CancelFunc
+	retries    sync.WaitGroup
+
+	// writing serialises the spool's writers: a commit, the retry, Close.
+	writing sync.Mutex
+
 	// spool holds the entries of failed commits (oldest first, at most
 	// spoolMax; the ones beyond are dropped and counted), written before
-	// the next batch once the database answers. Only the committing
-	// writer changes it; mu guards it for Spooled.
+	// the next batch once the database answers. Only a writer holding
+	// writing changes it; mu guards it for Spooled.
 	mu       sync.Mutex
 	spool    []gateway.AuditEntry
 	spoolMax int
 	dropped  int64
+	failed   error // the last write's error; nil once one succeeded
+	retrying bool  // a retry goroutine runs
 }
 
 // maxAuditSpool bounds the entries kept in memory while the database
@@ -76,8 +93,13 @@ func (t tenantAudit) Close() error                       { t.a.commits.Wait(); r
 // Where returns the database without its password.
 func (a *Audit) Where() string { return a.db.location }
 
-// Failed returns the error of the last failed commit, or nil.
-func (a *Audit) Failed() error { return a.commits.Failed() }
+// Failed returns the error of the last failed write, or nil once a commit
+// or the spool's retry succeeded after it.
+func (a *Audit) Failed() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.failed
+}
 
 // Stats returns how many entries and transactions this process committed
 // (entries over commits is the group commit's batch size).
@@ -95,15 +117,20 @@ func (a *Audit) Record(e *gateway.AuditEntry) error {
 // commit writes the spooled entries, then the batch. When either fails,
 // the batch joins the spool and the batch's callers get the error (their
 // entries go to the server log too): the entries of calls made while the
-// database is down reach the table when it answers again, unless the
-// process ends first or the spool is full.
+// database is down reach the table when it answers again (with the next
+// batch, the retry or Close), unless the process ends first or the spool
+// is full.
 func (a *Audit) commit(batch []pgPending) error {
-	err := a.flushSpool()
+	a.writing.Lock()
+	defer a.writing.Unlock()
+	err := a.flushSpool(context.Background())
 	if err == nil {
 		err = a.insert(batch)
 	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.failed = err
 	if err != nil {
-		a.mu.Lock()
 		for _, p := range batch {
 			if len(a.spool) >= a.spoolMax {
 				a.dropped++
@@ -111,15 +138,51 @@ func (a *Audit) commit(batch []pgPending) error {
 			}
 			a.spool = append(a.spool, *p.e)
 		}
-		a.mu.Unlock()
+		if len(a.spool) > 0 && !a.retrying && a.life.Err() == nil {
+			a.retrying = true
+			a.retries.Add(1)
+			go a.retry()
+		}
 	}
 	return err
 }
 
+// retry writes the spool every retryEvery until it is empty (the
+// database answered: Failed is nil again, so calls run again without one
+// being refused first) or Close.
+func (a *Audit) retry() {
+	defer a.retries.Done()
+	tick := time.NewTicker(a.retryEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-a.life.Done():
+			a.mu.Lock()
+			a.retrying = false
+			a.mu.Unlock()
+			return
+		case <-tick.C:
+		}
+		a.writing.Lock()
+		err := a.flushSpool(a.life)
+		a.mu.Lock()
+		done := err == nil
+		if done {
+			a.failed, a.retrying = nil, false
+		}
+		a.mu.Unlock()
+		a.writing.Unlock()
+		if done {
+			return
+		}
+	}
+}
+
 // flushSpool writes the spooled entries through Import, which skips an
 // entry a failed commit did write after all (a timeout after the row was
-// committed, or an orphaned statement finishing later).
-func (a *Audit) flushSpool() error {
+// committed, or an orphaned statement finishing later). Each Import
+// gets the store's timeout within ctx.
+func (a *Audit) flushSpool(ctx context.Context) error {
 	for {
 		a.mu.Lock()
 		n := min(len(a.spool), maxAuditBatch)
@@ -128,8 +191,8 @@ func (a *Audit) flushSpool() error {
 		if n == 0 {
 			return nil
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
-		_, err := a.Import(ctx, head)
+		ictx, cancel := context.WithTimeout(ctx, a.timeout)
+		_, err := a.Import(ictx, head)
 		cancel()
 		if err != nil {
 			return err
@@ -141,6 +204,37 @@ func (a *Audit) flushSpool() error {
 		}
 		a.mu.Unlock()
 	}
+}
+
+// Close refuses further records, stops the retry, waits for the running
+// commit and writes what the spool holds, within ctx (at shutdown). The
+// error says how many entries were not written, and how many the full
+// spool dropped before: nothing of the entries themselves.
+func (a *Audit) Close(ctx context.Context) error {
+	a.mu.Lock() // commit starts a retry under mu, never after this
+	a.stop()
+	a.mu.Unlock()
+	a.retries.Wait()
+	closed := make(chan struct{})
+	go func() { a.commits.Close(); close(closed) }()
+	var err error
+	select {
+	case <-closed:
+		a.writing.Lock()
+		err = a.flushSpool(ctx)
+		a.writing.Unlock()
+	case <-ctx.Done():
+		err = fmt.Errorf("%w (a commit was still running)", ErrUnreachable)
+	}
+	held, dropped := a.Spooled()
+	switch {
+	case held > 0:
+		return fmt.Errorf("audit store: %d audit entries kept in memory while the database did not answer are lost (%d more dropped earlier, the spool being full): %s",
+			held, dropped, strings.TrimPrefix(fmt.Sprint(err), "audit store: "))
+	case dropped > 0:
+		return fmt.Errorf("audit store: %d audit entries were dropped while the database did not answer, the spool being full", dropped)
+	}
+	return nil
 }
 
 // Spooled returns how many entries of failed commits wait in memory for

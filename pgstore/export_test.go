@@ -11,3 +11,6 @@ func SetAuditTimeout(a *Audit, d time.Duration) { a.timeout = d }
 
 // SetAuditSpoolMax sets how many entries a's spool holds.
 func SetAuditSpoolMax(a *Audit, n int) { a.spoolMax = n }
+
+// SetAuditRetry sets how often a's spool is retried while no write comes.
+func SetAuditRetry(a *Audit, d time.Duration) { a.retryEvery = d }

@@ -372,3 +372,143 @@ func TestAuditSpoolsWhileTheDatabaseDoesNotAnswer(t *testing.T) {
 	}
 	t.Logf("entries after recovery: %v", got)
 }
+
+// lockAudit holds audit_entries locked from another replica until the
+// returned function releases it: commits wait on it and time out, as if
+// the database did not answer.
+func lockAudit(t *testing.T, other *pgstore.DB) func() {
+	t.Helper()
+	ctx := context.Background()
+	lock, err := other.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.Exec(ctx, "LOCK TABLE audit_entries IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			if err := lock.Rollback(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// auditIDs returns the execution ids of tenant's entries, oldest first.
+func auditIDs(t *testing.T, db *pgstore.DB, tenant string) []string {
+	t.Helper()
+	res, err := db.Audit().Read(context.Background(), tenant, gateway.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range res.Entries {
+		ids = append(ids, e.ExecutionID)
+	}
+	return ids
+}
+
+func spoolEntry(i int) *gateway.AuditEntry {
+	return &gateway.AuditEntry{Time: time.Date(2026, 3, 1, 9, 0, i, 0, time.UTC), Tenant: "acme", Agent: "bot",
+		Tool: "atlassian_jira_search", ExecutionID: fmt.Sprintf("x-%d", i), Status: gateway.StatusOK}
+}
+
+// TestAuditSpoolWrittenWithoutFurtherCalls: entries spooled while the
+// table did not answer reach it once it answers again although no call
+// (no further Record) comes, and Failed clears, so the next call runs
+// instead of being refused first.
+func TestAuditSpoolWrittenWithoutFurtherCalls(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	db, other := open(t, dsn), open(t, dsn)
+	a := db.Audit()
+	pgstore.SetAuditTimeout(a, 300*time.Millisecond)
+	pgstore.SetAuditRetry(a, 100*time.Millisecond)
+	release := lockAudit(t, other)
+	for i := range 3 {
+		if err := a.Record(spoolEntry(i)); err == nil {
+			t.Fatalf("entry %d committed through the lock", i)
+		}
+	}
+	if held, _ := a.Spooled(); held != 3 || a.Failed() == nil {
+		t.Fatalf("spool holds %d, failed %v; want 3 and an error", held, a.Failed())
+	}
+	release()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if held, _ := a.Spooled(); held == 0 && a.Failed() == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			held, _ := a.Spooled()
+			t.Fatalf("20 s after the table answered, the spool holds %d, failed %v", held, a.Failed())
+		}
+	}
+	if got := auditIDs(t, other, "acme"); fmt.Sprint(got) != "[x-0 x-1 x-2]" {
+		t.Fatalf("entries %v, want x-0 x-1 x-2 once each", got)
+	}
+	if err := a.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAuditCloseWritesTheSpool: at shutdown Close writes what the spool
+// holds when the database answers, and otherwise gives up at its
+// deadline with an error counting the entries lost, naming neither the
+// entries nor the database.
+func TestAuditCloseWritesTheSpool(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	db, other := open(t, dsn), open(t, dsn)
+	a := db.Audit()
+	pgstore.SetAuditTimeout(a, 300*time.Millisecond)
+	pgstore.SetAuditRetry(a, time.Hour) // only Close writes it
+	release := lockAudit(t, other)
+	for i := range 2 {
+		if err := a.Record(spoolEntry(i)); err == nil {
+			t.Fatalf("entry %d committed through the lock", i)
+		}
+	}
+	release()
+	if err := a.Close(context.Background()); err != nil {
+		t.Fatalf("Close with the database answering: %v", err)
+	}
+	if got := auditIDs(t, other, "acme"); fmt.Sprint(got) != "[x-0 x-1]" {
+		t.Fatalf("entries after Close %v, want x-0 x-1", got)
+	}
+	if err := a.Record(spoolEntry(9)); err == nil {
+		t.Fatal("Record after Close succeeded")
+	}
+
+	// Still down at shutdown: Close ends by its deadline and counts.
+	b := db.Audit()
+	pgstore.SetAuditTimeout(b, 300*time.Millisecond)
+	pgstore.SetAuditRetry(b, time.Hour)
+	pgstore.SetAuditSpoolMax(b, 2)
+	lockAudit(t, other)
+	for i := 2; i < 5; i++ {
+		if err := b.Record(spoolEntry(i)); err == nil {
+			t.Fatalf("entry %d committed through the lock", i)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := b.Close(ctx)
+	t.Logf("Close with the table locked: %v after %s", err, time.Since(start).Round(time.Millisecond))
+	if err == nil || !strings.Contains(err.Error(), "2 audit entries") || !strings.Contains(err.Error(), "1 more dropped") {
+		t.Fatalf("Close with the table locked: %v; want 2 entries lost and 1 dropped", err)
+	}
+	for _, secret := range []string{"x-2", "x-3", "127.0.0.1", "search_path", "postgres://"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Fatalf("Close's error names %q: %v", secret, err)
+		}
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("Close took %s past its 2 s deadline", time.Since(start))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -243,30 +244,50 @@ func TestReplicaWithoutItsDatabase(t *testing.T) {
 		t.Fatalf("/readyz with the database down: %d %q", code, body)
 	}
 
-	// Back: the same client works again, no restart.
+	// Back: the entries of the calls made while the database was down
+	// were spooled in memory and are written once it answers, though no
+	// call comes to carry them: every call is in the table, once.
 	proxy.up()
+	var rows int
+	countRows := func() int {
+		t.Helper()
+		if err := db.Pool().QueryRow(ctx, "SELECT count(*) FROM audit_entries").Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	eventuallyWithin(t, 30*time.Second, "the spooled audit entries in the table with no further call", func() bool { return countRows() >= calls })
+	if rows != calls {
+		t.Fatalf("%d audit rows for %d calls", rows, calls)
+	}
+	// The same client works again, no restart.
 	var lastErr error
 	eventuallyWithin(t, 30*time.Second, "calls work again once the database is back", func() bool {
 		calls++
 		lastErr = searchOnce(ctx, c)
 		return lastErr == nil
 	})
-	// The entries of the calls made while the database was down were
-	// spooled in memory and written once it answered: every call is in
-	// the table, once.
-	var rows int
-	eventuallyWithin(t, 30*time.Second, "every call's audit entry in the table", func() bool {
-		if err := db.Pool().QueryRow(ctx, "SELECT count(*) FROM audit_entries").Scan(&rows); err != nil {
-			t.Fatal(err)
-		}
-		return rows >= calls
-	})
-	if rows != calls {
+	if countRows(); rows != calls {
 		t.Fatalf("%d audit rows for %d calls", rows, calls)
 	}
 	if code, body := getWithin(t, r.base+"/readyz", 10*time.Second); code != http.StatusOK {
 		t.Fatalf("/readyz once the database is back: %d %q", code, body)
 	}
+
+	// Stopped while the database is down: the entry kept in memory cannot
+	// be written, and the log says how many were lost, not which or where.
+	proxy.down()
+	calls++
+	cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	_, _ = c.CallTool(cctx, req)
+	cancel()
+	stopGracefully(t, r.cmd)
+	logs := r.log()
+	lost := regexp.MustCompile(`.*audit entries lost at shutdown.*entries=1 .*`).FindString(logs)
+	if lost == "" || reveals(lost) != "" || strings.Contains(lost, "execution_id") {
+		t.Fatalf("the log at shutdown does not count 1 entry lost, or reveals %q or the entry:\n%s", reveals(lost), logs)
+	}
+	t.Logf("log at shutdown: %s", lost)
 }
 
 func eventuallyWithin(t *testing.T, limit time.Duration, what string, cond func() bool) {

@@ -37,6 +37,16 @@ type replica struct {
 	cmd  *exec.Cmd
 	base string // http://127.0.0.1:PORT
 	dir  string // its own data directory (audit files)
+
+	mu   sync.Mutex
+	logs strings.Builder // its stderr
+}
+
+// log returns what the replica wrote on stderr so far.
+func (r *replica) log() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.logs.String()
 }
 
 // startReplica starts serve --http with env added to the environment and
@@ -56,9 +66,13 @@ func startReplica(t *testing.T, env []string, dir string) *replica {
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	addrRe := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/mcp`)
 	found := make(chan string, 1)
+	r := &replica{cmd: cmd, dir: dir}
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			r.mu.Lock()
+			r.logs.WriteString(sc.Text() + "\n")
+			r.mu.Unlock()
 			if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
 				found <- m[1]
 			} else if testing.Verbose() {
@@ -67,8 +81,8 @@ func startReplica(t *testing.T, env []string, dir string) *replica {
 		}
 	}()
 	select {
-	case base := <-found:
-		return &replica{cmd: cmd, base: base, dir: dir}
+	case r.base = <-found:
+		return r
 	case <-time.After(60 * time.Second):
 		t.Fatal("a replica did not say where it listens")
 	}

@@ -137,9 +137,13 @@ func (f *serveAccessFlags) localIdentity(tenant string) (*gateway.Identity, erro
 // the identity of calls that carry none (stdio); nil for HTTP, where the
 // gateway sets each request's.
 func tenantServer(o *serveOptions, st *site.Site, tenant string, def *gateway.Identity, ao gateway.AuditOptions, logger *slog.Logger) (*mcp.Server, func(), error) {
-	var audit gateway.AuditSink
+	var (
+		audit   gateway.AuditSink
+		dbAudit *pgstore.Audit
+	)
 	if db := o.db; db != nil {
-		audit = db.Audit().For(tenant)
+		dbAudit = db.Audit()
+		audit = dbAudit.For(tenant)
 	} else {
 		dir, err := o.store.dir()
 		if err != nil {
@@ -159,12 +163,31 @@ func tenantServer(o *serveOptions, st *site.Site, tenant string, def *gateway.Id
 	if o.metrics != nil { // outermost: refused calls are counted too
 		opts.Middleware = append([]server.ToolHandlerMiddleware{o.metrics.Middleware()}, opts.Middleware...)
 	}
+	closeAudit := func() {
+		_ = audit.Close()
+		if dbAudit != nil {
+			closeDBAudit(dbAudit, logger)
+		}
+	}
 	srv, err := mcp.NewServer(mcp.AllTools(mcp.NewDeps(st)), st.Schema, opts)
 	if err != nil {
-		audit.Close()
+		closeAudit()
 		return nil, nil, usage(err)
 	}
-	return srv, func() { _ = audit.Close() }, nil
+	return srv, closeAudit, nil
+}
+
+// closeDBAudit closes the database's audit at shutdown: the entries it
+// kept in memory while the database did not answer are written if it
+// answers within 10 s; what is lost is logged as a count, never as
+// entries.
+func closeDBAudit(a *pgstore.Audit, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Close(ctx); err != nil {
+		held, dropped := a.Spooled()
+		logger.Error("audit entries lost at shutdown", "entries", held, "dropped_earlier", dropped, "err", err)
+	}
 }
 
 // serveHTTPMode serves streamable HTTP: every tenant of the config behind
@@ -316,6 +339,8 @@ func serveHTTPMode(ctx context.Context, s streams, o *serveOptions, sf *serveAcc
 		// Every replica's calls in one table, committed before each result
 		// returns, concurrent entries sharing a transaction.
 		dbAudit = db.Audit()
+		// After the HTTP server's shutdown: no call records any more.
+		defer closeDBAudit(dbAudit, logger)
 		auditSink = func(tenant string, _ gateway.AuditOptions) (gateway.AuditSink, error) {
 			return dbAudit.For(tenant), nil
 		}
