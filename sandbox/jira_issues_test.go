@@ -720,3 +720,109 @@ func TestJiraScopes(t *testing.T) {
 		t.Fatal("/myself answered without read:jira-user")
 	}
 }
+
+// TestJiraCreateIssueChecks covers the create's own checks around
+// setField: the project and issue type references, fields sent through
+// update, required fields and the initial transition.
+func TestJiraCreateIssueChecks(t *testing.T) {
+	c := newJiraTest(t)
+	eng := func(typ string, more ...any) map[string]any {
+		f := map[string]any{"project": map[string]any{"key": "ENG"}, "issuetype": map[string]any{"name": typ}, "summary": "x"}
+		for i := 0; i+1 < len(more); i += 2 {
+			f[more[i].(string)] = more[i+1]
+		}
+		return f
+	}
+	tests := []struct {
+		name   string
+		body   map[string]any
+		status int
+		field  string // errors key to check
+		msg    string
+	}{
+		{"project null", map[string]any{"fields": map[string]any{"project": nil, "issuetype": map[string]any{"name": "Task"}, "summary": "x"}},
+			400, "project", "Specify a valid project ID or key"},
+		{"project not an object", map[string]any{"fields": map[string]any{"project": "ENG", "issuetype": map[string]any{"name": "Task"}, "summary": "x"}},
+			400, "project", "Specify a valid project ID or key"},
+		{"project by unknown id", map[string]any{"fields": map[string]any{"project": map[string]any{"id": "99"}, "issuetype": map[string]any{"name": "Task"}, "summary": "x"}},
+			400, "project", "Specify a valid project ID or key"},
+		{"issue type null", map[string]any{"fields": map[string]any{"project": map[string]any{"key": "ENG"}, "issuetype": nil, "summary": "x"}},
+			400, "issuetype", "Specify an issue type"},
+		{"issue type id given as a name", map[string]any{"fields": map[string]any{"project": map[string]any{"key": "ENG"}, "issuetype": map[string]any{"id": "Task"}, "summary": "x"}},
+			400, "issuetype", "The issue type selected is invalid."},
+		{"issue type empty object", map[string]any{"fields": map[string]any{"project": map[string]any{"key": "ENG"}, "issuetype": map[string]any{}, "summary": "x"}},
+			400, "issuetype", "The issue type selected is invalid."},
+		{"issue type of an unknown project", map[string]any{"fields": map[string]any{"project": map[string]any{"key": "NOPE"}, "issuetype": map[string]any{"name": "Task"}, "summary": "x"}},
+			400, "issuetype", "The issue type selected is invalid."},
+		{"project key in lower case", map[string]any{"fields": map[string]any{"project": map[string]any{"key": "eng"}, "issuetype": map[string]any{"name": "Task"}, "summary": "x"}},
+			201, "", ""},
+		{"update of a field not on the screen", map[string]any{"fields": eng("Task"), "update": map[string]any{fieldCustomer: []any{map[string]any{"set": "Initech"}}}},
+			400, fieldCustomer, "Field 'customfield_10032' cannot be set. It is not on the appropriate screen, or unknown."},
+		{"update of an unknown field", map[string]any{"fields": eng("Task"), "update": map[string]any{"customfield_99999": []any{map[string]any{"set": 1}}}},
+			400, "customfield_99999", "Field 'customfield_99999' cannot be set. It is not on the appropriate screen, or unknown."},
+		{"update verb refused", map[string]any{"fields": eng("Task"), "update": map[string]any{"labels": []any{map[string]any{"add": "two words"}}}},
+			400, "labels", "The label 'two words' contains spaces which is invalid."},
+		{"update verb not supported", map[string]any{"fields": eng("Task"), "update": map[string]any{"duedate": []any{map[string]any{"add": "2026-12-01"}}}},
+			400, "duedate", "Field 'duedate' does not support operation 'add'. Supported operation(s) are: 'set'"},
+		{"update of summary only", map[string]any{"fields": map[string]any{"project": map[string]any{"key": "ENG"}, "issuetype": map[string]any{"name": "Task"}},
+			"update": map[string]any{"summary": []any{map[string]any{"set": "From update"}}}}, 201, "", ""},
+		{"required field through update", map[string]any{"fields": eng("Bug"), "update": map[string]any{"priority": []any{map[string]any{"set": map[string]any{"name": "Low"}}}}},
+			201, "", ""},
+		{"required field refused keeps its own error", map[string]any{"fields": eng("Bug", "priority", map[string]any{"name": "Nope"})},
+			400, "priority", "The priority selected is invalid."},
+		{"required field null", map[string]any{"fields": eng("Bug", "priority", nil)},
+			400, "priority", "Priority is required."},
+		{"required custom field null", map[string]any{"fields": map[string]any{"project": map[string]any{"key": "OPS"}, "issuetype": map[string]any{"name": "Incident"},
+			"summary": "x", fieldSeverity: nil}}, 400, fieldSeverity, "Severity is required."},
+		// The parent's own error stands: issuetype is not also refused.
+		{"sub-task with a refused parent keeps the parent's error", map[string]any{"fields": eng("Sub-task", "parent", map[string]any{"key": "ENG-1"})},
+			400, "issuetype", ""},
+		{"bad comment on create", map[string]any{"fields": eng("Task"), "update": map[string]any{"comment": []any{map[string]any{"add": map[string]any{"body": "x"}}}}},
+			400, "comment", jMsgMustBeADF},
+		{"transition null", map[string]any{"fields": eng("Task"), "transition": nil}, 201, "", ""},
+		{"bad transition with field errors reports the fields", map[string]any{"fields": eng("Task", "duedate", "soon"), "transition": map[string]any{"id": "99"}},
+			400, "duedate", "Error parsing date string: soon"},
+		{"transition without an id", map[string]any{"fields": eng("Task"), "transition": map[string]any{}}, 400, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := c.do("POST", "/issue", tt.body)
+			if tt.status == 201 {
+				r.want(t, 201)
+				return
+			}
+			r.wantError(t, tt.status, "", tt.field, tt.msg)
+		})
+	}
+	t.Run("initial transition to done resolves", func(t *testing.T) {
+		m := c.do("POST", "/issue", map[string]any{"transition": map[string]any{"id": "21"},
+			"fields": map[string]any{"project": map[string]any{"key": "MKT"}, "issuetype": map[string]any{"name": "Task"}, "summary": "Done at once"}}).want(t, 201).JSON(t)
+		f := c.issue(m["key"].(string), "fields=status,resolution,resolutiondate,statuscategorychangedate&expand=changelog")
+		if jPath(f, "fields", "status", "name") != "Done" || jPath(f, "fields", "resolution", "name") != "Done" || jPath(f, "fields", "resolutiondate") == nil {
+			t.Errorf("fields %v", f["fields"])
+		}
+		items := jPath(jPath(f, "changelog", "histories").([]any)[0], "items").([]any)
+		if len(items) != 1 || jPath(items[0], "fromString") != "To Do" || jPath(items[0], "toString") != "Done" {
+			t.Errorf("changelog %v", items)
+		}
+	})
+	t.Run("links and comments of a create", func(t *testing.T) {
+		m := c.do("POST", "/issue", map[string]any{"fields": eng("Task", "parent", map[string]any{"key": "ENG-1"}),
+			"update": map[string]any{
+				"issuelinks": []any{map[string]any{"add": map[string]any{"type": map[string]any{"name": "Relates"}, "inwardIssue": map[string]any{"key": "OPS-1"}}}},
+				"comment":    []any{map[string]any{"add": map[string]any{"body": adf("one")}}, map[string]any{"add": map[string]any{"body": adf("two")}}},
+			}}).want(t, 201).JSON(t)
+		key := m["key"].(string)
+		f := c.issue(key, "fields=issuelinks,comment,watches,parent")["fields"].(map[string]any)
+		if jPath(f, "comment", "total") != 2.0 || jPath(f, "watches", "watchCount") != 1.0 || jPath(f, "parent", "key") != "ENG-1" {
+			t.Errorf("fields %v", f)
+		}
+		found := false
+		for _, l := range c.issue("OPS-1", "fields=issuelinks")["fields"].(map[string]any)["issuelinks"].([]any) {
+			found = found || jPath(l, "outwardIssue", "key") == key
+		}
+		if !found {
+			t.Error("OPS-1 does not show the new link")
+		}
+	})
+}
