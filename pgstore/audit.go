@@ -282,12 +282,17 @@ func (a *Audit) Tenants(ctx context.Context) ([]string, error) {
 }
 
 // filterSQL returns the WHERE clause (and its arguments) selecting
-// tenant's rows that f may select. The filter runs in SQL (on the tenant
-// and time index) and again on each decoded entry, which keeps its exact
-// semantics (times to the nanosecond, short tool names).
+// tenant's rows (every tenant's when tenant is "") that f may select. The
+// filter runs in SQL (on the tenant and time index) and again on each
+// decoded entry, which keeps its exact semantics (times to the
+// nanosecond, short tool names).
 func filterSQL(tenant string, f gateway.AuditFilter) (string, []any) {
-	q := "tenant = $1"
-	args := []any{tenant}
+	q := "true"
+	var args []any
+	if tenant != "" {
+		args = append(args, tenant)
+		q = "tenant = $1"
+	}
 	if !f.Since.IsZero() {
 		args = append(args, f.Since.Truncate(time.Microsecond)) // the column keeps microseconds
 		q += fmt.Sprintf(" AND at >= $%d", len(args))
@@ -348,12 +353,32 @@ func (a *Audit) NewestFirst(ctx context.Context, tenant string, f gateway.AuditF
 	return &auditCursor{a: a, ctx: ctx, tenant: tenant, f: f}, nil
 }
 
+// Latest opens a cursor on the newest n entries f selects, newest first,
+// of tenant or, when tenant is "", of every tenant (in one query, on the
+// (at) index). It reads n rows (ORDER BY at DESC, id DESC LIMIT n; more
+// only for rows the SQL filter keeps and the entry's filter does not, or
+// that do not decode), not the table, so `audit --limit N` reads what it
+// prints.
+func (a *Audit) Latest(ctx context.Context, tenant string, f gateway.AuditFilter, n int) (gateway.AuditCursor, error) {
+	if tenant != "" {
+		if err := gateway.ValidateTenant(tenant); err != nil {
+			return nil, err
+		}
+	}
+	if n <= 0 {
+		return nil, fmt.Errorf("audit store: the newest %d entries: want a positive number", n)
+	}
+	return &auditCursor{a: a, ctx: ctx, tenant: tenant, f: f, want: n}, nil
+}
+
 // auditCursor is NewestFirst's cursor.
 type auditCursor struct {
 	a      *Audit
 	ctx    context.Context
-	tenant string
+	tenant string // "": every tenant
 	f      gateway.AuditFilter
+	want   int // entries to return at most (0: all)
+	given  int // entries returned
 
 	page    []gateway.AuditEntry // decoded and selected, newest first
 	started bool                 // a page was read: lastAt and lastID are set
@@ -366,6 +391,9 @@ type auditCursor struct {
 }
 
 func (c *auditCursor) Next() (gateway.AuditEntry, bool) {
+	if c.want > 0 && c.given >= c.want {
+		return gateway.AuditEntry{}, false
+	}
 	for len(c.page) == 0 {
 		if c.end || c.err != nil {
 			return gateway.AuditEntry{}, false
@@ -374,6 +402,7 @@ func (c *auditCursor) Next() (gateway.AuditEntry, bool) {
 	}
 	e := c.page[0]
 	c.page = c.page[1:]
+	c.given++
 	return e, true
 }
 
@@ -387,7 +416,11 @@ func (c *auditCursor) fetch() {
 		// ties between entries of the same microsecond.
 		where += fmt.Sprintf(" AND at <= $%d AND (at, id) < ($%d, $%d)", n-1, n-1, n)
 	}
-	args = append(args, c.a.pageRows)
+	limit := c.a.pageRows
+	if c.want > 0 {
+		limit = min(limit, c.want-c.given)
+	}
+	args = append(args, limit)
 	q := fmt.Sprintf("SELECT id, at, entry FROM audit_entries WHERE %s ORDER BY at DESC, id DESC LIMIT $%d", where, len(args))
 	rows, err := c.a.db.pool.Query(c.ctx, q, args...)
 	if err != nil {
@@ -407,7 +440,11 @@ func (c *auditCursor) fetch() {
 		var e gateway.AuditEntry
 		if err := json.Unmarshal(doc, &e); err != nil {
 			if len(c.skipped) < 20 {
-				c.skipped = append(c.skipped, fmt.Sprintf("audit_entries row %d from the newest of tenant %s: not an entry", c.rows, c.tenant))
+				of := "tenant " + c.tenant
+				if c.tenant == "" {
+					of = "every tenant"
+				}
+				c.skipped = append(c.skipped, fmt.Sprintf("audit_entries row %d from the newest of %s: not an entry", c.rows, of))
 			}
 			continue
 		}
@@ -420,7 +457,7 @@ func (c *auditCursor) fetch() {
 		return
 	}
 	c.started = true
-	c.end = n < c.a.pageRows
+	c.end = n < limit
 }
 
 func (c *auditCursor) Err() error        { return c.err }

@@ -14,3 +14,7 @@ func SetAuditSpoolMax(a *Audit, n int) { a.spoolMax = n }
 
 // SetAuditRetry sets how often a's spool is retried while no write comes.
 func SetAuditRetry(a *Audit, d time.Duration) { a.retryEvery = d }
+
+// AuditRowsRead returns how many rows a cursor of NewestFirst or Latest
+// read from the table.
+func AuditRowsRead(c any) int { return c.(*auditCursor).rows }

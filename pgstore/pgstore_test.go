@@ -512,3 +512,61 @@ func TestAuditCloseWritesTheSpool(t *testing.T) {
 		t.Fatalf("Close took %s past its 2 s deadline", time.Since(start))
 	}
 }
+
+// TestAuditLatestReadsOnlyWhatItReturns: Latest's cursor reads the
+// newest n rows of one tenant or of every tenant with the filter in the
+// query, and no page beyond them.
+func TestAuditLatestReadsOnlyWhatItReturns(t *testing.T) {
+	t.Parallel()
+	db := open(t, pgtest.DSN(t))
+	a := db.Audit()
+	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	var sample []gateway.AuditEntry
+	for i := range 40 {
+		tenant, status := "acme", gateway.StatusOK
+		if i%2 == 1 {
+			tenant = "globex"
+		}
+		if i%5 == 0 {
+			status = gateway.StatusDenied
+		}
+		sample = append(sample, gateway.AuditEntry{Time: base.Add(time.Duration(i) * time.Second), Tenant: tenant, Agent: "bot",
+			Tool: "atlassian_jira_search", ExecutionID: fmt.Sprintf("x-%d", i), Status: status})
+	}
+	ctx := context.Background()
+	if _, err := a.Import(ctx, sample); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		tenant string
+		f      gateway.AuditFilter
+		n      int
+		want   string
+	}{
+		{"", gateway.AuditFilter{}, 3, "x-39 x-38 x-37"},
+		{"acme", gateway.AuditFilter{}, 2, "x-38 x-36"},
+		{"", gateway.AuditFilter{Status: gateway.StatusDenied}, 3, "x-35 x-30 x-25"},
+		{"globex", gateway.AuditFilter{Status: gateway.StatusDenied, Tool: "jira_search"}, 2, "x-35 x-25"},
+		{"acme", gateway.AuditFilter{Since: base.Add(37 * time.Second)}, 5, "x-38"},
+	}
+	for _, tt := range tests {
+		c, err := a.Latest(ctx, tt.tenant, tt.f, tt.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for e, ok := c.Next(); ok; e, ok = c.Next() {
+			got = append(got, e.ExecutionID)
+		}
+		if c.Err() != nil || strings.Join(got, " ") != tt.want {
+			t.Errorf("Latest(%q, %+v, %d) = %v (%v), want %s", tt.tenant, tt.f, tt.n, got, c.Err(), tt.want)
+		}
+		if rows := pgstore.AuditRowsRead(c); rows != len(got) {
+			t.Errorf("Latest(%q, %+v, %d) read %d rows for %d entries", tt.tenant, tt.f, tt.n, rows, len(got))
+		}
+		_ = c.Close()
+	}
+	if _, err := a.Latest(ctx, "../x", gateway.AuditFilter{}, 1); err == nil {
+		t.Error("Latest accepted an invalid tenant")
+	}
+}

@@ -28,7 +28,7 @@ on stderr.`)
 	agent := fs.String("agent", "", "only this agent")
 	status := fs.String("status", "", "only this result: ok, error or denied")
 	tenant := fs.String("tenant", "", "only this tenant (default: every tenant with a log)")
-	limit := fs.Int("limit", 0, "show only the last N entries (0: all)")
+	limit := fs.Int("limit", 0, "show only the last N entries, reading only those (0: all)")
 	asJSON := fs.Bool("json", false, "print the entries as JSON lines")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -66,26 +66,29 @@ on stderr.`)
 		}
 		audit = gateway.AuditFiles{Dir: filepath.Join(dataDir, "audit")}
 	}
-	tenants := []string{*tenant}
-	if *tenant == "" {
-		if tenants, err = audit.Tenants(ctx); err != nil {
-			return err
-		}
-	}
 	var entries []gateway.AuditEntry
-	for _, t := range tenants {
-		res, err := audit.Read(ctx, t, f)
-		if err != nil {
+	if *limit > 0 {
+		if entries, err = latestAudit(ctx, s, audit, *tenant, f, *limit); err != nil {
 			return err
 		}
-		for _, sk := range res.Skipped {
-			fmt.Fprintf(s.err, "audit: skipped %s\n", sk)
+	} else {
+		tenants := []string{*tenant}
+		if *tenant == "" {
+			if tenants, err = audit.Tenants(ctx); err != nil {
+				return err
+			}
 		}
-		entries = append(entries, res.Entries...)
-	}
-	slices.SortStableFunc(entries, func(a, b gateway.AuditEntry) int { return a.Time.Compare(b.Time) })
-	if *limit > 0 && len(entries) > *limit {
-		entries = entries[len(entries)-*limit:]
+		for _, t := range tenants {
+			res, err := audit.Read(ctx, t, f)
+			if err != nil {
+				return err
+			}
+			for _, sk := range res.Skipped {
+				fmt.Fprintf(s.err, "audit: skipped %s\n", sk)
+			}
+			entries = append(entries, res.Entries...)
+		}
+		slices.SortStableFunc(entries, func(a, b gateway.AuditEntry) int { return a.Time.Compare(b.Time) })
 	}
 	if *asJSON {
 		enc := json.NewEncoder(s.out)
@@ -119,6 +122,64 @@ on stderr.`)
 		fmt.Fprintf(s.out, "%d entries.\n", len(entries))
 	}
 	return nil
+}
+
+// auditLatest is a reader that reads the newest n entries of one tenant
+// or of all ("") with one query (pgstore: ORDER BY at DESC LIMIT n).
+type auditLatest interface {
+	Latest(ctx context.Context, tenant string, f gateway.AuditFilter, n int) (gateway.AuditCursor, error)
+}
+
+// latestAudit returns the newest n entries f selects (of tenant, or of
+// every tenant when it is ""), oldest first, reading from the newest
+// backwards and stopping at n: the database reads n rows, the files
+// their last blocks, not the whole log.
+func latestAudit(ctx context.Context, s streams, audit gateway.AuditReader, tenant string, f gateway.AuditFilter, n int) ([]gateway.AuditEntry, error) {
+	var cursors []func() (gateway.AuditCursor, error)
+	if l, ok := audit.(auditLatest); ok {
+		cursors = append(cursors, func() (gateway.AuditCursor, error) { return l.Latest(ctx, tenant, f, n) })
+	} else {
+		nf, ok := audit.(gateway.AuditNewestFirst)
+		if !ok {
+			return nil, fmt.Errorf("audit: %s cannot be read newest first", audit.Where())
+		}
+		tenants := []string{tenant}
+		if tenant == "" {
+			var err error
+			if tenants, err = audit.Tenants(ctx); err != nil {
+				return nil, err
+			}
+		}
+		for _, t := range tenants {
+			cursors = append(cursors, func() (gateway.AuditCursor, error) { return nf.NewestFirst(ctx, t, f) })
+		}
+	}
+	var entries []gateway.AuditEntry // newest first, n of each cursor at most
+	for _, open := range cursors {
+		c, err := open()
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < n; i++ {
+			e, ok := c.Next()
+			if !ok {
+				break
+			}
+			entries = append(entries, e)
+		}
+		err = c.Err()
+		for _, sk := range c.Skipped() {
+			fmt.Fprintf(s.err, "audit: skipped %s\n", sk)
+		}
+		_ = c.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.SortStableFunc(entries, func(a, b gateway.AuditEntry) int { return b.Time.Compare(a.Time) })
+	entries = entries[:min(n, len(entries))]
+	slices.Reverse(entries)
+	return entries, nil
 }
 
 // auditDetail is the error of a failed call or the identifying
