@@ -31,193 +31,303 @@ func jFieldEditable(p *jProject, it *jIssueType, fid string) bool {
 	return p.onScreen(it, fid)
 }
 
+// fieldWrite is one value being set on field f of issue is: raw as the
+// request sent it, null when it is JSON null.
+type fieldWrite struct {
+	s    *Server
+	j    *jiraState
+	is   *jIssue
+	f    *jField
+	raw  json.RawMessage
+	null bool
+}
+
+// fieldSetter applies a fieldWrite and returns Jira's error text, or "".
+type fieldSetter func(w *fieldWrite) string
+
+// systemSetters are the setters of the system fields a create or an edit
+// can set, by field id.
+var systemSetters = map[string]fieldSetter{
+	"summary":      (*fieldWrite).setSummary,
+	"description":  (*fieldWrite).setDocument,
+	"environment":  (*fieldWrite).setDocument,
+	"priority":     (*fieldWrite).setPriority,
+	"assignee":     (*fieldWrite).setAssignee,
+	"reporter":     (*fieldWrite).setReporter,
+	"labels":       (*fieldWrite).setLabels,
+	"components":   (*fieldWrite).setComponents,
+	"fixVersions":  (*fieldWrite).setFixVersions,
+	"duedate":      (*fieldWrite).setDueDate,
+	"parent":       (*fieldWrite).setParent,
+	"timetracking": (*fieldWrite).setTimeTracking,
+	"issuelinks":   (*fieldWrite).setIssueLinks,
+	"resolution":   (*fieldWrite).setResolution,
+}
+
+// customSetters are the setters of custom fields, by field kind; a null
+// value clears any of them before its setter is chosen.
+var customSetters = map[string]fieldSetter{
+	fkNumber:    (*fieldWrite).setNumber,
+	fkTextField: (*fieldWrite).setTextField,
+	fkTextArea:  (*fieldWrite).setTextArea,
+	fkDate:      (*fieldWrite).setDate,
+	fkOption:    (*fieldWrite).setOption,
+	fkMultiOpt:  (*fieldWrite).setMultiOption,
+	fkSprint:    (*fieldWrite).setSprint,
+}
+
 // setField applies raw as the new value of field f on is and returns
-// Jira's error text, or "".
+// Jira's error text, or "". A field without a setter (a system field by
+// id, a custom field by kind) is not on the screen.
 func (s *Server) setField(j *jiraState, is *jIssue, f *jField, raw json.RawMessage) string {
-	null := jIsJSONNull(raw)
+	w := &fieldWrite{s: s, j: j, is: is, f: f, raw: raw, null: jIsJSONNull(raw)}
+	set := systemSetters[f.ID]
 	if f.Custom {
-		return s.setCustom(j, is, f, raw, null)
+		if w.null {
+			delete(is.Custom, f.ID)
+			return ""
+		}
+		set = customSetters[f.Kind]
 	}
-	switch f.ID {
-	case "summary":
-		var v string
-		if json.Unmarshal(raw, &v) != nil || null {
-			return jMsgMustBeString
-		}
-		v = strings.TrimSpace(v)
-		if v == "" {
-			return "You must specify a summary of the issue."
-		}
-		if utf8.RuneCountInString(v) > 255 {
-			return "Summary must be less than 255 characters."
-		}
-		if strings.ContainsAny(v, "\r\n") {
-			return "The summary is invalid because it contains newline characters."
-		}
-		is.Summary = v
-	case "description", "environment":
-		var doc json.RawMessage
-		if !null {
-			if _, ok := jParseADF(raw); !ok {
-				return jMsgMustBeADF
-			}
-			if jTextTooLong(raw) {
-				return jMsgTextTooLong
-			}
-			doc = append(json.RawMessage(nil), raw...)
-		}
-		if f.ID == "description" {
-			is.Description = doc
-		} else {
-			is.Environment = doc
-		}
-	case "priority":
-		ref, ok := jParseRef(raw)
-		if !ok {
-			return "Could not find valid 'id' or 'name' in priority object."
-		}
-		if ref.isNull {
-			is.Priority = nil
-			return ""
-		}
-		pr := j.priority(ref.Name, ref.ID)
-		if pr == nil || !is.Project.hasPriority(pr) {
-			if ref.ID != "" {
-				return fmt.Sprintf("The priority selected is invalid. (id '%s')", ref.ID)
-			}
-			return "The priority selected is invalid."
-		}
-		is.Priority = pr
-	case "assignee":
-		ref, ok := jParseRef(raw)
-		if !ok {
-			return "expected Object containing a 'accountId' property"
-		}
-		id := ref.AccountID
-		if id == "" {
-			id = ref.ID
-		}
-		if ref.isNull || id == "" {
-			is.Assignee = ""
-			return ""
-		}
-		if id == "-1" {
-			is.Assignee = is.Project.DefaultAssignee
-			return ""
-		}
-		u := s.userByID(id)
-		if u == nil {
-			return "Specified user does not exist or you do not have required permissions"
-		}
-		if !u.Active || u.AccountType != "atlassian" {
-			return fmt.Sprintf("User '%s' cannot be assigned issues.", u.DisplayName)
-		}
-		is.Assignee = u.AccountID
-	case "reporter":
-		ref, ok := jParseRef(raw)
-		if !ok || ref.isNull {
-			return "Reporter is required."
-		}
-		id := ref.AccountID
-		if id == "" {
-			id = ref.ID
-		}
-		if s.userByID(id) == nil {
-			return "Specified reporter is not a user."
-		}
-		is.Reporter = id
-	case "labels":
-		var v []string
-		if null {
-			is.Labels = nil
-			return ""
-		}
-		if json.Unmarshal(raw, &v) != nil {
-			return "expected array of strings"
-		}
-		out := []string{}
-		for _, l := range v {
-			if msg := jCheckLabel(l); msg != "" {
-				return msg
-			}
-			out = jAppendUnique(out, l)
-		}
-		is.Labels = out
-	case "components":
-		cs, msg := jParseComponents(is.Project, raw)
-		if msg != "" {
-			return msg
-		}
-		is.Components = cs
-	case "fixVersions":
-		vs, msg := jParseVersions(is.Project, raw)
-		if msg != "" {
-			return msg
-		}
-		is.FixVersions = vs
-	case "duedate":
-		if null {
-			is.Due = ""
-			return ""
-		}
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			return fmt.Sprintf(jMsgBadDate, strings.Trim(string(raw), `"`))
-		}
-		if v == "" {
-			is.Due = ""
-			return ""
-		}
-		if _, err := time.Parse("2006-01-02", v); err != nil {
-			return fmt.Sprintf(jMsgBadDate, v)
-		}
-		is.Due = v
-	case "parent":
-		return s.setParent(j, is, raw)
-	case "timetracking":
-		var tt struct {
-			OriginalEstimate  *string `json:"originalEstimate"`
-			RemainingEstimate *string `json:"remainingEstimate"`
-		}
-		if json.Unmarshal(raw, &tt) != nil {
-			return "expected Object"
-		}
-		if tt.OriginalEstimate != nil {
-			sec, ok := jParseDuration(*tt.OriginalEstimate)
-			if !ok {
-				return "The original estimate specified is not valid."
-			}
-			is.OrigEst = sec
-			if tt.RemainingEstimate == nil {
-				is.RemainEst = max(0, sec-is.timeSpent())
-			}
-		}
-		if tt.RemainingEstimate != nil {
-			sec, ok := jParseDuration(*tt.RemainingEstimate)
-			if !ok {
-				return "The remaining estimate specified is not valid."
-			}
-			is.RemainEst = sec
-		}
-	case "issuelinks":
-		// Links are made with update.issuelinks or POST /issueLink.
-	case "resolution":
-		ref, ok := jParseRef(raw)
-		if !ok {
-			return "Could not find valid 'id' or 'name' in resolution object."
-		}
-		if ref.isNull {
-			is.Resolution = nil
-			return ""
-		}
-		res := j.resolution(ref.Name, ref.ID)
-		if res == nil {
-			return "The resolution selected is invalid."
-		}
-		is.Resolution = res
-	default:
+	if set == nil {
 		return fmt.Sprintf(jMsgNotOnScreen, f.ID)
 	}
+	return set(w)
+}
+
+// setSummary sets the summary: one line of at most 255 characters, trimmed.
+func (w *fieldWrite) setSummary() string {
+	var v string
+	if json.Unmarshal(w.raw, &v) != nil || w.null {
+		return jMsgMustBeString
+	}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "You must specify a summary of the issue."
+	}
+	if utf8.RuneCountInString(v) > 255 {
+		return "Summary must be less than 255 characters."
+	}
+	if strings.ContainsAny(v, "\r\n") {
+		return "The summary is invalid because it contains newline characters."
+	}
+	w.is.Summary = v
+	return ""
+}
+
+// setDocument sets the description or the environment: an ADF document,
+// or null to clear it.
+func (w *fieldWrite) setDocument() string {
+	var doc json.RawMessage
+	if !w.null {
+		if _, ok := jParseADF(w.raw); !ok {
+			return jMsgMustBeADF
+		}
+		if jTextTooLong(w.raw) {
+			return jMsgTextTooLong
+		}
+		doc = append(json.RawMessage(nil), w.raw...)
+	}
+	if w.f.ID == "description" {
+		w.is.Description = doc
+	} else {
+		w.is.Environment = doc
+	}
+	return ""
+}
+
+// setPriority sets the priority by id or name, one of the project's
+// scheme; null clears it.
+func (w *fieldWrite) setPriority() string {
+	ref, ok := jParseRef(w.raw)
+	if !ok {
+		return "Could not find valid 'id' or 'name' in priority object."
+	}
+	if ref.isNull {
+		w.is.Priority = nil
+		return ""
+	}
+	pr := w.j.priority(ref.Name, ref.ID)
+	if pr == nil || !w.is.Project.hasPriority(pr) {
+		if ref.ID != "" {
+			return fmt.Sprintf("The priority selected is invalid. (id '%s')", ref.ID)
+		}
+		return "The priority selected is invalid."
+	}
+	w.is.Priority = pr
+	return ""
+}
+
+// setAssignee sets the assignee by accountId (or id): an active person,
+// "-1" for the project's default assignee, null or none to unassign.
+func (w *fieldWrite) setAssignee() string {
+	ref, ok := jParseRef(w.raw)
+	if !ok {
+		return "expected Object containing a 'accountId' property"
+	}
+	id := ref.AccountID
+	if id == "" {
+		id = ref.ID
+	}
+	if ref.isNull || id == "" {
+		w.is.Assignee = ""
+		return ""
+	}
+	if id == "-1" {
+		w.is.Assignee = w.is.Project.DefaultAssignee
+		return ""
+	}
+	u := w.s.userByID(id)
+	if u == nil {
+		return "Specified user does not exist or you do not have required permissions"
+	}
+	if !u.Active || u.AccountType != "atlassian" {
+		return fmt.Sprintf("User '%s' cannot be assigned issues.", u.DisplayName)
+	}
+	w.is.Assignee = u.AccountID
+	return ""
+}
+
+// setReporter sets the reporter by accountId (or id); it cannot be cleared.
+func (w *fieldWrite) setReporter() string {
+	ref, ok := jParseRef(w.raw)
+	if !ok || ref.isNull {
+		return "Reporter is required."
+	}
+	id := ref.AccountID
+	if id == "" {
+		id = ref.ID
+	}
+	if w.s.userByID(id) == nil {
+		return "Specified reporter is not a user."
+	}
+	w.is.Reporter = id
+	return ""
+}
+
+// setLabels sets the labels from an array of strings (duplicates dropped);
+// null clears them.
+func (w *fieldWrite) setLabels() string {
+	var v []string
+	if w.null {
+		w.is.Labels = nil
+		return ""
+	}
+	if json.Unmarshal(w.raw, &v) != nil {
+		return "expected array of strings"
+	}
+	out := []string{}
+	for _, l := range v {
+		if msg := jCheckLabel(l); msg != "" {
+			return msg
+		}
+		out = jAppendUnique(out, l)
+	}
+	w.is.Labels = out
+	return ""
+}
+
+// setComponents sets the components from an array of project component
+// references.
+func (w *fieldWrite) setComponents() string {
+	cs, msg := jParseComponents(w.is.Project, w.raw)
+	if msg != "" {
+		return msg
+	}
+	w.is.Components = cs
+	return ""
+}
+
+// setFixVersions sets the fix versions from an array of project version
+// references.
+func (w *fieldWrite) setFixVersions() string {
+	vs, msg := jParseVersions(w.is.Project, w.raw)
+	if msg != "" {
+		return msg
+	}
+	w.is.FixVersions = vs
+	return ""
+}
+
+// setDueDate sets the due date (YYYY-MM-DD); null or "" clears it.
+func (w *fieldWrite) setDueDate() string {
+	if w.null {
+		w.is.Due = ""
+		return ""
+	}
+	var v string
+	if json.Unmarshal(w.raw, &v) != nil {
+		return fmt.Sprintf(jMsgBadDate, strings.Trim(string(w.raw), `"`))
+	}
+	if v == "" {
+		w.is.Due = ""
+		return ""
+	}
+	if _, err := time.Parse("2006-01-02", v); err != nil {
+		return fmt.Sprintf(jMsgBadDate, v)
+	}
+	w.is.Due = v
+	return ""
+}
+
+// setParent sets the parent through Server.setParent's hierarchy checks.
+func (w *fieldWrite) setParent() string {
+	return w.s.setParent(w.j, w.is, w.raw)
+}
+
+// setTimeTracking sets the original and remaining estimates (Jira duration
+// text); an original estimate alone also sets the remaining one to what is
+// left of it after the time logged.
+func (w *fieldWrite) setTimeTracking() string {
+	var tt struct {
+		OriginalEstimate  *string `json:"originalEstimate"`
+		RemainingEstimate *string `json:"remainingEstimate"`
+	}
+	if json.Unmarshal(w.raw, &tt) != nil {
+		return "expected Object"
+	}
+	is := w.is
+	if tt.OriginalEstimate != nil {
+		sec, ok := jParseDuration(*tt.OriginalEstimate)
+		if !ok {
+			return "The original estimate specified is not valid."
+		}
+		is.OrigEst = sec
+		if tt.RemainingEstimate == nil {
+			is.RemainEst = max(0, sec-is.timeSpent())
+		}
+	}
+	if tt.RemainingEstimate != nil {
+		sec, ok := jParseDuration(*tt.RemainingEstimate)
+		if !ok {
+			return "The remaining estimate specified is not valid."
+		}
+		is.RemainEst = sec
+	}
+	return ""
+}
+
+// setIssueLinks accepts and ignores issuelinks in fields: links are made
+// with update.issuelinks or POST /issueLink.
+func (w *fieldWrite) setIssueLinks() string {
+	return ""
+}
+
+// setResolution sets the resolution by id or name; null clears it.
+func (w *fieldWrite) setResolution() string {
+	ref, ok := jParseRef(w.raw)
+	if !ok {
+		return "Could not find valid 'id' or 'name' in resolution object."
+	}
+	if ref.isNull {
+		w.is.Resolution = nil
+		return ""
+	}
+	res := w.j.resolution(ref.Name, ref.ID)
+	if res == nil {
+		return "The resolution selected is invalid."
+	}
+	w.is.Resolution = res
 	return ""
 }
 
@@ -372,97 +482,115 @@ func (s *Server) reparent(is, parent *jIssue) {
 	}
 }
 
-// setCustom sets a custom field value.
-func (s *Server) setCustom(j *jiraState, is *jIssue, f *jField, raw json.RawMessage, null bool) string {
-	if null {
-		delete(is.Custom, f.ID)
-		return ""
+// setNumber sets a number custom field (finite).
+func (w *fieldWrite) setNumber() string {
+	var v float64
+	if json.Unmarshal(w.raw, &v) != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return jMsgMustBeNumber
 	}
-	switch f.Kind {
-	case fkNumber:
-		var v float64
-		if json.Unmarshal(raw, &v) != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-			return jMsgMustBeNumber
-		}
-		is.Custom[f.ID] = v
-	case fkTextField:
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			return jMsgMustBeString
-		}
-		if utf8.RuneCountInString(v) > 255 {
-			return "The entered text is too long. It exceeds the allowed limit of 255 characters."
-		}
-		if v == "" {
-			delete(is.Custom, f.ID)
-		} else {
-			is.Custom[f.ID] = v
-		}
-	case fkTextArea:
-		if _, ok := jParseADF(raw); !ok {
-			return jMsgMustBeADF
-		}
-		if jTextTooLong(raw) {
-			return jMsgTextTooLong
-		}
-		is.Custom[f.ID] = append(json.RawMessage(nil), raw...)
-	case fkDate:
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			return fmt.Sprintf(jMsgBadDate, strings.Trim(string(raw), `"`))
-		}
-		if _, err := time.Parse("2006-01-02", v); err != nil {
-			return fmt.Sprintf(jMsgBadDate, v)
-		}
-		is.Custom[f.ID] = v
-	case fkOption:
-		o, msg := jFindOption(f, raw)
+	w.is.Custom[w.f.ID] = v
+	return ""
+}
+
+// setTextField sets a single-line text custom field (at most 255
+// characters); "" clears it.
+func (w *fieldWrite) setTextField() string {
+	var v string
+	if json.Unmarshal(w.raw, &v) != nil {
+		return jMsgMustBeString
+	}
+	if utf8.RuneCountInString(v) > 255 {
+		return "The entered text is too long. It exceeds the allowed limit of 255 characters."
+	}
+	if v == "" {
+		delete(w.is.Custom, w.f.ID)
+	} else {
+		w.is.Custom[w.f.ID] = v
+	}
+	return ""
+}
+
+// setTextArea sets a multi-line text custom field: an ADF document.
+func (w *fieldWrite) setTextArea() string {
+	if _, ok := jParseADF(w.raw); !ok {
+		return jMsgMustBeADF
+	}
+	if jTextTooLong(w.raw) {
+		return jMsgTextTooLong
+	}
+	w.is.Custom[w.f.ID] = append(json.RawMessage(nil), w.raw...)
+	return ""
+}
+
+// setDate sets a date custom field (YYYY-MM-DD).
+func (w *fieldWrite) setDate() string {
+	var v string
+	if json.Unmarshal(w.raw, &v) != nil {
+		return fmt.Sprintf(jMsgBadDate, strings.Trim(string(w.raw), `"`))
+	}
+	if _, err := time.Parse("2006-01-02", v); err != nil {
+		return fmt.Sprintf(jMsgBadDate, v)
+	}
+	w.is.Custom[w.f.ID] = v
+	return ""
+}
+
+// setOption sets a select custom field to one of its enabled options.
+func (w *fieldWrite) setOption() string {
+	o, msg := jFindOption(w.f, w.raw)
+	if msg != "" {
+		return msg
+	}
+	w.is.Custom[w.f.ID] = o
+	return ""
+}
+
+// setMultiOption sets a multi-select custom field from an array of option
+// references; an empty array clears it.
+func (w *fieldWrite) setMultiOption() string {
+	var items []json.RawMessage
+	if json.Unmarshal(w.raw, &items) != nil {
+		return fmt.Sprintf("Specify a valid 'id' or 'name' for %s", w.f.Name)
+	}
+	var out []*jOption
+	for _, it := range items {
+		o, msg := jFindOption(w.f, it)
 		if msg != "" {
 			return msg
 		}
-		is.Custom[f.ID] = o
-	case fkMultiOpt:
-		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
-			return fmt.Sprintf("Specify a valid 'id' or 'name' for %s", f.Name)
-		}
-		var out []*jOption
-		for _, it := range items {
-			o, msg := jFindOption(f, it)
-			if msg != "" {
-				return msg
-			}
-			out = append(out, o)
-		}
-		if len(out) == 0 {
-			delete(is.Custom, f.ID)
-		} else {
-			is.Custom[f.ID] = out
-		}
-	case fkSprint:
-		var id float64
-		if json.Unmarshal(raw, &id) != nil || id != math.Trunc(id) {
-			return "Number value expected as the Sprint id."
-		}
-		sp := j.sprint(int(id))
-		if sp == nil {
-			return fmt.Sprintf("Sprint with id %d does not exist.", int64(id))
-		}
-		if sp.State == "closed" {
-			return "Issue can be assigned only active or future sprints."
-		}
-		var keep []*jSprint
-		if old, ok := is.Custom[f.ID].([]*jSprint); ok {
-			for _, o := range old {
-				if o.State == "closed" {
-					keep = append(keep, o)
-				}
-			}
-		}
-		is.Custom[f.ID] = append(keep, sp)
-	default:
-		return fmt.Sprintf(jMsgNotOnScreen, f.ID)
+		out = append(out, o)
 	}
+	if len(out) == 0 {
+		delete(w.is.Custom, w.f.ID)
+	} else {
+		w.is.Custom[w.f.ID] = out
+	}
+	return ""
+}
+
+// setSprint puts the issue in an active or future sprint by id; the closed
+// sprints it was in stay in its history.
+func (w *fieldWrite) setSprint() string {
+	var id float64
+	if json.Unmarshal(w.raw, &id) != nil || id != math.Trunc(id) {
+		return "Number value expected as the Sprint id."
+	}
+	sp := w.j.sprint(int(id))
+	if sp == nil {
+		return fmt.Sprintf("Sprint with id %d does not exist.", int64(id))
+	}
+	if sp.State == "closed" {
+		return "Issue can be assigned only active or future sprints."
+	}
+	var keep []*jSprint
+	if old, ok := w.is.Custom[w.f.ID].([]*jSprint); ok {
+		for _, o := range old {
+			if o.State == "closed" {
+				keep = append(keep, o)
+			}
+		}
+	}
+	w.is.Custom[w.f.ID] = append(keep, sp)
 	return ""
 }
 

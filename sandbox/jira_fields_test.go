@@ -150,3 +150,38 @@ func TestJiraSetFieldResolution(t *testing.T) {
 type rawJSON string
 
 func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
+
+// TestJiraSetterTables checks that setField's tables cover the site: every
+// custom field has a setter for its kind, and every system field on a
+// screen has one, but project and issue type (the create sets them first)
+// and versions (refused as not on the screen, as before the tables).
+func TestJiraSetterTables(t *testing.T) {
+	sites := map[string][]Option{"demo": nil, "generated": {WithGeneratedSite(SiteSpec{Projects: 3, CustomFields: 60, Issues: 10, Seed: 1})}}
+	for name, opts := range sites {
+		t.Run(name, func(t *testing.T) {
+			c := newJiraTest(t, opts...)
+			j := c.srv.jira()
+			c.srv.mu.Lock()
+			defer c.srv.mu.Unlock()
+			for _, f := range j.fields {
+				if f.Custom && customSetters[f.Kind] == nil {
+					t.Errorf("custom field %s of kind %q has no setter", f.ID, f.Kind)
+				}
+			}
+			for _, p := range j.projects {
+				for typ, screen := range p.screens {
+					for _, fid := range screen {
+						f := j.fieldByID[fid]
+						switch {
+						case f == nil:
+							t.Errorf("%s %s: screen field %s does not exist", p.Key, typ, fid)
+						case f.Custom, fid == "project", fid == "issuetype", fid == "versions":
+						case systemSetters[fid] == nil:
+							t.Errorf("%s %s: system field %s has no setter", p.Key, typ, fid)
+						}
+					}
+				}
+			}
+		})
+	}
+}
