@@ -36,7 +36,9 @@ func (s *Server) getIssue(w http.ResponseWriter, r *http.Request, c *caller) {
 	jWriteJSON(w, http.StatusOK, s.jRenderer(c).issue(is, fs, ex, 100))
 }
 
-// createIssue serves POST /rest/api/3/issue.
+// createIssue serves POST /rest/api/3/issue: it decodes the body, checks
+// it through issueCreate's steps (the order of the steps is the order in
+// which Jira reports errors) and stores the issue once nothing is wrong.
 func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, c *caller) {
 	var body map[string]json.RawMessage
 	if !decodeJira(w, r, &body) {
@@ -52,59 +54,123 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, c *caller) 
 	j := s.jira()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	errs := map[string]string{}
+	cr := &issueCreate{s: s, j: j, c: c, body: body, fields: fields, update: update, errs: map[string]string{}}
 	// Project and issue type first: without them nothing else can be checked.
-	var p *jProject
-	if raw, ok := fields["project"]; ok {
-		if ref, ok := jParseRef(raw); ok && !ref.isNull {
-			switch {
-			case ref.ID != "":
-				p = j.projectByID[ref.ID]
-			case ref.Key != "":
-				p = j.projectByKey[strings.ToUpper(ref.Key)]
-			}
-		}
-	}
-	if p == nil {
-		errs["project"] = "Specify a valid project ID or key"
-	}
-	var it *jIssueType
-	if raw, ok := fields["issuetype"]; ok {
-		if ref, ok := jParseRef(raw); ok && !ref.isNull {
-			if p != nil {
-				switch {
-				case ref.ID != "":
-					it = p.issueType(ref.ID)
-					if it != nil && it.ID != ref.ID {
-						it = nil
-					}
-				case ref.Name != "":
-					it = p.issueType(ref.Name)
-				}
-			}
-			if it == nil {
-				errs["issuetype"] = "The issue type selected is invalid."
-			}
-		} else {
-			errs["issuetype"] = "Specify an issue type"
-		}
-	} else {
-		errs["issuetype"] = "Specify an issue type"
-	}
-	if len(errs) > 0 {
-		jiraError(w, http.StatusBadRequest, nil, errs)
+	cr.resolveProject()
+	cr.resolveIssueType()
+	if len(cr.errs) > 0 {
+		jiraError(w, http.StatusBadRequest, nil, cr.errs)
 		return
 	}
-	now := s.now()
-	is := &jIssue{Project: p, Type: it, Status: p.workflows[it.ID].Initial, Reporter: c.AccountID, Creator: c.AccountID,
-		Created: now, Updated: now, StatusCat: now, Custom: map[string]any{}}
-	if def := j.priority("Medium", ""); def != nil && p.hasPriority(def) {
-		is.Priority = def
-	} else if len(p.Priorities) > 0 {
-		is.Priority = p.Priorities[len(p.Priorities)/2]
+	cr.newIssue()
+	cr.setFields()
+	cr.applyUpdate()
+	cr.checkSummaryAndParent()
+	cr.keepReporter()
+	cr.checkRequired()
+	if msg := cr.findInitialTransition(); msg != "" {
+		jiraError(w, http.StatusBadRequest, []string{msg}, nil)
+		return
 	}
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
+	if len(cr.errs) > 0 {
+		jiraError(w, http.StatusBadRequest, nil, cr.errs)
+		return
+	}
+	cr.store()
+	is := cr.is
+	rr := s.jRenderer(c)
+	jWriteJSON(w, http.StatusCreated, map[string]any{"id": is.idStr(), "key": is.Key, "self": rr.base + "/issue/" + is.idStr()})
+}
+
+// issueCreate is a POST /issue being checked by createIssue's steps: each
+// step adds Jira's field errors to errs, and the issue is stored only when
+// there are none.
+type issueCreate struct {
+	s      *Server
+	j      *jiraState
+	c      *caller
+	body   map[string]json.RawMessage
+	fields map[string]json.RawMessage
+	update map[string][]map[string]json.RawMessage
+	errs   map[string]string
+
+	// What the steps found: the project and issue type, the new issue
+	// (not in the site until store), the links and comments update adds,
+	// and the transition the body asks for (nil without one).
+	p        *jProject
+	it       *jIssueType
+	is       *jIssue
+	now      time.Time
+	links    []jPendingLink
+	comments []json.RawMessage
+	initial  *jTransition
+}
+
+// resolveProject finds the project fields.project names by id or key.
+func (cr *issueCreate) resolveProject() {
+	if ref, ok := jParseRef(cr.fields["project"]); ok && !ref.isNull {
+		switch {
+		case ref.ID != "":
+			cr.p = cr.j.projectByID[ref.ID]
+		case ref.Key != "":
+			cr.p = cr.j.projectByKey[strings.ToUpper(ref.Key)]
+		}
+	}
+	if cr.p == nil {
+		cr.errs["project"] = "Specify a valid project ID or key"
+	}
+}
+
+// resolveIssueType finds the issue type fields.issuetype names among the
+// project's; a named type of an unknown project is invalid too.
+func (cr *issueCreate) resolveIssueType() {
+	raw, ok := cr.fields["issuetype"]
+	ref, parsed := jParseRef(raw)
+	if !ok || !parsed || ref.isNull {
+		cr.errs["issuetype"] = "Specify an issue type"
+		return
+	}
+	if cr.p != nil {
+		cr.it = jIssueTypeByRef(cr.p, ref)
+	}
+	if cr.it == nil {
+		cr.errs["issuetype"] = "The issue type selected is invalid."
+	}
+}
+
+// jIssueTypeByRef finds p's issue type by id (that id exactly) or by name.
+func jIssueTypeByRef(p *jProject, ref jIdRef) *jIssueType {
+	switch {
+	case ref.ID != "":
+		if it := p.issueType(ref.ID); it != nil && it.ID == ref.ID {
+			return it
+		}
+	case ref.Name != "":
+		return p.issueType(ref.Name)
+	}
+	return nil
+}
+
+// newIssue starts the issue in the workflow's initial status, reported and
+// created by the caller, with the site's default priority (Medium, or the
+// middle of the project's scheme when Medium is not in it).
+func (cr *issueCreate) newIssue() {
+	p, it, c := cr.p, cr.it, cr.c
+	cr.now = cr.s.now()
+	cr.is = &jIssue{Project: p, Type: it, Status: p.workflows[it.ID].Initial, Reporter: c.AccountID, Creator: c.AccountID,
+		Created: cr.now, Updated: cr.now, StatusCat: cr.now, Custom: map[string]any{}}
+	if def := cr.j.priority("Medium", ""); def != nil && p.hasPriority(def) {
+		cr.is.Priority = def
+	} else if len(p.Priorities) > 0 {
+		cr.is.Priority = p.Priorities[len(p.Priorities)/2]
+	}
+}
+
+// setFields sets the fields of "fields" in key order; a field also in
+// "update", unknown or not on the screen is refused.
+func (cr *issueCreate) setFields() {
+	keys := make([]string, 0, len(cr.fields))
+	for k := range cr.fields {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -112,94 +178,137 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, c *caller) 
 		if k == "project" || k == "issuetype" {
 			continue
 		}
-		if _, both := update[k]; both {
-			errs[k] = fmt.Sprintf("Field '%s' cannot be set in both 'fields' and 'update'.", k)
+		if _, both := cr.update[k]; both {
+			cr.errs[k] = fmt.Sprintf("Field '%s' cannot be set in both 'fields' and 'update'.", k)
 			continue
 		}
-		f := j.fieldByID[k]
-		if f == nil || !jFieldEditable(p, it, k) {
-			errs[k] = fmt.Sprintf(jMsgNotOnScreen, k)
+		f := cr.editable(k)
+		if f == nil {
 			continue
 		}
-		if msg := s.setField(j, is, f, fields[k]); msg != "" {
-			errs[k] = msg
+		if msg := cr.s.setField(cr.j, cr.is, f, cr.fields[k]); msg != "" {
+			cr.errs[k] = msg
 		}
 	}
-	var links []jPendingLink
-	var comments []json.RawMessage
-	for k, ops := range update {
-		if _, done := errs[k]; done {
+}
+
+// editable is field k when the project's screen for the issue type has
+// it; otherwise it records the not-on-screen error and returns nil.
+func (cr *issueCreate) editable(k string) *jField {
+	f := cr.j.fieldByID[k]
+	if f == nil || !jFieldEditable(cr.p, cr.it, k) {
+		cr.errs[k] = fmt.Sprintf(jMsgNotOnScreen, k)
+		return nil
+	}
+	return f
+}
+
+// applyUpdate applies the operations of "update": links and comments are
+// kept for store, other fields take their verbs in order until one fails.
+func (cr *issueCreate) applyUpdate() {
+	for k, ops := range cr.update {
+		if _, done := cr.errs[k]; done {
 			continue
 		}
-		if s.addingOps(j, k, ops, errs, &links, &comments) {
+		if cr.s.addingOps(cr.j, k, ops, cr.errs, &cr.links, &cr.comments) {
 			continue
 		}
-		f := j.fieldByID[k]
-		if f == nil || !jFieldEditable(p, it, k) {
-			errs[k] = fmt.Sprintf(jMsgNotOnScreen, k)
+		f := cr.editable(k)
+		if f == nil {
 			continue
 		}
 		for _, op := range ops {
-			if msg := s.applyVerb(j, is, f, op); msg != "" {
-				errs[k] = msg
+			if msg := cr.s.applyVerb(cr.j, cr.is, f, op); msg != "" {
+				cr.errs[k] = msg
 				break
 			}
 		}
 	}
-	if _, ok := errs["summary"]; !ok && is.Summary == "" {
-		errs["summary"] = "You must specify a summary of the issue."
+}
+
+// checkSummaryAndParent requires a summary, and a parent for a sub-task
+// (unless the parent given was refused with its own error).
+func (cr *issueCreate) checkSummaryAndParent() {
+	if _, ok := cr.errs["summary"]; !ok && cr.is.Summary == "" {
+		cr.errs["summary"] = "You must specify a summary of the issue."
 	}
-	if it.Subtask && is.Parent == nil {
-		if _, ok := errs["parent"]; !ok {
-			errs["issuetype"] = "Issue type is a sub-task but parent issue key or id not specified."
+	if cr.it.Subtask && cr.is.Parent == nil {
+		if _, ok := cr.errs["parent"]; !ok {
+			cr.errs["issuetype"] = "Issue type is a sub-task but parent issue key or id not specified."
 		}
 	}
-	if is.Reporter == "" || s.userByID(is.Reporter) == nil {
-		is.Reporter = c.AccountID
+}
+
+// keepReporter makes the caller the reporter when none valid was set.
+func (cr *issueCreate) keepReporter() {
+	if cr.is.Reporter == "" || cr.s.userByID(cr.is.Reporter) == nil {
+		cr.is.Reporter = cr.c.AccountID
 	}
-	for _, fid := range p.required[it.ID] {
-		if _, bad := errs[fid]; bad {
+}
+
+// checkRequired reports each of the issue type's required fields that is
+// not given (in fields or update) with a value, unless it has its own
+// error already.
+func (cr *issueCreate) checkRequired() {
+	for _, fid := range cr.p.required[cr.it.ID] {
+		if _, bad := cr.errs[fid]; bad {
 			continue
 		}
-		f := j.fieldByID[fid]
+		f := cr.j.fieldByID[fid]
 		if f == nil {
 			continue
 		}
-		_, set := fields[fid]
-		if _, viaUpdate := update[fid]; viaUpdate {
-			set = true
-		}
-		if f.Custom {
-			set = set && is.Custom[fid] != nil
-		}
-		if fid == "priority" {
-			set = set && is.Priority != nil
-		}
-		if !set {
-			errs[fid] = f.Name + " is required."
+		if !cr.requiredGiven(f) {
+			cr.errs[fid] = f.Name + " is required."
 		}
 	}
-	// An initial transition ("transition": {"id": ...}) must leave the
-	// workflow's initial status.
-	var initial *jTransition
-	if raw, ok := body["transition"]; ok && !jIsJSONNull(raw) {
-		ref, _ := jParseRef(raw)
-		for _, t := range p.workflows[it.ID].available(is.Status) {
-			if ref.ID != "" && t.ID == ref.ID {
-				initial = t
-			}
-		}
-		if initial == nil && len(errs) == 0 {
-			jiraError(w, http.StatusBadRequest, []string{fmt.Sprintf("Transition id '%s' is not valid for this issue.", jTruncate(ref.ID, 20))}, nil)
-			return
+}
+
+// requiredGiven reports whether required field f was given: named in
+// fields or update, and for a custom field or the priority, holding a
+// value after them.
+func (cr *issueCreate) requiredGiven(f *jField) bool {
+	_, set := cr.fields[f.ID]
+	if _, viaUpdate := cr.update[f.ID]; viaUpdate {
+		set = true
+	}
+	if f.Custom {
+		set = set && cr.is.Custom[f.ID] != nil
+	}
+	if f.ID == "priority" {
+		set = set && cr.is.Priority != nil
+	}
+	return set
+}
+
+// findInitialTransition finds the transition the body's "transition":
+// {"id": ...} asks for, which must leave the workflow's initial status. It
+// returns the error message when there is no such transition and no field
+// error to report instead.
+func (cr *issueCreate) findInitialTransition() string {
+	raw, ok := cr.body["transition"]
+	if !ok || jIsJSONNull(raw) {
+		return ""
+	}
+	ref, _ := jParseRef(raw)
+	for _, t := range cr.p.workflows[cr.it.ID].available(cr.is.Status) {
+		if ref.ID != "" && t.ID == ref.ID {
+			cr.initial = t
 		}
 	}
-	if len(errs) > 0 {
-		jiraError(w, http.StatusBadRequest, nil, errs)
-		return
+	if cr.initial == nil && len(cr.errs) == 0 {
+		return fmt.Sprintf("Transition id '%s' is not valid for this issue.", jTruncate(ref.ID, 20))
 	}
-	if initial != nil {
-		is.History = append(is.History, &jHistory{ID: j.newID(), Author: c.AccountID, Created: now, Items: []jChangeItem{{
+	return ""
+}
+
+// store takes the initial transition, adds the issue to the site with the
+// reporter watching it, makes its links and comments, and refreshes the
+// search view of every issue it touched.
+func (cr *issueCreate) store() {
+	j, is, now, author := cr.j, cr.is, cr.now, cr.c.AccountID
+	if initial := cr.initial; initial != nil {
+		is.History = append(is.History, &jHistory{ID: j.newID(), Author: author, Created: now, Items: []jChangeItem{{
 			Field: "status", FieldType: "jira", FieldID: "status", From: is.Status.ID, FromString: is.Status.Name, To: initial.To.ID, ToSt: initial.To.Name}}})
 		if initial.To.Cat != is.Status.Cat {
 			is.StatusCat = now
@@ -211,11 +320,11 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, c *caller) 
 	}
 	j.insertIssue(is)
 	is.Watchers = jAppendUnique(is.Watchers, is.Reporter)
-	for _, pl := range links {
+	for _, pl := range cr.links {
 		j.addLink(pl, is)
 	}
-	for _, b := range comments {
-		is.Comments = append(is.Comments, &jComment{ID: j.newID(), Author: c.AccountID, Body: b, Created: now, Updated: now})
+	for _, b := range cr.comments {
+		is.Comments = append(is.Comments, &jComment{ID: j.newID(), Author: author, Body: b, Created: now, Updated: now})
 	}
 	j.refreshView(is)
 	for _, l := range is.Links {
@@ -224,8 +333,6 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, c *caller) 
 	if is.Parent != nil {
 		j.refreshView(is.Parent)
 	}
-	rr := s.jRenderer(c)
-	jWriteJSON(w, http.StatusCreated, map[string]any{"id": is.idStr(), "key": is.Key, "self": rr.base + "/issue/" + is.idStr()})
 }
 
 func jOther(l *jLink, is *jIssue) *jIssue {
