@@ -28,11 +28,19 @@ func fromMarkdown(md string, storage bool) (*Doc, error) {
 	if len(md) > MaxInputSize {
 		return nil, ErrTooLarge
 	}
-	src := sanitizeMarkdown(md)
-	c := &mdConv{src: src, storage: storage}
-	doc := NewDoc(c.fit("doc", markdownBlocks(src, storage))...)
-	assignTaskIDs(doc.Content, new(int))
+	sc := getScratch()
+	doc := convertMarkdown(sanitizeMarkdown(md), storage, sc, nil)
+	putScratch(sc)
 	return doc, nil
+}
+
+// convertMarkdown converts sanitized markdown with the working memory sc
+// (nil: its own) and takes nodes from na (nil: a fresh allocator).
+func convertMarkdown(src []byte, storage bool, sc *mdScratch, na *nodeAlloc) *Doc {
+	c := &mdConv{src: src, storage: storage, na: na}
+	doc := NewDoc(c.fit("doc", markdownBlocks(src, storage, sc, na))...)
+	assignTaskIDs(doc.Content, new(int))
+	return doc
 }
 
 // assignTaskIDs gives task lists and items deterministic localIds derived
@@ -78,11 +86,26 @@ type mdConv struct {
 
 // nodeAlloc hands out the nodes of one document: Nodes from a slab and
 // small node slices from a shared backing array, one allocation for many
-// (a converted document's nodes live and die together).
+// (a converted document's nodes live and die together). A recycling
+// allocator (AppendMarkdownJSON's, whose nodes never leave the call) keeps
+// its chunks and hands them out again after reset.
 type nodeAlloc struct {
 	slab []Node
 	ptrs []*Node
+
+	recycle  bool
+	slabs    [][]Node // every node chunk handed out (recycle only)
+	ptrSlabs [][]*Node
+	nSlabs   int // chunks of slabs in use since the last reset
+	nPtrs    int
 }
+
+// Chunk sizes of a recycling allocator: its chunks outlive a document, so
+// they start at full size.
+const (
+	nodeChunk = 128
+	ptrChunk  = 1024
+)
 
 // node returns a new zero Node.
 func (c *mdConv) node() *Node {
@@ -91,10 +114,65 @@ func (c *mdConv) node() *Node {
 	}
 	na := c.na
 	if len(na.slab) == cap(na.slab) {
-		na.slab = make([]Node, 0, min(2*cap(na.slab)+8, 128))
+		na.nextSlab()
 	}
 	na.slab = na.slab[:len(na.slab)+1]
 	return &na.slab[len(na.slab)-1]
+}
+
+// nextSlab makes na.slab an empty chunk of zero nodes.
+func (na *nodeAlloc) nextSlab() {
+	if !na.recycle {
+		na.slab = make([]Node, 0, min(2*cap(na.slab)+8, nodeChunk))
+		return
+	}
+	if na.nSlabs == len(na.slabs) {
+		na.slabs = append(na.slabs, make([]Node, nodeChunk))
+	}
+	na.slab = na.slabs[na.nSlabs][:0]
+	na.nSlabs++
+}
+
+// nextPtrs makes na.ptrs an empty backing array with room for n (at most
+// 64) pointers.
+func (na *nodeAlloc) nextPtrs(n int) {
+	if !na.recycle {
+		na.ptrs = make([]*Node, 0, max(n, min(2*cap(na.ptrs)+32, ptrChunk)))
+		return
+	}
+	if na.nPtrs == len(na.ptrSlabs) {
+		na.ptrSlabs = append(na.ptrSlabs, make([]*Node, ptrChunk))
+	}
+	na.ptrs = na.ptrSlabs[na.nPtrs][:0]
+	na.nPtrs++
+}
+
+// reset zeroes what a recycling allocator handed out since the last reset
+// and makes its chunks available again; it drops chunks beyond keep, so a
+// huge document does not pin its memory.
+func (na *nodeAlloc) reset(keep int) {
+	// The chunk in use is cleared as far as it was used.
+	for i, s := range na.slabs[:na.nSlabs] {
+		if i == na.nSlabs-1 {
+			s = s[:len(na.slab)]
+		}
+		clear(s)
+	}
+	for i, p := range na.ptrSlabs[:na.nPtrs] {
+		if i == na.nPtrs-1 {
+			p = p[:len(na.ptrs)]
+		}
+		clear(p)
+	}
+	if len(na.slabs) > keep {
+		clear(na.slabs[keep:])
+		na.slabs = na.slabs[:keep]
+	}
+	if k := keep / 8; len(na.ptrSlabs) > k {
+		clear(na.ptrSlabs[k:])
+		na.ptrSlabs = na.ptrSlabs[:k]
+	}
+	na.slab, na.ptrs, na.nSlabs, na.nPtrs = nil, nil, 0, 0
 }
 
 // textNode returns a new text node.
@@ -116,7 +194,7 @@ func (c *mdConv) nodes(n int) []*Node {
 	}
 	na := c.na
 	if cap(na.ptrs)-len(na.ptrs) < n {
-		na.ptrs = make([]*Node, 0, max(n, min(2*cap(na.ptrs)+32, 1024)))
+		na.nextPtrs(n)
 	}
 	k := len(na.ptrs)
 	na.ptrs = na.ptrs[:k+n]

@@ -30,9 +30,24 @@ func corpusDocs(b *testing.B) ([]string, int64) {
 	return docs, n
 }
 
-// BenchmarkFromMarkdownCorpus is the figure: FromMarkdown plus JSON
-// encoding over a corpus of real READMEs (bytes counted are the markdown).
+// BenchmarkFromMarkdownCorpus is the figure: markdown to ADF JSON
+// over a corpus of real READMEs (bytes counted are the markdown), through
+// MarkdownToJSON as the server's create and update calls convert it.
 func BenchmarkFromMarkdownCorpus(b *testing.B) {
+	docs, n := corpusDocs(b)
+	benchLoop(b, int(n), func() error {
+		for _, md := range docs {
+			if _, err := MarkdownToJSON(md); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// BenchmarkFromMarkdownCorpusDoc is the same conversion through the
+// document: FromMarkdown, then MarshalJSON.
+func BenchmarkFromMarkdownCorpusDoc(b *testing.B) {
 	docs, n := corpusDocs(b)
 	benchLoop(b, int(n), func() error {
 		for _, md := range docs {

@@ -21,13 +21,15 @@ import (
 // the unchanged converter. The output is identical to goldmark's path;
 // FuzzFastMarkdown checks that.
 
-// markdownBlocks converts sanitized markdown to blocks; documents built for
-// storage (see mdConv.storage) go to goldmark whole.
-func markdownBlocks(src []byte, storage bool) []*Node {
+// markdownBlocks converts sanitized markdown to blocks with the working
+// memory sc (nil: its own), taking nodes from na (nil: a fresh
+// allocator); documents built for storage (see mdConv.storage) go to
+// goldmark whole.
+func markdownBlocks(src []byte, storage bool, sc *mdScratch, na *nodeAlloc) []*Node {
 	if storage {
-		return goldmarkBlocks(src, nil, true, nil)
+		return goldmarkBlocks(src, nil, true, na)
 	}
-	return markdownBlocksStats(src, nil)
+	return markdownBlocksWith(src, nil, sc, na)
 }
 
 // fastStats counts, for tests and benchmarks, the source bytes each path took.
@@ -36,7 +38,13 @@ type fastStats struct {
 	whole          int // documents the fast path refused outright
 }
 
+// markdownBlocksStats is markdownBlocks for a document built for ADF,
+// counting in st (when not nil) the bytes each path took.
 func markdownBlocksStats(src []byte, st *fastStats) []*Node {
+	return markdownBlocksWith(src, st, nil, nil)
+}
+
+func markdownBlocksWith(src []byte, st *fastStats, sc *mdScratch, na *nodeAlloc) []*Node {
 	// CRLF documents are scanned and converted with "\r\n" read as "\n";
 	// goldmark's line-ending rules (hard breaks, trailing space trimming,
 	// blank lines) treat the two alike, and the blocks where a "\r" can
@@ -50,20 +58,21 @@ func markdownBlocksStats(src []byte, st *fastStats) []*Node {
 	}
 	var root *fblock
 	if ok {
-		root, ok = scanBlocks(src)
+		root, ok = scanBlocks(src, sc)
+	}
+	if na == nil {
+		na = new(nodeAlloc)
 	}
 	if !ok {
 		if st != nil {
 			st.whole++
 			st.goldmark += len(src)
 		}
-		return goldmarkBlocks(orig, nil, false, nil)
+		return goldmarkBlocks(orig, nil, false, na)
 	}
 	// at maps an offset of src at the start of a line to orig.
 	at := func(off int) int { return off + sort.SearchInts(crs, off) }
-	f := &fastConv{src: src, refs: bytes.Contains(src, []byte("]:"))}
-	f.mc.src = src
-	f.mc.na = new(nodeAlloc)
+	f := sc.fastConv(src, na)
 	kids := root.kids
 	n := len(kids)
 	end := func(i int) int {

@@ -85,16 +85,69 @@ type fscan struct {
 	indented  bool
 	blank     bool
 	allClosed bool
-	slab      []fblock // storage for new blocks (never grown, so pointers stay valid)
-	lines     []fseg   // storage for the blocks' lines (see pushLine)
+	blocks    *blockAlloc
+	lines     []fseg // storage for the blocks' lines (see pushLine)
+}
+
+// blockAlloc hands out the scanner's blocks from chunks (never grown, so
+// pointers stay valid): one allocation for many small blocks. A pooled
+// one (in mdScratch) keeps its chunks for the next document.
+type blockAlloc struct {
+	slab    []fblock
+	chunks  [][]fblock // every chunk handed out (recycle only)
+	n       int        // chunks in use since the last reset
+	recycle bool
+}
+
+// get returns a new zero block.
+func (a *blockAlloc) get() *fblock {
+	if len(a.slab) == cap(a.slab) {
+		switch {
+		case !a.recycle:
+			a.slab = make([]fblock, 0, min(8+2*cap(a.slab), 128))
+		default:
+			if a.n == len(a.chunks) {
+				a.chunks = append(a.chunks, make([]fblock, 128))
+			}
+			a.slab = a.chunks[a.n][:0]
+			a.n++
+		}
+	}
+	a.slab = a.slab[:len(a.slab)+1]
+	return &a.slab[len(a.slab)-1]
+}
+
+// reset zeroes the blocks handed out and keeps at most keep chunks.
+func (a *blockAlloc) reset(keep int) {
+	for i, c := range a.chunks[:a.n] {
+		if i == a.n-1 {
+			c = c[:len(a.slab)] // the chunk in use, as far as it was used
+		}
+		clear(c)
+	}
+	if len(a.chunks) > keep {
+		clear(a.chunks[keep:])
+		a.chunks = a.chunks[:keep]
+	}
+	a.slab, a.n = nil, 0
 }
 
 const maxFastDepth = 12
 
-// scanBlocks builds the block tree of src, or reports failed.
-func scanBlocks(src []byte) (*fblock, bool) {
+// scanBlocks builds the block tree of src, or reports failed; its blocks
+// and lines come from sc when not nil.
+func scanBlocks(src []byte, sc *mdScratch) (*fblock, bool) {
 	// A line adds at most one line to one block: the arena never grows.
-	s := &fscan{src: src, lines: make([]fseg, 0, bytes.Count(src, []byte{'\n'})+1)}
+	nl := bytes.Count(src, []byte{'\n'}) + 1
+	s := &fscan{src: src}
+	if sc != nil {
+		if cap(sc.lines) < nl {
+			sc.lines = make([]fseg, 0, nl)
+		}
+		s.lines, s.blocks = sc.lines[:0], &sc.blocks
+	} else {
+		s.lines, s.blocks = make([]fseg, 0, nl), new(blockAlloc)
+	}
 	s.doc = &fblock{kind: fkDoc, open: true}
 	s.tip = s.doc
 	s.oldtip = s.doc
@@ -419,12 +472,8 @@ func (s *fscan) addChild(k fkind) *fblock {
 	for !canContain(s.tip.kind, k) {
 		s.finalize(s.tip)
 	}
-	// Blocks come from a slab: one allocation for many small ones.
-	if len(s.slab) == cap(s.slab) {
-		s.slab = make([]fblock, 0, min(8+2*cap(s.slab), 128))
-	}
-	s.slab = append(s.slab, fblock{kind: k, parent: s.tip, open: true, start: s.lineStart})
-	b := &s.slab[len(s.slab)-1]
+	b := s.blocks.get()
+	b.kind, b.parent, b.open, b.start = k, s.tip, true, s.lineStart
 	s.tip.kids = append(s.tip.kids, b)
 	s.tip = b
 	return b

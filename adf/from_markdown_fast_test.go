@@ -40,6 +40,7 @@ func checkSamePaths(t *testing.T, md string) {
 	if err := Validate(fast); err != nil {
 		t.Fatalf("invalid ADF for %q: %v", md, err)
 	}
+	checkJSONPath(t, md, got)
 }
 
 // fastConstructSeeds are inputs at the edges of what the fast path takes

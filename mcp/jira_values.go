@@ -93,16 +93,12 @@ func markdownParamToADF(param, md string) (json.RawMessage, error) {
 	if err := checkRichText(param, md); err != nil {
 		return nil, err
 	}
-	doc, err := adf.FromMarkdown(md)
+	b, err := adf.MarkdownToJSON(md)
 	if err != nil {
 		if errors.Is(err, adf.ErrTooLarge) {
 			return nil, argErrorf(param, "is too large (at most %d bytes of markdown)", adf.MaxInputSize)
 		}
 		return nil, argErrorf(param, "cannot be converted from markdown: %v", err)
-	}
-	b, err := doc.MarshalJSON()
-	if err != nil {
-		return nil, fmt.Errorf("mcp: encode ADF: %w", err)
 	}
 	return b, nil
 }
