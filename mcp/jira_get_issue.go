@@ -278,7 +278,7 @@ func (d *Deps) jiraGetIssue(ctx context.Context, in *jiraGetIssueArgs) (jiraGetI
 		// Only exclusions: all fields but those.
 		fields = append([]string{"*all"}, fields...)
 	}
-	opts := &atlassian.IssueGetOptions{Fields: fields, Expand: slices.Clone(expand)}
+	opts := &atlassian.IssueGetOptions{Fields: withoutNoise(fields, expand), Expand: slices.Clone(expand)}
 	if snap == nil || snap.Jira == nil {
 		opts.Expand = append(opts.Expand, "names")
 	}
@@ -310,6 +310,41 @@ var issueNoise = map[string]bool{
 	"votes": true, "thumbnail": true, "worklog": true, "creator": true,
 }
 
+// noiseExclusions are the "-id" exclusions of issueNoise's fields, sorted.
+var noiseExclusions = func() []string {
+	var ex []string
+	for id := range issueNoise {
+		ex = append(ex, "-"+id)
+	}
+	slices.Sort(ex)
+	return ex
+}()
+
+// withoutNoise is the fields parameter of a GET issue that asks for all
+// fields (none given, or *all with exclusions): Jira is asked to leave out
+// the issueNoise fields the answer drops anyway unless named (worklog,
+// creator, votes, ...; a quarter of a typical issue's bytes, each decoded
+// for nothing). With renderedFields expanded they stay, since the answer
+// shows every rendered field.
+func withoutNoise(fields, expand []string) []string {
+	if slices.Contains(expand, "renderedFields") {
+		return fields
+	}
+	if len(fields) > 0 && !slices.Contains(fields, "*all") {
+		return fields
+	}
+	out := slices.Clone(fields)
+	if len(out) == 0 {
+		out = []string{"*all"}
+	}
+	for _, ex := range noiseExclusions {
+		if !slices.Contains(fields, ex[1:]) && !slices.Contains(out, ex) {
+			out = append(out, ex)
+		}
+	}
+	return out
+}
+
 // renderIssue builds the answer from Jira's issue.
 func (d *Deps) renderIssue(is *atlassian.Issue, snap *schema.Snapshot, asked []string) jiraGetIssueResult {
 	f := &is.Fields
@@ -319,13 +354,12 @@ func (d *Deps) renderIssue(is *atlassian.Issue, snap *schema.Snapshot, asked []s
 		Key: is.Key, ID: is.ID, Summary: f.Summary, Status: newJiraStatus(f.Status),
 		Assignee: newJiraUser(f.Assignee), Reporter: newJiraUser(f.Reporter), Labels: f.Labels,
 		Parent: newJiraIssueRef(f.Parent), Created: formatTime(f.Created), Updated: formatTime(f.Updated), DueDate: f.DueDate,
-		Description: adfMarkdown(f.Description, issueTextLimit, more),
 	}
 	if d.SiteURL != "" && is.Key != "" {
 		out.URL = strings.TrimRight(d.SiteURL, "/") + "/browse/" + is.Key
 		more = "the full text is at " + out.URL
-		out.Description = adfMarkdown(f.Description, issueTextLimit, more)
 	}
+	out.Description = adfMarkdown(f.Description, issueTextLimit, more)
 	if f.Project != nil {
 		out.Project = f.Project.Key
 	}
