@@ -355,151 +355,210 @@ func (r *jRender) fieldSchema(f *jField) map[string]any {
 	return m
 }
 
-// fieldValue renders the value of field f of issue is.
+// fieldRenderer renders the value of one system field of an issue.
+type fieldRenderer func(r *jRender, is *jIssue) any
+
+// fieldRenderers are the renderers of the system fields, by field id
+// (addField keeps a field's on the field); a field without one renders as
+// null.
+var fieldRenderers = map[string]fieldRenderer{
+	"summary":                  func(_ *jRender, is *jIssue) any { return is.Summary },
+	"description":              func(_ *jRender, is *jIssue) any { return jRawOrNil(is.Description) },
+	"environment":              func(_ *jRender, is *jIssue) any { return jRawOrNil(is.Environment) },
+	"issuetype":                func(r *jRender, is *jIssue) any { return r.issueTypeJ(is.Type) },
+	"project":                  func(r *jRender, is *jIssue) any { return r.projectJ(is.Project) },
+	"status":                   func(r *jRender, is *jIssue) any { return r.statusJ(is.Status) },
+	"statusCategory":           func(r *jRender, is *jIssue) any { return r.statusCategory(is.Status.Cat) },
+	"priority":                 func(r *jRender, is *jIssue) any { return r.priorityJ(is.Priority) },
+	"resolution":               func(r *jRender, is *jIssue) any { return r.resolution(is.Resolution) },
+	"assignee":                 func(r *jRender, is *jIssue) any { return r.user(is.Assignee) },
+	"reporter":                 func(r *jRender, is *jIssue) any { return r.user(is.Reporter) },
+	"creator":                  func(r *jRender, is *jIssue) any { return r.user(is.Creator) },
+	"labels":                   func(_ *jRender, is *jIssue) any { return jNonNilStrings(is.Labels) },
+	"components":               (*jRender).componentsValue,
+	"fixVersions":              (*jRender).fixVersionsValue,
+	"versions":                 func(*jRender, *jIssue) any { return []any{} },
+	"attachment":               func(*jRender, *jIssue) any { return []any{} },
+	"parent":                   (*jRender).parentValue,
+	"subtasks":                 (*jRender).subtasksValue,
+	"issuelinks":               (*jRender).issueLinksValue,
+	"comment":                  (*jRender).commentValue,
+	"worklog":                  (*jRender).worklogValue,
+	"timetracking":             (*jRender).timeTrackingValue,
+	"created":                  func(r *jRender, is *jIssue) any { return r.time(is.Created) },
+	"updated":                  func(r *jRender, is *jIssue) any { return r.time(is.Updated) },
+	"resolutiondate":           (*jRender).resolutionDateValue,
+	"statuscategorychangedate": func(r *jRender, is *jIssue) any { return r.time(is.StatusCat) },
+	"duedate":                  func(_ *jRender, is *jIssue) any { return jNilIfEmpty(is.Due) },
+	"watches":                  (*jRender).watchesValue,
+	"votes":                    (*jRender).votesValue,
+	"timespent":                (*jRender).timeSpentValue,
+	"aggregatetimespent":       (*jRender).timeSpentValue,
+	"timeoriginalestimate":     (*jRender).originalEstimateValue,
+	"timeestimate":             (*jRender).remainingEstimateValue,
+	"progress":                 (*jRender).progressValue,
+}
+
+// fieldValue renders the value of field f of issue is: a custom field by
+// the type of its value, a system field by its renderer.
 func (r *jRender) fieldValue(is *jIssue, f *jField) any {
 	if f.Custom {
 		return r.customValue(is, f)
 	}
-	switch f.ID {
-	case "summary":
-		return is.Summary
-	case "description":
-		return jRawOrNil(is.Description)
-	case "environment":
-		return jRawOrNil(is.Environment)
-	case "issuetype":
-		return r.issueTypeJ(is.Type)
-	case "project":
-		return r.projectJ(is.Project)
-	case "status":
-		return r.statusJ(is.Status)
-	case "statusCategory":
-		return r.statusCategory(is.Status.Cat)
-	case "priority":
-		return r.priorityJ(is.Priority)
-	case "resolution":
-		return r.resolution(is.Resolution)
-	case "assignee":
-		return r.user(is.Assignee)
-	case "reporter":
-		return r.user(is.Reporter)
-	case "creator":
-		return r.user(is.Creator)
-	case "labels":
-		return jNonNilStrings(is.Labels)
-	case "components":
-		out := make([]any, len(is.Components))
-		for i, c := range is.Components {
-			out[i] = r.component(c)
-		}
-		return out
-	case "fixVersions":
-		out := make([]any, len(is.FixVersions))
-		for i, v := range is.FixVersions {
-			out[i] = r.version(v)
-		}
-		return out
-	case "versions", "attachment":
-		return []any{}
-	case "parent":
-		if is.Parent == nil {
-			return nil
-		}
-		return r.issueRef(is.Parent)
-	case "subtasks":
-		out := []any{}
-		for _, c := range is.Children {
-			if c.Type.Subtask {
-				out = append(out, r.issueRef(c))
-			}
-		}
-		return out
-	case "issuelinks":
-		out := make([]any, len(is.Links))
-		for i, l := range is.Links {
-			out[i] = r.link(l, is)
-		}
-		return out
-	case "comment":
-		shown := is.Comments
-		if r.search && len(shown) > 20 {
-			shown = shown[:20]
-		}
-		cs := make([]any, len(shown))
-		for i, c := range shown {
-			cs[i] = r.comment(is, c, false)
-		}
-		return map[string]any{"comments": cs, "self": r.base + "/issue/" + is.idStr() + "/comment",
-			"maxResults": len(cs), "total": len(is.Comments), "startAt": 0}
-	case "worklog":
-		ws := make([]any, len(is.Worklogs))
-		for i, w := range is.Worklogs {
-			ws[i] = r.worklog(is, w)
-		}
-		return map[string]any{"startAt": 0, "maxResults": 20, "total": len(ws), "worklogs": ws}
-	case "timetracking":
-		m := map[string]any{}
-		if is.OrigEst > 0 {
-			m["originalEstimate"] = jFormatDuration(is.OrigEst)
-			m["originalEstimateSeconds"] = is.OrigEst
-		}
-		if is.OrigEst > 0 || is.RemainEst > 0 {
-			m["remainingEstimate"] = jFormatDuration(is.RemainEst)
-			m["remainingEstimateSeconds"] = is.RemainEst
-		}
-		if sp := is.timeSpent(); sp > 0 {
-			m["timeSpent"] = jFormatDuration(sp)
-			m["timeSpentSeconds"] = sp
-		}
-		return m
-	case "created":
-		return r.time(is.Created)
-	case "updated":
-		return r.time(is.Updated)
-	case "resolutiondate":
-		if is.Resolved.IsZero() {
-			return nil
-		}
-		return r.time(is.Resolved)
-	case "statuscategorychangedate":
-		return r.time(is.StatusCat)
-	case "duedate":
-		return jNilIfEmpty(is.Due)
-	case "watches":
-		watching := false
-		for _, w := range is.Watchers {
-			if w == r.me {
-				watching = true
-			}
-		}
-		return map[string]any{"self": r.base + "/issue/" + is.Key + "/watchers", "watchCount": len(is.Watchers), "isWatching": watching}
-	case "votes":
-		return map[string]any{"self": r.base + "/issue/" + is.Key + "/votes", "votes": 0, "hasVoted": false}
-	case "timespent", "aggregatetimespent":
-		if sp := is.timeSpent(); sp > 0 {
-			return sp
-		}
-		return nil
-	case "timeoriginalestimate":
-		if is.OrigEst > 0 {
-			return is.OrigEst
-		}
-		return nil
-	case "timeestimate":
-		if is.OrigEst > 0 || is.RemainEst > 0 {
-			return is.RemainEst
-		}
-		return nil
-	case "progress":
-		sp := is.timeSpent()
-		total := sp + is.RemainEst
-		m := map[string]any{"progress": sp, "total": total}
-		if total > 0 {
-			m["percent"] = sp * 100 / total
-		}
-		return m
+	if f.render != nil {
+		return f.render(r, is)
 	}
 	return nil
+}
+
+// componentsValue renders the issue's components.
+func (r *jRender) componentsValue(is *jIssue) any {
+	out := make([]any, len(is.Components))
+	for i, c := range is.Components {
+		out[i] = r.component(c)
+	}
+	return out
+}
+
+// fixVersionsValue renders the issue's fix versions.
+func (r *jRender) fixVersionsValue(is *jIssue) any {
+	out := make([]any, len(is.FixVersions))
+	for i, v := range is.FixVersions {
+		out[i] = r.version(v)
+	}
+	return out
+}
+
+// parentValue renders the parent as an issue reference, or null.
+func (r *jRender) parentValue(is *jIssue) any {
+	if is.Parent == nil {
+		return nil
+	}
+	return r.issueRef(is.Parent)
+}
+
+// subtasksValue renders the children that are sub-tasks (an epic's
+// children are not).
+func (r *jRender) subtasksValue(is *jIssue) any {
+	out := []any{}
+	for _, c := range is.Children {
+		if c.Type.Subtask {
+			out = append(out, r.issueRef(c))
+		}
+	}
+	return out
+}
+
+// issueLinksValue renders the issue's links from its side.
+func (r *jRender) issueLinksValue(is *jIssue) any {
+	out := make([]any, len(is.Links))
+	for i, l := range is.Links {
+		out[i] = r.link(l, is)
+	}
+	return out
+}
+
+// commentValue renders the comments page (the first 20 in a search).
+func (r *jRender) commentValue(is *jIssue) any {
+	shown := is.Comments
+	if r.search && len(shown) > 20 {
+		shown = shown[:20]
+	}
+	cs := make([]any, len(shown))
+	for i, c := range shown {
+		cs[i] = r.comment(is, c, false)
+	}
+	return map[string]any{"comments": cs, "self": r.base + "/issue/" + is.idStr() + "/comment",
+		"maxResults": len(cs), "total": len(is.Comments), "startAt": 0}
+}
+
+// worklogValue renders the worklogs page.
+func (r *jRender) worklogValue(is *jIssue) any {
+	ws := make([]any, len(is.Worklogs))
+	for i, w := range is.Worklogs {
+		ws[i] = r.worklog(is, w)
+	}
+	return map[string]any{"startAt": 0, "maxResults": 20, "total": len(ws), "worklogs": ws}
+}
+
+// timeTrackingValue renders the estimates and time spent, each only when
+// there is one.
+func (r *jRender) timeTrackingValue(is *jIssue) any {
+	m := map[string]any{}
+	if is.OrigEst > 0 {
+		m["originalEstimate"] = jFormatDuration(is.OrigEst)
+		m["originalEstimateSeconds"] = is.OrigEst
+	}
+	if is.OrigEst > 0 || is.RemainEst > 0 {
+		m["remainingEstimate"] = jFormatDuration(is.RemainEst)
+		m["remainingEstimateSeconds"] = is.RemainEst
+	}
+	if sp := is.timeSpent(); sp > 0 {
+		m["timeSpent"] = jFormatDuration(sp)
+		m["timeSpentSeconds"] = sp
+	}
+	return m
+}
+
+// resolutionDateValue renders when the issue was resolved, or null.
+func (r *jRender) resolutionDateValue(is *jIssue) any {
+	if is.Resolved.IsZero() {
+		return nil
+	}
+	return r.time(is.Resolved)
+}
+
+// watchesValue renders the watcher count and whether the caller watches.
+func (r *jRender) watchesValue(is *jIssue) any {
+	watching := false
+	for _, w := range is.Watchers {
+		if w == r.me {
+			watching = true
+		}
+	}
+	return map[string]any{"self": r.base + "/issue/" + is.Key + "/watchers", "watchCount": len(is.Watchers), "isWatching": watching}
+}
+
+// votesValue renders the votes: the sandbox has none.
+func (r *jRender) votesValue(is *jIssue) any {
+	return map[string]any{"self": r.base + "/issue/" + is.Key + "/votes", "votes": 0, "hasVoted": false}
+}
+
+// timeSpentValue renders the seconds logged, or null for none.
+func (r *jRender) timeSpentValue(is *jIssue) any {
+	if sp := is.timeSpent(); sp > 0 {
+		return sp
+	}
+	return nil
+}
+
+// originalEstimateValue renders the original estimate in seconds, or null.
+func (r *jRender) originalEstimateValue(is *jIssue) any {
+	if is.OrigEst > 0 {
+		return is.OrigEst
+	}
+	return nil
+}
+
+// remainingEstimateValue renders the remaining estimate in seconds, or
+// null when the issue has no estimate at all.
+func (r *jRender) remainingEstimateValue(is *jIssue) any {
+	if is.OrigEst > 0 || is.RemainEst > 0 {
+		return is.RemainEst
+	}
+	return nil
+}
+
+// progressValue renders the time spent against spent plus remaining, with
+// the percentage when the total is not zero.
+func (r *jRender) progressValue(is *jIssue) any {
+	sp := is.timeSpent()
+	total := sp + is.RemainEst
+	m := map[string]any{"progress": sp, "total": total}
+	if total > 0 {
+		m["percent"] = sp * 100 / total
+	}
+	return m
 }
 
 func (r *jRender) customValue(is *jIssue, f *jField) any {

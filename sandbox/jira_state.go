@@ -177,6 +177,9 @@ type jField struct {
 	Searchable  bool
 	ClauseNames []string
 	Options     []*jOption
+	// render is a system field's renderer from fieldRenderers, looked up
+	// once by addField (nil for custom fields and fields rendered as null).
+	render fieldRenderer
 }
 
 // optionByValue finds an option by value (exact) or id.
@@ -448,6 +451,8 @@ func (j *jiraState) addField(f *jField) {
 		f.CustomID, _ = strconv.Atoi(strings.TrimPrefix(f.ID, "customfield_"))
 		f.ClauseNames = []string{"cf[" + strconv.Itoa(f.CustomID) + "]", f.Name}
 		f.Navigable, f.Orderable, f.Searchable = true, true, true
+	} else {
+		f.render = fieldRenderers[f.ID]
 	}
 	j.fields = append(j.fields, f)
 	j.fieldByID[f.ID] = f
