@@ -438,9 +438,10 @@ const hexDigits = "0123456789abcdef"
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); {
-		// Eight bytes at a time while none needs a look: no control
-		// character, quote, backslash or non-ASCII byte.
+	for i := 0; ; {
+		// Eight bytes at a time while none needs a look (no control
+		// character, quote, backslash or non-ASCII byte), then a byte at a
+		// time up to the one that does.
 		for i+8 <= len(s) {
 			w := s[i : i+8]
 			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
@@ -450,15 +451,14 @@ func appendString(b []byte, s string) []byte {
 			}
 			i += 8
 		}
+		for i < len(s) && jsonPlain[s[i]] {
+			i++
+		}
 		if i >= len(s) {
 			break
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"':
@@ -498,6 +498,15 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// jsonPlain holds the bytes appendString copies as they are: printable
+// ASCII other than '"' and '\\' (what plainWord accepts).
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // plainWord reports whether none of the eight bytes of x needs escaping
 // or decoding: each is printable ASCII other than '"' and '\\'.
