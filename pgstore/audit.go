@@ -268,9 +268,22 @@ func (a *Audit) insert(batch []pgPending) error {
 	return nil
 }
 
-// Tenants lists the tenants with entries.
+// tenantsSQL lists the tenants with a loose index scan on (tenant, at):
+// one index probe per tenant (the next tenant after the last), where
+// SELECT DISTINCT reads the whole index. On 1,000,000 rows of 4 tenants:
+// 17 shared buffers and 1.5 ms instead of 3,851 and 524 ms (EXPLAIN
+// ANALYZE, PostgreSQL 15, load 6); the console's audit page asks on
+// every view of all tenants.
+const tenantsSQL = `WITH RECURSIVE t(tenant) AS (
+		(SELECT tenant FROM audit_entries ORDER BY tenant LIMIT 1)
+		UNION ALL
+		SELECT (SELECT a.tenant FROM audit_entries a WHERE a.tenant > t.tenant ORDER BY a.tenant LIMIT 1)
+		FROM t WHERE t.tenant IS NOT NULL)
+	SELECT tenant FROM t WHERE tenant IS NOT NULL`
+
+// Tenants lists the tenants with entries, in order.
 func (a *Audit) Tenants(ctx context.Context) ([]string, error) {
-	rows, err := a.query(ctx, "SELECT DISTINCT tenant FROM audit_entries ORDER BY tenant")
+	rows, err := a.query(ctx, tenantsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("audit store: %v", redactErr(err))
 	}

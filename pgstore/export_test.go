@@ -18,3 +18,6 @@ func SetAuditRetry(a *Audit, d time.Duration) { a.retryEvery = d }
 // AuditRowsRead returns how many rows a cursor of NewestFirst or Latest
 // read from the table.
 func AuditRowsRead(c any) int { return c.(*auditCursor).rows }
+
+// TenantsSQL is the query of Audit.Tenants.
+const TenantsSQL = tenantsSQL

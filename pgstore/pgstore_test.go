@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -641,5 +642,44 @@ func TestAuditReadsArePlannedForTheirTenant(t *testing.T) {
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAuditTenantsProbesTheIndex: listing the tenants reads a few index
+// pages per tenant, not the whole (tenant, at) index: on 100,000 rows of
+// 3 tenants, fewer than 50 shared buffers (14; SELECT DISTINCT read 1,161).
+func TestAuditTenantsProbesTheIndex(t *testing.T) {
+	t.Parallel()
+	db := open(t, pgtest.DSN(t))
+	ctx := context.Background()
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO audit_entries (at, tenant, agent, tool, status, execution_id, entry)
+		SELECT now() - g * interval '1 second', (ARRAY['acme', 'globex', 'tiny'])[1 + g % 3], 'bot', 'atlassian_jira_search', 'ok', 'x-' || g, '{}'
+		FROM generate_series(1, 100000) g`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool().Exec(ctx, "VACUUM ANALYZE audit_entries"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Audit().Tenants(ctx)
+	if err != nil || fmt.Sprint(got) != "[acme globex tiny]" {
+		t.Fatalf("Tenants = %v, %v", got, err)
+	}
+	var plan []byte
+	if err := db.Pool().QueryRow(ctx, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "+pgstore.TenantsSQL).Scan(&plan); err != nil {
+		t.Fatal(err)
+	}
+	var explained []struct {
+		Plan struct {
+			Hit  int `json:"Shared Hit Blocks"`
+			Read int `json:"Shared Read Blocks"`
+		}
+	}
+	if err := json.Unmarshal(plan, &explained); err != nil || len(explained) != 1 {
+		t.Fatalf("EXPLAIN: %s (%v)", plan, err)
+	}
+	if buffers := explained[0].Plan.Hit + explained[0].Plan.Read; buffers >= 50 {
+		t.Fatalf("listing 3 tenants read %d buffers", buffers)
+	} else {
+		t.Logf("listing 3 tenants of 100,000 rows read %d buffers", buffers)
 	}
 }
