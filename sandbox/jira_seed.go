@@ -349,251 +349,352 @@ var (
 	customerNames = []string{"Globex Corporation", "Initech", "Umbrella Health", "Stark Logistics", "Wayne Retail", "Acme Foods"}
 )
 
-// bulk creates the rest of the demo issues from the templates.
-func (g *jSeeder) bulk() {
-	r := g.rng
-	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
-	fib := []float64{1, 2, 3, 5, 8, 13}
-	teams := []string{"Platform", "Mobile", "Web", "Data", "SRE"}
-	statusFor := func(wf *jWorkflow) string {
-		n := r.IntN(100)
-		sts := wf.Statuses
-		switch {
-		case n < 35:
-			return sts[0].Name
-		case n < 70 && len(sts) > 2:
-			return sts[1+r.IntN(len(sts)-2)].Name
-		default:
-			return sts[len(sts)-1].Name
-		}
-	}
-	labels := func(pool []string) []string {
-		n := r.IntN(3)
-		var out []string
-		for i := 0; i < n; i++ {
-			l := pick(pool)
-			dup := false
-			for _, x := range out {
-				dup = dup || x == l
-			}
-			if !dup {
-				out = append(out, l)
-			}
-		}
-		return out
-	}
-	comments := func() []string {
-		var out []string
-		for i := r.IntN(4); i > 0; i-- {
-			out = append(out, pick(commentPool))
-		}
-		return out
-	}
-	worklogs := func(status string) []int64 {
-		if status == "To Do" || status == "Open" {
-			return nil
-		}
-		var out []int64
-		for i := r.IntN(3); i > 0; i-- {
-			out = append(out, int64(30*60*(1+r.IntN(12))))
-		}
-		return out
-	}
-	assignee := func() string {
-		if r.IntN(5) == 0 {
-			return ""
-		}
-		return g.randUser()
-	}
-	// sprintsFor places ENG/OPS work in sprints by its state and age.
-	sprintsFor := func(project, status string, days int) []*jSprint {
-		closed, active, future := []int{1, 2, 3}, 4, 5
-		if project == "OPS" {
-			closed, active, future = []int{6}, 7, 8
-		}
-		switch {
-		case status == "Done" || status == "Resolved" || status == "Closed":
-			if days > 10 {
-				return g.sprints(closed[r.IntN(len(closed))])
-			}
-			return g.sprints(active)
-		case status == "To Do" || status == "Open":
-			switch r.IntN(3) {
-			case 0:
-				return g.sprints(future)
-			case 1:
-				return g.sprints(active)
-			}
-			return nil
-		default:
-			if days > 14 && r.IntN(2) == 0 {
-				return g.sprints(closed[len(closed)-1], active) // carried over
-			}
-			return g.sprints(active)
-		}
-	}
-	describe := func(summary string) json.RawMessage {
-		switch r.IntN(4) {
-		case 0:
-			return nil
-		case 1:
-			return jAdfPlain(summary + ".")
-		case 2:
-			return jAdfDoc(jAdfPara(jAdfTextRun("Context: "), jAdfTextRun(summary, "strong"), jAdfTextRun(".")),
-				jAdfBullets("Impact on customers", "Proposed approach", "Rollout plan"))
-		default:
-			return jAdfDoc(jAdfPara(jAdfTextRun(summary+". Logs below.")), jAdfCode("text", "ERROR 2026-11-02T10:15:03Z request_id=ab12 status=500\n  at handler.go:142"),
-				jAdfPara(jAdfTextRun("Reported by "), jAdfMention(g.userObj(r.IntN(12))), jAdfTextRun(".")))
-		}
-	}
+// The bulk issues' other fixed choices; a repeated entry is drawn more
+// often.
+var (
+	bulkStoryPoints    = []float64{1, 2, 3, 5, 8, 13}
+	bulkTeams          = []string{"Platform", "Mobile", "Web", "Data", "SRE"}
+	bulkEngEpicStatus  = []string{"In Progress", "To Do", "Done", "In Progress"}
+	bulkEngPriorities  = []string{"Highest", "High", "Medium", "Medium", "Medium", "Low", "Lowest"}
+	bulkOpsPriorities  = []string{"Highest", "High", "Medium", "Low"}
+	bulkMktPriorities  = []string{"High", "Medium", "Low"}
+	bulkOpsSeverities  = []string{"Sev 1", "Sev 2", "Sev 3", "Sev 3", "Sev 4"}
+	bulkSubtaskFormats = []string{"Backend for: %s", "UI for: %s", "Tests for: %s"}
+	bulkLinkTypes      = []string{"Blocks", "Relates", "Relates", "Duplicate", "Cloners"}
+)
 
-	// ENG: epics, then stories/bugs/tasks spread under them, with sub-tasks.
-	var engEpicIssues []*jIssue
-	for i, name := range engEpics {
-		status := []string{"In Progress", "To Do", "Done", "In Progress"}[i]
-		e := g.add(jIssueSpec{project: "ENG", issueType: "Epic", summary: name, status: status, priority: "Medium",
-			assignee: g.randUser(), reporter: g.user(0), labels: labels(engLabels), createdDaysAgo: 70 + 10*i,
-			desc: jAdfDoc(jAdfPara(jAdfTextRun("Epic: " + name + ".")))})
-		engEpicIssues = append(engEpicIssues, e)
+// bulkKind is one issue type of a project's bulk issues: it is drawn when
+// the roll (0 to 9) is below upTo and no earlier kind took it, and its
+// summary fills one of its templates.
+type bulkKind struct {
+	upTo      int
+	issueType string
+	templates []string
+}
+
+// The bulk issue kinds of each project, in roll order.
+var (
+	engKinds = []bulkKind{{4, "Bug", engBugs}, {7, "Story", engStories}, {10, "Task", engTasks}}
+	opsKinds = []bulkKind{{3, "Incident", opsIncidents}, {8, "Task", opsTasks}, {10, "Bug", opsBugs}}
+	mktKinds = []bulkKind{{7, "Task", mktTasks}, {9, "Story", mktStories}, {10, "Bug", mktBugs}}
+)
+
+// bulkSeeder draws the bulk issues from the seeder's random stream. Every
+// draw moves the stream, so the draws must keep their order: one more, one
+// fewer or two swapped changes every issue after it (the schema and mcp
+// goldens of the demo site show the difference).
+type bulkSeeder struct {
+	g *jSeeder
+	r *rand.Rand
+}
+
+// bulk creates the rest of the demo issues from the templates: ENG's, then
+// OPS's, then MKT's, then links between them.
+func (g *jSeeder) bulk() {
+	b := &bulkSeeder{g: g, r: g.rng}
+	b.eng()
+	b.ops()
+	b.mkt()
+	b.links()
+}
+
+// pick draws one of xs.
+func (b *bulkSeeder) pick(xs []string) string { return xs[b.r.IntN(len(xs))] }
+
+// kind draws a template of the kind roll falls in and fills it with
+// subject; it returns the kind's issue type and the summary, capitalised.
+func (b *bulkSeeder) kind(kinds []bulkKind, roll int, subject string) (issueType, summary string) {
+	k := kinds[len(kinds)-1]
+	for _, x := range kinds {
+		if roll < x.upTo {
+			k = x
+			break
+		}
 	}
+	summary = fmt.Sprintf(b.pick(k.templates), subject)
+	return k.issueType, strings.ToUpper(summary[:1]) + summary[1:]
+}
+
+// status draws a status of wf: the first a third of the time, the last a
+// third, one in between the rest (the last when there is none).
+func (b *bulkSeeder) status(wf *jWorkflow) string {
+	n := b.r.IntN(100)
+	sts := wf.Statuses
+	switch {
+	case n < 35:
+		return sts[0].Name
+	case n < 70 && len(sts) > 2:
+		return sts[1+b.r.IntN(len(sts)-2)].Name
+	default:
+		return sts[len(sts)-1].Name
+	}
+}
+
+// labels draws up to two distinct labels of pool.
+func (b *bulkSeeder) labels(pool []string) []string {
+	n := b.r.IntN(3)
+	var out []string
+	for i := 0; i < n; i++ {
+		l := b.pick(pool)
+		dup := false
+		for _, x := range out {
+			dup = dup || x == l
+		}
+		if !dup {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// comments draws up to three comments of the pool.
+func (b *bulkSeeder) comments() []string {
+	var out []string
+	for i := b.r.IntN(4); i > 0; i-- {
+		out = append(out, b.pick(commentPool))
+	}
+	return out
+}
+
+// worklogs draws up to two worklogs of half an hour to six hours, none for
+// work not started.
+func (b *bulkSeeder) worklogs(status string) []int64 {
+	if status == "To Do" || status == "Open" {
+		return nil
+	}
+	var out []int64
+	for i := b.r.IntN(3); i > 0; i-- {
+		out = append(out, int64(30*60*(1+b.r.IntN(12))))
+	}
+	return out
+}
+
+// assignee draws a user, or no one a fifth of the time.
+func (b *bulkSeeder) assignee() string {
+	if b.r.IntN(5) == 0 {
+		return ""
+	}
+	return b.g.randUser()
+}
+
+// sprintsFor places ENG/OPS work in sprints by its state and age.
+func (b *bulkSeeder) sprintsFor(project, status string, days int) []*jSprint {
+	g, r := b.g, b.r
+	closed, active, future := []int{1, 2, 3}, 4, 5
+	if project == "OPS" {
+		closed, active, future = []int{6}, 7, 8
+	}
+	switch {
+	case status == "Done" || status == "Resolved" || status == "Closed":
+		if days > 10 {
+			return g.sprints(closed[r.IntN(len(closed))])
+		}
+		return g.sprints(active)
+	case status == "To Do" || status == "Open":
+		switch r.IntN(3) {
+		case 0:
+			return g.sprints(future)
+		case 1:
+			return g.sprints(active)
+		}
+		return nil
+	default:
+		if days > 14 && r.IntN(2) == 0 {
+			return g.sprints(closed[len(closed)-1], active) // carried over
+		}
+		return g.sprints(active)
+	}
+}
+
+// describe draws a description: none, one line, context with bullets, or
+// logs with a mention.
+func (b *bulkSeeder) describe(summary string) json.RawMessage {
+	switch b.r.IntN(4) {
+	case 0:
+		return nil
+	case 1:
+		return jAdfPlain(summary + ".")
+	case 2:
+		return jAdfDoc(jAdfPara(jAdfTextRun("Context: "), jAdfTextRun(summary, "strong"), jAdfTextRun(".")),
+			jAdfBullets("Impact on customers", "Proposed approach", "Rollout plan"))
+	default:
+		return jAdfDoc(jAdfPara(jAdfTextRun(summary+". Logs below.")), jAdfCode("text", "ERROR 2026-11-02T10:15:03Z request_id=ab12 status=500\n  at handler.go:142"),
+			jAdfPara(jAdfTextRun("Reported by "), jAdfMention(b.g.userObj(b.r.IntN(12))), jAdfTextRun(".")))
+	}
+}
+
+// eng creates ENG's epics, then 150 stories, bugs and tasks spread under
+// them, with sub-tasks.
+func (b *bulkSeeder) eng() {
+	epics := b.engEpics()
 	for i := 0; i < 150; i++ {
-		kind := r.IntN(10)
-		subject := pick(engSubjects)
-		var typ, summary string
-		switch {
-		case kind < 4:
-			typ, summary = "Bug", fmt.Sprintf(pick(engBugs), subject)
-		case kind < 7:
-			typ, summary = "Story", fmt.Sprintf(pick(engStories), subject)
-		default:
-			typ, summary = "Task", fmt.Sprintf(pick(engTasks), subject)
-		}
-		summary = strings.ToUpper(summary[:1]) + summary[1:]
-		p := g.j.projectByKey["ENG"]
-		wf := p.workflows[p.issueType(typ).ID]
-		status := statusFor(wf)
-		days := 1 + r.IntN(110)
-		pri := []string{"Highest", "High", "Medium", "Medium", "Medium", "Low", "Lowest"}[r.IntN(7)]
-		sp := jIssueSpec{project: "ENG", issueType: typ, summary: summary, status: status, priority: pri,
-			assignee: assignee(), reporter: g.randUser(), labels: labels(engLabels),
-			components: []string{p.Components[r.IntN(len(p.Components))].Name}, createdDaysAgo: days, desc: describe(summary),
-			comments: comments(), worklogs: worklogs(status),
-			custom: map[string]any{fieldTeam: g.opt(fieldTeam, teams[r.IntN(len(teams))])}}
-		if r.IntN(4) > 0 {
-			sp.custom[fieldStoryPoints] = fib[r.IntN(len(fib))]
-		}
-		if sps := sprintsFor("ENG", status, days); sps != nil {
+		b.engIssue(epics)
+	}
+}
+
+// engEpics creates ENG's four bulk epics.
+func (b *bulkSeeder) engEpics() []*jIssue {
+	g := b.g
+	var epics []*jIssue
+	for i, name := range engEpics {
+		e := g.add(jIssueSpec{project: "ENG", issueType: "Epic", summary: name, status: bulkEngEpicStatus[i], priority: "Medium",
+			assignee: g.randUser(), reporter: g.user(0), labels: b.labels(engLabels), createdDaysAgo: 70 + 10*i,
+			desc: jAdfDoc(jAdfPara(jAdfTextRun("Epic: " + name + ".")))})
+		epics = append(epics, e)
+	}
+	return epics
+}
+
+// engIssue creates one ENG bug, story or task, and a story's sub-tasks.
+func (b *bulkSeeder) engIssue(epics []*jIssue) {
+	g, r := b.g, b.r
+	roll := r.IntN(10)
+	typ, summary := b.kind(engKinds, roll, b.pick(engSubjects))
+	p := g.j.projectByKey["ENG"]
+	wf := p.workflows[p.issueType(typ).ID]
+	status := b.status(wf)
+	days := 1 + r.IntN(110)
+	pri := bulkEngPriorities[r.IntN(7)]
+	sp := jIssueSpec{project: "ENG", issueType: typ, summary: summary, status: status, priority: pri,
+		assignee: b.assignee(), reporter: g.randUser(), labels: b.labels(engLabels),
+		components: []string{p.Components[r.IntN(len(p.Components))].Name}, createdDaysAgo: days, desc: b.describe(summary),
+		comments: b.comments(), worklogs: b.worklogs(status),
+		custom: map[string]any{fieldTeam: g.opt(fieldTeam, bulkTeams[r.IntN(len(bulkTeams))])}}
+	b.engDetails(&sp, days, epics)
+	is := g.add(sp)
+	is.RemainEst = max(0, is.OrigEst-is.timeSpent())
+	if typ == "Story" && r.IntN(3) == 0 {
+		b.engSubtasks(p, is, summary, days)
+	}
+}
+
+// engDetails draws what only some ENG issues have: story points, sprints,
+// an epic (not for bugs), a customer (bugs), acceptance criteria
+// (stories), a due date and an estimate.
+func (b *bulkSeeder) engDetails(sp *jIssueSpec, days int, epics []*jIssue) {
+	g, r, typ := b.g, b.r, sp.issueType
+	if r.IntN(4) > 0 {
+		sp.custom[fieldStoryPoints] = bulkStoryPoints[r.IntN(len(bulkStoryPoints))]
+	}
+	if sps := b.sprintsFor("ENG", sp.status, days); sps != nil {
+		sp.custom[fieldSprint] = sps
+	}
+	if typ != "Bug" && r.IntN(3) == 0 {
+		sp.parent = epics[r.IntN(len(epics))]
+	}
+	if typ == "Bug" && r.IntN(3) == 0 {
+		sp.custom[fieldCustomer] = b.pick(customerNames)
+	}
+	if typ == "Story" && r.IntN(2) == 0 {
+		sp.custom[fieldAcceptance] = jAdfDoc(jAdfBullets("Works on web and mobile", "Covered by tests", "Documented"))
+	}
+	if r.IntN(6) == 0 {
+		sp.due = g.base.AddDate(0, 0, r.IntN(40)-10).Format("2006-01-02")
+	}
+	if r.IntN(5) == 0 {
+		sp.origEst = int64(3600 * (2 + r.IntN(30)))
+	}
+}
+
+// engSubtasks creates one to three sub-tasks of story is.
+func (b *bulkSeeder) engSubtasks(p *jProject, is *jIssue, summary string, days int) {
+	g, r := b.g, b.r
+	for k := r.IntN(3) + 1; k > 0; k-- {
+		st := b.status(p.workflows[issueTypeSubtask])
+		g.add(jIssueSpec{project: "ENG", issueType: "Sub-task", summary: fmt.Sprintf(b.pick(bulkSubtaskFormats), summary),
+			status: st, priority: "Medium", assignee: b.assignee(), reporter: is.Reporter, parent: is, createdDaysAgo: max(0, days-1-r.IntN(3)),
+			worklogs: b.worklogs(st)})
+	}
+}
+
+// ops creates OPS's epic, then 80 incidents, tasks and bugs.
+func (b *bulkSeeder) ops() {
+	epic := b.g.add(jIssueSpec{project: "OPS", issueType: "Epic", summary: "Observability overhaul", status: "In Progress", priority: "High",
+		assignee: b.g.user(3), reporter: b.g.user(3), labels: []string{"automation"}, createdDaysAgo: 90,
+		desc: jAdfDoc(jAdfPara(jAdfTextRun("Replace the legacy metrics stack and cut alert noise by half.")))})
+	for i := 0; i < 80; i++ {
+		b.opsIssue(epic)
+	}
+}
+
+// opsIssue creates one OPS incident, task or bug: incidents and bugs name
+// a severity and a service, closed incidents a root cause, tasks sprints
+// and sometimes the epic.
+func (b *bulkSeeder) opsIssue(epic *jIssue) {
+	g, r := b.g, b.r
+	subject := b.pick(opsSubjects)
+	p := g.j.projectByKey["OPS"]
+	typ, summary := b.kind(opsKinds, r.IntN(10), subject)
+	wf := p.workflows[p.issueType(typ).ID]
+	status := b.status(wf)
+	days := 1 + r.IntN(100)
+	sp := jIssueSpec{project: "OPS", issueType: typ, summary: summary, status: status,
+		priority: bulkOpsPriorities[r.IntN(4)], assignee: b.assignee(), reporter: g.randUser(),
+		labels: b.labels(opsLabels), components: []string{p.Components[r.IntN(len(p.Components))].Name}, createdDaysAgo: days,
+		desc: b.describe(summary), comments: b.comments(), worklogs: b.worklogs(status),
+		custom: map[string]any{fieldTeam: g.opt(fieldTeam, "SRE")}}
+	if typ == "Incident" || typ == "Bug" {
+		sp.custom[fieldSeverity] = g.opt(fieldSeverity, bulkOpsSeverities[r.IntN(len(bulkOpsSeverities))])
+		sp.custom[fieldServices] = []*jOption{g.j.fieldByID[fieldServices].Options[r.IntN(7)]}
+	}
+	if typ == "Incident" && status == "Closed" {
+		sp.custom[fieldRootCause] = jAdfPlain("A configuration change was rolled out without a canary.")
+	}
+	if typ == "Task" {
+		if sps := b.sprintsFor("OPS", status, days); sps != nil {
 			sp.custom[fieldSprint] = sps
 		}
-		if typ != "Bug" && r.IntN(3) == 0 {
-			sp.parent = engEpicIssues[r.IntN(len(engEpicIssues))]
-		}
-		if typ == "Bug" && r.IntN(3) == 0 {
-			sp.custom[fieldCustomer] = pick(customerNames)
-		}
-		if typ == "Story" && r.IntN(2) == 0 {
-			sp.custom[fieldAcceptance] = jAdfDoc(jAdfBullets("Works on web and mobile", "Covered by tests", "Documented"))
-		}
-		if r.IntN(6) == 0 {
-			sp.due = g.base.AddDate(0, 0, r.IntN(40)-10).Format("2006-01-02")
-		}
-		if r.IntN(5) == 0 {
-			sp.origEst = int64(3600 * (2 + r.IntN(30)))
-		}
-		is := g.add(sp)
-		is.RemainEst = max(0, is.OrigEst-is.timeSpent())
-		if typ == "Story" && r.IntN(3) == 0 {
-			for k := r.IntN(3) + 1; k > 0; k-- {
-				st := statusFor(p.workflows[issueTypeSubtask])
-				g.add(jIssueSpec{project: "ENG", issueType: "Sub-task", summary: fmt.Sprintf(pick([]string{"Backend for: %s", "UI for: %s", "Tests for: %s"}), summary),
-					status: st, priority: "Medium", assignee: assignee(), reporter: is.Reporter, parent: is, createdDaysAgo: max(0, days-1-r.IntN(3)),
-					worklogs: worklogs(st)})
-			}
+		if r.IntN(3) == 0 {
+			sp.parent = epic
 		}
 	}
-	// OPS: incidents, tasks, bugs, one epic.
-	opsEpic := g.add(jIssueSpec{project: "OPS", issueType: "Epic", summary: "Observability overhaul", status: "In Progress", priority: "High",
-		assignee: g.user(3), reporter: g.user(3), labels: []string{"automation"}, createdDaysAgo: 90,
-		desc: jAdfDoc(jAdfPara(jAdfTextRun("Replace the legacy metrics stack and cut alert noise by half.")))})
-	sevs := []string{"Sev 1", "Sev 2", "Sev 3", "Sev 3", "Sev 4"}
-	for i := 0; i < 80; i++ {
-		subject := pick(opsSubjects)
-		p := g.j.projectByKey["OPS"]
-		var typ, summary string
-		switch k := r.IntN(10); {
-		case k < 3:
-			typ, summary = "Incident", fmt.Sprintf(pick(opsIncidents), subject)
-		case k < 8:
-			typ, summary = "Task", fmt.Sprintf(pick(opsTasks), subject)
-		default:
-			typ, summary = "Bug", fmt.Sprintf(pick(opsBugs), subject)
-		}
-		summary = strings.ToUpper(summary[:1]) + summary[1:]
-		wf := p.workflows[p.issueType(typ).ID]
-		status := statusFor(wf)
-		days := 1 + r.IntN(100)
-		sp := jIssueSpec{project: "OPS", issueType: typ, summary: summary, status: status,
-			priority: []string{"Highest", "High", "Medium", "Low"}[r.IntN(4)], assignee: assignee(), reporter: g.randUser(),
-			labels: labels(opsLabels), components: []string{p.Components[r.IntN(len(p.Components))].Name}, createdDaysAgo: days,
-			desc: describe(summary), comments: comments(), worklogs: worklogs(status),
-			custom: map[string]any{fieldTeam: g.opt(fieldTeam, "SRE")}}
-		if typ == "Incident" || typ == "Bug" {
-			sp.custom[fieldSeverity] = g.opt(fieldSeverity, sevs[r.IntN(len(sevs))])
-			sp.custom[fieldServices] = []*jOption{g.j.fieldByID[fieldServices].Options[r.IntN(7)]}
-		}
-		if typ == "Incident" && status == "Closed" {
-			sp.custom[fieldRootCause] = jAdfPlain("A configuration change was rolled out without a canary.")
-		}
-		if typ == "Task" {
-			if sps := sprintsFor("OPS", status, days); sps != nil {
-				sp.custom[fieldSprint] = sps
-			}
-			if r.IntN(3) == 0 {
-				sp.parent = opsEpic
-			}
-		}
-		g.add(sp)
-	}
-	// MKT: one more epic and tasks/stories/bugs.
+	g.add(sp)
+}
+
+// mkt creates MKT's second epic, then 50 tasks, stories and bugs under
+// the two.
+func (b *bulkSeeder) mkt() {
+	g := b.g
 	mktEpic := g.add(jIssueSpec{project: "MKT", issueType: "Epic", summary: "Website refresh", status: "To Do", priority: "Medium",
 		assignee: g.user(4), reporter: g.user(4), labels: []string{"design"}, createdDaysAgo: 50})
 	epics := []*jIssue{g.j.issueByKey["MKT-1"], mktEpic}
 	for i := 0; i < 50; i++ {
-		subject := pick(mktSubjects)
-		var typ, summary string
-		switch k := r.IntN(10); {
-		case k < 7:
-			typ, summary = "Task", fmt.Sprintf(pick(mktTasks), subject)
-		case k < 9:
-			typ, summary = "Story", fmt.Sprintf(pick(mktStories), subject)
-		default:
-			typ, summary = "Bug", fmt.Sprintf(pick(mktBugs), subject)
-		}
-		summary = strings.ToUpper(summary[:1]) + summary[1:]
-		p := g.j.projectByKey["MKT"]
-		status := statusFor(p.workflows[p.issueType(typ).ID])
-		sp := jIssueSpec{project: "MKT", issueType: typ, summary: summary, status: status,
-			priority: []string{"High", "Medium", "Low"}[r.IntN(3)], assignee: assignee(), reporter: g.randUser(),
-			labels: labels(mktLabels), components: []string{p.Components[r.IntN(len(p.Components))].Name}, createdDaysAgo: 1 + r.IntN(80),
-			desc: describe(summary), comments: comments(), worklogs: worklogs(status),
-			custom: map[string]any{fieldTeam: g.opt(fieldTeam, "Web")}}
-		if r.IntN(2) == 0 {
-			sp.parent = epics[r.IntN(2)]
-		}
-		if r.IntN(4) == 0 {
-			sp.due = g.base.AddDate(0, 0, r.IntN(30)).Format("2006-01-02")
-		}
-		g.add(sp)
+		b.mktIssue(epics)
 	}
-	// Links between bulk issues (skipping the notable ones).
+}
+
+// mktIssue creates one MKT task, story or bug, half of them under an epic.
+func (b *bulkSeeder) mktIssue(epics []*jIssue) {
+	g, r := b.g, b.r
+	subject := b.pick(mktSubjects)
+	typ, summary := b.kind(mktKinds, r.IntN(10), subject)
+	p := g.j.projectByKey["MKT"]
+	status := b.status(p.workflows[p.issueType(typ).ID])
+	sp := jIssueSpec{project: "MKT", issueType: typ, summary: summary, status: status,
+		priority: bulkMktPriorities[r.IntN(3)], assignee: b.assignee(), reporter: g.randUser(),
+		labels: b.labels(mktLabels), components: []string{p.Components[r.IntN(len(p.Components))].Name}, createdDaysAgo: 1 + r.IntN(80),
+		desc: b.describe(summary), comments: b.comments(), worklogs: b.worklogs(status),
+		custom: map[string]any{fieldTeam: g.opt(fieldTeam, "Web")}}
+	if r.IntN(2) == 0 {
+		sp.parent = epics[r.IntN(2)]
+	}
+	if r.IntN(4) == 0 {
+		sp.due = g.base.AddDate(0, 0, r.IntN(30)).Format("2006-01-02")
+	}
+	g.add(sp)
+}
+
+// links makes up to 60 links between bulk issues (skipping the notable
+// ones; a draw of the same issue twice makes none).
+func (b *bulkSeeder) links() {
+	g, r := b.g, b.r
 	all := g.j.issues
-	types := []string{"Blocks", "Relates", "Relates", "Duplicate", "Cloners"}
 	for i := 0; i < 60; i++ {
-		a, b := all[12+r.IntN(len(all)-12)], all[12+r.IntN(len(all)-12)]
-		if a == b {
+		from, to := all[12+r.IntN(len(all)-12)], all[12+r.IntN(len(all)-12)]
+		if from == to {
 			continue
 		}
-		g.link(types[r.IntN(len(types))], a, b)
+		g.link(bulkLinkTypes[r.IntN(len(bulkLinkTypes))], from, to)
 	}
 }
 
