@@ -605,7 +605,7 @@ func (c *core) decode(rt route, resp *http.Response, out any) error {
 	if len(b) > maxResponseBody {
 		return &APIError{StatusCode: resp.StatusCode, Method: rt.method, Path: rt.tmpl, Message: "the response is larger than the client accepts", product: c.product}
 	}
-	if err := json.Unmarshal(b, out); err != nil {
+	if err := unmarshalJSON(b, out); err != nil {
 		e := &APIError{
 			StatusCode: resp.StatusCode, Method: rt.method, Path: rt.tmpl,
 			Message:   "the response is not the expected JSON: " + jsonErrText(err),

@@ -323,7 +323,7 @@ func (f *IssueFields) UnmarshalJSON(b []byte) error {
 	*buf = typed // decoding copies what it keeps, so the buffer is reused
 	type plain IssueFields
 	var p plain
-	if json.Unmarshal(typed, &p) != nil {
+	if unmarshalJSON(typed, &p) != nil {
 		// One field had an unexpected shape: decode field by field.
 		p = plain{}
 		for k, v := range raw {
