@@ -98,6 +98,7 @@ type nodeAlloc struct {
 	ptrSlabs [][]*Node
 	nSlabs   int // chunks of slabs in use since the last reset
 	nPtrs    int
+	langs    map[string]map[string]any // see languageAttrs
 }
 
 // Chunk sizes of a recycling allocator: its chunks outlive a document, so
@@ -173,6 +174,52 @@ func (na *nodeAlloc) reset(keep int) {
 		na.ptrSlabs = na.ptrSlabs[:k]
 	}
 	na.slab, na.ptrs, na.nSlabs, na.nPtrs = nil, nil, 0, 0
+}
+
+// one returns a node slice holding n alone.
+func (c *mdConv) one(n *Node) []*Node { return append(c.nodes(1), n) }
+
+// transient reports whether the document's nodes never leave the
+// conversion (AppendMarkdownJSON encodes them and drops them), so nodes
+// may share read-only attribute maps.
+func (c *mdConv) transient() bool { return c.na != nil && c.na.recycle }
+
+// headingLevels are the shared attrs of headings of a transient document.
+var headingLevels = func() (m [7]map[string]any) {
+	for i := range m {
+		m[i] = map[string]any{"level": i}
+	}
+	return m
+}()
+
+// headingAttrs returns the attrs of a heading of the given level.
+func (c *mdConv) headingAttrs(level int) map[string]any {
+	if level >= 1 && level <= 6 && c.transient() {
+		return headingLevels[level]
+	}
+	return map[string]any{"level": level}
+}
+
+// maxLanguages bounds the language attrs a recycling allocator keeps.
+const maxLanguages = 32
+
+// languageAttrs returns the attrs of a code block whose info string starts
+// with lang (escapes and entities unresolved). A transient document's
+// code blocks of one language share a map, kept by the allocator.
+func (c *mdConv) languageAttrs(lang []byte) map[string]any {
+	if !c.transient() {
+		return map[string]any{"language": unescapeText(string(lang))}
+	}
+	na := c.na
+	if m, ok := na.langs[string(lang)]; ok {
+		return m
+	}
+	m := map[string]any{"language": unescapeText(string(lang))}
+	if na.langs == nil || len(na.langs) >= maxLanguages {
+		na.langs = make(map[string]map[string]any)
+	}
+	na.langs[string(lang)] = m
+	return m
 }
 
 // textNode returns a new text node.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -334,25 +335,17 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 			return nil, false
 		}
 		h := f.mc.node()
-		h.Type, h.Attrs, h.Content = "heading", map[string]any{"level": b.level}, trimBreaks(runs)
-		return append(f.mc.nodes(1), h), true
+		h.Type, h.Attrs, h.Content = "heading", f.mc.headingAttrs(b.level), trimBreaks(runs)
+		return f.mc.one(h), true
 	case fkRule:
-		return []*Node{{Type: "rule"}}, true
+		r := f.mc.node()
+		r.Type = "rule"
+		return f.mc.one(r), true
 	case fkFence:
 		if b.odd {
 			return nil, false
 		}
-		code := joinLines(f.src, b.lines)
-		cb := &Node{Type: "codeBlock"}
-		if b.info.end > b.info.start {
-			if fs := strings.Fields(string(f.src[b.info.start:b.info.end])); len(fs) > 0 {
-				cb.Attrs = map[string]any{"language": unescapeText(fs[0])}
-			}
-		}
-		if s := strings.TrimSuffix(code, "\n"); s != "" {
-			cb.Content = []*Node{{Type: "text", Text: s}}
-		}
-		return []*Node{cb}, true
+		return f.mc.one(f.fence(b)), true
 	case fkHTML:
 		if b.odd {
 			return nil, false
@@ -423,6 +416,45 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 	}
 	return nil, false
 }
+
+// fence converts a fenced code block.
+func (f *fastConv) fence(b *fblock) *Node {
+	cb := f.mc.node()
+	cb.Type = "codeBlock"
+	if b.info.end > b.info.start {
+		if lang, ok := firstField(f.src[b.info.start:b.info.end]); ok {
+			cb.Attrs = f.mc.languageAttrs(lang)
+		}
+	}
+	if s := strings.TrimSuffix(joinLines(f.src, b.lines), "\n"); s != "" {
+		cb.Content = f.mc.one(f.mc.textNode(s, nil))
+	}
+	return cb
+}
+
+// firstField is the first of strings.Fields(string(s)), reporting whether
+// there is one, without splitting the rest.
+func firstField(s []byte) ([]byte, bool) {
+	i := 0
+	for i < len(s) && asciiSpace[s[i]] {
+		i++
+	}
+	st := i
+	for i < len(s) && !asciiSpace[s[i]] {
+		if s[i] >= utf8.RuneSelf { // Unicode spaces separate fields too
+			fs := strings.Fields(string(s))
+			if len(fs) == 0 {
+				return nil, false
+			}
+			return []byte(fs[0]), true
+		}
+		i++
+	}
+	return s[st:i], i > st
+}
+
+// asciiSpace holds the ASCII bytes unicode.IsSpace accepts.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // mayBeDefinition reports whether a paragraph may start with a link
 // reference definition.

@@ -124,13 +124,19 @@ func (inertDelimiters) OnMatch(int) ast.Node { return nil }
 // number of container markers (">", list bullets) at the start of a line, so
 // hostile nesting cannot make the parser allocate without bound.
 func sanitizeMarkdown(md string) []byte {
+	return sanitizeMarkdownTo(nil, md)
+}
+
+// sanitizeMarkdownTo is sanitizeMarkdown writing to dst's memory when the
+// result fits there.
+func sanitizeMarkdownTo(dst []byte, md string) []byte {
 	if !utf8.ValidString(md) {
 		md = strings.ToValidUTF8(md, "\uFFFD")
 	}
 	if strings.IndexByte(md, 0) >= 0 {
 		md = strings.ReplaceAll(md, "\x00", "\uFFFD")
 	}
-	src := []byte(md)
+	src := append(dst[:0], md...)
 	var out []byte
 	last := 0
 	for i := 0; i < len(src); {

@@ -28,7 +28,10 @@ func appendMarkdownJSON(dst []byte, md string, size bool) ([]byte, error) {
 		return dst, ErrTooLarge
 	}
 	sc := getScratch()
-	doc := convertMarkdown(sanitizeMarkdown(md), false, sc, &sc.na)
+	// Nothing of the document outlives the call: its source may be the
+	// pool's memory too.
+	sc.src = sanitizeMarkdownTo(sc.src, md)
+	doc := convertMarkdown(sc.src, false, sc, &sc.na)
 	if size {
 		dst = slices.Grow(dst, 64+jsonSizeHint(doc.Content))
 	}
@@ -46,6 +49,7 @@ func appendMarkdownJSON(dst []byte, md string, size bool) ([]byte, error) {
 // (AppendMarkdownJSON), a recycling node allocator.
 type mdScratch struct {
 	na     nodeAlloc
+	src    []byte // the sanitized markdown (AppendMarkdownJSON only)
 	blocks blockAlloc
 	lines  []fseg
 	f      fastConv
@@ -59,6 +63,7 @@ const (
 	keepLines       = 1 << 14
 	keepBuf         = 1 << 16
 	keepToks        = 1 << 12
+	keepSrc         = 1 << 18
 )
 
 var scratchPool = sync.Pool{New: func() any {
@@ -77,6 +82,9 @@ func putScratch(sc *mdScratch) {
 	sc.blocks.reset(keepBlockChunks)
 	if cap(sc.lines) > keepLines {
 		sc.lines = nil
+	}
+	if cap(sc.src) > keepSrc {
+		sc.src = nil
 	}
 	f := &sc.f
 	toks, runs := f.toks[:cap(f.toks)], f.mc.ic.runs[:cap(f.mc.ic.runs)]
