@@ -200,6 +200,31 @@ func (c *mdConv) headingAttrs(level int) map[string]any {
 	return map[string]any{"level": level}
 }
 
+// codeOnly is the shared marks of code in a transient document.
+var codeOnly = []Mark{{Type: "code"}}
+
+// codeMarks returns the marks of a code span inside marks: code, and the
+// link marks has.
+func (c *mdConv) codeMarks(marks []Mark) []Mark {
+	links := 0
+	for _, m := range marks {
+		if m.Type == "link" {
+			links++
+		}
+	}
+	if links == 0 && c.transient() {
+		return codeOnly[:1:1]
+	}
+	cm := make([]Mark, 1, 1+links)
+	cm[0] = Mark{Type: "code"}
+	for _, m := range marks {
+		if m.Type == "link" {
+			cm = append(cm, m)
+		}
+	}
+	return sortMarks(cm)
+}
+
 // maxLanguages bounds the language attrs a recycling allocator keeps.
 const maxLanguages = 32
 

@@ -307,12 +307,14 @@ func goldmarkBlocks(src []byte, pc parser.Context, storage bool, na *nodeAlloc) 
 
 // fastConv converts fast-path blocks.
 type fastConv struct {
-	src  []byte
-	refs bool           // the document may define link references
-	pc   parser.Context // its definitions (when refs)
-	mc   mdConv
-	buf  []byte
-	toks []ftok
+	src    []byte
+	refs   bool           // the document may define link references
+	pc     parser.Context // its definitions (when refs)
+	mc     mdConv
+	buf    []byte
+	toks   []ftok
+	open   []int       // the tokenizer's open brackets
+	frames []emitFrame // emit's stack
 }
 
 func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {

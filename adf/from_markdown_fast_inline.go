@@ -87,9 +87,9 @@ func isLocalPart(c byte) bool {
 }
 
 func (f *fastConv) tokenize(s []byte) ([]ftok, bool) {
-	t := tokenizer{f: f, s: s, toks: f.toks[:0], head: true}
+	t := tokenizer{f: f, s: s, toks: f.toks[:0], open: f.open[:0], head: true}
 	ok := t.run()
-	f.toks = t.toks[:0] // keep the grown buffer for the next block
+	f.toks, f.open = t.toks[:0], t.open[:0] // keep the grown buffers for the next block
 	if !ok {
 		return nil, false
 	}
@@ -618,14 +618,17 @@ func processEmphasis(toks []ftok, bottom int) bool {
 	return true
 }
 
+// emitFrame is a range of tokens emit applies marks to.
+type emitFrame struct {
+	marks []Mark
+	end   int
+	html  bool // a pair of HTML tags, not an AST node of its own
+}
+
 // emit feeds the tokens, with the marks of the ranges around them, to ic.
 func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) bool {
-	type frame struct {
-		marks []Mark
-		end   int
-		html  bool // a pair of HTML tags, not an AST node of its own
-	}
-	var stack []frame
+	stack := f.frames[:0]
+	defer func() { f.frames = stack[:0] }()
 	var marks []Mark
 	pairs := htmlPairs(s, toks)
 	for i := range toks {
@@ -661,7 +664,7 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 						inner = withMark(marks, mark)
 					}
 					toks[end].kind = ftSkip
-					stack = append(stack, frame{inner, end, true})
+					stack = append(stack, emitFrame{inner, end, true})
 					marks = inner
 					continue
 				}
@@ -670,20 +673,14 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 		case ftAuto:
 			ic.addText(string(s[t.a:t.b]), withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": t.dest}}))
 		case ftCode:
-			cm := []Mark{{Type: "code"}}
-			for _, m := range marks {
-				if m.Type == "link" {
-					cm = append(cm, m)
-				}
-			}
-			ic.addText(t.str, sortMarks(cm))
+			ic.addText(t.str, f.mc.codeMarks(marks))
 		case ftDelim:
 			if t.isOpener {
 				inner := marks
 				if t.mark.Type != "" {
 					inner = withMark(marks, t.mark)
 				}
-				stack = append(stack, frame{inner, t.partner, false})
+				stack = append(stack, emitFrame{inner, t.partner, false})
 				marks = inner
 			} else {
 				emitRaw(ic, s[t.a:t.b], marks)
@@ -697,7 +694,7 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 			if t.mark.Type != "" {
 				inner = withMark(withoutMark(marks, "link"), t.mark)
 			}
-			stack = append(stack, frame{inner, t.partner, false})
+			stack = append(stack, emitFrame{inner, t.partner, false})
 			marks = inner
 		}
 	}

@@ -103,7 +103,9 @@ func putScratch(sc *mdScratch) {
 	if cap(arena) > keepBuf {
 		arena = nil
 	}
-	*f = fastConv{buf: buf[:0], toks: toks[:0]}
+	frames := f.frames[:cap(f.frames)]
+	clear(frames)
+	*f = fastConv{buf: buf[:0], toks: toks[:0], open: f.open[:0], frames: frames[:0]}
 	f.mc.ic.runs, f.mc.ic.arena = runs[:0], arena[:0]
 	scratchPool.Put(sc)
 }
