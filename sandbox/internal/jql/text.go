@@ -35,98 +35,162 @@ func compileText(q, field string) (*textQuery, string) {
 	if strings.TrimSpace(q) == "" {
 		return nil, fmt.Sprintf("The field '%s' does not support searching for an empty string.", field)
 	}
-	cantParse := fmt.Sprintf("Unable to parse the text '%s' for field '%s'.", q, field)
-	tq := &textQuery{}
-	var group []textTerm
-	needTerm := true // at the start, or after OR/AND: a term must follow
-	sawTerm := false
-	negateNext := false // a NOT word applies to the next term
-	i := 0
-	for {
-		for i < len(q) && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r') {
-			i++
-		}
-		if i >= len(q) {
-			break
-		}
-		prefix := byte(0)
-		if negateNext {
-			prefix, negateNext = '-', false
-		}
-		if q[i] == '-' || q[i] == '+' || q[i] == '!' {
-			prefix = q[i]
-			i++
-			if i >= len(q) || q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r' {
-				return nil, cantParse
-			}
-		}
-		var raw string
-		phrase := false
-		if q[i] == '"' {
-			j := strings.IndexByte(q[i+1:], '"')
-			if j < 0 {
-				return nil, cantParse
-			}
-			raw, phrase = q[i+1:i+1+j], true
-			i += j + 2
-		} else {
-			j := i
-			for j < len(q) && q[j] != ' ' && q[j] != '\t' && q[j] != '\n' && q[j] != '\r' {
-				j++
-			}
-			raw = q[i:j]
-			i = j
-		}
-		if raw == "" { // "" as a phrase
-			needTerm, sawTerm = false, true
-			continue
-		}
-		if !phrase && prefix == 0 {
-			switch raw {
-			case "OR", "||":
-				if needTerm {
-					return nil, cantParse
-				}
-				tq.groups = append(tq.groups, group)
-				group, needTerm = nil, true
-				continue
-			case "AND", "&&":
-				if needTerm {
-					return nil, cantParse
-				}
-				needTerm = true
-				continue
-			case "NOT":
-				if i >= len(q) {
-					return nil, cantParse
-				}
-				negateNext = true
-				continue
-			}
-		}
-		if !phrase && (raw[0] == '*' || raw[0] == '?') {
-			return nil, fmt.Sprintf("The text query '%s' for field '%s' is not allowed to start with '%c'.", q, field, raw[0])
-		}
-		t := textTerm{words: splitWords(raw, !phrase), exclude: prefix == '-' || prefix == '!'}
-		if len(t.words) > 0 {
-			w := t.words[0].s
-			if t.words[0].wild {
-				w = w[:strings.IndexAny(w, "*?")]
-			}
-			if isASCII(w) {
-				t.prefix = w
-			}
-		}
-		needTerm, sawTerm = false, true
-		if len(t.words) > 0 {
-			group = append(group, t)
+	p := &textParser{q: q, field: field, tq: &textQuery{}, needTerm: true}
+	for p.skipSpace() {
+		if msg := p.next(); msg != "" {
+			return nil, msg
 		}
 	}
-	if needTerm || !sawTerm {
-		return nil, cantParse
+	if p.needTerm || !p.sawTerm {
+		return nil, p.cantParse()
 	}
-	tq.groups = append(tq.groups, group)
-	return tq, ""
+	p.tq.groups = append(p.tq.groups, p.group)
+	return p.tq, ""
+}
+
+// textParser is compileText's state: the query read up to i, the OR
+// groups so far and the terms of the current one.
+type textParser struct {
+	q, field string
+	i        int
+	tq       *textQuery
+	group    []textTerm
+
+	needTerm   bool // at the start, or after OR/AND: a term must follow
+	sawTerm    bool
+	negateNext bool // a NOT word applies to the next term
+}
+
+func (p *textParser) cantParse() string {
+	return fmt.Sprintf("Unable to parse the text '%s' for field '%s'.", p.q, p.field)
+}
+
+func isTextSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// skipSpace moves past white space; it reports whether any query is left.
+func (p *textParser) skipSpace() bool {
+	for p.i < len(p.q) && isTextSpace(p.q[p.i]) {
+		p.i++
+	}
+	return p.i < len(p.q)
+}
+
+// next reads one word, phrase or operator word; it returns the error
+// message, if any.
+func (p *textParser) next() string {
+	prefix, ok := p.prefix()
+	if !ok {
+		return p.cantParse()
+	}
+	raw, phrase, ok := p.word()
+	if !ok {
+		return p.cantParse()
+	}
+	if raw == "" { // "" as a phrase
+		p.needTerm, p.sawTerm = false, true
+		return ""
+	}
+	if !phrase && prefix == 0 {
+		if op := textOperators[raw]; op != nil {
+			return op(p)
+		}
+	}
+	if !phrase && (raw[0] == '*' || raw[0] == '?') {
+		return fmt.Sprintf("The text query '%s' for field '%s' is not allowed to start with '%c'.", p.q, p.field, raw[0])
+	}
+	p.term(raw, phrase, prefix)
+	return ""
+}
+
+// prefix reads a term's - + or ! prefix, or takes - from a NOT before it
+// (0 for none); a prefix must be followed by its term.
+func (p *textParser) prefix() (byte, bool) {
+	prefix := byte(0)
+	if p.negateNext {
+		prefix, p.negateNext = '-', false
+	}
+	if c := p.q[p.i]; c == '-' || c == '+' || c == '!' {
+		prefix = c
+		p.i++
+		if p.i >= len(p.q) || isTextSpace(p.q[p.i]) {
+			return 0, false
+		}
+	}
+	return prefix, true
+}
+
+// word reads a quoted phrase (false when it is not closed) or a word up
+// to the next white space.
+func (p *textParser) word() (raw string, phrase, ok bool) {
+	q, i := p.q, p.i
+	if q[i] == '"' {
+		j := strings.IndexByte(q[i+1:], '"')
+		if j < 0 {
+			return "", false, false
+		}
+		p.i = i + j + 2
+		return q[i+1 : i+1+j], true, true
+	}
+	j := i
+	for j < len(q) && !isTextSpace(q[j]) {
+		j++
+	}
+	p.i = j
+	return q[i:j], false, true
+}
+
+// textOperators handle the operator words (bare, without a prefix).
+var textOperators = map[string]func(p *textParser) string{
+	"OR": (*textParser).or, "||": (*textParser).or,
+	"AND": (*textParser).and, "&&": (*textParser).and,
+	"NOT": (*textParser).not,
+}
+
+// or closes the current group; a term must come before and after it.
+func (p *textParser) or() string {
+	if p.needTerm {
+		return p.cantParse()
+	}
+	p.tq.groups = append(p.tq.groups, p.group)
+	p.group, p.needTerm = nil, true
+	return ""
+}
+
+// and needs a term before and after it, and otherwise changes nothing.
+func (p *textParser) and() string {
+	if p.needTerm {
+		return p.cantParse()
+	}
+	p.needTerm = true
+	return ""
+}
+
+// not excludes the next term; it cannot end the query.
+func (p *textParser) not() string {
+	if p.i >= len(p.q) {
+		return p.cantParse()
+	}
+	p.negateNext = true
+	return ""
+}
+
+// term adds a word or phrase to the current group (unless it has no
+// words, only stop words or punctuation), with the ASCII prefix of its
+// first word for the index.
+func (p *textParser) term(raw string, phrase bool, prefix byte) {
+	t := textTerm{words: splitWords(raw, !phrase), exclude: prefix == '-' || prefix == '!'}
+	p.needTerm, p.sawTerm = false, true
+	if len(t.words) == 0 {
+		return
+	}
+	w := t.words[0].s
+	if t.words[0].wild {
+		w = w[:strings.IndexAny(w, "*?")]
+	}
+	if isASCII(w) {
+		t.prefix = w
+	}
+	p.group = append(p.group, t)
 }
 
 // splitWords tokenises a query term like the indexed text, keeping * and ?
