@@ -430,106 +430,160 @@ func cost(e Expr) int {
 	return 1
 }
 
+// compileClause compiles one clause with its kind's compiler, negated
+// for !=, !~ and NOT IN; negated says a NOT is above it (its words then
+// do not score).
 func (m *Matcher) compileClause(c *Clause, env Env, negated bool) (func(*Doc) bool, error) {
-	spec := fields[c.Field]
-	neg := c.Op == "!=" || c.Op == "!~" || c.Op == "NOT IN"
-	var pos func(*Doc) bool
-	switch spec.kind {
+	compile := compileValueClause
+	switch fields[c.Field].kind {
 	case kindText:
-		t := parseTerms(c.Values[0].Text)
-		if len(t) == 0 {
-			return nil, &Error{-1, fmt.Sprintf("the value for the field '%s' has no words to search for", c.Field)}
-		}
-		pos = func(d *Doc) bool { return t.match(d.words, d.seq) }
-		if !neg && !negated {
-			m.score = append(m.score, func(d *Doc) int {
-				if !t.match(d.words, d.seq) {
-					return 0
-				}
-				s := 1
-				if t.matchSeq(d.titleW) {
-					s += 3
-				}
-				return s
-			})
-		}
+		compile = compileTextClause
 	case kindDate:
-		v := c.Values[0]
-		from, to, dayOnly, err := resolveDate(v, env)
-		if err != nil {
-			return nil, err
-		}
-		get := func(d *Doc) time.Time { return d.Created }
-		if c.Field == "lastmodified" {
-			get = func(d *Doc) time.Time { return d.LastModified }
-		}
-		switch c.Op {
-		case "=", "!=":
-			if dayOnly {
-				pos = func(d *Doc) bool { t := get(d); return !t.Before(from) && t.Before(to) }
-			} else {
-				pos = func(d *Doc) bool { return get(d).Equal(from) }
-			}
-		case "<":
-			return func(d *Doc) bool { return get(d).Before(from) }, nil
-		case "<=":
-			if dayOnly {
-				return func(d *Doc) bool { return get(d).Before(to) }, nil
-			}
-			return func(d *Doc) bool { return !get(d).After(from) }, nil
-		case ">":
-			if dayOnly {
-				return func(d *Doc) bool { return !get(d).Before(to) }, nil
-			}
-			return func(d *Doc) bool { return get(d).After(from) }, nil
-		case ">=":
-			return func(d *Doc) bool { return !get(d).Before(from) }, nil
-		}
-	default:
-		vals := make([]string, len(c.Values))
-		for i, v := range c.Values {
-			vals[i] = v.Text
-			if v.Func == "currentUser" {
-				vals[i] = env.CurrentUser
-			}
-		}
-		if c.Field == "id" && (c.Op == "<" || c.Op == ">" || c.Op == "<=" || c.Op == ">=") {
-			n, _ := strconv.ParseUint(vals[0], 10, 64)
-			switch c.Op {
-			case "<":
-				return func(d *Doc) bool { return d.typeL != "space" && d.idNum < n }, nil
-			case ">":
-				return func(d *Doc) bool { return d.typeL != "space" && d.idNum > n }, nil
-			case "<=":
-				return func(d *Doc) bool { return d.typeL != "space" && d.idNum <= n }, nil
-			default:
-				return func(d *Doc) bool { return d.typeL != "space" && d.idNum >= n }, nil
-			}
-		}
-		if c.Op == "~" || c.Op == "!~" {
-			t := parseTerms(vals[0])
-			if len(t) == 0 {
-				return nil, &Error{-1, fmt.Sprintf("the value for the field '%s' has no words to search for", c.Field)}
-			}
-			src := func(d *Doc) []string { return d.titleW }
-			if c.Field == "space.title" {
-				src = func(d *Doc) []string { return d.spaceW }
-			}
-			pos = func(d *Doc) bool { return t.matchSeq(src(d)) }
-			if c.Op == "~" && !negated && c.Field == "title" {
-				m.score = append(m.score, func(d *Doc) int {
-					if pos(d) {
-						return 4
-					}
-					return 0
-				})
-			}
-			break
-		}
-		pos = valueMatcher(c.Field, vals)
+		compile = compileDateClause
 	}
-	if neg {
+	pos, err := compile(m, c, env, negated)
+	if err != nil {
+		return nil, err
+	}
+	if negOp(c.Op) {
 		return func(d *Doc) bool { return !pos(d) }, nil
+	}
+	return pos, nil
+}
+
+// negOp says whether op is the negation of another (!=, !~, NOT IN).
+func negOp(op string) bool { return op == "!=" || op == "!~" || op == "NOT IN" }
+
+// noWords is the error for a ~ value with no words in it.
+func noWords(field string) error {
+	return &Error{-1, fmt.Sprintf("the value for the field '%s' has no words to search for", field)}
+}
+
+// compileTextClause matches the words of text ~ (or !~) in the title and
+// body; a match scores, and more when the title holds the words in
+// sequence, unless the clause is negative or under a NOT.
+func compileTextClause(m *Matcher, c *Clause, _ Env, negated bool) (func(*Doc) bool, error) {
+	t := parseTerms(c.Values[0].Text)
+	if len(t) == 0 {
+		return nil, noWords(c.Field)
+	}
+	if !negOp(c.Op) && !negated {
+		m.score = append(m.score, func(d *Doc) int {
+			if !t.match(d.words, d.seq) {
+				return 0
+			}
+			s := 1
+			if t.matchSeq(d.titleW) {
+				s += 3
+			}
+			return s
+		})
+	}
+	return func(d *Doc) bool { return t.match(d.words, d.seq) }, nil
+}
+
+// dateMatchers match a date clause by operator: from is the value's time
+// (its day's start when dayOnly) and to the next day's start.
+var dateMatchers = map[string]func(get func(*Doc) time.Time, from, to time.Time, dayOnly bool) func(*Doc) bool{
+	"=": dateEqual, "!=": dateEqual,
+	"<": func(get func(*Doc) time.Time, from, _ time.Time, _ bool) func(*Doc) bool {
+		return func(d *Doc) bool { return get(d).Before(from) }
+	},
+	"<=": func(get func(*Doc) time.Time, from, to time.Time, dayOnly bool) func(*Doc) bool {
+		if dayOnly {
+			return func(d *Doc) bool { return get(d).Before(to) }
+		}
+		return func(d *Doc) bool { return !get(d).After(from) }
+	},
+	">": func(get func(*Doc) time.Time, from, to time.Time, dayOnly bool) func(*Doc) bool {
+		if dayOnly {
+			return func(d *Doc) bool { return !get(d).Before(to) }
+		}
+		return func(d *Doc) bool { return get(d).After(from) }
+	},
+	">=": func(get func(*Doc) time.Time, from, _ time.Time, _ bool) func(*Doc) bool {
+		return func(d *Doc) bool { return !get(d).Before(from) }
+	},
+}
+
+// dateEqual matches a date on the value's day, or at its exact time.
+func dateEqual(get func(*Doc) time.Time, from, to time.Time, dayOnly bool) func(*Doc) bool {
+	if dayOnly {
+		return func(d *Doc) bool { t := get(d); return !t.Before(from) && t.Before(to) }
+	}
+	return func(d *Doc) bool { return get(d).Equal(from) }
+}
+
+// compileDateClause matches created or lastmodified against a date or a
+// date function.
+func compileDateClause(_ *Matcher, c *Clause, env Env, _ bool) (func(*Doc) bool, error) {
+	from, to, dayOnly, err := resolveDate(c.Values[0], env)
+	if err != nil {
+		return nil, err
+	}
+	get := func(d *Doc) time.Time { return d.Created }
+	if c.Field == "lastmodified" {
+		get = func(d *Doc) time.Time { return d.LastModified }
+	}
+	match := dateMatchers[c.Op]
+	if match == nil {
+		return nil, nil
+	}
+	return match(get, from, to, dayOnly), nil
+}
+
+// idRangeMatchers match content (never spaces) by id number: id < n and
+// the like.
+var idRangeMatchers = map[string]func(n uint64) func(*Doc) bool{
+	"<":  func(n uint64) func(*Doc) bool { return func(d *Doc) bool { return d.typeL != "space" && d.idNum < n } },
+	">":  func(n uint64) func(*Doc) bool { return func(d *Doc) bool { return d.typeL != "space" && d.idNum > n } },
+	"<=": func(n uint64) func(*Doc) bool { return func(d *Doc) bool { return d.typeL != "space" && d.idNum <= n } },
+	">=": func(n uint64) func(*Doc) bool { return func(d *Doc) bool { return d.typeL != "space" && d.idNum >= n } },
+}
+
+// compileValueClause matches the other fields: an id range, words in a
+// title or space title, or the values themselves (currentUser() as the
+// caller's account id).
+func compileValueClause(m *Matcher, c *Clause, env Env, negated bool) (func(*Doc) bool, error) {
+	vals := make([]string, len(c.Values))
+	for i, v := range c.Values {
+		vals[i] = v.Text
+		if v.Func == "currentUser" {
+			vals[i] = env.CurrentUser
+		}
+	}
+	if c.Field == "id" {
+		if idRange := idRangeMatchers[c.Op]; idRange != nil {
+			n, _ := strconv.ParseUint(vals[0], 10, 64)
+			return idRange(n), nil
+		}
+	}
+	if c.Op == "~" || c.Op == "!~" {
+		return m.titleWords(c, vals[0], negated)
+	}
+	return valueMatcher(c.Field, vals), nil
+}
+
+// titleWords matches the words of title ~ (or !~) in the title, or of
+// space.title ~ in the space's title; a title ~ match scores unless under
+// a NOT.
+func (m *Matcher) titleWords(c *Clause, value string, negated bool) (func(*Doc) bool, error) {
+	t := parseTerms(value)
+	if len(t) == 0 {
+		return nil, noWords(c.Field)
+	}
+	src := func(d *Doc) []string { return d.titleW }
+	if c.Field == "space.title" {
+		src = func(d *Doc) []string { return d.spaceW }
+	}
+	pos := func(d *Doc) bool { return t.matchSeq(src(d)) }
+	if c.Op == "~" && !negated && c.Field == "title" {
+		m.score = append(m.score, func(d *Doc) int {
+			if pos(d) {
+				return 4
+			}
+			return 0
+		})
 	}
 	return pos, nil
 }
