@@ -110,15 +110,18 @@ func (t Time) MarshalJSON() ([]byte, error) {
 }
 
 // User is a Jira user. Privacy settings may leave EmailAddress empty.
+//
+// Jira's avatarUrls (four URLs per user) are not decoded: nothing reads
+// them, and a map for every assignee, reporter and comment author and
+// updater was a quarter of decoding an issue's typed fields (issue 12).
 type User struct {
-	AccountID    string            `json:"accountId"`
-	AccountType  string            `json:"accountType,omitempty"`
-	DisplayName  string            `json:"displayName,omitempty"`
-	EmailAddress string            `json:"emailAddress,omitempty"`
-	Active       bool              `json:"active"`
-	TimeZone     string            `json:"timeZone,omitempty"`
-	AvatarURLs   map[string]string `json:"avatarUrls,omitempty"`
-	Self         string            `json:"self,omitempty"`
+	AccountID    string `json:"accountId"`
+	AccountType  string `json:"accountType,omitempty"`
+	DisplayName  string `json:"displayName,omitempty"`
+	EmailAddress string `json:"emailAddress,omitempty"`
+	Active       bool   `json:"active"`
+	TimeZone     string `json:"timeZone,omitempty"`
+	Self         string `json:"self,omitempty"`
 }
 
 // StatusCategory is a status's category (key "new", "indeterminate",
