@@ -96,158 +96,219 @@ func (s *Server) confSearch(w http.ResponseWriter, r *http.Request, c *caller) {
 
 func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, query string, parsed *cql.Query, m *cql.Matcher, started time.Time) {
 	q := r.URL.Query()
+	sr, msg := readSearchParams(q, query)
+	if msg != "" {
+		confluenceV1Error(w, http.StatusBadRequest, badRequestPrefix+msg)
+		return
+	}
+	words := highlightWords(parsed.Where)
+
+	s.mu.Lock()
+	st := s.confluence()
+	hits := searchHits(st, parsed, m, q.Get("includeArchivedSpaces") == "true")
+	total := len(hits)
+	end := min(sr.offset+sr.limit, total)
+	hits = m.SortTop(hits, end)
+	results := make([]searchHit, 0, max(0, end-sr.offset))
+	for i := sr.offset; i < end; i++ {
+		if hits[i].Type == "space" {
+			results = append(results, s.spaceSearchResult(st.spaceByID[hits[i].ID], sr.excerpt, words))
+			continue
+		}
+		results = append(results, s.searchResult(st, st.content[hits[i].ID], sr.excerpt, words, sr.expand))
+	}
+	s.mu.Unlock()
+
+	writeJSON(w, http.StatusOK, map[string]any{
+		"results":        results,
+		"start":          sr.offset,
+		"limit":          sr.limit,
+		"size":           len(results),
+		"totalSize":      total,
+		"cqlQuery":       query,
+		"searchDuration": int(time.Since(started).Milliseconds()),
+		"_links":         s.searchLinks(r, q, query, sr, end, total),
+	})
+}
+
+// searchParams are a v1 search's paging, excerpt and expand parameters.
+type searchParams struct {
+	limit, offset int
+	excerpt       string // the excerpt mode, highlight by default
+	key           string // the query's key in its cursors
+	expand        searchExpand
+}
+
+// readSearchParams reads a search's parameters, checking them in
+// Confluence's order (limit, excerpt, then cursor or start); on a bad one
+// it returns the message, without the exception's prefix.
+func readSearchParams(q url.Values, query string) (searchParams, string) {
 	expand := queryList(q, "expand")
-	limit := searchDefaultLimit
+	sr := searchParams{limit: searchDefaultLimit, excerpt: q.Get("excerpt"), key: cqlKey(query), expand: searchExpandOf(expand)}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			confluenceV1Error(w, http.StatusBadRequest, badRequestPrefix+"limit must be a non-negative integer: "+truncate(v, 40))
-			return
+			return sr, "limit must be a non-negative integer: " + truncate(v, 40)
 		}
-		limit = n
+		sr.limit = n
 	}
-	limit = min(limit, searchLimitCap(expand))
-	excerptMode := q.Get("excerpt")
-	switch excerptMode {
+	sr.limit = min(sr.limit, searchLimitCap(expand))
+	switch sr.excerpt {
 	case "":
-		excerptMode = "highlight"
+		sr.excerpt = "highlight"
 	case "highlight", "indexed", "none", "highlight_unescaped", "indexed_unescaped":
 	default:
-		confluenceV1Error(w, http.StatusBadRequest, badRequestPrefix+"excerpt must be one of highlight, indexed, none, highlight_unescaped, indexed_unescaped")
-		return
+		return sr, "excerpt must be one of highlight, indexed, none, highlight_unescaped, indexed_unescaped"
 	}
-	key := cqlKey(query)
-	offset := 0
 	if cur := q.Get("cursor"); cur != "" {
 		var ok bool
-		if offset, ok = decodeCursor(cur, "search", key); !ok {
-			confluenceV1Error(w, http.StatusBadRequest, badRequestPrefix+"Invalid cursor: "+truncate(cur, 80))
-			return
+		if sr.offset, ok = decodeCursor(cur, "search", sr.key); !ok {
+			return sr, "Invalid cursor: " + truncate(cur, 80)
 		}
 	} else if v := q.Get("start"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			confluenceV1Error(w, http.StatusBadRequest, badRequestPrefix+"start must be a non-negative integer: "+truncate(v, 40))
-			return
+			return sr, "start must be a non-negative integer: " + truncate(v, 40)
 		}
-		offset = n
+		sr.offset = n
 	}
-	words := highlightWords(parsed.Where)
-	withBody := false
-	withVersion, withLabels, withAncestors, withSpace := false, false, false, false
+	return sr, ""
+}
+
+// searchExpandOf says which of the expansions a search renders were asked
+// for.
+func searchExpandOf(expand []string) searchExpand {
+	var x searchExpand
 	for _, e := range expand {
 		if e == "content.space" || strings.HasPrefix(e, "content.space.") {
-			withSpace = true
+			x.space = true
 		}
 		switch e {
 		case "content.body.storage", "content.body":
-			withBody = true
+			x.body = true
 		case "content.version", "content.history.lastUpdated":
-			withVersion = true
+			x.version = true
 		case "content.metadata.labels":
-			withLabels = true
+			x.labels = true
 		case "content.ancestors":
-			withAncestors = true
+			x.ancestors = true
 		}
 	}
+	return x
+}
 
-	s.mu.Lock()
-	st := s.confluence()
-	archived := q.Get("includeArchivedSpaces") == "true"
-	var hits []*cql.Doc
+// searchHits are the spaces, then the current content, that match m,
+// leaving out archived spaces and their content unless archived. It starts
+// from the smallest candidate set the query allows: the content holding its
+// rarest required word, the content of the spaces it names (when not
+// more), or everything. Call with s.mu held.
+func searchHits(st *confState, parsed *cql.Query, m *cql.Matcher, archived bool) []*cql.Doc {
+	sc := searchScan{m: m}
 	for _, sp := range st.spaces {
 		if (sp.Status == "current" || archived) && sp.doc != nil && m.Match(sp.doc) {
-			hits = append(hits, sp.doc)
+			sc.hits = append(sc.hits, sp.doc)
 		}
 	}
-	var skip map[string]bool // archived spaces, left out unless asked for
-	if !archived {
-		for _, sp := range st.spaces {
-			if sp.Status != "current" {
-				if skip == nil {
-					skip = map[string]bool{}
-				}
-				skip[sp.ID] = true
-			}
-		}
-	}
-	scan := func(ps []*cPage) {
-		for _, p := range ps {
-			if p.Status == "current" && p.doc != nil && (skip == nil || !skip[p.SpaceID]) && m.Match(p.doc) {
-				hits = append(hits, p.doc)
-			}
-		}
-	}
-	// Start from the smallest candidate set the query allows: the content
-	// of the spaces it names, the content holding its rarest required word,
-	// or everything.
-	var inSpaces [][]*cPage
-	spaceCount := -1
-	if keys, ok := parsed.RequiredSpaces(); ok {
-		spaceCount = 0
-		for _, sp := range st.spaces {
-			for _, k := range keys {
-				if strings.EqualFold(sp.Key, k) {
-					inSpaces = append(inSpaces, st.bySpace[sp.ID])
-					spaceCount += len(st.bySpace[sp.ID])
-					break
-				}
-			}
-		}
-	}
-	var rare []*cPage
-	wordCount := -1
-	for _, w := range parsed.RequiredWords() {
-		if ps := st.postings[w]; wordCount < 0 || len(ps) < wordCount {
-			rare, wordCount = ps, len(ps)
-		}
-	}
+	sc.skip = archivedSpaces(st, archived)
+	inSpaces, spaceCount := requiredSpaceContent(st, parsed)
+	rare, wordCount := rarestWordContent(st, parsed)
 	switch {
 	case wordCount >= 0 && (spaceCount < 0 || wordCount < spaceCount):
-		scan(rare)
+		sc.scan(rare)
 	case spaceCount >= 0:
 		for _, ps := range inSpaces {
-			scan(ps)
+			sc.scan(ps)
 		}
 	default:
-		scan(st.ordered)
+		sc.scan(st.ordered)
 	}
-	total := len(hits)
-	end := min(offset+limit, total)
-	hits = m.SortTop(hits, end)
-	results := make([]searchHit, 0, max(0, end-offset))
-	for i := offset; i < end; i++ {
-		if hits[i].Type == "space" {
-			results = append(results, s.spaceSearchResult(st.spaceByID[hits[i].ID], excerptMode, words))
-			continue
-		}
-		p := st.content[hits[i].ID]
-		results = append(results, s.searchResult(st, p, excerptMode, words, searchExpand{withBody, withVersion, withLabels, withAncestors, withSpace}))
-	}
-	s.mu.Unlock()
+	return sc.hits
+}
 
+// searchScan collects the current content that matches, but for the
+// content of the spaces in skip.
+type searchScan struct {
+	m    *cql.Matcher
+	skip map[string]bool
+	hits []*cql.Doc
+}
+
+func (sc *searchScan) scan(ps []*cPage) {
+	for _, p := range ps {
+		if p.Status == "current" && p.doc != nil && (sc.skip == nil || !sc.skip[p.SpaceID]) && sc.m.Match(p.doc) {
+			sc.hits = append(sc.hits, p.doc)
+		}
+	}
+}
+
+// archivedSpaces are the ids of the spaces that are not current, nil when
+// there is none or they are asked for.
+func archivedSpaces(st *confState, archived bool) map[string]bool {
+	if archived {
+		return nil
+	}
+	var skip map[string]bool
+	for _, sp := range st.spaces {
+		if sp.Status != "current" {
+			if skip == nil {
+				skip = map[string]bool{}
+			}
+			skip[sp.ID] = true
+		}
+	}
+	return skip
+}
+
+// rarestWordContent is the content holding the query's rarest required
+// word and how much there is; -1 when it requires no word.
+func rarestWordContent(st *confState, parsed *cql.Query) ([]*cPage, int) {
+	var rare []*cPage
+	count := -1
+	for _, w := range parsed.RequiredWords() {
+		if ps := st.postings[w]; count < 0 || len(ps) < count {
+			rare, count = ps, len(ps)
+		}
+	}
+	return rare, count
+}
+
+// requiredSpaceContent is the content of the spaces a query requires and
+// how much there is; -1 when it does not name its spaces.
+func requiredSpaceContent(st *confState, parsed *cql.Query) ([][]*cPage, int) {
+	keys, ok := parsed.RequiredSpaces()
+	if !ok {
+		return nil, -1
+	}
+	var inSpaces [][]*cPage
+	count := 0
+	for _, sp := range st.spaces {
+		for _, k := range keys {
+			if strings.EqualFold(sp.Key, k) {
+				inSpaces = append(inSpaces, st.bySpace[sp.ID])
+				count += len(st.bySpace[sp.ID])
+				break
+			}
+		}
+	}
+	return inSpaces, count
+}
+
+// searchLinks are a search response's links: base, context and self, and
+// next and prev cursors when there are more results either side.
+func (s *Server) searchLinks(r *http.Request, q url.Values, query string, sr searchParams, end, total int) map[string]any {
 	base := s.wikiBase()
 	links := map[string]any{
 		"base":    base,
 		"context": "/wiki",
 		"self":    base + "/rest/api/search?" + r.URL.RawQuery,
 	}
-	if end < total && limit > 0 {
-		links["next"] = searchLink(query, limit, q, encodeCursor(cursorState{Offset: end, Kind: "search", Key: key}))
+	if end < total && sr.limit > 0 {
+		links["next"] = searchLink(query, sr.limit, q, encodeCursor(cursorState{Offset: end, Kind: "search", Key: sr.key}))
 	}
-	if offset > 0 {
-		links["prev"] = searchLink(query, limit, q, encodeCursor(cursorState{Offset: max(0, offset-limit), Kind: "search", Key: key}))
+	if sr.offset > 0 {
+		links["prev"] = searchLink(query, sr.limit, q, encodeCursor(cursorState{Offset: max(0, sr.offset-sr.limit), Kind: "search", Key: sr.key}))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"results":        results,
-		"start":          offset,
-		"limit":          limit,
-		"size":           len(results),
-		"totalSize":      total,
-		"cqlQuery":       query,
-		"searchDuration": int(time.Since(started).Milliseconds()),
-		"_links":         links,
-	})
+	return links
 }
 
 // searchLink builds a v1 paging link the way Confluence does: relative to
