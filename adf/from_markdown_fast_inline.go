@@ -794,7 +794,8 @@ loop:
 }
 
 // The inline HTML tag patterns of goldmark's raw HTML parser
-// (parser/raw_html.go).
+// (parser/raw_html.go). inlineTagLen reads them by hand; FuzzInlineTag
+// checks it against them.
 var htmlTagRes = sync.OnceValue(func() [2]*regexp.Regexp {
 	const tagname = `([A-Za-z][A-Za-z0-9-]*)`
 	const spaceOrOneNewline = `(?:[ \t]|(?:\r\n|\n){0,1})`
@@ -833,23 +834,20 @@ func htmlTagAt(s []byte) (int, bool) {
 			return 0, false
 		}
 	}
-	re := htmlTagRes()[0]
-	if s[1] == '/' {
-		if len(s) < 3 || !(s[2] >= 'a' && s[2] <= 'z' || s[2] >= 'A' && s[2] <= 'Z' || s[2] >= '0' && s[2] <= '9') {
-			return 0, true
-		}
-		re = htmlTagRes()[1]
-	}
-	m := re.FindIndex(s)
-	if m == nil {
+	isClose := s[1] == '/'
+	if isClose && (len(s) < 3 || !(s[2] >= 'a' && s[2] <= 'z' || s[2] >= 'A' && s[2] <= 'Z' || s[2] >= '0' && s[2] <= '9')) {
 		return 0, true
 	}
-	if bytes.IndexByte(s[:m[1]], '\n') >= 0 || bytes.Contains(s[:m[1]], []byte("\uFFFD")) {
+	n := inlineTagLen(s, isClose) // htmlTagRes's patterns, read by hand
+	if n < 0 {
+		return 0, true
+	}
+	if bytes.IndexByte(s[:n], '\n') >= 0 || bytes.Contains(s[:n], []byte("\uFFFD")) {
 		// the goldmark path reads an <a> tag whose attributes hold U+FFFD
 		// (what invalid UTF-8 becomes) otherwise: leave such tags to it
 		return 0, false
 	}
-	return m[1], true
+	return n, true
 }
 
 // htmlPairs pairs the HTML open and close tags among toks as
@@ -876,7 +874,7 @@ func htmlPairs(s []byte, toks []ftok) map[int]int {
 				parent = parents[len(parents)-1]
 			}
 			raw := string(s[t.a:t.b])
-			if om := htmlOpenRe().FindStringSubmatch(raw); om != nil {
+			if om := htmlOpenTag(raw); om != nil {
 				if stacks == nil {
 					stacks = map[key][]int{}
 					pairs = map[int]int{}

@@ -236,6 +236,17 @@ var (
 	htmlBrRe    = lazyRegexp(`^<br\s*/?>$`)
 )
 
+// htmlOpenTag is htmlOpenRe's submatches in s. A tag with an attribute
+// other than style (an "=" but no "style") cannot match, and most tags
+// in READMEs are such (<img src=...>, <a href=...>, <p align=...>): they
+// skip the pattern.
+func htmlOpenTag(s string) []string {
+	if strings.IndexByte(s, '=') >= 0 && !strings.Contains(s, "style") {
+		return nil
+	}
+	return htmlOpenRe().FindStringSubmatch(s)
+}
+
 // htmlInline handles <br> and paired inline tags that map to marks (<u>,
 // <sub>, <sup>, <s>, <b>, <i>, <span style="color: #rrggbb">). It returns the
 // last node consumed.
@@ -277,7 +288,7 @@ func (ic *inlineConv) htmlInline(x *ast.RawHTML, marks []Mark, limit ast.Node) (
 // <sub>, <sup>, <s>, <b>, <i>, ... and <span style="color: #rrggbb">.
 // Both markdown paths use it.
 func htmlTagMark(s string) (Mark, bool) {
-	m := htmlOpenRe().FindStringSubmatch(s)
+	m := htmlOpenTag(s)
 	if m == nil {
 		return Mark{}, false
 	}
@@ -310,7 +321,7 @@ func (ic *inlineConv) pairTags(parent ast.Node) (map[ast.Node]ast.Node, map[ast.
 			continue
 		}
 		t := rawHTMLText(ic.c.src, r)
-		if om := htmlOpenRe().FindStringSubmatch(t); om != nil {
+		if om := htmlOpenTag(t); om != nil {
 			if stacks == nil {
 				stacks = map[string][]ast.Node{}
 				pairs = map[ast.Node]ast.Node{}
