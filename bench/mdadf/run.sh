@@ -42,6 +42,6 @@ med() {
 go_mbs=$(med BenchmarkFromMarkdownCorpus MB/s)
 go_cpu=$(med BenchmarkFromMarkdownCorpus cpu-MB/s)
 gm_cpu=$(med BenchmarkFromMarkdownCorpusGoldmark cpu-MB/s)
-echo "adf FromMarkdown + MarshalJSON: median $go_mbs MB/s, $go_cpu cpu-MB/s (goldmark path alone: $gm_cpu cpu-MB/s)"
+echo "adf MarkdownToJSON: median $go_mbs MB/s, $go_cpu cpu-MB/s (goldmark path alone: $gm_cpu cpu-MB/s)"
 awk -v g="$go_mbs" -v n="$node_mbs" -v gc="$go_cpu" -v nc="$node_cpu" 'BEGIN {
 	printf "ratio adf / marklassian: %.2fx wall, %.2fx cpu\n", g / n, gc / nc }'
