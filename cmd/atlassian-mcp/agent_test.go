@@ -20,6 +20,7 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/gateway"
+	"github.com/atlassian-mcp/atlassian-mcp/internal/mcptest"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
@@ -93,16 +94,6 @@ func callAs(t *testing.T, c *client.Client, tool string, args map[string]any, se
 	return res
 }
 
-func text(res *mcpgo.CallToolResult) string {
-	var b strings.Builder
-	for _, c := range res.Content {
-		if tc, ok := c.(mcpgo.TextContent); ok {
-			b.WriteString(tc.Text)
-		}
-	}
-	return b.String()
-}
-
 // TestTwoTenantsFromAConfigAsANewUserSetsItUp connects two sites, adds
 // agents with the CLI, lists business domains and VIPs in the config,
 // serves HTTP from it and checks tiers, tools, isolation and the audit
@@ -168,36 +159,36 @@ func TestTwoTenantsFromAConfigAsANewUserSetsItUp(t *testing.T) {
 	create := map[string]any{"projectKey": "ENG", "issueType": "Task", "summary": "Raised by the CEO"}
 	// The chief of staff: no sender is external (its default), so nothing runs.
 	acme.ResetRequests()
-	if res := callAs(t, cosC, "atlassian_jira_search", search, "", "cos-1"); !res.IsError || !strings.Contains(text(res), "needs an internal sender") {
-		t.Fatalf("no sender: %s", text(res))
+	if res := callAs(t, cosC, "atlassian_jira_search", search, "", "cos-1"); !res.IsError || !strings.Contains(mcptest.ResultText(res), "needs an internal sender") {
+		t.Fatalf("no sender: %s", mcptest.ResultText(res))
 	}
 	if res := callAs(t, cosC, "atlassian_jira_search", search, "ana@acme.com", "cos-2"); res.IsError {
-		t.Fatalf("internal search: %s", text(res))
+		t.Fatalf("internal search: %s", mcptest.ResultText(res))
 	}
-	if res := callAs(t, cosC, "atlassian_jira_create_issue", create, "ana@acme.com", "cos-3"); !res.IsError || !strings.Contains(text(res), "needs a vip sender") {
-		t.Fatalf("internal create under aicos: %s", text(res))
+	if res := callAs(t, cosC, "atlassian_jira_create_issue", create, "ana@acme.com", "cos-3"); !res.IsError || !strings.Contains(mcptest.ResultText(res), "needs a vip sender") {
+		t.Fatalf("internal create under aicos: %s", mcptest.ResultText(res))
 	}
 	before := len(acme.Requests())
-	if res := callAs(t, cosC, "atlassian_jira_create_issue", create, "ceo@acme.com", "cos-4"); res.IsError || !strings.Contains(text(res), "ENG-") {
-		t.Fatalf("vip create: %s", text(res))
+	if res := callAs(t, cosC, "atlassian_jira_create_issue", create, "ceo@acme.com", "cos-4"); res.IsError || !strings.Contains(mcptest.ResultText(res), "ENG-") {
+		t.Fatalf("vip create: %s", mcptest.ResultText(res))
 	}
 	if len(acme.Requests()) == before {
 		t.Fatal("the vip create never reached acme's site")
 	}
 	// The assistant lets an internal sender create.
 	if res := callAs(t, mailC, "atlassian_jira_create_issue", create, "ana@acme.com", "mail-1"); res.IsError {
-		t.Fatalf("assistant create: %s", text(res))
+		t.Fatalf("assistant create: %s", mcptest.ResultText(res))
 	}
 	// Tenants: globex's projects are on globex's site only.
 	globex.ResetRequests()
 	if res := callAs(t, cosC, "atlassian_jira_search", map[string]any{"jql": "project = PRJ4"}, "ana@acme.com", "cos-5"); !res.IsError {
-		t.Fatalf("acme reached globex's project: %s", text(res))
+		t.Fatalf("acme reached globex's project: %s", mcptest.ResultText(res))
 	}
 	if n := len(globex.Requests()); n != 0 {
 		t.Fatalf("acme's agent reached globex's site (%d requests)", n)
 	}
-	if res := callAs(t, opsC, "atlassian_jira_search", map[string]any{"jql": "project = PRJ4", "maxResults": 1}, "", "ops-1"); res.IsError || !strings.Contains(text(res), "PRJ4-") {
-		t.Fatalf("globex search: %s", text(res))
+	if res := callAs(t, opsC, "atlassian_jira_search", map[string]any{"jql": "project = PRJ4", "maxResults": 1}, "", "ops-1"); res.IsError || !strings.Contains(mcptest.ResultText(res), "PRJ4-") {
+		t.Fatalf("globex search: %s", mcptest.ResultText(res))
 	}
 	stopGracefully(t, cmd)
 
@@ -409,12 +400,12 @@ func TestStdioCallsAreAuditedWithTheFlagsProfile(t *testing.T) {
 	defer c.Close()
 	initialize(t, c)
 	if res := callAs(t, c, "atlassian_jira_get_issue", map[string]any{"issueKey": "ENG-1"}, "", "s-1"); res.IsError {
-		t.Fatalf("read: %s", text(res))
+		t.Fatalf("read: %s", mcptest.ResultText(res))
 	}
 	site.ResetRequests()
 	res := callAs(t, c, "atlassian_jira_create_issue", map[string]any{"projectKey": "ENG", "issueType": "Task", "summary": "x"}, "", "s-2")
-	if !res.IsError || !strings.Contains(text(res), "needs a vip sender") || len(site.Requests()) != 0 {
-		t.Fatalf("write as internal under aicos: %s (%d requests)", text(res), len(site.Requests()))
+	if !res.IsError || !strings.Contains(mcptest.ResultText(res), "needs a vip sender") || len(site.Requests()) != 0 {
+		t.Fatalf("write as internal under aicos: %s (%d requests)", mcptest.ResultText(res), len(site.Requests()))
 	}
 	c.Close()
 	code, out, errOut := runWith(t, nil, "audit", "--data-dir", dir, "--json")
