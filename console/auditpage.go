@@ -75,7 +75,7 @@ func (c *Console) scanAudit(ctx context.Context, tenant string, f gateway.AuditF
 	}()
 	res := &auditScan{hours: newHourly(now)}
 	for _, t := range tenants {
-		r, err := newestFirst(ctx, audit, t, f)
+		r, err := gateway.OpenNewestFirst(ctx, audit, t, f)
 		if err != nil {
 			return nil, err
 		}
@@ -136,38 +136,6 @@ func (c *Console) scanAudit(ctx context.Context, tenant string, f gateway.AuditF
 	}
 	return res, nil
 }
-
-// newestFirst opens a cursor on tenant's entries, newest first: the
-// reader's own when it has one (the files, read backwards), else over
-// what Read returns.
-func newestFirst(ctx context.Context, audit gateway.AuditReader, tenant string, f gateway.AuditFilter) (gateway.AuditCursor, error) {
-	if nf, ok := audit.(gateway.AuditNewestFirst); ok {
-		return nf.NewestFirst(ctx, tenant, f)
-	}
-	res, err := audit.Read(ctx, tenant, f)
-	if err != nil {
-		return nil, err
-	}
-	return &sliceCursor{entries: res.Entries, i: len(res.Entries), skipped: res.Skipped}, nil
-}
-
-// sliceCursor walks entries (oldest first) from the newest.
-type sliceCursor struct {
-	entries []gateway.AuditEntry
-	i       int
-	skipped []string
-}
-
-func (s *sliceCursor) Next() (gateway.AuditEntry, bool) {
-	if s.i == 0 {
-		return gateway.AuditEntry{}, false
-	}
-	s.i--
-	return s.entries[s.i], true
-}
-func (s *sliceCursor) Err() error        { return nil }
-func (s *sliceCursor) Skipped() []string { return s.skipped }
-func (s *sliceCursor) Close() error      { return nil }
 
 func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) {
 	qs := r.URL.Query()
@@ -276,7 +244,7 @@ func (c *Console) auditEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Newest first, so a recent entry is found without reading the rest.
-	rd, err := newestFirst(r.Context(), c.opts.Backend.Audit(), tenant, gateway.AuditFilter{Since: at})
+	rd, err := gateway.OpenNewestFirst(r.Context(), c.opts.Backend.Audit(), tenant, gateway.AuditFilter{Since: at})
 	if err != nil {
 		c.fail(w, r, http.StatusInternalServerError, "The audit log could not be read: "+err.Error())
 		return

@@ -44,6 +44,39 @@ type AuditCursor interface {
 
 var _ AuditNewestFirst = AuditFiles{}
 
+// OpenNewestFirst opens a cursor on tenant's entries that f selects,
+// newest first: the reader's own when it has one (the files read
+// backwards, the database a page at a time), else a walk back over what
+// Read returns.
+func OpenNewestFirst(ctx context.Context, audit AuditReader, tenant string, f AuditFilter) (AuditCursor, error) {
+	if nf, ok := audit.(AuditNewestFirst); ok {
+		return nf.NewestFirst(ctx, tenant, f)
+	}
+	res, err := audit.Read(ctx, tenant, f)
+	if err != nil {
+		return nil, err
+	}
+	return &sliceCursor{entries: res.Entries, i: len(res.Entries), skipped: res.Skipped}, nil
+}
+
+// sliceCursor walks entries (oldest first) from the newest.
+type sliceCursor struct {
+	entries []AuditEntry
+	i       int
+	skipped []string
+}
+
+func (s *sliceCursor) Next() (AuditEntry, bool) {
+	if s.i == 0 {
+		return AuditEntry{}, false
+	}
+	s.i--
+	return s.entries[s.i], true
+}
+func (s *sliceCursor) Err() error        { return nil }
+func (s *sliceCursor) Skipped() []string { return s.skipped }
+func (s *sliceCursor) Close() error      { return nil }
+
 // NewestFirst reads tenant's log files backwards (NewAuditBackward).
 func (a AuditFiles) NewestFirst(_ context.Context, tenant string, f AuditFilter) (AuditCursor, error) {
 	return NewAuditBackward(a.Dir, tenant, f)

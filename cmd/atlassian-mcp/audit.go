@@ -139,10 +139,6 @@ func latestAudit(ctx context.Context, s streams, audit gateway.AuditReader, tena
 	if l, ok := audit.(auditLatest); ok {
 		cursors = append(cursors, func() (gateway.AuditCursor, error) { return l.Latest(ctx, tenant, f, n) })
 	} else {
-		nf, ok := audit.(gateway.AuditNewestFirst)
-		if !ok {
-			return nil, fmt.Errorf("audit: %s cannot be read newest first", audit.Where())
-		}
 		tenants := []string{tenant}
 		if tenant == "" {
 			var err error
@@ -151,7 +147,7 @@ func latestAudit(ctx context.Context, s streams, audit gateway.AuditReader, tena
 			}
 		}
 		for _, t := range tenants {
-			cursors = append(cursors, func() (gateway.AuditCursor, error) { return nf.NewestFirst(ctx, t, f) })
+			cursors = append(cursors, func() (gateway.AuditCursor, error) { return gateway.OpenNewestFirst(ctx, audit, t, f) })
 		}
 	}
 	var entries []gateway.AuditEntry // newest first, n of each cursor at most
