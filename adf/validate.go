@@ -16,6 +16,7 @@ type Violation struct {
 	Message string
 }
 
+// String returns the violation as "path: message".
 func (v Violation) String() string { return v.Path + ": " + v.Message }
 
 // ValidationError lists every violation Validate found.
@@ -24,6 +25,8 @@ type ValidationError struct {
 	Violations []Violation
 }
 
+// Error returns "adf: N schema violation(s): " and the first ten
+// violations, separated by "; ".
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "adf: %d schema violation(s): ", len(e.Violations))
