@@ -99,6 +99,7 @@ type nodeAlloc struct {
 	nSlabs   int // chunks of slabs in use since the last reset
 	nPtrs    int
 	langs    map[string]map[string]any // see languageAttrs
+	mem      transientMem              // text, link attrs and marks (recycle only)
 }
 
 // Chunk sizes of a recycling allocator: its chunks outlive a document, so
@@ -174,6 +175,7 @@ func (na *nodeAlloc) reset(keep int) {
 		na.ptrSlabs = na.ptrSlabs[:k]
 	}
 	na.slab, na.ptrs, na.nSlabs, na.nPtrs = nil, nil, 0, 0
+	na.mem.reset()
 }
 
 // one returns a node slice holding n alone.

@@ -257,7 +257,7 @@ func (t *tokenizer) codeSpan(i int) (int, bool) {
 	if !t.flush(i) {
 		return 0, false
 	}
-	content := string(s[i+n : end])
+	content := t.f.mc.str(s[i+n : end])
 	content = strings.ReplaceAll(content, "\n", " ")
 	if len(content) >= 2 && content[0] == ' ' && content[len(content)-1] == ' ' && strings.Trim(content, " ") != "" {
 		content = content[1 : len(content)-1]
@@ -370,7 +370,7 @@ func (t *tokenizer) closeBracket(i int) (int, bool) {
 				return 0, false
 			}
 		}
-		op.alt = string(s[op.b:i])
+		op.alt = t.f.mc.str(s[op.b:i])
 		op.dest = dest
 		op.str = title
 		t.toks = toks[:openIdx+1]
@@ -383,7 +383,7 @@ func (t *tokenizer) closeBracket(i int) (int, bool) {
 		op.partner = closeIdx
 		op.dest = dest
 		if dest != "" {
-			op.mark = Mark{Type: "link", Attrs: map[string]any{"href": dest}}
+			op.mark = Mark{Type: "link", Attrs: t.f.mc.linkAttrs(dest)}
 			if title != "" {
 				op.mark.Attrs["title"] = title
 			}
@@ -647,7 +647,7 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 			// As inlineConv.htmlInline: <br> is a hard break, a tag
 			// pair that stands for a mark applies it, any other tag is
 			// kept as text.
-			raw := string(s[t.a:t.b])
+			raw := f.mc.str(s[t.a:t.b])
 			if htmlBrRe().MatchString(raw) {
 				ic.trimTrailingSpace()
 				ic.addNode(&Node{Type: "hardBreak"})
@@ -661,7 +661,7 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 				if mark, ok := htmlTagMark(raw); ok && end < limit {
 					inner := marks
 					if !hasCode(marks) {
-						inner = withMark(marks, mark)
+						inner = f.mc.withMark(marks, mark)
 					}
 					toks[end].kind = ftSkip
 					stack = append(stack, emitFrame{inner, end, true})
@@ -671,14 +671,14 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 			}
 			ic.addText(raw, marks)
 		case ftAuto:
-			ic.addText(string(s[t.a:t.b]), withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": t.dest}}))
+			ic.addText(f.mc.str(s[t.a:t.b]), f.mc.withLink(marks, Mark{Type: "link", Attrs: f.mc.linkAttrs(t.dest)}))
 		case ftCode:
 			ic.addText(t.str, f.mc.codeMarks(marks))
 		case ftDelim:
 			if t.isOpener {
 				inner := marks
 				if t.mark.Type != "" {
-					inner = withMark(marks, t.mark)
+					inner = f.mc.withMark(marks, t.mark)
 				}
 				stack = append(stack, emitFrame{inner, t.partner, false})
 				marks = inner
@@ -692,7 +692,7 @@ func (f *fastConv) emit(ic *inlineConv, s []byte, toks []ftok, allowMedia bool) 
 			}
 			inner := marks
 			if t.mark.Type != "" {
-				inner = withMark(withoutMark(marks, "link"), t.mark)
+				inner = f.mc.withLink(marks, t.mark)
 			}
 			stack = append(stack, emitFrame{inner, t.partner, false})
 			marks = inner

@@ -374,7 +374,7 @@ func (ic *inlineConv) trimTrailingSpace() {
 // and returns normalised inline nodes.
 func (ic *inlineConv) finish() []*Node {
 	out := ic.c.nodes(len(ic.runs) + 2)
-	arena := string(ic.arena)
+	arena := ic.c.str(ic.arena)
 	for _, r := range ic.runs {
 		if r.node != nil {
 			out = append(out, r.node)
@@ -647,7 +647,7 @@ func (ic *inlineConv) addImage(url, alt, title string, marks []Mark, allowMedia 
 		if alt != "" {
 			media.Attrs["alt"] = alt
 		}
-		ms := &Node{Type: "mediaSingle", Attrs: map[string]any{"layout": "center"}, Content: []*Node{media}}
+		ms := &Node{Type: "mediaSingle", Attrs: ic.c.mediaSingleAttrs(), Content: []*Node{media}}
 		if c := strings.Join(strings.Fields(title), " "); c != "" {
 			// A title is the image's caption.
 			ms.Content = append(ms.Content, &Node{Type: "caption", Content: []*Node{{Type: "text", Text: c}}})
@@ -662,5 +662,5 @@ func (ic *inlineConv) addImage(url, alt, title string, marks []Mark, allowMedia 
 		ic.addText(alt, marks)
 		return
 	}
-	ic.addText(alt, withMark(withoutMark(marks, "link"), Mark{Type: "link", Attrs: map[string]any{"href": url}}))
+	ic.addText(alt, ic.c.withLink(marks, Mark{Type: "link", Attrs: ic.c.linkAttrs(url)}))
 }
