@@ -1,10 +1,16 @@
 // Package metrics holds the Prometheus metrics a server exposes at
 // /metrics: tool calls by tool and outcome with their latency, Atlassian
 // requests by product and status (429s among them) and retries, token
-// refreshes and their failures, and audit write latency. No metric carries
-// an identifier of a user, an agent or a tenant, and none a token or a
-// request's content: labels are tool names, products, status codes and
-// short fixed reasons.
+// refreshes and their failures, and audit write latency, beside the Go
+// runtime's and the process's own. No metric carries an identifier of a
+// user, an agent or a tenant, and none a token or a request's content:
+// labels are tool names, products, status codes and short fixed reasons.
+//
+// The package writes the Prometheus text format (version 0.0.4) itself
+// rather than through the Prometheus client library: that library's
+// package initialisation (its collectors, protobuf and procfs) cost every
+// start about 5 ms and 2 MiB of binary, stdio starts included, where no
+// metric is ever served (issue 12).
 package metrics
 
 import (
@@ -15,62 +21,60 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
 
-// Metrics is one process's set of metrics in its own registry.
+// Metrics is one process's set of metrics.
 type Metrics struct {
-	reg             *prometheus.Registry
-	calls           *prometheus.CounterVec
-	callSeconds     *prometheus.HistogramVec
-	requests        *prometheus.CounterVec
-	retries         *prometheus.CounterVec
-	refreshes       prometheus.Counter
-	refreshFailures *prometheus.CounterVec
-	auditSeconds    prometheus.Histogram
+	families        []family
+	calls           *counterVec
+	callSeconds     *histogramVec
+	requests        *counterVec
+	retries         *counterVec
+	refreshes       *counterVec
+	refreshFailures *counterVec
+	auditSeconds    *histogramVec
 }
 
-// New returns the metrics, registered with the Go runtime and process
-// collectors.
+// New returns the metrics, with the Go runtime's and the process's.
 func New() *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
-		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "atlassian_mcp_tool_calls_total", Help: "Tool calls by tool and status (ok, error: an isError result, failed: a protocol error).",
-		}, []string{"tool", "status"}),
-		callSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "atlassian_mcp_tool_call_duration_seconds", Help: "Tool call latency by tool.",
-			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, []string{"tool"}),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "atlassian_mcp_atlassian_requests_total", Help: "HTTP requests to Atlassian (gateway and token endpoint) by status code (0: no response); 429s are rate limits.",
-		}, []string{"status"}),
-		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "atlassian_mcp_atlassian_retries_total", Help: "REST calls sent again after a 429, a 5xx or no response, by product.",
-		}, []string{"product"}),
-		refreshes: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "atlassian_mcp_token_refreshes_total", Help: "Access token refreshes this process exchanged and stored.",
-		}),
-		refreshFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "atlassian_mcp_token_refresh_failures_total", Help: "Failed refresh attempts by reason (invalid_grant, client_rejected, endpoint, store, lock).",
-		}, []string{"reason"}),
-		auditSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "atlassian_mcp_audit_write_duration_seconds", Help: "Time from an audit entry's submission to its durable write.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
-		}),
+		calls: newCounterVec("atlassian_mcp_tool_calls_total",
+			"Tool calls by tool and status (ok, error: an isError result, failed: a protocol error).", "tool", "status"),
+		callSeconds: newHistogramVec("atlassian_mcp_tool_call_duration_seconds", "Tool call latency by tool.",
+			[]float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}, "tool"),
+		requests: newCounterVec("atlassian_mcp_atlassian_requests_total",
+			"HTTP requests to Atlassian (gateway and token endpoint) by status code (0: no response); 429s are rate limits.", "status"),
+		retries: newCounterVec("atlassian_mcp_atlassian_retries_total",
+			"REST calls sent again after a 429, a 5xx or no response, by product.", "product"),
+		refreshes: newCounterVec("atlassian_mcp_token_refreshes_total",
+			"Access token refreshes this process exchanged and stored."),
+		refreshFailures: newCounterVec("atlassian_mcp_token_refresh_failures_total",
+			"Failed refresh attempts by reason (invalid_grant, client_rejected, endpoint, store, lock).", "reason"),
+		auditSeconds: newHistogramVec("atlassian_mcp_audit_write_duration_seconds",
+			"Time from an audit entry's submission to its durable write.",
+			[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}),
 	}
-	m.reg.MustRegister(m.calls, m.callSeconds, m.requests, m.retries, m.refreshes, m.refreshFailures, m.auditSeconds,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.families = []family{m.calls, m.callSeconds, m.requests, m.retries, m.refreshes, m.refreshFailures, m.auditSeconds,
+		runtimeFamily{}, processFamily{}}
 	return m
 }
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		_, _ = w.Write(m.appendText(nil))
+	})
+}
+
+// appendText appends every family in the text exposition format.
+func (m *Metrics) appendText(b []byte) []byte {
+	for _, f := range m.families {
+		b = f.appendText(b)
+	}
+	return b
 }
 
 // Middleware counts and times every tool call.
@@ -87,8 +91,8 @@ func (m *Metrics) Middleware() server.ToolHandlerMiddleware {
 				status = "error"
 			}
 			tool := req.Params.Name
-			m.calls.WithLabelValues(tool, status).Inc()
-			m.callSeconds.WithLabelValues(tool).Observe(time.Since(start).Seconds())
+			m.calls.with(tool, status).add(1)
+			m.callSeconds.with(tool).observe(time.Since(start).Seconds())
 			return res, err
 		}
 	}
@@ -114,20 +118,20 @@ func (t roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err == nil {
 		code = resp.StatusCode
 	}
-	t.m.requests.WithLabelValues(strconv.Itoa(code)).Inc()
+	t.m.requests.with(strconv.Itoa(code)).add(1)
 	return resp, err
 }
 
 // Retried counts one retry of a REST call (atlassian.WithRetryHook).
-func (m *Metrics) Retried(product string, _ int) { m.retries.WithLabelValues(product).Inc() }
+func (m *Metrics) Retried(product string, _ int) { m.retries.with(product).add(1) }
 
 // TokenEvents counts refreshes (tokenstore.WithEvents).
 func (m *Metrics) TokenEvents() tokenstore.Events {
 	return tokenstore.Events{
-		Refreshed:     m.refreshes.Inc,
-		RefreshFailed: func(reason string) { m.refreshFailures.WithLabelValues(reason).Inc() },
+		Refreshed:     func() { m.refreshes.with().add(1) },
+		RefreshFailed: func(reason string) { m.refreshFailures.with(reason).add(1) },
 	}
 }
 
 // AuditWritten records how long an audit entry took to become durable.
-func (m *Metrics) AuditWritten(d time.Duration) { m.auditSeconds.Observe(d.Seconds()) }
+func (m *Metrics) AuditWritten(d time.Duration) { m.auditSeconds.with().observe(d.Seconds()) }
