@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // scrape serves m's /metrics over real HTTP and parses the answer with
