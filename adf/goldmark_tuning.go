@@ -2,14 +2,11 @@ package adf
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -21,56 +18,26 @@ import (
 // per-parse state and are safe for concurrent use.
 var mdParser = sync.OnceValue(func() parser.Parser { return newMDParser() })
 
-// strictTaskBox is goldmark's task checkbox parser with GFM's rule that
-// whitespace (or the end of the line) follows the box: goldmark would
-// also take the "[x]" of a link "[x](url)" at the start of a list item.
-type strictTaskBox struct{ inner parser.InlineParser }
-
-func (s strictTaskBox) Trigger() []byte { return s.inner.Trigger() }
-
-func (s strictTaskBox) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
-	line, _ := block.PeekLine()
-	if len(line) < 3 || line[0] != '[' || line[2] != ']' || (len(line) > 3 && line[3] != ' ' && line[3] != '\t' && line[3] != '\n' && line[3] != '\r') {
-		return nil
-	}
-	return s.inner.Parse(parent, block, pc)
-}
-
+// newMDParser is goldmark's CommonMark parser with our GFM extensions
+// (gfm_*.go: tables, strikethrough, task list boxes, extended autolinks)
+// and the tuning below. It uses goldmark's parser package alone: the
+// renderer and goldmark's extension package (whose package-level regular
+// expressions took 6 ms of every start) stay out of the binary.
 func newMDParser() parser.Parser {
-	return goldmark.New(
-		goldmark.WithExtensions(extension.Table, extension.Strikethrough),
-		goldmark.WithParserOptions(parser.WithInlineParsers(
-			util.Prioritized(strictTaskBox{extension.NewTaskCheckBoxParser()}, 0),
+	return parser.NewParser(
+		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+		parser.WithParagraphTransformers(util.Prioritized(gfmTable{}, 200)),
+		parser.WithASTTransformers(util.Prioritized(tablePipes{}, 0)),
+		parser.WithInlineParsers(
+			util.Prioritized(gfmTaskBox{}, 0),
 			util.Prioritized(spacedPageLink{}, 199), // before goldmark's link parser (200)
 			util.Prioritized(inertDelimiters{}, 499),
-			util.Prioritized(fastLinkify{extension.NewLinkifyParser(extension.WithLinkifyEmailRegexp(
-				// GFM's extended e-mail autolinks allow only these characters
-				// before the "@"; goldmark's default would also take "*" and "`".
-				regexp.MustCompile(`^[a-zA-Z0-9._+\-]{1,64}@[a-zA-Z0-9\-]{1,63}(?:\.[a-zA-Z0-9\-]{1,63}){1,8}`)))}, 999),
-		)),
-	).Parser()
-}
-
-// fastLinkify runs goldmark's GFM autolink parser only where a link can
-// start. Goldmark tries it after every space, "_", "*", "~" and "(" and
-// runs regular expressions each time; the cheap test here makes ordinary
-// text (and hostile runs like "a_a_a_…") much faster.
-type fastLinkify struct{ inner parser.InlineParser }
-
-func (f fastLinkify) Trigger() []byte { return f.inner.Trigger() }
-
-func (f fastLinkify) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
-	line, _ := block.PeekLine()
-	if len(line) > 0 {
-		switch line[0] {
-		case ' ', '*', '_', '~', '(':
-			line = line[1:]
-		}
-	}
-	if !mayAutolink(line) {
-		return nil
-	}
-	return f.inner.Parse(parent, block, pc)
+			util.Prioritized(gfmStrike{}, 500),
+			util.Prioritized(gfmAutolink{}, 999),
+		),
+	)
 }
 
 // mayAutolink reports whether line could start a GFM extended autolink: a
