@@ -72,9 +72,13 @@ func (gfmTable) Transform(para *ast.Paragraph, reader text.Reader, pc parser.Con
 		if i == 1 {
 			parent.RemoveChild(parent, para)
 		} else {
-			// The paragraph keeps the lines above the header; closing it
-			// trims the last one as usual.
+			// The paragraph keeps the lines above the header, the last
+			// one without its newline (closing the paragraph trims the
+			// rest of its white space; a setext heading taking its lines
+			// keeps that).
 			lines.SetSliced(0, i-1)
+			last := lines.At(i - 2)
+			lines.Set(i-2, last.WithStop(last.Stop-1))
 		}
 		return
 	}
