@@ -315,6 +315,7 @@ type fastConv struct {
 	toks   []ftok
 	open   []int       // the tokenizer's open brackets
 	frames []emitFrame // emit's stack
+	stack  []*Node     // gather's blocks
 }
 
 func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
@@ -356,7 +357,7 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 	case fkQuote:
 		kids := b.kids
 		var panel *Node
-		var out []*Node
+		var pre []*Node
 		if len(kids) > 0 && kids[0].kind == fkPara && len(kids[0].lines) > 0 {
 			p := kids[0]
 			l := p.lines[0]
@@ -365,58 +366,79 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 				if !ok {
 					return nil, false // an alert the fast path leaves to goldmark
 				}
-				panel = &Node{Type: "panel", Attrs: map[string]any{"panelType": pt}}
+				panel = f.mc.node()
+				panel.Type, panel.Attrs = "panel", map[string]any{"panelType": pt}
 				if len(p.lines) > 1 {
 					runs, ok := f.inline(p.lines[1:], true)
 					if !ok {
 						return nil, false
 					}
-					out = append(out, f.mc.paragraphBlocks(runs)...)
+					pre = f.mc.paragraphBlocks(runs)
 				}
 				kids = kids[1:]
 			}
 		}
-		for _, k := range kids {
-			blocks, ok := f.block(k, depth+1)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, blocks...)
+		out, ok := f.gather(pre, kids, depth+1)
+		if !ok {
+			return nil, false
 		}
 		if panel != nil {
 			panel.Content = f.mc.fit("panel", out)
-			return []*Node{panel}, true
+			return f.mc.one(panel), true
 		}
-		return []*Node{{Type: "blockquote", Content: f.mc.fit("blockquote", out)}}, true
+		q := f.mc.node()
+		q.Type, q.Content = "blockquote", f.mc.fit("blockquote", out)
+		return f.mc.one(q), true
 	case fkList:
-		var list *Node
+		list := f.mc.node()
 		if b.ordered {
-			list = &Node{Type: "orderedList"}
+			list.Type = "orderedList"
 			if b.startNum != 1 {
 				list.Attrs = map[string]any{"order": b.startNum}
 			}
 		} else {
-			list = &Node{Type: "bulletList"}
+			list.Type = "bulletList"
+		}
+		if len(b.kids) > 0 {
+			list.Content = f.mc.nodes(len(b.kids))
 		}
 		for _, it := range b.kids {
 			if f.mayBeTask(it) {
 				return nil, false
 			}
-			var content []*Node
-			for _, k := range it.kids {
-				blocks, ok := f.block(k, depth+2)
-				if !ok {
-					return nil, false
-				}
-				content = append(content, blocks...)
+			content, ok := f.gather(nil, it.kids, depth+2)
+			if !ok {
+				return nil, false
 			}
 			li := f.mc.node()
 			li.Type, li.Content = "listItem", f.mc.fit("listItem", content)
 			list.Content = append(list.Content, li)
 		}
-		return []*Node{list}, true
+		return f.mc.one(list), true
 	}
 	return nil, false
+}
+
+// gather converts kids and returns pre and their blocks in one node slice
+// from the allocator (nil for none), collected on f.stack, which nested
+// calls share above their own base.
+func (f *fastConv) gather(pre []*Node, kids []*fblock, depth int) ([]*Node, bool) {
+	base := len(f.stack)
+	f.stack = append(f.stack, pre...)
+	for _, k := range kids {
+		blocks, ok := f.block(k, depth)
+		if !ok {
+			f.stack = f.stack[:base]
+			return nil, false
+		}
+		f.stack = append(f.stack, blocks...)
+	}
+	var out []*Node
+	if n := len(f.stack) - base; n > 0 {
+		out = append(f.mc.nodes(n), f.stack[base:]...)
+	}
+	f.stack = f.stack[:base]
+	return out, true
 }
 
 // fence converts a fenced code block.

@@ -97,6 +97,41 @@ type blockAlloc struct {
 	chunks  [][]fblock // every chunk handed out (recycle only)
 	n       int        // chunks in use since the last reset
 	recycle bool
+
+	kids     []*fblock   // the current chunk of kids slices
+	kidChunk [][]*fblock // every kids chunk handed out (recycle only)
+	nKids    int         // kids chunks in use since the last reset
+}
+
+// kidsChunk is the size of a chunk of kids slices; a slice larger than a
+// quarter of one grows on its own.
+const kidsChunk = 512
+
+// appendKid is append(kids, b), growing kids (a slice appendKid made, or
+// nil) into the allocator's kids memory instead of a new array each time.
+func (a *blockAlloc) appendKid(kids []*fblock, b *fblock) []*fblock {
+	if len(kids) < cap(kids) {
+		return append(kids, b)
+	}
+	n := max(4, 2*cap(kids))
+	if n > kidsChunk/4 {
+		return append(kids, b)
+	}
+	if cap(a.kids)-len(a.kids) < n {
+		switch {
+		case !a.recycle:
+			a.kids = make([]*fblock, 0, kidsChunk)
+		default:
+			if a.nKids == len(a.kidChunk) {
+				a.kidChunk = append(a.kidChunk, make([]*fblock, kidsChunk))
+			}
+			a.kids = a.kidChunk[a.nKids][:0]
+			a.nKids++
+		}
+	}
+	k := len(a.kids)
+	a.kids = a.kids[:k+n]
+	return append(append(a.kids[k:k:k+n], kids...), b)
 }
 
 // get returns a new zero block.
@@ -130,6 +165,17 @@ func (a *blockAlloc) reset(keep int) {
 		a.chunks = a.chunks[:keep]
 	}
 	a.slab, a.n = nil, 0
+	for i, c := range a.kidChunk[:a.nKids] {
+		if i == a.nKids-1 {
+			c = c[:len(a.kids)]
+		}
+		clear(c)
+	}
+	if len(a.kidChunk) > keep {
+		clear(a.kidChunk[keep:])
+		a.kidChunk = a.kidChunk[:keep]
+	}
+	a.kids, a.nKids = nil, 0
 }
 
 const maxFastDepth = 12
@@ -474,7 +520,7 @@ func (s *fscan) addChild(k fkind) *fblock {
 	}
 	b := s.blocks.get()
 	b.kind, b.parent, b.open, b.start = k, s.tip, true, s.lineStart
-	s.tip.kids = append(s.tip.kids, b)
+	s.tip.kids = s.blocks.appendKid(s.tip.kids, b)
 	s.tip = b
 	return b
 }

@@ -103,9 +103,13 @@ func putScratch(sc *mdScratch) {
 	if cap(arena) > keepBuf {
 		arena = nil
 	}
-	frames := f.frames[:cap(f.frames)]
+	frames, stack := f.frames[:cap(f.frames)], f.stack[:cap(f.stack)]
 	clear(frames)
-	*f = fastConv{buf: buf[:0], toks: toks[:0], open: f.open[:0], frames: frames[:0]}
+	clear(stack)
+	if len(stack) > keepToks {
+		stack = nil
+	}
+	*f = fastConv{buf: buf[:0], toks: toks[:0], open: f.open[:0], frames: frames[:0], stack: stack[:0]}
 	f.mc.ic.runs, f.mc.ic.arena = runs[:0], arena[:0]
 	scratchPool.Put(sc)
 }
