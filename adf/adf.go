@@ -289,8 +289,7 @@ func appendNodes(b []byte, nodes []*Node) []byte {
 }
 
 func appendNode(b []byte, n *Node) []byte {
-	b = append(b, `{"type":`...)
-	b = appendString(b, n.Type)
+	b = appendTypeOpen(b, n.Type)
 	if n.Attrs != nil {
 		b = append(b, `,"attrs":`...)
 		b = appendObject(b, n.Attrs)
@@ -317,9 +316,67 @@ func appendNode(b []byte, n *Node) []byte {
 	return append(b, '}')
 }
 
-func appendMark(b []byte, m Mark) []byte {
+// appendTypeOpen appends the opening of a node or mark of type t: the
+// common types as one literal each instead of a JSON string encoded.
+func appendTypeOpen(b []byte, t string) []byte {
+	switch t {
+	case "text":
+		return append(b, `{"type":"text"`...)
+	case "paragraph":
+		return append(b, `{"type":"paragraph"`...)
+	case "hardBreak":
+		return append(b, `{"type":"hardBreak"`...)
+	case "listItem":
+		return append(b, `{"type":"listItem"`...)
+	case "bulletList":
+		return append(b, `{"type":"bulletList"`...)
+	case "orderedList":
+		return append(b, `{"type":"orderedList"`...)
+	case "heading":
+		return append(b, `{"type":"heading"`...)
+	case "codeBlock":
+		return append(b, `{"type":"codeBlock"`...)
+	case "link":
+		return append(b, `{"type":"link"`...)
+	case "strong":
+		return append(b, `{"type":"strong"`...)
+	case "em":
+		return append(b, `{"type":"em"`...)
+	case "code":
+		return append(b, `{"type":"code"`...)
+	case "strike":
+		return append(b, `{"type":"strike"`...)
+	case "mediaSingle":
+		return append(b, `{"type":"mediaSingle"`...)
+	case "media":
+		return append(b, `{"type":"media"`...)
+	case "blockquote":
+		return append(b, `{"type":"blockquote"`...)
+	case "rule":
+		return append(b, `{"type":"rule"`...)
+	case "table":
+		return append(b, `{"type":"table"`...)
+	case "tableRow":
+		return append(b, `{"type":"tableRow"`...)
+	case "tableCell":
+		return append(b, `{"type":"tableCell"`...)
+	case "tableHeader":
+		return append(b, `{"type":"tableHeader"`...)
+	case "panel":
+		return append(b, `{"type":"panel"`...)
+	case "underline":
+		return append(b, `{"type":"underline"`...)
+	case "subsup":
+		return append(b, `{"type":"subsup"`...)
+	case "textColor":
+		return append(b, `{"type":"textColor"`...)
+	}
 	b = append(b, `{"type":`...)
-	b = appendString(b, m.Type)
+	return appendString(b, t)
+}
+
+func appendMark(b []byte, m Mark) []byte {
+	b = appendTypeOpen(b, m.Type)
 	if m.Attrs != nil {
 		b = append(b, `,"attrs":`...)
 		b = appendObject(b, m.Attrs)
