@@ -780,7 +780,9 @@ func (c *mdConv) paragraphBlocks(runs []*Node) []*Node {
 	for _, r := range runs {
 		if r.Type == "mediaSingle" {
 			if len(cur) > 0 {
-				out = append(out, &Node{Type: "paragraph", Content: trimBreaks(cur)})
+				p := c.node()
+				p.Type, p.Content = "paragraph", trimBreaks(cur)
+				out = append(out, p)
 				cur = []*Node{}
 			}
 			out = append(out, r)

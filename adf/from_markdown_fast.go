@@ -353,7 +353,7 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 		if b.odd {
 			return nil, false
 		}
-		return []*Node{rawParagraph(joinLines(f.src, b.lines))}, true
+		return f.mc.one(rawParagraph(joinLines(f.src, b.lines))), true
 	case fkQuote:
 		kids := b.kids
 		var panel *Node

@@ -643,11 +643,13 @@ func plainInline(c *mdConv, n ast.Node) string {
 // Both markdown paths call it, so they build images the same way.
 func (ic *inlineConv) addImage(url, alt, title string, marks []Mark, allowMedia bool) {
 	if allowMedia && url != "" {
-		media := &Node{Type: "media", Attrs: map[string]any{"type": "external", "url": url}}
+		media := ic.c.node()
+		media.Type, media.Attrs = "media", map[string]any{"type": "external", "url": url}
 		if alt != "" {
 			media.Attrs["alt"] = alt
 		}
-		ms := &Node{Type: "mediaSingle", Attrs: ic.c.mediaSingleAttrs(), Content: []*Node{media}}
+		ms := ic.c.node()
+		ms.Type, ms.Attrs, ms.Content = "mediaSingle", ic.c.mediaSingleAttrs(), ic.c.one(media)
 		if c := strings.Join(strings.Fields(title), " "); c != "" {
 			// A title is the image's caption.
 			ms.Content = append(ms.Content, &Node{Type: "caption", Content: []*Node{{Type: "text", Text: c}}})
