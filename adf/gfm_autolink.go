@@ -1,6 +1,8 @@
 package adf
 
 import (
+	"bytes"
+
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
@@ -41,7 +43,10 @@ func (gfmAutolink) Parse(parent ast.Node, block text.Reader, pc parser.Context) 
 	typ := ast.AutoLinkURL
 	var proto []byte
 	n, _ := linkifyAt(line)
-	if n > 0 && line[0] == 'w' {
+	if bytes.HasPrefix(line, []byte("www.")) {
+		// Goldmark's protocol for "www." text, kept (as it keeps it) when
+		// only an e-mail address matches there: "www.@a.b" links to
+		// "mailto:http://www.@a.b".
 		proto = []byte("http")
 	}
 	if n == 0 {
