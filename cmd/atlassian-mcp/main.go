@@ -28,8 +28,9 @@ import (
 // 1,655 -> 1,382; make bench-start's peak RSS 19.45-19.57 -> 18.52-18.55
 // MiB and x-floor 1.77 -> 1.52, medians of 3 runs), the peak after two
 // real tool calls is unchanged (21.6 MiB), and BenchmarkHTTPThroughput's
-// median went 1,390 -> 1,619 calls/s at 13% less CPU per call (5 runs
-// each, GOGC set for the whole benchmark process). What it costs: an idle
+// median went 1,440 -> 1,636 calls/s at 11% less CPU per call, p99 48.6 ->
+// 41.3 ms (11 alternating runs each, GOGC set for the whole benchmark
+// process, so the sandbox and the clients gain too). What it costs: an idle
 // HTTP server holds ~1.5 MB more after a call, and a 50 MB stdio line
 // peaks ~3 MB higher (BenchmarkOversizedRequestsRSS: 14.8 -> 18 MB, under
 // issue 11's 20 MB bar).
