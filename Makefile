@@ -30,16 +30,13 @@ bench:
 # The cold-start and memory harness alone: atlassian-mcp against the floor
 # server (bench/floor: bare mcp-go, 8 static tools), alternating, median of 9;
 # the resident set at tools/list is split into anonymous and file-backed.
-# At load 12-15 (spawn -> tools/list CPU, 21 alternating runs): demo 89 ->
-# 64 ms (floor 38), 500 projects 111 -> 87 ms, from schemas generated at
-# build time (mcp/schemas_gen.go), no per-start fsync of the audit directory
-# and no regexp for names. Peak RSS, demo: 23.2 -> 22.1 MiB (anon 6.9 -> 5.9,
-# file-backed 16.2; floor 8.7 = 3.3 + 5.4); the file-backed part moves by
-# +-1.4 MiB with unrelated code (layout). What is left is the binary: the
-# process is at 19.9 MiB (5.5 anon, 14.4 file) once package init is done,
-# before main opens anything; 166 packages' init functions sit in 93 64-KiB
-# windows of text (the floor: 29), and the kernel maps 64 KiB around each
-# page touched. Issue 12.
+# Quiet machine, issue 12's last figures: demo 36.7-41.1 ms to tools/list
+# against the floor's 23.8-27.0 (1.52-1.54x), peak RSS 18.5 MiB (anon 4.5,
+# file-backed 14.0) against 8.7 (3.3 + 5.4). The floor carries mcp-go's
+# JSON-schema validator init too (~1.7 MB, most of its own init time); what
+# is left of the gap is the binary's breadth: 142 packages' init functions
+# touch 85 64-KiB windows of text (the floor's: 40), and the kernel maps
+# 64 KiB around each page touched.
 bench-start:
 	$(GO) test -run='^$$' -bench=ColdStartVsFloor -benchtime=1x ./cmd/atlassian-mcp/
 
