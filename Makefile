@@ -34,9 +34,10 @@ bench:
 # against the floor's 23.8-27.0 (1.52-1.54x), peak RSS 18.5 MiB (anon 4.5,
 # file-backed 14.0) against 8.7 (3.3 + 5.4). The floor carries mcp-go's
 # JSON-schema validator init too (~1.7 MB, most of its own init time); what
-# is left of the gap is the binary's breadth: 142 packages' init functions
-# touch 85 64-KiB windows of text (the floor's: 40), and the kernel maps
-# 64 KiB around each page touched.
+# is left of the gap is the binary's breadth: a start touches 121 64-KiB
+# windows of text, most of them for the init functions of 142 packages (the
+# floor: 40, 99 packages), and the kernel maps 64 KiB around each page
+# touched (perf record -e page-faults -d, by segment).
 bench-start:
 	$(GO) test -run='^$$' -bench=ColdStartVsFloor -benchtime=1x ./cmd/atlassian-mcp/
 
