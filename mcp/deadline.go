@@ -32,6 +32,18 @@ func (s *Server) timeoutFor(name string) time.Duration {
 	return DefaultReadTimeout
 }
 
+// drainGrace is how long past the longest call deadline the end of stdio
+// input waits for answers: a handler answers its deadline within it.
+const drainGrace = 5 * time.Second
+
+// longestCall is the longest deadline any call can have.
+func (s *Server) longestCall() time.Duration {
+	if s.opts.CallTimeout > 0 {
+		return s.opts.CallTimeout
+	}
+	return max(DefaultReadTimeout, DefaultWriteTimeout)
+}
+
 // tool returns the tool named name, nil if there is none.
 func (s *Server) tool(name string) *Tool {
 	for _, t := range s.tools {

@@ -200,16 +200,19 @@ func (s *Server) recover(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 // ServeStdio serves the protocol on in/out until ctx ends or in closes.
 // Nothing but JSON-RPC is written to out. A line longer than
 // Options.MaxRequestBytes is refused with a JSON-RPC error without being
-// held in memory whole.
+// held in memory whole. When in closes, the requests already read are
+// answered before ServeStdio returns (within the longest call deadline
+// and a grace; see inflight); ending ctx ends them at once.
 func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) error {
 	max := s.opts.MaxRequestBytes
 	if max <= 0 {
 		max = DefaultMaxRequestBytes
 	}
-	locked := &lockedWriter{w: out}
+	track := newInflight()
+	locked := &lockedWriter{w: out, track: track}
 	lines := &lineLimiter{in: bufio.NewReaderSize(in, 64<<10), out: locked, max: int(max), onDrop: func(size int) {
 		s.log.Warn("stdio message refused: over the limit", "bytes", size, "limit", max)
-	}}
+	}, track: track, ctx: ctx, drainFor: s.longestCall() + drainGrace}
 	stdio := server.NewStdioServer(s.mcp)
 	stdio.SetErrorLogger(log.New(slogWriter{s.log}, "", 0))
 	return stdio.Listen(ctx, lines, locked)

@@ -3,11 +3,13 @@ package mcp
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 )
@@ -24,6 +26,11 @@ type lineLimiter struct {
 	pending []byte // the rest of the current line for Read
 	line    []byte // reused buffer of the line being read
 	onDrop  func(size int)
+	// track counts the requests passed on and refused; at the end of
+	// input Read waits up to drainFor for their answers (see inflight).
+	track    *inflight
+	ctx      context.Context
+	drainFor time.Duration
 }
 
 // Read implements io.Reader.
@@ -31,8 +38,12 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 	for len(l.pending) == 0 {
 		line, err := l.next()
 		if len(line) > 0 {
+			l.track.read(line)
 			l.pending = line
 			break
+		}
+		if errors.Is(err, io.EOF) {
+			l.drain()
 		}
 		if err != nil {
 			return 0, err
@@ -70,14 +81,31 @@ func (l *lineLimiter) next() ([]byte, error) {
 	}
 }
 
+// drain holds the end of input back until the requests read have been
+// answered (bounded by drainFor and ctx).
+func (l *lineLimiter) drain() {
+	if l.track == nil {
+		return
+	}
+	ctx := l.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	l.track.drain(ctx, l.drainFor)
+}
+
 // refuse answers the oversized line whose first max bytes are in l.line.
 func (l *lineLimiter) refuse(size int) {
 	if l.onDrop != nil {
 		l.onDrop(size)
 	}
+	id := leadingID(l.line)
+	if id != nil && l.track != nil {
+		l.track.add(1) // its refusal below is its answer
+	}
 	msg, _ := json.Marshal(mcpgo.JSONRPCError{
 		JSONRPC: mcpgo.JSONRPC_VERSION,
-		ID:      mcpgo.NewRequestId(leadingID(l.line)),
+		ID:      mcpgo.NewRequestId(id),
 		Error:   mcpgo.NewJSONRPCErrorDetails(mcpgo.INVALID_REQUEST, TooLargeMessage(int64(l.max)), nil),
 	})
 	_, _ = l.out.Write(append(msg, '\n'))
@@ -121,17 +149,20 @@ func leadingID(prefix []byte) any {
 
 // lockedWriter makes each Write atomic, so a refusal written by
 // lineLimiter never interleaves with a response written by mcp-go (which
-// writes each message in one Write).
+// writes each message in one Write). track counts the answers written.
 type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu    sync.Mutex
+	w     io.Writer
+	track *inflight
 }
 
 // Write implements io.Writer.
 func (w *lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.w.Write(p)
+	n, err := w.w.Write(p)
+	w.track.wrote(p)
+	return n, err
 }
 
 // DefaultMaxRequestBytes bounds one JSON-RPC message: an HTTP request body
