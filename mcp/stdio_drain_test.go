@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,7 +33,7 @@ func TestStdioAnswersWhatWasAskedBeforeInputEnded(t *testing.T) {
 		`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"atlassian_jira_manage_issue","arguments":{"issueKey":"OPS-1","action":"add_comment","body":"Paged the on-call."}}}`,
 		`{"jsonrpc":"2.0","id":"four","method":"ping"}`,
 	}, "\n") + "\n"
-	var out lockedBuilder
+	var out mcptest.SyncBuffer
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeStdio(context.Background(), strings.NewReader(in), &out) }()
 	select {
@@ -122,23 +121,4 @@ func TestMessageKind(t *testing.T) {
 			t.Errorf("messageKind(%s) = %v, %v; want %v, %v", tc.msg, req, resp, tc.request, tc.response)
 		}
 	}
-}
-
-// lockedBuilder is a strings.Builder safe for ServeStdio's writer and the
-// test reading it afterwards.
-type lockedBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuilder) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuilder) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

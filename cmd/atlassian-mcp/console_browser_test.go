@@ -30,6 +30,7 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/atlassian-mcp/atlassian-mcp/internal/mcptest"
 	"github.com/atlassian-mcp/atlassian-mcp/sandbox"
 )
 
@@ -265,7 +266,7 @@ func (b *browserT) noProblems() {
 }
 
 // waitFor returns re's first submatch once s has it.
-func waitFor(t *testing.T, s *syncBuffer, done <-chan error, re *regexp.Regexp) string {
+func waitFor(t *testing.T, s *mcptest.SyncBuffer, done <-chan error, re *regexp.Regexp) string {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -288,7 +289,7 @@ func waitFor(t *testing.T, s *syncBuffer, done <-chan error, re *regexp.Regexp) 
 func consoleServer(t *testing.T, sb *sandbox.Server) (base, adminToken, agentToken, dir string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	errOut := &syncBuffer{}
+	errOut := &mcptest.SyncBuffer{}
 	dir = filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlassian-mcp/atlassian-mcp/internal/mcptest"
 	"github.com/atlassian-mcp/atlassian-mcp/internal/pgtest"
 	"github.com/atlassian-mcp/atlassian-mcp/tokenstore"
 )
@@ -24,7 +25,7 @@ func TestSandboxHTTPOnPostgresStoresItsConfig(t *testing.T) {
 	listening := regexp.MustCompile(`at http://127\.0\.0\.1:\d+/mcp`)
 	serve := func() (stderr string) {
 		ctx, cancel := context.WithCancel(context.Background())
-		var out, errb syncBuffer
+		var out, errb mcptest.SyncBuffer
 		done := make(chan int, 1)
 		go func() {
 			done <- run(ctx, []string{"serve", "--sandbox", "--http", "127.0.0.1:0", "--store", dsn, "--data-dir", t.TempDir(), "--log-level", "warn"},

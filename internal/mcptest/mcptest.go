@@ -6,10 +6,12 @@
 package mcptest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -121,4 +123,25 @@ func SearchCall(id int) string {
 func HugeCall(id, size int) string {
 	head := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"atlassian_jira_search","arguments":{"jql":"`, id)
 	return head + strings.Repeat("A", size-len(head)-4) + `"}}}`
+}
+
+// SyncBuffer is a bytes.Buffer safe to read while a server or command
+// writes to it from other goroutines.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String is what was written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
