@@ -653,39 +653,26 @@ func appendLine(dst, line []*Node) []*Node {
 	return append(dst, line...)
 }
 
+// table converts a GFM table (see gfm_table.go for the nodes it builds).
 func (c *mdConv) table(t *east.Table) *Node {
-	tbl := &Node{Type: "table", Attrs: map[string]any{"isNumberColumnEnabled": false, "layout": "default"}}
+	var rows []*Node
 	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
 		_, header := r.(*east.TableHeader)
-		cellType := "tableCell"
-		if header {
-			cellType = "tableHeader"
-		}
-		row := &Node{Type: "tableRow"}
-		empty := true
+		cells := c.nodes(r.ChildCount())
+		blank := true
 		for cell := r.FirstChild(); cell != nil; cell = cell.NextSibling() {
 			content, ok := c.cellWithCode(cell)
 			if !ok {
 				content = c.paragraph(cell)
 			}
-			if len(content) != 1 || len(content[0].Content) != 0 {
-				empty = false
-			}
-			row.Content = append(row.Content, &Node{Type: cellType, Content: c.fit("tableCell", content)})
+			blank = blank && blankCell(content)
+			cells = append(cells, c.cellNode(header, content))
 		}
-		if header && empty && r.NextSibling() != nil {
-			// An all-empty header row is how markdown writes a table without one.
-			continue
+		if keepRow(header, blank, r.NextSibling() != nil, len(cells)) {
+			rows = append(rows, c.rowNode(cells))
 		}
-		if len(row.Content) == 0 {
-			continue
-		}
-		tbl.Content = append(tbl.Content, row)
 	}
-	if len(tbl.Content) == 0 {
-		tbl.Content = []*Node{{Type: "tableRow", Content: []*Node{{Type: "tableCell", Content: []*Node{emptyParagraph()}}}}}
-	}
-	return tbl
+	return c.tableNode(rows)
 }
 
 // cellWithCode converts a table cell that holds code blocks in cellCode's

@@ -176,13 +176,7 @@ func tableRow(src []byte, seg text.Segment, aligns []east.Alignment, header bool
 	seg = seg.TrimLeftSpace(src)
 	seg = seg.TrimRightSpace(src)
 	line := seg.Value(src)
-	from, to := 0, len(line)
-	if to > 0 && line[0] == '|' {
-		from++
-	}
-	if to > 0 && line[to-1] == '|' {
-		to--
-	}
+	from, to := rowSpan(line)
 	row := east.NewTableRow(aligns)
 	n := 0
 	for ; from < to; n++ {
@@ -194,25 +188,12 @@ func tableRow(src []byte, seg text.Segment, aligns []east.Alignment, header bool
 		}
 		cell := east.NewTableCell()
 		cell.Alignment = align
-		end := from
-		tick := false
-		for ; end < to; end++ {
-			c := line[end]
-			if c == '`' {
-				tick = true
-			} else if c == '|' {
-				if end == 0 || line[end-1] != '\\' {
-					break
-				}
-				if tick {
-					notePipe(pc, cell, seg.Start+end-1)
-				}
-			}
+		end, tickPipe := cellEnd(line, from, to)
+		if tickPipe {
+			noteTickPipes(pc, cell, line[:end], from, seg.Start)
 		}
-		cs := text.NewSegment(seg.Start+from, seg.Start+end)
-		cs = cs.TrimLeftSpace(src)
-		cs = cs.TrimRightSpace(src)
-		cell.Lines().Append(cs)
+		a, b := trimCell(line, from, end)
+		cell.Lines().Append(text.NewSegment(seg.Start+a, seg.Start+b))
 		row.AppendChild(row, cell)
 		from = end + 1
 	}
@@ -220,6 +201,66 @@ func tableRow(src []byte, seg text.Segment, aligns []east.Alignment, header bool
 		row.AppendChild(row, east.NewTableCell())
 	}
 	return row
+}
+
+// rowSpan returns where the cells of a row lie in line, the row trimmed
+// of white space: after one leading pipe and before one trailing pipe,
+// whatever precedes them.
+func rowSpan(line []byte) (from, to int) {
+	to = len(line)
+	if to > 0 && line[0] == '|' {
+		from++
+	}
+	if to > 0 && line[to-1] == '|' {
+		to--
+	}
+	return from, to
+}
+
+// cellEnd returns the end of the cell that starts at line[from] in a
+// row's cells line[:to]: the offset of the pipe that closes it, or to. A
+// pipe right after a backslash closes no cell; tickPipe reports such a
+// "\|" after a backtick of the cell (in a code span its backslash goes,
+// see tablePipes).
+func cellEnd(line []byte, from, to int) (end int, tickPipe bool) {
+	tick := false
+	for end = from; end < to; end++ {
+		switch line[end] {
+		case '`':
+			tick = true
+		case '|':
+			if end == 0 || line[end-1] != '\\' {
+				return end, tickPipe
+			}
+			tickPipe = tickPipe || tick
+		}
+	}
+	return end, tickPipe
+}
+
+// trimCell returns the bounds of line[from:end] trimmed of white space
+// as goldmark trims a segment (spaces, tabs, CR and LF).
+func trimCell(line []byte, from, end int) (int, int) {
+	from += util.TrimLeftSpaceLength(line[from:end])
+	end -= util.TrimRightSpaceLength(line[from:end])
+	return from, end
+}
+
+// noteTickPipes notes, for tablePipes, the backslash of each "\|" after a
+// backtick in the cell line[from:] (every pipe there is escaped; a byte's
+// source offset is base plus its offset in line).
+func noteTickPipes(pc parser.Context, cell *east.TableCell, line []byte, from, base int) {
+	tick := false
+	for k := from; k < len(line); k++ {
+		switch line[k] {
+		case '`':
+			tick = true
+		case '|':
+			if tick {
+				notePipe(pc, cell, base+k-1)
+			}
+		}
+	}
 }
 
 // notePipe records the backslash at offset at, in cell, for tablePipes.
@@ -285,4 +326,59 @@ func cutBackslashes(span ast.Node, at []int) {
 		}
 		c = next
 	}
+}
+
+// The ADF nodes of a table, built alike by the goldmark path
+// (mdConv.table) and the fast path (fastConv.table).
+
+// tableAttrs are the shared attrs of the tables of a transient document.
+var tableAttrs = map[string]any{"isNumberColumnEnabled": false, "layout": "default"}
+
+// tableNode returns a table of rows; a table without rows gets one blank
+// cell (ADF requires content).
+func (c *mdConv) tableNode(rows []*Node) *Node {
+	if len(rows) == 0 {
+		rows = c.one(c.rowNode(c.one(c.cellNode(false, nil))))
+	}
+	t := c.node()
+	t.Type, t.Content = "table", rows
+	if c.transient() {
+		t.Attrs = tableAttrs
+	} else {
+		t.Attrs = map[string]any{"isNumberColumnEnabled": false, "layout": "default"}
+	}
+	return t
+}
+
+// rowNode returns a table row of cells.
+func (c *mdConv) rowNode(cells []*Node) *Node {
+	r := c.node()
+	r.Type, r.Content = "tableRow", cells
+	return r
+}
+
+// cellNode returns a header row's cell (tableHeader) or a body row's
+// (tableCell) holding a cell's converted blocks, fitted to a cell (no
+// blocks: an empty paragraph).
+func (c *mdConv) cellNode(header bool, content []*Node) *Node {
+	n := c.node()
+	n.Type, n.Content = "tableCell", c.fit("tableCell", content)
+	if header {
+		n.Type = "tableHeader"
+	}
+	return n
+}
+
+// blankCell reports whether a cell's converted blocks are blank: one
+// block without content (the empty paragraph of an empty cell).
+func blankCell(content []*Node) bool {
+	return len(content) == 1 && len(content[0].Content) == 0
+}
+
+// keepRow reports whether a converted row of n cells stays in its table:
+// a row without cells does not, nor does an all-blank header row with
+// rows after it (more), which is how markdown writes a table without a
+// header.
+func keepRow(header, blank, more bool, n int) bool {
+	return n > 0 && !(header && blank && more)
 }
