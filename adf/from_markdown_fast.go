@@ -17,10 +17,11 @@ import (
 // straight from the source. It never guesses: the block scanner
 // (from_markdown_fast_block.go) splits the document into top-level blocks
 // exactly as CommonMark does, each block the fast converter can convert
-// with certainty is converted here, and every other block (tables, HTML
-// inline, autolinks, task lists, nested brackets, ...) goes to goldmark with
-// the unchanged converter. The output is identical to goldmark's path;
-// FuzzFastMarkdown checks that.
+// with certainty is converted here (top-level GFM tables too, see
+// from_markdown_fast_table.go), and every other block (tables in quotes
+// and lists, HTML comments, <...> autolinks, task lists, nested
+// brackets, ...) goes to goldmark with the unchanged converter. The
+// output is identical to goldmark's path; FuzzFastMarkdown checks that.
 
 // markdownBlocks converts sanitized markdown to blocks with the working
 // memory sc (nil: its own), taking nodes from na (nil: a fresh
@@ -321,14 +322,16 @@ type fastConv struct {
 func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 	switch b.kind {
 	case fkPara:
-		if paraMayBeTable(f.src, b) || f.mayBeDefinition(b) {
+		if f.mayBeDefinition(b) {
 			return nil, false
 		}
-		runs, ok := f.inline(b.lines, true)
-		if !ok {
-			return nil, false
+		if paraMayBeTable(f.src, b) {
+			if depth > 0 {
+				return nil, false // tables in quotes and lists go to goldmark
+			}
+			return f.paraTable(b)
 		}
-		return f.mc.paragraphBlocks(runs), true
+		return f.paragraph(b.lines)
 	case fkHeading, fkSetext:
 		if b.kind == fkSetext && f.mayBeDefinition(b) {
 			return nil, false
@@ -417,6 +420,15 @@ func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {
 		return f.mc.one(list), true
 	}
 	return nil, false
+}
+
+// paragraph converts the lines of a paragraph.
+func (f *fastConv) paragraph(lines []fseg) ([]*Node, bool) {
+	runs, ok := f.inline(lines, true)
+	if !ok {
+		return nil, false
+	}
+	return f.mc.paragraphBlocks(runs), true
 }
 
 // gather converts kids and returns pre and their blocks in one node slice

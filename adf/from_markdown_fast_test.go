@@ -134,10 +134,13 @@ var fastConstructSeeds = []string{
 	"> [!NOTE]\n> <details><summary>S</summary>\n>\n> b\n>\n> </details>\n",
 }
 
-// fastSeeds are the markdown goldens, the FromMarkdown fuzz seeds and
-// fastConstructSeeds.
+// fastSeeds are the markdown goldens, the FromMarkdown fuzz seeds,
+// fastConstructSeeds and the table seeds (fastTableCases, fastTableSeeds).
 func fastSeeds(tb testing.TB) []string {
-	out := append([]string(nil), fastConstructSeeds...)
+	out := append(append([]string(nil), fastConstructSeeds...), fastTableSeeds...)
+	for _, c := range fastTableCases {
+		out = append(out, c.md)
+	}
 	for _, p := range markdownGoldens(tb) {
 		src, err := os.ReadFile(p)
 		if err != nil {

@@ -20,8 +20,9 @@ import (
 // header row, and every later line of the paragraph is a body row. The
 // rules follow the spec, with goldmark's reading of its corners (the
 // differential tests hold us to goldmark's tree):
-//   - a header row whose cell count differs from the delimiter row's
-//     means no table in this paragraph at all;
+//   - a header row of more cells than the delimiter row means no table
+//     in this paragraph at all; one of fewer gets empty cells, as a body
+//     row does;
 //   - a pipe right after a backslash never separates cells, and one
 //     leading and one trailing pipe are dropped from each row whatever
 //     precedes them;
@@ -171,7 +172,7 @@ func isRegexpSpace(c byte) bool {
 // tableRow splits a row line into cells, each holding the trimmed text
 // between its pipes as its one line (inline parsing comes later, as for
 // any block). A header row keeps every cell; a body row keeps at most
-// len(aligns) and is padded to that many.
+// len(aligns); both are padded to that many.
 func tableRow(src []byte, seg text.Segment, aligns []east.Alignment, header bool, pc parser.Context) *east.TableRow {
 	seg = seg.TrimLeftSpace(src)
 	seg = seg.TrimRightSpace(src)
