@@ -83,15 +83,7 @@ func markdownBlocksWith(src []byte, st *fastStats, sc *mdScratch, na *nodeAlloc)
 		}
 		return len(src)
 	}
-	// A top-level <details> takes the blocks after it as its body: from the
-	// first block that mentions one, the rest goes to goldmark.
-	details := n
-	if k := indexFold(src, "<details"); k >= 0 {
-		details = 0
-		for details+1 < n && kids[details+1].start <= k {
-			details++
-		}
-	}
+	details := detailsBlocks(src, kids)
 	// Link reference definitions: every top-level block that may hold one
 	// is parsed on its own first, so both paths see all of them, as in one
 	// parse of the whole document. A paragraph of simple one-line
@@ -137,7 +129,10 @@ func markdownBlocksWith(src []byte, st *fastStats, sc *mdScratch, na *nodeAlloc)
 	}
 	conv := make([][]*Node, n)
 	ok1 := make([]bool, n)
-	for i, b := range kids[:details] {
+	for i, b := range kids {
+		if details != nil && details[i] {
+			continue
+		}
 		conv[i], ok1[i] = f.block(b, 0)
 		if ok1[i] && crs != nil && !f.crSafe(b) {
 			ok1[i] = false
@@ -258,6 +253,90 @@ func (f *fastConv) crSafe(b *fblock) bool {
 		return true
 	}
 	return false
+}
+
+// detailsBlocks marks the top-level blocks goldmark must convert for
+// <details> (nil: none). A top-level HTML block opening one (detailsOpen)
+// takes the blocks after it up to the HTML block that closes it as its
+// body (mdConv.details): that run goes to goldmark as one chunk, and the
+// fast path resumes after it. Any other block mentioning "<details" goes
+// to goldmark too (a <details> inside a list or quote, or in an HTML
+// block that does not open with it); an unclosed one takes the rest of
+// the document.
+func detailsBlocks(src []byte, kids []*fblock) []bool {
+	k := indexFold(src, "<details")
+	if k < 0 {
+		return nil
+	}
+	n := len(kids)
+	end := func(i int) int {
+		if i+1 < n {
+			return kids[i+1].start
+		}
+		return len(src)
+	}
+	marks := make([]bool, n)
+	for i := 0; i < n; i++ {
+		if k < kids[i].start || k >= end(i) {
+			continue // no "<details" in this block
+		}
+		last := i
+		if kids[i].kind == fkHTML {
+			if _, rest, ok := detailsOpen(joinLines(src, kids[i].lines)); ok {
+				var closed bool
+				if last, closed = detailsLast(src, kids, i, rest); !closed {
+					last = n - 1
+				}
+			}
+		}
+		for ; i <= last; i++ {
+			marks[i] = true
+		}
+		i = last
+		if k = indexFold(src[end(last):], "<details"); k < 0 {
+			break
+		}
+		k += end(last)
+	}
+	return marks
+}
+
+// detailsLast is the index of the top-level block that closes the
+// <details> opened by HTML block kids[i] (rest: its text after the
+// summary), following mdConv.details: the block itself when it holds the
+// matching </details>, else the next HTML block where the count of
+// <details> and </details> tags drops to zero, a nested top-level
+// <details> taking its own blocks. closed is false when none does.
+func detailsLast(src []byte, kids []*fblock, i int, rest string) (last int, closed bool) {
+	if _, ok := closeInBlock(rest); ok {
+		return i, true
+	}
+	level := 1
+	for j := i + 1; j < len(kids); j++ {
+		if kids[j].kind != fkHTML {
+			continue
+		}
+		s := joinLines(src, kids[j].lines)
+		for _, m := range detailsAnyRe().FindAllString(s, -1) {
+			if strings.HasPrefix(m, "</") {
+				level--
+			} else {
+				level++
+			}
+		}
+		if level <= 0 {
+			return j, true
+		}
+		if level == 2 {
+			if _, r, ok := detailsOpen(s); ok {
+				if j, ok = detailsLast(src, kids, j, r); !ok {
+					return 0, false
+				}
+				level = 1
+			}
+		}
+	}
+	return 0, false
 }
 
 // indexFold is the index of the first ASCII case-insensitive match of tag

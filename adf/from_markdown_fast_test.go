@@ -135,10 +135,14 @@ var fastConstructSeeds = []string{
 }
 
 // fastSeeds are the markdown goldens, the FromMarkdown fuzz seeds,
-// fastConstructSeeds and the table seeds (fastTableCases, fastTableSeeds).
+// fastConstructSeeds, the table seeds (fastTableCases, fastTableSeeds)
+// and fastDetailsCases.
 func fastSeeds(tb testing.TB) []string {
 	out := append(append([]string(nil), fastConstructSeeds...), fastTableSeeds...)
 	for _, c := range fastTableCases {
+		out = append(out, c.md)
+	}
+	for _, c := range fastDetailsCases {
 		out = append(out, c.md)
 	}
 	for _, p := range markdownGoldens(tb) {
