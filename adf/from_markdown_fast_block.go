@@ -743,8 +743,9 @@ func (s *fscan) listStart(container *fblock) int {
 	if markerLen < len(rest) && !isSpTab(rest[markerLen]) {
 		return 0
 	}
-	if bytes.IndexByte(rest[markerLen:min(len(rest), markerLen+6)], '\t') >= 0 {
-		s.failed = true
+	tabs := bytes.IndexByte(spaceRun(rest[markerLen:]), '\t') >= 0
+	if tabs && !s.atLineStart(container) {
+		s.failed = true // goldmark counts columns from where the container left the line
 		return 0
 	}
 	if container.kind == fkPara && len(bytes.Trim(rest[markerLen:], " \t")) == 0 {
@@ -763,6 +764,12 @@ func (s *fscan) listStart(container *fblock) int {
 	blankItem := s.offset >= len(s.line)
 	after := s.column - spCol
 	padding := markerLen + after
+	if tabs && (after >= 5 || blankItem) {
+		// Indented code in the item, or an empty item: where a tab is
+		// split, goldmark's padding and the spec's may part.
+		s.failed = true
+		return 0
+	}
 	if after >= 5 || after < 1 || blankItem {
 		padding = markerLen + 1
 		s.column, s.offset, s.partial = spCol, spOff, spPartial
@@ -783,6 +790,29 @@ func (s *fscan) listStart(container *fblock) int {
 	it := s.addChild(fkItem)
 	it.markerOff, it.padding = markerOff, padding
 	return 1
+}
+
+// spaceRun is the run of spaces and tabs s starts with.
+func spaceRun(s []byte) []byte {
+	i := 0
+	for i < len(s) && isSpTab(s[i]) {
+		i++
+	}
+	return s[:i]
+}
+
+// atLineStart reports whether a list marker found in container stands
+// where goldmark reads the line from its start, so that its byte offsets
+// are the spec's columns: the line matched only the document, a
+// top-level list or a top-level paragraph (which the item interrupts),
+// and nothing before the marker but spaces. There a tab
+// after the marker reaches the same tab stop in both (goldmark's
+// calcListOffset and util.IndentPosition count tab widths from the byte
+// offset in the line goldmark peeks, which inside another container
+// starts where that container's indentation ends).
+func (s *fscan) atLineStart(container *fblock) bool {
+	top := container.kind == fkDoc || (container.kind == fkList || container.kind == fkPara) && container.parent.kind == fkDoc
+	return top && s.offset == 0 && s.column == 0 && !s.partial && s.nnColumn == s.nnOffset
 }
 
 // paraMayHoldDefinitions reports whether a paragraph may start with a link

@@ -135,14 +135,17 @@ var fastConstructSeeds = []string{
 }
 
 // fastSeeds are the markdown goldens, the FromMarkdown fuzz seeds,
-// fastConstructSeeds, the table seeds (fastTableCases, fastTableSeeds)
-// and fastDetailsCases.
+// fastConstructSeeds, the table seeds (fastTableCases, fastTableSeeds),
+// fastDetailsCases and fastListTabCases.
 func fastSeeds(tb testing.TB) []string {
 	out := append(append([]string(nil), fastConstructSeeds...), fastTableSeeds...)
 	for _, c := range fastTableCases {
 		out = append(out, c.md)
 	}
 	for _, c := range fastDetailsCases {
+		out = append(out, c.md)
+	}
+	for _, c := range fastListTabCases {
 		out = append(out, c.md)
 	}
 	for _, p := range markdownGoldens(tb) {
