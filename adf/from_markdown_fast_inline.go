@@ -173,12 +173,14 @@ func (t *tokenizer) run() bool {
 }
 
 // flush ends the pending text at end; false when it may hold an e-mail
-// autolink (which the fast path leaves to goldmark).
+// autolink (which the fast path leaves to goldmark). An address has a
+// local part right before its "@" (emailLen), so an "@" after anything
+// else in the source (the start, a space, "[", "/", ...) links nothing.
 func (t *tokenizer) flush(end int) bool {
 	if end > t.textStart {
 		txt := t.s[t.textStart:end]
 		for k := bytes.IndexByte(txt, '@'); k >= 0; {
-			if k == 0 || isLocalPart(txt[k-1]) {
+			if at := t.textStart + k; at > 0 && isLocalPart(t.s[at-1]) {
 				return false
 			}
 			n := bytes.IndexByte(txt[k+1:], '@')

@@ -136,7 +136,7 @@ var fastConstructSeeds = []string{
 
 // fastSeeds are the markdown goldens, the FromMarkdown fuzz seeds,
 // fastConstructSeeds, the table seeds (fastTableCases, fastTableSeeds),
-// fastDetailsCases and fastListTabCases.
+// fastDetailsCases, fastListTabCases and fastEmailCases.
 func fastSeeds(tb testing.TB) []string {
 	out := append(append([]string(nil), fastConstructSeeds...), fastTableSeeds...)
 	for _, c := range fastTableCases {
@@ -146,6 +146,9 @@ func fastSeeds(tb testing.TB) []string {
 		out = append(out, c.md)
 	}
 	for _, c := range fastListTabCases {
+		out = append(out, c.md)
+	}
+	for _, c := range fastEmailCases {
 		out = append(out, c.md)
 	}
 	for _, p := range markdownGoldens(tb) {
