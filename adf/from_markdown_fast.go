@@ -396,6 +396,10 @@ type fastConv struct {
 	open   []int       // the tokenizer's open brackets
 	frames []emitFrame // emit's stack
 	stack  []*Node     // gather's blocks
+	// tickPipes is set while a table cell holding "\|" after a backtick
+	// is converted: its code spans drop the backslash of each "\|", as
+	// tablePipes cuts it on goldmark's path.
+	tickPipes bool
 }
 
 func (f *fastConv) block(b *fblock, depth int) ([]*Node, bool) {

@@ -264,6 +264,9 @@ func (t *tokenizer) codeSpan(i int) (int, bool) {
 	if len(content) >= 2 && content[0] == ' ' && content[len(content)-1] == ' ' && strings.Trim(content, " ") != "" {
 		content = content[1 : len(content)-1]
 	}
+	if t.f.tickPipes {
+		content = strings.ReplaceAll(content, `\|`, "|")
+	}
 	t.toks = append(t.toks, ftok{kind: ftCode, a: i, b: end + n, str: content})
 	t.textStart = end + n
 	return end + n, true

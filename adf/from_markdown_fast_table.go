@@ -12,14 +12,15 @@ import (
 // row, every later line a body row. A top-level paragraph the block
 // scanner saw is read here the same way, with gfm_table.go's own row
 // splitting, and converted to the paragraph above the table (if any) and
-// the table, each cell's text by the fast inline converter. Where the
-// result is not certain the paragraph goes to goldmark:
+// the table, each cell's text by the fast inline converter (in a cell
+// with "\|" after a backtick, code spans drop the backslash of each
+// "\|", as tablePipes does: fastConv.tickPipes). Where the result is not
+// certain the paragraph goes to goldmark:
 //   - in a block quote or list (goldmark's lazy lines and container
 //     prefixes; tables there are rare);
 //   - a cell the inline converter refuses (HTML comments, autolinks and
 //     e-mail addresses it does not take, nested brackets, ...), a cell
-//     holding "<pre" (cellWithCode's code blocks), a "\|" after a
-//     backtick (tablePipes cuts the backslash inside code spans);
+//     holding "<pre" (cellWithCode's code blocks);
 //   - a table under a setext underline (the scanner gives up on the
 //     document: goldmark then reads the paragraph already trimmed);
 //   - with CRLF line ends, what crSafe refuses for any paragraph.
@@ -109,11 +110,13 @@ func (f *fastConv) tableCells(l fseg, header bool, cols int) (cells []*Node, bla
 	for from < to && len(cells) < cols {
 		end, tickPipe := cellEnd(line, from, to)
 		a, b := trimCell(line, from, end)
-		if tickPipe || bytes.Contains(line[a:b], []byte("<pre")) {
+		if bytes.Contains(line[a:b], []byte("<pre")) {
 			return nil, false, false
 		}
 		seg := [1]fseg{{base + a, base + b}}
+		f.tickPipes = tickPipe
 		runs, ok := f.inline(seg[:], true)
+		f.tickPipes = false
 		if !ok {
 			return nil, false, false
 		}
