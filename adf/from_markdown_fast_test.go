@@ -365,3 +365,31 @@ func FuzzHTMLLineType6(f *testing.F) {
 		}
 	})
 }
+
+// TestSchemaFastCases validates what the fast path makes of the
+// <details>, list tab and "@" cases (through MarkdownToJSON) against the
+// official ADF schema.
+func TestSchemaFastCases(t *testing.T) {
+	s := loadSchema(t)
+	var mds []string
+	for _, c := range fastDetailsCases {
+		mds = append(mds, c.md)
+	}
+	for _, c := range fastListTabCases {
+		mds = append(mds, c.md)
+	}
+	for _, c := range fastEmailCases {
+		mds = append(mds, c.md)
+	}
+	for _, md := range mds {
+		raw, err := MarkdownToJSON(md)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		schemaCheck(t, s, strconv.Quote(md), d)
+	}
+}
