@@ -56,7 +56,12 @@ func (f *fastConv) inline(lines []fseg, allowMedia bool) ([]*Node, bool) {
 	for i, l := range lines {
 		line := f.src[l.start:l.end]
 		line = bytes.TrimRight(line, "\n")
+		n := len(line)
 		line = bytes.TrimLeft(line, " \t")
+		if i > 0 && f.delimAfterMarker(l.start+n-len(line), line) {
+			f.buf = buf
+			return nil, false
+		}
 		if i == len(lines)-1 {
 			line = bytes.TrimRight(line, " \t")
 		} else if t := bytes.TrimRight(line, " "); len(t) > 0 && (t[len(t)-1] == '\t' || t[len(t)-1] == '\\') {
@@ -80,6 +85,20 @@ func (f *fastConv) inline(lines []fseg, allowMedia bool) ([]*Node, bool) {
 		return nil, false
 	}
 	return ic.finish(), true
+}
+
+// delimAfterMarker reports whether a paragraph line other than the first,
+// whose text line starts at src[start], opens with an emphasis or
+// strikethrough delimiter right after a container's marker (the "*" of
+// ">*a"). For the character before such a delimiter goldmark reads the
+// source byte before the line's text, the ">"; the tokenizer sees a line
+// end, which flanks differently.
+func (f *fastConv) delimAfterMarker(start int, line []byte) bool {
+	if len(line) == 0 || line[0] != '*' && line[0] != '_' && line[0] != '~' || start == 0 {
+		return false
+	}
+	c := f.src[start-1]
+	return c != '\n' && c != ' ' && c != '\t'
 }
 
 func isLocalPart(c byte) bool {
