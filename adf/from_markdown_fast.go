@@ -231,19 +231,7 @@ func (f *fastConv) crSafe(b *fblock) bool {
 	case fkRule:
 		return true
 	case fkPara, fkHeading, fkSetext:
-		for i, l := range b.lines {
-			line := f.src[l.start:l.end]
-			if i == len(b.lines)-1 {
-				break // nothing the last line opens spans a line end
-			}
-			if bytes.IndexByte(line, '`') >= 0 || bytes.IndexByte(line, '<') >= 0 {
-				return false
-			}
-			if k := bytes.LastIndex(line, []byte("](")); k >= 0 && bytes.IndexByte(line[k:], ')') < 0 {
-				return false
-			}
-		}
-		return true
+		return f.noSpans(b.lines, true)
 	case fkQuote, fkList, fkItem:
 		for _, k := range b.kids {
 			if !f.crSafe(k) {
@@ -337,6 +325,22 @@ func detailsLast(src []byte, kids []*fblock, i int, rest string) (last int, clos
 		}
 	}
 	return 0, false
+}
+
+// noSpans reports whether no inline construct that may span a line end
+// (raw HTML, a link destination or title, and a code span when code)
+// starts before the last of lines.
+func (f *fastConv) noSpans(lines []fseg, code bool) bool {
+	for _, l := range lines[:max(0, len(lines)-1)] {
+		line := f.src[l.start:l.end]
+		if code && bytes.IndexByte(line, '`') >= 0 || bytes.IndexByte(line, '<') >= 0 {
+			return false
+		}
+		if k := bytes.LastIndex(line, []byte("](")); k >= 0 && bytes.IndexByte(line[k:], ')') < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // indexFold is the index of the first ASCII case-insensitive match of tag

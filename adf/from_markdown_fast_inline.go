@@ -64,8 +64,10 @@ func (f *fastConv) inline(lines []fseg, allowMedia bool) ([]*Node, bool) {
 		}
 		if i == len(lines)-1 {
 			line = bytes.TrimRight(line, " \t")
-		} else if t := bytes.TrimRight(line, " "); len(t) > 0 && (t[len(t)-1] == '\t' || t[len(t)-1] == '\\') {
-			// goldmark keeps a tab before a line's trailing spaces
+		} else if t := bytes.TrimRight(line, " "); len(t) > 0 && (t[len(t)-1] == '\t' || t[len(t)-1] == '\\' && !f.backslashBreak(line, lines)) {
+			// goldmark keeps a tab before a line's trailing spaces; a
+			// backslash there is a hard break the fast path reads only
+			// where backslashBreak says
 			f.buf = buf
 			return nil, false
 		}
@@ -99,6 +101,18 @@ func (f *fastConv) delimAfterMarker(start int, line []byte) bool {
 	}
 	c := f.src[start-1]
 	return c != '\n' && c != ' ' && c != '\t'
+}
+
+// backslashBreak reports whether line, a line of lines but their last,
+// ends in a hard break the fast path reads as goldmark does: one
+// backslash right before the line end (goldmark takes two or more, or
+// spaces after it, otherwise), in lines where no raw HTML or link
+// destination or title may span a line end (noSpans) and so hold the
+// backslash. A code span may: the tokenizer finds it as goldmark does,
+// and both keep the backslash in its text.
+func (f *fastConv) backslashBreak(line []byte, lines []fseg) bool {
+	n := len(line)
+	return n > 0 && line[n-1] == '\\' && (n == 1 || line[n-2] != '\\') && f.noSpans(lines, false)
 }
 
 func isLocalPart(c byte) bool {
@@ -166,6 +180,10 @@ func (t *tokenizer) run() bool {
 		case '\\':
 			if i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\t') && len(t.open) == 0 && mayAutolink(s[i+2:]) {
 				return false // goldmark tries linkify at an escaped space too
+			}
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++ // a hard break (see backslashBreak): the line end is read next
+				break
 			}
 			i += 2 // an escaped character (or a literal backslash) stays raw text
 		case '<':
@@ -568,10 +586,11 @@ func inlineLinkTail(s []byte) (dest, title string, n int, ok bool) {
 		q := s[i]
 		j := i + 1
 		for j < len(s) && s[j] != q {
+			if s[j] == '\n' || s[j] == '\\' && j+1 < len(s) && s[j+1] == '\n' {
+				return "", "", 0, false // a title over lines (a hard break's backslash too)
+			}
 			if s[j] == '\\' {
 				j++
-			} else if s[j] == '\n' {
-				return "", "", 0, false
 			}
 			j++
 		}
@@ -745,7 +764,13 @@ func emitRaw(ic *inlineConv, seg []byte, marks []Mark) {
 			return
 		}
 		part := seg[:k]
-		if len(part) >= 2 && part[len(part)-1] == ' ' && part[len(part)-2] == ' ' {
+		if len(part) >= 1 && part[len(part)-1] == '\\' {
+			// A hard break by backslash (backslashBreak): goldmark's text
+			// ends before the backslash.
+			ic.addRaw(bytes.TrimRight(part[:len(part)-1], " \t"), marks)
+			ic.trimTrailingSpace()
+			ic.addNode(&Node{Type: "hardBreak"})
+		} else if len(part) >= 2 && part[len(part)-1] == ' ' && part[len(part)-2] == ' ' {
 			ic.addRaw(bytes.TrimRight(part, " \t"), marks)
 			ic.trimTrailingSpace()
 			ic.addNode(&Node{Type: "hardBreak"})

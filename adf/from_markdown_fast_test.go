@@ -136,7 +136,7 @@ var fastConstructSeeds = []string{
 
 // fastSeeds are the markdown goldens, the FromMarkdown fuzz seeds,
 // fastConstructSeeds, the table seeds (fastTableCases, fastTableSeeds),
-// fastDetailsCases, fastListTabCases and fastEmailCases.
+// fastDetailsCases, fastListTabCases, fastEmailCases and fastBreakCases.
 func fastSeeds(tb testing.TB) []string {
 	out := append(append([]string(nil), fastConstructSeeds...), fastTableSeeds...)
 	for _, c := range fastTableCases {
@@ -149,6 +149,9 @@ func fastSeeds(tb testing.TB) []string {
 		out = append(out, c.md)
 	}
 	for _, c := range fastEmailCases {
+		out = append(out, c.md)
+	}
+	for _, c := range fastBreakCases {
 		out = append(out, c.md)
 	}
 	for _, p := range markdownGoldens(tb) {
@@ -370,8 +373,8 @@ func FuzzHTMLLineType6(f *testing.F) {
 }
 
 // TestSchemaFastCases validates what the fast path makes of the
-// <details>, list tab and "@" cases (through MarkdownToJSON) against the
-// official ADF schema.
+// <details>, list tab, "@" and hard break cases (through MarkdownToJSON)
+// against the official ADF schema.
 func TestSchemaFastCases(t *testing.T) {
 	s := loadSchema(t)
 	var mds []string
@@ -382,6 +385,9 @@ func TestSchemaFastCases(t *testing.T) {
 		mds = append(mds, c.md)
 	}
 	for _, c := range fastEmailCases {
+		mds = append(mds, c.md)
+	}
+	for _, c := range fastBreakCases {
 		mds = append(mds, c.md)
 	}
 	for _, md := range mds {
