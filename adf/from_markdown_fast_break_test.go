@@ -8,11 +8,7 @@ import (
 // fastBreakCases are backslash hard breaks: the fast path reads one
 // backslash before a line end itself where nothing on the lines before
 // but a code span may span the line end, and leaves the rest to goldmark.
-var fastBreakCases = []struct {
-	name string
-	md   string
-	take tableTake
-}{
+var fastBreakCases = []fastCase{
 	{"option docs", "Type: `boolean`\\\nDefault: `false`\\\nValues: `a | b`\n", takeFastLF},
 	{"code span holds it", "a `b\\\nc` d\n", takeFastLF},
 	{"code span unclosed", "a `b\\\nc\n", takeFastLF},
@@ -44,28 +40,7 @@ var fastBreakCases = []struct {
 
 // TestFastBreaks checks which path converts backslash hard breaks and
 // that either way the result is goldmark's, with LF and CRLF line ends.
-func TestFastBreaks(t *testing.T) {
-	for _, tt := range fastBreakCases {
-		for _, eol := range []string{"LF", "CRLF"} {
-			t.Run(tt.name+"/"+eol, func(t *testing.T) {
-				md := tt.md
-				fast := tt.take == takeFast || tt.take == takeFastLF && eol == "LF"
-				if eol == "CRLF" {
-					md = crlf(md)
-				}
-				checkSamePaths(t, md)
-				var st fastStats
-				markdownBlocksStats(sanitizeMarkdown(md), &st)
-				if fast && (st.goldmark != 0 || st.fast == 0) {
-					t.Errorf("goldmark took %d bytes, the fast path %d; want the fast path to take all", st.goldmark, st.fast)
-				}
-				if !fast && st.goldmark == 0 {
-					t.Errorf("the fast path took all %d bytes; want goldmark to take the text", st.fast)
-				}
-			})
-		}
-	}
-}
+func TestFastBreaks(t *testing.T) { checkFastCases(t, fastBreakCases) }
 
 // TestFastBreakIsBreak checks that the fast path's backslash breaks are
 // hard breaks without their backslash: the differential tests would pass

@@ -5,11 +5,7 @@ import "testing"
 // fastEmailCases are texts with "@": the fast path converts those where
 // no e-mail autolink can hold the "@" (nothing of a local part right
 // before it) and leaves the others to goldmark.
-var fastEmailCases = []struct {
-	name string
-	md   string
-	take tableTake
-}{
+var fastEmailCases = []fastCase{
 	{"heading scope", "# @scope/pkg\n", takeFast},
 	{"link text", "see [@scope/pkg](https://x.com) and [@a](b@c.io)\n", takeFast},
 	{"mention", "by @user and (@other), ~@x~\n", takeFast},
@@ -31,25 +27,4 @@ var fastEmailCases = []struct {
 
 // TestFastEmail checks which path converts text with "@" and that either
 // way the result is goldmark's, with LF and CRLF line ends.
-func TestFastEmail(t *testing.T) {
-	for _, tt := range fastEmailCases {
-		for _, eol := range []string{"LF", "CRLF"} {
-			t.Run(tt.name+"/"+eol, func(t *testing.T) {
-				md := tt.md
-				fast := tt.take == takeFast || tt.take == takeFastLF && eol == "LF"
-				if eol == "CRLF" {
-					md = crlf(md)
-				}
-				checkSamePaths(t, md)
-				var st fastStats
-				markdownBlocksStats(sanitizeMarkdown(md), &st)
-				if fast && (st.goldmark != 0 || st.fast == 0) {
-					t.Errorf("goldmark took %d bytes, the fast path %d; want the fast path to take all", st.goldmark, st.fast)
-				}
-				if !fast && st.goldmark == 0 {
-					t.Errorf("the fast path took all %d bytes; want goldmark to take the text", st.fast)
-				}
-			})
-		}
-	}
-}
+func TestFastEmail(t *testing.T) { checkFastCases(t, fastEmailCases) }

@@ -5,11 +5,7 @@ import "testing"
 // fastListTabCases are list items with tabs after their markers, where
 // the item's content column is the next tab stop: the fast path reads
 // them itself at the top level and leaves the rest to goldmark.
-var fastListTabCases = []struct {
-	name string
-	md   string
-	take tableTake
-}{
+var fastListTabCases = []fastCase{
 	{"bullet", "*\t`scheme` (string)\n\n*\tb\n", takeFast},
 	{"bullets tight", "-\ta\n-\tb\n+\tc\n", takeFast},
 	{"ordered", "1.\ta\n2.\tb\n", takeFast},
@@ -40,25 +36,4 @@ var fastListTabCases = []struct {
 // TestFastListTabs checks which path converts list items with tabs after
 // their markers, and that either way the result is goldmark's, with LF
 // and CRLF line ends.
-func TestFastListTabs(t *testing.T) {
-	for _, tt := range fastListTabCases {
-		for _, eol := range []string{"LF", "CRLF"} {
-			t.Run(tt.name+"/"+eol, func(t *testing.T) {
-				md := tt.md
-				fast := tt.take == takeFast || tt.take == takeFastLF && eol == "LF"
-				if eol == "CRLF" {
-					md = crlf(md)
-				}
-				checkSamePaths(t, md)
-				var st fastStats
-				markdownBlocksStats(sanitizeMarkdown(md), &st)
-				if fast && (st.goldmark != 0 || st.fast == 0) {
-					t.Errorf("goldmark took %d bytes, the fast path %d; want the fast path to take all", st.goldmark, st.fast)
-				}
-				if !fast && st.goldmark == 0 {
-					t.Errorf("the fast path took all %d bytes; want goldmark to take the list", st.fast)
-				}
-			})
-		}
-	}
-}
+func TestFastListTabs(t *testing.T) { checkFastCases(t, fastListTabCases) }

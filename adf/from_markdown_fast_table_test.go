@@ -6,22 +6,9 @@ import (
 	"testing"
 )
 
-// tableTake says which path a TestFastTables case must take.
-type tableTake uint8
-
-const (
-	takeFast     tableTake = iota // the fast path converts all of it
-	takeFastLF                    // the fast path with LF line ends, goldmark with CRLF (see crSafe)
-	takeGoldmark                  // goldmark converts the table's paragraph
-)
-
 // fastTableCases are GFM tables at the edges of what the fast path
 // converts itself; TestFastTables and the fuzzers start from them.
-var fastTableCases = []struct {
-	name string
-	md   string
-	take tableTake
-}{
+var fastTableCases = []fastCase{
 	{"simple", "| a | b |\n| - | - |\n| 1 | 2 |\n", takeFast},
 	{"no outer pipes", "a | b\n--|--\n1 | 2\n", takeFast},
 	{"alignments", "| l | c | r | n |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 |\n", takeFast},
@@ -102,28 +89,7 @@ var fastTableSeeds = []string{
 // TestFastTables checks that the fast path converts GFM tables itself
 // (or leaves the ones it cannot be sure of to goldmark) and that either
 // way the result is goldmark's, with LF and CRLF line ends.
-func TestFastTables(t *testing.T) {
-	for _, tt := range fastTableCases {
-		for _, eol := range []string{"LF", "CRLF"} {
-			t.Run(tt.name+"/"+eol, func(t *testing.T) {
-				md := tt.md
-				fast := tt.take == takeFast || tt.take == takeFastLF && eol == "LF"
-				if eol == "CRLF" {
-					md = crlf(md)
-				}
-				checkSamePaths(t, md)
-				var st fastStats
-				markdownBlocksStats(sanitizeMarkdown(md), &st)
-				if fast && (st.goldmark != 0 || st.fast == 0) {
-					t.Errorf("goldmark took %d bytes, the fast path %d; want the fast path to take all", st.goldmark, st.fast)
-				}
-				if !fast && st.goldmark == 0 {
-					t.Errorf("the fast path took all %d bytes; want goldmark to take the table", st.fast)
-				}
-			})
-		}
-	}
-}
+func TestFastTables(t *testing.T) { checkFastCases(t, fastTableCases) }
 
 // TestFastTableIsTable checks that the fast path's tables are tables:
 // the differential tests would pass if both paths lost them alike.

@@ -402,3 +402,46 @@ func TestSchemaFastCases(t *testing.T) {
 		schemaCheck(t, s, strconv.Quote(md), d)
 	}
 }
+
+// pathTake says which path a fastCase must take.
+type pathTake uint8
+
+const (
+	takeFast     pathTake = iota // the fast path converts all of it
+	takeFastLF                   // the fast path with LF line ends, goldmark with CRLF (see crSafe)
+	takeGoldmark                 // goldmark converts some of it
+)
+
+// fastCase is a document at the edge of what the fast path converts
+// itself, and the path it must take; the fuzzers start from them too.
+type fastCase struct {
+	name string
+	md   string
+	take pathTake
+}
+
+// checkFastCases checks, with LF and CRLF line ends, that each case
+// takes its path and that either way the result is goldmark's.
+func checkFastCases(t *testing.T, cases []fastCase) {
+	t.Helper()
+	for _, tt := range cases {
+		for _, eol := range []string{"LF", "CRLF"} {
+			t.Run(tt.name+"/"+eol, func(t *testing.T) {
+				md := tt.md
+				fast := tt.take == takeFast || tt.take == takeFastLF && eol == "LF"
+				if eol == "CRLF" {
+					md = crlf(md)
+				}
+				checkSamePaths(t, md)
+				var st fastStats
+				markdownBlocksStats(sanitizeMarkdown(md), &st)
+				if fast && (st.goldmark != 0 || st.fast == 0) {
+					t.Errorf("goldmark took %d bytes, the fast path %d; want the fast path to take all", st.goldmark, st.fast)
+				}
+				if !fast && st.goldmark == 0 {
+					t.Errorf("the fast path took all %d bytes; want goldmark to take some", st.fast)
+				}
+			})
+		}
+	}
+}
