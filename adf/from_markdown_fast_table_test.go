@@ -1,7 +1,6 @@
 package adf
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -124,26 +123,5 @@ func TestFastTableIsTable(t *testing.T) {
 				rest = rest[k+len(w):]
 			}
 		})
-	}
-}
-
-// TestSchemaFastTables validates the fast path's tables (the table cases
-// and seeds, through MarkdownToJSON) against the official ADF schema.
-func TestSchemaFastTables(t *testing.T) {
-	s := loadSchema(t)
-	mds := append([]string(nil), fastTableSeeds...)
-	for _, c := range fastTableCases {
-		mds = append(mds, c.md)
-	}
-	for _, md := range mds {
-		raw, err := MarkdownToJSON(md)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := Parse(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		schemaCheck(t, s, strconv.Quote(md), d)
 	}
 }

@@ -135,25 +135,9 @@ var fastConstructSeeds = []string{
 }
 
 // fastSeeds are the markdown goldens, the FromMarkdown fuzz seeds,
-// fastConstructSeeds, the table seeds (fastTableCases, fastTableSeeds),
-// fastDetailsCases, fastListTabCases, fastEmailCases and fastBreakCases.
+// fastConstructSeeds and fastCaseDocs.
 func fastSeeds(tb testing.TB) []string {
-	out := append(append([]string(nil), fastConstructSeeds...), fastTableSeeds...)
-	for _, c := range fastTableCases {
-		out = append(out, c.md)
-	}
-	for _, c := range fastDetailsCases {
-		out = append(out, c.md)
-	}
-	for _, c := range fastListTabCases {
-		out = append(out, c.md)
-	}
-	for _, c := range fastEmailCases {
-		out = append(out, c.md)
-	}
-	for _, c := range fastBreakCases {
-		out = append(out, c.md)
-	}
+	out := append(append([]string(nil), fastConstructSeeds...), fastCaseDocs()...)
 	for _, p := range markdownGoldens(tb) {
 		src, err := os.ReadFile(p)
 		if err != nil {
@@ -372,24 +356,12 @@ func FuzzHTMLLineType6(f *testing.F) {
 	})
 }
 
-// TestSchemaFastCases validates what the fast path makes of the
-// <details>, list tab, "@" and hard break cases (through MarkdownToJSON)
-// against the official ADF schema.
+// TestSchemaFastCases validates what the fast path makes of every case
+// list's documents and the table seeds (through MarkdownToJSON) against
+// the official ADF schema.
 func TestSchemaFastCases(t *testing.T) {
 	s := loadSchema(t)
-	var mds []string
-	for _, c := range fastDetailsCases {
-		mds = append(mds, c.md)
-	}
-	for _, c := range fastListTabCases {
-		mds = append(mds, c.md)
-	}
-	for _, c := range fastEmailCases {
-		mds = append(mds, c.md)
-	}
-	for _, c := range fastBreakCases {
-		mds = append(mds, c.md)
-	}
+	mds := fastCaseDocs()
 	for _, md := range mds {
 		raw, err := MarkdownToJSON(md)
 		if err != nil {
@@ -444,4 +416,19 @@ func checkFastCases(t *testing.T, cases []fastCase) {
 			})
 		}
 	}
+}
+
+// fastCaseDocs are the documents of every fast-path case list (tables,
+// <details>, list tabs, "@" text, hard breaks) and the table seeds.
+func fastCaseDocs() []string {
+	out := append([]string(nil), fastTableSeeds...)
+	for _, cases := range [][]fastCase{fastTableCases, fastListTabCases, fastEmailCases, fastBreakCases} {
+		for _, c := range cases {
+			out = append(out, c.md)
+		}
+	}
+	for _, c := range fastDetailsCases {
+		out = append(out, c.md)
+	}
+	return out
 }
