@@ -305,13 +305,7 @@ func detailsLast(src []byte, kids []*fblock, i int, rest string) (last int, clos
 			continue
 		}
 		s := joinLines(src, kids[j].lines)
-		for _, m := range detailsAnyRe().FindAllString(s, -1) {
-			if strings.HasPrefix(m, "</") {
-				level--
-			} else {
-				level++
-			}
-		}
+		level = detailsLevel(level, s)
 		if level <= 0 {
 			return j, true
 		}
@@ -545,7 +539,11 @@ func (f *fastConv) fence(b *fblock) *Node {
 	cb := f.mc.node()
 	cb.Type = "codeBlock"
 	if b.info.end > b.info.start {
-		if lang, ok := firstField(f.src[b.info.start:b.info.end]); ok {
+		info := f.src[b.info.start:b.info.end]
+		if i := bytes.IndexByte(info, ' '); i >= 0 {
+			info = info[:i] // goldmark's Language: up to the first space only ("\f 0" has none)
+		}
+		if lang, ok := firstField(info); ok {
 			cb.Attrs = f.mc.languageAttrs(lang)
 		}
 	}

@@ -613,7 +613,7 @@ func (s *fscan) blockStart(container *fblock) int {
 			f.odd = !s.hasNL // goldmark reads the info string of a last line without newline differently
 			s.advanceNextNonspace()
 			s.advanceOffset(n, false)
-			info := bytes.TrimSpace(s.line[s.offset:])
+			info := bytes.Trim(s.line[s.offset:], " \t\r\n") // goldmark's spaces: not \v or \f
 			if len(info) > 0 {
 				st := s.lineStart + s.offset + bytes.Index(s.line[s.offset:], info)
 				f.info = fseg{st, st + len(info)}
