@@ -451,13 +451,7 @@ func (c *mdConv) details(open *ast.HTMLBlock, title, rest string, depth int) (*N
 	for ; n != nil; n = n.NextSibling() {
 		if hb, ok := n.(*ast.HTMLBlock); ok {
 			s := c.htmlBlockText(hb)
-			for _, m := range detailsAnyRe().FindAllString(s, -1) {
-				if strings.HasPrefix(m, "</") {
-					level--
-				} else {
-					level++
-				}
-			}
+			level = detailsLevel(level, s)
 			if level <= 0 {
 				idx := detailsCloseRe().FindAllStringIndex(s, -1)
 				before := s[:idx[len(idx)-1][0]]
@@ -486,6 +480,20 @@ func (c *mdConv) details(open *ast.HTMLBlock, title, rest string, depth int) (*N
 	// Unclosed <details>: everything to the end of the container is the body.
 	exp.Content = content
 	return exp, nil
+}
+
+// detailsLevel is how deep in <details> elements the end of s is, for an
+// HTML block s that starts level deep: each opening tag in it goes one
+// deeper, each closing tag one out.
+func detailsLevel(level int, s string) int {
+	for _, m := range detailsAnyRe().FindAllString(s, -1) {
+		if strings.HasPrefix(m, "</") {
+			level--
+		} else {
+			level++
+		}
+	}
+	return level
 }
 
 // closeInBlock finds the </details> that closes an element opened in the same

@@ -145,8 +145,15 @@ func fastSeeds(tb testing.TB) []string {
 		}
 		out = append(out, string(src))
 	}
-	for _, dir := range []string{"FuzzFromMarkdown", "FuzzFastMarkdown"} {
-		files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", dir, "*"))
+	return append(out, fuzzSeeds(tb, "FuzzFromMarkdown", "FuzzFastMarkdown")...)
+}
+
+// fuzzSeeds are the string inputs kept under testdata/fuzz for the named
+// fuzz targets.
+func fuzzSeeds(tb testing.TB, targets ...string) []string {
+	var out []string
+	for _, target := range targets {
+		files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", target, "*"))
 		for _, f := range files {
 			raw, err := os.ReadFile(f)
 			if err != nil {

@@ -228,16 +228,7 @@ var gfmSeeds = []string{
 // when MDADF_CORPUS names it, the README corpus.
 func gfmCorpus(tb testing.TB) []string {
 	out := append(append([]string(nil), gfmSeeds...), fastSeeds(tb)...)
-	files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "FuzzGFMMatchesGoldmark", "*"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if s, ok := fuzzCorpusString(raw); ok {
-			out = append(out, s)
-		}
-	}
+	out = append(out, fuzzSeeds(tb, "FuzzGFMMatchesGoldmark")...)
 	pattern := []string{filepath.Join(corpusDir, "*.md")}
 	if dir := os.Getenv("MDADF_CORPUS"); dir != "" {
 		pattern = append(pattern, filepath.Join(dir, "*.md"))
