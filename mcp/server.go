@@ -212,7 +212,7 @@ func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) er
 	locked := &lockedWriter{w: out, track: track}
 	lines := &lineLimiter{in: bufio.NewReaderSize(in, 64<<10), out: locked, max: int(max), onDrop: func(size int) {
 		s.log.Warn("stdio message refused: over the limit", "bytes", size, "limit", max)
-	}, track: track, ctx: ctx, drainFor: s.longestCall() + drainGrace}
+	}, track: track, atEnd: func() { track.drain(ctx, s.longestCall()+drainGrace) }}
 	stdio := server.NewStdioServer(s.mcp)
 	stdio.SetErrorLogger(log.New(slogWriter{s.log}, "", 0))
 	return stdio.Listen(ctx, lines, locked)

@@ -40,6 +40,13 @@ func (f *inflight) read(line []byte) {
 		return
 	}
 	if request, _ := messageKind(line); request {
+		f.requested()
+	}
+}
+
+// requested counts one request that will be answered.
+func (f *inflight) requested() {
+	if f != nil {
 		f.add(1)
 	}
 }

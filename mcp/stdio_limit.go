@@ -3,13 +3,11 @@ package mcp
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 )
@@ -26,11 +24,10 @@ type lineLimiter struct {
 	pending []byte // the rest of the current line for Read
 	line    []byte // reused buffer of the line being read
 	onDrop  func(size int)
-	// track counts the requests passed on and refused; at the end of
-	// input Read waits up to drainFor for their answers (see inflight).
-	track    *inflight
-	ctx      context.Context
-	drainFor time.Duration
+	// track counts the requests passed on and refused (see inflight);
+	// atEnd, when set, runs before Read reports the end of input.
+	track *inflight
+	atEnd func()
 }
 
 // Read implements io.Reader.
@@ -42,8 +39,8 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 			l.pending = line
 			break
 		}
-		if errors.Is(err, io.EOF) {
-			l.drain()
+		if errors.Is(err, io.EOF) && l.atEnd != nil {
+			l.atEnd()
 		}
 		if err != nil {
 			return 0, err
@@ -81,27 +78,14 @@ func (l *lineLimiter) next() ([]byte, error) {
 	}
 }
 
-// drain holds the end of input back until the requests read have been
-// answered (bounded by drainFor and ctx).
-func (l *lineLimiter) drain() {
-	if l.track == nil {
-		return
-	}
-	ctx := l.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	l.track.drain(ctx, l.drainFor)
-}
-
 // refuse answers the oversized line whose first max bytes are in l.line.
 func (l *lineLimiter) refuse(size int) {
 	if l.onDrop != nil {
 		l.onDrop(size)
 	}
 	id := leadingID(l.line)
-	if id != nil && l.track != nil {
-		l.track.add(1) // its refusal below is its answer
+	if id != nil {
+		l.track.requested() // its refusal below is its answer
 	}
 	msg, _ := json.Marshal(mcpgo.JSONRPCError{
 		JSONRPC: mcpgo.JSONRPC_VERSION,
